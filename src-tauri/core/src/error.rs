@@ -1,0 +1,107 @@
+//! The closed set of outcome codes that cross every boundary (IPC, CLI, the account book).
+//!
+//! Each code exists because the user is told to do something different for it. The UI
+//! branches on the code only; the message beside it is for the person.
+
+use serde::{Deserialize, Serialize};
+
+/// Why something did not work, as the UI and the CLI see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Code {
+    /// The input was rejected before anything was sent.
+    InvalidInput,
+    /// The provider rejected the credential (revoked, mistyped, expired).
+    BadCredentials,
+    /// The credential works but lacks a scope or permission the user was asked to grant.
+    MissingPermission,
+    /// The tenant (subdomain, company) named does not exist or is not this provider's.
+    WrongTenant,
+    /// The provider asked us to slow down.
+    RateLimited,
+    /// The provider is blocking this machine for a while (e.g. a firewall after failures).
+    Blocked,
+    /// No HTTP answer: DNS, connection, TLS or a timeout.
+    Unreachable,
+    /// The provider answered with a server error.
+    ProviderError,
+    /// The provider answered, but not with what its API documents.
+    UnexpectedResponse,
+    /// The operating system's keychain could not be used.
+    KeychainUnavailable,
+    /// Keystep's own account list could not be read or written.
+    StorageFailed,
+    /// The account or provider named does not exist.
+    NotFound,
+    /// A bug in Keystep.
+    Internal,
+}
+
+impl Code {
+    /// Every code, for exhaustive tests and documentation.
+    pub const ALL: [Code; 13] = [
+        Code::InvalidInput,
+        Code::BadCredentials,
+        Code::MissingPermission,
+        Code::WrongTenant,
+        Code::RateLimited,
+        Code::Blocked,
+        Code::Unreachable,
+        Code::ProviderError,
+        Code::UnexpectedResponse,
+        Code::KeychainUnavailable,
+        Code::StorageFailed,
+        Code::NotFound,
+        Code::Internal,
+    ];
+
+    /// The snake_case wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::InvalidInput => "invalid_input",
+            Code::BadCredentials => "bad_credentials",
+            Code::MissingPermission => "missing_permission",
+            Code::WrongTenant => "wrong_tenant",
+            Code::RateLimited => "rate_limited",
+            Code::Blocked => "blocked",
+            Code::Unreachable => "unreachable",
+            Code::ProviderError => "provider_error",
+            Code::UnexpectedResponse => "unexpected_response",
+            Code::KeychainUnavailable => "keychain_unavailable",
+            Code::StorageFailed => "storage_failed",
+            Code::NotFound => "not_found",
+            Code::Internal => "internal",
+        }
+    }
+
+    /// Whether a later check may well succeed without the user changing anything.
+    pub fn is_transient(self) -> bool {
+        matches!(
+            self,
+            Code::RateLimited | Code::Blocked | Code::Unreachable | Code::ProviderError
+        )
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_names_match_serde() {
+        for code in Code::ALL {
+            let json = serde_json::to_value(code).expect("codes serialize");
+            assert_eq!(
+                json,
+                code.as_str(),
+                "serde and as_str disagree for {code:?}"
+            );
+        }
+    }
+}

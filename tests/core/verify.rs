@@ -1,0 +1,346 @@
+//! Contract tests: each provider, each outcome, against the emulator over loopback HTTP.
+
+use std::time::Duration;
+
+use keystep_core::Code;
+use keystep_emulator::{Emulator, Fault, HumaansTenant};
+use serde_json::json;
+
+use crate::support::{assert_no_secret, catalogue, creds, verifier_for, verify, TOKEN};
+
+const WRITE_SCOPES: [&str; 4] = [
+    "private:write",
+    "compensations:write",
+    "documents:write",
+    "webhooks:manage",
+];
+
+#[tokio::test]
+async fn humaans_full_access_token_is_verified_with_identity() {
+    let emu = Emulator::start();
+    emu.add_humaans(TOKEN, HumaansTenant::full("Acme Ltd", 42));
+    let r = verify(&emu, "humaans", &[("api_token", TOKEN)]).await;
+    assert!(r.ok, "a full-access token verifies: {r:?}");
+    assert_eq!(
+        r.message, "Connected to Acme Ltd (42 people)",
+        "the success line names the company"
+    );
+    assert_eq!(
+        r.identity.user.as_deref(),
+        Some("owner@example.test"),
+        "token owner is read"
+    );
+    assert!(
+        r.permissions.missing.is_empty() && r.permissions.unchecked.is_empty(),
+        "all scopes known granted"
+    );
+    let reqs = emu.requests();
+    let paths: Vec<&str> = reqs.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        ["/token-info", "/me", "/companies/cmp_8Xq2", "/people"],
+        "the documented chain, no probes"
+    );
+    for r in &reqs {
+        assert_eq!(r.method, "GET", "verification only reads");
+        assert_eq!(
+            r.headers.get("authorization").map(String::as_str),
+            Some(&*format!("Bearer {TOKEN}")),
+            "Bearer auth on {}",
+            r.path
+        );
+        assert!(
+            !r.query.values().any(|v| v == TOKEN),
+            "the token never rides in a URL for Humaans"
+        );
+    }
+    assert_eq!(
+        reqs[3].query.get("$limit").map(String::as_str),
+        Some("1"),
+        "head count asks for one record"
+    );
+}
+
+#[tokio::test]
+async fn humaans_missing_scopes_are_listed_by_name() {
+    let emu = Emulator::start();
+    emu.add_humaans(
+        TOKEN,
+        HumaansTenant::full("Acme Ltd", 42).with_scopes(&[
+            "public:read",
+            "private:read",
+            "compensations:read",
+            "extra:thing",
+        ]),
+    );
+    let r = verify(&emu, "humaans", &[("api_token", TOKEN)]).await;
+    assert_eq!(
+        r.code,
+        Some(Code::MissingPermission),
+        "missing scopes fail: {r:?}"
+    );
+    assert_eq!(
+        r.permissions.missing,
+        [
+            "private:write",
+            "compensations:write",
+            "documents:read",
+            "documents:write",
+            "webhooks:manage"
+        ],
+        "each missing scope by name, in guide order"
+    );
+    assert_eq!(
+        r.permissions.extra,
+        ["extra:thing"],
+        "extra scopes are advice"
+    );
+    assert!(
+        r.message.contains("documents:read") && r.message.contains("generate a new token"),
+        "message names scopes and the fix: {}",
+        r.message
+    );
+    assert_eq!(
+        r.identity.company.as_deref(),
+        Some("Acme Ltd"),
+        "identity is still read"
+    );
+}
+
+#[tokio::test]
+async fn humaans_without_token_info_falls_back_to_read_probes() {
+    let emu = Emulator::start();
+    emu.add_humaans(
+        TOKEN,
+        HumaansTenant::full("Acme Ltd", 7).without_token_info(),
+    );
+    let r = verify(&emu, "humaans", &[("api_token", TOKEN)]).await;
+    assert!(r.ok, "probes prove every read scope: {r:?}");
+    assert_eq!(
+        r.permissions.unchecked,
+        WRITE_SCOPES[..3],
+        "write scopes cannot be proven by reading"
+    );
+    assert!(
+        r.permissions
+            .granted
+            .contains(&"documents:read".to_string()),
+        "probe proved documents:read"
+    );
+    let probed: Vec<String> = emu.requests().iter().map(|r| r.path.clone()).collect();
+    assert!(
+        probed.contains(&"/documents".to_string()) && probed.contains(&"/webhooks".to_string()),
+        "probes ran: {probed:?}"
+    );
+}
+
+#[tokio::test]
+async fn humaans_probe_denial_names_the_scope() {
+    let emu = Emulator::start();
+    emu.add_humaans(
+        TOKEN,
+        HumaansTenant::full("Acme Ltd", 7)
+            .without_token_info()
+            .with_scopes(&[
+                "public:read",
+                "private:read",
+                "compensations:read",
+                "webhooks:manage",
+            ]),
+    );
+    let r = verify(&emu, "humaans", &[("api_token", TOKEN)]).await;
+    assert_eq!(
+        r.code,
+        Some(Code::MissingPermission),
+        "a 403 probe fails: {r:?}"
+    );
+    assert_eq!(
+        r.permissions.missing,
+        ["documents:read"],
+        "only the denied probe's scope"
+    );
+}
+
+#[tokio::test]
+async fn bad_token_stops_after_one_request() {
+    let emu = Emulator::start();
+    emu.add_humaans(TOKEN, HumaansTenant::full("Acme Ltd", 1));
+    let wrong = "WrongTok3nWrongTok3nWrongTok3n99";
+    let r = verify(&emu, "humaans", &[("api_token", wrong)]).await;
+    assert_eq!(r.code, Some(Code::BadCredentials), "unknown token: {r:?}");
+    assert_eq!(emu.requests().len(), 1, "nothing is sent after a 401");
+    assert!(
+        r.message.contains("API access tokens"),
+        "the fix uses Humaans' menu words: {}",
+        r.message
+    );
+    assert_no_secret(&r, wrong);
+}
+
+#[tokio::test]
+async fn every_failure_path_has_its_code_and_keeps_the_secret_out() {
+    let cases: Vec<(Fault, Code)> = vec![
+        (
+            Fault::Status {
+                status: 429,
+                body: json!({"message": "slow down"}),
+                retry_after: Some(30),
+            },
+            Code::RateLimited,
+        ),
+        (
+            Fault::Status {
+                status: 503,
+                body: json!({"message": "down"}),
+                retry_after: None,
+            },
+            Code::ProviderError,
+        ),
+        (
+            Fault::Status {
+                status: 418,
+                body: json!({}),
+                retry_after: None,
+            },
+            Code::UnexpectedResponse,
+        ),
+        (Fault::NotJson, Code::UnexpectedResponse),
+        (Fault::Hangup, Code::Unreachable),
+    ];
+    for (fault, code) in cases {
+        let emu = Emulator::start();
+        emu.add_humaans(TOKEN, HumaansTenant::full("Acme Ltd", 1));
+        emu.fault("humaans", "/me", fault.clone());
+        let r = verify(&emu, "humaans", &[("api_token", TOKEN)]).await;
+        assert_eq!(r.code, Some(code), "{fault:?} should give {code}: {r:?}");
+        assert!(!r.ok, "{fault:?} is not a success");
+        assert_no_secret(&r, TOKEN);
+    }
+}
+
+#[tokio::test]
+async fn rate_limit_says_when_to_retry() {
+    let emu = Emulator::start();
+    emu.add_humaans(TOKEN, HumaansTenant::full("Acme Ltd", 1));
+    emu.fault(
+        "humaans",
+        "*",
+        Fault::Status {
+            status: 429,
+            body: json!({}),
+            retry_after: Some(30),
+        },
+    );
+    let r = verify(&emu, "humaans", &[("api_token", TOKEN)]).await;
+    assert_eq!(r.retry_after_secs, Some(30), "Retry-After is read");
+    assert!(
+        r.message.contains("in 30 seconds"),
+        "and said: {}",
+        r.message
+    );
+}
+
+#[tokio::test]
+async fn slow_provider_times_out_as_unreachable() {
+    let emu = Emulator::start();
+    emu.add_humaans(TOKEN, HumaansTenant::full("Acme Ltd", 1));
+    emu.fault(
+        "humaans",
+        "/token-info",
+        Fault::Slow(Duration::from_secs(3)),
+    );
+    let cat = catalogue();
+    let v = verifier_for(&emu, Duration::from_millis(300));
+    let r = v
+        .verify(
+            cat.get("humaans").expect("humaans"),
+            &creds("humaans", &[("api_token", TOKEN)]),
+            &|_| {},
+        )
+        .await;
+    assert_eq!(r.code, Some(Code::Unreachable), "a bounded timeout: {r:?}");
+}
+
+#[tokio::test]
+async fn closed_port_is_unreachable() {
+    let emu = Emulator::start();
+    let cat = catalogue();
+    let v = verifier_for(&emu, Duration::from_secs(2));
+    let url = emu.url("humaans", "api");
+    drop(emu);
+    // Give the accept loop a moment to exit so the port is really closed.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let r = v
+        .verify(
+            cat.get("humaans").expect("humaans"),
+            &creds("humaans", &[("api_token", TOKEN)]),
+            &|_| {},
+        )
+        .await;
+    assert_eq!(
+        r.code,
+        Some(Code::Unreachable),
+        "nothing listening at {url}: {r:?}"
+    );
+}
+
+#[tokio::test]
+async fn progress_names_each_step() {
+    let emu = Emulator::start();
+    emu.add_humaans(TOKEN, HumaansTenant::full("Acme Ltd", 1));
+    let cat = catalogue();
+    let v = verifier_for(&emu, Duration::from_secs(5));
+    let seen = std::sync::Mutex::new(Vec::new());
+    v.verify(
+        cat.get("humaans").expect("humaans"),
+        &creds("humaans", &[("api_token", TOKEN)]),
+        &|s| seen.lock().expect("lock").push(s.to_string()),
+    )
+    .await;
+    let seen = seen.into_inner().expect("lock");
+    assert_eq!(
+        seen.first().map(String::as_str),
+        Some("Checking the token with Humaans…"),
+        "first progress line: {seen:?}"
+    );
+    assert!(
+        seen.contains(&"Reading company details…".to_string()),
+        "company step announced: {seen:?}"
+    );
+}
+
+#[tokio::test]
+async fn pasted_bearer_prefix_is_removed_and_reported() {
+    let emu = Emulator::start();
+    emu.add_humaans(TOKEN, HumaansTenant::full("Acme Ltd", 1));
+    let pasted = format!("  Bearer {TOKEN}\n");
+    let r = verify(&emu, "humaans", &[("api_token", &pasted)]).await;
+    assert!(r.ok, "the cleaned token works: {r:?}");
+    assert!(
+        r.notes.iter().any(|n| n.contains("Bearer")),
+        "the change is explained: {:?}",
+        r.notes
+    );
+}
+
+#[test]
+fn the_emulator_offers_every_override_variable() {
+    let cat = catalogue();
+    let emu = Emulator::start();
+    let offered: std::collections::BTreeMap<String, String> = emu.env().into_iter().collect();
+    for p in cat.all() {
+        for host in p.hosts.keys() {
+            let var = p.host_override_var(host);
+            assert!(offered.contains_key(&var), "the emulator sets {var}");
+        }
+    }
+    assert_eq!(
+        offered
+            .get("KEYSTEP_NAMELY_API_URL")
+            .map(|u| u.ends_with("/namely/{subdomain}")),
+        Some(true),
+        "Namely's base keeps the subdomain placeholder: {offered:?}"
+    );
+    keystep_core::hosts::Hosts::from_lookup(cat.all(), |v| offered.get(v).cloned())
+        .expect("every emulator URL is an allowed override");
+}

@@ -1,0 +1,385 @@
+//! PayFit contract tests: introspection (JSON first, a form after a 400 or 415), the company
+//! endpoint, scope comparison with the guide's twelve, fallback probes, and every failure.
+
+use keystep_core::verify::Report;
+use keystep_core::Code;
+use keystep_emulator::{Emulator, Fault, IntrospectionBody, PayfitTenant};
+use serde_json::json;
+
+use crate::support::{assert_no_secret, assert_sent, get, post, verify, AuthAt, BodyIs, Sent};
+
+const KEY: &str = "PfKeyCanary7Qx2LmZ9LeakTest0042";
+const COMPANY: &str = "5f1e2d3c4b5a69788796a5b4";
+
+/// The guide's scopes, in guide order.
+const REQUIRED: [&str; 12] = [
+    "time:read",
+    "health-insurance:read",
+    "health-insurance:write",
+    "collaborators:read",
+    "collaborators:write",
+    "contracts:read",
+    "contracts:write",
+    "collaborators:contracts:write",
+    "contracts:payslips:read",
+    "collaborators:meal-vouchers:read",
+    "company:read",
+    "payroll:read",
+];
+
+fn bearer() -> AuthAt {
+    AuthAt::Bearer(KEY.into())
+}
+
+fn introspect_json() -> Sent {
+    post(
+        "oauth",
+        "/introspect",
+        bearer(),
+        BodyIs::Json(json!({ "token": KEY })),
+    )
+}
+
+fn introspect_form() -> Sent {
+    post(
+        "oauth",
+        "/introspect",
+        bearer(),
+        BodyIs::Form(vec![("token", KEY.to_string())]),
+    )
+}
+
+fn company() -> Sent {
+    get("api", &format!("/companies/{COMPANY}"), bearer())
+}
+
+fn probes() -> Vec<Sent> {
+    [
+        "collaborators",
+        "contracts",
+        "absences",
+        "health-insurance-contracts",
+    ]
+    .iter()
+    .map(|p| {
+        get("api", &format!("/companies/{COMPANY}/{p}"), bearer()).query(&[("maxResults", "1")])
+    })
+    .collect()
+}
+
+struct Case {
+    name: &'static str,
+    setup: fn(&Emulator),
+    code: Option<Code>,
+    missing: &'static [&'static str],
+    sent: fn() -> Vec<Sent>,
+    message_has: &'static [&'static str],
+    more: fn(&Report, &str),
+}
+
+fn nothing_more(_: &Report, _: &str) {}
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "every scope",
+            setup: |e| e.add_payfit(KEY, PayfitTenant::full("Acme SAS", 37)),
+            code: None,
+            missing: &[],
+            sent: || vec![introspect_json(), company()],
+            message_has: &["Connected to Acme SAS (37 active contracts)"],
+            more: |r, case| {
+                assert_eq!(
+                    r.identity.company.as_deref(),
+                    Some("Acme SAS"),
+                    "{case}: company"
+                );
+                assert_eq!(r.identity.head_count, Some(37), "{case}: active contracts");
+                assert_eq!(
+                    r.permissions.granted, REQUIRED,
+                    "{case}: granted, from introspection"
+                );
+                assert!(
+                    r.permissions.extra.is_empty() && r.permissions.unchecked.is_empty(),
+                    "{case}: nothing extra or unchecked: {:?}",
+                    r.permissions
+                );
+            },
+        },
+        Case {
+            name: "a scope beyond the guide is advice",
+            setup: |e| {
+                let mut scopes = REQUIRED.to_vec();
+                scopes.push("accounting:read");
+                e.add_payfit(KEY, PayfitTenant::full("Acme SAS", 37).with_scopes(&scopes));
+            },
+            code: None,
+            missing: &[],
+            sent: || vec![introspect_json(), company()],
+            message_has: &["Connected to Acme SAS"],
+            more: |r, case| {
+                assert_eq!(r.permissions.extra, ["accounting:read"], "{case}: extra");
+            },
+        },
+        Case {
+            name: "missing scopes are named",
+            setup: |e| {
+                e.add_payfit(
+                    KEY,
+                    PayfitTenant::full("Acme SAS", 37).with_scopes(&[
+                        "time:read",
+                        "collaborators:read",
+                        "contracts:read",
+                        "company:read",
+                    ]),
+                );
+            },
+            code: Some(Code::MissingPermission),
+            missing: &[
+                "health-insurance:read",
+                "health-insurance:write",
+                "collaborators:write",
+                "contracts:write",
+                "collaborators:contracts:write",
+                "contracts:payslips:read",
+                "collaborators:meal-vouchers:read",
+                "payroll:read",
+            ],
+            sent: || vec![introspect_json(), company()],
+            message_has: &["contracts:payslips:read", "create a new key"],
+            more: |r, case| {
+                assert_eq!(
+                    r.identity.company.as_deref(),
+                    Some("Acme SAS"),
+                    "{case}: identity is still read"
+                );
+            },
+        },
+        Case {
+            name: "JSON refused with 400, form accepted",
+            setup: |e| {
+                e.payfit_introspection(IntrospectionBody::FormOnly);
+                e.add_payfit(KEY, PayfitTenant::full("Acme SAS", 37));
+            },
+            code: None,
+            missing: &[],
+            sent: || vec![introspect_json(), introspect_form(), company()],
+            message_has: &["Connected to Acme SAS (37 active contracts)"],
+            more: nothing_more,
+        },
+        Case {
+            name: "JSON refused with 415, form accepted",
+            setup: |e| {
+                e.payfit_introspection(IntrospectionBody::FormOnlyUnsupportedMedia);
+                e.add_payfit(KEY, PayfitTenant::full("Acme SAS", 37));
+            },
+            code: None,
+            missing: &[],
+            sent: || vec![introspect_json(), introspect_form(), company()],
+            message_has: &["Connected to Acme SAS"],
+            more: nothing_more,
+        },
+        Case {
+            name: "revoked key: active false",
+            setup: |e| e.add_payfit(KEY, PayfitTenant::full("Acme SAS", 37).revoked()),
+            code: Some(Code::BadCredentials),
+            missing: &[],
+            sent: || vec![introspect_json()],
+            message_has: &["inactive", "Create a key"],
+            more: nothing_more,
+        },
+        Case {
+            name: "unknown key: 401",
+            setup: |_| {},
+            code: Some(Code::BadCredentials),
+            missing: &[],
+            sent: || vec![introspect_json()],
+            message_has: &["did not accept this API key"],
+            more: nothing_more,
+        },
+        Case {
+            name: "no scopes in introspection: probes decide",
+            setup: |e| {
+                e.add_payfit(
+                    KEY,
+                    PayfitTenant::full("Acme SAS", 37).without_scope_in_introspection(),
+                );
+            },
+            code: None,
+            missing: &[],
+            sent: || {
+                let mut v = vec![introspect_json(), company()];
+                v.extend(probes());
+                v
+            },
+            message_has: &["Connected to Acme SAS"],
+            more: |r, case| {
+                assert_eq!(
+                    r.permissions.granted,
+                    [
+                        "time:read",
+                        "health-insurance:read",
+                        "collaborators:read",
+                        "contracts:read"
+                    ],
+                    "{case}: what the probes proved"
+                );
+                assert_eq!(
+                    r.permissions.unchecked.len(),
+                    8,
+                    "{case}: the rest is unchecked, not failed: {:?}",
+                    r.permissions.unchecked
+                );
+            },
+        },
+        Case {
+            name: "no scopes in introspection: a refused probe names its scope",
+            setup: |e| {
+                let scopes: Vec<&str> = REQUIRED
+                    .iter()
+                    .copied()
+                    .filter(|s| *s != "collaborators:read")
+                    .collect();
+                e.add_payfit(
+                    KEY,
+                    PayfitTenant::full("Acme SAS", 37)
+                        .without_scope_in_introspection()
+                        .with_scopes(&scopes),
+                );
+            },
+            code: Some(Code::MissingPermission),
+            missing: &["collaborators:read"],
+            sent: || {
+                let mut v = vec![introspect_json(), company()];
+                v.extend(probes());
+                v
+            },
+            message_has: &["collaborators:read"],
+            more: nothing_more,
+        },
+        Case {
+            name: "rate limited without Retry-After",
+            setup: |e| {
+                e.add_payfit(KEY, PayfitTenant::full("Acme SAS", 37));
+                e.fault(
+                    "payfit",
+                    "/introspect",
+                    Fault::Status {
+                        status: 429,
+                        body: json!({"message": "API rate limit exceeded"}),
+                        retry_after: None,
+                    },
+                );
+            },
+            code: Some(Code::RateLimited),
+            missing: &[],
+            sent: || vec![introspect_json()],
+            message_has: &["in 2 seconds"],
+            more: |r, case| {
+                assert_eq!(r.retry_after_secs, Some(2), "{case}: per-second limits");
+            },
+        },
+        Case {
+            name: "rate limited with Retry-After",
+            setup: |e| {
+                e.add_payfit(KEY, PayfitTenant::full("Acme SAS", 37));
+                e.fault(
+                    "payfit",
+                    "/introspect",
+                    Fault::Status {
+                        status: 429,
+                        body: json!({"message": "API rate limit exceeded"}),
+                        retry_after: Some(30),
+                    },
+                );
+            },
+            code: Some(Code::RateLimited),
+            missing: &[],
+            sent: || vec![introspect_json()],
+            message_has: &["in 30 seconds"],
+            more: |r, case| {
+                assert_eq!(r.retry_after_secs, Some(30), "{case}: the header wins");
+            },
+        },
+        Case {
+            name: "server error",
+            setup: |e| {
+                e.add_payfit(KEY, PayfitTenant::full("Acme SAS", 37));
+                e.fault(
+                    "payfit",
+                    "/introspect",
+                    Fault::Status {
+                        status: 503,
+                        body: json!({}),
+                        retry_after: None,
+                    },
+                );
+            },
+            code: Some(Code::ProviderError),
+            missing: &[],
+            sent: || vec![introspect_json()],
+            message_has: &["error 503"],
+            more: nothing_more,
+        },
+        Case {
+            name: "introspection answers a page",
+            setup: |e| {
+                e.add_payfit(KEY, PayfitTenant::full("Acme SAS", 37));
+                e.fault("payfit", "/introspect", Fault::NotJson);
+            },
+            code: Some(Code::UnexpectedResponse),
+            missing: &[],
+            sent: || vec![introspect_json()],
+            message_has: &["does not recognise"],
+            more: nothing_more,
+        },
+        Case {
+            name: "company details missing: the key still links",
+            setup: |e| {
+                e.add_payfit(KEY, PayfitTenant::full("Acme SAS", 37));
+                e.fault(
+                    "payfit",
+                    &format!("/companies/{COMPANY}"),
+                    Fault::Status {
+                        status: 404,
+                        body: json!({"message": "Not Found"}),
+                        retry_after: None,
+                    },
+                );
+            },
+            code: None,
+            missing: &[],
+            sent: || vec![introspect_json(), company()],
+            message_has: &["Connected to PayFit"],
+            more: |r, case| {
+                assert_eq!(r.identity.company, None, "{case}: no company name");
+            },
+        },
+    ]
+}
+
+#[tokio::test]
+async fn payfit_outcomes() {
+    for case in cases() {
+        let emu = Emulator::start();
+        (case.setup)(&emu);
+        let r = verify(&emu, "payfit", &[("api_key", KEY)]).await;
+        let name = case.name;
+        assert_eq!(r.code, case.code, "{name}: outcome code; report {r:?}");
+        assert_eq!(r.ok, case.code.is_none(), "{name}: ok matches the code");
+        assert_eq!(
+            r.permissions.missing, case.missing,
+            "{name}: missing scopes"
+        );
+        for part in case.message_has {
+            assert!(
+                r.message.contains(part),
+                "{name}: message should contain {part:?}: {}",
+                r.message
+            );
+        }
+        assert_sent(&emu, &(case.sent)(), name);
+        assert_no_secret(&r, KEY);
+        (case.more)(&r, name);
+    }
+}

@@ -1,0 +1,136 @@
+//! Humaans, as documented in providers.md §3: Bearer tokens with scopes, Feathers-style
+//! errors, `$limit`/`$skip` envelopes, and `/token-info` that may not exist.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use crate::{bearer, Recorded, Reply};
+
+/// A Humaans company and the token that reaches it.
+#[derive(Debug, Clone)]
+pub struct HumaansTenant {
+    /// Company id.
+    pub company_id: String,
+    /// Company name.
+    pub company_name: String,
+    /// Number of people in the company.
+    pub people: u64,
+    /// The token owner's email.
+    pub owner_email: String,
+    /// The token's scopes.
+    pub scopes: Vec<String>,
+    /// Whether `/token-info` exists (it is only secondary evidence).
+    pub token_info: bool,
+}
+
+impl HumaansTenant {
+    /// A company with a full-access token.
+    pub fn full(company_name: &str, people: u64) -> Self {
+        HumaansTenant {
+            company_id: "cmp_8Xq2".into(),
+            company_name: company_name.into(),
+            people,
+            owner_email: "owner@example.test".into(),
+            scopes: ALL_SCOPES.iter().map(|s| s.to_string()).collect(),
+            token_info: true,
+        }
+    }
+
+    /// The same tenant with only these scopes.
+    pub fn with_scopes(mut self, scopes: &[&str]) -> Self {
+        self.scopes = scopes.iter().map(|s| s.to_string()).collect();
+        self
+    }
+
+    /// The same tenant on an API without `/token-info`.
+    pub fn without_token_info(mut self) -> Self {
+        self.token_info = false;
+        self
+    }
+
+    fn has(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+}
+
+/// Every Humaans scope.
+pub const ALL_SCOPES: &[&str] = &[
+    "public:read",
+    "private:read",
+    "private:write",
+    "compensations:read",
+    "compensations:write",
+    "documents:read",
+    "documents:write",
+    "webhooks:manage",
+];
+
+fn error(code: u16, name: &str, message: &str) -> Reply {
+    let class = match code {
+        401 => "not-authenticated",
+        403 => "forbidden",
+        _ => "not-found",
+    };
+    Reply::json(
+        code,
+        json!({"name": name, "message": message, "code": code, "className": class, "errors": {}}),
+    )
+}
+
+fn envelope(total: u64, limit: u64, item: Value) -> Reply {
+    let data: Vec<Value> = (0..total.min(limit)).map(|_| item.clone()).collect();
+    Reply::json(
+        200,
+        json!({"total": total, "limit": limit, "skip": 0, "data": data}),
+    )
+}
+
+pub(crate) fn handle(tenants: &BTreeMap<String, HumaansTenant>, rec: &Recorded) -> Reply {
+    let Some(t) = bearer(rec).and_then(|tok| tenants.get(tok)) else {
+        return error(
+            401,
+            "NotAuthenticated",
+            "Invalid authentication information",
+        );
+    };
+    if rec.method != "GET" {
+        return error(404, "NotFound", "Not found");
+    }
+    let limit = rec
+        .query
+        .get("$limit")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(100u64)
+        .min(250);
+    let readable = t.has("public:read") || t.has("private:read");
+    let forbidden = || error(403, "Forbidden", "You do not have the required scope");
+    match rec.path.as_str() {
+        "/token-info" if t.token_info => Reply::json(
+            200,
+            json!({"id": "tok_1", "label": "Keystep", "personId": "per_1", "scopes": t.scopes}),
+        ),
+        "/me" if readable => Reply::json(
+            200,
+            json!({"id": "per_1", "companyId": t.company_id, "firstName": "Ada",
+                   "lastName": "Owner", "email": t.owner_email, "role": "owner", "status": "active"}),
+        ),
+        p if p == format!("/companies/{}", t.company_id) && readable => Reply::json(
+            200,
+            json!({"id": t.company_id, "name": t.company_name, "status": "active"}),
+        ),
+        "/people" => {
+            let private = rec.query.contains_key("$select");
+            if !readable || (private && !t.has("private:read")) {
+                return forbidden();
+            }
+            envelope(t.people, limit, json!({"id": "per_1", "firstName": "Ada"}))
+        }
+        "/compensations" if t.has("compensations:read") => envelope(3, limit, json!({"id": "c1"})),
+        "/documents" if t.has("documents:read") => envelope(2, limit, json!({"id": "d1"})),
+        "/webhooks" if t.has("webhooks:manage") => envelope(0, limit, json!({})),
+        "/me" | "/compensations" | "/documents" | "/webhooks" => forbidden(),
+        p if p.starts_with("/companies/") && !readable => forbidden(),
+        _ => error(404, "NotFound", &format!("Page not found: {}", rec.path)),
+    }
+}

@@ -1,0 +1,493 @@
+//! A loopback HTTP server that behaves like the HR providers' APIs, for Keystep's tests.
+//!
+//! It models tenants and their credentials rather than canned answers: a test registers a
+//! tenant with its credential and what that credential may do, and the emulator answers
+//! every endpoint Keystep uses the way `shared/research/providers.md` says the real API
+//! does — 401 for an unknown credential, 403 for a missing scope or permission, PayFit's
+//! two introspection encodings, HiBob's firewall and its empty employee list, JazzHR's lone
+//! object for a one-record list, Namely's 406 rate limit and its unknown subdomains. On top
+//! of that, [`Fault`]s make any path answer a status, a malformed body, or slowly. Every
+//! request is recorded so tests can assert method, host, path, auth placement and body.
+//!
+//! URLs are `/<provider>/<host>/<path>`; for Namely the host segment is the company
+//! subdomain, so `KEYSTEP_NAMELY_API_URL` is `http://127.0.0.1:PORT/namely/{subdomain}`.
+//!
+//! It is std-only (one thread per connection, `Connection: close`) so it builds in
+//! seconds and shares nothing with the code under test.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+mod hibob;
+mod humaans;
+mod jazzhr;
+mod namely;
+mod payfit;
+
+pub use hibob::{HibobGrant, HibobTenant, Waf};
+pub use humaans::HumaansTenant;
+pub use jazzhr::{JazzhrAccount, JazzhrRejection, JazzhrUser};
+pub use namely::{NamelyTenant, UnknownSubdomain};
+pub use payfit::{IntrospectionBody, PayfitTenant};
+
+/// One request as the emulator saw it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// HTTP method.
+    pub method: String,
+    /// Provider id (first path segment).
+    pub provider: String,
+    /// Host name (second path segment), or the company subdomain for Namely.
+    pub host: String,
+    /// Path below the provider's host prefix, e.g. `/token-info`.
+    pub path: String,
+    /// Decoded query parameters.
+    pub query: BTreeMap<String, String>,
+    /// Headers, names lowercased.
+    pub headers: BTreeMap<String, String>,
+    /// The body as text.
+    pub body: String,
+}
+
+/// A way for a path to misbehave.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// Answer this status with this JSON body (and, for 429, a `Retry-After`).
+    Status {
+        /// HTTP status.
+        status: u16,
+        /// JSON body.
+        body: Value,
+        /// `Retry-After` header, seconds.
+        retry_after: Option<u64>,
+    },
+    /// Answer 200 with an HTML page instead of JSON.
+    NotJson,
+    /// Answer this status with an HTML page (a firewall or proxy, not the provider's API).
+    Page {
+        /// HTTP status.
+        status: u16,
+        /// `Retry-After` header, seconds.
+        retry_after: Option<u64>,
+    },
+    /// Wait this long before answering normally.
+    Slow(Duration),
+    /// Close the connection without answering.
+    Hangup,
+}
+
+/// What the emulator sends back.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// HTTP status.
+    pub status: u16,
+    /// Body text.
+    pub body: String,
+    /// Content type.
+    pub content_type: &'static str,
+    /// Extra headers.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Reply {
+    /// A JSON reply.
+    pub fn json(status: u16, body: Value) -> Self {
+        Reply {
+            status,
+            body: body.to_string(),
+            content_type: "application/json",
+            headers: Vec::new(),
+        }
+    }
+
+    /// An HTML page.
+    pub fn html(status: u16, body: &str) -> Self {
+        Reply {
+            status,
+            body: body.to_string(),
+            content_type: "text/html",
+            headers: Vec::new(),
+        }
+    }
+
+    /// The same reply with one more header.
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+}
+
+#[derive(Default)]
+struct State {
+    humaans: BTreeMap<String, HumaansTenant>,
+    payfit: payfit::Payfit,
+    hibob: hibob::Hibob,
+    jazzhr: jazzhr::Jazzhr,
+    namely: namely::Namely,
+    faults: Vec<(String, String, Fault)>,
+    log: Vec<Recorded>,
+}
+
+/// A running emulator. Dropping it stops the server.
+pub struct Emulator {
+    addr: SocketAddr,
+    state: Arc<Mutex<State>>,
+    stop: Arc<AtomicBool>,
+}
+
+/// The providers and hosts the emulator serves, as (provider, host, path prefix) triples.
+/// The prefix is what [`Emulator::url`] puts after the port; it may hold a placeholder
+/// that Keystep fills in (Namely's company subdomain).
+pub const HOSTS: &[(&str, &str, &str)] = &[
+    ("payfit", "api", "/payfit/api"),
+    ("payfit", "oauth", "/payfit/oauth"),
+    ("hibob", "api", "/hibob/api"),
+    ("hibob", "sandbox", "/hibob/sandbox"),
+    ("humaans", "api", "/humaans/api"),
+    ("jazzhr", "api", "/jazzhr/api"),
+    ("namely", "api", "/namely/{subdomain}"),
+];
+
+impl Emulator {
+    /// Starts a server on an ephemeral loopback port.
+    ///
+    /// # Panics
+    /// When no loopback port can be bound (the test cannot run at all then).
+    pub fn start() -> Self {
+        Self::start_on(0)
+    }
+
+    /// Starts a server on a chosen loopback port (0 for any).
+    ///
+    /// # Panics
+    /// When the port cannot be bound.
+    pub fn start_on(port: u16) -> Self {
+        let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind a loopback port");
+        let addr = listener.local_addr().expect("local address");
+        let state = Arc::new(Mutex::new(State::default()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (st, sp) = (Arc::clone(&state), Arc::clone(&stop));
+        thread::spawn(move || {
+            for conn in listener.incoming() {
+                if sp.load(Ordering::SeqCst) {
+                    break;
+                }
+                if let Ok(conn) = conn {
+                    let st = Arc::clone(&st);
+                    thread::spawn(move || serve(conn, &st));
+                }
+            }
+        });
+        Emulator { addr, state, stop }
+    }
+
+    /// The base URL for a provider's named host, as Keystep's override expects it.
+    pub fn url(&self, provider: &str, host: &str) -> String {
+        let prefix = HOSTS
+            .iter()
+            .find(|(p, h, _)| *p == provider && *h == host)
+            .map_or_else(|| format!("/{provider}/{host}"), |(_, _, x)| x.to_string());
+        format!("http://{}{prefix}", self.addr)
+    }
+
+    /// Every `KEYSTEP_<PROVIDER>_<HOST>_URL` variable pointing Keystep here.
+    pub fn env(&self) -> Vec<(String, String)> {
+        HOSTS
+            .iter()
+            .map(|(p, h, _)| {
+                (
+                    format!("KEYSTEP_{}_{}_URL", p.to_uppercase(), h.to_uppercase()),
+                    self.url(p, h),
+                )
+            })
+            .collect()
+    }
+
+    /// Registers a Humaans tenant reachable with `token`.
+    pub fn add_humaans(&self, token: &str, tenant: HumaansTenant) {
+        self.lock().humaans.insert(token.to_string(), tenant);
+    }
+
+    /// Registers a PayFit company reachable with the API key `key`.
+    pub fn add_payfit(&self, key: &str, tenant: PayfitTenant) {
+        self.lock().payfit.keys.insert(key.to_string(), tenant);
+    }
+
+    /// Sets which body encodings PayFit's introspection accepts.
+    pub fn payfit_introspection(&self, accepts: IntrospectionBody) {
+        self.lock().payfit.introspection = accepts;
+    }
+
+    /// Registers a HiBob service user (its ID, token and permission group).
+    pub fn add_hibob(&self, tenant: HibobTenant) {
+        self.lock()
+            .hibob
+            .users
+            .insert(tenant.service_user_id.clone(), tenant);
+    }
+
+    /// Sets HiBob's firewall thresholds (real ones: 50 failures in 10 s, 5 minutes' block).
+    pub fn hibob_waf(&self, waf: Waf) {
+        self.lock().hibob.waf = waf;
+    }
+
+    /// Whether HiBob's firewall is blocking this machine right now.
+    pub fn hibob_blocked(&self) -> bool {
+        self.lock().hibob.is_blocked()
+    }
+
+    /// Registers a JazzHR account reachable with the API key `key`.
+    pub fn add_jazzhr(&self, key: &str, account: JazzhrAccount) {
+        self.lock().jazzhr.keys.insert(key.to_string(), account);
+    }
+
+    /// Sets how JazzHR refuses an unknown key (undocumented, so every plausible way).
+    pub fn jazzhr_rejection(&self, how: JazzhrRejection) {
+        self.lock().jazzhr.rejection = how;
+    }
+
+    /// Registers a Namely company at `subdomain`.
+    pub fn add_namely(&self, subdomain: &str, tenant: NamelyTenant) {
+        self.lock()
+            .namely
+            .sites
+            .insert(subdomain.to_string(), tenant);
+    }
+
+    /// Sets what an unknown Namely subdomain answers (undocumented, so every plausible way).
+    pub fn namely_unknown_subdomain(&self, answer: UnknownSubdomain) {
+        self.lock().namely.unknown = answer;
+    }
+
+    /// Makes Namely answer 406 after `per_minute` authenticated requests within a minute.
+    pub fn namely_rate_limit(&self, per_minute: usize) {
+        self.lock().namely.per_minute = per_minute;
+    }
+
+    /// Makes a token or key stop working, as if revoked in the provider.
+    pub fn revoke(&self, token: &str) {
+        let mut st = self.lock();
+        st.humaans.remove(token);
+        st.payfit.keys.remove(token);
+        st.jazzhr.keys.remove(token);
+        st.hibob.users.retain(|_, u| u.token != token);
+        for site in st.namely.sites.values_mut() {
+            if site.token == token {
+                site.token.clear();
+            }
+        }
+    }
+
+    /// Makes `path` of `provider` (or every path, with `"*"`) misbehave until cleared.
+    pub fn fault(&self, provider: &str, path: &str, fault: Fault) {
+        self.lock()
+            .faults
+            .push((provider.to_string(), path.to_string(), fault));
+    }
+
+    /// Removes every fault.
+    pub fn clear_faults(&self) {
+        self.lock().faults.clear();
+    }
+
+    /// Every request so far, in arrival order.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.lock().log.clone()
+    }
+
+    /// Forgets the recorded requests.
+    pub fn clear_requests(&self) {
+        self.lock().log.clear();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = TcpStream::connect(self.addr);
+    }
+}
+
+fn serve(conn: TcpStream, state: &Arc<Mutex<State>>) {
+    let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
+    let Ok(read_half) = conn.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(read_half);
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() || line.is_empty() {
+        return;
+    }
+    let mut parts = line.split_whitespace();
+    let method = parts.next().unwrap_or("").to_string();
+    let target = parts.next().unwrap_or("/").to_string();
+    let mut headers = BTreeMap::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+        }
+    }
+    let len: usize = headers
+        .get("content-length")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; len.min(1 << 20)];
+    if reader.read_exact(&mut body).is_err() {
+        return;
+    }
+    let (path_all, query_str) = target.split_once('?').unwrap_or((&target, ""));
+    let query: BTreeMap<String, String> = query_str
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect();
+    // /<provider>/<host>/<rest…>
+    let mut segs = path_all.trim_start_matches('/').splitn(3, '/');
+    let provider = segs.next().unwrap_or("").to_string();
+    let host = decode(segs.next().unwrap_or(""));
+    let path = format!("/{}", segs.next().unwrap_or(""));
+    let rec = Recorded {
+        method,
+        provider: provider.clone(),
+        host,
+        path: path.clone(),
+        query,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    };
+    let fault = {
+        let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+        st.log.push(rec.clone());
+        st.faults
+            .iter()
+            .rev()
+            .find(|(p, f, _)| *p == provider && (f == "*" || *f == path))
+            .map(|(_, _, fault)| fault.clone())
+    };
+    let reply = match fault {
+        Some(Fault::Hangup) => return,
+        Some(Fault::Status {
+            status,
+            body,
+            retry_after,
+        }) => {
+            let mut r = Reply::json(status, body);
+            if let Some(s) = retry_after {
+                r.headers.push(("Retry-After".into(), s.to_string()));
+            }
+            r
+        }
+        Some(Fault::NotJson) => Reply::html(
+            200,
+            "<!doctype html><title>Sign in</title><p>Please sign in",
+        ),
+        Some(Fault::Page {
+            status,
+            retry_after,
+        }) => {
+            let mut r = Reply::html(
+                status,
+                "<!doctype html><title>Request blocked</title><p>Request blocked.",
+            );
+            if let Some(s) = retry_after {
+                r.headers.push(("Retry-After".into(), s.to_string()));
+            }
+            r
+        }
+        other => {
+            if let Some(Fault::Slow(d)) = other {
+                thread::sleep(d);
+            }
+            let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+            match provider.as_str() {
+                "humaans" => humaans::handle(&st.humaans, &rec),
+                "payfit" => payfit::handle(&st.payfit, &rec),
+                "hibob" => st.hibob.handle(&rec),
+                "jazzhr" => jazzhr::handle(&st.jazzhr, &rec),
+                "namely" => st.namely.handle(&rec),
+                _ => Reply::json(404, json!({"message": "no such provider in the emulator"})),
+            }
+        }
+    };
+    let mut out = conn;
+    let mut head = format!(
+        "HTTP/1.1 {} X\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
+        reply.status,
+        reply.content_type,
+        reply.body.len()
+    );
+    for (k, v) in &reply.headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    let _ = out.write_all(head.as_bytes());
+    let _ = out.write_all(reply.body.as_bytes());
+    let _ = out.flush();
+}
+
+fn decode(s: &str) -> String {
+    let bytes = s.replace('+', " ").into_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&String::from_utf8_lossy(&bytes[i + 1..i + 3]), 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The bearer token of a request, if any.
+pub(crate) fn bearer(rec: &Recorded) -> Option<&str> {
+    rec.headers
+        .get("authorization")
+        .and_then(|v| v.strip_prefix("Bearer "))
+}
+
+/// The `(user, password)` of a Basic `Authorization` header, if any.
+pub(crate) fn basic(rec: &Recorded) -> Option<(String, String)> {
+    use base64::Engine as _;
+    let encoded = rec.headers.get("authorization")?.strip_prefix("Basic ")?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let pair = String::from_utf8(bytes).ok()?;
+    let (user, password) = pair.split_once(':')?;
+    Some((user.to_string(), password.to_string()))
+}
+
+/// The decoded pairs of an `application/x-www-form-urlencoded` body (for tests too).
+pub fn form_pairs(body: &str) -> BTreeMap<String, String> {
+    body.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}

@@ -1,0 +1,224 @@
+//! PayFit, as documented in providers.md §1: customer API keys with scopes, sent as Bearer
+//! tokens; introspection on the OAuth host that wants the key in the header *and* the body
+//! (header only → 400, body only → 401); a scope-free company endpoint; read endpoints that
+//! answer 403 without their scope; `maxResults` lists with a `meta` block.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use crate::{bearer, form_pairs, Recorded, Reply};
+
+/// A PayFit company and what its API key may do.
+#[derive(Debug, Clone)]
+pub struct PayfitTenant {
+    /// Company id (introspection's `company_id`).
+    pub company_id: String,
+    /// Company name.
+    pub company_name: String,
+    /// `nbActiveContracts`.
+    pub active_contracts: u64,
+    /// The key's scopes.
+    pub scopes: Vec<String>,
+    /// The key's label (`customer_token_name`).
+    pub label: String,
+    /// `false`: the key is known but revoked, and introspection says `active: false`.
+    pub active: bool,
+    /// Whether introspection names the scopes (documented; a variant leaves them out).
+    pub scope_in_introspection: bool,
+}
+
+/// Which introspection body encodings the server accepts: PayFit's docs show JSON, a toolkit
+/// reports that only a form works; both are modelled.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum IntrospectionBody {
+    /// JSON works (a form works too, as RFC 7662 asks).
+    #[default]
+    Json,
+    /// JSON is refused with 400; only a form body works.
+    FormOnly,
+    /// JSON is refused with 415 Unsupported Media Type; only a form body works.
+    FormOnlyUnsupportedMedia,
+}
+
+/// Every scope the seed guide asks for.
+pub const SEED_SCOPES: &[&str] = &[
+    "time:read",
+    "health-insurance:read",
+    "health-insurance:write",
+    "collaborators:read",
+    "collaborators:write",
+    "contracts:read",
+    "contracts:write",
+    "collaborators:contracts:write",
+    "contracts:payslips:read",
+    "collaborators:meal-vouchers:read",
+    "company:read",
+    "payroll:read",
+];
+
+impl PayfitTenant {
+    /// A company whose key has every scope the guide asks for.
+    pub fn full(company_name: &str, active_contracts: u64) -> Self {
+        PayfitTenant {
+            company_id: "5f1e2d3c4b5a69788796a5b4".into(),
+            company_name: company_name.into(),
+            active_contracts,
+            scopes: SEED_SCOPES.iter().map(|s| s.to_string()).collect(),
+            label: "Keystep".into(),
+            active: true,
+            scope_in_introspection: true,
+        }
+    }
+
+    /// The same company with only these scopes.
+    pub fn with_scopes(mut self, scopes: &[&str]) -> Self {
+        self.scopes = scopes.iter().map(|s| s.to_string()).collect();
+        self
+    }
+
+    /// The same key, revoked: introspection answers `active: false`.
+    pub fn revoked(mut self) -> Self {
+        self.active = false;
+        self
+    }
+
+    /// The same key, with introspection that leaves `scope` out.
+    pub fn without_scope_in_introspection(mut self) -> Self {
+        self.scope_in_introspection = false;
+        self
+    }
+
+    fn has(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Payfit {
+    pub(crate) keys: BTreeMap<String, PayfitTenant>,
+    pub(crate) introspection: IntrospectionBody,
+}
+
+fn message(status: u16, text: &str) -> Reply {
+    Reply::json(status, json!({ "message": text }))
+}
+
+pub(crate) fn handle(p: &Payfit, rec: &Recorded) -> Reply {
+    match rec.host.as_str() {
+        "oauth" => introspect(p, rec),
+        "api" => api(p, rec),
+        _ => message(404, "Not Found"),
+    }
+}
+
+fn introspect(p: &Payfit, rec: &Recorded) -> Reply {
+    if rec.path != "/introspect" {
+        return message(404, "Not Found");
+    }
+    if rec.method != "POST" {
+        return message(405, "Method Not Allowed");
+    }
+    let content_type = rec
+        .headers
+        .get("content-type")
+        .map(String::as_str)
+        .unwrap_or("");
+    let is_json = content_type.starts_with("application/json");
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    let body_token = match (is_json, is_form, p.introspection) {
+        (true, _, IntrospectionBody::FormOnly) => {
+            return message(400, "invalid_request");
+        }
+        (true, _, IntrospectionBody::FormOnlyUnsupportedMedia) => {
+            return message(415, "Unsupported Media Type");
+        }
+        (true, _, IntrospectionBody::Json) => serde_json::from_str::<Value>(&rec.body)
+            .ok()
+            .and_then(|v| v.get("token").and_then(Value::as_str).map(String::from)),
+        (_, true, _) => form_pairs(&rec.body).get("token").cloned(),
+        _ => None,
+    };
+    let header_token = bearer(rec);
+    let Some(body_token) = body_token else {
+        // The header alone is not enough.
+        return message(400, "invalid_request: token is required");
+    };
+    let Some(header_token) = header_token else {
+        return message(401, "Unauthorized");
+    };
+    let Some(t) = p.keys.get(header_token) else {
+        return message(401, "Unauthorized");
+    };
+    if body_token != header_token || !t.active {
+        return Reply::json(200, json!({ "active": false }));
+    }
+    let mut answer = json!({
+        "active": true,
+        "client_id": "customer-api-key",
+        "company_id": t.company_id,
+        "token_type": "bearer",
+        "customer_token_name": t.label,
+    });
+    if t.scope_in_introspection {
+        answer["scope"] = Value::String(t.scopes.join(" "));
+    }
+    Reply::json(200, answer)
+}
+
+fn api(p: &Payfit, rec: &Recorded) -> Reply {
+    let Some(t) = bearer(rec).and_then(|k| p.keys.get(k)) else {
+        return message(401, "Unauthorized");
+    };
+    if !t.active {
+        return message(401, "Unauthorized");
+    }
+    if rec.method != "GET" {
+        return message(405, "Method Not Allowed");
+    }
+    let company = format!("/companies/{}", t.company_id);
+    let Some(rest) = rec.path.strip_prefix(&company) else {
+        // Another company's id looks like a missing one.
+        return message(404, "Not Found");
+    };
+    let limit = rec
+        .query
+        .get("maxResults")
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(10usize)
+        .min(50);
+    let list = |scope: &str, key: &str, total: u64| {
+        if !t.has(scope) {
+            return message(403, &format!("Missing scope {scope}"));
+        }
+        let items: Vec<Value> = (0..total.min(limit as u64))
+            .map(|i| json!({ "id": format!("{key}-{i}") }))
+            .collect();
+        Reply::json(
+            200,
+            json!({ key: items, "meta": { "nextPageToken": null } }),
+        )
+    };
+    match rest {
+        "" => Reply::json(
+            200,
+            json!({
+                "id": t.company_id,
+                "name": t.company_name,
+                "country": "FR",
+                "identificationNumber": "12345678900011",
+                "address": "1 rue de la Paix",
+                "city": "Paris",
+                "postalCode": "75002",
+                "nbActiveContracts": t.active_contracts,
+            }),
+        ),
+        "/collaborators" => list("collaborators:read", "collaborators", t.active_contracts),
+        "/contracts" => list("contracts:read", "contracts", t.active_contracts),
+        "/absences" => list("time:read", "absences", 3),
+        "/health-insurance-contracts" => {
+            list("health-insurance:read", "healthInsuranceContracts", 1)
+        }
+        _ => message(404, "Not Found"),
+    }
+}

@@ -1,0 +1,129 @@
+// Keystep IPC wrapper.
+//
+// This is the ONLY module that talks to the Rust side. Each exported async
+// function wraps exactly one Tauri command. A rejected invoke is turned into a
+// thrown KeystepError carrying `.code`, `.message` and any extra fields the
+// backend sent (`missing`, `retry_after_secs`, `field`, ...).
+
+/** The closed set of error codes the backend may return. */
+export const ERROR_CODES = Object.freeze([
+  "invalid_input",
+  "bad_credentials",
+  "missing_permission",
+  "wrong_tenant",
+  "rate_limited",
+  "blocked",
+  "unreachable",
+  "provider_error",
+  "unexpected_response",
+  "keychain_unavailable",
+  "storage_failed",
+  "not_found",
+  "internal",
+]);
+
+const RESERVED = new Set(["code", "message", "name", "stack", "cause", "constructor", "prototype", "__proto__"]);
+
+export class KeystepError extends Error {
+  /**
+   * @param {string} code one of ERROR_CODES
+   * @param {string} message text written for the user
+   * @param {Record<string, unknown>} [extra] additional fields from the backend
+   */
+  constructor(code, message, extra) {
+    super(message);
+    // Define rather than assign: the app runs with a frozen Object.prototype.
+    Object.defineProperty(this, "name", { value: "KeystepError", writable: true, configurable: true });
+    this.code = code;
+    if (extra && typeof extra === "object") {
+      for (const [key, value] of Object.entries(extra)) {
+        if (!RESERVED.has(key)) {
+          Object.defineProperty(this, key, { value, enumerable: true, writable: true, configurable: true });
+        }
+      }
+    }
+  }
+}
+
+const GENERIC_MESSAGE = "Something went wrong inside Keystep. Please try again.";
+
+/** Normalise whatever a rejected invoke gave us into a KeystepError. */
+function toKeystepError(raw) {
+  if (raw instanceof KeystepError) return raw;
+  if (raw && typeof raw === "object" && typeof raw.code === "string") {
+    const code = ERROR_CODES.includes(raw.code) ? raw.code : "internal";
+    const message = typeof raw.message === "string" && raw.message.trim() ? raw.message : GENERIC_MESSAGE;
+    return new KeystepError(code, message, raw);
+  }
+  // Plain strings (e.g. a command refused by the capability system) or JS
+  // errors are not written for the user: keep them only as `detail`.
+  const detail = typeof raw === "string" ? raw : raw && raw.message ? String(raw.message) : String(raw);
+  return new KeystepError("internal", GENERIC_MESSAGE, { detail });
+}
+
+async function call(command, args) {
+  const tauri = window.__TAURI__;
+  const invoke = tauri && tauri.core && tauri.core.invoke;
+  if (typeof invoke !== "function") {
+    throw new KeystepError("internal", "Keystep's background service isn't available. Please restart Keystep.", {
+      detail: "window.__TAURI__.core.invoke is missing",
+    });
+  }
+  try {
+    return await invoke(command, args);
+  } catch (raw) {
+    throw toKeystepError(raw);
+  }
+}
+
+/** @returns {Promise<Array<object>>} the providers Keystep can connect */
+export async function listProviders() {
+  const result = await call("list_providers", {});
+  return Array.isArray(result) ? result : [];
+}
+
+/**
+ * Create, verify and store a key.
+ * @param {string} provider provider id
+ * @param {Record<string, string>} fields every field value, secret ones included
+ * @returns {Promise<object>} AccountSummary
+ */
+export async function linkAccount(provider, fields) {
+  return call("link_account", { provider, fields });
+}
+
+/** @returns {Promise<Array<object>>} stored accounts (AccountSummary[]) */
+export async function listAccounts() {
+  const result = await call("list_accounts", {});
+  return Array.isArray(result) ? result : [];
+}
+
+/** Remove an account and its key from the keychain. */
+export async function forgetAccount(id) {
+  await call("forget_account", { id });
+  return null;
+}
+
+/** Ask the backend to open a guide step's link in the system browser. */
+export async function openGuideLink(provider, step) {
+  await call("open_guide_link", { provider, step });
+  return null;
+}
+
+/**
+ * Calls `onLine` with each progress line the backend emits while linking
+ * ("Reading company details…"). Resolves to a function that stops listening.
+ * @param {(line: string) => void} onLine
+ * @returns {Promise<() => void>}
+ */
+export async function onLinkProgress(onLine) {
+  const events = window.__TAURI__ && window.__TAURI__.event;
+  if (!events || typeof events.listen !== "function") return () => {};
+  try {
+    return await events.listen("link-progress", (event) => {
+      if (typeof event.payload === "string") onLine(event.payload);
+    });
+  } catch {
+    return () => {};
+  }
+}

@@ -1,0 +1,9 @@
+/// The app's IPC commands, in one list shared by build.rs (which declares them to Tauri's
+/// ACL) and by the tests that compare it with the handler and the capability file.
+pub const COMMANDS: &[&str] = &[
+    "list_providers",
+    "link_account",
+    "list_accounts",
+    "forget_account",
+    "open_guide_link",
+];

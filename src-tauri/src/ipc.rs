@@ -1,0 +1,179 @@
+//! What crosses IPC: the `{code, message}` error and the views of providers and accounts.
+//!
+//! Views are built from core types and carry no secret by construction: a provider's step
+//! links stay in Rust (the UI opens them by step id), and accounts hold no secret at all.
+
+use serde::Serialize;
+
+use keystep_core::account::{Account, LinkError, Linked, Status};
+use keystep_core::provider::{Category, Provider, Step};
+use keystep_core::verify::{Identity, PermissionReport};
+use keystep_core::Code;
+
+/// An error as the UI receives it. The UI branches on `code` only.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct IpcError {
+    /// One of the closed set of codes.
+    pub code: Code,
+    /// What happened and what to do next, for the person.
+    pub message: String,
+    /// For `missing_permission`: what is missing, in the provider's words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
+    /// For `rate_limited`/`blocked`: seconds until a retry makes sense.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u64>,
+    /// For `invalid_input`: the field at fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl IpcError {
+    /// An error with only a code and a message.
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        IpcError {
+            code,
+            message: message.into(),
+            missing: Vec::new(),
+            retry_after_secs: None,
+            field: None,
+        }
+    }
+}
+
+impl From<LinkError> for IpcError {
+    fn from(e: LinkError) -> Self {
+        let mut out = IpcError::new(e.code(), e.to_string());
+        match e {
+            LinkError::Verification(report) => {
+                out.missing = report.permissions.missing;
+                out.retry_after_secs = report.retry_after_secs;
+            }
+            LinkError::Input(input) => out.field = Some(input.field),
+            _ => {}
+        }
+        out
+    }
+}
+
+/// A field of the credential form.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldView {
+    key: String,
+    label: String,
+    help: String,
+    secret: bool,
+    example: String,
+}
+
+/// A provider as the picker and the guide show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderView {
+    id: String,
+    name: String,
+    category: Category,
+    needs: String,
+    summary: String,
+    prerequisite: String,
+    fields: Vec<FieldView>,
+    steps: Vec<Step>,
+}
+
+impl From<&Provider> for ProviderView {
+    fn from(p: &Provider) -> Self {
+        ProviderView {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            category: p.category,
+            needs: p.needs.clone(),
+            summary: p.summary.clone(),
+            prerequisite: p.prerequisite.clone(),
+            fields: p
+                .fields
+                .iter()
+                .map(|f| FieldView {
+                    key: f.key.clone(),
+                    label: f.label.clone(),
+                    help: f.help.clone(),
+                    secret: f.secret,
+                    example: f.example.clone(),
+                })
+                .collect(),
+            steps: p.steps.clone(),
+        }
+    }
+}
+
+/// A linked account as the UI shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountView {
+    id: String,
+    provider: String,
+    provider_name: String,
+    label: String,
+    company: Option<String>,
+    head_count: Option<u64>,
+    user: Option<String>,
+    status: Status,
+    last_code: Option<Code>,
+    fingerprint: String,
+    verified_at: u64,
+    message: String,
+    permissions: PermissionReport,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stored_in: Option<String>,
+}
+
+impl AccountView {
+    /// The view of a stored account.
+    pub fn of(a: &Account, provider_name: &str) -> Self {
+        let Identity {
+            company,
+            head_count,
+            user,
+        } = a.identity.clone();
+        AccountView {
+            id: a.id.clone(),
+            provider: a.provider.clone(),
+            provider_name: provider_name.to_string(),
+            label: a.label.clone(),
+            company,
+            head_count,
+            user,
+            status: a.status,
+            last_code: a.last_code,
+            fingerprint: a.fingerprint.clone(),
+            verified_at: a.verified_at,
+            message: a.message.clone(),
+            permissions: a.permissions.clone(),
+            notes: Vec::new(),
+            stored_in: None,
+        }
+    }
+
+    /// The view of a freshly linked account, with its notes and storage place.
+    pub fn linked(l: Linked, provider_name: &str) -> Self {
+        let mut v = Self::of(&l.account, provider_name);
+        v.notes = l.notes;
+        v.stored_in = Some(l.stored_in);
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_have_the_documented_shape() {
+        let e = IpcError::new(Code::BadCredentials, "Try again.");
+        let json = serde_json::to_value(&e).expect("serializes");
+        assert_eq!(
+            json,
+            serde_json::json!({"code": "bad_credentials", "message": "Try again."}),
+            "empty extras are left out"
+        );
+    }
+}

@@ -1,0 +1,20 @@
+//! What the commands share: the accounts (catalogue, verifier, vault, book).
+
+use keystep_core::account::Accounts;
+
+/// Managed state of the app.
+pub struct AppState {
+    /// The linked accounts and the operations on them.
+    pub accounts: Accounts,
+}
+
+impl AppState {
+    /// The display name of a provider id (the id itself if unknown).
+    pub fn provider_name(&self, id: &str) -> String {
+        self.accounts
+            .catalogue()
+            .get(id)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| id.to_string())
+    }
+}

@@ -1,0 +1,228 @@
+//! IPC round-trips through Tauri's mock runtime: the registered commands, the
+//! `{code, message}` error shape, and that no response ever carries the secret.
+//!
+//! The core parts are real (catalogue, verifier over loopback HTTP to the emulator); the
+//! vault and book are in-memory here because the real ones are proven elsewhere
+//! (tests/core/keychain.rs and the end-to-end suite).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use keystep_app::{context, with_commands, AppState, COMMANDS};
+use keystep_core::account::{Accounts, MemoryBookStore};
+use keystep_core::clock::ManualClock;
+use keystep_core::hosts::Hosts;
+use keystep_core::provider::Catalogue;
+use keystep_core::vault::MemoryVault;
+use keystep_core::verify::{default_client, Verifier};
+use keystep_emulator::{Emulator, HumaansTenant};
+use serde_json::{json, Value};
+use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindowBuilder;
+
+const TOKEN: &str = "IpcCanaryTokenIpcCanaryToken0042";
+
+fn app(emu: &Emulator) -> tauri::App<tauri::test::MockRuntime> {
+    let catalogue = Arc::new(Catalogue::embedded().expect("catalogue"));
+    let env: std::collections::BTreeMap<String, String> = emu.env().into_iter().collect();
+    let hosts = Hosts::from_lookup(catalogue.all(), |v| env.get(v).cloned()).expect("hosts");
+    let clock = Arc::new(ManualClock::at(1_700_000_000));
+    let verifier =
+        Verifier::with_parts(default_client(Duration::from_secs(5)), hosts, clock.clone());
+    let accounts = Accounts::open(
+        catalogue,
+        verifier,
+        Arc::new(MemoryVault::default()),
+        Arc::new(MemoryBookStore::default()),
+        clock,
+    )
+    .expect("open");
+    with_commands(mock_builder())
+        .manage(AppState { accounts })
+        .build(context())
+        .expect("the app builds on the mock runtime")
+}
+
+fn call(
+    webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+    cmd: &str,
+    args: Value,
+) -> Result<Value, Value> {
+    let res = get_ipc_response(
+        webview,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: tauri::ipc::CallbackFn(0),
+            error: tauri::ipc::CallbackFn(1),
+            url: "tauri://localhost".parse().expect("url"),
+            body: tauri::ipc::InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    );
+    res.map(|b| b.deserialize::<Value>().expect("JSON response"))
+}
+
+fn window(
+    app: &tauri::App<tauri::test::MockRuntime>,
+) -> tauri::WebviewWindow<tauri::test::MockRuntime> {
+    labelled(app, "main")
+}
+
+fn labelled(
+    app: &tauri::App<tauri::test::MockRuntime>,
+    label: &str,
+) -> tauri::WebviewWindow<tauri::test::MockRuntime> {
+    WebviewWindowBuilder::new(app, label, Default::default())
+        .build()
+        .expect("mock window")
+}
+
+#[test]
+fn only_the_main_window_may_call_commands() {
+    let emu = Emulator::start();
+    let app = app(&emu);
+    let other = labelled(&app, "intruder");
+    let err = call(&other, "list_accounts", json!({})).expect_err("the ACL refuses other windows");
+    assert!(
+        err.to_string().contains("not allowed"),
+        "refused by the ACL: {err}"
+    );
+    let main = window(&app);
+    assert!(
+        call(&main, "list_accounts", json!({})).is_ok(),
+        "the main window is allowed"
+    );
+}
+
+#[test]
+fn command_list_matches_handler_and_capability() {
+    let cap: Value = serde_json::from_str(include_str!("../../src-tauri/capabilities/main.json"))
+        .expect("capability file is JSON");
+    let granted: Vec<String> = cap["permissions"]
+        .as_array()
+        .expect("permissions list")
+        .iter()
+        .filter_map(|p| p.as_str())
+        .filter_map(|p| p.strip_prefix("allow-"))
+        .map(|p| p.replace('-', "_"))
+        .collect();
+    assert_eq!(
+        granted, COMMANDS,
+        "the capability grants exactly the app's commands"
+    );
+    let plugin_grants: Vec<&str> = cap["permissions"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|p| p.as_str())
+        .filter(|p| p.contains(':'))
+        .collect();
+    assert_eq!(
+        plugin_grants,
+        ["core:event:default"],
+        "no store:*, fs:* or shell:* for the webview"
+    );
+
+    let emu = Emulator::start();
+    let app = app(&emu);
+    let w = window(&app);
+    for cmd in COMMANDS {
+        let res = call(&w, cmd, json!({}));
+        if let Err(e) = &res {
+            let text = e.to_string();
+            assert!(!text.contains("not found"), "{cmd} is registered: {text}");
+        }
+    }
+}
+
+#[test]
+fn link_round_trip_never_returns_the_secret() {
+    let emu = Emulator::start();
+    emu.add_humaans(TOKEN, HumaansTenant::full("Acme Ltd", 42));
+    let app = app(&emu);
+    let w = window(&app);
+
+    let providers = call(&w, "list_providers", json!({})).expect("providers");
+    assert!(
+        providers.to_string().contains("\"humaans\""),
+        "Humaans is offered"
+    );
+    assert!(
+        !providers.to_string().contains("https://app.humaans.io/\""),
+        "step links stay in Rust"
+    );
+
+    let linked = call(
+        &w,
+        "link_account",
+        json!({"provider": "humaans", "fields": {"api_token": TOKEN}}),
+    )
+    .expect("link works");
+    assert_eq!(
+        linked["message"], "Connected to Acme Ltd (42 people)",
+        "success text"
+    );
+    assert!(
+        !linked.to_string().contains(TOKEN),
+        "link_account never echoes the token"
+    );
+
+    let listed = call(&w, "list_accounts", json!({})).expect("list");
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "one account");
+    assert!(
+        !listed.to_string().contains(TOKEN),
+        "list_accounts never carries the token"
+    );
+
+    let id = linked["id"].as_str().expect("id").to_string();
+    call(&w, "forget_account", json!({"id": id})).expect("forget");
+    assert_eq!(
+        call(&w, "list_accounts", json!({})).expect("list"),
+        json!([]),
+        "forgotten"
+    );
+}
+
+#[test]
+fn errors_are_code_and_message_without_the_secret() {
+    let emu = Emulator::start();
+    let app = app(&emu);
+    let w = window(&app);
+    let err = call(
+        &w,
+        "link_account",
+        json!({"provider": "humaans", "fields": {"api_token": TOKEN}}),
+    )
+    .expect_err("unknown token fails");
+    assert_eq!(err["code"], "bad_credentials", "closed code: {err}");
+    assert!(
+        err["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "a message for the person"
+    );
+    assert!(
+        !err.to_string().contains(TOKEN),
+        "the error does not echo the token: {err}"
+    );
+
+    let err = call(
+        &w,
+        "link_account",
+        json!({"provider": "humaans", "fields": {"api_token": "two words"}}),
+    )
+    .expect_err("bad input");
+    assert_eq!(
+        (err["code"].as_str(), err["field"].as_str()),
+        (Some("invalid_input"), Some("api_token")),
+        "field named: {err}"
+    );
+
+    let err = call(
+        &w,
+        "open_guide_link",
+        json!({"provider": "humaans", "step": "no-such-step"}),
+    )
+    .expect_err("unknown step");
+    assert_eq!(err["code"], "not_found", "closed code: {err}");
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what Keystep needs on Debian/Ubuntu, idempotently and quickly when it is all there.
+#   deps.sh build   WebKitGTK/GTK/appindicator/rsvg -dev packages and a C toolchain
+#   deps.sh test    build + Xvfb, D-Bus, gnome-keyring, secret-tool, WebKitWebDriver, tauri-driver
+set -euo pipefail
+
+mode=${1:-build}
+build_pkgs=(
+  build-essential pkg-config
+  libwebkit2gtk-4.1-dev libgtk-3-dev libdbus-1-dev
+  libayatana-appindicator3-dev librsvg2-dev
+)
+test_pkgs=(
+  xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
+  webkit2gtk-driver at-spi2-core x11-utils chromium curl python3
+)
+pkgs=("${build_pkgs[@]}")
+[ "$mode" = test ] && pkgs+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "deps: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v cargo >/dev/null || { echo "deps: Rust (cargo) is required: install it with rustup first" >&2; exit 1; }
+
+if [ "$mode" = test ]; then
+  # tauri-driver 3.x is an alpha on crates.io; Keystep stays on Tauri 2.
+  if ! command -v tauri-driver >/dev/null; then
+    echo "deps: installing tauri-driver 2"
+    cargo install tauri-driver --locked --version '^2' --quiet
+  fi
+fi

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, then runs every check and test, the
+# end-to-end ones through the real window, headless. Fails on the first red step.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+step() { printf '\n== %s (%ss)\n' "$1" "$(( $(date +%s) - start ))"; }
+
+step "dependencies"
+scripts/deps.sh test
+
+step "format"
+cargo fmt --all --check
+
+step "lint"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "build the app"
+cargo build -p keystep-app --bin keystep --locked
+export KEYSTEP_APP_BIN="$PWD/${CARGO_TARGET_DIR:-target}/debug/keystep"
+case "${CARGO_TARGET_DIR:-}" in /*) export KEYSTEP_APP_BIN="$CARGO_TARGET_DIR/debug/keystep" ;; esac
+
+step "core and emulator tests (real keychain)"
+scripts/headless.sh cargo test --locked -p keystep-core -p keystep-emulator
+
+step "UI checks in headless Chromium (stubbed IPC)"
+bash tests/ui/run.sh
+
+step "shell and IPC tests"
+cargo test --locked -p keystep-app
+
+step "end-to-end through the real window"
+export KEYSTEP_SCREENSHOT_DIR="$PWD/docs/screenshots"
+scripts/headless.sh cargo test --locked -p keystep --test e2e -- --test-threads=1
+
+step "done"

@@ -1,0 +1,257 @@
+//! Starting the app under `tauri-driver` and driving it with fantoccini, with bounded waits.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use keystep_emulator::Emulator;
+use serde_json::json;
+
+/// How long any one thing may take to appear before the test fails.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// A per-test home for the app: its own XDG folders, and the driver's output.
+pub struct Sandbox {
+    pub root: PathBuf,
+    pub app: PathBuf,
+}
+
+impl Sandbox {
+    /// `None` (skip) when there is no display; panics under CI, where skipping would lie.
+    pub fn new() -> Option<Self> {
+        if std::env::var_os("DISPLAY").is_none() {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "CI must run the end-to-end suite: run it through scripts/headless.sh"
+            );
+            eprintln!("skipping end-to-end tests: no DISPLAY (use scripts/headless.sh)");
+            return None;
+        }
+        let app = std::env::var_os("KEYSTEP_APP_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                let target = std::env::var_os("CARGO_TARGET_DIR")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+                target.join("debug/keystep")
+            });
+        assert!(
+            app.exists(),
+            "build the app first (cargo build -p keystep-app): {}",
+            app.display()
+        );
+        let root = std::env::temp_dir().join(format!("keystep-e2e-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        for d in ["data", "config", "cache", "out"] {
+            std::fs::create_dir_all(root.join(d)).expect("sandbox folders");
+        }
+        Some(Sandbox { root, app })
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.root);
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// One run of the app: the driver process and a WebDriver session.
+pub struct Session {
+    client: Client,
+    driver: Child,
+}
+
+impl Session {
+    /// Starts `tauri-driver`, which starts WebKitWebDriver, which starts the app.
+    pub async fn start(sandbox: &Sandbox, emu: &Emulator) -> Self {
+        let (port, native) = (free_port(), free_port());
+        let n = std::fs::read_dir(sandbox.root.join("out"))
+            .map(|d| d.count())
+            .unwrap_or(0);
+        let log = |name: &str| {
+            std::fs::File::create(sandbox.root.join("out").join(format!("{n}-{name}.log")))
+                .expect("driver log file")
+        };
+        let mut cmd = Command::new("tauri-driver");
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native.to_string(),
+        ])
+        .env("XDG_DATA_HOME", sandbox.root.join("data"))
+        .env("XDG_CONFIG_HOME", sandbox.root.join("config"))
+        .env("XDG_CACHE_HOME", sandbox.root.join("cache"))
+        .stdin(Stdio::null())
+        .stdout(log("stdout"))
+        .stderr(log("stderr"));
+        for (k, v) in emu.env() {
+            cmd.env(k, v);
+        }
+        let driver = cmd
+            .spawn()
+            .expect("tauri-driver runs (scripts/deps.sh test installs it)");
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + PATIENCE;
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not listen on {port}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let caps = json!({
+            "browserName": "wry",
+            "tauri:options": {"application": sandbox.app.to_string_lossy()}
+        });
+        let caps = caps.as_object().expect("object").clone();
+        let client = tokio::time::timeout(
+            PATIENCE,
+            ClientBuilder::rustls()
+                .expect("rustls")
+                .capabilities(caps)
+                .connect(&url),
+        )
+        .await
+        .expect("a WebDriver session starts in time")
+        .expect("a WebDriver session starts");
+        let s = Session { client, driver };
+        s.wait_for("[data-view]:not([hidden])").await;
+        s
+    }
+
+    /// Waits for `css` to match a visible element.
+    pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+                if el.is_displayed().await.unwrap_or(false) {
+                    return el;
+                }
+            }
+            if Instant::now() > deadline {
+                let src = self.client.source().await.unwrap_or_default();
+                let body = src.find("<body").map_or(src.as_str(), |at| &src[at..]);
+                let body: String = body.chars().take(4000).collect();
+                panic!("`{css}` did not appear within {PATIENCE:?}; page body: {body}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits for at least one match, then counts the matches.
+    pub async fn wait_all(&self, css: &str) -> usize {
+        self.wait_for(css).await;
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .map(|v| v.len())
+            .unwrap_or(0)
+    }
+
+    /// Clicks the element once it is visible.
+    pub async fn click(&self, css: &str) {
+        self.wait_for(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Types into an input once it is visible.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let el = self.wait_for(css).await;
+        el.clear()
+            .await
+            .unwrap_or_else(|e| panic!("clear {css}: {e}"));
+        el.send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
+    /// The visible text of an element.
+    pub async fn text(&self, css: &str) -> String {
+        self.wait_for(css)
+            .await
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("text of {css}: {e}"))
+    }
+
+    /// An attribute of an element.
+    pub async fn attr(&self, css: &str, name: &str) -> Option<String> {
+        self.wait_for(css)
+            .await
+            .attr(name)
+            .await
+            .unwrap_or_else(|e| panic!("attr {name} of {css}: {e}"))
+    }
+
+    /// Asserts that neither the page source nor any input's current value holds a secret.
+    pub async fn assert_page_lacks(&self, secrets: &[&str]) {
+        let source = self.client.source().await.expect("page source");
+        let values = self
+            .client
+            .execute("return Array.from(document.querySelectorAll('input,textarea')).map(e => e.value).join('\\n')", vec![])
+            .await
+            .expect("input values");
+        let values = values.as_str().unwrap_or_default().to_string();
+        for s in secrets {
+            assert!(
+                !source.contains(s),
+                "a secret is in the page source after submission"
+            );
+            assert!(
+                !values.contains(s),
+                "a secret is still in an input after submission"
+            );
+        }
+    }
+
+    /// Saves a PNG of the window under `KEYSTEP_SCREENSHOT_DIR`, if set.
+    pub async fn screenshot(&self, name: &str) {
+        let Some(dir) = std::env::var_os("KEYSTEP_SCREENSHOT_DIR") else {
+            return;
+        };
+        // WebKit may hand back the last painted frame; wait until two frames have been
+        // painted after the DOM change so the picture matches what the assertions saw.
+        let _ = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 150)));",
+                vec![],
+            )
+            .await;
+        let png = tokio::time::timeout(Duration::from_secs(10), self.client.screenshot())
+            .await
+            .expect("screenshot in time")
+            .expect("screenshot");
+        std::fs::create_dir_all(&dir).expect("screenshot folder");
+        std::fs::write(Path::new(&dir).join(format!("{name}.png")), png).expect("write screenshot");
+    }
+
+    /// Closes the window and the driver.
+    pub async fn end(mut self) {
+        let _ = tokio::time::timeout(Duration::from_secs(10), self.client.clone().close()).await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+    }
+}

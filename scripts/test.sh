@@ -29,6 +29,9 @@ bash tests/ui/run.sh
 step "shell and IPC tests"
 cargo test --locked -p keystep-app
 
+step "keystep verify, the built binary without a display"
+cargo test --locked -p keystep --test cli
+
 step "end-to-end through the real window"
 export KEYSTEP_SCREENSHOT_DIR="$PWD/docs/screenshots"
 scripts/headless.sh cargo test --locked -p keystep --test e2e -- --test-threads=1

@@ -452,7 +452,7 @@ function renderProviders(providers) {
 
 /** Inputs of the current credential form, in field order. */
 function fieldInputs() {
-  return $$("#credential-fields input[name]");
+  return $$("#credential-fields input[name], #credential-fields select[name]");
 }
 
 function clearSecrets() {
@@ -624,44 +624,15 @@ function renderField(field) {
   const inputId = uid("field");
   const helpId = `${inputId}-help`;
   const errorId = `${inputId}-error`;
-  const secret = field.secret === true;
-
-  const input = el("input", {
-    className: "text-input",
-    attrs: {
-      id: inputId,
-      name: field.key,
-      type: secret ? "password" : "text",
-      autocomplete: "off",
-      spellcheck: "false",
-      autocapitalize: "off",
-      autocorrect: "off",
-      placeholder: hasText(field.example) ? field.example : null,
-      "aria-describedby": hasText(field.help) ? helpId : null,
-    },
-  });
-  input.dataset.secret = secret ? "true" : "false";
+  const describedBy = hasText(field.help) ? helpId : null;
+  const control = isChoice(field)
+    ? renderChoice(field, inputId, describedBy)
+    : renderTextInput(field, inputId, describedBy);
+  const input = control.matches("input, select") ? control : control.querySelector("input");
   input.dataset.errorId = errorId;
 
   const errorNode = el("p", { className: "field-error", attrs: { id: errorId } });
   errorNode.hidden = true;
-
-  let control = input;
-  if (secret) {
-    const toggle = el("button", {
-      className: "reveal",
-      text: "Show",
-      attrs: { type: "button", "aria-pressed": "false", "aria-controls": inputId, "aria-label": `Show ${field.label || "value"}` },
-    });
-    toggle.addEventListener("click", () => {
-      const reveal = input.type === "password";
-      input.type = reveal ? "text" : "password";
-      toggle.setAttribute("aria-pressed", String(reveal));
-      toggle.textContent = reveal ? "Hide" : "Show";
-      toggle.setAttribute("aria-label", `${reveal ? "Hide" : "Show"} ${field.label || "value"}`);
-    });
-    control = el("div", { className: "secret-input" }, input, toggle);
-  }
 
   const wrapper = el(
     "div",
@@ -673,6 +644,59 @@ function renderField(field) {
   );
   wrapper.dataset.field = field.key;
   return wrapper;
+}
+
+function isChoice(field) {
+  return field.kind === "choice" && Array.isArray(field.options) && field.options.length > 0;
+}
+
+// A choice (e.g. production or sandbox) is a select of the provider's options.
+function renderChoice(field, inputId, describedBy) {
+  const select = el(
+    "select",
+    { className: "text-input select-input", attrs: { id: inputId, name: field.key, "aria-describedby": describedBy } },
+    field.options.map((option) => {
+      const node = el("option", { text: option.label, attrs: { value: option.value } });
+      node.selected = option.value === field.default;
+      return node;
+    }),
+  );
+  select.dataset.secret = "false";
+  return select;
+}
+
+function renderTextInput(field, inputId, describedBy) {
+  const secret = field.secret === true;
+  const input = el("input", {
+    className: "text-input",
+    attrs: {
+      id: inputId,
+      name: field.key,
+      type: secret ? "password" : "text",
+      autocomplete: "off",
+      spellcheck: "false",
+      autocapitalize: "off",
+      autocorrect: "off",
+      placeholder: hasText(field.example) ? field.example : null,
+      "aria-describedby": describedBy,
+    },
+  });
+  input.dataset.secret = secret ? "true" : "false";
+  if (!secret) return input;
+
+  const toggle = el("button", {
+    className: "reveal",
+    text: "Show",
+    attrs: { type: "button", "aria-pressed": "false", "aria-controls": inputId, "aria-label": `Show ${field.label || "value"}` },
+  });
+  toggle.addEventListener("click", () => {
+    const reveal = input.type === "password";
+    input.type = reveal ? "text" : "password";
+    toggle.setAttribute("aria-pressed", String(reveal));
+    toggle.textContent = reveal ? "Hide" : "Show";
+    toggle.setAttribute("aria-label", `${reveal ? "Hide" : "Show"} ${field.label || "value"}`);
+  });
+  return el("div", { className: "secret-input" }, input, toggle);
 }
 
 function setConnecting(on) {

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use keystep_core::account::{Account, LinkError, Linked, Status};
-use keystep_core::provider::{Category, Provider, Step};
+use keystep_core::provider::{Category, FieldKind, Provider, Step};
 use keystep_core::verify::{Identity, PermissionReport};
 use keystep_core::Code;
 
@@ -64,6 +64,18 @@ pub struct FieldView {
     help: String,
     secret: bool,
     example: String,
+    kind: FieldKind,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    options: Vec<ChoiceView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    default: Option<String>,
+}
+
+/// One option of a choice field; which host it selects stays in Rust.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChoiceView {
+    value: String,
+    label: String,
 }
 
 /// A provider as the picker and the guide show it.
@@ -97,6 +109,16 @@ impl From<&Provider> for ProviderView {
                     help: f.help.clone(),
                     secret: f.secret,
                     example: f.example.clone(),
+                    kind: f.kind,
+                    options: f
+                        .options
+                        .iter()
+                        .map(|o| ChoiceView {
+                            value: o.value.clone(),
+                            label: o.label.clone(),
+                        })
+                        .collect(),
+                    default: f.default.clone(),
                 })
                 .collect(),
             steps: p.steps.clone(),

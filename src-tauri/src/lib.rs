@@ -94,7 +94,12 @@ pub fn run() {
             std::process::exit(2);
         }
     };
+    // Registered first, as the plugin requires: a second launch hands over to the running
+    // Keystep (which shows its window) and exits, so two processes never write the book.
     let app = with_commands(tauri::Builder::default())
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tray::show_main(app);
+        }))
         .plugin(
             tauri_plugin_log::Builder::new()
                 .level(log::LevelFilter::Info)

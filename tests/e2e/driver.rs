@@ -6,6 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use keystep_emulator::Emulator;
 use serde_json::json;
 
@@ -48,6 +49,48 @@ impl Sandbox {
             std::fs::create_dir_all(root.join(d)).expect("sandbox folders");
         }
         Some(Sandbox { root, app })
+    }
+
+    /// A launcher that runs the app with its stdout and stderr appended to `out/app.log`,
+    /// so the leak scan covers what the process printed (WebKitWebDriver discards it).
+    pub fn recording_launcher(&self) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let launcher = self.root.join("out/keystep-recorded.sh");
+        let script = format!(
+            "#!/bin/sh\nexec '{}' \"$@\" >>'{}' 2>&1\n",
+            self.app.display(),
+            self.root.join("out/app.log").display()
+        );
+        std::fs::write(&launcher, script).expect("write launcher");
+        std::fs::set_permissions(&launcher, std::fs::Permissions::from_mode(0o755))
+            .expect("launcher is executable");
+        launcher
+    }
+}
+
+impl Sandbox {
+    /// Starts the app a second time, as a person double-clicking it would, and returns its
+    /// exit status if it exits within ten seconds (`None` if it keeps running).
+    pub fn launch_second_instance(&self) -> Option<i32> {
+        let mut child = Command::new(&self.app)
+            .env("XDG_DATA_HOME", self.root.join("data"))
+            .env("XDG_CONFIG_HOME", self.root.join("config"))
+            .env("XDG_CACHE_HOME", self.root.join("cache"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("keystep starts");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        None
     }
 }
 
@@ -113,13 +156,12 @@ impl Session {
         }
         let caps = json!({
             "browserName": "wry",
-            "tauri:options": {"application": sandbox.app.to_string_lossy()}
+            "tauri:options": {"application": sandbox.recording_launcher().to_string_lossy()}
         });
         let caps = caps.as_object().expect("object").clone();
         let client = tokio::time::timeout(
             PATIENCE,
-            ClientBuilder::rustls()
-                .expect("rustls")
+            ClientBuilder::new(HttpConnector::new())
                 .capabilities(caps)
                 .connect(&url),
         )
@@ -158,6 +200,37 @@ impl Session {
             .await
             .map(|v| v.len())
             .unwrap_or(0)
+    }
+
+    /// How many elements match right now.
+    pub async fn count(&self, css: &str) -> usize {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .map(|v| v.len())
+            .unwrap_or(0)
+    }
+
+    /// From home, links `provider` with `fields` through the guide's form and returns the
+    /// result's state (`success`/`error`), error code and message.
+    pub async fn link(
+        &self,
+        provider: &str,
+        fields: &[(&str, &str)],
+    ) -> (String, Option<String>, String) {
+        self.click("#add-account").await;
+        self.click(&format!("button[data-provider=\"{provider}\"]"))
+            .await;
+        for (key, value) in fields {
+            self.type_into(&format!("form#credentials input[name=\"{key}\"]"), value)
+                .await;
+        }
+        self.click("button#connect").await;
+        self.wait_for("#result[data-state=\"success\"], #result[data-state=\"error\"]")
+            .await;
+        let state = self.attr("#result", "data-state").await.unwrap_or_default();
+        let code = self.attr("#result", "data-code").await;
+        (state, code, self.text("#result-message").await)
     }
 
     /// Clicks the element once it is visible.

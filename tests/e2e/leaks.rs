@@ -11,11 +11,12 @@ pub struct Scan {
     pub files_read: usize,
     pub book_found: bool,
     pub log_found: bool,
+    pub output_found: bool,
     pub hits: Vec<String>,
 }
 
-/// Reads every file under the sandbox (app data, config, cache, logs, the driver's and
-/// app's stdout/stderr) and records each one that contains any of `secrets`.
+/// Reads every file under the sandbox (app data, config, cache, logs, the driver's output
+/// and the app's own stdout/stderr) and records each one that contains any of `secrets`.
 pub fn scan(sandbox: &Sandbox, secrets: &[&str]) -> Scan {
     let mut out = Scan::default();
     walk(&sandbox.root, &mut |path| {
@@ -29,6 +30,9 @@ pub fn scan(sandbox: &Sandbox, secrets: &[&str]) -> Scan {
         }
         if name.ends_with("keystep.log") && !bytes.is_empty() {
             out.log_found = true;
+        }
+        if name.ends_with("out/app.log") && !bytes.is_empty() {
+            out.output_found = true;
         }
         for s in secrets {
             if bytes.windows(s.len()).any(|w| w == s.as_bytes()) {

@@ -8,7 +8,9 @@
 mod driver;
 mod leaks;
 
-use keystep_emulator::{Emulator, HumaansTenant};
+use keystep_emulator::{
+    Emulator, HibobGrant, HibobTenant, HumaansTenant, JazzhrAccount, NamelyTenant, PayfitTenant,
+};
 
 use driver::{Sandbox, Session};
 
@@ -65,19 +67,12 @@ async fn link_humaans_through_the_window_then_restart() {
     s.screenshot("accounts").await;
 
     // A wrong token gets the specific error, and is cleared from the form.
-    s.click("#add-account").await;
-    s.click("button[data-provider=\"humaans\"]").await;
-    s.type_into("form#credentials input[name=\"api_token\"]", BAD_TOKEN)
-        .await;
-    s.click("button#connect").await;
-    s.wait_for("#result[data-state=\"error\"]").await;
-    let code = s.attr("#result", "data-code").await;
+    let (state, code, err) = s.link("humaans", &[("api_token", BAD_TOKEN)]).await;
     assert_eq!(
-        code.as_deref(),
-        Some("bad_credentials"),
-        "the error is classified"
+        (state.as_str(), code.as_deref()),
+        ("error", Some("bad_credentials")),
+        "the error is classified: {err}"
     );
-    let err = s.text("#result-message").await;
     assert!(
         err.contains("did not accept this token"),
         "the message says what happened: {err}"
@@ -93,6 +88,18 @@ async fn link_humaans_through_the_window_then_restart() {
     assert!(
         home.contains("Acme Ltd"),
         "the account survives a restart: {home}"
+    );
+    // One instance: a second launch hands over to the running one and exits.
+    let second = sandbox.launch_second_instance();
+    assert_eq!(
+        second,
+        Some(0),
+        "a second keystep exits at once, leaving the first in charge"
+    );
+    assert_eq!(
+        s.count("#accounts [data-account-id]").await,
+        1,
+        "the first instance still runs"
     );
     s.end().await;
 
@@ -121,6 +128,10 @@ async fn link_humaans_through_the_window_then_restart() {
     );
     assert!(report.log_found, "the scan found the app's log: {report:?}");
     assert!(
+        report.output_found,
+        "the scan read the app's stdout/stderr: {report:?}"
+    );
+    assert!(
         report.hits.is_empty(),
         "secrets found in files the app wrote: {:?}",
         report.hits
@@ -130,5 +141,178 @@ async fn link_humaans_through_the_window_then_restart() {
         requests.len() >= 5,
         "the app really talked to the emulator: {}",
         requests.len()
+    );
+}
+
+/// A form's values, field key first.
+type Fields<'a> = &'a [(&'a str, &'a str)];
+
+/// One credential per provider that works, and a few that fail in each specific way.
+mod every {
+    pub const PAYFIT: &str = "E2ePayfitKeyAllScopes00000000001";
+    pub const HIBOB_ID: &str = "SERVICE-4242";
+    pub const HIBOB_TOKEN: &str = "E2eHibobServiceUserToken0000000000000001";
+    pub const HIBOB_EMPTY_ID: &str = "SERVICE-4343";
+    pub const HIBOB_EMPTY_TOKEN: &str = "E2eHibobServiceUserToken0000000000000002";
+    pub const HUMAANS: &str = "E2eHumaansFullToken0000000000001";
+    pub const HUMAANS_LIMITED: &str = "E2eHumaansReadOnlyToken000000002";
+    pub const JAZZHR: &str = "E2eJazzhrKeyTwelveUsers000000001";
+    pub const NAMELY: &str = "E2eNamelyPersonalAccessToken0001";
+    pub const BAD_PAYFIT: &str = "E2eRevokedPayfitKey0000000000009";
+}
+
+#[tokio::test]
+async fn every_provider_links_and_each_failure_is_specific() {
+    use every::*;
+    let Some(sandbox) = Sandbox::new() else {
+        return;
+    };
+    let emu = Emulator::start();
+    emu.add_payfit(PAYFIT, PayfitTenant::full("Acme SAS", 37));
+    emu.add_hibob(HibobTenant::full(HIBOB_ID, HIBOB_TOKEN, 58));
+    emu.add_hibob(
+        HibobTenant::full(HIBOB_EMPTY_ID, HIBOB_EMPTY_TOKEN, 58)
+            .selecting_nobody()
+            .with_grants(&[HibobGrant::ViewPeople]),
+    );
+    emu.add_humaans(HUMAANS, HumaansTenant::full("Acme Ltd", 42));
+    emu.add_humaans(
+        HUMAANS_LIMITED,
+        HumaansTenant::full("Acme Ltd", 42).with_scopes(&["public:read", "private:read"]),
+    );
+    emu.add_jazzhr(JAZZHR, JazzhrAccount::with_users("admin@acme.example", 12));
+    emu.add_namely("acme", NamelyTenant::full("Acme Inc.", NAMELY, 142));
+
+    let s = Session::start(&sandbox, &emu).await;
+    let successes: [(&str, Fields, &str); 5] = [
+        (
+            "payfit",
+            &[("api_key", PAYFIT)],
+            "Connected to Acme SAS (37 active contracts)",
+        ),
+        (
+            "hibob",
+            &[
+                ("service_user_id", HIBOB_ID),
+                ("service_user_token", HIBOB_TOKEN),
+            ],
+            "Connected to HiBob (58 employees visible)",
+        ),
+        (
+            "humaans",
+            &[("api_token", HUMAANS)],
+            "Connected to Acme Ltd (42 people)",
+        ),
+        ("jazzhr", &[("api_key", JAZZHR)], "Connected to JazzHR"),
+        (
+            "namely",
+            &[
+                ("subdomain", "https://acme.namely.com/people"),
+                ("access_token", NAMELY),
+            ],
+            "Connected to Acme Inc. (142 active employees)",
+        ),
+    ];
+    for (provider, fields, expected) in successes {
+        let (state, code, message) = s.link(provider, fields).await;
+        assert_eq!(state, "success", "{provider} links ({code:?}: {message})");
+        assert!(
+            message.starts_with(expected),
+            "{provider}: “{message}” should start with “{expected}”"
+        );
+        if provider == "namely" {
+            let result = s.text("#result").await;
+            assert!(
+                result.contains(".namely.com"),
+                "the URL clean-up is explained: {result}"
+            );
+        }
+        s.click("#done").await;
+    }
+    s.wait_for("#accounts [data-account-id]").await;
+    assert_eq!(
+        s.count("#accounts [data-account-id]").await,
+        5,
+        "five accounts listed"
+    );
+    s.screenshot("accounts-five").await;
+
+    let failures: [(&str, Fields, &str, &str); 4] = [
+        (
+            "payfit",
+            &[("api_key", BAD_PAYFIT)],
+            "bad_credentials",
+            "PayFit",
+        ),
+        (
+            "humaans",
+            &[("api_token", HUMAANS_LIMITED)],
+            "missing_permission",
+            "documents:read",
+        ),
+        (
+            "hibob",
+            &[
+                ("service_user_id", HIBOB_EMPTY_ID),
+                ("service_user_token", HIBOB_EMPTY_TOKEN),
+            ],
+            "missing_permission",
+            "HiBob",
+        ),
+        (
+            "namely",
+            &[("subdomain", "acme-typo"), ("access_token", NAMELY)],
+            "wrong_tenant",
+            "acme-typo.namely.com",
+        ),
+    ];
+    for (provider, fields, expected_code, named) in failures {
+        let (state, code, message) = s.link(provider, fields).await;
+        assert_eq!(
+            (state.as_str(), code.as_deref()),
+            ("error", Some(expected_code)),
+            "{provider}: {message}"
+        );
+        let shown = s.text("#result").await;
+        assert!(
+            shown.contains(named),
+            "{provider}'s {expected_code} screen names “{named}”: {shown}"
+        );
+        s.screenshot(&format!("error-{provider}-{expected_code}"))
+            .await;
+        s.click("#result-cancel").await;
+    }
+    let all = [
+        PAYFIT,
+        HIBOB_TOKEN,
+        HIBOB_EMPTY_TOKEN,
+        HUMAANS,
+        HUMAANS_LIMITED,
+        JAZZHR,
+        NAMELY,
+        BAD_PAYFIT,
+    ];
+    s.assert_page_lacks(&all).await;
+    s.end().await;
+
+    let keychain = leaks::secret_tool_search("keystep");
+    for stored in [PAYFIT, HIBOB_TOKEN, HUMAANS, JAZZHR, NAMELY] {
+        assert!(
+            keychain.contains(stored),
+            "every linked key is in the keychain"
+        );
+    }
+    for refused in [HIBOB_EMPTY_TOKEN, HUMAANS_LIMITED, BAD_PAYFIT] {
+        assert!(!keychain.contains(refused), "a refused key is never stored");
+    }
+    let report = leaks::scan(&sandbox, &all);
+    assert!(
+        report.book_found && report.log_found && report.output_found,
+        "the scan saw the book, the log and the app's output: {report:?}"
+    );
+    assert!(
+        report.hits.is_empty(),
+        "secrets found in files the app wrote: {:?}",
+        report.hits
     );
 }

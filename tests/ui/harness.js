@@ -309,6 +309,10 @@ async function selftest() {
     check("non-secret kept", $('form#credentials input[name="subdomain"]').value === "acme");
     check("secret cleared", $('form#credentials input[name="api_key"]').value === "");
     check("non-secret input is text", $('form#credentials input[name="subdomain"]').type === "text");
+    const select = $('form#credentials select[name="environment"]');
+    check("a choice field is a select with its default", select && select.value === "production", select && select.value);
+    const sent = window.__stubCalls.filter((c) => c.command === "link_account").pop();
+    check("the choice is sent with the other fields", sent && sent.args.fields.environment === "production", JSON.stringify(sent && sent.args));
   });
 
   check("no CSP violations", violations.length === 0, violations.join("; "));

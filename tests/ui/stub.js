@@ -75,6 +75,19 @@
       fields: [
         { key: "subdomain", label: "Subdomain", help: "The first part of your web address.", secret: false, example: "acme" },
         { key: "api_key", label: "API key", help: "From Settings → Integrations.", secret: true, example: "a 40-character code" },
+        {
+          key: "environment",
+          label: "Environment",
+          help: "Where your company's data lives.",
+          secret: false,
+          kind: "choice",
+          example: "",
+          options: [
+            { value: "production", label: "Production" },
+            { value: "sandbox", label: "Sandbox (test data)" },
+          ],
+          default: "production",
+        },
       ],
       steps: [
         { id: "settings", title: "Open Settings", body: "Go to Settings → Integrations → API.", link_label: "Open Example" },

@@ -1,0 +1,202 @@
+//! `keystep verify` as a script runs it: the built binary, no window and no display, secrets
+//! on stdin, against the provider emulator over loopback. Checks exit codes, the JSON line,
+//! and that no secret appears in anything the command prints.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use keystep_emulator::{Emulator, HumaansTenant, JazzhrAccount, NamelyTenant};
+use serde_json::Value;
+
+const HUMAANS: &str = "CliHumaansToken00000000000000001";
+const JAZZHR: &str = "CliJazzhrKeyInTheQueryString0001";
+const NAMELY: &str = "CliNamelyPersonalAccessToken0001";
+
+fn binary() -> PathBuf {
+    std::env::var_os("KEYSTEP_APP_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let target = std::env::var_os("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+            target.join("debug/keystep")
+        })
+}
+
+/// Runs `keystep verify <args>` with `stdin`, no DISPLAY, pointed at the emulator.
+fn verify(emu: &Emulator, args: &[&str], stdin: &str) -> Output {
+    let bin = binary();
+    assert!(
+        bin.exists(),
+        "build the app first (cargo build -p keystep-app): {}",
+        bin.display()
+    );
+    let mut cmd = Command::new(bin);
+    cmd.arg("verify")
+        .args(args)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in emu.env() {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("keystep runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("keystep finishes")
+}
+
+fn last_json(out: &Output) -> Value {
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().last().expect("a last line on stdout");
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("the last line is JSON ({e}): {line}"))
+}
+
+fn assert_silent_about(out: &Output, secret: &str) {
+    for (name, stream) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+        assert!(
+            !String::from_utf8_lossy(stream).contains(secret),
+            "the secret appeared on {name}"
+        );
+    }
+}
+
+fn emulator() -> Emulator {
+    let emu = Emulator::start();
+    emu.add_humaans(HUMAANS, HumaansTenant::full("Acme Ltd", 42));
+    emu.add_jazzhr(JAZZHR, JazzhrAccount::with_users("admin@acme.example", 12));
+    emu.add_namely("acme", NamelyTenant::full("Acme Inc.", NAMELY, 142));
+    emu
+}
+
+#[test]
+fn a_working_key_exits_zero_with_identity() {
+    let emu = emulator();
+    let out = verify(
+        &emu,
+        &["humaans", "--json"],
+        &format!("api_token={HUMAANS}\n"),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "verified: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json = last_json(&out);
+    assert_eq!(json["ok"], true, "ok: {json}");
+    assert_eq!(json["code"], Value::Null, "no code on success: {json}");
+    assert_eq!(json["identity"]["company"], "Acme Ltd", "identity: {json}");
+    assert_eq!(json["identity"]["head_count"], 42, "head count: {json}");
+    assert!(
+        json["permissions"]["missing"]
+            .as_array()
+            .is_some_and(Vec::is_empty),
+        "nothing missing: {json}"
+    );
+    assert_silent_about(&out, HUMAANS);
+}
+
+#[test]
+fn non_secret_fields_come_as_options_and_urls_are_cleaned() {
+    let emu = emulator();
+    let out = verify(
+        &emu,
+        &[
+            "namely",
+            "--field",
+            "subdomain=https://acme.namely.com/home",
+            "--json",
+        ],
+        &format!("access_token={NAMELY}\n"),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "verified: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let json = last_json(&out);
+    assert_eq!(json["identity"]["company"], "Acme Inc.", "{json}");
+    assert!(
+        json["notes"].to_string().contains(".namely.com"),
+        "the clean-up is reported: {json}"
+    );
+    assert_silent_about(&out, NAMELY);
+}
+
+#[test]
+fn a_rejected_key_exits_one_with_its_code() {
+    let emu = emulator();
+    let wrong = "CliWrongJazzhrKey000000000000009";
+    let out = verify(&emu, &["jazzhr", "--json"], &format!("api_key={wrong}\n"));
+    assert_eq!(out.status.code(), Some(1), "found wanting");
+    let json = last_json(&out);
+    assert_eq!(
+        (json["ok"].as_bool(), json["code"].as_str()),
+        (Some(false), Some("bad_credentials")),
+        "{json}"
+    );
+    assert_silent_about(&out, wrong);
+    let sent = emu.requests();
+    assert!(
+        sent.iter()
+            .any(|r| r.query.get("apikey").map(String::as_str) == Some(wrong)),
+        "the key really went to the provider, in the query, so the silence above means something"
+    );
+}
+
+#[test]
+fn a_wrong_subdomain_is_wrong_tenant_in_text_mode() {
+    let emu = emulator();
+    let out = verify(
+        &emu,
+        &["namely", "--field", "subdomain=acme-typo"],
+        &format!("access_token={NAMELY}\n"),
+    );
+    assert_eq!(out.status.code(), Some(1), "found wanting");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with('✗') && text.contains("acme-typo.namely.com"),
+        "human output names the address: {text}"
+    );
+}
+
+#[test]
+fn secrets_on_the_command_line_and_bad_usage_exit_two_and_send_nothing() {
+    let emu = emulator();
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &[
+                "humaans",
+                "--field",
+                "api_token=CliLeakedOnTheCommandLine0000001",
+            ],
+            "",
+        ),
+        (&["nosuchprovider"], ""),
+        (
+            &["namely", "--field", "subdomain=evil.example.com"],
+            "access_token=x\n",
+        ),
+        (&["humaans", "--bogus"], ""),
+    ];
+    for (args, stdin) in cases {
+        let out = verify(&emu, args, stdin);
+        assert_eq!(out.status.code(), Some(2), "{args:?} is a usage error");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.starts_with("keystep verify: "),
+            "{args:?} explains itself: {err}"
+        );
+        assert_silent_about(&out, "CliLeakedOnTheCommandLine0000001");
+    }
+    assert!(emu.requests().is_empty(), "usage errors send nothing");
+}

@@ -10,13 +10,13 @@ use std::process::Command;
 use keystep_core::vault::{ItemRef, KeychainVault, SecretFields, Vault};
 use keystep_core::Secret;
 
-fn required() -> bool {
+pub(crate) fn required() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")
         || std::env::var("KEYSTEP_REAL_KEYCHAIN").is_ok_and(|v| v == "1")
 }
 
 /// Whether a Secret Service is on the session bus; panics if it must be and is not.
-fn keyring_present() -> bool {
+pub(crate) fn keyring_present() -> bool {
     let present = std::env::var("DBUS_SESSION_BUS_ADDRESS").is_ok()
         && Command::new("secret-tool")
             .arg("--version")
@@ -31,7 +31,7 @@ fn keyring_present() -> bool {
     present
 }
 
-fn secret_tool(args: &[&str]) -> String {
+pub(crate) fn secret_tool(args: &[&str]) -> String {
     let out = Command::new("secret-tool")
         .args(args)
         .output()

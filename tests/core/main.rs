@@ -5,16 +5,27 @@
 //!   the emulator, over real loopback HTTP, asserting what was sent (method, host, path,
 //!   where the credential went, body) as well as what was concluded.
 //! - `accounts`: linking and forgetting are all-or-nothing across vault and book.
-//! - `keychain`: the real OS keychain (Secret Service inside `dbus-run-session`), checked
-//!   from outside with `secret-tool`.
+//! - `lifecycle`: one tenant is one account (duplicates refused, relinks in place), checks,
+//!   renames, reconciling with the keychain, a lost or newer book.
+//! - `faults`: every write path under keychain and book faults stays consistent.
+//! - `races`: links, relinks, forgets and checks racing from many tasks.
+//! - `leaks`: no secret in any log line, error or value across the lifecycle.
+//! - `keychain`, `keychain_lifecycle`: the real OS keychain (Secret Service inside
+//!   `dbus-run-session`), checked from outside with `secret-tool`.
 //! - `normalize`: property tests of the input normalizers.
 
 mod accounts;
+mod faults;
 mod keychain;
+mod keychain_lifecycle;
+mod leaks;
+mod lifecycle;
 mod normalize;
+mod races;
 mod support;
 mod verify;
 mod verify_hibob;
 mod verify_jazzhr;
 mod verify_namely;
 mod verify_payfit;
+mod world;

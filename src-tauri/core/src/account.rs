@@ -1,10 +1,23 @@
 //! Linked accounts: the [`AccountBook`] of non-secret metadata, and [`Accounts`], which
-//! links and forgets them all-or-nothing across the vault and the book.
+//! changes them all-or-nothing across the vault and the book.
 //!
-//! Linking verifies first, then writes the keychain, then the book; if the book cannot be
-//! saved the keychain item is removed again, so a failure never leaves half an account.
 //! The book holds no secret: only what a person needs to recognise an account and its
-//! health (identity, status, a key fingerprint, times).
+//! health (identity, status, a key fingerprint, times). The keychain holds one item per
+//! account, named as `vault` describes; the two pair up by account id.
+//!
+//! Every change talks to the provider first, outside any lock, then takes the book's lock
+//! and re-checks what it decided on (the account still exists, the tenant is not linked
+//! meanwhile) before writing. Writes go keychain first, book second, and a failed book
+//! save undoes the keychain write (a removed item for a link, the old secret put back for
+//! a relink), so a fault never leaves half an account:
+//!
+//! - [`Accounts::link`]: a tenant already linked is refused ([`LinkError::AlreadyLinked`]);
+//!   the tenant is the provider's `identity.tenant` (company id, subdomain, service user),
+//!   or the key itself for a provider whose API names no tenant (JazzHR);
+//! - [`Accounts::relink`]: a new key for the same tenant, swapped in place;
+//! - [`Accounts::forget`]: book first, then the item, the book put back if the item stays;
+//! - [`Accounts::rename`], [`Accounts::check`], [`Accounts::reconcile`],
+//!   [`Accounts::remove_orphan`] (in `health`), and [`recover_book`] for a lost book.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -15,10 +28,16 @@ use tokio::sync::Mutex;
 use crate::clock::Clock;
 use crate::error::Code;
 use crate::input::{parse_fields, InputError};
-use crate::provider::{Catalogue, Provider};
+use crate::provider::{placeholders, Catalogue, Provider};
 use crate::secret::Secret;
-use crate::vault::{ItemRef, SecretFields, Vault, VaultError};
+use crate::vault::{item_label, ItemRef, SecretFields, Vault, VaultError};
 use crate::verify::{Identity, PermissionReport, Report, Verifier};
+
+mod health;
+mod recovery;
+
+pub use health::Reconciliation;
+pub use recovery::{check_version, parse_book, recover_book, Recovery};
 
 /// The book's schema version; a file with a newer one is not overwritten.
 pub const BOOK_VERSION: u32 = 1;
@@ -68,6 +87,23 @@ pub struct Account {
     pub verified_at: u64,
     /// When its key last changed.
     pub changed_at: u64,
+    /// What tells this account's tenant from another's: the provider's `identity.tenant`
+    /// filled in (company id, subdomain…). `None` when the provider names none or it is
+    /// not known yet (an account recovered from the keychain).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
+    /// When it was last checked, whatever the check concluded (0: never).
+    #[serde(default)]
+    pub checked_at: u64,
+}
+
+impl Account {
+    /// The tenant key, `<provider>:<tenant>`, when the tenant is known.
+    pub fn tenant_key(&self) -> Option<String> {
+        self.tenant
+            .as_ref()
+            .map(|t| format!("{}:{t}", self.provider))
+    }
 }
 
 /// Every linked account, as persisted.
@@ -97,6 +133,12 @@ pub enum BookError {
     /// The file is not a book this version understands.
     #[error("the account list is damaged: {0}")]
     Damaged(String),
+    /// A newer Keystep wrote the book; this one must not overwrite it.
+    #[error("the account list was written by a newer Keystep (schema {found}; this one reads up to {BOOK_VERSION}). Update Keystep to see your accounts; the list was left as it is")]
+    TooNew {
+        /// The schema version found.
+        found: u32,
+    },
 }
 
 /// Where the book is persisted (tauri-plugin-store in the app, memory in tests).
@@ -148,7 +190,7 @@ impl BookStore for MemoryBookStore {
     }
 }
 
-/// Why linking or forgetting did not happen. Nothing was changed when this is returned.
+/// Why an account operation did not happen. Nothing was changed when this is returned.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum LinkError {
     /// No such provider.
@@ -163,11 +205,34 @@ pub enum LinkError {
     /// The provider did not accept the credential (the report says why).
     #[error("{}", .0.message)]
     Verification(Box<Report>),
+    /// The tenant is already linked as another account: relink that one instead.
+    #[error("This {provider} account is already linked as “{label}”. To give it this key, choose Relink on “{label}” instead of linking it again.")]
+    AlreadyLinked {
+        /// The id of the account already linked.
+        id: String,
+        /// Its label.
+        label: String,
+        /// The provider's display name.
+        provider: String,
+    },
+    /// A relink's key reaches another tenant than the account's.
+    #[error("This key belongs to a different {provider} account than “{label}”, so nothing was changed. Paste a key made for “{label}”, or link this key as a new account.")]
+    OtherTenant {
+        /// The account's label.
+        label: String,
+        /// The provider's display name.
+        provider: String,
+    },
+    /// The keychain item belongs to a linked account, so it is not an orphan.
+    #[error(
+        "That keychain item belongs to a linked account. Forget the account to remove its key."
+    )]
+    NotOrphan(String),
     /// The keychain could not be used.
     #[error("{}", keychain_advice(.0))]
     Keychain(VaultError),
     /// The book could not be saved.
-    #[error("Keystep could not save its account list ({0}). Nothing was linked; check free disk space and try again.")]
+    #[error("Keystep could not save its account list ({0}). Nothing was changed; check free disk space and try again.")]
     Storage(BookError),
 }
 
@@ -176,10 +241,20 @@ impl LinkError {
     pub fn code(&self) -> Code {
         match self {
             LinkError::UnknownProvider(_) | LinkError::UnknownAccount(_) => Code::NotFound,
-            LinkError::Input(_) => Code::InvalidInput,
+            LinkError::Input(_) | LinkError::NotOrphan(_) => Code::InvalidInput,
             LinkError::Verification(r) => r.code.unwrap_or(Code::Internal),
+            LinkError::AlreadyLinked { .. } => Code::AlreadyLinked,
+            LinkError::OtherTenant { .. } => Code::WrongTenant,
             LinkError::Keychain(_) => Code::KeychainUnavailable,
             LinkError::Storage(_) => Code::StorageFailed,
+        }
+    }
+
+    /// For [`LinkError::AlreadyLinked`]: the account to relink instead.
+    pub fn existing_account(&self) -> Option<&str> {
+        match self {
+            LinkError::AlreadyLinked { id, .. } => Some(id),
+            _ => None,
         }
     }
 }
@@ -195,11 +270,31 @@ pub fn keychain_advice(e: &VaultError) -> String {
     };
     match e {
         VaultError::Unavailable(_) => format!("Keystep could not open your system keychain. {fix}"),
-        VaultError::Failed(_) => format!("Your system keychain refused to save the key. {fix}"),
+        VaultError::Failed(_) => format!("Your system keychain refused the change. {fix}"),
         VaultError::Damaged => {
             "The keychain item for this account is damaged. Relink the account with a fresh key."
                 .to_string()
         }
+        VaultError::CannotList(_) => "This system's keychain cannot list Keystep's keys, so Keystep cannot look for keys left behind. Your linked accounts are not affected.".to_string(),
+    }
+}
+
+/// The book, plus what only this process needs to know about it.
+#[derive(Debug, Default)]
+struct Ledger {
+    book: AccountBook,
+    /// How many times each account's key was replaced in this process: a check that read
+    /// an older key must not overwrite what a relink concluded meanwhile.
+    key_epochs: BTreeMap<String, u64>,
+}
+
+impl Ledger {
+    fn position(&self, id: &str) -> Option<usize> {
+        self.book.accounts.iter().position(|a| a.id == id)
+    }
+
+    fn epoch(&self, id: &str) -> u64 {
+        self.key_epochs.get(id).copied().unwrap_or(0)
     }
 }
 
@@ -210,7 +305,9 @@ pub struct Accounts {
     vault: Arc<dyn Vault>,
     store: Arc<dyn BookStore>,
     clock: Arc<dyn Clock>,
-    book: Mutex<AccountBook>,
+    /// Serializes every writer; held across the keychain and book writes, never across a
+    /// provider request.
+    ledger: Mutex<Ledger>,
 }
 
 impl std::fmt::Debug for Accounts {
@@ -230,11 +327,15 @@ pub struct Linked {
     pub stored_in: String,
 }
 
+/// Longest account label a person may choose, in characters.
+pub const MAX_LABEL_CHARS: usize = 80;
+
 impl Accounts {
     /// Opens the book through `store`.
     ///
     /// # Errors
-    /// The book could not be read.
+    /// The book could not be read, or a newer Keystep wrote it ([`BookError::TooNew`]: the
+    /// caller must not save over it).
     pub fn open(
         catalogue: Arc<Catalogue>,
         verifier: Verifier,
@@ -243,13 +344,18 @@ impl Accounts {
         clock: Arc<dyn Clock>,
     ) -> Result<Self, BookError> {
         let book = store.load()?;
+        // The store may not check; this is the last place before a save could overwrite it.
+        check_version(book.version)?;
         Ok(Accounts {
             catalogue,
             verifier,
             vault,
             store,
             clock,
-            book: Mutex::new(book),
+            ledger: Mutex::new(Ledger {
+                book,
+                key_epochs: BTreeMap::new(),
+            }),
         })
     }
 
@@ -260,16 +366,30 @@ impl Accounts {
 
     /// Every account, in link order.
     pub async fn list(&self) -> Vec<Account> {
-        self.book.lock().await.accounts.clone()
+        self.ledger.lock().await.book.accounts.clone()
+    }
+
+    /// One account.
+    pub async fn get(&self, id: &str) -> Option<Account> {
+        let ledger = self.ledger.lock().await;
+        ledger.position(id).map(|i| ledger.book.accounts[i].clone())
     }
 
     /// The keychain label of an account.
     pub fn item_label(provider: &Provider, account_label: &str) -> String {
-        if account_label.is_empty() || account_label == provider.name {
-            format!("Keystep — {}", provider.name)
-        } else {
-            format!("Keystep — {} ({account_label})", provider.name)
-        }
+        item_label(&provider.name, account_label)
+    }
+
+    fn provider(&self, id: &str) -> Result<&Provider, LinkError> {
+        self.catalogue
+            .get(id)
+            .ok_or_else(|| LinkError::UnknownProvider(id.to_string()))
+    }
+
+    /// Saves `next` as the book, in this build's schema.
+    fn save(&self, next: &mut AccountBook) -> Result<(), BookError> {
+        next.version = BOOK_VERSION;
+        self.store.save(next)
     }
 
     /// Verifies the fields with the provider, then stores the secret and the account.
@@ -277,17 +397,15 @@ impl Accounts {
     /// `raw` holds every field's value as typed, secret or not; it is consumed.
     ///
     /// # Errors
-    /// See [`LinkError`]; on any error nothing was stored.
+    /// See [`LinkError`]; on any error nothing was stored. A tenant that is already linked
+    /// is [`LinkError::AlreadyLinked`], naming the account to relink instead.
     pub async fn link(
         &self,
         provider_id: &str,
         raw: BTreeMap<String, Secret>,
         progress: &(dyn Fn(&str) + Send + Sync),
     ) -> Result<Linked, LinkError> {
-        let provider = self
-            .catalogue
-            .get(provider_id)
-            .ok_or_else(|| LinkError::UnknownProvider(provider_id.to_string()))?;
+        let provider = self.provider(provider_id)?;
         let creds = parse_fields(provider, raw).map_err(LinkError::Input)?;
         let report = self.verifier.verify(provider, &creds, progress).await;
         if !report.ok {
@@ -300,12 +418,6 @@ impl Accounts {
             .clone()
             .or_else(|| report.identity.user.clone())
             .unwrap_or_else(|| provider.name.clone());
-        let fingerprint = creds
-            .secrets
-            .values()
-            .last()
-            .map(Secret::fingerprint)
-            .unwrap_or_default();
         let account = Account {
             id: uuid::Uuid::new_v4().simple().to_string(),
             provider: provider.id.clone(),
@@ -315,35 +427,63 @@ impl Accounts {
             status: Status::Ok,
             last_code: None,
             message: report.message.clone(),
-            fingerprint,
+            fingerprint: fingerprint(&creds.secrets),
             permissions: report.permissions.clone(),
             created_at: now,
             verified_at: now,
             changed_at: now,
+            tenant: report.tenant.clone(),
+            checked_at: now,
         };
         let item = ItemRef {
             account: account.id.clone(),
             label: Self::item_label(provider, &label),
         };
-        let mut book = self.book.lock().await;
+        let mut ledger = self.ledger.lock().await;
+        // Under the lock: another link of the same tenant may have finished while this one
+        // was talking to the provider.
+        if let Some(existing) = self
+            .duplicate_of(
+                provider,
+                &ledger.book,
+                None,
+                report.tenant.as_deref(),
+                &creds.secrets,
+            )
+            .await
+        {
+            log::info!(
+                "refused a second link of {} tenant already linked as {}",
+                provider.id,
+                existing.id
+            );
+            return Err(LinkError::AlreadyLinked {
+                id: existing.id.clone(),
+                label: existing.label.clone(),
+                provider: provider.name.clone(),
+            });
+        }
         let secrets: SecretFields = creds.secrets;
         let vault = Arc::clone(&self.vault);
         let put_item = item.clone();
         blocking(move || vault.put(&put_item, &secrets))
             .await
             .map_err(LinkError::Keychain)?;
-        let mut next = book.clone();
+        let mut next = ledger.book.clone();
         next.accounts.push(account.clone());
-        if let Err(e) = self.store.save(&next) {
+        if let Err(e) = self.save(&mut next) {
             // Undo the keychain write so no orphan item is left behind.
             let vault = Arc::clone(&self.vault);
             let id = account.id.clone();
             if let Err(undo) = blocking(move || vault.delete(&id)).await {
-                log::error!("could not remove keychain item after a failed save: {undo}");
+                log::error!(
+                    "could not remove keychain item {} after a failed save: {undo}",
+                    account.id
+                );
             }
             return Err(LinkError::Storage(e));
         }
-        *book = next;
+        ledger.book = next;
         log::info!("linked {} account {}", provider.id, account.id);
         Ok(Linked {
             stored_in: self.vault.describe(&item),
@@ -352,27 +492,275 @@ impl Accounts {
         })
     }
 
-    /// Removes an account's secret and metadata. Forgetting twice is not an error.
+    /// Verifies a new key for an existing account and swaps it in place: same id, same
+    /// label, fresh identity, fingerprint and permissions, status Ok.
+    ///
+    /// `raw` is the form as for [`Accounts::link`]; non-secret fields left out or blank keep
+    /// their stored values, so rotating a key is pasting the new one. The key must reach
+    /// the account's tenant ([`LinkError::OtherTenant`] otherwise) and no other account's
+    /// ([`LinkError::AlreadyLinked`]). The old secret is read before the swap and put back
+    /// if the book cannot be saved.
+    ///
+    /// # Errors
+    /// See [`LinkError`]; on any error the account and its key are as they were.
+    pub async fn relink(
+        &self,
+        id: &str,
+        mut raw: BTreeMap<String, Secret>,
+        progress: &(dyn Fn(&str) + Send + Sync),
+    ) -> Result<Linked, LinkError> {
+        let before = self
+            .get(id)
+            .await
+            .ok_or_else(|| LinkError::UnknownAccount(id.to_string()))?;
+        let provider = self.provider(&before.provider)?;
+        for field in provider.fields.iter().filter(|f| !f.secret) {
+            let blank = raw
+                .get(&field.key)
+                .is_none_or(|v| v.expose().trim().is_empty());
+            if let (true, Some(stored)) = (blank, before.fields.get(&field.key)) {
+                raw.insert(field.key.clone(), Secret::new(stored.clone()));
+            }
+        }
+        let creds = parse_fields(provider, raw).map_err(LinkError::Input)?;
+        let report = self.verifier.verify(provider, &creds, progress).await;
+        if !report.ok {
+            return Err(LinkError::Verification(Box::new(report)));
+        }
+        let mut ledger = self.ledger.lock().await;
+        // Re-read under the lock: the account may have been forgotten or changed meanwhile.
+        let index = ledger
+            .position(id)
+            .ok_or_else(|| LinkError::UnknownAccount(id.to_string()))?;
+        let current = ledger.book.accounts[index].clone();
+        if let (Some(new), Some(old)) = (report.tenant.as_deref(), known_tenant(provider, &current))
+        {
+            if new != old {
+                log::info!("refused a relink of {id}: the key reaches another tenant");
+                return Err(LinkError::OtherTenant {
+                    label: current.label,
+                    provider: provider.name.clone(),
+                });
+            }
+        }
+        if let Some(other) = self
+            .duplicate_of(
+                provider,
+                &ledger.book,
+                Some(id),
+                report.tenant.as_deref(),
+                &creds.secrets,
+            )
+            .await
+        {
+            return Err(LinkError::AlreadyLinked {
+                id: other.id.clone(),
+                label: other.label.clone(),
+                provider: provider.name.clone(),
+            });
+        }
+        // The old secret, to put back if the book cannot be saved. A damaged item has
+        // nothing worth restoring.
+        let vault = Arc::clone(&self.vault);
+        let owned = id.to_string();
+        let old = match blocking(move || vault.get(&owned)).await {
+            Ok(old) => old,
+            Err(VaultError::Damaged) => None,
+            Err(e) => return Err(LinkError::Keychain(e)),
+        };
+        let item = ItemRef {
+            account: id.to_string(),
+            label: Self::item_label(provider, &current.label),
+        };
+        let now = self.clock.unix_now();
+        let mut account = current;
+        account.fields = creds.public.clone();
+        account.identity = report.identity.clone();
+        account.status = Status::Ok;
+        account.last_code = None;
+        account.message = report.message.clone();
+        account.fingerprint = fingerprint(&creds.secrets);
+        account.permissions = report.permissions.clone();
+        account.verified_at = now;
+        account.changed_at = now;
+        account.checked_at = now;
+        account.tenant = report.tenant.clone().or(account.tenant);
+        let secrets: SecretFields = creds.secrets;
+        let vault = Arc::clone(&self.vault);
+        let put_item = item.clone();
+        blocking(move || vault.put(&put_item, &secrets))
+            .await
+            .map_err(LinkError::Keychain)?;
+        let mut next = ledger.book.clone();
+        next.accounts[index] = account.clone();
+        if let Err(e) = self.save(&mut next) {
+            let vault = Arc::clone(&self.vault);
+            let undo_item = item.clone();
+            let undo = blocking(move || match old {
+                Some(old) => vault.put(&undo_item, &old),
+                None => vault.delete(&undo_item.account),
+            })
+            .await;
+            if let Err(undo) = undo {
+                // The new key works for the same tenant, so the account keeps working; only
+                // its fingerprint in the book is stale until the next relink.
+                log::error!("could not restore the old key of {id} after a failed save: {undo}");
+            }
+            return Err(LinkError::Storage(e));
+        }
+        ledger.book = next;
+        *ledger.key_epochs.entry(id.to_string()).or_insert(0) += 1;
+        log::info!("relinked {} account {id}", provider.id);
+        Ok(Linked {
+            stored_in: self.vault.describe(&item),
+            account,
+            notes: report.notes,
+        })
+    }
+
+    /// Removes an account's secret and metadata. Forgetting twice is not an error, and
+    /// forgetting an id with no account removes a leftover keychain item of that id.
+    ///
+    /// The book is saved first; if the keychain then refuses, the account is put back, so
+    /// a locked keychain leaves the account listed with its key.
     ///
     /// # Errors
     /// The keychain or the book could not be changed; the account then stays listed.
     pub async fn forget(&self, id: &str) -> Result<(), LinkError> {
-        let mut book = self.book.lock().await;
+        let mut ledger = self.ledger.lock().await;
         let vault = Arc::clone(&self.vault);
         let owned = id.to_string();
-        blocking(move || vault.delete(&owned))
-            .await
-            .map_err(LinkError::Keychain)?;
-        if !book.accounts.iter().any(|a| a.id == id) {
-            return Ok(());
+        let Some(index) = ledger.position(id) else {
+            return blocking(move || vault.delete(&owned))
+                .await
+                .map_err(LinkError::Keychain);
+        };
+        let mut next = ledger.book.clone();
+        next.accounts.remove(index);
+        self.save(&mut next).map_err(LinkError::Storage)?;
+        if let Err(e) = blocking(move || vault.delete(&owned)).await {
+            let mut back = ledger.book.clone();
+            if let Err(undo) = self.save(&mut back) {
+                // The book on disk no longer lists it: match it, and leave the item as an
+                // orphan that `reconcile` offers to remove.
+                log::error!("could not put account {id} back after the keychain refused: {undo}");
+                ledger.book = next;
+            }
+            return Err(LinkError::Keychain(e));
         }
-        let mut next = book.clone();
-        next.accounts.retain(|a| a.id != id);
-        self.store.save(&next).map_err(LinkError::Storage)?;
-        *book = next;
+        ledger.book = next;
+        ledger.key_epochs.remove(id);
         log::info!("forgot account {id}");
         Ok(())
     }
+
+    /// Gives an account another name. The label is trimmed and must be 1 to
+    /// [`MAX_LABEL_CHARS`] characters without control characters.
+    ///
+    /// The keychain item's label follows (re-labelled in place, no secret read). That part is
+    /// best effort: the book is the truth, and a stale item label only shows in a keychain
+    /// browser or in a recovered book.
+    ///
+    /// # Errors
+    /// [`LinkError::Input`] for an unusable label, [`LinkError::UnknownAccount`], or
+    /// [`LinkError::Storage`]; nothing was changed then.
+    pub async fn rename(&self, id: &str, label: &str) -> Result<Account, LinkError> {
+        let label = label.trim();
+        let count = label.chars().count();
+        if count == 0 || count > MAX_LABEL_CHARS || label.chars().any(char::is_control) {
+            return Err(LinkError::Input(InputError {
+                field: "label".into(),
+                message: format!("A name needs 1 to {MAX_LABEL_CHARS} characters, on one line."),
+            }));
+        }
+        let mut ledger = self.ledger.lock().await;
+        let index = ledger
+            .position(id)
+            .ok_or_else(|| LinkError::UnknownAccount(id.to_string()))?;
+        if ledger.book.accounts[index].label == label {
+            return Ok(ledger.book.accounts[index].clone());
+        }
+        let mut next = ledger.book.clone();
+        next.accounts[index].label = label.to_string();
+        self.save(&mut next).map_err(LinkError::Storage)?;
+        ledger.book = next;
+        let account = ledger.book.accounts[index].clone();
+        let name = self
+            .catalogue
+            .get(&account.provider)
+            .map_or_else(|| account.provider.clone(), |p| p.name.clone());
+        let item = ItemRef {
+            account: id.to_string(),
+            label: item_label(&name, label),
+        };
+        let vault = Arc::clone(&self.vault);
+        if let Err(e) = blocking(move || vault.relabel(&item)).await {
+            log::warn!("renamed account {id}, but its keychain item keeps its old label: {e}");
+        }
+        log::info!("renamed account {id}");
+        Ok(account)
+    }
+
+    /// The account of `book` (other than `except`) that `tenant` or these secrets already
+    /// reach, if any.
+    ///
+    /// Tenants are compared when both are known. When either is not (a provider whose API
+    /// names no tenant, an account recovered from the keychain), the stored key is compared
+    /// with the new one: the same key is the same account.
+    async fn duplicate_of<'b>(
+        &self,
+        provider: &Provider,
+        book: &'b AccountBook,
+        except: Option<&str>,
+        tenant: Option<&str>,
+        secrets: &SecretFields,
+    ) -> Option<&'b Account> {
+        for account in &book.accounts {
+            if account.provider != provider.id || Some(account.id.as_str()) == except {
+                continue;
+            }
+            if let (Some(new), Some(old)) = (tenant, known_tenant(provider, account)) {
+                if new == old {
+                    return Some(account);
+                }
+                continue;
+            }
+            let vault = Arc::clone(&self.vault);
+            let id = account.id.clone();
+            match blocking(move || vault.get(&id)).await {
+                Ok(Some(stored)) if stored == *secrets => return Some(account),
+                Ok(_) => {}
+                // An unreadable item cannot be compared; the write that follows will meet
+                // the same keychain and report it.
+                Err(e) => log::warn!("could not compare with account {}: {e}", account.id),
+            }
+        }
+        None
+    }
+}
+
+/// The account's tenant: as stored, or filled in from its non-secret fields when the
+/// provider's template needs nothing else (books written before tenants were stored).
+fn known_tenant(provider: &Provider, account: &Account) -> Option<String> {
+    if account.tenant.is_some() {
+        return account.tenant.clone();
+    }
+    let template = provider.identity.tenant.as_deref()?;
+    let mut out = template.to_string();
+    for ph in placeholders(template) {
+        let value = account.fields.get(ph)?;
+        out = out.replacen(&format!("{{{ph}}}"), value, 1);
+    }
+    Some(out)
+}
+
+/// A hint to tell keys apart: the fingerprint of the last secret field.
+fn fingerprint(secrets: &SecretFields) -> String {
+    secrets
+        .values()
+        .last()
+        .map(Secret::fingerprint)
+        .unwrap_or_default()
 }
 
 /// Runs a blocking keychain call off the async threads.

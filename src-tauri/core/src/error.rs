@@ -33,13 +33,16 @@ pub enum Code {
     StorageFailed,
     /// The account or provider named does not exist.
     NotFound,
+    /// The same tenant (company, site, service user) is already linked: relink that
+    /// account instead of adding a second one.
+    AlreadyLinked,
     /// A bug in Keystep.
     Internal,
 }
 
 impl Code {
     /// Every code, for exhaustive tests and documentation.
-    pub const ALL: [Code; 13] = [
+    pub const ALL: [Code; 14] = [
         Code::InvalidInput,
         Code::BadCredentials,
         Code::MissingPermission,
@@ -52,6 +55,7 @@ impl Code {
         Code::KeychainUnavailable,
         Code::StorageFailed,
         Code::NotFound,
+        Code::AlreadyLinked,
         Code::Internal,
     ];
 
@@ -70,6 +74,7 @@ impl Code {
             Code::KeychainUnavailable => "keychain_unavailable",
             Code::StorageFailed => "storage_failed",
             Code::NotFound => "not_found",
+            Code::AlreadyLinked => "already_linked",
             Code::Internal => "internal",
         }
     }
@@ -103,5 +108,24 @@ mod tests {
                 "serde and as_str disagree for {code:?}"
             );
         }
+    }
+
+    #[test]
+    fn every_code_is_listed_once() {
+        let names: std::collections::BTreeSet<&str> =
+            Code::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(
+            names.len(),
+            Code::ALL.len(),
+            "a code is listed twice in ALL: {names:?}"
+        );
+        assert!(
+            names.contains("already_linked"),
+            "already_linked is in the closed set: {names:?}"
+        );
+        assert!(
+            !Code::AlreadyLinked.is_transient(),
+            "a duplicate does not go away by waiting"
+        );
     }
 }

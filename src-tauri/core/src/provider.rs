@@ -527,6 +527,12 @@ pub struct IdentitySpec {
     /// Who the credential acts as.
     #[serde(default)]
     pub user: Option<String>,
+    /// What makes two credentials reach the same place (company id, subdomain, service user):
+    /// the tenant key that keeps one tenant from being linked twice and a relink from
+    /// switching companies. Non-secret fields and captures only, at least one placeholder.
+    /// A provider without one (JazzHR names no account in its API) is matched by its key.
+    #[serde(default)]
+    pub tenant: Option<String>,
     /// Success lines, tried in order; the first whose placeholders are all known is used.
     pub success: Vec<String>,
 }
@@ -967,7 +973,7 @@ fn validate_checks(p: &Provider, keys: &BTreeSet<&str>) -> Result<(), String> {
         }
     }
     let id = &p.identity;
-    for t in [&id.company, &id.head_count, &id.user]
+    for t in [&id.company, &id.head_count, &id.user, &id.tenant]
         .into_iter()
         .flatten()
     {
@@ -1016,6 +1022,14 @@ fn validate_expect(p: &Provider, c: &Check, e: &Expect) -> Result<(), String> {
 
 fn validate_identity(p: &Provider) -> Result<(), String> {
     let id = &p.identity;
+    // A constant tenant would make every account of the provider the same one.
+    if id
+        .tenant
+        .as_deref()
+        .is_some_and(|t| placeholders(t).is_empty())
+    {
+        return Err("identity.tenant needs at least one placeholder".into());
+    }
     if id.success.is_empty() {
         return Err("identity.success needs at least one line".into());
     }
@@ -1129,6 +1143,7 @@ body = { values = { q = "{org}" } }
 on_status = { 403 = { not_json = "blocked", retry_after = 300 } }
 [identity]
 company = "{org}"
+tenant = "{tenant}/{org}"
 success = ["Connected to {company}", "Connected"]
 [messages]
 wrong_tenant = "No {provider} site at {tenant}."
@@ -1244,6 +1259,26 @@ wrong_tenant = "No {provider} site at {tenant}."
                 "company = \"{org}\"",
                 "company = \"{key}\"",
                 "identity uses secret field",
+            ),
+            (
+                "tenant = \"{tenant}/{org}\"",
+                "tenant = \"{tenant}/{key}\"",
+                "identity uses secret field",
+            ),
+            (
+                "tenant = \"{tenant}/{org}\"",
+                "tenant = \"{tenant}/{nope}\"",
+                "identity uses unknown",
+            ),
+            (
+                "tenant = \"{tenant}/{org}\"",
+                "tenant = \"acme\"",
+                "tenant needs at least one placeholder",
+            ),
+            (
+                "tenant = \"{tenant}/{org}\"",
+                "tenant = \"{tenant}\"\ntenant_id = \"x\"",
+                "unknown field",
             ),
         ];
         for (from, to, expected) in cases {

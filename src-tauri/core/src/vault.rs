@@ -1,11 +1,28 @@
 //! The vault: secrets in the operating system's keychain, one item per account.
 //!
 //! [`KeychainVault`] uses the `keyring` crate (Secret Service on Linux, Keychain on macOS,
-//! Credential Manager on Windows). An item's service is `keystep`, its user the account
-//! id, and on Linux its label is human-readable ("Keystep — Humaans (Acme Ltd)") so a
-//! person browsing Seahorse knows what it is. The stored value is a JSON object of the
-//! account's secret fields, so providers with two secrets still use one item.
-//! Calls block on the platform (D-Bus); async callers run them on a blocking thread.
+//! Credential Manager on Windows). Calls block on the platform (D-Bus); async callers run
+//! them on a blocking thread.
+//!
+//! # Naming
+//!
+//! Every item Keystep writes has the same shape, so Keystep (and a person) can find its
+//! items again without the account book:
+//!
+//! - service: `keystep` ([`SERVICE`]; tests use their own service so they never touch a
+//!   real user's items);
+//! - user: the account id, a random 32-hex-digit string that is also the account's id in
+//!   the book, so an item and an account pair up by id alone;
+//! - label (Secret Service only): `Keystep — <Provider name> (<account label>)`, or
+//!   `Keystep — <Provider name>` when the account is named after the provider
+//!   ([`item_label`]). A person browsing Seahorse knows what the item is, and
+//!   [`parse_item_label`] turns a label back into a provider and an account name when the
+//!   book is lost;
+//! - value: a JSON object of the account's secret fields (`{"api_token": "…"}`), so a
+//!   provider with two secrets still uses one item.
+//!
+//! Only the Secret Service can list items by service ([`Vault::list`]); on macOS and
+//! Windows listing answers [`VaultError::CannotList`] and callers carry on without it.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -27,10 +44,48 @@ pub enum VaultError {
     /// The item exists but does not hold what Keystep wrote.
     #[error("the keychain item for this account is damaged")]
     Damaged,
+    /// This keychain cannot enumerate Keystep's items (macOS, Windows).
+    #[error("this system keychain cannot list Keystep's items: {0}")]
+    CannotList(String),
+}
+
+/// The prefix of every Keystep item label.
+pub const LABEL_PREFIX: &str = "Keystep — ";
+
+/// The keychain label of an account: `Keystep — Humaans (Acme Ltd)`, or `Keystep — Humaans`
+/// when the account is named after its provider (or not named at all).
+pub fn item_label(provider_name: &str, account_label: &str) -> String {
+    if account_label.is_empty() || account_label == provider_name {
+        format!("{LABEL_PREFIX}{provider_name}")
+    } else {
+        format!("{LABEL_PREFIX}{provider_name} ({account_label})")
+    }
+}
+
+/// Reads a label written by [`item_label`] back: which of `provider_names` it names, and the
+/// account label (the provider's name when none was given). `None` for any other label.
+///
+/// Provider names are tried longest first, so a provider whose name starts with another's
+/// is still told apart.
+pub fn parse_item_label<'a>(
+    label: &str,
+    provider_names: impl IntoIterator<Item = &'a str>,
+) -> Option<(&'a str, String)> {
+    let rest = label.strip_prefix(LABEL_PREFIX)?;
+    let mut names: Vec<&str> = provider_names.into_iter().collect();
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    names.into_iter().find_map(|name| {
+        let after = rest.strip_prefix(name)?;
+        if after.is_empty() {
+            return Some((name, name.to_string()));
+        }
+        let inner = after.strip_prefix(" (")?.strip_suffix(')')?;
+        (!inner.trim().is_empty()).then(|| (name, inner.to_string()))
+    })
 }
 
 /// A keychain item's address and human label.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct ItemRef {
     /// The account id (the item's user).
     pub account: String,
@@ -60,6 +115,21 @@ pub trait Vault: Send + Sync {
     /// # Errors
     /// The keychain is unavailable or refused the removal.
     fn delete(&self, account: &str) -> Result<(), VaultError>;
+
+    /// Every Keystep item present (account id and label), in no particular order. Reads no
+    /// secret, so it never needs the keyring unlocked for the values.
+    ///
+    /// # Errors
+    /// [`VaultError::CannotList`] where the platform cannot enumerate items; otherwise the
+    /// keychain is unavailable or refused.
+    fn list(&self) -> Result<Vec<ItemRef>, VaultError>;
+
+    /// Gives an existing item a new label; a missing item is left alone. Where items have no
+    /// visible label (macOS, Windows) this does nothing.
+    ///
+    /// # Errors
+    /// The keychain is unavailable or refused the change.
+    fn relabel(&self, item: &ItemRef) -> Result<(), VaultError>;
 
     /// A sentence saying where secrets are kept, for the person.
     fn describe(&self, item: &ItemRef) -> String;
@@ -120,6 +190,76 @@ impl KeychainVault {
     }
 }
 
+impl KeychainVault {
+    /// Searches the Secret Service for items whose `service` attribute is this vault's.
+    ///
+    /// keyring's own search always includes the user, so the service-wide search goes to
+    /// the Secret Service directly. A plain (unencrypted) session is enough: only
+    /// attributes and labels are read, never a secret, and they are readable even in a
+    /// locked collection.
+    #[cfg(target_os = "linux")]
+    fn list_items(&self) -> Result<Vec<ItemRef>, VaultError> {
+        use dbus_secret_service::{EncryptionType, Error, SecretService};
+        let unavailable = |e: Error| match e {
+            Error::Locked
+            | Error::Prompt
+            | Error::NoResult
+            | Error::Unavailable
+            | Error::Dbus(_) => VaultError::Unavailable(e.to_string()),
+            other => VaultError::Failed(other.to_string()),
+        };
+        let ss = SecretService::connect(EncryptionType::Plain).map_err(unavailable)?;
+        let found = ss
+            .search_items(std::collections::HashMap::from([(
+                "service",
+                self.service.as_str(),
+            )]))
+            .map_err(unavailable)?;
+        let mut items = Vec::new();
+        for item in found.unlocked.iter().chain(found.locked.iter()) {
+            let attributes = item.get_attributes().map_err(unavailable)?;
+            // Only items this vault would address: same service, with an account id.
+            if attributes.get("service").map(String::as_str) != Some(self.service.as_str()) {
+                continue;
+            }
+            let Some(account) = attributes.get("username") else {
+                continue;
+            };
+            items.push(ItemRef {
+                account: account.clone(),
+                label: item.get_label().map_err(unavailable)?,
+            });
+        }
+        items.sort();
+        items.dedup();
+        Ok(items)
+    }
+
+    /// Sets the Secret Service label of an existing item, leaving its secret alone.
+    #[cfg(target_os = "linux")]
+    fn relabel_item(&self, item: &ItemRef) -> Result<(), VaultError> {
+        let entry = self.entry(&item.account, None)?;
+        let change = std::collections::HashMap::from([("label", item.label.as_str())]);
+        match entry.update_attributes(&change) {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(map_keyring(e)),
+        }
+    }
+
+    /// The macOS Keychain and Credential Manager items carry no label Keystep sets.
+    #[cfg(not(target_os = "linux"))]
+    fn relabel_item(&self, _item: &ItemRef) -> Result<(), VaultError> {
+        Ok(())
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn list_items(&self) -> Result<Vec<ItemRef>, VaultError> {
+        Err(VaultError::CannotList(
+            "only the Secret Service can search items by service".into(),
+        ))
+    }
+}
+
 fn map_keyring(e: keyring::Error) -> VaultError {
     match e {
         keyring::Error::NoStorageAccess(inner) | keyring::Error::PlatformFailure(inner) => {
@@ -156,6 +296,14 @@ impl Vault for KeychainVault {
         }
     }
 
+    fn list(&self) -> Result<Vec<ItemRef>, VaultError> {
+        self.list_items()
+    }
+
+    fn relabel(&self, item: &ItemRef) -> Result<(), VaultError> {
+        self.relabel_item(item)
+    }
+
     fn describe(&self, item: &ItemRef) -> String {
         let store = if cfg!(target_os = "macos") {
             "the macOS Keychain"
@@ -177,12 +325,35 @@ pub struct Faults {
     pub get: bool,
     /// `delete` fails as unavailable.
     pub delete: bool,
+    /// `list` fails as unavailable.
+    pub list: bool,
+    /// `list` answers [`VaultError::CannotList`], as on macOS and Windows.
+    pub cannot_list: bool,
+    /// `relabel` fails as unavailable.
+    pub relabel: bool,
+    /// `put` succeeds this many more times, then fails (a keychain that locks mid-way).
+    pub put_after: Option<usize>,
+}
+
+impl Faults {
+    /// A locked or absent keychain: every operation fails as unavailable.
+    pub fn locked() -> Self {
+        Faults {
+            put: true,
+            get: true,
+            delete: true,
+            list: true,
+            relabel: true,
+            ..Faults::default()
+        }
+    }
 }
 
 /// An in-memory vault for unit tests. Never the only proof: see the real-keychain tests.
 #[derive(Debug, Default)]
 pub struct MemoryVault {
     items: Mutex<BTreeMap<String, (String, SecretFields)>>,
+    damaged: Mutex<std::collections::BTreeSet<String>>,
     faults: Mutex<Faults>,
 }
 
@@ -202,16 +373,46 @@ impl MemoryVault {
             .collect()
     }
 
+    /// Makes an account's item unreadable, as if something else overwrote it.
+    pub fn damage(&self, account: &str) {
+        self.damaged
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(account.to_string());
+    }
+
+    /// The account ids that have an item.
+    pub fn ids(&self) -> std::collections::BTreeSet<String> {
+        self.labels().into_keys().collect()
+    }
+
     fn faults(&self) -> Faults {
         *self.faults.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether this `put` fails, counting down `put_after`.
+    fn put_fails(&self) -> bool {
+        let mut faults = self.faults.lock().unwrap_or_else(|e| e.into_inner());
+        match faults.put_after {
+            Some(0) => true,
+            Some(n) => {
+                faults.put_after = Some(n - 1);
+                faults.put
+            }
+            None => faults.put,
+        }
     }
 }
 
 impl Vault for MemoryVault {
     fn put(&self, item: &ItemRef, secrets: &SecretFields) -> Result<(), VaultError> {
-        if self.faults().put {
+        if self.put_fails() {
             return Err(VaultError::Unavailable("injected put failure".into()));
         }
+        self.damaged
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&item.account);
         self.items
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -222,6 +423,14 @@ impl Vault for MemoryVault {
     fn get(&self, account: &str) -> Result<Option<SecretFields>, VaultError> {
         if self.faults().get {
             return Err(VaultError::Unavailable("injected get failure".into()));
+        }
+        if self
+            .damaged
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(account)
+        {
+            return Err(VaultError::Damaged);
         }
         Ok(self
             .items
@@ -239,6 +448,40 @@ impl Vault for MemoryVault {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(account);
+        self.damaged
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(account);
+        Ok(())
+    }
+
+    fn list(&self) -> Result<Vec<ItemRef>, VaultError> {
+        let faults = self.faults();
+        if faults.cannot_list {
+            return Err(VaultError::CannotList("injected: cannot list".into()));
+        }
+        if faults.list {
+            return Err(VaultError::Unavailable("injected list failure".into()));
+        }
+        Ok(self
+            .labels()
+            .into_iter()
+            .map(|(account, label)| ItemRef { account, label })
+            .collect())
+    }
+
+    fn relabel(&self, item: &ItemRef) -> Result<(), VaultError> {
+        if self.faults().relabel {
+            return Err(VaultError::Unavailable("injected relabel failure".into()));
+        }
+        if let Some(entry) = self
+            .items
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_mut(&item.account)
+        {
+            entry.0.clone_from(&item.label);
+        }
         Ok(())
     }
 
@@ -262,6 +505,98 @@ mod tests {
             decode("not json"),
             Err(VaultError::Damaged),
             "garbage is damage"
+        );
+    }
+
+    #[test]
+    fn labels_read_back_to_provider_and_account() {
+        let names = ["Humaans", "HiBob", "Namely", "Hi"];
+        for (provider, account) in [
+            ("Humaans", "Acme Ltd"),
+            ("HiBob", "Acme (UK) Ltd"),
+            ("Namely", "Namely"),
+            ("Hi", "Bob"),
+        ] {
+            let label = item_label(provider, account);
+            assert_eq!(
+                parse_item_label(&label, names),
+                Some((provider, account.to_string())),
+                "{label} reads back"
+            );
+        }
+        assert_eq!(
+            item_label("Namely", ""),
+            "Keystep — Namely",
+            "an unnamed account is labelled by its provider"
+        );
+        for foreign in [
+            "Keystep — Workday (Acme)",
+            "Keystep — Humaans (",
+            "Keystep — Humaans ()",
+            "Keystep — HumaansX",
+            "Humaans (Acme)",
+            "",
+        ] {
+            assert_eq!(
+                parse_item_label(foreign, names),
+                None,
+                "{foreign:?} is not a Keystep label"
+            );
+        }
+    }
+
+    #[test]
+    fn memory_vault_lists_relabels_and_damages() {
+        let v = MemoryVault::default();
+        let mut s = SecretFields::new();
+        s.insert("k".into(), Secret::new("v"));
+        let item = ItemRef {
+            account: "a1".into(),
+            label: "Keystep — Humaans (A)".into(),
+        };
+        v.put(&item, &s).expect("put");
+        v.relabel(&ItemRef {
+            account: "a1".into(),
+            label: "Keystep — Humaans (B)".into(),
+        })
+        .expect("relabel");
+        v.relabel(&ItemRef {
+            account: "gone".into(),
+            label: "x".into(),
+        })
+        .expect("relabelling a missing item is not an error");
+        assert_eq!(
+            v.list().expect("list"),
+            vec![ItemRef {
+                account: "a1".into(),
+                label: "Keystep — Humaans (B)".into()
+            }],
+            "one item, relabelled"
+        );
+        v.damage("a1");
+        assert_eq!(
+            v.get("a1"),
+            Err(VaultError::Damaged),
+            "damaged items do not read"
+        );
+        v.put(&item, &s).expect("rewrite");
+        assert!(
+            v.get("a1").expect("readable again").is_some(),
+            "a rewrite repairs"
+        );
+        v.set_faults(Faults {
+            put_after: Some(1),
+            ..Faults::default()
+        });
+        v.put(&item, &s).expect("the first put still works");
+        assert!(v.put(&item, &s).is_err(), "the second put fails");
+        v.set_faults(Faults {
+            cannot_list: true,
+            ..Faults::default()
+        });
+        assert!(
+            matches!(v.list(), Err(VaultError::CannotList(_))),
+            "cannot list is its own error"
         );
     }
 }

@@ -51,6 +51,10 @@ pub struct Report {
     pub permissions: PermissionReport,
     /// What input normalization changed.
     pub notes: Vec<String>,
+    /// The provider's `identity.tenant`, filled in (company id, subdomain…), when every
+    /// value it names was seen: what tells this tenant from another. Never a secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
 }
 
 /// What the provider told us about the account.
@@ -191,6 +195,11 @@ impl Verifier {
         }
         let permissions = compare_permissions(provider, &vars, &proven, &denied);
         let identity = read_identity(provider, &vars);
+        let tenant = provider
+            .identity
+            .tenant
+            .as_deref()
+            .and_then(|t| render_text(t, &vars));
         let (code, message, retry_after_secs) = match stop {
             Some(s) => {
                 let msg = message_for(provider, creds, s.code, &permissions.missing, &s);
@@ -214,6 +223,7 @@ impl Verifier {
             identity,
             permissions,
             notes: creds.notes.clone(),
+            tenant,
         }
     }
 
@@ -783,7 +793,11 @@ fn message_for(
             stop.status.map(|s| format!(" (HTTP {s})")).unwrap_or_default()
         ),
         Code::InvalidInput => "Some of the details are not usable. Check the highlighted field.".into(),
-        Code::KeychainUnavailable | Code::StorageFailed | Code::NotFound | Code::Internal => {
+        Code::KeychainUnavailable
+        | Code::StorageFailed
+        | Code::NotFound
+        | Code::AlreadyLinked
+        | Code::Internal => {
             format!("Something went wrong inside Keystep while checking {p}. Try again.")
         }
     };

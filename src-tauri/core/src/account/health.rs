@@ -1,0 +1,267 @@
+//! Keeping the book honest about the world: checking an account's key again
+//! ([`Accounts::check`]), and matching the book with the keychain at start-up
+//! ([`Accounts::reconcile`], [`Accounts::remove_orphan`]).
+//!
+//! A check never turns a working account into a failing one on a network error: only the
+//! provider's verdict on the key (rejected, other tenant, permissions) changes what the
+//! person is told to do; everything transient is [`Status::Unknown`].
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use crate::error::Code;
+use crate::input::parse_fields;
+use crate::provider::Provider;
+use crate::secret::Secret;
+use crate::vault::{ItemRef, VaultError};
+use crate::verify::Report;
+
+use super::{blocking, known_tenant, Account, Accounts, LinkError, Status};
+
+/// What a check concluded, before it is written into the account.
+enum Verdict {
+    /// The provider answered: the report says how the key is doing.
+    Verified(Box<Report>),
+    /// The key cannot be checked without the person: it is gone, damaged, or its
+    /// non-secret fields are.
+    NeedsRelink(String),
+}
+
+/// What [`Accounts::reconcile`] found.
+#[derive(Debug, Clone, Default)]
+pub struct Reconciliation {
+    /// Accounts whose keychain item is gone, now [`Status::NeedsRelink`].
+    pub needs_relink: Vec<String>,
+    /// Keystep items with no account (id and label), for the person to remove or keep.
+    pub orphans: Vec<ItemRef>,
+    /// Why the keychain or the book could not be reconciled; statuses are unchanged then.
+    pub problem: Option<LinkError>,
+}
+
+impl Accounts {
+    /// Verifies an account's stored key again and records the outcome.
+    ///
+    /// The key is read from the keychain (on a blocking thread) and checked with the stored
+    /// non-secret fields. Outcomes: a working key is [`Status::Ok`]; a missing permission
+    /// [`Status::Limited`]; a rejected key or another tenant [`Status::Failing`]; a network
+    /// or provider problem (`Code::is_transient`) or an unrecognised answer
+    /// [`Status::Unknown`], whatever the account was before; a missing or damaged item, or
+    /// lost fields, [`Status::NeedsRelink`]. A relink that finishes while the check runs
+    /// wins: the check's older verdict is dropped.
+    ///
+    /// # Errors
+    /// The account is unknown, the keychain cannot be read (status unchanged: a locked
+    /// keychain says nothing about the key), or the book cannot be saved.
+    pub async fn check(
+        &self,
+        id: &str,
+        progress: &(dyn Fn(&str) + Send + Sync),
+    ) -> Result<Account, LinkError> {
+        let (before, epoch) = {
+            let ledger = self.ledger.lock().await;
+            let index = ledger
+                .position(id)
+                .ok_or_else(|| LinkError::UnknownAccount(id.to_string()))?;
+            (ledger.book.accounts[index].clone(), ledger.epoch(id))
+        };
+        let provider = self.provider(&before.provider)?;
+        let vault = Arc::clone(&self.vault);
+        let owned = id.to_string();
+        let verdict = match blocking(move || vault.get(&owned)).await {
+            Err(VaultError::Damaged) => Verdict::NeedsRelink(
+                "The keychain item for this account is damaged. Relink it with a fresh key.".into(),
+            ),
+            Err(e) => return Err(LinkError::Keychain(e)),
+            Ok(None) => Verdict::NeedsRelink(format!(
+                "The {} key is no longer in your system keychain. Relink the account with a key.",
+                provider.name
+            )),
+            Ok(Some(secrets)) => {
+                let mut raw: BTreeMap<String, Secret> = before
+                    .fields
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Secret::new(v.clone())))
+                    .collect();
+                raw.extend(secrets);
+                match parse_fields(provider, raw) {
+                    // Input messages name fields, never values.
+                    Err(e) => Verdict::NeedsRelink(format!(
+                        "Keystep no longer has all of this account's details, so it cannot check the key: relink the account. ({})",
+                        e.message
+                    )),
+                    Ok(creds) => {
+                        let report = self.verifier.verify(provider, &creds, progress).await;
+                        Verdict::Verified(Box::new(report))
+                    }
+                }
+            }
+        };
+        let mut ledger = self.ledger.lock().await;
+        let index = ledger
+            .position(id)
+            .ok_or_else(|| LinkError::UnknownAccount(id.to_string()))?;
+        if ledger.epoch(id) != epoch {
+            log::info!("dropped a check of {id}: its key was replaced meanwhile");
+            return Ok(ledger.book.accounts[index].clone());
+        }
+        let mut account = ledger.book.accounts[index].clone();
+        apply(provider, &mut account, verdict, self.clock.unix_now());
+        let mut next = ledger.book.clone();
+        next.accounts[index] = account.clone();
+        self.save(&mut next).map_err(LinkError::Storage)?;
+        ledger.book = next;
+        log::info!(
+            "checked {} account {id}: {:?}{}",
+            account.provider,
+            account.status,
+            account
+                .last_code
+                .map(|c| format!(" ({c})"))
+                .unwrap_or_default()
+        );
+        Ok(account)
+    }
+
+    /// Matches the book with the keychain, typically at start-up.
+    ///
+    /// Accounts whose item is gone become [`Status::NeedsRelink`] (and the book is saved);
+    /// Keystep items with no account are returned as orphans for the person to remove
+    /// ([`Accounts::remove_orphan`]) or keep. Never fails: a keychain that cannot be listed
+    /// (locked, absent, or a platform that cannot enumerate items) or a book that cannot be
+    /// saved leaves every status as it was and is reported in
+    /// [`Reconciliation::problem`].
+    pub async fn reconcile(&self) -> Reconciliation {
+        let mut ledger = self.ledger.lock().await;
+        let vault = Arc::clone(&self.vault);
+        let items = match blocking(move || vault.list()).await {
+            Ok(items) => items,
+            Err(e) => {
+                log::warn!("could not reconcile with the keychain: {e}");
+                return Reconciliation {
+                    problem: Some(LinkError::Keychain(e)),
+                    ..Reconciliation::default()
+                };
+            }
+        };
+        let present: BTreeSet<&str> = items.iter().map(|i| i.account.as_str()).collect();
+        let linked: BTreeSet<&str> = ledger.book.accounts.iter().map(|a| a.id.as_str()).collect();
+        let orphans: Vec<ItemRef> = items
+            .iter()
+            .filter(|i| !linked.contains(i.account.as_str()))
+            .cloned()
+            .collect();
+        let now = self.clock.unix_now();
+        let mut next = ledger.book.clone();
+        let mut needs_relink = Vec::new();
+        for account in &mut next.accounts {
+            if present.contains(account.id.as_str()) || account.status == Status::NeedsRelink {
+                continue;
+            }
+            let name = self
+                .catalogue
+                .get(&account.provider)
+                .map_or(account.provider.as_str(), |p| p.name.as_str());
+            account.status = Status::NeedsRelink;
+            account.last_code = None;
+            account.message = format!(
+                "The {name} key is no longer in your system keychain (it was removed outside Keystep). Relink the account with a key."
+            );
+            account.checked_at = now;
+            needs_relink.push(account.id.clone());
+        }
+        if !needs_relink.is_empty() {
+            if let Err(e) = self.save(&mut next) {
+                log::warn!("could not save what reconciling found: {e}");
+                return Reconciliation {
+                    needs_relink: Vec::new(),
+                    orphans,
+                    problem: Some(LinkError::Storage(e)),
+                };
+            }
+            ledger.book = next;
+        }
+        if !needs_relink.is_empty() || !orphans.is_empty() {
+            log::info!(
+                "reconciled: {} account(s) lost their key, {} keychain item(s) without account",
+                needs_relink.len(),
+                orphans.len()
+            );
+        }
+        Reconciliation {
+            needs_relink,
+            orphans,
+            problem: None,
+        }
+    }
+
+    /// Deletes a Keystep keychain item that belongs to no account (an orphan found by
+    /// [`Accounts::reconcile`]). Deleting an item that is already gone succeeds.
+    ///
+    /// # Errors
+    /// [`LinkError::NotOrphan`] when the id is a linked account's (forget it instead), or
+    /// the keychain refused.
+    pub async fn remove_orphan(&self, id: &str) -> Result<(), LinkError> {
+        // Held while deleting, so a link cannot adopt the id in between.
+        let ledger = self.ledger.lock().await;
+        if ledger.position(id).is_some() {
+            return Err(LinkError::NotOrphan(id.to_string()));
+        }
+        let vault = Arc::clone(&self.vault);
+        let owned = id.to_string();
+        blocking(move || vault.delete(&owned))
+            .await
+            .map_err(LinkError::Keychain)?;
+        log::info!("removed orphaned keychain item {id}");
+        Ok(())
+    }
+}
+
+/// Writes a check's verdict into the account.
+fn apply(provider: &Provider, account: &mut Account, verdict: Verdict, now: u64) {
+    account.checked_at = now;
+    let report = match verdict {
+        Verdict::NeedsRelink(message) => {
+            account.status = Status::NeedsRelink;
+            account.last_code = None;
+            account.message = message;
+            return;
+        }
+        Verdict::Verified(report) => report,
+    };
+    let other_tenant = matches!(
+        (report.tenant.as_deref(), known_tenant(provider, account)),
+        (Some(new), Some(old)) if new != old
+    );
+    if report.ok && other_tenant {
+        account.status = Status::Failing;
+        account.last_code = Some(Code::WrongTenant);
+        account.message = format!(
+            "This key now reaches a different {} account than the one linked. Relink it with a key for “{}”.",
+            provider.name, account.label
+        );
+        account.verified_at = now;
+        return;
+    }
+    let status = match report.code {
+        None => Status::Ok,
+        Some(Code::MissingPermission) => Status::Limited,
+        Some(Code::BadCredentials | Code::WrongTenant) => Status::Failing,
+        // Transient trouble, an answer Keystep does not recognise, or its own fault: no
+        // verdict on the key, so no reason to alarm anyone.
+        Some(_) => Status::Unknown,
+    };
+    account.status = status;
+    account.last_code = report.code;
+    account.message.clone_from(&report.message);
+    if matches!(status, Status::Ok | Status::Limited) {
+        // The key works: what it reaches and may do is current.
+        account.identity = report.identity.clone();
+        account.permissions = report.permissions.clone();
+        if report.tenant.is_some() {
+            account.tenant.clone_from(&report.tenant);
+        }
+    }
+    if status != Status::Unknown {
+        account.verified_at = now;
+    }
+}

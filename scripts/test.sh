@@ -29,6 +29,9 @@ bash tests/ui/run.sh
 step "shell and IPC tests"
 cargo test --locked -p keystep-app
 
+step "vendor contracts (Prism)"
+bash tests/prism/run.sh
+
 step "keystep verify, the built binary without a display"
 cargo test --locked -p keystep --test cli
 

@@ -3,7 +3,12 @@
 pub const COMMANDS: &[&str] = &[
     "list_providers",
     "link_account",
+    "relink_account",
+    "check_account",
+    "rename_account",
     "list_accounts",
+    "reconcile_accounts",
+    "remove_orphan",
     "forget_account",
     "open_guide_link",
 ];

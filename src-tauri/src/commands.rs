@@ -1,16 +1,32 @@
 //! The IPC commands: each converts its arguments, calls one core operation and maps the
-//! result. No business logic lives here. No command returns a secret: the only secret
-//! that crosses IPC travels inward, in `link_account`'s `fields`.
+//! result. No business logic lives here. No command returns a secret: secrets travel only
+//! inward, in the `fields` of `link_account` and `relink_account`, and every return type is
+//! one of `ipc::SECRET_FREE_RETURNS` (a test holds this file to that list).
 
 use std::collections::BTreeMap;
 
-use tauri::{Emitter, State};
+use tauri::{Emitter, Runtime, State, Window};
 use tauri_plugin_opener::OpenerExt;
 
 use keystep_core::{Code, Secret};
 
-use crate::ipc::{AccountView, IpcError, ProviderView};
+use crate::ipc::{AccountView, IpcError, ProviderView, ReconcileView};
 use crate::state::AppState;
+
+/// Moves form values into `Secret`s at once, so they are wiped when dropped.
+fn secrets(fields: BTreeMap<String, String>) -> BTreeMap<String, Secret> {
+    fields
+        .into_iter()
+        .map(|(k, v)| (k, Secret::new(v)))
+        .collect()
+}
+
+/// Forwards verification progress lines to the window as `link-progress` events.
+fn progress_to<R: Runtime>(window: Window<R>) -> impl Fn(&str) + Send + Sync {
+    move |doing: &str| {
+        let _ = window.emit("link-progress", doing);
+    }
+}
 
 /// Every provider, for the picker and the guides.
 #[tauri::command]
@@ -26,21 +42,62 @@ pub async fn list_providers(state: State<'_, AppState>) -> Result<Vec<ProviderVi
 
 /// Verifies the fields with the provider and, if they work, links the account.
 #[tauri::command]
-pub async fn link_account<R: tauri::Runtime>(
-    window: tauri::Window<R>,
+pub async fn link_account<R: Runtime>(
+    window: Window<R>,
     state: State<'_, AppState>,
     provider: String,
     fields: BTreeMap<String, String>,
 ) -> Result<AccountView, IpcError> {
-    let raw = fields
-        .into_iter()
-        .map(|(k, v)| (k, Secret::new(v)))
-        .collect();
-    let progress = move |doing: &str| {
-        let _ = window.emit("link-progress", doing);
-    };
-    let linked = state.accounts.link(&provider, raw, &progress).await?;
+    let linked = state
+        .accounts
+        .link(&provider, secrets(fields), &progress_to(window))
+        .await?;
     Ok(AccountView::linked(linked, &state.provider_name(&provider)))
+}
+
+/// Replaces an account's key (relink or rotate): verified first, swapped only if it works
+/// and reaches the same company.
+#[tauri::command]
+pub async fn relink_account<R: Runtime>(
+    window: Window<R>,
+    state: State<'_, AppState>,
+    id: String,
+    fields: BTreeMap<String, String>,
+) -> Result<AccountView, IpcError> {
+    let linked = state
+        .accounts
+        .relink(&id, secrets(fields), &progress_to(window))
+        .await?;
+    let name = state.provider_name(&linked.account.provider);
+    Ok(AccountView::linked(linked, &name))
+}
+
+/// Verifies a linked account's stored key again, now.
+#[tauri::command]
+pub async fn check_account<R: Runtime>(
+    window: Window<R>,
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<AccountView, IpcError> {
+    let account = state.accounts.check(&id, &progress_to(window)).await?;
+    Ok(AccountView::of(
+        &account,
+        &state.provider_name(&account.provider),
+    ))
+}
+
+/// Gives an account a new label.
+#[tauri::command]
+pub async fn rename_account(
+    state: State<'_, AppState>,
+    id: String,
+    label: String,
+) -> Result<AccountView, IpcError> {
+    let account = state.accounts.rename(&id, &label).await?;
+    Ok(AccountView::of(
+        &account,
+        &state.provider_name(&account.provider),
+    ))
 }
 
 /// Every linked account.
@@ -53,6 +110,19 @@ pub async fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountView
         .collect())
 }
 
+/// Compares the book with the keychain: accounts that lost their key, and leftover items.
+#[tauri::command]
+pub async fn reconcile_accounts(state: State<'_, AppState>) -> Result<ReconcileView, IpcError> {
+    let found = state.accounts.reconcile().await;
+    Ok(ReconcileView::of(found, state.notice.clone()))
+}
+
+/// Removes a leftover Keystep keychain item that belongs to no account.
+#[tauri::command]
+pub async fn remove_orphan(state: State<'_, AppState>, id: String) -> Result<(), IpcError> {
+    Ok(state.accounts.remove_orphan(&id).await?)
+}
+
 /// Removes an account's key from the keychain and the account from the book.
 #[tauri::command]
 pub async fn forget_account(state: State<'_, AppState>, id: String) -> Result<(), IpcError> {
@@ -62,7 +132,7 @@ pub async fn forget_account(state: State<'_, AppState>, id: String) -> Result<()
 /// Opens a guide step's page in the default browser. The page names the provider and the
 /// step; the URL comes from the provider file, never from the page.
 #[tauri::command]
-pub async fn open_guide_link<R: tauri::Runtime>(
+pub async fn open_guide_link<R: Runtime>(
     app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     provider: String,

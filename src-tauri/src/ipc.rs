@@ -3,10 +3,13 @@
 //! Views are built from core types and carry no secret by construction: a provider's step
 //! links stay in Rust (the UI opens them by step id), and accounts hold no secret at all.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
-use keystep_core::account::{Account, LinkError, Linked, Status};
+use keystep_core::account::{Account, LinkError, Linked, Reconciliation, Status};
 use keystep_core::provider::{Category, FieldKind, Provider, Step};
+use keystep_core::vault::ItemRef;
 use keystep_core::verify::{Identity, PermissionReport};
 use keystep_core::Code;
 
@@ -26,6 +29,9 @@ pub struct IpcError {
     /// For `invalid_input`: the field at fault.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For `already_linked`: the account that already reaches this company.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
 }
 
 impl IpcError {
@@ -37,6 +43,7 @@ impl IpcError {
             missing: Vec::new(),
             retry_after_secs: None,
             field: None,
+            account_id: None,
         }
     }
 }
@@ -44,6 +51,7 @@ impl IpcError {
 impl From<LinkError> for IpcError {
     fn from(e: LinkError) -> Self {
         let mut out = IpcError::new(e.code(), e.to_string());
+        out.account_id = e.existing_account().map(str::to_string);
         match e {
             LinkError::Verification(report) => {
                 out.missing = report.permissions.missing;
@@ -87,6 +95,9 @@ pub struct ProviderView {
     needs: String,
     summary: String,
     prerequisite: String,
+    revoke: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rotate_warning: Option<String>,
     fields: Vec<FieldView>,
     steps: Vec<Step>,
 }
@@ -100,6 +111,8 @@ impl From<&Provider> for ProviderView {
             needs: p.needs.clone(),
             summary: p.summary.clone(),
             prerequisite: p.prerequisite.clone(),
+            revoke: p.revoke.clone(),
+            rotate_warning: p.rotate_warning.clone(),
             fields: p
                 .fields
                 .iter()
@@ -139,6 +152,10 @@ pub struct AccountView {
     status: Status,
     last_code: Option<Code>,
     fingerprint: String,
+    fields: BTreeMap<String, String>,
+    created_at: u64,
+    changed_at: u64,
+    checked_at: u64,
     verified_at: u64,
     message: String,
     permissions: PermissionReport,
@@ -167,6 +184,10 @@ impl AccountView {
             status: a.status,
             last_code: a.last_code,
             fingerprint: a.fingerprint.clone(),
+            fields: a.fields.clone(),
+            created_at: a.created_at,
+            changed_at: a.changed_at,
+            checked_at: a.checked_at,
             verified_at: a.verified_at,
             message: a.message.clone(),
             permissions: a.permissions.clone(),
@@ -183,6 +204,38 @@ impl AccountView {
         v
     }
 }
+
+/// What start-up reconciliation found, for the notice on the accounts page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReconcileView {
+    needs_relink: Vec<String>,
+    orphans: Vec<ItemRef>,
+    problem: Option<IpcError>,
+    notice: Option<String>,
+}
+
+impl ReconcileView {
+    /// The view of a reconciliation, with the start-up notice if any.
+    pub fn of(r: Reconciliation, notice: Option<String>) -> Self {
+        ReconcileView {
+            needs_relink: r.needs_relink,
+            orphans: r.orphans,
+            problem: r.problem.map(IpcError::from),
+            notice,
+        }
+    }
+}
+
+/// Types a command may return. Each is built field by field from metadata that holds no
+/// secret (ids, labels, identity, statuses, times); `Secret` has no `Serialize` at all.
+/// `tests/app` reads `commands.rs` and fails if a command returns anything else.
+pub const SECRET_FREE_RETURNS: &[&str] = &[
+    "Vec<ProviderView>",
+    "AccountView",
+    "Vec<AccountView>",
+    "ReconcileView",
+    "()",
+];
 
 #[cfg(test)]
 mod tests {

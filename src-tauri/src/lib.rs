@@ -9,11 +9,11 @@ use std::sync::Arc;
 
 use tauri::{Manager, Runtime};
 
-use keystep_core::account::{Accounts, BookStore, MemoryBookStore};
-use keystep_core::clock::SystemClock;
+use keystep_core::account::{recover_book, Accounts, BookError, BookStore, MemoryBookStore};
+use keystep_core::clock::{Clock, SystemClock};
 use keystep_core::hosts::Hosts;
 use keystep_core::provider::Catalogue;
-use keystep_core::vault::KeychainVault;
+use keystep_core::vault::{KeychainVault, Vault};
 use keystep_core::verify::Verifier;
 
 pub mod commands;
@@ -31,7 +31,12 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
     builder.invoke_handler(tauri::generate_handler![
         commands::list_providers,
         commands::link_account,
+        commands::relink_account,
+        commands::check_account,
+        commands::rename_account,
         commands::list_accounts,
+        commands::reconcile_accounts,
+        commands::remove_orphan,
         commands::forget_account,
         commands::open_guide_link,
     ])
@@ -118,8 +123,8 @@ pub fn run() {
                 log::warn!("provider hosts are overridden by KEYSTEP_*_URL variables");
             }
             let handle = app.handle().clone();
-            let accounts = open_accounts(&handle, catalogue, hosts);
-            app.manage(AppState { accounts });
+            let (accounts, notice) = open_accounts(&handle, catalogue, hosts);
+            app.manage(AppState { accounts, notice });
             if let Err(e) = tray::install(&handle) {
                 log::warn!("no tray icon: {e}");
             }
@@ -135,49 +140,89 @@ pub fn run() {
     }
 }
 
-/// Opens the account book; a damaged book is set aside (never overwritten) and Keystep
-/// starts with an empty one in memory, so the user can still work.
+/// Opens the account book. What cannot be opened is never overwritten:
+/// - a book from a newer Keystep, or one that cannot be read, leaves the file as it is and
+///   Keystep runs on an empty book in memory, saying why;
+/// - a damaged book is set aside (renamed, not deleted), and what the keychain's item labels
+///   tell is rebuilt into a new book, whose accounts need their key checked.
 fn open_accounts<R: Runtime>(
     app: &tauri::AppHandle<R>,
     catalogue: Arc<Catalogue>,
     hosts: Hosts,
-) -> Accounts {
+) -> (Accounts, Option<String>) {
     let verifier = Verifier::new(hosts);
-    let vault = Arc::new(KeychainVault::default());
-    let store: Arc<dyn BookStore> = Arc::new(persist::StoreBook::new(app.clone()));
-    match Accounts::open(
-        catalogue.clone(),
-        verifier.clone(),
-        vault.clone(),
-        store,
-        Arc::new(SystemClock),
-    ) {
-        Ok(accounts) => accounts,
-        Err(e) => {
-            log::error!("account list unreadable, starting without it: {e}");
-            if let Ok(dir) = app.path().app_data_dir() {
-                let from = dir.join(persist::BOOK_FILE);
-                let to = dir.join(format!("{}.damaged", persist::BOOK_FILE));
-                let _ = std::fs::rename(from, to);
-            }
-            let store: Arc<dyn BookStore> = Arc::new(persist::StoreBook::new(app.clone()));
-            Accounts::open(
-                catalogue.clone(),
-                verifier.clone(),
-                vault.clone(),
-                store,
-                Arc::new(SystemClock),
-            )
-            .unwrap_or_else(|_| {
-                Accounts::open(
-                    catalogue,
-                    verifier,
-                    vault,
-                    Arc::new(MemoryBookStore::default()),
-                    Arc::new(SystemClock),
-                )
-                .expect("an in-memory book always opens")
-            })
+    let vault: Arc<dyn Vault> = Arc::new(KeychainVault::default());
+    let clock = Arc::new(SystemClock);
+    let book = Arc::new(persist::StoreBook::new(app.clone()));
+    let open = |store: Arc<dyn BookStore>| {
+        Accounts::open(
+            catalogue.clone(),
+            verifier.clone(),
+            vault.clone(),
+            store,
+            clock.clone(),
+        )
+    };
+    let in_memory = || {
+        open(Arc::new(MemoryBookStore::default())).expect("an empty in-memory book always opens")
+    };
+    let error = match open(book.clone()) {
+        Ok(accounts) => return (accounts, None),
+        Err(e) => e,
+    };
+    log::error!("account list not opened: {error}");
+    let damaged = match error {
+        BookError::Damaged(reason) => reason,
+        other => {
+            let notice = format!(
+                "{}. Keystep is running without your saved accounts for now; nothing was changed.",
+                capitalized(&other.to_string())
+            );
+            return (in_memory(), Some(notice));
         }
+    };
+    let moved = match book.set_aside(clock.unix_now()) {
+        Ok(path) => path,
+        Err(e) => {
+            let notice = format!(
+                "Keystep's account list is damaged ({damaged}) and could not be set aside ({e}). Keystep is running without it; nothing was changed."
+            );
+            return (in_memory(), Some(notice));
+        }
+    };
+    let kept = moved
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let rebuilt = match recover_book(&*vault, &catalogue, &*clock) {
+        Ok(recovery) => book
+            .save(&recovery.book)
+            .map(|_| recovery.book.accounts.len()),
+        Err(e) => Err(BookError::Io(e.to_string())),
+    };
+    let notice = match rebuilt {
+        Ok(0) => format!(
+            "Keystep's account list was damaged ({damaged}). It was kept as {kept}; no accounts could be rebuilt from your keychain."
+        ),
+        Ok(n) => format!(
+            "Keystep's account list was damaged ({damaged}). It was kept as {kept}, and {n} account{} rebuilt from your keychain: check {} before relying on {}.",
+            if n == 1 { " was" } else { "s were" },
+            if n == 1 { "it" } else { "them" },
+            if n == 1 { "it" } else { "them" },
+        ),
+        Err(e) => format!(
+            "Keystep's account list was damaged ({damaged}). It was kept as {kept}, but nothing could be rebuilt from your keychain ({e})."
+        ),
+    };
+    match open(book) {
+        Ok(accounts) => (accounts, Some(notice)),
+        Err(_) => (in_memory(), Some(notice)),
     }
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|first| first.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }

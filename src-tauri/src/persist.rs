@@ -3,11 +3,17 @@
 //!
 //! The book is one key, `book`, in `accounts.json` in the app's data folder. Every change is
 //! saved at once rather than on the plugin's debounce, so a crash cannot lose a link.
+//!
+//! Reading goes to the file itself first: the plugin silently treats a file it cannot parse
+//! as empty, and its next save would then overwrite the damaged file and every account in
+//! it. Here a damaged or too-new file is an error, and the shell sets it aside instead.
 
-use tauri::{AppHandle, Runtime};
+use std::path::PathBuf;
+
+use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_store::StoreExt;
 
-use keystep_core::account::{AccountBook, BookError, BookStore, BOOK_VERSION};
+use keystep_core::account::{parse_book, AccountBook, BookError, BookStore};
 
 /// The store file, relative to the app data folder.
 pub const BOOK_FILE: &str = "accounts.json";
@@ -23,26 +29,49 @@ impl<R: Runtime> StoreBook<R> {
     pub fn new(app: AppHandle<R>) -> Self {
         StoreBook { app }
     }
+
+    /// Where the book lives.
+    ///
+    /// # Errors
+    /// The platform has no data folder for the app.
+    pub fn path(&self) -> Result<PathBuf, BookError> {
+        self.app
+            .path()
+            .app_data_dir()
+            .map(|d| d.join(BOOK_FILE))
+            .map_err(|e| BookError::Io(e.to_string()))
+    }
+
+    /// Moves a damaged book aside (never deletes it) and returns its new name.
+    ///
+    /// # Errors
+    /// The file could not be renamed.
+    pub fn set_aside(&self, now: u64) -> Result<PathBuf, BookError> {
+        let from = self.path()?;
+        let to = from.with_file_name(format!("{BOOK_FILE}.damaged-{now}"));
+        std::fs::rename(&from, &to).map_err(|e| BookError::Io(e.to_string()))?;
+        // The plugin may hold what it (failed to) read; start it from the empty state.
+        if let Ok(store) = self.app.store(BOOK_FILE) {
+            store.clear();
+        }
+        Ok(to)
+    }
 }
 
 impl<R: Runtime> BookStore for StoreBook<R> {
     fn load(&self) -> Result<AccountBook, BookError> {
-        let store = self
-            .app
-            .store(BOOK_FILE)
-            .map_err(|e| BookError::Damaged(e.to_string()))?;
-        let Some(value) = store.get(KEY) else {
-            return Ok(AccountBook::default());
+        let bytes = match std::fs::read(self.path()?) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(AccountBook::default()),
+            Err(e) => return Err(BookError::Io(e.to_string())),
         };
-        let book: AccountBook =
-            serde_json::from_value(value).map_err(|e| BookError::Damaged(e.to_string()))?;
-        if book.version > BOOK_VERSION {
-            return Err(BookError::Damaged(format!(
-                "written by a newer Keystep (schema {})",
-                book.version
-            )));
+        let file: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| BookError::Damaged(format!("not JSON ({e})")))?;
+        match file.get(KEY) {
+            Some(book) => parse_book(book.clone()),
+            None if file.as_object().is_some_and(|o| o.is_empty()) => Ok(AccountBook::default()),
+            None => Err(BookError::Damaged("it holds no account list".into())),
         }
-        Ok(book)
     }
 
     fn save(&self, book: &AccountBook) -> Result<(), BookError> {

@@ -1,4 +1,5 @@
-//! What the commands share: the accounts (catalogue, verifier, vault, book).
+//! What the commands share: the accounts (catalogue, verifier, vault, book) and what start-up
+//! found that the person should know.
 
 use keystep_core::account::Accounts;
 
@@ -6,6 +7,8 @@ use keystep_core::account::Accounts;
 pub struct AppState {
     /// The linked accounts and the operations on them.
     pub accounts: Accounts,
+    /// A start-up finding to show once (a damaged or too-new account list).
+    pub notice: Option<String>,
 }
 
 impl AppState {

@@ -39,7 +39,10 @@ fn app(emu: &Emulator) -> tauri::App<tauri::test::MockRuntime> {
     )
     .expect("open");
     with_commands(mock_builder())
-        .manage(AppState { accounts })
+        .manage(AppState {
+            accounts,
+            notice: None,
+        })
         .build(context())
         .expect("the app builds on the mock runtime")
 }
@@ -225,4 +228,113 @@ fn errors_are_code_and_message_without_the_secret() {
     )
     .expect_err("unknown step");
     assert_eq!(err["code"], "not_found", "closed code: {err}");
+}
+
+#[test]
+fn every_command_returns_a_secret_free_type() {
+    let source = include_str!("../../src-tauri/src/commands.rs");
+    let mut seen = Vec::new();
+    for chunk in source.split("#[tauri::command]").skip(1) {
+        let name = chunk
+            .split("pub async fn ")
+            .nth(1)
+            .and_then(|rest| rest.split(['(', '<']).next())
+            .expect("a command is a pub async fn")
+            .trim()
+            .to_string();
+        let signature = chunk
+            .split('{')
+            .next()
+            .expect("a body follows the signature");
+        let returns = signature
+            .split("-> Result<")
+            .nth(1)
+            .and_then(|r| r.rsplit_once(", IpcError>"))
+            .map(|(t, _)| t.split_whitespace().collect::<String>())
+            .unwrap_or_else(|| panic!("{name} must return Result<_, IpcError>"));
+        assert!(
+            keystep_app::ipc::SECRET_FREE_RETURNS.contains(&returns.as_str()),
+            "{name} returns {returns}, which is not a known secret-free type"
+        );
+        seen.push(name);
+    }
+    let mut expected: Vec<String> = COMMANDS.iter().map(|c| c.to_string()).collect();
+    expected.sort();
+    seen.sort();
+    assert_eq!(
+        seen, expected,
+        "every registered command was inspected, and only those"
+    );
+}
+
+#[test]
+fn lifecycle_commands_round_trip_without_the_secret() {
+    let emu = Emulator::start();
+    emu.add_humaans(TOKEN, HumaansTenant::full("Acme Ltd", 42));
+    let app = app(&emu);
+    let w = window(&app);
+    let link = json!({"provider": "humaans", "fields": {"api_token": TOKEN}});
+    let first = call(&w, "link_account", link.clone()).expect("first link");
+    let id = first["id"].as_str().expect("id").to_string();
+
+    let again = call(&w, "link_account", link).expect_err("the same company twice");
+    assert_eq!(
+        again["code"], "already_linked",
+        "duplicate detected: {again}"
+    );
+    assert_eq!(
+        again["account_id"],
+        id.as_str(),
+        "the existing account is named: {again}"
+    );
+
+    let relinked = call(
+        &w,
+        "relink_account",
+        json!({"id": id, "fields": {"api_token": TOKEN}}),
+    )
+    .expect("relink with a working key");
+    assert_eq!(
+        relinked["id"],
+        id.as_str(),
+        "the same account, updated in place"
+    );
+
+    let checked = call(&w, "check_account", json!({"id": id})).expect("check now");
+    assert_eq!(checked["status"], "ok", "still working: {checked}");
+    emu.revoke(TOKEN);
+    let revoked = call(&w, "check_account", json!({"id": id})).expect("a check reports, not fails");
+    assert_eq!(
+        (revoked["status"].as_str(), revoked["last_code"].as_str()),
+        (Some("failing"), Some("bad_credentials")),
+        "a revoked key turns the account red at once: {revoked}"
+    );
+
+    let renamed = call(
+        &w,
+        "rename_account",
+        json!({"id": id, "label": "  HR prod  "}),
+    )
+    .expect("rename");
+    assert_eq!(renamed["label"], "HR prod", "trimmed label: {renamed}");
+    let err = call(&w, "rename_account", json!({"id": id, "label": " "})).expect_err("blank");
+    assert_eq!(
+        err["code"], "invalid_input",
+        "a blank label is refused: {err}"
+    );
+
+    let found = call(&w, "reconcile_accounts", json!({})).expect("reconcile");
+    assert_eq!(
+        found["needs_relink"],
+        json!([]),
+        "the memory vault still holds the key: {found}"
+    );
+
+    call(&w, "forget_account", json!({"id": id})).expect("forget");
+    for response in [&first, &relinked, &checked, &revoked, &renamed, &found] {
+        assert!(
+            !response.to_string().contains(TOKEN),
+            "no response carries the token"
+        );
+    }
 }

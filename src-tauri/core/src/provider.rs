@@ -38,6 +38,13 @@ pub struct Provider {
     pub summary: String,
     /// What the person must have before starting (role, plan).
     pub prerequisite: String,
+    /// How to revoke a key in the provider, in its menu words: shown after forgetting an
+    /// account and after replacing a key, so the old one stops working everywhere.
+    pub revoke: String,
+    /// A warning shown before the guide when replacing a key (JazzHR's "Generate New Key"
+    /// breaks the old key at once).
+    #[serde(default)]
+    pub rotate_warning: Option<String>,
     /// The vendor's own documentation of the credential.
     pub docs_url: String,
     /// Named base URLs ("api" → "https://app.humaans.io/api"). Overridable per host through
@@ -1083,6 +1090,7 @@ category = "hris"
 needs = "API key"
 summary = "s"
 prerequisite = "p"
+revoke = "r"
 docs_url = "https://demo.example/docs"
 [hosts]
 api = "https://api.demo.example/{tenant}"

@@ -5,13 +5,14 @@
 
 use std::collections::BTreeMap;
 
-use tauri::{Emitter, Runtime, State, Window};
+use tauri::{AppHandle, Emitter, Manager, Runtime, State, Window};
 use tauri_plugin_opener::OpenerExt;
 
 use keystep_core::{Code, Secret};
 
 use crate::ipc::{AccountView, IpcError, ProviderView, ReconcileView};
 use crate::state::AppState;
+use crate::tray;
 
 /// Moves form values into `Secret`s at once, so they are wiped when dropped.
 fn secrets(fields: BTreeMap<String, String>) -> BTreeMap<String, Secret> {
@@ -48,10 +49,12 @@ pub async fn link_account<R: Runtime>(
     provider: String,
     fields: BTreeMap<String, String>,
 ) -> Result<AccountView, IpcError> {
+    let app = window.app_handle().clone();
     let linked = state
         .accounts
         .link(&provider, secrets(fields), &progress_to(window))
         .await?;
+    tray::refresh(&app).await;
     Ok(AccountView::linked(linked, &state.provider_name(&provider)))
 }
 
@@ -64,10 +67,12 @@ pub async fn relink_account<R: Runtime>(
     id: String,
     fields: BTreeMap<String, String>,
 ) -> Result<AccountView, IpcError> {
+    let app = window.app_handle().clone();
     let linked = state
         .accounts
         .relink(&id, secrets(fields), &progress_to(window))
         .await?;
+    tray::refresh(&app).await;
     let name = state.provider_name(&linked.account.provider);
     Ok(AccountView::linked(linked, &name))
 }
@@ -79,7 +84,9 @@ pub async fn check_account<R: Runtime>(
     state: State<'_, AppState>,
     id: String,
 ) -> Result<AccountView, IpcError> {
+    let app = window.app_handle().clone();
     let account = state.accounts.check(&id, &progress_to(window)).await?;
+    tray::refresh(&app).await;
     Ok(AccountView::of(
         &account,
         &state.provider_name(&account.provider),
@@ -88,12 +95,14 @@ pub async fn check_account<R: Runtime>(
 
 /// Gives an account a new label.
 #[tauri::command]
-pub async fn rename_account(
+pub async fn rename_account<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     id: String,
     label: String,
 ) -> Result<AccountView, IpcError> {
     let account = state.accounts.rename(&id, &label).await?;
+    tray::refresh(&app).await;
     Ok(AccountView::of(
         &account,
         &state.provider_name(&account.provider),
@@ -112,8 +121,12 @@ pub async fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountView
 
 /// Compares the book with the keychain: accounts that lost their key, and leftover items.
 #[tauri::command]
-pub async fn reconcile_accounts(state: State<'_, AppState>) -> Result<ReconcileView, IpcError> {
+pub async fn reconcile_accounts<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<ReconcileView, IpcError> {
     let found = state.accounts.reconcile().await;
+    tray::refresh(&app).await;
     Ok(ReconcileView::of(found, state.notice.clone()))
 }
 
@@ -125,15 +138,21 @@ pub async fn remove_orphan(state: State<'_, AppState>, id: String) -> Result<(),
 
 /// Removes an account's key from the keychain and the account from the book.
 #[tauri::command]
-pub async fn forget_account(state: State<'_, AppState>, id: String) -> Result<(), IpcError> {
-    Ok(state.accounts.forget(&id).await?)
+pub async fn forget_account<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<(), IpcError> {
+    state.accounts.forget(&id).await?;
+    tray::refresh(&app).await;
+    Ok(())
 }
 
 /// Opens a guide step's page in the default browser. The page names the provider and the
 /// step; the URL comes from the provider file, never from the page.
 #[tauri::command]
 pub async fn open_guide_link<R: Runtime>(
-    app: tauri::AppHandle<R>,
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     provider: String,
     step: String,

@@ -20,7 +20,7 @@ pub mod commands;
 pub mod ipc;
 pub mod persist;
 pub mod state;
-mod tray;
+pub mod tray;
 
 include!("command_names.rs");
 
@@ -124,7 +124,11 @@ pub fn run() {
             }
             let handle = app.handle().clone();
             let (accounts, notice) = open_accounts(&handle, catalogue, hosts);
-            app.manage(AppState { accounts, notice });
+            app.manage(AppState {
+                accounts,
+                notice,
+                checking: Default::default(),
+            });
             if let Err(e) = tray::install(&handle) {
                 log::warn!("no tray icon: {e}");
             }

@@ -1,6 +1,8 @@
 //! What the commands share: the accounts (catalogue, verifier, vault, book) and what start-up
 //! found that the person should know.
 
+use std::sync::atomic::AtomicBool;
+
 use keystep_core::account::Accounts;
 
 /// Managed state of the app.
@@ -9,6 +11,8 @@ pub struct AppState {
     pub accounts: Accounts,
     /// A start-up finding to show once (a damaged or too-new account list).
     pub notice: Option<String>,
+    /// Whether "Check all now" is running (the tray shows it, and refuses a second run).
+    pub checking: AtomicBool,
 }
 
 impl AppState {

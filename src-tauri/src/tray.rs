@@ -1,30 +1,154 @@
-//! The system-tray icon: open the window, or quit.
+//! The system-tray icon: draws `keystep_core::tray::tray_model` (icon, tooltip, one line per
+//! account) and handles its menu. The content is computed in core and unit-tested there;
+//! this module only turns it into Tauri menu items and refreshes it after every change.
 
-use tauri::menu::{Menu, MenuItem};
+use std::sync::atomic::Ordering;
+
+use tauri::image::Image;
+use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+use keystep_core::clock::{Clock, SystemClock};
+use keystep_core::tray::{tray_model, TrayIcon, TrayModel};
+
+use crate::state::AppState;
+
+const TRAY_ID: &str = "keystep";
+
+fn image(icon: TrayIcon) -> tauri::Result<Image<'static>> {
+    Image::from_bytes(match icon {
+        TrayIcon::Empty => include_bytes!("../../icons/tray-empty.png"),
+        TrayIcon::Healthy => include_bytes!("../../icons/tray-ok.png"),
+        TrayIcon::Attention => include_bytes!("../../icons/tray-attention.png"),
+        TrayIcon::Checking => include_bytes!("../../icons/tray-checking.png"),
+    })
+}
+
+fn menu<R: Runtime>(app: &AppHandle<R>, model: &TrayModel) -> tauri::Result<Menu<R>> {
+    let menu = Menu::new(app)?;
+    for line in &model.lines {
+        let id = format!("account:{}", line.account_id);
+        menu.append(&MenuItem::with_id(app, id, &line.text, true, None::<&str>)?)?;
+    }
+    if !model.lines.is_empty() {
+        menu.append(&PredefinedMenuItem::separator(app)?)?;
+        let checking = model.icon == TrayIcon::Checking;
+        menu.append(&MenuItem::with_id(
+            app,
+            "check-all",
+            "Check all now",
+            !checking,
+            None::<&str>,
+        )?)?;
+    }
+    menu.append(&MenuItem::with_id(
+        app,
+        "add",
+        "Add account…",
+        true,
+        None::<&str>,
+    )?)?;
+    menu.append(&MenuItem::with_id(
+        app,
+        "open",
+        "Open Keystep",
+        true,
+        None::<&str>,
+    )?)?;
+    menu.append(&PredefinedMenuItem::separator(app)?)?;
+    menu.append(&MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?)?;
+    Ok(menu)
+}
+
+async fn model<R: Runtime>(app: &AppHandle<R>) -> Option<TrayModel> {
+    let state = app.try_state::<AppState>()?;
+    let accounts = state.accounts.list().await;
+    let checking = state.checking.load(Ordering::SeqCst);
+    Some(tray_model(
+        &accounts,
+        state.accounts.catalogue(),
+        SystemClock.unix_now(),
+        checking,
+    ))
+}
 
 /// Installs the tray icon. A desktop without a tray host simply shows none.
 ///
 /// # Errors
 /// Building the menu or the icon failed.
 pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
-    let open = MenuItem::with_id(app, "open", "Open Keystep", true, None::<&str>)?;
-    let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
-    let menu = Menu::with_items(app, &[&open, &quit])?;
-    let mut tray = TrayIconBuilder::with_id("keystep")
-        .tooltip("Keystep")
-        .menu(&menu)
-        .on_menu_event(|app, event| match event.id().as_ref() {
-            "open" => show_main(app),
-            "quit" => app.exit(0),
-            _ => {}
-        });
-    if let Some(icon) = app.default_window_icon() {
-        tray = tray.icon(icon.clone());
-    }
-    tray.build(app)?;
+    let empty = TrayModel {
+        icon: TrayIcon::Empty,
+        tooltip: "Keystep".into(),
+        lines: Vec::new(),
+    };
+    TrayIconBuilder::with_id(TRAY_ID)
+        .icon(image(empty.icon)?)
+        .tooltip(&empty.tooltip)
+        .menu(&menu(app, &empty)?)
+        .on_menu_event(|app, event| on_menu(app, event.id().as_ref()))
+        .build(app)?;
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move { refresh(&handle).await });
     Ok(())
+}
+
+/// Redraws the tray from the current accounts. Without a tray (tests, no tray host) it
+/// does nothing.
+pub async fn refresh<R: Runtime>(app: &AppHandle<R>) {
+    let (Some(tray), Some(model)) = (app.tray_by_id(TRAY_ID), model(app).await) else {
+        return;
+    };
+    let drawn = image(model.icon).and_then(|icon| tray.set_icon(Some(icon)));
+    let drawn = drawn
+        .and_then(|()| tray.set_tooltip(Some(&model.tooltip)))
+        .and_then(|()| menu(app, &model))
+        .and_then(|menu| tray.set_menu(Some(menu)));
+    if let Err(e) = drawn {
+        log::warn!("tray not updated: {e}");
+    }
+}
+
+/// Re-verifies every account one after another (never a burst at one provider), redrawing
+/// the tray before and after.
+pub async fn check_all<R: Runtime>(app: &AppHandle<R>) {
+    let Some(state) = app.try_state::<AppState>() else {
+        return;
+    };
+    if state.checking.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    refresh(app).await;
+    for account in state.accounts.list().await {
+        if let Err(e) = state.accounts.check(&account.id, &|_| {}).await {
+            log::warn!("check of {} failed: {}", account.id, e.code());
+        }
+    }
+    state.checking.store(false, Ordering::SeqCst);
+    refresh(app).await;
+    let _ = app.emit("accounts-changed", ());
+}
+
+fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
+    match id {
+        "open" => show_main(app),
+        "quit" => app.exit(0),
+        "add" => {
+            show_main(app);
+            let _ = app.emit("add-account", ());
+        }
+        "check-all" => {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move { check_all(&app).await });
+        }
+        other => {
+            if let Some(account) = other.strip_prefix("account:") {
+                show_main(app);
+                let _ = app.emit("open-account", account);
+            }
+        }
+    }
 }
 
 /// Brings the main window to the front.

@@ -42,6 +42,7 @@ fn app(emu: &Emulator) -> tauri::App<tauri::test::MockRuntime> {
         .manage(AppState {
             accounts,
             notice: None,
+            checking: Default::default(),
         })
         .build(context())
         .expect("the app builds on the mock runtime")

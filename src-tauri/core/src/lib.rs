@@ -16,6 +16,7 @@ pub mod input;
 pub mod provider;
 pub mod redact;
 pub mod secret;
+pub mod tray;
 pub mod vault;
 pub mod verify;
 

@@ -19,6 +19,7 @@ export const ERROR_CODES = Object.freeze([
   "keychain_unavailable",
   "storage_failed",
   "not_found",
+  "already_linked",
   "internal",
 ]);
 
@@ -96,6 +97,58 @@ export async function linkAccount(provider, fields) {
 export async function listAccounts() {
   const result = await call("list_accounts", {});
   return Array.isArray(result) ? result : [];
+}
+
+/**
+ * Verify a new key for an existing account and swap it in place.
+ * Non-secret fields left blank keep their stored values.
+ * @param {string} id account id
+ * @param {Record<string, string>} fields every field value, secret ones included
+ * @returns {Promise<object>} AccountView
+ */
+export async function relinkAccount(id, fields) {
+  return call("relink_account", { id, fields });
+}
+
+/**
+ * Check an account's stored key again (emits `link-progress` while it runs).
+ * @param {string} id account id
+ * @returns {Promise<object>} AccountView with a fresh status
+ */
+export async function checkAccount(id) {
+  return call("check_account", { id });
+}
+
+/**
+ * Give an account another name (1 to 80 characters).
+ * @param {string} id account id
+ * @param {string} label the new name
+ * @returns {Promise<object>} AccountView
+ */
+export async function renameAccount(id, label) {
+  return call("rename_account", { id, label });
+}
+
+/**
+ * Match the account list with the keychain (once, at start-up).
+ * @returns {Promise<{needs_relink: string[], orphans: Array<{account: string, label: string}>, problem: {code: string, message: string}|null, notice: string|null}>}
+ */
+export async function reconcileAccounts() {
+  const raw = await call("reconcile_accounts", {});
+  const result = raw && typeof raw === "object" ? raw : {};
+  const needsRelink = Array.isArray(result.needs_relink) ? result.needs_relink.filter((id) => typeof id === "string") : [];
+  const orphans = Array.isArray(result.orphans)
+    ? result.orphans.filter((item) => item && typeof item === "object" && typeof item.account === "string")
+    : [];
+  const problem = result.problem && typeof result.problem === "object" ? toKeystepError(result.problem) : null;
+  const notice = typeof result.notice === "string" && result.notice.trim() ? result.notice : null;
+  return { needs_relink: needsRelink, orphans, problem, notice };
+}
+
+/** Delete a Keystep keychain item that belongs to no account (an orphan's `account`). */
+export async function removeOrphan(id) {
+  await call("remove_orphan", { id });
+  return null;
 }
 
 /** Remove an account and its key from the keychain. */

@@ -107,17 +107,28 @@ function statusInfo(status) {
   }
 }
 
-function checkedAgo(verifiedAt) {
-  if (typeof verifiedAt !== "number" || !Number.isFinite(verifiedAt) || verifiedAt <= 0) return "not checked yet";
-  const seconds = Math.max(0, Math.floor(Date.now() / 1000 - verifiedAt));
-  if (seconds < 60) return "checked just now";
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `checked ${minutes} min ago`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) return `checked ${hours} h ago`;
-  const days = Math.floor(hours / 24);
-  return days === 1 ? "checked 1 day ago" : `checked ${days} days ago`;
+function isTimestamp(value) {
+  return typeof value === "number" && Number.isFinite(value) && value > 0;
 }
+
+/** "just now", "3 min ago", "2 h ago", "5 days ago"; "" for no time. */
+function ago(unixSeconds) {
+  if (!isTimestamp(unixSeconds)) return "";
+  const seconds = Math.max(0, Math.floor(Date.now() / 1000 - unixSeconds));
+  if (seconds < 60) return "just now";
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  const days = Math.floor(hours / 24);
+  return days === 1 ? "1 day ago" : `${days} days ago`;
+}
+
+// The relative times shown on account cards, by `data-kind`.
+const TIME_TEXT = {
+  checked: (ts) => (isTimestamp(ts) ? `checked ${ago(ts)}` : "not checked yet"),
+  key: (ts) => (isTimestamp(ts) ? `key added ${ago(ts)}` : ""),
+};
 
 function waitText(seconds) {
   if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds <= 0) return "";
@@ -141,6 +152,12 @@ const state = {
   freshForm: false,
   lastError: null,
   lastSummary: null,
+  accounts: [], // the last list shown on home
+  mode: "link", // "link" adds an account; "relink" replaces an account's key
+  relinkAccount: null, // the account whose key is being replaced
+  guideKey: "", // which form the guide shows: "link:<provider>" or "relink:<account>"
+  checking: new Set(), // ids of accounts being checked now
+  reconcile: null, // what reconcile_accounts found at start-up
 };
 
 // ---------------------------------------------------------------------------
@@ -184,10 +201,16 @@ function renderCrumbs() {
   const list = $("#crumbs");
   list.replaceChildren();
   const trail = [{ label: "Accounts", go: () => goHome() }];
-  if (state.view !== "home") trail.push({ label: "Add account", go: () => openPicker() });
-  if ((state.view === "guide" || state.view === "result") && state.provider) {
-    const provider = state.provider;
-    trail.push({ label: provider.name, go: () => openGuide(provider) });
+  const inForm = state.view === "guide" || state.view === "result";
+  if (inForm && state.mode === "relink" && state.relinkAccount) {
+    const account = state.relinkAccount;
+    trail.push({ label: `Replace key: ${accountTitle(account)}`, go: () => backToGuide() });
+  } else {
+    if (state.view !== "home") trail.push({ label: "Add account", go: () => openPicker() });
+    if (inForm && state.provider) {
+      const provider = state.provider;
+      trail.push({ label: provider.name, go: () => openGuide(provider) });
+    }
   }
   if (state.view === "result") trail.push({ label: "Result" });
 
@@ -233,6 +256,7 @@ async function loadAccounts() {
 }
 
 function renderAccounts(accounts) {
+  state.accounts = accounts.slice();
   const list = $("#accounts");
   const empty = $("#home-empty");
   const addButton = $("#add-account");
@@ -253,31 +277,93 @@ function renderAccounts(accounts) {
   list.hidden = false;
 }
 
+function accountTitle(account) {
+  if (!account) return "";
+  if (hasText(account.label)) return account.label;
+  if (hasText(account.company)) return account.company;
+  return account.provider_name || "this account";
+}
+
+/** The card of an account on home, if shown. */
+function cardFor(id) {
+  return $$("#accounts [data-account-id]").find((node) => node.dataset.accountId === id) || null;
+}
+
+/** Keep the list's copy of an account current and redraw its card in place. */
+function updateAccount(view) {
+  const index = state.accounts.findIndex((a) => a.id === view.id);
+  if (index >= 0) state.accounts[index] = view;
+  else state.accounts.push(view);
+  if (state.relinkAccount && state.relinkAccount.id === view.id) state.relinkAccount = view;
+  const old = cardFor(view.id);
+  if (!old) return null;
+  const fresh = accountItem(view);
+  if ($(".rename-form, .confirm", old)) {
+    // Someone is typing a name or confirming a forget here: refresh only the facts.
+    patchCard(old, fresh);
+    return old;
+  }
+  old.replaceWith(fresh);
+  return fresh;
+}
+
+function patchCard(card, fresh) {
+  card.dataset.status = fresh.dataset.status;
+  $(".account-side", card).replaceWith($(".account-side", fresh));
+  $(".account-meta", card).replaceWith($(".account-meta", fresh));
+  const message = $(".account-message", card);
+  const freshMessage = $(".account-message", fresh);
+  if (message && freshMessage) message.replaceWith(freshMessage);
+  else if (message) message.remove();
+  else if (freshMessage) $(".account-meta", card).before(freshMessage);
+}
+
+function timeNode(kind, ts) {
+  const text = TIME_TEXT[kind](ts);
+  if (!text) return null;
+  const node = el("time", { className: `card-time card-time-${kind}`, text });
+  node.dataset.kind = kind;
+  if (isTimestamp(ts)) {
+    const date = new Date(ts * 1000);
+    node.dateTime = date.toISOString();
+    node.title = date.toLocaleString();
+    node.dataset.ts = String(ts);
+  }
+  return node;
+}
+
 function accountItem(account) {
   const labelId = uid("account-label");
   const status = statusInfo(account.status);
-  const title = hasText(account.label) ? account.label : hasText(account.company) ? account.company : account.provider_name;
+  const title = accountTitle(account);
+  const needsRelink = account.status === "needs_relink";
+  const keyIsBad = needsRelink || account.status === "failing";
 
-  const time = el("time", { className: "checked-ago", text: checkedAgo(account.verified_at) });
-  if (typeof account.verified_at === "number" && account.verified_at > 0) {
-    const date = new Date(account.verified_at * 1000);
-    time.dateTime = date.toISOString();
-    time.title = date.toLocaleString();
-    time.dataset.ts = String(account.verified_at);
-  }
-
-  const meta = el("p", { className: "account-meta" });
+  const metaParts = [];
   if (hasText(account.fingerprint)) {
-    meta.append(el("span", { className: "fingerprint", attrs: { title: "The end of the key, so you can recognise it" } }, "Key ", el("code", { text: account.fingerprint })));
-    meta.append(el("span", { className: "meta-sep", text: "·", attrs: { "aria-hidden": "true" } }));
+    metaParts.push(el("span", { className: "fingerprint", attrs: { title: "The end of the key, so you can recognise it" } }, "Key ", el("code", { text: account.fingerprint })));
   }
-  meta.append(time);
-
-  const forgetButton = el("button", {
-    className: "btn btn-quiet btn-small",
-    text: "Forget",
-    attrs: { type: "button", "aria-describedby": labelId, "aria-expanded": "false" },
+  metaParts.push(timeNode("key", account.changed_at));
+  metaParts.push(timeNode("checked", isTimestamp(account.checked_at) ? account.checked_at : account.verified_at));
+  const meta = el("p", { className: "account-meta" });
+  metaParts.filter(Boolean).forEach((part, index) => {
+    if (index > 0) meta.append(el("span", { className: "meta-sep", text: "·", attrs: { "aria-hidden": "true" } }));
+    meta.append(part);
   });
+
+  const action = (name, text, className) =>
+    el("button", { className: `btn btn-small ${className}`, text, attrs: { type: "button", "data-action": name, "aria-describedby": labelId } });
+  const relinkButton = action("relink", needsRelink ? "Relink" : "Replace key", keyIsBad ? "btn-primary" : "btn-tool");
+  const checkButton = action("check", "Check now", "btn-tool");
+  const renameButton = action("rename", "Rename", "btn-tool");
+  const forgetButton = action("forget", "Forget", "btn-quiet btn-forget");
+  forgetButton.setAttribute("aria-expanded", "false");
+  renameButton.setAttribute("aria-expanded", "false");
+  const ordered = keyIsBad ? [relinkButton, checkButton, renameButton] : [checkButton, renameButton, relinkButton];
+
+  const progress = el("p", { className: "account-progress", attrs: { role: "status" } });
+  const errorText = el("p", { className: "account-error", attrs: { role: "alert" } });
+  errorText.hidden = true;
 
   const item = el(
     "li",
@@ -293,13 +379,200 @@ function accountItem(account) {
         hasText(account.message) ? el("p", { className: "account-message", text: account.message }) : null,
         meta,
       ),
-      el("div", { className: "account-side" }, el("span", { className: `chip chip-${status.tone}`, text: status.text }), forgetButton),
+      el("div", { className: "account-side" }, el("span", { className: `chip chip-${status.tone}`, text: status.text })),
     ),
+    progress,
+    errorText,
+    el("div", { className: "account-actions" }, ordered, forgetButton),
   );
   item.dataset.accountId = account.id;
+  item.dataset.status = hasText(account.status) ? account.status : "unknown";
 
+  checkButton.addEventListener("click", () => checkNow(account));
+  renameButton.addEventListener("click", () => openRename(account, item, renameButton));
+  relinkButton.addEventListener("click", () => openRelink(account, { from: relinkButton }));
   forgetButton.addEventListener("click", () => openForgetConfirm(item, account, title, forgetButton));
+
+  if (state.checking.has(account.id)) setCardBusy(item, true, `Checking the key with ${account.provider_name}…`);
   return item;
+}
+
+function showCardError(id, message) {
+  const card = cardFor(id);
+  if (!card) {
+    announce(message);
+    return;
+  }
+  const node = $(".account-error", card);
+  node.textContent = message;
+  node.hidden = false;
+}
+
+function hideCardError(card) {
+  const node = $(".account-error", card);
+  node.textContent = "";
+  node.hidden = true;
+}
+
+function setCardBusy(card, on, line) {
+  const button = $('[data-action="check"]', card);
+  const progress = $(".account-progress", card);
+  card.classList.toggle("is-busy", on);
+  if (on) card.setAttribute("aria-busy", "true");
+  else card.removeAttribute("aria-busy");
+  // aria-disabled rather than disabled: the button keeps keyboard focus while busy.
+  if (on) button.setAttribute("aria-disabled", "true");
+  else button.removeAttribute("aria-disabled");
+  button.textContent = on ? "Checking…" : "Check now";
+  if (on) setCardProgress(card, line);
+  else progress.replaceChildren();
+}
+
+function setCardProgress(card, line) {
+  $(".account-progress", card).replaceChildren(el("span", { className: "spinner", attrs: { "aria-hidden": "true" } }), el("span", { text: line }));
+}
+
+async function checkNow(account) {
+  if (state.checking.has(account.id)) return;
+  const card = cardFor(account.id);
+  if (!card) return;
+  state.checking.add(account.id);
+  hideCardError(card);
+  setCardBusy(card, true, `Checking the key with ${account.provider_name}…`);
+
+  // Progress events carry no account id: show them only while one check runs.
+  const stopProgress = await api.onLinkProgress((line) => {
+    if (state.checking.size !== 1 || !state.checking.has(account.id)) return;
+    const current = cardFor(account.id);
+    if (current) setCardProgress(current, line);
+  });
+  let view = null;
+  let error = null;
+  try {
+    view = await api.checkAccount(account.id);
+  } catch (err) {
+    error = err;
+  } finally {
+    stopProgress();
+    state.checking.delete(account.id);
+  }
+
+  const current = cardFor(account.id);
+  const active = document.activeElement;
+  const hadFocus = Boolean(current && current.contains(active)) || !active || active === document.body;
+  if (view) {
+    const fresh = updateAccount(view);
+    if (fresh && fresh === current) setCardBusy(fresh, false); // patched, not replaced
+    else if (fresh && hadFocus) focusElement($('[data-action="check"]', fresh));
+    const status = statusInfo(view.status);
+    announce(`${accountTitle(view)}: ${status.text}.${hasText(view.message) ? ` ${view.message}` : ""}`);
+    return;
+  }
+  if (error.code === "not_found") {
+    await loadAccounts();
+    announce(error.message);
+    focusElement($("#home-title"));
+    return;
+  }
+  if (current) {
+    setCardBusy(current, false);
+    showCardError(account.id, error.message);
+  }
+}
+
+function openRename(account, item, renameButton) {
+  const existing = $(".rename-form", item);
+  if (existing) {
+    focusElement($("input", existing));
+    return;
+  }
+  const heading = $(".account-label", item);
+  const title = accountTitle(account);
+  const inputId = uid("rename");
+  const hintId = `${inputId}-hint`;
+  const errorId = `${inputId}-error`;
+
+  const input = el("input", {
+    className: "text-input rename-input",
+    attrs: { id: inputId, name: "label", type: "text", autocomplete: "off", spellcheck: "false", "aria-describedby": hintId },
+  });
+  input.value = hasText(account.label) ? account.label : title;
+  const save = el("button", { className: "btn btn-primary btn-small", text: "Save", attrs: { type: "submit" } });
+  const cancel = el("button", { className: "btn btn-secondary btn-small", text: "Cancel", attrs: { type: "button" } });
+  const errorNode = el("p", { className: "field-error", attrs: { id: errorId } });
+  errorNode.hidden = true;
+  const form = el(
+    "form",
+    { className: "rename-form", attrs: { novalidate: true, "aria-label": `Rename ${title}` } },
+    el("label", { className: "field-label rename-label", text: "Account name", attrs: { for: inputId } }),
+    el("div", { className: "rename-row" }, input, save, cancel),
+    errorNode,
+    el("p", { className: "field-help", text: "Enter saves, Escape cancels.", attrs: { id: hintId } }),
+  );
+
+  let busy = false;
+  const close = () => {
+    form.remove();
+    heading.hidden = false;
+    renameButton.setAttribute("aria-expanded", "false");
+    focusElement(renameButton);
+  };
+  const showError = (message) => {
+    errorNode.textContent = message;
+    errorNode.hidden = false;
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", `${errorId} ${hintId}`);
+  };
+
+  cancel.addEventListener("click", () => {
+    if (!busy) close();
+  });
+  form.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !busy) {
+      event.preventDefault();
+      event.stopPropagation();
+      close();
+    }
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (busy) return;
+    busy = true;
+    errorNode.hidden = true;
+    input.removeAttribute("aria-invalid");
+    input.setAttribute("aria-describedby", hintId);
+    input.readOnly = true;
+    save.setAttribute("aria-disabled", "true");
+    form.setAttribute("aria-busy", "true");
+    try {
+      const view = await api.renameAccount(account.id, input.value);
+      form.remove();
+      const fresh = updateAccount(view);
+      announce(`Renamed to ${accountTitle(view)}.`);
+      if (fresh) focusElement($('[data-action="rename"]', fresh));
+      else close();
+    } catch (err) {
+      busy = false;
+      input.readOnly = false;
+      save.removeAttribute("aria-disabled");
+      form.removeAttribute("aria-busy");
+      if (err.code === "not_found") {
+        await loadAccounts();
+        announce(err.message);
+        focusElement($("#home-title"));
+        return;
+      }
+      showError(err.message);
+      focusElement(input);
+      input.select();
+    }
+  });
+
+  heading.hidden = true;
+  heading.after(form);
+  renameButton.setAttribute("aria-expanded", "true");
+  focusElement(input);
+  input.select();
 }
 
 function openForgetConfirm(item, account, title, forgetButton) {
@@ -349,7 +622,8 @@ function openForgetConfirm(item, account, title, forgetButton) {
       await api.forgetAccount(account.id);
       announce(`Forgot ${title}.`);
       await loadAccounts();
-      focusElement($("#home-title"));
+      const panelTitle = await showForgetRevoke(account, title);
+      focusElement(panelTitle || $("#home-title"));
     } catch (err) {
       if (err.code === "not_found") {
         // Already gone: show the list as it is now.
@@ -372,8 +646,225 @@ function openForgetConfirm(item, account, title, forgetButton) {
 
 function refreshTimes() {
   for (const time of $$("#accounts time[data-ts]")) {
-    time.textContent = checkedAgo(Number(time.dataset.ts));
+    const format = TIME_TEXT[time.dataset.kind] || TIME_TEXT.checked;
+    time.textContent = format(Number(time.dataset.ts));
   }
+}
+
+// ---------------------------------------------------------------------------
+// Revoking a key in the provider (after a forget or a key replacement).
+
+function providerFor(account) {
+  const providers = state.providers || [];
+  return providers.find((p) => p.id === account.provider) || null;
+}
+
+/**
+ * The "revoke it in the provider" steps. Only one exists at a time (#revoke-steps).
+ * @param {{heading: string, intro: string, steps: Array<string|Array<string|Node>|null>, onDismiss?: () => void}} opts
+ */
+function revokeSteps(opts) {
+  const existing = document.getElementById("revoke-steps");
+  if (existing) existing.remove();
+  const titleId = "revoke-steps-title";
+  const section = el(
+    "section",
+    { className: "revoke", attrs: { id: "revoke-steps", "aria-labelledby": titleId } },
+    el("h2", { className: "revoke-title", text: opts.heading, attrs: { id: titleId, tabindex: "-1" } }),
+    el("p", { className: "revoke-intro", text: opts.intro }),
+    el(
+      "ol",
+      { className: "revoke-list", attrs: { role: "list" } },
+      opts.steps
+        .filter((step) => hasText(step) || Array.isArray(step))
+        .map((step, index) =>
+          el("li", {}, el("span", { className: "revoke-number", text: String(index + 1), attrs: { "aria-hidden": "true" } }), el("span", {}, step)),
+        ),
+    ),
+  );
+  if (opts.onDismiss) {
+    const dismiss = el("button", { className: "btn btn-secondary btn-small", text: "Done", attrs: { type: "button", id: "revoke-dismiss" } });
+    dismiss.addEventListener("click", opts.onDismiss);
+    section.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        opts.onDismiss();
+      }
+    });
+    section.append(el("div", { className: "revoke-actions" }, dismiss));
+  }
+  return section;
+}
+
+function revokeText(provider, providerName) {
+  return provider && hasText(provider.revoke) ? provider.revoke : `Sign in to ${providerName} and delete the key you created for Keystep.`;
+}
+
+/** After a forget: a dismissible panel on home. Resolves to its heading. */
+async function showForgetRevoke(account, title) {
+  await loadProviders().catch(() => null);
+  const provider = providerFor(account);
+  const providerName = account.provider_name || (provider && provider.name) || "the provider";
+  const panel = revokeSteps({
+    heading: `Now revoke the key in ${providerName}`,
+    intro: `Keystep deleted the key for ${title} from your keychain. The key itself still works in ${providerName} until you revoke it there.`,
+    steps: [revokeText(provider, providerName), hasText(account.fingerprint) ? ["The key to revoke ends in ", el("code", { text: account.fingerprint }), "."] : null],
+    onDismiss: () => {
+      panel.remove();
+      focusElement($("#home-title"));
+    },
+  });
+  $("#home-revoke").replaceChildren(panel);
+  return $(".revoke-title", panel);
+}
+
+// ---------------------------------------------------------------------------
+// Start-up keychain check (reconcile_accounts) and its notice.
+
+async function runReconcile() {
+  let result;
+  try {
+    result = await api.reconcileAccounts();
+  } catch (err) {
+    result = { needs_relink: [], orphans: [], problem: err, notice: null };
+  }
+  state.reconcile = {
+    needs_relink: result.needs_relink.slice(),
+    orphans: result.orphans.slice(),
+    problem: result.problem,
+    notice: result.notice,
+  };
+  renderNotice();
+  if (result.needs_relink.length) await refreshCards(result.needs_relink);
+}
+
+/** Redraws the cards of these accounts if the backend changed them (not while in use). */
+async function refreshCards(ids) {
+  const stale = ids.filter((id) => {
+    const card = cardFor(id);
+    return card && card.dataset.status !== "needs_relink";
+  });
+  if (!stale.length) return;
+  let accounts;
+  try {
+    accounts = await api.listAccounts();
+  } catch {
+    return;
+  }
+  for (const view of accounts.filter((a) => stale.includes(a.id))) {
+    const card = cardFor(view.id);
+    const inUse = card && (card.contains(document.activeElement) || $(".rename-form, .confirm", card) || state.checking.has(view.id));
+    if (!inUse) updateAccount(view);
+  }
+}
+
+function renderNotice() {
+  const box = $("#notice");
+  const content = $("#notice-content");
+  content.replaceChildren();
+  const found = state.reconcile;
+  if (!found) {
+    box.hidden = true;
+    return;
+  }
+  if (hasText(found.notice)) content.append(el("p", { className: "notice-text", text: found.notice }));
+
+  const lost = found.needs_relink.length;
+  if (lost) {
+    content.append(
+      el("p", {
+        className: "notice-text",
+        text: lost === 1 ? "1 account lost its key from the keychain. Relink it." : `${lost} accounts lost their key from the keychain. Relink them.`,
+      }),
+    );
+  }
+  if (found.orphans.length) content.append(orphanBlock(found.orphans));
+  if (found.problem) {
+    const retry = el("button", { className: "btn btn-secondary btn-small", text: "Try again", attrs: { type: "button", id: "notice-retry" } });
+    retry.addEventListener("click", async () => {
+      if (retry.getAttribute("aria-disabled") === "true") return;
+      retry.setAttribute("aria-disabled", "true");
+      retry.textContent = "Checking…";
+      await runReconcile();
+      if (!box.hidden) {
+        focusElement($("#notice-retry") || $("#notice-title"));
+      } else {
+        announce("Keystep checked your keychain. Everything matches.");
+        focusElement($("#home-title"));
+      }
+    });
+    content.append(el("div", { className: "notice-problem" }, el("p", { className: "notice-text", text: found.problem.message }), retry));
+  }
+  box.dataset.tone = found.problem || lost || found.orphans.length ? "attention" : "info";
+  box.hidden = content.childElementCount === 0;
+}
+
+function orphanBlock(orphans) {
+  const introId = uid("orphans-intro");
+  const list = el("ul", { className: "orphans", attrs: { id: "orphans", role: "list", "aria-labelledby": introId } });
+  for (const orphan of orphans) list.append(orphanItem(orphan));
+  const count = orphans.length;
+  return el(
+    "div",
+    { className: "notice-orphans" },
+    el("p", {
+      className: "notice-text",
+      text: count === 1 ? "Your keychain holds a Keystep key that belongs to no account:" : `Your keychain holds ${count} Keystep keys that belong to no account:`,
+      attrs: { id: introId },
+    }),
+    list,
+    el("p", { className: "notice-hint", text: "Removing one deletes only the keychain item. To stop the key itself, revoke it in its system too." }),
+  );
+}
+
+function orphanItem(orphan) {
+  const labelId = uid("orphan-label");
+  const label = hasText(orphan.label) ? orphan.label : "Keystep key";
+  const button = el("button", { className: "btn btn-secondary btn-small", text: "Remove from keychain", attrs: { type: "button", "aria-describedby": labelId } });
+  const errorText = el("p", { className: "orphan-error", attrs: { role: "alert" } });
+  errorText.hidden = true;
+  const item = el(
+    "li",
+    { className: "orphan" },
+    el("span", { className: "orphan-label", text: label, attrs: { id: labelId } }),
+    button,
+    errorText,
+  );
+  item.dataset.orphanId = orphan.account;
+
+  button.addEventListener("click", async () => {
+    if (button.getAttribute("aria-disabled") === "true") return;
+    button.setAttribute("aria-disabled", "true");
+    button.textContent = "Removing…";
+    errorText.hidden = true;
+    try {
+      await api.removeOrphan(orphan.account);
+    } catch (err) {
+      button.removeAttribute("aria-disabled");
+      button.textContent = "Remove from keychain";
+      errorText.textContent = err.message;
+      errorText.hidden = false;
+      focusElement(button);
+      return;
+    }
+    announce(`Removed “${label}” from your keychain.`);
+    const found = state.reconcile;
+    found.orphans = found.orphans.filter((o) => o.account !== orphan.account);
+    const next = item.nextElementSibling || item.previousElementSibling;
+    if (next) {
+      item.remove();
+      focusElement($("button", next));
+      return;
+    }
+    renderNotice();
+    focusElement($("#notice").hidden ? $("#home-title") : $("#notice-title"));
+  });
+  return item;
+}
+
+function dismissNotice() {
+  $("#notice").hidden = true;
+  focusElement($("#home-title"));
 }
 
 // ---------------------------------------------------------------------------
@@ -397,6 +888,8 @@ function loadProviders() {
 
 async function openPicker() {
   clearSecrets();
+  state.mode = "link";
+  state.relinkAccount = null;
   showView("picker");
   const loading = $("#picker-loading");
   const errorBox = $("#picker-error");
@@ -496,9 +989,11 @@ function markFieldError(fieldKey, message) {
 }
 
 function openGuide(provider) {
-  if (state.provider !== provider || state.freshForm) {
+  state.mode = "link";
+  state.relinkAccount = null;
+  state.provider = provider;
+  if (state.guideKey !== `link:${provider.id}` || state.freshForm) {
     state.freshForm = false;
-    state.provider = provider;
     renderGuide(provider);
   } else {
     clearSecrets();
@@ -506,9 +1001,66 @@ function openGuide(provider) {
   showView("guide");
 }
 
-function renderGuide(provider) {
-  $("#guide-title").textContent = `Connect ${provider.name}`;
-  $("#guide-lede").textContent = `Follow these steps in ${provider.name}, then paste what you created into the form below. Keystep checks it before it saves anything.`;
+/**
+ * The guide and form in relink mode: a new key for an existing account.
+ * @param {object} account AccountView
+ * @param {{from?: HTMLElement, pasteAgain?: boolean}} [opts] `from`: the button that
+ *   asked (errors show on its card); `pasteAgain`: the key the person pasted was cleared
+ */
+async function openRelink(account, opts = {}) {
+  clearSecrets();
+  let providers;
+  try {
+    providers = await loadProviders();
+  } catch (err) {
+    showCardError(account.id, err.message);
+    return;
+  }
+  const provider = providers.find((p) => p.id === account.provider);
+  if (!provider) {
+    showCardError(account.id, `This version of Keystep can't connect ${account.provider_name || "this system"}, so it can't replace the key.`);
+    return;
+  }
+  state.mode = "relink";
+  state.relinkAccount = account;
+  state.provider = provider;
+  state.freshForm = false;
+  renderGuide(provider, { account, pasteAgain: Boolean(opts.pasteAgain) });
+  const secret = fieldInputs().find((input) => input.dataset.secret === "true");
+  showView("guide", { focus: opts.pasteAgain && secret ? secret : undefined });
+}
+
+/** Back to the form already shown (crumb), keeping what was typed except secrets. */
+function backToGuide() {
+  clearSecrets();
+  showView("guide");
+}
+
+function renderGuide(provider, opts = {}) {
+  const account = opts.account || null;
+  const relink = Boolean(account);
+  const title = accountTitle(account);
+  state.guideKey = relink ? `relink:${account.id}` : `link:${provider.id}`;
+  $('[data-view="guide"]').dataset.mode = relink ? "relink" : "link";
+
+  if (relink) {
+    $("#guide-title").textContent = `Replace the key for ${title}`;
+    $("#guide-lede").textContent =
+      account.status === "needs_relink"
+        ? `Keystep no longer has this account's key. Create a new key in ${provider.name}, then paste it below. Keystep checks it before it saves anything.`
+        : `Create a new key in ${provider.name}, then paste it below. Keystep checks it before it replaces the current key${hasText(account.fingerprint) ? ` (ending ${account.fingerprint})` : ""}.`;
+  } else {
+    $("#guide-title").textContent = `Connect ${provider.name}`;
+    $("#guide-lede").textContent = `Follow these steps in ${provider.name}, then paste what you created into the form below. Keystep checks it before it saves anything.`;
+  }
+
+  const rotateWarning = $("#rotate-warning");
+  if (relink && hasText(provider.rotate_warning)) {
+    $("#rotate-warning-text").textContent = provider.rotate_warning;
+    rotateWarning.hidden = false;
+  } else {
+    rotateWarning.hidden = true;
+  }
 
   const prerequisite = $("#guide-prerequisite");
   if (hasText(provider.prerequisite)) {
@@ -522,16 +1074,43 @@ function renderGuide(provider) {
   steps.replaceChildren();
   const providerSteps = Array.isArray(provider.steps) ? provider.steps : [];
   $("#guide-steps-title").hidden = providerSteps.length === 0;
+  $("#guide-steps-title").textContent = relink ? "Create a new key" : "Create the key";
   providerSteps.forEach((step, index) => steps.append(renderStep(provider, step, index)));
 
-  $("#credentials-title").textContent = hasText(provider.needs) ? `Paste your ${provider.needs}` : "Enter the details";
-  $("#credentials-intro").textContent = `Keystep checks this with ${provider.name}, then keeps it in your system keychain.`;
+  const fields = Array.isArray(provider.fields) ? provider.fields : [];
+  const hasPublic = fields.some((field) => field.secret !== true);
+  if (relink) {
+    $("#credentials-title").textContent = "Paste the new key";
+    $("#credentials-intro").textContent =
+      `Keystep checks it with ${provider.name}, then swaps it in for the current key.` +
+      (hasPublic ? " The other details come from the account; change them only if they changed." : "");
+  } else {
+    $("#credentials-title").textContent = hasText(provider.needs) ? `Paste your ${provider.needs}` : "Enter the details";
+    $("#credentials-intro").textContent = `Keystep checks this with ${provider.name}, then keeps it in your system keychain.`;
+  }
+  $("#paste-again").hidden = !opts.pasteAgain;
+  $("#connect").textContent = relink ? "Replace key" : "Connect";
 
   const container = $("#credential-fields");
   container.replaceChildren();
-  const fields = Array.isArray(provider.fields) ? provider.fields : [];
   fields.forEach((field) => container.append(renderField(field)));
+  if (relink) prefill(account);
   setConnecting(false);
+}
+
+/** Relink mode: the account's stored non-secret values. */
+function prefill(account) {
+  const stored = account.fields && typeof account.fields === "object" ? account.fields : {};
+  for (const input of fieldInputs()) {
+    if (input.dataset.secret === "true" || !Object.prototype.hasOwnProperty.call(stored, input.name)) continue;
+    const value = stored[input.name];
+    if (typeof value !== "string") continue;
+    if (input.tagName === "SELECT") {
+      if (Array.from(input.options).some((option) => option.value === value)) input.value = value;
+    } else {
+      input.value = value;
+    }
+  }
 }
 
 function renderStep(provider, step, index) {
@@ -705,7 +1284,8 @@ function setConnecting(on) {
   $("#credentials-fieldset").disabled = on;
   form.setAttribute("aria-busy", on ? "true" : "false");
   $("#connect-spinner").hidden = !on;
-  $("#connect-status-text").textContent = on && state.provider ? `Checking the key with ${state.provider.name}…` : "";
+  const what = state.mode === "relink" ? "the new key" : "the key";
+  $("#connect-status-text").textContent = on && state.provider ? `Checking ${what} with ${state.provider.name}…` : "";
   for (const crumb of $$("#crumbs button")) crumb.disabled = on;
 }
 
@@ -713,6 +1293,7 @@ async function onSubmit(event) {
   event.preventDefault();
   if (state.connecting || !state.provider) return;
   const provider = state.provider;
+  const relinkAccount = state.mode === "relink" ? state.relinkAccount : null;
 
   clearFieldErrors();
   // Every field, secret ones included. fromEntries defines properties, which
@@ -726,7 +1307,7 @@ async function onSubmit(event) {
   let summary = null;
   let error = null;
   try {
-    summary = await api.linkAccount(provider.id, fields);
+    summary = relinkAccount ? await api.relinkAccount(relinkAccount.id, fields) : await api.linkAccount(provider.id, fields);
   } catch (err) {
     error = err;
   } finally {
@@ -736,30 +1317,34 @@ async function onSubmit(event) {
     setConnecting(false);
   }
 
-  if (error) showFailure(provider, error);
+  if (error) showFailure(provider, error, relinkAccount);
+  else if (relinkAccount) showRelinked(provider, summary || {}, relinkAccount);
   else showSuccess(provider, summary || {});
 }
 
 // ---------------------------------------------------------------------------
 // Result.
 
-function resetResult() {
+function resetResult(mode = "link") {
   const result = $("#result");
   result.dataset.state = "";
   delete result.dataset.code;
+  result.dataset.mode = mode;
+  $('[data-view="result"]').dataset.mode = mode;
   result.className = "result";
   $("#result-body").replaceChildren();
   $("#result-icon").textContent = "";
   $("#retry").hidden = true;
   $("#done").hidden = true;
   $("#result-cancel").hidden = true;
+  $("#relink-existing").hidden = true;
 }
 
 function showSuccess(provider, summary) {
   state.lastSummary = summary;
   state.lastError = null;
   state.freshForm = true; // the next visit to a guide starts with an empty form
-  resetResult();
+  resetResult("link");
   const result = $("#result");
   result.dataset.state = "success";
   result.classList.add("result-success");
@@ -771,7 +1356,55 @@ function showSuccess(provider, summary) {
   $("#result-title").textContent = `${providerName} is connected`;
   $("#result-message").textContent = hasText(summary.message) ? summary.message : `Keystep connected to ${providerName}.`;
 
-  const body = $("#result-body");
+  renderSummary($("#result-body"), summary, providerName, null);
+
+  $("#done").hidden = false;
+  showView("result", { focus: $("#result-title") });
+  announce(`${providerName} is connected. ${$("#result-message").textContent}`);
+}
+
+/** Relink mode succeeded: the new key is in; tell the person to revoke the old one. */
+function showRelinked(provider, summary, before) {
+  state.lastSummary = summary;
+  state.lastError = null;
+  state.freshForm = true;
+  if (hasText(summary.id)) updateAccount(summary);
+  resetResult("relink");
+  const result = $("#result");
+  result.dataset.state = "success";
+  result.classList.add("result-success");
+  const status = statusInfo(summary.status);
+  const providerName = summary.provider_name || provider.name;
+  const title = accountTitle(summary.label ? summary : before);
+
+  $("#result-icon").textContent = status.tone === "ok" ? "✓" : "!";
+  $("#result-icon").dataset.tone = status.tone;
+  $("#result-title").textContent = "Key replaced";
+  $("#result-message").textContent = hasText(summary.message) ? summary.message : `Keystep now uses the new key for ${title}.`;
+
+  const oldPrint = before.fingerprint;
+  const newPrint = summary.fingerprint;
+  const tellApart = hasText(oldPrint) && hasText(newPrint) && oldPrint !== newPrint;
+  const revoke = revokeSteps({
+    heading: `Now revoke the old key in ${providerName}`,
+    intro: `Keystep uses the new key for ${title} from now on. Revoke the old one in ${providerName} so nobody can use it:`,
+    steps: [
+      revokeText(provider, providerName),
+      tellApart
+        ? ["Revoke the key ending in ", el("code", { text: oldPrint }), ". Keep the new one, ending in ", el("code", { text: newPrint }), "."]
+        : "Keep the key you just pasted into Keystep.",
+    ],
+  });
+  renderSummary($("#result-body"), summary, providerName, revoke);
+
+  $("#done").hidden = false;
+  showView("result", { focus: $("#result-title") });
+  announce(`Key replaced for ${title}. Now revoke the old key in ${providerName}.`);
+}
+
+/** Notes, then `lead` (if any), details, permissions and where the key is kept. */
+function renderSummary(body, summary, providerName, lead) {
+  const status = statusInfo(summary.status);
   const notes = asList(summary.notes);
   if (notes.length) {
     body.append(
@@ -782,6 +1415,7 @@ function showSuccess(provider, summary) {
       ),
     );
   }
+  if (lead) body.append(lead);
 
   // Account details.
   const rows = [];
@@ -849,29 +1483,31 @@ function showSuccess(provider, summary) {
   if (hasText(summary.stored_in)) {
     body.append(el("p", { className: "stored-in" }, icon("lock", "icon stored-icon"), el("span", { text: `Saved in ${summary.stored_in}.` })));
   }
-
-  $("#done").hidden = false;
-  showView("result", { focus: $("#result-title") });
-  announce(`${providerName} is connected. ${$("#result-message").textContent}`);
 }
 
-function showFailure(provider, error) {
+function showFailure(provider, error, relinkAccount = null) {
   state.lastError = error;
   state.lastSummary = null;
-  resetResult();
+  resetResult(relinkAccount ? "relink" : "link");
   const code = error && typeof error.code === "string" ? error.code : "internal";
   const message = error && hasText(error.message) ? error.message : "Something went wrong. Please try again.";
   const result = $("#result");
   result.dataset.state = "error";
   result.dataset.code = code;
-  result.classList.add("result-error");
+  const existingId = code === "already_linked" && hasText(error.account_id) ? error.account_id : null;
+  // A duplicate is a detour, not a failure: amber, not red.
+  result.classList.add(existingId ? "result-attention" : "result-error");
 
   $("#result-icon").textContent = "!";
-  $("#result-icon").dataset.tone = "error";
-  $("#result-title").textContent = "We couldn't connect";
+  $("#result-icon").dataset.tone = existingId ? "attention" : "error";
+  if (existingId) $("#result-title").textContent = "This account is already linked";
+  else $("#result-title").textContent = relinkAccount ? "We couldn't replace the key" : "We couldn't connect";
   $("#result-message").textContent = message;
 
   const body = $("#result-body");
+  if (relinkAccount && !existingId) {
+    body.append(el("p", { className: "result-hint", text: `${accountTitle(relinkAccount)} keeps its current key.` }));
+  }
   const missing = asList(error.missing);
   if (code === "missing_permission" && missing.length) {
     body.append(renderChecklist(missing, `Add these permissions to the key in ${provider.name}, then try again:`));
@@ -887,12 +1523,55 @@ function showFailure(provider, error) {
       body.append(el("p", { className: "result-hint", text: `Check the “${label ? label.textContent : error.field}” field.` }));
     }
   }
+  if (existingId) {
+    body.append(el("p", { className: "result-hint", text: "For safety, Keystep cleared the key you pasted: you'll paste it once more." }));
+  }
   body.append(el("p", { className: "error-code", text: `Error code: ${code}` }));
 
-  $("#retry").hidden = false;
   $("#result-cancel").hidden = false;
+  if (existingId) offerRelinkExisting(existingId);
+  else $("#retry").hidden = false;
   showView("result", { focus: result });
-  announce(`We couldn't connect. ${message}`);
+  announce(`${$("#result-title").textContent}. ${message}`);
+}
+
+/** already_linked: the primary action replaces the key of the account that exists. */
+function offerRelinkExisting(accountId) {
+  const button = $("#relink-existing");
+  button.dataset.accountId = accountId;
+  const label = (account) => (account ? `Replace the key of ${accountTitle(account)}` : "Replace the key of the linked account");
+  button.textContent = label(state.accounts.find((a) => a.id === accountId));
+  button.hidden = false;
+  if (!state.accounts.some((a) => a.id === accountId)) {
+    api
+      .listAccounts()
+      .then((accounts) => {
+        state.accounts = accounts;
+        if (button.dataset.accountId === accountId) button.textContent = label(accounts.find((a) => a.id === accountId));
+      })
+      .catch(() => {});
+  }
+}
+
+async function relinkExisting() {
+  const id = $("#relink-existing").dataset.accountId;
+  let account = state.accounts.find((a) => a.id === id);
+  if (!account) {
+    try {
+      state.accounts = await api.listAccounts();
+    } catch (err) {
+      announce(err.message);
+      return;
+    }
+    account = state.accounts.find((a) => a.id === id);
+  }
+  if (!account) {
+    // Forgotten meanwhile: nothing to replace; the list shows what there is.
+    announce("That account is no longer linked.");
+    goHome();
+    return;
+  }
+  await openRelink(account, { pasteAgain: true });
 }
 
 function retry() {
@@ -913,20 +1592,24 @@ function wire() {
   $("#home-retry").addEventListener("click", () => loadAccounts());
   $("#picker-retry").addEventListener("click", () => openPicker());
   $("#picker-back").addEventListener("click", () => goHome());
-  $("#guide-back").addEventListener("click", () => openPicker());
+  $("#guide-back").addEventListener("click", () => (state.mode === "relink" ? goHome() : openPicker()));
   $("#credentials").addEventListener("submit", onSubmit);
   $("#done").addEventListener("click", () => goHome());
   $("#result-cancel").addEventListener("click", () => goHome());
   $("#retry").addEventListener("click", retry);
+  $("#relink-existing").addEventListener("click", relinkExisting);
+  $("#notice-dismiss").addEventListener("click", dismissNotice);
   window.setInterval(refreshTimes, 30000);
 }
 
-function boot() {
+async function boot() {
   wire();
   showView("home", { focus: false });
-  loadAccounts();
   // Warm the provider list so the picker opens instantly; errors show there.
   loadProviders().catch(() => {});
+  await loadAccounts();
+  // Once per start: match the account list with the keychain.
+  await runReconcile();
 }
 
 if (document.readyState === "loading") {

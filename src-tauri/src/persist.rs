@@ -66,7 +66,7 @@ impl<R: Runtime> BookStore for StoreBook<R> {
             Err(e) => return Err(BookError::Io(e.to_string())),
         };
         let file: serde_json::Value = serde_json::from_slice(&bytes)
-            .map_err(|e| BookError::Damaged(format!("not JSON ({e})")))?;
+            .map_err(|e| BookError::Damaged(format!("it is not valid JSON: {e}")))?;
         match file.get(KEY) {
             Some(book) => parse_book(book.clone()),
             None if file.as_object().is_some_and(|o| o.is_empty()) => Ok(AccountBook::default()),

@@ -3,9 +3,12 @@
 //! and that no secret appears in anything the command prints.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+#[path = "../common/app_binary.rs"]
+mod app_binary;
+
+use app_binary::app_binary;
 use keystep_emulator::{Emulator, HumaansTenant, JazzhrAccount, NamelyTenant};
 use serde_json::Value;
 
@@ -13,20 +16,9 @@ const HUMAANS: &str = "CliHumaansToken00000000000000001";
 const JAZZHR: &str = "CliJazzhrKeyInTheQueryString0001";
 const NAMELY: &str = "CliNamelyPersonalAccessToken0001";
 
-fn binary() -> PathBuf {
-    std::env::var_os("KEYSTEP_APP_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let target = std::env::var_os("CARGO_TARGET_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
-            target.join("debug/keystep")
-        })
-}
-
 /// Runs `keystep verify <args>` with `stdin`, no DISPLAY, pointed at the emulator.
 fn verify(emu: &Emulator, args: &[&str], stdin: &str) -> Output {
-    let bin = binary();
+    let bin = app_binary();
     assert!(
         bin.exists(),
         "build the app first (cargo build -p keystep-app): {}",

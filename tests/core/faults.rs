@@ -33,6 +33,35 @@ fn says_disk(err: &LinkError) {
     );
 }
 
+/// After a refused operation on Acme: the message fits the fault, and once the faults are
+/// lifted the account and its old key are exactly as they were, and book and vault agree.
+async fn assert_refused_and_unchanged(
+    w: &World<keystep_core::vault::MemoryVault>,
+    a: &Account,
+    case: &str,
+    err: &LinkError,
+    fail_saves: bool,
+) {
+    if fail_saves {
+        says_disk(err);
+    } else {
+        says_unlock(err);
+    }
+    w.vault.set_faults(Faults::default());
+    w.store.fail_saves(false);
+    assert_eq!(
+        w.accounts.list().await,
+        vec![a.clone()],
+        "{case}: account unchanged"
+    );
+    assert_eq!(
+        w.secret_of(&a.id),
+        humaans_secret(ACME_1),
+        "{case}: the old key is in the keychain"
+    );
+    w.assert_agree(case).await;
+}
+
 #[tokio::test]
 async fn link_under_every_fault_writes_nothing_and_keeps_what_was_there() {
     let (w, a) = with_acme().await;
@@ -121,24 +150,7 @@ async fn relink_under_every_fault_keeps_the_old_key_and_account() {
         w.vault.set_faults(faults);
         w.store.fail_saves(fail_saves);
         let err = w.relink(&a.id, ACME_2).await.expect_err(case);
-        if fail_saves {
-            says_disk(&err);
-        } else {
-            says_unlock(&err);
-        }
-        w.vault.set_faults(Faults::default());
-        w.store.fail_saves(false);
-        assert_eq!(
-            w.accounts.list().await,
-            vec![a.clone()],
-            "{case}: account unchanged"
-        );
-        assert_eq!(
-            w.secret_of(&a.id),
-            humaans_secret(ACME_1),
-            "{case}: the old key is in the keychain"
-        );
-        w.assert_agree(case).await;
+        assert_refused_and_unchanged(&w, &a, case, &err, fail_saves).await;
     }
     // The old key restored is the one that keeps working.
     let checked = w.accounts.check(&a.id, &|_| {}).await.expect("checked");
@@ -208,24 +220,7 @@ async fn forget_under_every_fault_keeps_the_account_with_its_key() {
         w.vault.set_faults(faults);
         w.store.fail_saves(fail_saves);
         let err = w.accounts.forget(&a.id).await.expect_err(case);
-        if fail_saves {
-            says_disk(&err);
-        } else {
-            says_unlock(&err);
-        }
-        w.vault.set_faults(Faults::default());
-        w.store.fail_saves(false);
-        assert_eq!(
-            w.accounts.list().await,
-            vec![a.clone()],
-            "{case}: still listed"
-        );
-        assert_eq!(
-            w.secret_of(&a.id),
-            humaans_secret(ACME_1),
-            "{case}: key kept"
-        );
-        w.assert_agree(case).await;
+        assert_refused_and_unchanged(&w, &a, case, &err, fail_saves).await;
     }
     w.accounts
         .forget(&a.id)

@@ -30,14 +30,7 @@ impl Sandbox {
             eprintln!("skipping end-to-end tests: no DISPLAY (use scripts/headless.sh)");
             return None;
         }
-        let app = std::env::var_os("KEYSTEP_APP_BIN")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                let target = std::env::var_os("CARGO_TARGET_DIR")
-                    .map(PathBuf::from)
-                    .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
-                target.join("debug/keystep")
-            });
+        let app = crate::app_binary::app_binary();
         assert!(
             app.exists(),
             "build the app first (cargo build -p keystep-app): {}",
@@ -56,8 +49,10 @@ impl Sandbox {
     pub fn recording_launcher(&self) -> PathBuf {
         use std::os::unix::fs::PermissionsExt;
         let launcher = self.root.join("out/keystep-recorded.sh");
+        // `exec` keeps the shell's PID, so the PID file names the app itself.
         let script = format!(
-            "#!/bin/sh\nexec '{}' \"$@\" >>'{}' 2>&1\n",
+            "#!/bin/sh\necho $$ > '{}'\nexec '{}' \"$@\" >>'{}' 2>&1\n",
+            self.app_pid_file().display(),
             self.app.display(),
             self.root.join("out/app.log").display()
         );
@@ -69,6 +64,22 @@ impl Sandbox {
 }
 
 impl Sandbox {
+    fn app_pid_file(&self) -> PathBuf {
+        self.root.join("out/app.pid")
+    }
+
+    /// Kills the app if a session left it running (a failed test does not close its window,
+    /// and a running Keystep would take over every later launch: it is single-instance).
+    pub fn kill_app(&self) {
+        if let Ok(pid) = std::fs::read_to_string(self.app_pid_file()) {
+            let _ = Command::new("kill")
+                .args(["-9", pid.trim()])
+                .stderr(Stdio::null())
+                .status();
+            let _ = std::fs::remove_file(self.app_pid_file());
+        }
+    }
+
     /// Starts the app a second time, as a person double-clicking it would, and returns its
     /// exit status if it exits within ten seconds (`None` if it keeps running).
     pub fn launch_second_instance(&self) -> Option<i32> {
@@ -96,6 +107,7 @@ impl Sandbox {
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
+        self.kill_app();
         if !std::thread::panicking() {
             let _ = std::fs::remove_dir_all(&self.root);
         }
@@ -118,6 +130,7 @@ pub struct Session {
 impl Session {
     /// Starts `tauri-driver`, which starts WebKitWebDriver, which starts the app.
     pub async fn start(sandbox: &Sandbox, emu: &Emulator) -> Self {
+        sandbox.kill_app();
         let (port, native) = (free_port(), free_port());
         let n = std::fs::read_dir(sandbox.root.join("out"))
             .map(|d| d.count())
@@ -200,6 +213,24 @@ impl Session {
             .await
             .map(|v| v.len())
             .unwrap_or(0)
+    }
+
+    /// Waits until the text of `css` contains `needle`.
+    pub async fn wait_for_text(&self, css: &str, needle: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        while !self.text(css).await.contains(needle) {
+            assert!(Instant::now() < deadline, "`{css}` never showed “{needle}”");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Waits until nothing matches `css`.
+    pub async fn wait_for_none(&self, css: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        while self.count(css).await > 0 {
+            assert!(Instant::now() < deadline, "`{css}` never went away");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
     }
 
     /// How many elements match right now.

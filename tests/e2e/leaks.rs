@@ -65,3 +65,30 @@ pub fn secret_tool_search(service: &str) -> String {
         .expect("secret-tool runs");
     String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
 }
+
+/// Stores an item in the real keychain the way a crashed or older Keystep might have left it.
+pub fn secret_tool_store(service: &str, user: &str, label: &str, secret: &str) {
+    use std::io::Write;
+    let mut child = Command::new("secret-tool")
+        .args([
+            "store",
+            &format!("--label={label}"),
+            "service",
+            service,
+            "username",
+            user,
+        ])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("secret-tool runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(secret.as_bytes())
+        .expect("write the secret");
+    assert!(
+        child.wait().expect("secret-tool ends").success(),
+        "secret-tool stored the item"
+    );
+}

@@ -5,6 +5,8 @@
 //! Run through `scripts/headless.sh` (the test command does). Without a display the suite
 //! skips, unless `CI=true`, where skipping would hide a broken suite and so fails instead.
 
+#[path = "../common/app_binary.rs"]
+mod app_binary;
 mod driver;
 mod leaks;
 
@@ -313,6 +315,149 @@ async fn every_provider_links_and_each_failure_is_specific() {
     assert!(
         report.hits.is_empty(),
         "secrets found in files the app wrote: {:?}",
+        report.hits
+    );
+}
+
+const LIFE_1: &str = "E2eLifecycleFirstToken0000000001";
+const LIFE_2: &str = "E2eLifecycleSecondToken000000002";
+
+#[tokio::test]
+async fn account_lifecycle_and_recovery_through_the_window() {
+    let Some(sandbox) = Sandbox::new() else {
+        return;
+    };
+    let emu = Emulator::start();
+    emu.add_humaans(LIFE_1, HumaansTenant::full("Acme Ltd", 42));
+    emu.add_humaans(LIFE_2, HumaansTenant::full("Acme Ltd", 43));
+
+    let s = Session::start(&sandbox, &emu).await;
+    let (state, _, _) = s.link("humaans", &[("api_token", LIFE_1)]).await;
+    assert_eq!(state, "success", "first link");
+    s.click("#done").await;
+
+    // The same company again is not a second account: Keystep offers to replace the key.
+    let (state, code, message) = s.link("humaans", &[("api_token", LIFE_1)]).await;
+    assert_eq!(
+        (state.as_str(), code.as_deref()),
+        ("error", Some("already_linked")),
+        "duplicate refused: {message}"
+    );
+    s.click("#relink-existing").await;
+    s.type_into("form#credentials input[name=\"api_token\"]", LIFE_2)
+        .await;
+    s.click("button#connect").await;
+    s.wait_for("#result[data-state=\"success\"][data-mode=\"relink\"]")
+        .await;
+    let revoke = s.text("#revoke-steps").await;
+    assert!(
+        revoke.contains("API access tokens"),
+        "after a key swap, the old key's revoke steps are shown: {revoke}"
+    );
+    s.screenshot("relinked").await;
+    s.assert_page_lacks(&[LIFE_1, LIFE_2]).await;
+    s.click("#done").await;
+
+    let card = s.wait_for("#accounts [data-account-id]").await;
+    let id = card
+        .attr("data-account-id")
+        .await
+        .expect("attribute")
+        .expect("an id");
+    assert_eq!(
+        s.count("#accounts [data-account-id]").await,
+        1,
+        "still one account"
+    );
+    let on_card = |what: &str| format!("[data-account-id=\"{id}\"] {what}");
+
+    // Rename inline, keyboard only.
+    s.click(&on_card("[data-action=\"rename\"]")).await;
+    s.type_into(&on_card("input[name=\"label\"]"), "HR production\u{E007}")
+        .await;
+    s.wait_for_text(&on_card(""), "HR production").await;
+
+    // Revoked in Humaans: "Check now" turns the card red at once.
+    emu.revoke(LIFE_2);
+    s.click(&on_card("[data-action=\"check\"]")).await;
+    s.wait_for_text(&on_card(""), "Not working").await;
+    s.screenshot("account-failing").await;
+
+    // Forget: gone from the list and the keychain, and the revoke steps are shown.
+    s.click(&on_card("[data-action=\"forget\"]")).await;
+    s.click(".confirm button.btn-danger, .confirm [data-action=\"confirm-forget\"]")
+        .await;
+    let revoke = s.text("#revoke-steps").await;
+    assert!(
+        revoke.contains("API access tokens"),
+        "revoke steps after forgetting: {revoke}"
+    );
+    s.end().await;
+    let keychain = leaks::secret_tool_search("keystep");
+    assert!(
+        !keychain.contains(LIFE_2),
+        "a forgotten key leaves the keychain"
+    );
+
+    // A leftover Keystep item (e.g. from a crash) is offered for removal at start-up.
+    leaks::secret_tool_store(
+        "keystep",
+        "ghost-1",
+        "Keystep — Humaans (Ghost Co)",
+        "{\"api_token\":\"x\"}",
+    );
+    let s = Session::start(&sandbox, &emu).await;
+    s.wait_for("#orphans [data-orphan-id=\"ghost-1\"]").await;
+    s.screenshot("orphan-notice").await;
+    s.click("#orphans [data-orphan-id=\"ghost-1\"] button")
+        .await;
+    s.wait_for_none("#orphans [data-orphan-id=\"ghost-1\"]")
+        .await;
+    assert!(
+        !leaks::secret_tool_search("keystep").contains("ghost-1"),
+        "the leftover item is gone from the keychain"
+    );
+
+    // A damaged account list: set aside, rebuilt from the keychain, and the user is told.
+    emu.add_humaans(LIFE_1, HumaansTenant::full("Acme Ltd", 42));
+    s.click("#add-account").await;
+    s.click("button[data-provider=\"humaans\"]").await;
+    s.type_into("form#credentials input[name=\"api_token\"]", LIFE_1)
+        .await;
+    s.click("button#connect").await;
+    s.wait_for("#result[data-state=\"success\"]").await;
+    s.end().await;
+    let book = sandbox.root.join("data/io.keystep.desktop/accounts.json");
+    let text = std::fs::read_to_string(&book).expect("the book exists");
+    std::fs::write(&book, &text[..text.len() / 2]).expect("truncate the book");
+    let s = Session::start(&sandbox, &emu).await;
+    let notice = s.text("#notice").await;
+    assert!(notice.contains("damaged"), "the user is told: {notice}");
+    s.wait_for("#accounts [data-account-id]").await;
+    assert!(
+        s.text("#accounts").await.contains("Acme Ltd"),
+        "the account was rebuilt from the keychain label"
+    );
+    s.screenshot("recovered").await;
+    s.end().await;
+    let kept = std::fs::read_dir(book.parent().expect("folder"))
+        .expect("data folder")
+        .flatten()
+        .any(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("accounts.json.damaged-")
+        });
+    assert!(kept, "the damaged file was kept beside the new one");
+
+    let report = leaks::scan(&sandbox, &[LIFE_1, LIFE_2]);
+    assert!(
+        report.book_found && report.output_found,
+        "the scan saw the book and output: {report:?}"
+    );
+    assert!(
+        report.hits.is_empty(),
+        "secrets in files the app wrote: {:?}",
         report.hits
     );
 }

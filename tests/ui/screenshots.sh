@@ -39,6 +39,15 @@ scenarios=(
   "error-missing||error-missing"
   "error-rate||error-rate"
   "retry-invalid||retry-invalid|960,1800"
+  # The account lifecycle (stub seed "lifecycle": fields, a needs_relink account, orphans).
+  "lifecycle-home|?seed=lifecycle|home|960,1300"
+  "checking|?seed=lifecycle&slow=check_account|checking|960,1300"
+  "rename-error|?seed=lifecycle|rename-error|960,1300"
+  "relink|?seed=lifecycle|relink|960,1900"
+  "relinked|?seed=lifecycle|relinked|960,1300"
+  "already-linked|?seed=lifecycle|already-linked"
+  "forgotten|?seed=lifecycle|forgotten|960,1300"
+  "keychain-problem|?seed=problem&accounts=2|home"
 )
 for entry in "${scenarios[@]}"; do
   IFS='|' read -r name query hash wsize <<<"$entry"
@@ -48,4 +57,5 @@ done
 shoot narrow-home "?accounts=2" home light 480,800
 shoot narrow-guide "" form dark 480,2400
 shoot narrow-success "" success light 480,1400
+shoot narrow-lifecycle "?seed=lifecycle" home dark 480,1800
 ls "$out"

@@ -206,7 +206,7 @@ pub enum LinkError {
     #[error("{}", .0.message)]
     Verification(Box<Report>),
     /// The tenant is already linked as another account: relink that one instead.
-    #[error("This {provider} account is already linked as “{label}”. To give it this key, choose Relink on “{label}” instead of linking it again.")]
+    #[error("This {provider} account is already linked as “{label}”. To give it this key, choose Replace key on “{label}” instead of linking it again.")]
     AlreadyLinked {
         /// The id of the account already linked.
         id: String,

@@ -1,0 +1,16 @@
+//! Where the built `keystep` binary is, for the suites that run it as a user would.
+
+use std::path::{Path, PathBuf};
+
+/// `KEYSTEP_APP_BIN` if set (the test command sets it), else the debug build in the target
+/// folder in use.
+pub fn app_binary() -> PathBuf {
+    std::env::var_os("KEYSTEP_APP_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let target = std::env::var_os("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+            target.join("debug/keystep")
+        })
+}

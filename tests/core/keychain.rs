@@ -117,3 +117,61 @@ fn two_secrets_share_one_item() {
     );
     vault.delete("acct-2").expect("cleanup");
 }
+
+/// Runs only inside the child process started below, whose session bus does not exist.
+#[test]
+#[ignore = "run in a child process by secret_service_absent_is_keychain_unavailable"]
+fn absent_secret_service_probe() {
+    if std::env::var("KEYSTEP_ABSENT_PROBE").is_err() {
+        return;
+    }
+    let vault = KeychainVault::new("keystep-absent");
+    let item = ItemRef {
+        account: "acct-absent".into(),
+        label: "Keystep — Humaans (Nowhere)".into(),
+    };
+    let mut secrets = SecretFields::new();
+    secrets.insert("api_token".into(), Secret::new("AbsentServiceCanary"));
+    let err = vault
+        .put(&item, &secrets)
+        .expect_err("no Secret Service to write to");
+    assert!(
+        matches!(err, keystep_core::vault::VaultError::Unavailable(_)),
+        "an absent Secret Service is 'unavailable', which the user can fix: {err:?}"
+    );
+    let shown = keystep_core::account::LinkError::Keychain(err);
+    assert_eq!(
+        shown.code(),
+        keystep_core::Code::KeychainUnavailable,
+        "wire code"
+    );
+    assert!(
+        shown.to_string().contains("keyring service"),
+        "the message says how to get a keyring running: {shown}"
+    );
+    println!("ABSENT-PROBE-PASSED");
+}
+
+#[test]
+fn secret_service_absent_is_keychain_unavailable() {
+    let out = Command::new(std::env::current_exe().expect("this test binary"))
+        .args([
+            "--ignored",
+            "--exact",
+            "keychain::absent_secret_service_probe",
+            "--nocapture",
+        ])
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/keystep-no-bus",
+        )
+        .env("KEYSTEP_ABSENT_PROBE", "1")
+        .output()
+        .expect("the test binary runs again");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && text.contains("ABSENT-PROBE-PASSED"),
+        "the probe ran and passed without a Secret Service: {text}"
+    );
+}

@@ -46,7 +46,7 @@ async fn linking_a_tenant_twice_is_refused_and_names_the_account() {
         );
         let msg = err.to_string();
         assert!(
-            msg.contains("Acme Ltd") && msg.contains("Relink"),
+            msg.contains("Acme Ltd") && msg.contains("Replace key"),
             "{case}: the message says which account and what to do: {msg}"
         );
     }

@@ -1340,19 +1340,23 @@ function resetResult(mode = "link") {
   $("#relink-existing").hidden = true;
 }
 
-function showSuccess(provider, summary) {
+/** The start every success result shares: state, the result frame and its icon. */
+function beginSuccess(mode, provider, summary) {
   state.lastSummary = summary;
   state.lastError = null;
   state.freshForm = true; // the next visit to a guide starts with an empty form
-  resetResult("link");
+  resetResult(mode);
   const result = $("#result");
   result.dataset.state = "success";
   result.classList.add("result-success");
   const status = statusInfo(summary.status);
-  const providerName = summary.provider_name || provider.name;
-
   $("#result-icon").textContent = status.tone === "ok" ? "✓" : "!";
   $("#result-icon").dataset.tone = status.tone;
+  return summary.provider_name || provider.name;
+}
+
+function showSuccess(provider, summary) {
+  const providerName = beginSuccess("link", provider, summary);
   $("#result-title").textContent = `${providerName} is connected`;
   $("#result-message").textContent = hasText(summary.message) ? summary.message : `Keystep connected to ${providerName}.`;
 
@@ -1365,20 +1369,9 @@ function showSuccess(provider, summary) {
 
 /** Relink mode succeeded: the new key is in; tell the person to revoke the old one. */
 function showRelinked(provider, summary, before) {
-  state.lastSummary = summary;
-  state.lastError = null;
-  state.freshForm = true;
   if (hasText(summary.id)) updateAccount(summary);
-  resetResult("relink");
-  const result = $("#result");
-  result.dataset.state = "success";
-  result.classList.add("result-success");
-  const status = statusInfo(summary.status);
-  const providerName = summary.provider_name || provider.name;
+  const providerName = beginSuccess("relink", provider, summary);
   const title = accountTitle(summary.label ? summary : before);
-
-  $("#result-icon").textContent = status.tone === "ok" ? "✓" : "!";
-  $("#result-icon").dataset.tone = status.tone;
   $("#result-title").textContent = "Key replaced";
   $("#result-message").textContent = hasText(summary.message) ? summary.message : `Keystep now uses the new key for ${title}.`;
 

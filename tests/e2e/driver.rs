@@ -130,6 +130,22 @@ pub struct Session {
 impl Session {
     /// Starts `tauri-driver`, which starts WebKitWebDriver, which starts the app.
     pub async fn start(sandbox: &Sandbox, emu: &Emulator) -> Self {
+        match Self::try_start(sandbox, emu).await {
+            Ok(s) => s,
+            Err(first) => {
+                // Seen once in many runs: the freshly launched app lost its X connection
+                // before WebKitWebDriver could attach. Retry once, loudly; a start that
+                // fails twice fails the test.
+                eprintln!("warning: WebDriver session did not start ({first}); retrying once");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                Self::try_start(sandbox, emu)
+                    .await
+                    .unwrap_or_else(|second| panic!("a WebDriver session starts: {second}"))
+            }
+        }
+    }
+
+    async fn try_start(sandbox: &Sandbox, emu: &Emulator) -> Result<Self, String> {
         sandbox.kill_app();
         let (port, native) = (free_port(), free_port());
         let n = std::fs::read_dir(sandbox.root.join("out"))
@@ -155,7 +171,7 @@ impl Session {
         for (k, v) in emu.env() {
             cmd.env(k, v);
         }
-        let driver = cmd
+        let mut driver = cmd
             .spawn()
             .expect("tauri-driver runs (scripts/deps.sh test installs it)");
         let url = format!("http://127.0.0.1:{port}");
@@ -172,18 +188,29 @@ impl Session {
             "tauri:options": {"application": sandbox.recording_launcher().to_string_lossy()}
         });
         let caps = caps.as_object().expect("object").clone();
-        let client = tokio::time::timeout(
+        let connected = tokio::time::timeout(
             PATIENCE,
             ClientBuilder::new(HttpConnector::new())
                 .capabilities(caps)
                 .connect(&url),
         )
-        .await
-        .expect("a WebDriver session starts in time")
-        .expect("a WebDriver session starts");
+        .await;
+        let client = match connected {
+            Ok(Ok(client)) => client,
+            failed => {
+                let _ = driver.kill();
+                let _ = driver.wait();
+                sandbox.kill_app();
+                return Err(match failed {
+                    Err(_) => format!("no session within {PATIENCE:?}"),
+                    Ok(Err(e)) => e.to_string(),
+                    Ok(Ok(_)) => unreachable!("handled above"),
+                });
+            }
+        };
         let s = Session { client, driver };
         s.wait_for("[data-view]:not([hidden])").await;
-        s
+        Ok(s)
     }
 
     /// Waits for `css` to match a visible element.
@@ -218,10 +245,22 @@ impl Session {
     /// Waits until the text of `css` contains `needle`.
     pub async fn wait_for_text(&self, css: &str, needle: &str) {
         let deadline = Instant::now() + PATIENCE;
-        while !self.text(css).await.contains(needle) {
+        while !self.try_text(css).await.is_some_and(|t| t.contains(needle)) {
             assert!(Instant::now() < deadline, "`{css}` never showed “{needle}”");
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
+    }
+
+    /// The text of `css` now, or `None` if it is missing or was re-rendered mid-read (the
+    /// UI replaces a card when its account changes, which makes a found element stale).
+    async fn try_text(&self, css: &str) -> Option<String> {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()
     }
 
     /// Waits until nothing matches `css`.
@@ -286,20 +325,29 @@ impl Session {
 
     /// The visible text of an element.
     pub async fn text(&self, css: &str) -> String {
-        self.wait_for(css)
-            .await
-            .text()
-            .await
-            .unwrap_or_else(|e| panic!("text of {css}: {e}"))
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let el = self.wait_for(css).await;
+            match el.text().await {
+                Ok(text) => return text,
+                // Re-rendered between finding and reading: find it again.
+                Err(e) => assert!(Instant::now() < deadline, "text of {css}: {e}"),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// An attribute of an element.
     pub async fn attr(&self, css: &str, name: &str) -> Option<String> {
-        self.wait_for(css)
-            .await
-            .attr(name)
-            .await
-            .unwrap_or_else(|e| panic!("attr {name} of {css}: {e}"))
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let el = self.wait_for(css).await;
+            match el.attr(name).await {
+                Ok(value) => return value,
+                Err(e) => assert!(Instant::now() < deadline, "attr {name} of {css}: {e}"),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Asserts that neither the page source nor any input's current value holds a secret.

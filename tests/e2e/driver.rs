@@ -36,6 +36,9 @@ impl Sandbox {
             "build the app first (cargo build -p keystep-app): {}",
             app.display()
         );
+        // The tests share one session keyring: start each from a keychain with no Keystep
+        // item, as on a fresh machine, so one test's keys are not another's "orphans".
+        crate::leaks::secret_tool_clear("keystep");
         let root = std::env::temp_dir().join(format!("keystep-e2e-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
         for d in ["data", "config", "cache", "out"] {

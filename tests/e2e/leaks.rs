@@ -92,3 +92,15 @@ pub fn secret_tool_store(service: &str, user: &str, label: &str, secret: &str) {
         "secret-tool stored the item"
     );
 }
+
+/// Removes every keychain item of `service`, and checks that none is left.
+pub fn secret_tool_clear(service: &str) {
+    let _ = Command::new("secret-tool")
+        .args(["clear", "service", service])
+        .status();
+    let left = secret_tool_search(service);
+    assert!(
+        !left.contains(&format!("attribute.service = {service}")),
+        "the keychain still holds {service} items: {left}"
+    );
+}

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use keystep_core::account::{
-    recover_book, AccountBook, Accounts, BookError, BookStore, LinkError, MemoryBookStore, Status,
-    BOOK_VERSION,
+    recover_book, Account, AccountBook, Accounts, BookError, BookStore, LinkError, MemoryBookStore,
+    Status, BOOK_VERSION,
 };
 use keystep_core::clock::ManualClock;
 use keystep_core::vault::{Faults, ItemRef, SecretFields, Vault, VaultError};
@@ -190,20 +190,7 @@ async fn relink_keeps_non_secret_fields_the_form_left_out() {
         "acme",
         NamelyTenant::full("Acme Inc", "NamelyTok3nAcme000000001", 12),
     );
-    let id = w
-        .accounts
-        .link(
-            "namely",
-            raw(&[
-                ("subdomain", "acme"),
-                ("access_token", "NamelyTok3nAcme000000001"),
-            ]),
-            &|_| {},
-        )
-        .await
-        .expect("linked")
-        .account
-        .id;
+    let id = link_namely_acme(&w).await.id;
     w.emu.add_namely(
         "acme",
         NamelyTenant::full("Acme Inc", "NamelyTok3nAcme000000002", 12),
@@ -658,19 +645,7 @@ async fn a_lost_book_is_rebuilt_from_keychain_labels() {
         5,
     ));
     let humaans = w.link(ACME_1).await.expect("humaans").account;
-    let namely = w
-        .accounts
-        .link(
-            "namely",
-            raw(&[
-                ("subdomain", "acme"),
-                ("access_token", "NamelyTok3nAcme000000001"),
-            ]),
-            &|_| {},
-        )
-        .await
-        .expect("namely")
-        .account;
+    let namely = link_namely_acme(&w).await;
     let hibob = w
         .accounts
         .link(
@@ -787,4 +762,21 @@ async fn recovery_needs_a_listable_keychain() {
     });
     let err = recover_book(&vault, &catalogue(), &ManualClock::at(1)).expect_err("cannot list");
     assert!(matches!(err, VaultError::CannotList(_)), "{err:?}");
+}
+
+/// Links Namely's "acme" tenant (which the test registered in the emulator) and returns the
+/// account.
+async fn link_namely_acme<V: Vault + 'static>(w: &World<V>) -> Account {
+    w.accounts
+        .link(
+            "namely",
+            raw(&[
+                ("subdomain", "acme"),
+                ("access_token", "NamelyTok3nAcme000000001"),
+            ]),
+            &|_| {},
+        )
+        .await
+        .expect("Namely acme links")
+        .account
 }

@@ -44,7 +44,7 @@ fn cases() -> Vec<Case> {
             name: "several users: an array",
             setup: |e| e.add_jazzhr(KEY, JazzhrAccount::with_users("admin@acme.example", 12)),
             code: None,
-            message_has: &["Connected to JazzHR (users: 12)"],
+            message_has: &["Connected to JazzHR as admin@acme.example"],
             more: |r, case| {
                 assert_eq!(r.identity.head_count, Some(12), "{case}: user count");
                 assert_eq!(
@@ -58,7 +58,7 @@ fn cases() -> Vec<Case> {
             name: "one user: a lone object",
             setup: |e| e.add_jazzhr(KEY, JazzhrAccount::with_users("solo@acme.example", 1)),
             code: None,
-            message_has: &["Connected to JazzHR (users: 1)"],
+            message_has: &["Connected to JazzHR as solo@acme.example"],
             more: |r, case| {
                 assert_eq!(r.identity.head_count, Some(1), "{case}: one record");
                 assert_eq!(

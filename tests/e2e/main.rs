@@ -205,7 +205,11 @@ async fn every_provider_links_and_each_failure_is_specific() {
             &[("api_token", HUMAANS)],
             "Connected to Acme Ltd (42 people)",
         ),
-        ("jazzhr", &[("api_key", JAZZHR)], "Connected to JazzHR"),
+        (
+            "jazzhr",
+            &[("api_key", JAZZHR)],
+            "Connected to JazzHR as admin@acme.example",
+        ),
         (
             "namely",
             &[

@@ -375,11 +375,6 @@ impl Accounts {
         ledger.position(id).map(|i| ledger.book.accounts[i].clone())
     }
 
-    /// The keychain label of an account.
-    pub fn item_label(provider: &Provider, account_label: &str) -> String {
-        item_label(&provider.name, account_label)
-    }
-
     fn provider(&self, id: &str) -> Result<&Provider, LinkError> {
         self.catalogue
             .get(id)
@@ -437,7 +432,7 @@ impl Accounts {
         };
         let item = ItemRef {
             account: account.id.clone(),
-            label: Self::item_label(provider, &label),
+            label: item_label(&provider.name, &label),
         };
         let mut ledger = self.ledger.lock().await;
         // Under the lock: another link of the same tenant may have finished while this one
@@ -570,7 +565,7 @@ impl Accounts {
         };
         let item = ItemRef {
             account: id.to_string(),
-            label: Self::item_label(provider, &current.label),
+            label: item_label(&provider.name, &current.label),
         };
         let now = self.clock.unix_now();
         let mut account = current;

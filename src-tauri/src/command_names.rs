@@ -11,4 +11,8 @@ pub const COMMANDS: &[&str] = &[
     "remove_orphan",
     "forget_account",
     "open_guide_link",
+    "list_checks",
+    "check_all_accounts",
+    "get_settings",
+    "save_settings",
 ];

@@ -8,11 +8,12 @@ use std::collections::BTreeMap;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State, Window};
 use tauri_plugin_opener::OpenerExt;
 
+use keystep_core::account::LinkMode;
 use keystep_core::{Code, Secret};
 
-use crate::ipc::{AccountView, IpcError, ProviderView, ReconcileView};
+use crate::ipc::{AccountView, CheckView, IpcError, ProviderView, ReconcileView, SettingsView};
 use crate::state::AppState;
-use crate::tray;
+use crate::{tray, watch};
 
 /// Moves form values into `Secret`s at once, so they are wiped when dropped.
 fn secrets(fields: BTreeMap<String, String>) -> BTreeMap<String, Secret> {
@@ -41,21 +42,30 @@ pub async fn list_providers(state: State<'_, AppState>) -> Result<Vec<ProviderVi
         .collect())
 }
 
-/// Verifies the fields with the provider and, if they work, links the account.
+/// Verifies the fields with the provider and, if they work, links the account. With
+/// `accept_missing`, a key that works but lacks permissions is linked as limited.
 #[tauri::command]
 pub async fn link_account<R: Runtime>(
     window: Window<R>,
     state: State<'_, AppState>,
     provider: String,
     fields: BTreeMap<String, String>,
+    accept_missing: Option<bool>,
 ) -> Result<AccountView, IpcError> {
     let app = window.app_handle().clone();
+    let mode = if accept_missing == Some(true) {
+        LinkMode::AcceptMissing
+    } else {
+        LinkMode::Complete
+    };
     let linked = state
         .accounts
-        .link(&provider, secrets(fields), &progress_to(window))
+        .link_with(&provider, secrets(fields), mode, &progress_to(window))
         .await?;
     tray::refresh(&app).await;
-    Ok(AccountView::linked(linked, &state.provider_name(&provider)))
+    Ok(state
+        .view(&linked.account)
+        .with_link(linked.notes, linked.stored_in))
 }
 
 /// Replaces an account's key (relink or rotate): verified first, swapped only if it works
@@ -73,8 +83,9 @@ pub async fn relink_account<R: Runtime>(
         .relink(&id, secrets(fields), &progress_to(window))
         .await?;
     tray::refresh(&app).await;
-    let name = state.provider_name(&linked.account.provider);
-    Ok(AccountView::linked(linked, &name))
+    Ok(state
+        .view(&linked.account)
+        .with_link(linked.notes, linked.stored_in))
 }
 
 /// Verifies a linked account's stored key again, now.
@@ -87,10 +98,7 @@ pub async fn check_account<R: Runtime>(
     let app = window.app_handle().clone();
     let account = state.accounts.check(&id, &progress_to(window)).await?;
     tray::refresh(&app).await;
-    Ok(AccountView::of(
-        &account,
-        &state.provider_name(&account.provider),
-    ))
+    Ok(state.view(&account))
 }
 
 /// Gives an account a new label.
@@ -103,20 +111,14 @@ pub async fn rename_account<R: Runtime>(
 ) -> Result<AccountView, IpcError> {
     let account = state.accounts.rename(&id, &label).await?;
     tray::refresh(&app).await;
-    Ok(AccountView::of(
-        &account,
-        &state.provider_name(&account.provider),
-    ))
+    Ok(state.view(&account))
 }
 
 /// Every linked account.
 #[tauri::command]
 pub async fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountView>, IpcError> {
     let accounts = state.accounts.list().await;
-    Ok(accounts
-        .iter()
-        .map(|a| AccountView::of(a, &state.provider_name(&a.provider)))
-        .collect())
+    Ok(accounts.iter().map(|a| state.view(a)).collect())
 }
 
 /// Compares the book with the keychain: accounts that lost their key, and leftover items.
@@ -170,4 +172,59 @@ pub async fn open_guide_link<R: Runtime>(
             "Keystep could not open your web browser. Open the page from the guide yourself.",
         )
     })
+}
+
+/// An account's latest checks, newest first.
+#[tauri::command]
+pub async fn list_checks(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<Vec<CheckView>, IpcError> {
+    let account = state.accounts.get(&id).await.ok_or_else(|| {
+        IpcError::new(
+            Code::NotFound,
+            "That account is no longer linked. Refresh the list.",
+        )
+    })?;
+    Ok(account.history.iter().rev().map(CheckView::from).collect())
+}
+
+/// Checks every account now, within each provider's pace; resolves when all are done.
+#[tauri::command]
+pub async fn check_all_accounts<R: Runtime>(app: AppHandle<R>) -> Result<(), IpcError> {
+    watch::check_all(&app).await;
+    Ok(())
+}
+
+/// The settings page's values.
+#[tauri::command]
+pub async fn get_settings(state: State<'_, AppState>) -> Result<SettingsView, IpcError> {
+    Ok(SettingsView::of(&state.settings()))
+}
+
+/// Validates and saves the settings, then applies them (start at login, the schedule).
+/// Nothing is saved when a value is out of range or start at login cannot be changed.
+#[tauri::command]
+pub async fn save_settings<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    settings: SettingsView,
+) -> Result<SettingsView, IpcError> {
+    let before = state.settings();
+    let next = settings.applied_to(&before);
+    next.validate()?;
+    if next.start_at_login != before.start_at_login {
+        crate::set_start_at_login(&app, next.start_at_login)?;
+    }
+    if let Err(e) = state.store_settings(next.clone()) {
+        log::error!("settings not saved: {e}");
+        let _ = crate::set_start_at_login(&app, before.start_at_login);
+        return Err(IpcError::new(
+            Code::StorageFailed,
+            "Keystep could not save your settings. Nothing was changed; check free disk space and try again.",
+        ));
+    }
+    state.wake.notify_one();
+    tray::refresh(&app).await;
+    Ok(SettingsView::of(&next))
 }

@@ -5,10 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use keystep_core::account::{Account, LinkError, Linked, Reconciliation, Status};
+use keystep_core::account::{Account, CheckRecord, LinkError, Reconciliation, Status};
 use keystep_core::provider::{Category, FieldKind, Provider, Step};
+use keystep_core::schedule::KeyAge;
+use keystep_core::settings::{Language, Settings, SettingsError};
 use keystep_core::vault::ItemRef;
 use keystep_core::verify::{Identity, PermissionReport};
 use keystep_core::Code;
@@ -163,6 +165,21 @@ pub struct AccountView {
     notes: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     stored_in: Option<String>,
+    key_age_days: u64,
+    rotation_due: bool,
+    expires_at: Option<u64>,
+    expiry_warning: bool,
+    couldnt_check: Option<TroubleView>,
+    next_check_at: Option<u64>,
+}
+
+/// Transient trouble the latest checks hit, and when the schedule tries again.
+#[derive(Debug, Clone, Serialize)]
+pub struct TroubleView {
+    code: Code,
+    since: u64,
+    attempts: u32,
+    next_try_at: Option<u64>,
 }
 
 impl AccountView {
@@ -193,15 +210,106 @@ impl AccountView {
             permissions: a.permissions.clone(),
             notes: Vec::new(),
             stored_in: None,
+            key_age_days: 0,
+            rotation_due: false,
+            expires_at: None,
+            expiry_warning: false,
+            couldnt_check: a.couldnt_check.map(|t| TroubleView {
+                code: t.code,
+                since: t.since,
+                attempts: t.attempts,
+                next_try_at: None,
+            }),
+            next_check_at: None,
         }
     }
 
-    /// The view of a freshly linked account, with its notes and storage place.
-    pub fn linked(l: Linked, provider_name: &str) -> Self {
-        let mut v = Self::of(&l.account, provider_name);
-        v.notes = l.notes;
-        v.stored_in = Some(l.stored_in);
-        v
+    /// The same view with the key's age and the schedule's next check filled in.
+    #[must_use]
+    pub fn with_schedule(mut self, age: KeyAge, next_check_at: Option<u64>) -> Self {
+        self.key_age_days = age.age_days;
+        self.rotation_due = age.rotation_due;
+        self.expires_at = age.expires_at;
+        self.expiry_warning = age.expiry_warning;
+        self.next_check_at = next_check_at;
+        if let Some(t) = &mut self.couldnt_check {
+            t.next_try_at = next_check_at;
+        }
+        self
+    }
+
+    /// The same view with a fresh link's notes and storage place.
+    #[must_use]
+    pub fn with_link(mut self, notes: Vec<String>, stored_in: String) -> Self {
+        self.notes = notes;
+        self.stored_in = Some(stored_in);
+        self
+    }
+}
+
+/// One check in an account's history, as the account page lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckView {
+    at: u64,
+    status: Status,
+    code: Option<Code>,
+    granted: Vec<String>,
+    missing: Vec<String>,
+}
+
+impl From<&CheckRecord> for CheckView {
+    fn from(r: &CheckRecord) -> Self {
+        CheckView {
+            at: r.at,
+            status: r.status,
+            code: r.code,
+            granted: r.granted.clone(),
+            missing: r.missing.clone(),
+        }
+    }
+}
+
+/// The settings page's document; `told_about_tray` stays in Rust.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsView {
+    check_interval_hours: u32,
+    notifications: bool,
+    start_at_login: bool,
+    rotation_reminder_days: Option<u32>,
+    language: Language,
+}
+
+impl SettingsView {
+    /// The view of `s`.
+    pub fn of(s: &Settings) -> Self {
+        SettingsView {
+            check_interval_hours: s.check_interval_hours,
+            notifications: s.notifications,
+            start_at_login: s.start_at_login,
+            rotation_reminder_days: s.rotation_reminder_days,
+            language: s.language,
+        }
+    }
+
+    /// `base` with this view's values.
+    pub fn applied_to(self, base: &Settings) -> Settings {
+        Settings {
+            check_interval_hours: self.check_interval_hours,
+            notifications: self.notifications,
+            start_at_login: self.start_at_login,
+            rotation_reminder_days: self.rotation_reminder_days,
+            language: self.language,
+            told_about_tray: base.told_about_tray,
+        }
+    }
+}
+
+impl From<SettingsError> for IpcError {
+    fn from(e: SettingsError) -> Self {
+        let mut out = IpcError::new(Code::InvalidInput, e.message);
+        out.field = Some(e.field.to_string());
+        out
     }
 }
 
@@ -234,6 +342,8 @@ pub const SECRET_FREE_RETURNS: &[&str] = &[
     "AccountView",
     "Vec<AccountView>",
     "ReconcileView",
+    "SettingsView",
+    "Vec<CheckView>",
     "()",
 ];
 

@@ -1,7 +1,8 @@
 //! The Keystep desktop shell: a thin Tauri layer over `keystep-core`.
 //!
-//! [`run`] wires the real world (keychain vault, store-backed account book, environment
-//! host overrides, tray, logging) and starts the window. [`with_commands`] registers the
+//! [`run`] wires the real world (keychain vault, store-backed account book and settings,
+//! environment host overrides, tray, notifications, start at login, logging), starts the
+//! background schedule ([`watch`]) and opens the window. [`with_commands`] registers the
 //! IPC commands and is shared with the IPC tests, which use Tauri's mock runtime with
 //! in-memory parts instead.
 
@@ -13,6 +14,7 @@ use keystep_core::account::{recover_book, Accounts, BookError, BookStore, Memory
 use keystep_core::clock::{Clock, SystemClock};
 use keystep_core::hosts::Hosts;
 use keystep_core::provider::Catalogue;
+use keystep_core::schedule::Pacer;
 use keystep_core::vault::{KeychainVault, Vault};
 use keystep_core::verify::Verifier;
 
@@ -21,6 +23,7 @@ pub mod ipc;
 pub mod persist;
 pub mod state;
 pub mod tray;
+pub mod watch;
 
 include!("command_names.rs");
 
@@ -39,6 +42,10 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::remove_orphan,
         commands::forget_account,
         commands::open_guide_link,
+        commands::list_checks,
+        commands::check_all_accounts,
+        commands::get_settings,
+        commands::save_settings,
     ])
 }
 
@@ -118,20 +125,40 @@ pub fn run() {
         )
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            None,
+        ))
+        // Size and place are remembered; visibility is not, so Keystep never starts hidden.
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(
+                    tauri_plugin_window_state::StateFlags::all()
+                        - tauri_plugin_window_state::StateFlags::VISIBLE,
+                )
+                .build(),
+        )
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                if keep_running_in_tray(window.app_handle()) {
+                    api.prevent_close();
+                    let _ = window.hide();
+                }
+            }
+        })
         .setup(move |app| {
             if hosts.is_overridden() {
                 log::warn!("provider hosts are overridden by KEYSTEP_*_URL variables");
             }
             let handle = app.handle().clone();
+            let settings = Arc::new(persist::StoreSettings::new(handle.clone()));
             let (accounts, notice) = open_accounts(&handle, catalogue, hosts);
-            app.manage(AppState {
-                accounts,
-                notice,
-                checking: Default::default(),
-            });
+            app.manage(AppState::new(accounts, notice, settings));
             if let Err(e) = tray::install(&handle) {
                 log::warn!("no tray icon: {e}");
             }
+            tauri::async_runtime::spawn(watch::keep_watch(handle));
             Ok(())
         })
         .build(context());
@@ -144,6 +171,64 @@ pub fn run() {
     }
 }
 
+/// Whether closing the window should keep Keystep running in the tray: only when a tray
+/// host shows the icon (otherwise nothing would be left to reopen or quit it). The first
+/// time, a notification says so.
+fn keep_running_in_tray<R: Runtime>(app: &tauri::AppHandle<R>) -> bool {
+    let Some(state) = app.try_state::<AppState>() else {
+        return false;
+    };
+    if !state.tray_shown.load(std::sync::atomic::Ordering::SeqCst) {
+        return false;
+    }
+    let mut settings = state.settings();
+    if !settings.told_about_tray {
+        watch::show(
+            app,
+            "Keystep is still running",
+            "It keeps checking your accounts from the tray. To quit, choose Quit in the tray menu.",
+        );
+        settings.told_about_tray = true;
+        if let Err(e) = state.store_settings(settings) {
+            log::warn!("could not remember the tray notice: {e}");
+        }
+    }
+    true
+}
+
+/// Turns start at login on or off.
+///
+/// # Errors
+/// The system refused; the message says so and suggests the system's own settings.
+pub fn set_start_at_login<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    on: bool,
+) -> Result<(), ipc::IpcError> {
+    use tauri_plugin_autostart::ManagerExt;
+    // `autolaunch()` panics without the plugin (the IPC tests' mock app has none).
+    if app
+        .try_state::<tauri_plugin_autostart::AutoLaunchManager>()
+        .is_none()
+    {
+        return Err(ipc::IpcError::new(
+            keystep_core::Code::Internal,
+            "Start at login is not available in this build.",
+        ));
+    }
+    let done = if on {
+        app.autolaunch().enable()
+    } else {
+        app.autolaunch().disable()
+    };
+    done.map_err(|e| {
+        log::error!("start at login not changed: {e}");
+        ipc::IpcError::new(
+            keystep_core::Code::Internal,
+            "Keystep could not change whether it starts at login. Use your desktop's startup applications settings instead.",
+        )
+    })
+}
+
 /// Opens the account book. What cannot be opened is never overwritten:
 /// - a book from a newer Keystep, or one that cannot be read, leaves the file as it is and
 ///   Keystep runs on an empty book in memory, saying why;
@@ -154,7 +239,8 @@ fn open_accounts<R: Runtime>(
     catalogue: Arc<Catalogue>,
     hosts: Hosts,
 ) -> (Accounts, Option<String>) {
-    let verifier = Verifier::new(hosts);
+    // One pacer for linking and checking alike: the provider counts both.
+    let verifier = Verifier::new(hosts).paced(Arc::new(Pacer::new()));
     let vault: Arc<dyn Vault> = Arc::new(KeychainVault::default());
     let clock = Arc::new(SystemClock);
     let book = Arc::new(persist::StoreBook::new(app.clone()));

@@ -1,4 +1,4 @@
-//! The account book on disk, through tauri-plugin-store (used from Rust only: the webview
+//! The account book and the settings on disk, through tauri-plugin-store (used from Rust only: the webview
 //! has no `store:*` permission).
 //!
 //! The book is one key, `book`, in `accounts.json` in the app's data folder. Every change is
@@ -14,6 +14,7 @@ use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_store::StoreExt;
 
 use keystep_core::account::{parse_book, AccountBook, BookError, BookStore};
+use keystep_core::settings::{Settings, SettingsStore};
 
 /// The store file, relative to the app data folder.
 pub const BOOK_FILE: &str = "accounts.json";
@@ -82,5 +83,39 @@ impl<R: Runtime> BookStore for StoreBook<R> {
         let value = serde_json::to_value(book).map_err(|e| BookError::Io(e.to_string()))?;
         store.set(KEY, value);
         store.save().map_err(|e| BookError::Io(e.to_string()))
+    }
+}
+
+/// The settings file, relative to the app data folder.
+pub const SETTINGS_FILE: &str = "settings.json";
+const SETTINGS_KEY: &str = "settings";
+
+/// The person's settings in tauri-plugin-store.
+pub struct StoreSettings<R: Runtime> {
+    app: AppHandle<R>,
+}
+
+impl<R: Runtime> StoreSettings<R> {
+    /// The settings of this app.
+    pub fn new(app: AppHandle<R>) -> Self {
+        StoreSettings { app }
+    }
+}
+
+impl<R: Runtime> SettingsStore for StoreSettings<R> {
+    fn load(&self) -> Settings {
+        let stored = self
+            .app
+            .store(SETTINGS_FILE)
+            .ok()
+            .and_then(|store| store.get(SETTINGS_KEY));
+        Settings::from_stored(stored)
+    }
+
+    fn save(&self, settings: &Settings) -> Result<(), String> {
+        let store = self.app.store(SETTINGS_FILE).map_err(|e| e.to_string())?;
+        let value = serde_json::to_value(settings).map_err(|e| e.to_string())?;
+        store.set(SETTINGS_KEY, value);
+        store.save().map_err(|e| e.to_string())
     }
 }

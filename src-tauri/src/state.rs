@@ -1,9 +1,14 @@
-//! What the commands share: the accounts (catalogue, verifier, vault, book) and what start-up
-//! found that the person should know.
+//! What the commands share: the accounts (catalogue, verifier, vault, book), the person's
+//! settings, what start-up found that the person should know, and the schedule's signals.
 
 use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, RwLock};
 
-use keystep_core::account::Accounts;
+use keystep_core::account::{Account, Accounts};
+use keystep_core::schedule::{key_age, next_check_at};
+use keystep_core::settings::{Settings, SettingsStore};
+
+use crate::ipc::AccountView;
 
 /// Managed state of the app.
 pub struct AppState {
@@ -11,11 +16,45 @@ pub struct AppState {
     pub accounts: Accounts,
     /// A start-up finding to show once (a damaged or too-new account list).
     pub notice: Option<String>,
-    /// Whether "Check all now" is running (the tray shows it, and refuses a second run).
+    /// Whether a sweep of accounts is running (the tray shows it; a second one waits).
     pub checking: AtomicBool,
+    /// The person's settings, as last saved.
+    pub settings: RwLock<Settings>,
+    /// Where they are saved.
+    pub settings_store: Arc<dyn SettingsStore>,
+    /// Wakes the background schedule early (settings changed, an account was linked).
+    pub wake: tokio::sync::Notify,
+    /// Whether a tray host shows Keystep's icon: closing the window then keeps Keystep
+    /// running; without one, closing the window quits.
+    pub tray_shown: AtomicBool,
 }
 
 impl AppState {
+    /// The state over `accounts`, with the settings `settings_store` holds.
+    pub fn new(
+        accounts: Accounts,
+        notice: Option<String>,
+        settings_store: Arc<dyn SettingsStore>,
+    ) -> Self {
+        AppState {
+            accounts,
+            notice,
+            checking: AtomicBool::new(false),
+            settings: RwLock::new(settings_store.load()),
+            settings_store,
+            wake: tokio::sync::Notify::new(),
+            tray_shown: AtomicBool::new(false),
+        }
+    }
+
+    /// The current settings.
+    pub fn settings(&self) -> Settings {
+        self.settings
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     /// The display name of a provider id (the id itself if unknown).
     pub fn provider_name(&self, id: &str) -> String {
         self.accounts
@@ -23,5 +62,36 @@ impl AppState {
             .get(id)
             .map(|p| p.name.clone())
             .unwrap_or_else(|| id.to_string())
+    }
+
+    /// The view of `account` now: its key's age and when the schedule checks it next.
+    pub fn view(&self, account: &Account) -> AccountView {
+        let settings = self.settings();
+        let interval = settings.interval_secs();
+        let lifetime = self
+            .accounts
+            .catalogue()
+            .get(&account.provider)
+            .and_then(|p| p.key_lifetime_days);
+        let age = key_age(
+            account,
+            lifetime,
+            settings.rotation_reminder_days,
+            self.accounts.now(),
+        );
+        AccountView::of(account, &self.provider_name(&account.provider))
+            .with_schedule(age, next_check_at(account, interval))
+    }
+}
+
+impl AppState {
+    /// Saves `next` and makes it current.
+    ///
+    /// # Errors
+    /// The store refused; the current settings are unchanged.
+    pub fn store_settings(&self, next: Settings) -> Result<(), String> {
+        self.settings_store.save(&next)?;
+        *self.settings.write().unwrap_or_else(|e| e.into_inner()) = next;
+        Ok(())
     }
 }

@@ -9,7 +9,6 @@ use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
-use keystep_core::clock::{Clock, SystemClock};
 use keystep_core::tray::{tray_model, TrayIcon, TrayModel};
 
 use crate::state::AppState;
@@ -68,7 +67,7 @@ async fn model<R: Runtime>(app: &AppHandle<R>) -> Option<TrayModel> {
     Some(tray_model(
         &accounts,
         state.accounts.catalogue(),
-        SystemClock.unix_now(),
+        state.accounts.now(),
         checking,
     ))
 }
@@ -78,6 +77,18 @@ async fn model<R: Runtime>(app: &AppHandle<R>) -> Option<TrayModel> {
 /// # Errors
 /// Building the menu or the icon failed.
 pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let host = has_host();
+    if let Some(state) = app.try_state::<AppState>() {
+        state.tray_shown.store(host, Ordering::SeqCst);
+    }
+    log::info!(
+        "tray host: {}",
+        if host {
+            "present"
+        } else {
+            "absent; closing the window quits"
+        }
+    );
     let empty = TrayModel {
         icon: TrayIcon::Empty,
         tooltip: "Keystep".into(),
@@ -100,6 +111,8 @@ pub async fn refresh<R: Runtime>(app: &AppHandle<R>) {
     let (Some(tray), Some(model)) = (app.tray_by_id(TRAY_ID), model(app).await) else {
         return;
     };
+    // The one line a test (or a person reading the log) can see the tray by.
+    log::info!("tray: {:?} — {}", model.icon, model.tooltip);
     let drawn = image(model.icon).and_then(|icon| tray.set_icon(Some(icon)));
     let drawn = drawn
         .and_then(|()| tray.set_tooltip(Some(&model.tooltip)))
@@ -108,26 +121,6 @@ pub async fn refresh<R: Runtime>(app: &AppHandle<R>) {
     if let Err(e) = drawn {
         log::warn!("tray not updated: {e}");
     }
-}
-
-/// Re-verifies every account one after another (never a burst at one provider), redrawing
-/// the tray before and after.
-pub async fn check_all<R: Runtime>(app: &AppHandle<R>) {
-    let Some(state) = app.try_state::<AppState>() else {
-        return;
-    };
-    if state.checking.swap(true, Ordering::SeqCst) {
-        return;
-    }
-    refresh(app).await;
-    for account in state.accounts.list().await {
-        if let Err(e) = state.accounts.check(&account.id, &|_| {}).await {
-            log::warn!("check of {} failed: {}", account.id, e.code());
-        }
-    }
-    state.checking.store(false, Ordering::SeqCst);
-    refresh(app).await;
-    let _ = app.emit("accounts-changed", ());
 }
 
 fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
@@ -140,7 +133,7 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
         }
         "check-all" => {
             let app = app.clone();
-            tauri::async_runtime::spawn(async move { check_all(&app).await });
+            tauri::async_runtime::spawn(async move { crate::watch::check_all(&app).await });
         }
         other => {
             if let Some(account) = other.strip_prefix("account:") {
@@ -158,4 +151,31 @@ pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
         let _ = w.show();
         let _ = w.set_focus();
     }
+}
+
+/// Whether a tray host is there to show the icon. On Linux the icon is a
+/// StatusNotifierItem, shown only when a StatusNotifierWatcher owns its name on the session
+/// bus; elsewhere the system tray is always there.
+#[cfg(target_os = "linux")]
+pub fn has_host() -> bool {
+    let Ok(bus) = dbus::blocking::Connection::new_session() else {
+        return false;
+    };
+    let proxy = bus.with_proxy(
+        "org.freedesktop.DBus",
+        "/org/freedesktop/DBus",
+        std::time::Duration::from_millis(500),
+    );
+    let owned: Result<(bool,), _> = proxy.method_call(
+        "org.freedesktop.DBus",
+        "NameHasOwner",
+        ("org.kde.StatusNotifierWatcher",),
+    );
+    owned.is_ok_and(|(yes,)| yes)
+}
+
+/// Whether a tray host is there to show the icon.
+#[cfg(not(target_os = "linux"))]
+pub fn has_host() -> bool {
+    true
 }

@@ -13,6 +13,7 @@ use keystep_core::account::{Accounts, MemoryBookStore};
 use keystep_core::clock::ManualClock;
 use keystep_core::hosts::Hosts;
 use keystep_core::provider::Catalogue;
+use keystep_core::settings::{MemorySettingsStore, SettingsStore};
 use keystep_core::vault::MemoryVault;
 use keystep_core::verify::{default_client, Verifier};
 use keystep_emulator::{Emulator, HumaansTenant};
@@ -24,6 +25,13 @@ use tauri::WebviewWindowBuilder;
 const TOKEN: &str = "IpcCanaryTokenIpcCanaryToken0042";
 
 fn app(emu: &Emulator) -> tauri::App<tauri::test::MockRuntime> {
+    app_with(emu, Arc::new(MemorySettingsStore::default()))
+}
+
+fn app_with(
+    emu: &Emulator,
+    settings: Arc<MemorySettingsStore>,
+) -> tauri::App<tauri::test::MockRuntime> {
     let catalogue = Arc::new(Catalogue::embedded().expect("catalogue"));
     let env: std::collections::BTreeMap<String, String> = emu.env().into_iter().collect();
     let hosts = Hosts::from_lookup(catalogue.all(), |v| env.get(v).cloned()).expect("hosts");
@@ -39,11 +47,7 @@ fn app(emu: &Emulator) -> tauri::App<tauri::test::MockRuntime> {
     )
     .expect("open");
     with_commands(mock_builder())
-        .manage(AppState {
-            accounts,
-            notice: None,
-            checking: Default::default(),
-        })
+        .manage(AppState::new(accounts, None, settings))
         .build(context())
         .expect("the app builds on the mock runtime")
 }
@@ -338,4 +342,141 @@ fn lifecycle_commands_round_trip_without_the_secret() {
             "no response carries the token"
         );
     }
+}
+
+#[test]
+fn settings_are_validated_saved_and_kept_whole() {
+    let emu = Emulator::start();
+    let store = Arc::new(MemorySettingsStore::default());
+    let app = app_with(&emu, Arc::clone(&store));
+    let w = window(&app);
+    let defaults = call(&w, "get_settings", json!({})).expect("settings");
+    assert_eq!(
+        defaults,
+        json!({"check_interval_hours": 6, "notifications": true, "start_at_login": false,
+               "rotation_reminder_days": null, "language": "system"}),
+        "the documented defaults"
+    );
+
+    let mut next = defaults.clone();
+    next["check_interval_hours"] = json!(0);
+    let err = call(&w, "save_settings", json!({"settings": next})).expect_err("out of range");
+    assert_eq!(
+        (err["code"].as_str(), err["field"].as_str()),
+        (Some("invalid_input"), Some("check_interval_hours")),
+        "the field is named: {err}"
+    );
+    let mut odd = defaults.clone();
+    odd["colour"] = json!("red");
+    call(&w, "save_settings", json!({"settings": odd})).expect_err("unknown settings are refused");
+
+    let mut next = defaults.clone();
+    next["check_interval_hours"] = json!(12);
+    next["language"] = json!("fr");
+    next["rotation_reminder_days"] = json!(90);
+    let saved = call(&w, "save_settings", json!({"settings": next.clone()})).expect("saves");
+    assert_eq!(saved, next, "what was saved comes back");
+    assert_eq!(
+        call(&w, "get_settings", json!({})).expect("settings"),
+        next,
+        "and stays"
+    );
+    assert_eq!(
+        store.load().check_interval_hours,
+        12,
+        "it reached the store"
+    );
+
+    store.fail_saves(true);
+    let mut later = next.clone();
+    later["notifications"] = json!(false);
+    let err = call(&w, "save_settings", json!({"settings": later})).expect_err("disk full");
+    assert_eq!(err["code"], "storage_failed", "{err}");
+    assert_eq!(
+        call(&w, "get_settings", json!({})).expect("settings"),
+        next,
+        "a failed save changes nothing"
+    );
+}
+
+#[test]
+fn checks_are_recorded_and_check_all_reaches_every_account() {
+    let emu = Emulator::start();
+    emu.add_humaans(TOKEN, HumaansTenant::full("Acme Ltd", 42));
+    let app = app(&emu);
+    let w = window(&app);
+    let linked = call(
+        &w,
+        "link_account",
+        json!({"provider": "humaans", "fields": {"api_token": TOKEN}}),
+    )
+    .expect("links");
+    let id = linked["id"].as_str().expect("id").to_string();
+    assert_eq!(linked["key_age_days"], 0, "a new key: {linked}");
+    assert!(
+        linked["next_check_at"].as_u64().is_some(),
+        "scheduled: {linked}"
+    );
+
+    emu.revoke(TOKEN);
+    call(&w, "check_all_accounts", json!({})).expect("checks all");
+    let accounts = call(&w, "list_accounts", json!({})).expect("accounts");
+    assert_eq!(
+        accounts[0]["status"], "failing",
+        "check all saw the revoked key: {accounts}"
+    );
+    let checks = call(&w, "list_checks", json!({"id": id})).expect("history");
+    let codes: Vec<Value> = checks
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|c| c["code"].clone())
+        .collect();
+    assert_eq!(
+        codes,
+        vec![json!("bad_credentials"), Value::Null],
+        "newest first: the failed check, then the link"
+    );
+    for response in [&linked, &accounts, &checks] {
+        assert!(
+            !response.to_string().contains(TOKEN),
+            "no secret in {response}"
+        );
+    }
+    let err = call(&w, "list_checks", json!({"id": "nope"})).expect_err("unknown");
+    assert_eq!(err["code"], "not_found", "{err}");
+}
+
+#[test]
+fn a_key_missing_permissions_links_only_when_accepted() {
+    let emu = Emulator::start();
+    emu.add_humaans(
+        TOKEN,
+        HumaansTenant::full("Acme Ltd", 42).with_scopes(&["public:read", "private:read"]),
+    );
+    let app = app(&emu);
+    let w = window(&app);
+    let form = json!({"provider": "humaans", "fields": {"api_token": TOKEN}});
+    let err = call(&w, "link_account", form.clone()).expect_err("missing scopes");
+    assert_eq!(err["code"], "missing_permission", "{err}");
+    assert_eq!(
+        call(&w, "list_accounts", json!({})).expect("accounts"),
+        json!([]),
+        "nothing linked"
+    );
+    let mut anyway = form;
+    anyway["acceptMissing"] = json!(true);
+    let linked = call(&w, "link_account", anyway).expect("linked anyway");
+    assert_eq!(
+        (linked["status"].as_str(), linked["last_code"].as_str()),
+        (Some("limited"), Some("missing_permission")),
+        "linked as limited: {linked}"
+    );
+    assert!(
+        !linked["permissions"]["missing"]
+            .as_array()
+            .expect("missing list")
+            .is_empty(),
+        "what is missing is kept: {linked}"
+    );
 }

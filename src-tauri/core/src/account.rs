@@ -420,6 +420,11 @@ impl Accounts {
         })
     }
 
+    /// Now, by the clock the accounts were opened with (Unix seconds).
+    pub fn now(&self) -> u64 {
+        self.clock.unix_now()
+    }
+
     /// The catalogue in use.
     pub fn catalogue(&self) -> &Catalogue {
         &self.catalogue

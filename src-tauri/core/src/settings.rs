@@ -119,6 +119,50 @@ impl Settings {
     }
 }
 
+/// Where settings are kept (tauri-plugin-store in the app, memory in tests).
+pub trait SettingsStore: Send + Sync {
+    /// The saved settings, or the defaults.
+    fn load(&self) -> Settings;
+
+    /// Saves `settings` durably.
+    ///
+    /// # Errors
+    /// The write failed; the message says why, and the previous settings are intact.
+    fn save(&self, settings: &Settings) -> Result<(), String>;
+}
+
+/// Settings in memory, with an injectable write failure: for tests.
+#[derive(Debug, Default)]
+pub struct MemorySettingsStore {
+    saved: std::sync::Mutex<Option<Settings>>,
+    fail: std::sync::atomic::AtomicBool,
+}
+
+impl MemorySettingsStore {
+    /// Makes every later save fail (or succeed again).
+    pub fn fail_saves(&self, fail: bool) {
+        self.fail.store(fail, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl SettingsStore for MemorySettingsStore {
+    fn load(&self) -> Settings {
+        self.saved
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .unwrap_or_default()
+    }
+
+    fn save(&self, settings: &Settings) -> Result<(), String> {
+        if self.fail.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err("injected save failure".into());
+        }
+        *self.saved.lock().unwrap_or_else(|e| e.into_inner()) = Some(settings.clone());
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -150,6 +150,8 @@ async function visit(context, run, [name, query, hash]) {
         if (serious.length) bad(`axe: no serious or critical violation in ${label}`, serious.flatMap((v) => [`${v.impact} ${v.id}: ${v.help}`, ...v.nodes.map((n) => `  at ${n}`)]));
         else ok(`axe: no serious or critical violation in ${label}${lesser.length ? ` (minor: ${lesser.map((v) => v.id).join(", ")})` : ""}`);
       } else {
+        // Full page from the top: a scrolled page would draw the sticky header mid-image.
+        await page.evaluate(() => window.scrollTo(0, 0));
         await page.screenshot({ path: join(out, `${name}-${run.scheme}-${run.lang}.png`), fullPage: true });
       }
     } catch (err) {
@@ -165,6 +167,7 @@ if (mode === "shots") {
   context.__lang = "en";
   for (const [name, query, hash] of SCENARIOS.filter(([n]) => ["home", "guide", "form", "success", "account", "settings", "error-missing"].includes(n))) {
     const { page } = await open(context, query, hash);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(out, `narrow-${name}.png`), fullPage: true });
     await page.close();
   }

@@ -77,10 +77,57 @@ async function call(command, args) {
   }
 }
 
-/** @returns {Promise<Array<object>>} the providers Keystep can connect */
-export async function listProviders() {
-  const result = await call("list_providers", {});
+/**
+ * @param {"en"|"fr"} lang the language of every text in the answer (names and scopes stay as the provider spells them)
+ * @returns {Promise<Array<object>>} the providers Keystep can connect (ProviderView[])
+ */
+export async function listProviders(lang) {
+  const result = await call("list_providers", { lang });
   return Array.isArray(result) ? result : [];
+}
+
+/**
+ * What link_account would make of these values, without sending anything anywhere:
+ * `{notes: [{field, change}], problems: [{field, problem, other?}]}` (codes only, no value).
+ * @param {string} provider provider id
+ * @param {Record<string, string>} fields every field value, secret ones included
+ */
+export async function previewFields(provider, fields) {
+  const raw = await call("preview_fields", { provider, fields });
+  const result = raw && typeof raw === "object" ? raw : {};
+  return {
+    notes: Array.isArray(result.notes) ? result.notes.filter((n) => n && typeof n.field === "string" && typeof n.change === "string") : [],
+    problems: Array.isArray(result.problems) ? result.problems.filter((p) => p && typeof p.field === "string" && typeof p.problem === "string") : [],
+  };
+}
+
+/** @returns {Promise<{check_interval_hours: number, notifications: boolean, start_at_login: boolean, rotation_reminder_days: number|null, language: string}>} */
+export async function getSettings() {
+  return call("get_settings", {});
+}
+
+/**
+ * Save every setting at once; resolves to the settings as stored.
+ * @param {{check_interval_hours: number, notifications: boolean, start_at_login: boolean, rotation_reminder_days: number|null, language: string}} settings
+ */
+export async function saveSettings(settings) {
+  return call("save_settings", { settings });
+}
+
+/**
+ * An account's recent checks, newest first (at most 50).
+ * @param {string} id account id
+ * @returns {Promise<Array<{at: number, status: string, code: string|null, granted: string[], missing: string[]}>>}
+ */
+export async function listChecks(id) {
+  const result = await call("list_checks", { id });
+  return Array.isArray(result) ? result : [];
+}
+
+/** Check every account now; resolves when all are done (the UI must not wait on it). */
+export async function checkAllAccounts() {
+  await call("check_all_accounts", {});
+  return null;
 }
 
 /**
@@ -163,20 +210,38 @@ export async function openGuideLink(provider, step) {
   return null;
 }
 
+/** The events the backend sends to the window. */
+export const EVENTS = Object.freeze(["accounts-changed", "checks-running", "open-account", "add-account", "link-progress"]);
+
 /**
- * Calls `onLine` with each progress line the backend emits while linking
- * ("Reading company details…"). Resolves to a function that stops listening.
- * @param {(line: string) => void} onLine
+ * Calls `handler(payload)` on each `name` event. Resolves to a function that stops listening.
+ * @param {string} name one of EVENTS
+ * @param {(payload: unknown) => void} handler
  * @returns {Promise<() => void>}
  */
-export async function onLinkProgress(onLine) {
+export async function onEvent(name, handler) {
   const events = window.__TAURI__ && window.__TAURI__.event;
-  if (!events || typeof events.listen !== "function") return () => {};
+  if (!EVENTS.includes(name) || !events || typeof events.listen !== "function") return () => {};
   try {
-    return await events.listen("link-progress", (event) => {
-      if (typeof event.payload === "string") onLine(event.payload);
-    });
+    return await events.listen(name, (event) => handler(event ? event.payload : undefined));
   } catch {
     return () => {};
   }
+}
+
+/**
+ * Calls `onProgress({check, doing})` for each step the backend reports while it verifies a
+ * key: `check` is the id of the provider's check (its localized line is in
+ * ProviderView.checks), `doing` the English line. Resolves to a function that stops listening.
+ * @param {(progress: {check: string|null, doing: string}) => void} onProgress
+ * @returns {Promise<() => void>}
+ */
+export async function onLinkProgress(onProgress) {
+  return onEvent("link-progress", (payload) => {
+    if (payload && typeof payload === "object" && typeof payload.doing === "string") {
+      onProgress({ check: typeof payload.check === "string" ? payload.check : null, doing: payload.doing });
+    } else if (typeof payload === "string") {
+      onProgress({ check: null, doing: payload });
+    }
+  });
 }

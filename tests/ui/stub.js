@@ -1,146 +1,81 @@
-// Test-only stand-in for the Rust side: defines window.__TAURI__.core.invoke
-// following Keystep's IPC contract. NOT loaded by ui/index.html; the harness
-// (tests/ui/harness.html) loads it before ui/app.js.
+// Test-only stand-in for the Rust side: defines window.__TAURI__.core.invoke and
+// window.__TAURI__.event.listen following Keystep's IPC contract. NOT loaded by
+// ui/index.html; the harness (tests/ui/harness.html) loads it before ui/app.js.
 //
-// Behaviour of link_account (provider "humaans", field api_token):
-//   "good-token-1234567890"  -> success (AccountSummary)
-//   starts with "missing"    -> missing_permission (missing: [...])
-//   starts with "slow"       -> never settles (to look at the "connecting" state)
-//   starts with "rate"       -> rate_limited (retry_after_secs: 30)
-//   empty / whitespace       -> invalid_input (field: "api_token")
-//   starts with "dupe"       -> already_linked (account_id: the provider's first account),
-//                               or success when that provider has no account yet
-//   anything else            -> bad_credentials
-// A second, test-only provider exercises a non-secret field, category "ats" and a
-// rotate_warning.
+// Providers are the golden fixtures tests/ui/fixtures/providers.{en,fr}.json: exactly what
+// list_providers({lang}) returns, regenerated from the real catalogue by the app's tests,
+// so the stub cannot drift from the provider files.
 //
-// The account lifecycle:
-//   relink_account({id, fields}): blank non-secret fields keep their stored values;
-//     secret "good-token-1234567890" or starting "new" -> success (AccountView);
-//     starting "other" -> wrong_tenant; "slow"/"rate"/"missing" as for link; empty ->
-//     invalid_input; anything else -> bad_credentials. Emits link-progress.
-//   check_account({id}): emits link-progress, returns the account with fresh times;
-//     a needs_relink account stays needs_relink.
-//   rename_account({id, label}): 1-80 characters on one line, else invalid_input (label).
-//   reconcile_accounts(), remove_orphan({id}): from the seed (below).
-//   __stubFailNext(command, {code, message, ...}): the next call of command rejects so.
+// What the key decides, for link_account and relink_account (the first secret field's value):
+//   starts with "good" or "new" -> success ("good-extra…": with an extra permission)
+//   "missing…"  -> missing_permission (missing: the provider's first checklist item)
+//   "slow…"     -> never settles (to look at the "connecting" state and Cancel)
+//   "late…"     -> succeeds after 1.5 s (to test a result arriving after Cancel)
+//   "rate…"     -> rate_limited (retry_after_secs: 30)
+//   "tenant…"   -> wrong_tenant;  "down…" -> unreachable
+//   "dupe…"     -> already_linked (account_id: the provider's first account) when one exists
+//   anything else -> bad_credentials
+// relink_account: "other…" -> wrong_tenant; blank non-secret fields keep their stored values.
+// Every value goes through the same checks as preview_fields first (invalid_input + field).
 //
-// Seed data: put `accounts` in the query string (?accounts=2) to start with
-// stored accounts, or `seed=lifecycle` for accounts with fields, a needs_relink
-// account, two orphaned keychain items and a start-up notice; `seed=problem` for a
-// keychain that can't be listed at the first reconcile. `slow=<command>` makes that
-// command take a minute; `delay=<ms>` sets every other command's delay. __stubRestart(query) starts
-// the stub again from another seed (the harness uses it to "restart Keystep").
-// `window.__stubCalls` records every call (secrets redacted).
+// Seeds (query string): ?accounts=N (1-3 simple accounts), ?seed=lifecycle (accounts in
+// every state, orphans and a start-up notice), ?seed=problem (the first reconcile can't
+// list the keychain), ?lang=fr (settings.language), ?slow=<command> (that command takes a
+// minute), ?delay=<ms> (every other command's delay, 250 by default).
+// Hooks: __stubFailNext(command, error), __stubRestart(query), __stubEmit(event, payload),
+// __stubCalls (every call, secrets redacted), __stubReady (a promise: fixtures loaded).
 
 (function () {
   "use strict";
 
   const NOW = Math.floor(Date.now() / 1000);
   const DAY = 86400;
+  const HOUR = 3600;
+  const here = document.currentScript ? document.currentScript.src : window.location.href;
 
-  const PROVIDERS = [
-    {
-      id: "humaans",
-      name: "Humaans",
-      category: "hris",
-      needs: "API token",
-      summary: "People data, documents and compensation.",
-      prerequisite: "You need the Owner or Admin role in Humaans to create API tokens.",
-      revoke: "In Humaans, click ⋮ next to your name, choose API access tokens, then click Revoke next to the token named “Keystep”.",
-      fields: [
-        {
-          key: "api_token",
-          label: "API token",
-          help: "The token Humaans showed you once, right after you created it. It is a long code of letters and numbers.",
-          secret: true,
-          example: "a 32-character code",
-        },
-      ],
-      steps: [
-        {
-          id: "open-tokens",
-          title: "Open API access tokens",
-          body: "In Humaans, click ⋮ next to your name at the bottom left, then choose API access tokens.",
-          link_label: "Open Humaans",
-          checklist: null,
-          warning: null,
-        },
-        {
-          id: "create-token",
-          title: "Generate a new token",
-          body: "Click Generate new token and name it “Keystep” so you can recognise it later.",
-          link_label: null,
-        },
-        {
-          id: "pick-scopes",
-          title: "Choose what the token can read",
-          body: "Tick only these scopes. Keystep never needs write access.",
-          checklist: ["public:read", "private:read"],
-        },
-        {
-          id: "copy-token",
-          title: "Copy the token",
-          body: "Click Generate, then copy the token and paste it below.",
-          warning: "Humaans shows the token only once. Copy it now.",
-        },
-      ],
-    },
-    {
-      id: "example-ats",
-      name: "Example Recruiting",
-      category: "ats",
-      needs: "API key and subdomain",
-      summary: "Test-only provider: candidates and jobs.",
-      prerequisite: null,
-      revoke: "In Example Recruiting, open Settings → Integrations → API and click Delete next to the key.",
-      rotate_warning:
-        "Generating a new key in Example Recruiting stops the current key at once: Keystep can't reach Example Recruiting until you paste the new key here.",
-      fields: [
-        { key: "subdomain", label: "Subdomain", help: "The first part of your web address.", secret: false, example: "acme" },
-        { key: "api_key", label: "API key", help: "From Settings → Integrations.", secret: true, example: "a 40-character code" },
-        {
-          key: "environment",
-          label: "Environment",
-          help: "Where your company's data lives.",
-          secret: false,
-          kind: "choice",
-          example: "",
-          options: [
-            { value: "production", label: "Production" },
-            { value: "sandbox", label: "Sandbox (test data)" },
-          ],
-          default: "production",
-        },
-      ],
-      steps: [
-        { id: "settings", title: "Open Settings", body: "Go to Settings → Integrations → API.", link_label: "Open Example" },
-        { id: "key", title: "Create a key", body: "Create a read-only key and copy it." },
-      ],
-    },
-  ];
+  const CATALOGUE = { en: [], fr: [] };
+  const ready = Promise.all(
+    ["en", "fr"].map((lang) =>
+      fetch(new URL(`fixtures/providers.${lang}.json`, here))
+        .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`fixtures/providers.${lang}.json: ${r.status}`))))
+        .then((list) => {
+          CATALOGUE[lang] = list;
+        }),
+    ),
+  );
+  window.__stubReady = ready;
 
-  function account(id, provider, label, extra) {
+  const provider = (id) => CATALOGUE.en.find((p) => p.id === id);
+  const requiredOf = (p) => p.steps.flatMap((s) => s.checklist || []);
+
+  function account(id, providerId, label, extra) {
+    const p = provider(providerId);
+    const required = requiredOf(p);
     return Object.assign(
       {
         id,
-        provider: provider.id,
-        provider_name: provider.name,
+        provider: p.id,
+        provider_name: p.name,
         label,
         company: label,
         head_count: 42,
         user: "jane@acme.example",
         status: "ok",
+        last_code: null,
         fingerprint: "…x7Qa",
-        verified_at: NOW - 180,
-        checked_at: NOW - 180,
+        fields: {},
         created_at: NOW - 40 * DAY,
         changed_at: NOW - 40 * DAY,
-        fields: {},
+        checked_at: NOW - 180,
+        verified_at: NOW - 180,
         message: `Connected to ${label} (42 people)`,
-        notes: [],
-        permissions: { required: ["public:read", "private:read"], granted: ["public:read", "private:read"], missing: [], extra: [], unchecked: [] },
-        stored_in: `your system keychain (Secret Service) as “Keystep — ${provider.name} (${label})”`,
+        permissions: { required, granted: required.slice(), missing: [], extra: [], unchecked: [] },
+        key_age_days: 40,
+        rotation_due: false,
+        expires_at: null,
+        expiry_warning: false,
+        couldnt_check: null,
+        next_check_at: NOW + 5 * HOUR + 40 * 60,
       },
       extra || {},
     );
@@ -149,6 +84,8 @@
   let params = new URLSearchParams(window.location.search);
   const accounts = [];
   const orphans = [];
+  const history = new Map();
+  let settings = null;
   let reconcileProblem = null; // reported by the next reconcile, then cleared
   let notice = null;
   const failNext = {};
@@ -157,77 +94,120 @@
     params = new URLSearchParams(query);
     accounts.length = 0;
     orphans.length = 0;
+    history.clear();
     reconcileProblem = null;
     notice = null;
+    settings = { check_interval_hours: 6, notifications: true, start_at_login: false, rotation_reminder_days: null, language: params.get("lang") || "system" };
     const seed = params.get("seed") || "";
     const count = Number(params.get("accounts") || "0");
     if (seed === "lifecycle") {
-      accounts.push(account("acc-1", PROVIDERS[0], "Acme Ltd", { created_at: NOW - 120 * DAY, changed_at: NOW - 40 * DAY }));
+      settings.rotation_reminder_days = 180;
+      accounts.push(account("acc-1", "humaans", "Acme Ltd", { created_at: NOW - 120 * DAY }));
       accounts.push(
-        account("acc-2", PROVIDERS[1], "Globex Careers", {
-          company: "Globex",
-          head_count: null,
+        account("acc-2", "hibob", "Globex", {
+          head_count: 310,
           status: "limited",
+          last_code: "missing_permission",
           fingerprint: "…Pq92",
-          verified_at: NOW - 3 * 3600,
-          checked_at: NOW - 3 * 3600,
+          checked_at: NOW - 3 * HOUR,
+          verified_at: NOW - 3 * HOUR,
           created_at: NOW - 200 * DAY,
           changed_at: NOW - 200 * DAY,
-          fields: { subdomain: "globex", environment: "sandbox" },
-          message: "Connected, but the key can't read job postings.",
+          key_age_days: 200,
+          rotation_due: true,
+          fields: { service_user_id: "SERVICE-4412", environment: "sandbox" },
+          message: "The service user works, but its permission group lacks Payroll (view).",
+          permissions: { required: ["People's data (view)", "Payroll (view)"], granted: ["People's data (view)"], missing: ["Payroll (view)"], extra: [], unchecked: [] },
         }),
       );
       accounts.push(
-        account("acc-3", PROVIDERS[0], "Initech", {
+        account("acc-3", "humaans", "Initech", {
           status: "needs_relink",
           fingerprint: "…Zz01",
           verified_at: NOW - 9 * DAY,
           checked_at: NOW - 60,
           created_at: NOW - 300 * DAY,
           changed_at: NOW - 300 * DAY,
+          key_age_days: 300,
           message: "The Humaans key is no longer in your system keychain (it was removed outside Keystep). Relink the account with a key.",
         }),
       );
+      accounts.push(
+        account("acc-4", "jazzhr", "Hooli Jobs", {
+          company: null,
+          head_count: null,
+          user: "talent@hooli.example",
+          status: "unknown",
+          last_code: "unreachable",
+          fingerprint: "…m3Jk",
+          checked_at: NOW - 20 * 60,
+          verified_at: NOW - 2 * DAY,
+          key_age_days: 12,
+          changed_at: NOW - 12 * DAY,
+          couldnt_check: { code: "unreachable", since: NOW - 2 * DAY, attempts: 4, next_try_at: NOW + 25 * 60 },
+          message: "Keystep could not reach JazzHR.",
+          permissions: { required: [], granted: [], missing: [], extra: [], unchecked: [] },
+        }),
+      );
+      accounts.push(
+        account("acc-5", "namely", "Umbrella Corp", {
+          head_count: 142,
+          fingerprint: "…8wQe",
+          key_age_days: 710,
+          changed_at: NOW - 710 * DAY,
+          created_at: NOW - 710 * DAY,
+          rotation_due: true,
+          expires_at: NOW + 20 * DAY,
+          expiry_warning: true,
+          couldnt_check: { code: "rate_limited", since: NOW - HOUR, attempts: 1, next_try_at: NOW + 10 * 60 },
+          fields: { subdomain: "umbrella" },
+          message: "Connected to Umbrella Corp (142 active employees)",
+          permissions: { required: [], granted: [], missing: [], extra: [], unchecked: [] },
+        }),
+      );
+      history.set("acc-1", [
+        { at: NOW - 180, status: "ok", code: null, granted: requiredOf(provider("humaans")), missing: [] },
+        { at: NOW - 6 * HOUR, status: "ok", code: null, granted: requiredOf(provider("humaans")), missing: [] },
+        { at: NOW - 12 * HOUR, status: "unknown", code: "unreachable", granted: [], missing: [] },
+        { at: NOW - 18 * HOUR, status: "limited", code: "missing_permission", granted: ["public:read"], missing: ["documents:read"] },
+      ]);
       orphans.push({ account: "orph-1", label: "Keystep — Humaans (Umbrella Corp)" });
-      orphans.push({ account: "orph-2", label: "Keystep — Example Recruiting (Hooli Jobs)" });
+      orphans.push({ account: "orph-2", label: "Keystep — JazzHR (Hooli Jobs)" });
       notice = "Keystep's account list was damaged; 1 account was rebuilt from your keychain and needs its key re-entered.";
       return;
     }
     if (seed === "problem") {
-      reconcileProblem = {
-        code: "keychain_unavailable",
-        message: "Keystep could not open your system keychain. Unlock it (or start your keyring service) and try again.",
-      };
+      reconcileProblem = { code: "keychain_unavailable", message: "Keystep could not open your system keychain. Unlock it (or start your keyring service) and try again." };
     }
-    if (count >= 1) accounts.push(account("acc-1", PROVIDERS[0], "Acme Ltd"));
+    if (count >= 1) accounts.push(account("acc-1", "humaans", "Acme Ltd"));
     if (count >= 2) {
       accounts.push(
-        account("acc-2", PROVIDERS[1], "Globex Careers", {
-          company: "Globex",
-          head_count: null,
+        account("acc-2", "hibob", "Globex", {
           status: "limited",
+          last_code: "missing_permission",
           fingerprint: "…Pq92",
-          verified_at: NOW - 3 * 3600,
-          checked_at: NOW - 3 * 3600,
+          checked_at: NOW - 3 * HOUR,
+          verified_at: NOW - 3 * HOUR,
           changed_at: NOW - 200 * DAY,
-          fields: { subdomain: "globex", environment: "production" },
-          message: "Connected, but the key can't read job postings.",
+          key_age_days: 200,
+          fields: { service_user_id: "SERVICE-4412", environment: "production" },
+          permissions: { required: ["People's data (view)", "Payroll (view)"], granted: ["People's data (view)"], missing: ["Payroll (view)"], extra: [], unchecked: [] },
         }),
       );
     }
     if (count >= 3) {
       accounts.push(
-        account("acc-3", PROVIDERS[0], "Initech", {
+        account("acc-3", "payfit", "Initech", {
           status: "failing",
+          last_code: "bad_credentials",
           fingerprint: "…Zz01",
-          verified_at: NOW - 2 * 86400,
-          checked_at: NOW - 2 * 86400,
-          message: "Humaans no longer accepts this token. It may have been revoked.",
+          checked_at: NOW - 2 * DAY,
+          verified_at: NOW - 9 * DAY,
+          message: "PayFit did not accept this API key, or reports it as revoked.",
         }),
       );
     }
   }
-  seedFrom(window.location.search);
 
   const calls = [];
   window.__stubCalls = calls;
@@ -244,13 +224,16 @@
   }
   function emit(name, payload) {
     for (const { name: wanted, handler } of Array.from(listeners.values())) {
-      if (wanted === name) handler({ event: name, payload });
+      if (wanted === name) handler({ event: name, id: 0, payload });
     }
   }
-  /** Sends progress lines while a request runs (never after it settles). */
-  function progress(lines) {
-    const total = Math.min(delay(), 400 * (lines.length + 1));
-    lines.forEach((line, index) => window.setTimeout(() => emit("link-progress", line), Math.floor((total * (index + 1)) / (lines.length + 1))));
+  /** link-progress {check, doing} for each check of the chain while a request runs. */
+  function progress(p) {
+    const checks = p ? p.checks : [];
+    const total = Math.min(delay(), 400 * (checks.length + 1));
+    checks.forEach((check, index) =>
+      window.setTimeout(() => emit("link-progress", { check: check.id, doing: check.doing }), Math.floor((total * (index + 1)) / (checks.length + 1))),
+    );
   }
 
   function later(fn, command) {
@@ -258,11 +241,9 @@
     const wait = command && params.getAll("slow").includes(command) ? 60000 : delay();
     return new Promise((resolve, reject) => {
       window.setTimeout(() => {
-        try {
-          resolve(fn());
-        } catch (err) {
-          reject(err);
-        }
+        Promise.resolve()
+          .then(fn)
+          .then(resolve, reject);
       }, wait);
     });
   }
@@ -276,73 +257,191 @@
     for (const name of names) {
       if (!(name in args)) throw fail("internal", `stub: ${command} missing argument ${name}`);
     }
+    for (const name of Object.keys(args)) {
+      if (!names.includes(name)) throw fail("internal", `stub: ${command} got an unknown argument ${name}`);
+    }
   }
 
-  function linkAccount(args) {
-    requireArgs("link_account", args, ["provider", "fields"]);
-    const provider = PROVIDERS.find((p) => p.id === args.provider);
-    if (!provider) throw fail("not_found", "Keystep doesn't know this system.");
-    for (const field of provider.fields) {
-      if (!(field.key in args.fields)) throw fail("internal", `stub: field ${field.key} not sent`);
-    }
-    const secretField = provider.fields.find((f) => f.secret);
-    const token = String(args.fields[secretField.key] || "").trim();
+  // --- preview_fields: the normalizers and checks link_account runs (core's input.rs) ---
 
-    for (const field of provider.fields) {
-      if (!String(args.fields[field.key] || "").trim()) {
-        throw fail("invalid_input", `Please enter the ${field.label}.`, { field: field.key });
+  function normalize(field, raw) {
+    const notes = [];
+    let v = String(raw);
+    const trimmed = v.trim();
+    if (trimmed !== v && trimmed) notes.push("trimmed_whitespace");
+    v = trimmed;
+    const quoted = v.match(/^(["'`“‘«])\s*(.*?)\s*(["'`”’»])$/);
+    if (quoted && quoted[2]) {
+      v = quoted[2];
+      notes.push("removed_quotes");
+    }
+    if (field.kind === "token") {
+      if (/^authorization:\s*/i.test(v)) {
+        v = v.replace(/^authorization:\s*/i, "");
+        notes.push("removed_authorization_prefix");
+      }
+      if (/^bearer\s+/i.test(v)) {
+        v = v.replace(/^bearer\s+/i, "");
+        notes.push("removed_bearer_prefix");
+      } else if (/^token\s+/i.test(v)) {
+        v = v.replace(/^token\s+/i, "");
+        notes.push("removed_token_prefix");
       }
     }
-    if (token.startsWith("slow")) return new Promise(() => {});
-    verdict(provider, token);
-    const existing = accounts.find((a) => a.provider === provider.id);
-    if (token.startsWith("dupe") && existing) {
-      throw fail(
-        "already_linked",
-        `This ${provider.name} account is already linked as “${existing.label}”. To give it this key, choose Replace key on “${existing.label}” instead of linking it again.`,
-        { account_id: existing.id },
-      );
+    if (field.kind === "subdomain") {
+      if (/^https?:\/\//i.test(v)) {
+        v = v.replace(/^https?:\/\//i, "");
+        notes.push("removed_scheme");
+      }
+      if (/[/?#]/.test(v)) {
+        v = v.split(/[/?#]/)[0];
+        notes.push("removed_path");
+      }
+      const domain = `.${field.domain}`;
+      if (field.domain && v.toLowerCase().endsWith(domain)) {
+        v = v.slice(0, -domain.length);
+        notes.push("removed_domain");
+      }
     }
-    if (token !== "good-token-1234567890" && !token.startsWith("dupe")) {
-      throw fail("bad_credentials", `${provider.name} didn't accept this token. Check that you copied all of it, or create a new one.`);
+    return { value: v, notes };
+  }
+
+  function preview(p, fields) {
+    const notes = [];
+    const problems = [];
+    const values = {};
+    for (const key of Object.keys(fields)) {
+      if (!p.fields.some((f) => f.key === key)) problems.push({ field: key, problem: "unknown_field" });
     }
-    const now = Math.floor(Date.now() / 1000);
-    const publicFields = {};
-    for (const field of provider.fields.filter((f) => !f.secret)) publicFields[field.key] = String(args.fields[field.key]);
-    const summary = account(`acc-${calls.length}-${Date.now()}`, provider, "Acme Ltd", {
-      verified_at: now,
-      checked_at: now,
-      created_at: now,
-      changed_at: now,
-      fields: publicFields,
-      stored_in: `your system keychain (Secret Service) as “Keystep — ${provider.name} (Acme Ltd)”`,
-      notes: ["We removed spaces around the token."],
-      permissions: {
-        required: ["public:read", "private:read"],
-        granted: ["public:read", "private:read"],
-        missing: [],
-        extra: ["compensation:read"],
-        unchecked: [],
-      },
+    for (const field of p.fields) {
+      const raw = key(fields, field.key);
+      if (field.kind === "choice") {
+        const value = raw.trim() || field.default || "";
+        values[field.key] = value;
+        if (!value) problems.push({ field: field.key, problem: "empty" });
+        else if (!field.options.some((o) => o.value === value)) problems.push({ field: field.key, problem: "not_an_option" });
+        continue;
+      }
+      const { value, notes: changes } = normalize(field, raw);
+      values[field.key] = value;
+      for (const change of changes) notes.push({ field: field.key, change });
+      if (!value) problems.push({ field: field.key, problem: "empty" });
+      else if (value.length > 4096) problems.push({ field: field.key, problem: "too_long" });
+      else if (/\s/.test(value)) problems.push({ field: field.key, problem: "inner_space" });
+      else if (/[\u200b-\u200f\u2060\ufeff]/.test(value)) problems.push({ field: field.key, problem: "invisible" });
+      else if (field.kind === "subdomain" && /\./.test(value)) problems.push({ field: field.key, problem: "other_domain" });
+      else if (field.kind === "subdomain" && !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(value)) problems.push({ field: field.key, problem: "not_a_subdomain" });
+    }
+    const texts = p.fields.filter((f) => f.kind !== "choice");
+    texts.forEach((field, i) => {
+      for (const before of texts.slice(0, i)) {
+        if (values[field.key] && values[field.key] === values[before.key] && !problems.some((x) => x.field === field.key)) {
+          problems.push({ field: field.key, problem: "same_value", other: before.key });
+        }
+      }
     });
-    accounts.push(summary);
-    return summary;
+    return { notes, problems, values };
+  }
+
+  function key(fields, name) {
+    return Object.prototype.hasOwnProperty.call(fields, name) && fields[name] !== null && fields[name] !== undefined ? String(fields[name]) : "";
+  }
+
+  function englishProblem(p, problem) {
+    const field = p.fields.find((f) => f.key === problem.field);
+    return `${field ? field.label : problem.field}: ${problem.problem.replace(/_/g, " ")}.`;
+  }
+
+  // --- link, relink and the rest ---
+
+  function providerArg(command, id) {
+    const p = provider(id);
+    if (!p) throw fail("not_found", "Keystep doesn't know this system.");
+    return p;
+  }
+
+  function providerMessage(p, code, extra) {
+    const template = p.messages && p.messages[code];
+    if (!template || (template.includes("{missing}") && !(extra.missing || []).length)) return null;
+    return template
+      .replace(/\{provider\}/g, p.name)
+      .replace(/\{missing\}/g, (extra.missing || []).join(", "))
+      .replace(/\{retry\}/g, "in 30 seconds")
+      .replace(/\{([a-z_]+)\}/g, (whole, name) => (extra.values && extra.values[name]) || whole);
   }
 
   /** Rejections shared by link and relink (the key itself decides). */
-  function verdict(provider, token) {
-    if (token.startsWith("rate")) {
-      throw fail("rate_limited", `${provider.name} is asking us to slow down.`, { retry_after_secs: 30 });
-    }
+  function verdict(p, token, values) {
+    const say = (code, fallback, extra) => {
+      throw fail(code, providerMessage(p, code, Object.assign({ values }, extra || {})) || fallback, extra);
+    };
+    if (token.startsWith("rate")) say("rate_limited", `${p.name} is asking Keystep to slow down. Try again in 30 seconds.`, { retry_after_secs: 30 });
     if (token.startsWith("missing")) {
-      throw fail("missing_permission", `The token works, but it can't read everything Keystep needs. Add the missing scopes in ${provider.name} and try again.`, {
-        missing: ["private:read"],
-      });
+      const missing = requiredOf(p).slice(0, 1);
+      say("missing_permission", `The key works, but it can't read everything Keystep needs (${missing.join(", ") || "a permission"}).`, { missing: missing.length ? missing : ["read access"] });
     }
+    if (token.startsWith("tenant")) say("wrong_tenant", `Keystep could not find your company at ${p.name}.`);
+    if (token.startsWith("down")) say("unreachable", `Keystep could not reach ${p.name}. Check your internet connection.`);
+  }
+
+  function secretKey(p) {
+    return p.fields.find((f) => f.secret).key;
   }
 
   function fingerprintOf(token) {
-    return `…${token.slice(-4)}`;
+    return token.length >= 16 ? `…${token.slice(-4)}` : "";
+  }
+
+  function checkedPreview(p, fields) {
+    const result = preview(p, fields);
+    if (result.problems.length) {
+      throw fail("invalid_input", englishProblem(p, result.problems[0]), { field: result.problems[0].field });
+    }
+    return result;
+  }
+
+  function publicOf(p, values) {
+    const out = {};
+    for (const field of p.fields.filter((f) => !f.secret)) out[field.key] = values[field.key];
+    return out;
+  }
+
+  async function linkAccount(args) {
+    requireArgs("link_account", args, ["provider", "fields"]);
+    const p = providerArg("link_account", args.provider);
+    const { values, notes } = checkedPreview(p, args.fields);
+    const token = values[secretKey(p)];
+    if (token.startsWith("slow")) return new Promise(() => {});
+    if (token.startsWith("late")) await new Promise((r) => window.setTimeout(r, 1500));
+    verdict(p, token, values);
+    const existing = accounts.find((a) => a.provider === p.id);
+    if (token.startsWith("dupe") && existing) {
+      throw fail("already_linked", `This ${p.name} account is already linked as “${existing.label}”. Choose Replace key on “${existing.label}” instead of linking it again.`, {
+        account_id: existing.id,
+      });
+    }
+    if (!token.startsWith("good") && !token.startsWith("new") && !token.startsWith("dupe") && !token.startsWith("late")) {
+      throw fail("bad_credentials", providerMessage(p, "bad_credentials", { values }) || `${p.name} did not accept this key.`);
+    }
+    const now = Math.floor(Date.now() / 1000);
+    const required = requiredOf(p);
+    const made = account(`acc-${calls.length}-${Date.now()}`, p.id, "Acme Ltd", {
+      fingerprint: fingerprintOf(token),
+      checked_at: now,
+      verified_at: now,
+      created_at: now,
+      changed_at: now,
+      key_age_days: 0,
+      next_check_at: now + 6 * HOUR,
+      fields: publicOf(p, values),
+      permissions: { required, granted: required.slice(), missing: [], extra: token.startsWith("good-extra") ? ["compensation:read"] : [], unchecked: [] },
+    });
+    accounts.push(made);
+    history.set(made.id, [{ at: now, status: "ok", code: null, granted: required.slice(), missing: [] }]);
+    return Object.assign(view(made), {
+      notes: notes.map((n) => `We changed ${n.field}: ${n.change.replace(/_/g, " ")}.`),
+      stored_in: `your system keychain (Secret Service) as “Keystep — ${p.name} (Acme Ltd)”`,
+    });
   }
 
   function find(id) {
@@ -351,61 +450,80 @@
     return found;
   }
 
-  function view(stored, extra) {
-    const copy = JSON.parse(JSON.stringify(stored));
-    delete copy.stored_in;
-    copy.notes = [];
-    return Object.assign(copy, extra || {});
+  function view(stored) {
+    return JSON.parse(JSON.stringify(stored));
   }
 
-  function relinkAccount(args) {
+  async function relinkAccount(args) {
     requireArgs("relink_account", args, ["id", "fields"]);
     const stored = find(args.id);
-    const provider = PROVIDERS.find((p) => p.id === stored.provider);
+    const p = provider(stored.provider);
     const fields = {};
-    for (const field of provider.fields) {
-      const sent = field.key in args.fields ? String(args.fields[field.key]) : "";
+    for (const field of p.fields) {
+      const sent = key(args.fields, field.key);
       // Non-secret fields left blank keep their stored values.
       fields[field.key] = !field.secret && !sent.trim() && stored.fields[field.key] ? stored.fields[field.key] : sent;
-      if (!fields[field.key].trim()) throw fail("invalid_input", `Please enter the ${field.label}.`, { field: field.key });
     }
-    const token = fields[provider.fields.find((f) => f.secret).key].trim();
+    const { values } = checkedPreview(p, fields);
+    const token = values[secretKey(p)];
     if (token.startsWith("slow")) return new Promise(() => {});
-    verdict(provider, token);
+    verdict(p, token, values);
     if (token.startsWith("other")) {
-      throw fail(
-        "wrong_tenant",
-        `This key reaches another company than “${stored.label}”, so nothing was changed. Paste a key made for “${stored.label}”, or link this key as a new account.`,
-      );
+      throw fail("wrong_tenant", `This key reaches another company than “${stored.label}”, so nothing was changed.`);
     }
-    if (token !== "good-token-1234567890" && !token.startsWith("new")) {
-      throw fail("bad_credentials", `${provider.name} didn't accept this token. Check that you copied all of it, or create a new one.`);
+    if (!token.startsWith("good") && !token.startsWith("new")) {
+      throw fail("bad_credentials", providerMessage(p, "bad_credentials", { values }) || `${p.name} did not accept this key.`);
     }
     const now = Math.floor(Date.now() / 1000);
-    const publicFields = {};
-    for (const field of provider.fields.filter((f) => !f.secret)) publicFields[field.key] = fields[field.key];
     Object.assign(stored, {
       status: "ok",
+      last_code: null,
+      couldnt_check: null,
       fingerprint: fingerprintOf(token),
       verified_at: now,
       checked_at: now,
       changed_at: now,
-      fields: publicFields,
+      key_age_days: 0,
+      rotation_due: false,
+      fields: publicOf(p, values),
       message: `Connected to ${stored.company || stored.label} (42 people)`,
     });
-    return view(stored, { notes: [], stored_in: `your system keychain (Secret Service) as “Keystep — ${provider.name} (${stored.label})”` });
+    stored.permissions = Object.assign({}, stored.permissions, { granted: stored.permissions.required.slice(), missing: [] });
+    return Object.assign(view(stored), { stored_in: `your system keychain (Secret Service) as “Keystep — ${p.name} (${stored.label})”` });
+  }
+
+  function checkOne(stored) {
+    const now = Math.floor(Date.now() / 1000);
+    stored.checked_at = now;
+    stored.next_check_at = now + settings.check_interval_hours * HOUR;
+    if (stored.status !== "needs_relink") {
+      stored.verified_at = now;
+      stored.couldnt_check = null;
+      if (stored.status === "unknown" || stored.status === "failing") {
+        stored.status = "ok";
+        stored.last_code = null;
+      }
+    }
+    const list = history.get(stored.id) || [];
+    list.unshift({ at: now, status: stored.status, code: stored.last_code, granted: stored.permissions.granted.slice(), missing: stored.permissions.missing.slice() });
+    history.set(stored.id, list.slice(0, 50));
   }
 
   function checkAccount(args) {
     requireArgs("check_account", args, ["id"]);
     const stored = find(args.id);
-    const now = Math.floor(Date.now() / 1000);
-    stored.checked_at = now;
-    if (stored.status !== "needs_relink") {
-      stored.verified_at = now;
-      if (stored.status === "unknown" || stored.status === "failing") stored.status = "ok";
-    }
+    checkOne(stored);
     return view(stored);
+  }
+
+  async function checkAllAccounts(args) {
+    requireArgs("check_all_accounts", args, []);
+    emit("checks-running", { running: true });
+    await new Promise((r) => window.setTimeout(r, delay() * 2));
+    for (const stored of accounts) checkOne(stored);
+    emit("accounts-changed", null);
+    emit("checks-running", { running: false });
+    return null;
   }
 
   function renameAccount(args) {
@@ -420,7 +538,7 @@
   }
 
   function reconcileAccounts(args) {
-    if (!args || typeof args !== "object") throw fail("internal", "stub: reconcile_accounts called without an args object");
+    requireArgs("reconcile_accounts", args, []);
     if (reconcileProblem) {
       const problem = reconcileProblem;
       reconcileProblem = null;
@@ -444,21 +562,62 @@
     return null;
   }
 
-  // What the backend reports on `link-progress` while these commands talk to a provider.
+  function saveSettings(args) {
+    requireArgs("save_settings", args, ["settings"]);
+    const s = args.settings || {};
+    const wanted = ["check_interval_hours", "notifications", "start_at_login", "rotation_reminder_days", "language"];
+    for (const name of Object.keys(s)) if (!wanted.includes(name)) throw fail("invalid_input", `Unknown setting ${name}.`, { field: name });
+    if (!Number.isInteger(s.check_interval_hours) || s.check_interval_hours < 1 || s.check_interval_hours > 168) {
+      throw fail("invalid_input", "The check interval must be 1 to 168 hours.", { field: "check_interval_hours" });
+    }
+    if (typeof s.notifications !== "boolean") throw fail("invalid_input", "notifications must be true or false.", { field: "notifications" });
+    if (typeof s.start_at_login !== "boolean") throw fail("invalid_input", "start_at_login must be true or false.", { field: "start_at_login" });
+    if (s.rotation_reminder_days !== null && !(Number.isInteger(s.rotation_reminder_days) && s.rotation_reminder_days > 0)) {
+      throw fail("invalid_input", "The rotation reminder must be off or a number of days.", { field: "rotation_reminder_days" });
+    }
+    if (!["system", "en", "fr"].includes(s.language)) throw fail("invalid_input", "The language must be system, en or fr.", { field: "language" });
+    settings = Object.assign({}, s);
+    return Object.assign({}, settings);
+  }
+
+  // The commands a call reports progress for (link-progress) while it talks to a provider.
   const PROGRESS = {
-    relink_account: () => ["Reading company details…", "Checking permissions…"],
+    link_account: (args) => provider(args && args.provider),
+    relink_account: (args) => {
+      const stored = accounts.find((a) => a.id === (args && args.id));
+      return stored ? provider(stored.provider) : null;
+    },
     check_account: (args) => {
       const stored = accounts.find((a) => a.id === (args && args.id));
-      return stored && stored.status !== "needs_relink" ? ["Reading company details…", "Checking permissions…"] : [];
+      return stored && stored.status !== "needs_relink" ? provider(stored.provider) : null;
     },
   };
 
   const COMMANDS = {
-    list_providers: () => JSON.parse(JSON.stringify(PROVIDERS)),
-    list_accounts: () => JSON.parse(JSON.stringify(accounts)),
+    list_providers: (args) => {
+      requireArgs("list_providers", args, ["lang"]);
+      const lang = /^fr\b/i.test(String(args.lang || "")) ? "fr" : "en";
+      return JSON.parse(JSON.stringify(CATALOGUE[lang]));
+    },
+    preview_fields: (args) => {
+      requireArgs("preview_fields", args, ["provider", "fields"]);
+      const p = providerArg("preview_fields", args.provider);
+      const { notes, problems } = preview(p, args.fields || {});
+      return { notes, problems };
+    },
+    list_accounts: (args) => {
+      requireArgs("list_accounts", args, []);
+      return JSON.parse(JSON.stringify(accounts));
+    },
     link_account: linkAccount,
     relink_account: relinkAccount,
     check_account: checkAccount,
+    check_all_accounts: checkAllAccounts,
+    list_checks: (args) => {
+      requireArgs("list_checks", args, ["id"]);
+      find(args.id);
+      return JSON.parse(JSON.stringify(history.get(args.id) || []));
+    },
     rename_account: renameAccount,
     reconcile_accounts: reconcileAccounts,
     remove_orphan: removeOrphan,
@@ -471,24 +630,32 @@
     },
     open_guide_link: (args) => {
       requireArgs("open_guide_link", args, ["provider", "step"]);
-      if ("url" in args) throw fail("internal", "stub: a URL must never be passed");
+      const p = providerArg("open_guide_link", args.provider);
+      if (!p.steps.some((s) => s.id === args.step && s.link_label)) throw fail("not_found", "That step has no page to open.");
       return null;
     },
+    get_settings: (args) => {
+      requireArgs("get_settings", args, []);
+      return Object.assign({}, settings);
+    },
+    save_settings: saveSettings,
   };
 
   function redact(command, args) {
-    if ((command !== "link_account" && command !== "relink_account") || !args || !args.fields) return args;
-    const providerId = command === "link_account" ? args.provider : (accounts.find((a) => a.id === args.id) || {}).provider;
-    const provider = PROVIDERS.find((p) => p.id === providerId);
+    const hasFields = command === "link_account" || command === "relink_account" || command === "preview_fields";
+    if (!hasFields || !args || !args.fields) return args;
+    const providerId = command === "relink_account" ? (accounts.find((a) => a.id === args.id) || {}).provider : args.provider;
+    const p = provider(providerId);
     const fields = {};
-    for (const [key, value] of Object.entries(args.fields)) {
-      const secret = !provider || provider.fields.some((f) => f.key === key && f.secret);
-      fields[key] = secret ? `<secret:${String(value).length}>` : value;
+    for (const [name, value] of Object.entries(args.fields)) {
+      const secret = !p || p.fields.some((f) => f.key === name && f.secret);
+      fields[name] = secret ? `<secret:${String(value).length}>` : value;
     }
-    return command === "link_account" ? { provider: args.provider, fields } : { id: args.id, fields };
+    return Object.assign({}, args, { fields });
   }
 
   async function invoke(command, args) {
+    await ready;
     calls.push({ command, args: redact(command, args) });
     const handler = COMMANDS[command];
     if (!handler) return Promise.reject(`Command ${command} not found`);
@@ -499,9 +666,14 @@
         throw error;
       });
     }
-    if (PROGRESS[command]) progress(PROGRESS[command](args));
     // Tauri hands the command a deserialised copy of the args.
     const copy = args === undefined ? undefined : JSON.parse(JSON.stringify(args));
+    if (PROGRESS[command]) {
+      const p = PROGRESS[command](copy);
+      if (p) progress(p);
+    }
+    // preview_fields is local work in Rust: answer at once.
+    if (command === "preview_fields") return handler(copy);
     return later(() => handler(copy), command);
   }
 
@@ -514,9 +686,12 @@
   window.__stubRestart = (query) => {
     calls.length = 0;
     listeners.clear();
-    for (const key of Object.keys(failNext)) delete failNext[key];
+    for (const name of Object.keys(failNext)) delete failNext[name];
     seedFrom(query || "");
   };
+  window.__stubEmit = emit;
+
+  ready.then(() => seedFrom(window.location.search));
 
   // Tauri runs Keystep with freezePrototype: behave the same here.
   Object.freeze(Object.prototype);

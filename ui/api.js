@@ -134,10 +134,12 @@ export async function checkAllAccounts() {
  * Create, verify and store a key.
  * @param {string} provider provider id
  * @param {Record<string, string>} fields every field value, secret ones included
+ * @param {{acceptMissing?: boolean}} [options] acceptMissing: link a key that lacks
+ *   permissions as a limited account (the person chose "link anyway")
  * @returns {Promise<object>} AccountSummary
  */
-export async function linkAccount(provider, fields) {
-  return call("link_account", { provider, fields });
+export async function linkAccount(provider, fields, { acceptMissing = false } = {}) {
+  return call("link_account", acceptMissing ? { provider, fields, acceptMissing: true } : { provider, fields });
 }
 
 /** @returns {Promise<Array<object>>} stored accounts (AccountSummary[]) */

@@ -2011,6 +2011,20 @@ async function onSubmit(event) {
   else showSuccess(provider, summary || {}, notes);
 }
 
+/** "Link anyway": the same values again, accepting the missing permissions. */
+async function linkAnyway() {
+  const pending = state.linkAnyway;
+  state.linkAnyway = null;
+  if (!pending) return;
+  $("#link-anyway").hidden = true;
+  try {
+    const summary = await api.linkAccount(pending.provider.id, pending.fields, { acceptMissing: true });
+    showSuccess(pending.provider, summary || {}, {});
+  } catch (err) {
+    showFailure(pending.provider, err, null, {});
+  }
+}
+
 function isSecretField(provider, key) {
   const field = fieldOf(provider, key);
   return Boolean(field && field.secret === true);
@@ -2028,8 +2042,11 @@ function resetResult(mode = "link") {
   result.className = "result";
   $("#result-body").replaceChildren();
   $("#result-icon").textContent = "";
-  for (const id of ["#retry", "#done", "#result-cancel", "#relink-existing", "#result-show-step"]) $(id).hidden = true;
+  for (const id of ["#retry", "#done", "#result-cancel", "#relink-existing", "#result-show-step", "#link-anyway"]) $(id).hidden = true;
   delete $("#result-show-step").dataset.step;
+  // The values a "link anyway" would resend (a secret among them) live no longer than
+  // the result that offers it.
+  state.linkAnyway = null;
 }
 
 /** The start every success result shares: state, the result frame and its icon. */
@@ -2213,6 +2230,11 @@ function showFailure(provider, error, relinkAccount = null, sent = {}) {
   if (relinkAccount && !existingId) body.append(el("p", { className: "result-hint", text: t("result.keeps_key", { account: accountTitle(relinkAccount) }) }));
   if (code === "missing_permission" && missing.length) {
     body.append(renderChecklist(missing, t("result.add_permissions", { provider: provider.name }), { className: "missing-list", mark: "cross" }));
+    if (!relinkAccount) {
+      body.append(el("p", { className: "result-hint", text: t("result.limited_hint") }));
+      state.linkAnyway = { provider, fields: sent };
+      $("#link-anyway").hidden = false;
+    }
   }
   if (code === "rate_limited" || code === "blocked") {
     if (typeof error.retry_after_secs === "number" && error.retry_after_secs > 0) body.append(el("p", { className: "result-hint", text: t("result.wait", { when: retryPhrase(error.retry_after_secs) }) }));
@@ -2464,6 +2486,7 @@ function wire() {
   $("#done").addEventListener("click", () => goHome());
   $("#result-cancel").addEventListener("click", () => goHome());
   $("#retry").addEventListener("click", retry);
+  $("#link-anyway").addEventListener("click", linkAnyway);
   $("#result-show-step").addEventListener("click", showRelevantStep);
   $("#relink-existing").addEventListener("click", relinkExisting);
   $("#notice-dismiss").addEventListener("click", dismissNotice);

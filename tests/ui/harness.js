@@ -497,6 +497,24 @@ async function selftest() {
     check("dismissed", !$("#revoke-steps") && active() === $("#home-title"));
   });
 
+  await step("link anyway", async () => {
+    await toGuide("payfit");
+    type(field("api_key"), "missing-anyway-0000000001");
+    click("button#connect");
+    await waitResult();
+    check("missing_permission offers to link anyway", $("#result").dataset.code === "missing_permission" && !$("#link-anyway").hidden);
+    click("#link-anyway");
+    await until(() => $("#result").dataset.state === "success", "limited link");
+    const sent = lastCall("link_account").args;
+    check("the same values, accepting what is missing", sent.acceptMissing === true && sent.provider === "payfit", JSON.stringify(sent));
+    check("not offered twice", $("#link-anyway").hidden);
+    check("no secret in the page", !document.body.innerHTML.includes("missing-anyway-0000000001"));
+    click("#done");
+    const payfit = () => $$("#accounts [data-account-id]").find((c) => /PayFit/.test(c.textContent));
+    await until(() => visibleView() === "home" && payfit(), "the PayFit card");
+    check("the account is listed as limited", /limited|missing/i.test(payfit().textContent), payfit().textContent);
+  });
+
   await step("namely: the address cleaned up", async () => {
     await toGuide("namely");
     type(field("subdomain"), "https://acme.namely.com/people");

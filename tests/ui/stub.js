@@ -8,7 +8,8 @@
 //
 // What the key decides, for link_account and relink_account (the first secret field's value):
 //   starts with "good" or "new" -> success ("good-extra…": with an extra permission)
-//   "missing…"  -> missing_permission (missing: the provider's first checklist item)
+//   "missing…"  -> missing_permission (missing: the provider's first checklist item); with
+//                 acceptMissing: true, linked as a limited account instead
 //   "slow…"     -> never settles (to look at the "connecting" state and Cancel)
 //   "late…"     -> succeeds after 1.5 s (to test a result arriving after Cancel)
 //   "rate…"     -> rate_limited (retry_after_secs: 30)
@@ -252,13 +253,13 @@
     return Object.assign({ code, message }, extra || {});
   }
 
-  function requireArgs(command, args, names) {
+  function requireArgs(command, args, names, optional = []) {
     if (!args || typeof args !== "object") throw fail("internal", `stub: ${command} called without an args object`);
     for (const name of names) {
       if (!(name in args)) throw fail("internal", `stub: ${command} missing argument ${name}`);
     }
     for (const name of Object.keys(args)) {
-      if (!names.includes(name)) throw fail("internal", `stub: ${command} got an unknown argument ${name}`);
+      if (!names.includes(name) && !optional.includes(name)) throw fail("internal", `stub: ${command} got an unknown argument ${name}`);
     }
   }
 
@@ -407,20 +408,22 @@
   }
 
   async function linkAccount(args) {
-    requireArgs("link_account", args, ["provider", "fields"]);
+    requireArgs("link_account", args, ["provider", "fields"], ["acceptMissing"]);
     const p = providerArg("link_account", args.provider);
     const { values, notes } = checkedPreview(p, args.fields);
     const token = values[secretKey(p)];
     if (token.startsWith("slow")) return new Promise(() => {});
     if (token.startsWith("late")) await new Promise((r) => window.setTimeout(r, 1500));
-    verdict(p, token, values);
+    // acceptMissing ("link anyway") links a key that only lacks permissions, as limited.
+    const limited = args.acceptMissing === true && token.startsWith("missing");
+    if (!limited) verdict(p, token, values);
     const existing = accounts.find((a) => a.provider === p.id);
     if (token.startsWith("dupe") && existing) {
       throw fail("already_linked", `This ${p.name} account is already linked as “${existing.label}”. Choose Replace key on “${existing.label}” instead of linking it again.`, {
         account_id: existing.id,
       });
     }
-    if (!token.startsWith("good") && !token.startsWith("new") && !token.startsWith("dupe") && !token.startsWith("late")) {
+    if (!limited && !token.startsWith("good") && !token.startsWith("new") && !token.startsWith("dupe") && !token.startsWith("late")) {
       throw fail("bad_credentials", providerMessage(p, "bad_credentials", { values }) || `${p.name} did not accept this key.`);
     }
     const now = Math.floor(Date.now() / 1000);
@@ -434,8 +437,11 @@
       key_age_days: 0,
       next_check_at: now + 6 * HOUR,
       fields: publicOf(p, values),
-      permissions: { required, granted: required.slice(), missing: [], extra: token.startsWith("good-extra") ? ["compensation:read"] : [], unchecked: [] },
+      permissions: limited
+        ? { required, granted: required.slice(1), missing: required.slice(0, 1), extra: [], unchecked: [] }
+        : { required, granted: required.slice(), missing: [], extra: token.startsWith("good-extra") ? ["compensation:read"] : [], unchecked: [] },
     });
+    if (limited) Object.assign(made, { status: "limited", last_code: "missing_permission" });
     accounts.push(made);
     history.set(made.id, [{ at: now, status: "ok", code: null, granted: required.slice(), missing: [] }]);
     return Object.assign(view(made), {

@@ -240,6 +240,8 @@ export default {
   "result.replaced": "Key replaced",
   "result.replaced_text": "Keystep now uses the new key for {account}.",
   "result.not_replaced": "The key was not replaced",
+  "result.link_anyway": "Link anyway, with limited access",
+  "result.limited_hint": "You can link this key as it is: Keystep marks the account as limited and lists what is missing until you replace the key.",
   "result.keeps_key": "{account} keeps its current key.",
   "result.notes": "What Keystep tidied up",
   "result.stored_in": "Saved in",

@@ -239,6 +239,8 @@ export default {
   "result.connected_generic": "Keystep est connecté à {provider}.",
   "result.replaced": "Clé remplacée",
   "result.replaced_text": "Keystep utilise désormais la nouvelle clé pour {account}.",
+"result.link_anyway": "Lier quand même, avec un accès limité",
+  "result.limited_hint": "Vous pouvez lier cette clé telle quelle : Keystep marque le compte comme limité et indique ce qui manque, jusqu’à ce que vous remplaciez la clé.",
   "result.not_replaced": "La clé n’a pas été remplacée",
   "result.keeps_key": "{account} garde sa clé actuelle.",
   "result.notes": "Ce que Keystep a nettoyé",

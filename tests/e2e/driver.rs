@@ -83,6 +83,18 @@ impl Sandbox {
         }
     }
 
+    /// Everything the app printed so far (its log goes to stdout too).
+    pub fn app_log(&self) -> String {
+        std::fs::read_to_string(self.root.join("out/app.log")).unwrap_or_default()
+    }
+
+    /// Whether the app launched last is still running.
+    pub fn app_running(&self) -> bool {
+        std::fs::read_to_string(self.app_pid_file())
+            .ok()
+            .is_some_and(|pid| Path::new(&format!("/proc/{}", pid.trim())).exists())
+    }
+
     /// Starts the app a second time, as a person double-clicking it would, and returns its
     /// exit status if it exits within ten seconds (`None` if it keeps running).
     pub fn launch_second_instance(&self) -> Option<i32> {
@@ -395,6 +407,13 @@ impl Session {
             .expect("screenshot");
         std::fs::create_dir_all(&dir).expect("screenshot folder");
         std::fs::write(Path::new(&dir).join(format!("{name}.png")), png).expect("write screenshot");
+    }
+
+    /// Closes the window as a person would (the window's close button), leaving the
+    /// WebDriver session to the app's fate.
+    pub async fn close_window(&self) {
+        let _ =
+            tokio::time::timeout(Duration::from_secs(10), self.client.clone().close_window()).await;
     }
 
     /// Closes the window and the driver.

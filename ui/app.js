@@ -2521,6 +2521,8 @@ async function boot() {
   await loadAccounts();
   // Once per start: match the account list with the keychain.
   await runReconcile();
+  // Start-up is over: what a test (or a screen reader's first pass) can wait for.
+  document.body.dataset.ready = "true";
 }
 
 if (document.readyState === "loading") {

@@ -10,6 +10,12 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use keystep_emulator::Emulator;
 use serde_json::json;
 
+/// WebDriver's key codes.
+pub const TAB: &str = "\u{E004}";
+pub const ENTER: &str = "\u{E007}";
+pub const ESCAPE: &str = "\u{E00C}";
+pub const SHIFT: &str = "\u{E008}";
+
 /// How long any one thing may take to appear before the test fails.
 const PATIENCE: Duration = Duration::from_secs(20);
 
@@ -145,7 +151,19 @@ pub struct Session {
 impl Session {
     /// Starts `tauri-driver`, which starts WebKitWebDriver, which starts the app.
     pub async fn start(sandbox: &Sandbox, emu: &Emulator) -> Self {
-        match Self::try_start(sandbox, emu).await {
+        Self::start_with(sandbox, emu, &[]).await
+    }
+
+    /// [`Session::start`] with extra environment for the app (a GTK theme, a language).
+    /// Returns once the page has finished starting up (`body[data-ready]`).
+    pub async fn start_with(sandbox: &Sandbox, emu: &Emulator, env: &[(&str, &str)]) -> Self {
+        let session = Self::start_once_or_twice(sandbox, emu, env).await;
+        session.wait_for("body[data-ready]").await;
+        session
+    }
+
+    async fn start_once_or_twice(sandbox: &Sandbox, emu: &Emulator, env: &[(&str, &str)]) -> Self {
+        match Self::try_start(sandbox, emu, env).await {
             Ok(s) => s,
             Err(first) => {
                 // Seen once in many runs: the freshly launched app lost its X connection
@@ -153,14 +171,18 @@ impl Session {
                 // fails twice fails the test.
                 eprintln!("warning: WebDriver session did not start ({first}); retrying once");
                 tokio::time::sleep(Duration::from_secs(1)).await;
-                Self::try_start(sandbox, emu)
+                Self::try_start(sandbox, emu, env)
                     .await
                     .unwrap_or_else(|second| panic!("a WebDriver session starts: {second}"))
             }
         }
     }
 
-    async fn try_start(sandbox: &Sandbox, emu: &Emulator) -> Result<Self, String> {
+    async fn try_start(
+        sandbox: &Sandbox,
+        emu: &Emulator,
+        env: &[(&str, &str)],
+    ) -> Result<Self, String> {
         sandbox.kill_app();
         let (port, native) = (free_port(), free_port());
         let n = std::fs::read_dir(sandbox.root.join("out"))
@@ -184,6 +206,9 @@ impl Session {
         .stdout(log("stdout"))
         .stderr(log("stderr"));
         for (k, v) in emu.env() {
+            cmd.env(k, v);
+        }
+        for (k, v) in env {
             cmd.env(k, v);
         }
         let mut driver = cmd
@@ -407,6 +432,64 @@ impl Session {
             .expect("screenshot");
         std::fs::create_dir_all(&dir).expect("screenshot folder");
         std::fs::write(Path::new(&dir).join(format!("{name}.png")), png).expect("write screenshot");
+    }
+
+    /// Presses keys on whatever has the focus, as a keyboard would (WebDriver key codes:
+    /// [`TAB`], [`ENTER`], [`ESCAPE`], [`SHIFT`]; text types itself).
+    pub async fn press(&self, keys: &str) {
+        let focused = self
+            .client
+            .active_element()
+            .await
+            .expect("something has the focus");
+        focused
+            .send_keys(keys)
+            .await
+            .expect("keys reach the focused element");
+    }
+
+    /// What has the focus: "TAG|id|name|data-provider|data-action|text".
+    pub async fn focused(&self) -> String {
+        let script = "const a = document.activeElement; if (!a) return ''; \
+            return [a.tagName, a.id, a.getAttribute('name') || '', a.dataset.provider || '', \
+            a.dataset.action || '', (a.textContent || '').trim().slice(0, 40)].join('|');";
+        self.client
+            .execute(script, vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+
+    /// Presses Tab until the focus is on what `wanted` accepts, at most `max` times, and
+    /// fails naming the stops it made: proof that the control is reachable by keyboard.
+    pub async fn tab_to(&self, wanted: impl Fn(&str) -> bool, max: usize, what: &str) {
+        let mut stops = Vec::new();
+        for _ in 0..max {
+            self.press(TAB).await;
+            let now = self.focused().await;
+            if wanted(&now) {
+                return;
+            }
+            stops.push(now);
+        }
+        panic!("{what} is not reachable with Tab; the focus went through {stops:#?}");
+    }
+
+    /// Waits until the focus is on what `wanted` accepts.
+    pub async fn wait_for_focus(&self, wanted: impl Fn(&str) -> bool, what: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let now = self.focused().await;
+            if wanted(&now) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the focus never reached {what}; it is on {now}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Closes the window as a person would (the window's close button), leaving the

@@ -9,6 +9,7 @@
 mod app_binary;
 mod driver;
 mod leaks;
+mod wizard;
 
 use keystep_emulator::{
     Emulator, HibobGrant, HibobTenant, HumaansTenant, JazzhrAccount, NamelyTenant, PayfitTenant,

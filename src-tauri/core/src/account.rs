@@ -398,7 +398,7 @@ impl Accounts {
         &self,
         provider_id: &str,
         raw: BTreeMap<String, Secret>,
-        progress: &(dyn Fn(&str) + Send + Sync),
+        progress: &crate::verify::Progress<'_>,
     ) -> Result<Linked, LinkError> {
         let provider = self.provider(provider_id)?;
         let creds = parse_fields(provider, raw).map_err(LinkError::Input)?;
@@ -502,7 +502,7 @@ impl Accounts {
         &self,
         id: &str,
         mut raw: BTreeMap<String, Secret>,
-        progress: &(dyn Fn(&str) + Send + Sync),
+        progress: &crate::verify::Progress<'_>,
     ) -> Result<Linked, LinkError> {
         let before = self
             .get(id)

@@ -51,7 +51,7 @@ impl Lang {
     pub fn from_system(lookup: impl Fn(&str) -> Option<String>) -> Lang {
         ["LC_ALL", "LC_MESSAGES", "LANG"]
             .into_iter()
-            .filter_map(|k| lookup(k))
+            .filter_map(&lookup)
             .find(|v| !v.trim().is_empty())
             .map_or(Lang::En, |v| Lang::from_tag_or_en(&v))
     }

@@ -11,4 +11,5 @@ pub const COMMANDS: &[&str] = &[
     "remove_orphan",
     "forget_account",
     "open_guide_link",
+    "preview_fields",
 ];

@@ -39,6 +39,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::remove_orphan,
         commands::forget_account,
         commands::open_guide_link,
+        commands::preview_fields,
     ])
 }
 

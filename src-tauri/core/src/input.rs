@@ -82,7 +82,7 @@ impl fmt::Display for Change {
             Change::RemovedAuthorizationPrefix => "we removed “Authorization:” in front of it",
             Change::RemovedBearerPrefix => "we removed “Bearer” in front of it",
             Change::RemovedTokenPrefix => "we removed “Token” in front of it",
-            Change::RemovedScheme => "we removed “https://” in front of it",
+            Change::RemovedScheme => "we removed “http://” or “https://” in front of it",
             Change::RemovedPath => "we removed the page path after it",
             Change::RemovedDomain => "we removed the provider's domain after it",
             Change::UnusualFormat => {

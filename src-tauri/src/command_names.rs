@@ -15,4 +15,5 @@ pub const COMMANDS: &[&str] = &[
     "check_all_accounts",
     "get_settings",
     "save_settings",
+    "preview_fields",
 ];

@@ -9,9 +9,14 @@ use tauri::{AppHandle, Emitter, Manager, Runtime, State, Window};
 use tauri_plugin_opener::OpenerExt;
 
 use keystep_core::account::LinkMode;
+use keystep_core::input::FieldsPreview;
+use keystep_core::lang::Lang;
+use keystep_core::provider::Check;
 use keystep_core::{Code, Secret};
 
-use crate::ipc::{AccountView, CheckView, IpcError, ProviderView, ReconcileView, SettingsView};
+use crate::ipc::{
+    AccountView, CheckView, IpcError, ProgressView, ProviderView, ReconcileView, SettingsView,
+};
 use crate::state::AppState;
 use crate::{tray, watch};
 
@@ -23,23 +28,46 @@ fn secrets(fields: BTreeMap<String, String>) -> BTreeMap<String, Secret> {
         .collect()
 }
 
-/// Forwards verification progress lines to the window as `link-progress` events.
-fn progress_to<R: Runtime>(window: Window<R>) -> impl Fn(&str) + Send + Sync {
-    move |doing: &str| {
-        let _ = window.emit("link-progress", doing);
+/// Forwards verification progress to the window as `link-progress` events
+/// (`{check, doing}`: the window shows the check's line in its own language).
+fn progress_to<R: Runtime>(window: Window<R>) -> impl Fn(&Check) + Send + Sync {
+    move |check: &Check| {
+        let _ = window.emit("link-progress", ProgressView::from(check));
     }
 }
 
-/// Every provider, for the picker and the guides.
+/// Every provider, for the picker and the guides, in `lang` ("en" or "fr"; anything else,
+/// or nothing, is English).
 #[tauri::command]
-pub async fn list_providers(state: State<'_, AppState>) -> Result<Vec<ProviderView>, IpcError> {
+pub async fn list_providers(
+    state: State<'_, AppState>,
+    lang: Option<String>,
+) -> Result<Vec<ProviderView>, IpcError> {
+    let lang = lang.as_deref().map_or(Lang::En, Lang::from_tag_or_en);
     Ok(state
         .accounts
         .catalogue()
         .all()
         .iter()
-        .map(ProviderView::from)
+        .map(|p| ProviderView::from(&p.localized(lang)))
         .collect())
+}
+
+/// What linking would change in and refuse about these values, for validation while the
+/// person types. Sends nothing, stores nothing; returns field keys and codes, never a value.
+#[tauri::command]
+pub async fn preview_fields(
+    state: State<'_, AppState>,
+    provider: String,
+    fields: BTreeMap<String, String>,
+) -> Result<FieldsPreview, IpcError> {
+    let fields = secrets(fields);
+    let provider = state
+        .accounts
+        .catalogue()
+        .get(&provider)
+        .ok_or_else(|| IpcError::new(Code::NotFound, "Keystep does not know that provider."))?;
+    Ok(keystep_core::input::preview_fields(provider, fields))
 }
 
 /// Verifies the fields with the provider and, if they work, links the account. With

@@ -2,13 +2,16 @@
 //!
 //! Views are built from core types and carry no secret by construction: a provider's step
 //! links stay in Rust (the UI opens them by step id), and accounts hold no secret at all.
+//! A provider's view is built from a localized copy (`Provider::localized`), so every text in
+//! it is in the language the window asked for; the placeholders in `messages` and `success`
+//! are left for the window to fill.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use keystep_core::account::{Account, CheckRecord, LinkError, Reconciliation, Status};
-use keystep_core::provider::{Category, FieldKind, Provider, Step};
+use keystep_core::provider::{Category, Check, FieldKind, Provider, Step};
 use keystep_core::schedule::KeyAge;
 use keystep_core::settings::{Language, Settings, SettingsError};
 use keystep_core::vault::ItemRef;
@@ -79,6 +82,9 @@ pub struct FieldView {
     options: Vec<ChoiceView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     default: Option<String>,
+    /// For a subdomain: the vendor's domain, so the window can word a `removed_domain` note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    domain: Option<String>,
 }
 
 /// One option of a choice field; which host it selects stays in Rust.
@@ -102,6 +108,38 @@ pub struct ProviderView {
     rotate_warning: Option<String>,
     fields: Vec<FieldView>,
     steps: Vec<Step>,
+    /// The verification chain's lines, by check id, for `link-progress` events.
+    checks: Vec<ChainCheckView>,
+    /// The provider's own advice per outcome code; `{provider}`, `{missing}`, `{retry}` and
+    /// non-secret field keys are left for the window to fill.
+    messages: BTreeMap<Code, String>,
+    /// Success lines, tried in order: the first whose `{company}`, `{head_count}` and
+    /// `{user}` are all known is used; the last has no placeholder.
+    success: Vec<String>,
+}
+
+/// One check of the chain as the window names it while it runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainCheckView {
+    id: String,
+    doing: String,
+}
+
+/// The payload of a `link-progress` event: the check that started and its English line
+/// (the window shows the line of its localized `ProviderView.checks` instead).
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgressView {
+    check: String,
+    doing: String,
+}
+
+impl From<&Check> for ProgressView {
+    fn from(c: &Check) -> Self {
+        ProgressView {
+            check: c.id.clone(),
+            doing: c.doing.clone(),
+        }
+    }
 }
 
 impl From<&Provider> for ProviderView {
@@ -134,9 +172,20 @@ impl From<&Provider> for ProviderView {
                         })
                         .collect(),
                     default: f.default.clone(),
+                    domain: f.domain.clone(),
                 })
                 .collect(),
             steps: p.steps.clone(),
+            checks: p
+                .checks
+                .iter()
+                .map(|c| ChainCheckView {
+                    id: c.id.clone(),
+                    doing: c.doing.clone(),
+                })
+                .collect(),
+            messages: p.messages.clone(),
+            success: p.identity.success.clone(),
         }
     }
 }
@@ -344,6 +393,7 @@ pub const SECRET_FREE_RETURNS: &[&str] = &[
     "ReconcileView",
     "SettingsView",
     "Vec<CheckView>",
+    "FieldsPreview",
     "()",
 ];
 

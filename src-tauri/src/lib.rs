@@ -46,6 +46,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::check_all_accounts,
         commands::get_settings,
         commands::save_settings,
+        commands::preview_fields,
     ])
 }
 

@@ -294,18 +294,29 @@ async fn progress_names_each_step() {
     v.verify(
         cat.get("humaans").expect("humaans"),
         &creds("humaans", &[("api_token", TOKEN)]),
-        &|s| seen.lock().expect("lock").push(s.to_string()),
+        &|c| {
+            seen.lock()
+                .expect("lock")
+                .push((c.id.clone(), c.doing.clone()))
+        },
     )
     .await;
     let seen = seen.into_inner().expect("lock");
+    let pair = |id: &str, doing: &str| (id.to_string(), doing.to_string());
     assert_eq!(
-        seen.first().map(String::as_str),
-        Some("Checking the token with Humaans…"),
-        "first progress line: {seen:?}"
+        seen.first(),
+        Some(&pair("token-info", "Checking the token with Humaans…")),
+        "first progress: the check's id and line: {seen:?}"
     );
     assert!(
-        seen.contains(&"Reading company details…".to_string()),
+        seen.contains(&pair("company", "Reading company details…")),
         "company step announced: {seen:?}"
+    );
+    let ids: Vec<&str> = seen.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["token-info", "me", "company", "people"],
+        "each check that runs, in order, none of the skipped probes"
     );
 }
 

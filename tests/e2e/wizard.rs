@@ -133,7 +133,8 @@ async fn every_failure_code_has_its_own_screen() {
             Fault::Status {
                 status: 429,
                 body: json!({"message": "Too many requests"}),
-                retry_after: Some(30),
+                // Short: until it is over, Keystep answers "rate limited" without asking.
+                retry_after: Some(1),
             },
         ),
         (
@@ -147,10 +148,13 @@ async fn every_failure_code_has_its_own_screen() {
         ("unexpected_response", Fault::NotJson),
         ("unreachable", Fault::Hangup),
     ];
-    for (_, fault) in faults {
+    for (code, fault) in faults {
         emu.fault("humaans", "*", fault);
         seen.push(failure(&s, "humaans", &humaans(TOKEN)).await);
         emu.clear_faults();
+        if code == "rate_limited" {
+            tokio::time::sleep(Duration::from_millis(1_500)).await;
+        }
     }
     // One rejected token trips HiBob's firewall; then even the right one is blocked.
     let hibob = |token| [("service_user_id", HIBOB_ID), ("service_user_token", token)];

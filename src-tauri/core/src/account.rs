@@ -464,7 +464,7 @@ impl Accounts {
         &self,
         provider_id: &str,
         raw: BTreeMap<String, Secret>,
-        progress: &(dyn Fn(&str) + Send + Sync),
+        progress: &crate::verify::Progress<'_>,
     ) -> Result<Linked, LinkError> {
         self.link_with(provider_id, raw, LinkMode::Complete, progress)
             .await
@@ -481,7 +481,7 @@ impl Accounts {
         provider_id: &str,
         raw: BTreeMap<String, Secret>,
         mode: LinkMode,
-        progress: &(dyn Fn(&str) + Send + Sync),
+        progress: &crate::verify::Progress<'_>,
     ) -> Result<Linked, LinkError> {
         let provider = self.provider(provider_id)?;
         let creds = parse_fields(provider, raw).map_err(LinkError::Input)?;
@@ -591,7 +591,7 @@ impl Accounts {
         &self,
         id: &str,
         mut raw: BTreeMap<String, Secret>,
-        progress: &(dyn Fn(&str) + Send + Sync),
+        progress: &crate::verify::Progress<'_>,
     ) -> Result<Linked, LinkError> {
         let before = self
             .get(id)

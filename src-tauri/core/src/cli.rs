@@ -199,9 +199,9 @@ pub async fn run_verify(
     let verifier = Verifier::new(hosts);
     let steps = std::sync::Mutex::new(Vec::new());
     let report = verifier
-        .verify(provider, &creds, &|doing| {
+        .verify(provider, &creds, &|check| {
             if let Ok(mut s) = steps.lock() {
-                s.push(doing.to_string());
+                s.push(check.doing.clone());
             }
         })
         .await;

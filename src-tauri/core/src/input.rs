@@ -10,10 +10,19 @@
 //! into the wrong box: the same value in two boxes, `id:token` pasted into a Basic-auth
 //! user name, or two values that each look like the other field's usual shape are refused
 //! before anything is sent (HiBob blocks computers that send bad credentials repeatedly).
+//!
+//! What was changed and what is wrong are closed sets of codes ([`Change`], [`Problem`]) so
+//! the window can word them in the person's language; the English sentences here are for
+//! logs, the command line and error messages. [`preview_fields`] runs the same analysis as
+//! [`parse_fields`] for validation while typing, and reports keys and codes, never values.
 
 use std::collections::BTreeMap;
 
 use crate::error::Code;
+use std::fmt;
+
+use serde::Serialize;
+
 use crate::provider::{Auth, Field, FieldKind, Provider};
 use crate::secret::Secret;
 
@@ -28,7 +37,7 @@ pub struct Credentials {
     /// Secret values: only ever sent to the provider and the keychain.
     pub secrets: BTreeMap<String, Secret>,
     /// What the normalizers changed, for the person to read.
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
 }
 
 impl Credentials {
@@ -39,6 +48,97 @@ impl Credentials {
             .map(String::as_str)
             .or_else(|| self.secrets.get(key).map(Secret::expose))
     }
+}
+
+/// What a normalizer did to a value, or noticed about it. Serialized snake_case, a closed set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// Spaces or line breaks around the value were removed.
+    TrimmedWhitespace,
+    /// Quotes around the value were removed.
+    RemovedQuotes,
+    /// A pasted `Authorization:` header name was removed.
+    RemovedAuthorizationPrefix,
+    /// A pasted `Bearer` scheme word was removed.
+    RemovedBearerPrefix,
+    /// A pasted `Token` scheme word was removed.
+    RemovedTokenPrefix,
+    /// `https://` or `http://` was removed from a subdomain.
+    RemovedScheme,
+    /// A page path (or query) after a host name was removed from a subdomain.
+    RemovedPath,
+    /// The vendor's domain (the field's `domain`) was removed from a subdomain.
+    RemovedDomain,
+    /// Not a change: the value does not match the field's usual pattern, and is kept as is.
+    UnusualFormat,
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Change::TrimmedWhitespace => "we removed spaces or line breaks around it",
+            Change::RemovedQuotes => "we removed the quotes around it",
+            Change::RemovedAuthorizationPrefix => "we removed “Authorization:” in front of it",
+            Change::RemovedBearerPrefix => "we removed “Bearer” in front of it",
+            Change::RemovedTokenPrefix => "we removed “Token” in front of it",
+            Change::RemovedScheme => "we removed “http://” or “https://” in front of it",
+            Change::RemovedPath => "we removed the page path after it",
+            Change::RemovedDomain => "we removed the provider's domain after it",
+            Change::UnusualFormat => {
+                "this does not look like the usual format; we will still try it"
+            }
+        })
+    }
+}
+
+/// A change made to one field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Note {
+    /// The field's key.
+    pub field: String,
+    /// What was done.
+    pub change: Change,
+}
+
+impl Note {
+    /// The English sentence for logs and the command line, naming the field by its label
+    /// (and the domain or example where that helps). Never the value.
+    pub fn describe(&self, provider: &Provider) -> String {
+        let Some(field) = provider.field(&self.field) else {
+            return format!("{}: {}", self.field, self.change);
+        };
+        let label = &field.label;
+        match (self.change, field.domain.as_deref()) {
+            (Change::RemovedDomain, Some(domain)) => format!("{label}: we removed .{domain}"),
+            (Change::UnusualFormat, _) => format!(
+                "{label}: this does not look like a usual {} {label} ({}). We will still try it.",
+                provider.name, field.example
+            ),
+            (change, _) => format!("{label}: {change}"),
+        }
+    }
+}
+
+/// A field's problem, as [`preview_fields`] reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldProblem {
+    /// The field's key.
+    pub field: String,
+    /// What is wrong.
+    pub problem: Problem,
+    /// For problems between two fields: the other one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other: Option<String>,
+}
+
+/// What the form would become: each field's changes and problems, by key and code only.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FieldsPreview {
+    /// What the normalizers changed, per field in form order.
+    pub notes: Vec<Note>,
+    /// At most one problem per field: its own first, then those between fields.
+    pub problems: Vec<FieldProblem>,
 }
 
 /// A field value that cannot be used.
@@ -67,65 +167,100 @@ impl InputError {
 /// The first field that is missing, unknown or unusable.
 pub fn parse_fields(
     provider: &Provider,
-    mut raw: BTreeMap<String, Secret>,
+    raw: BTreeMap<String, Secret>,
 ) -> Result<Credentials, InputError> {
-    if let Some(unknown) = raw.keys().find(|k| provider.field(k).is_none()) {
-        let known: Vec<&str> = provider.fields.iter().map(|f| f.key.as_str()).collect();
-        return Err(InputError {
-            field: unknown.clone(),
-            message: format!(
-                "{} has no field called “{unknown}”. Its fields are: {}.",
-                provider.name,
-                known.join(", ")
-            ),
-        });
+    let (creds, problems) = analyse(provider, raw);
+    match problems.into_iter().next() {
+        Some(found) => Err(InputError {
+            message: found.sentence(provider),
+            field: found.field,
+        }),
+        None => Ok(creds),
     }
+}
+
+/// What [`parse_fields`] would change and refuse, for validation as the person types.
+/// Nothing is sent; the values are dropped (and wiped) before this returns.
+pub fn preview_fields(provider: &Provider, raw: BTreeMap<String, Secret>) -> FieldsPreview {
+    let (creds, problems) = analyse(provider, raw);
+    FieldsPreview {
+        notes: creds.notes,
+        problems,
+    }
+}
+
+/// The one analysis behind [`parse_fields`] and [`preview_fields`]: every field cleaned and
+/// checked, then the fields without problems checked against each other. Problems come in
+/// the order `parse_fields` reports them: unknown keys, each field in form order, then the
+/// problems between fields.
+fn analyse(
+    provider: &Provider,
+    mut raw: BTreeMap<String, Secret>,
+) -> (Credentials, Vec<FieldProblem>) {
+    let problem = |field: &str, problem: Problem| FieldProblem {
+        field: field.to_string(),
+        problem,
+        other: None,
+    };
+    let mut problems: Vec<FieldProblem> = raw
+        .keys()
+        .filter(|k| provider.field(k).is_none())
+        .map(|k| problem(k, Problem::UnknownField))
+        .collect();
     let mut creds = Credentials::default();
     for field in &provider.fields {
         let value = raw.remove(&field.key).unwrap_or_else(|| Secret::new(""));
-        let err = |message: String| InputError {
-            field: field.key.clone(),
-            message,
-        };
         if value.expose().len() > MAX_FIELD_LEN {
-            return Err(err(format!(
-                "{} is far too long to be real. Copy only the {} itself.",
-                field.label,
-                field.label.to_lowercase()
-            )));
+            problems.push(problem(&field.key, Problem::TooLong));
+            continue;
         }
-        let (clean, changes) = match field.kind {
+        let cleaned = match field.kind {
             FieldKind::Token => normalize_token(value.expose()),
             FieldKind::Identifier => normalize_identifier(value.expose()),
             FieldKind::Subdomain => {
                 normalize_subdomain(value.expose(), field.domain.as_deref().unwrap_or(""))
             }
             FieldKind::Choice => normalize_choice(value.expose(), field),
-        }
-        .map_err(|problem| err(problem.sentence(field, &provider.name)))?;
-        for change in changes {
-            creds.notes.push(format!("{}: {change}", field.label));
-        }
+        };
+        let (clean, mut changes) = match cleaned {
+            Ok(done) => done,
+            Err(p) => {
+                problems.push(problem(&field.key, p));
+                continue;
+            }
+        };
         if let Some(pattern) = &field.usual_pattern {
             if !matches_simple_pattern(pattern, &clean) {
-                creds.notes.push(format!(
-                    "{}: this does not look like a usual {} {} ({}). We will still try it.",
-                    field.label, provider.name, field.label, field.example
-                ));
+                changes.push(Change::UnusualFormat);
             }
         }
+        creds.notes.extend(changes.into_iter().map(|change| Note {
+            field: field.key.clone(),
+            change,
+        }));
         if field.secret {
             creds.secrets.insert(field.key.clone(), Secret::new(clean));
         } else {
             creds.public.insert(field.key.clone(), clean);
         }
     }
-    check_across_fields(provider, &creds)?;
-    Ok(creds)
+    for found in check_across_fields(provider, &creds) {
+        if !problems.iter().any(|p| p.field == found.field) {
+            problems.push(found);
+        }
+    }
+    (creds, problems)
 }
 
-/// Mistakes only visible with two fields side by side. Messages name fields, never values.
-fn check_across_fields(provider: &Provider, creds: &Credentials) -> Result<(), InputError> {
+/// Mistakes only visible with two fields side by side, among fields that are fine alone.
+/// Problems name fields, never values.
+fn check_across_fields(provider: &Provider, creds: &Credentials) -> Vec<FieldProblem> {
+    let mut found = Vec::new();
+    let pair = |field: &str, problem: Problem, other: &str| FieldProblem {
+        field: field.to_string(),
+        problem,
+        other: Some(other.to_string()),
+    };
     let typed: Vec<(&Field, &str)> = provider
         .fields
         .iter()
@@ -135,22 +270,9 @@ fn check_across_fields(provider: &Provider, creds: &Credentials) -> Result<(), I
     for (i, (a, va)) in typed.iter().enumerate() {
         for (b, vb) in &typed[i + 1..] {
             if va == vb {
-                return Err(InputError {
-                    field: b.key.clone(),
-                    message: format!(
-                        "{} and {} hold the same value. Paste each into its own box, as {} shows them.",
-                        a.label, b.label, provider.name
-                    ),
-                });
-            }
-            if looks_swapped(a, va, b, vb) {
-                return Err(InputError {
-                    field: a.key.clone(),
-                    message: format!(
-                        "{} and {} look swapped: each looks like the other one. Paste the {} into the first box and the {} into the second.",
-                        a.label, b.label, a.label, b.label
-                    ),
-                });
+                found.push(pair(&b.key, Problem::SameValue, &a.key));
+            } else if looks_swapped(a, va, b, vb) {
+                found.push(pair(&a.key, Problem::Swapped, &b.key));
             }
         }
     }
@@ -158,23 +280,10 @@ fn check_across_fields(provider: &Provider, creds: &Credentials) -> Result<(), I
     // `id:token` pair, and the request would carry the wrong credential.
     if let Auth::Basic { username, password } = &provider.auth {
         if creds.value(username).is_some_and(|v| v.contains(':')) {
-            let label = |key: &str| {
-                provider
-                    .field(key)
-                    .map_or_else(|| key.to_string(), |f| f.label.clone())
-            };
-            return Err(InputError {
-                field: username.clone(),
-                message: format!(
-                    "{} cannot contain “:”. It looks like the {} and the {} were pasted together; paste each into its own box.",
-                    label(username),
-                    label(username),
-                    label(password)
-                ),
-            });
+            found.push(pair(username, Problem::PastedTogether, password));
         }
     }
-    Ok(())
+    found
 }
 
 /// Whether each value fails its own field's usual pattern and matches the other's. Both
@@ -189,24 +298,96 @@ fn looks_swapped(a: &Field, va: &str, b: &Field, vb: &str) -> bool {
         && matches_simple_pattern(pa, vb)
 }
 
-/// What a normalizer could not fix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What makes a field unusable. Serialized snake_case, a closed set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Problem {
     /// Nothing was given.
     Empty,
+    /// Longer than [`MAX_FIELD_LEN`].
+    TooLong,
     /// Spaces or line breaks inside the value.
     InnerSpace,
     /// Control or other invisible characters.
     Invisible,
     /// Not a single DNS label after cleaning.
-    NotALabel,
+    NotASubdomain,
     /// A host under another domain than the vendor's.
     OtherDomain,
     /// Not one of a choice field's options.
     NotAnOption,
+    /// The provider has no field with this key.
+    UnknownField,
+    /// The same value as the other field.
+    SameValue,
+    /// Each value looks like the other field's.
+    Swapped,
+    /// A Basic-auth user name holding `:`, so both values were pasted into it.
+    PastedTogether,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Problem::Empty => "nothing was given",
+            Problem::TooLong => "far too long to be real",
+            Problem::InnerSpace => "a space or line break in the middle",
+            Problem::Invisible => "invisible characters",
+            Problem::NotASubdomain => "not a single name of letters, digits and hyphens",
+            Problem::OtherDomain => "an address of another site",
+            Problem::NotAnOption => "not one of the options",
+            Problem::UnknownField => "no such field",
+            Problem::SameValue => "the same value as another field",
+            Problem::Swapped => "swapped with another field",
+            Problem::PastedTogether => "two values pasted together",
+        })
+    }
+}
+
+impl FieldProblem {
+    /// The English sentence for the person (error messages, the command line), naming
+    /// fields by their labels, never values.
+    pub fn sentence(&self, provider: &Provider) -> String {
+        let label = |key: &str| {
+            provider
+                .field(key)
+                .map_or_else(|| key.to_string(), |f| f.label.clone())
+        };
+        let name = &provider.name;
+        let this = label(&self.field);
+        let other = self.other.as_deref().map(label).unwrap_or_default();
+        match self.problem {
+            Problem::UnknownField => {
+                let known: Vec<&str> = provider.fields.iter().map(|f| f.key.as_str()).collect();
+                format!(
+                    "{name} has no field called “{}”. Its fields are: {}.",
+                    self.field,
+                    known.join(", ")
+                )
+            }
+            Problem::TooLong => format!(
+                "{this} is far too long to be real. Copy only the {} itself.",
+                this.to_lowercase()
+            ),
+            Problem::SameValue => format!(
+                "{other} and {this} hold the same value. Paste each into its own box, as {name} shows them."
+            ),
+            Problem::Swapped => format!(
+                "{this} and {other} look swapped: each looks like the other one. Paste the {this} into the first box and the {other} into the second."
+            ),
+            Problem::PastedTogether => format!(
+                "{this} cannot contain “:”. It looks like the {this} and the {other} were pasted together; paste each into its own box."
+            ),
+            own => match provider.field(&self.field) {
+                Some(field) => own.sentence(field, name),
+                None => format!("{this}: {own}."),
+            },
+        }
+    }
 }
 
 impl Problem {
+    /// The sentence for a problem of one field on its own.
     fn sentence(self, field: &Field, provider: &str) -> String {
         let label = &field.label;
         match self {
@@ -217,7 +398,7 @@ impl Problem {
             Problem::Invisible => format!(
                 "{label} contains invisible characters. Copy it again from {provider}, or type it."
             ),
-            Problem::NotALabel => format!(
+            Problem::NotASubdomain => format!(
                 "{label} should be a single name such as “acme”: letters, digits and hyphens only."
             ),
             Problem::OtherDomain => format!(
@@ -233,20 +414,21 @@ impl Problem {
                 };
                 format!("{label} must be {choices}.")
             }
+            other => format!("{label}: {other}."),
         }
     }
 }
 
 const QUOTES: &[char] = &['"', '\'', '`', '“', '”', '‘', '’', '«', '»'];
 
-fn trim_paste(raw: &str, changes: &mut Vec<String>) -> String {
+fn trim_paste(raw: &str, changes: &mut Vec<Change>) -> String {
     let trimmed = raw.trim();
     if trimmed.len() != raw.len() {
-        changes.push("we removed spaces or line breaks around it".into());
+        changes.push(Change::TrimmedWhitespace);
     }
     let unquoted = trimmed.trim_matches(QUOTES).trim();
     if unquoted.len() != trimmed.len() {
-        changes.push("we removed the quotes around it".into());
+        changes.push(Change::RemovedQuotes);
     }
     unquoted.to_string()
 }
@@ -267,12 +449,16 @@ fn reject_invisible(s: &str) -> Result<(), Problem> {
 ///
 /// # Errors
 /// Empty, or with spaces or invisible characters inside.
-pub fn normalize_token(raw: &str) -> Result<(String, Vec<String>), Problem> {
+pub fn normalize_token(raw: &str) -> Result<(String, Vec<Change>), Problem> {
     let mut changes = Vec::new();
     let mut s = trim_paste(raw, &mut changes);
     // A scheme word counts only as a whole word: "Bearer abc" or a lone "Bearer", never
     // the start of a token such as "tokenABC".
-    for word in ["authorization:", "bearer", "token"] {
+    for (word, change) in [
+        ("authorization:", Change::RemovedAuthorizationPrefix),
+        ("bearer", Change::RemovedBearerPrefix),
+        ("token", Change::RemovedTokenPrefix),
+    ] {
         let Some(head) = s.get(..word.len()).map(str::to_string) else {
             continue;
         };
@@ -280,7 +466,7 @@ pub fn normalize_token(raw: &str) -> Result<(String, Vec<String>), Problem> {
         let whole = word.ends_with(':') || rest.is_empty() || rest.starts_with(char::is_whitespace);
         if head.eq_ignore_ascii_case(word) && whole {
             s = rest.trim_start().trim_matches(QUOTES).to_string();
-            changes.push(format!("we removed “{head}” in front of it"));
+            changes.push(change);
         }
     }
     if s.is_empty() {
@@ -294,7 +480,7 @@ pub fn normalize_token(raw: &str) -> Result<(String, Vec<String>), Problem> {
 ///
 /// # Errors
 /// Empty, or with spaces or invisible characters inside.
-pub fn normalize_identifier(raw: &str) -> Result<(String, Vec<String>), Problem> {
+pub fn normalize_identifier(raw: &str) -> Result<(String, Vec<Change>), Problem> {
     let mut changes = Vec::new();
     let s = trim_paste(raw, &mut changes);
     if s.is_empty() {
@@ -309,7 +495,7 @@ pub fn normalize_identifier(raw: &str) -> Result<(String, Vec<String>), Problem>
 ///
 /// # Errors
 /// Empty without a default, or not an option.
-pub fn normalize_choice(raw: &str, field: &Field) -> Result<(String, Vec<String>), Problem> {
+pub fn normalize_choice(raw: &str, field: &Field) -> Result<(String, Vec<Change>), Problem> {
     let mut changes = Vec::new();
     let s = trim_paste(raw, &mut changes);
     if s.is_empty() {
@@ -335,7 +521,7 @@ pub fn normalize_choice(raw: &str, field: &Field) -> Result<(String, Vec<String>
 ///
 /// # Errors
 /// Empty, under another domain, or not a label after cleaning.
-pub fn normalize_subdomain(raw: &str, domain: &str) -> Result<(String, Vec<String>), Problem> {
+pub fn normalize_subdomain(raw: &str, domain: &str) -> Result<(String, Vec<Change>), Problem> {
     let mut changes = Vec::new();
     let mut s = trim_paste(raw, &mut changes).to_ascii_lowercase();
     if s.is_empty() {
@@ -345,12 +531,12 @@ pub fn normalize_subdomain(raw: &str, domain: &str) -> Result<(String, Vec<Strin
     for scheme in ["https://", "http://"] {
         if let Some(rest) = s.strip_prefix(scheme) {
             s = rest.to_string();
-            removed.push(scheme.to_string());
+            removed.push(Change::RemovedScheme);
         }
     }
     if let Some(cut) = s.find(['/', '?', '#']) {
         if cut + 1 < s.len() {
-            removed.push("the page path".to_string());
+            removed.push(Change::RemovedPath);
         }
         s.truncate(cut);
     }
@@ -360,14 +546,14 @@ pub fn normalize_subdomain(raw: &str, domain: &str) -> Result<(String, Vec<Strin
         }
     }
     if s.contains('@') {
-        return Err(Problem::NotALabel);
+        return Err(Problem::NotASubdomain);
     }
     let s = s.trim_end_matches('.').to_string();
     if s.contains('.') {
         let suffix = format!(".{domain}");
         match s.strip_suffix(&suffix) {
             Some(label) if !domain.is_empty() => {
-                removed.push(suffix.clone());
+                removed.push(Change::RemovedDomain);
                 let label = label.strip_prefix("www.").unwrap_or(label);
                 return finish_label(label, removed, changes);
             }
@@ -379,19 +565,18 @@ pub fn normalize_subdomain(raw: &str, domain: &str) -> Result<(String, Vec<Strin
 
 fn finish_label(
     label: &str,
-    removed: Vec<String>,
-    mut changes: Vec<String>,
-) -> Result<(String, Vec<String>), Problem> {
+    removed: Vec<Change>,
+    mut changes: Vec<Change>,
+) -> Result<(String, Vec<Change>), Problem> {
     if !is_dns_label(label) {
         return Err(if label.is_empty() {
             Problem::Empty
         } else {
-            Problem::NotALabel
+            Problem::NotASubdomain
         });
     }
-    if !removed.is_empty() {
-        changes.push(format!("we removed {}", removed.join(" and ")));
-    }
+    // Reported only once the label is good: a refusal needs no account of the clean-up.
+    changes.extend(removed);
     Ok((label.to_string(), changes))
 }
 
@@ -457,7 +642,15 @@ mod tests {
     fn tokens_lose_paste_noise() {
         let (t, notes) = normalize_token("  \"Bearer abc123\"\n").expect("fixable");
         assert_eq!(t, "abc123", "quotes, Bearer and whitespace removed");
-        assert_eq!(notes.len(), 3, "each change is reported: {notes:?}");
+        assert_eq!(
+            notes,
+            [
+                Change::TrimmedWhitespace,
+                Change::RemovedQuotes,
+                Change::RemovedBearerPrefix
+            ],
+            "each change is reported, in order"
+        );
         assert_eq!(
             normalize_token("abc").expect("clean").1.len(),
             0,
@@ -469,11 +662,20 @@ mod tests {
             "not a prefix word"
         );
         assert_eq!(
-            normalize_token("Authorization: Bearer x1")
-                .expect("header")
-                .0,
-            "x1",
+            normalize_token("Authorization: Bearer x1").expect("header"),
+            (
+                "x1".to_string(),
+                vec![
+                    Change::RemovedAuthorizationPrefix,
+                    Change::RemovedBearerPrefix
+                ]
+            ),
             "a pasted header"
+        );
+        assert_eq!(
+            normalize_token("token x1").expect("scheme word").1,
+            [Change::RemovedTokenPrefix],
+            "a Token scheme word"
         );
     }
 
@@ -514,8 +716,12 @@ mod tests {
             normalize_subdomain("https://acme.namely.com/x", "namely.com").expect("url");
         assert_eq!(
             notes,
-            vec!["we removed https:// and the page path and .namely.com"],
-            "the change is explained"
+            [
+                Change::RemovedScheme,
+                Change::RemovedPath,
+                Change::RemovedDomain
+            ],
+            "each change is explained, in order"
         );
     }
 
@@ -593,6 +799,215 @@ mod tests {
             Problem::NotAnOption.sentence(&f, "HiBob"),
             "Environment must be Production or Sandbox.",
             "the options are named"
+        );
+    }
+
+    fn raw(pairs: &[(&str, &str)]) -> BTreeMap<String, Secret> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), Secret::new(*v)))
+            .collect()
+    }
+
+    fn catalogue() -> crate::provider::Catalogue {
+        crate::provider::Catalogue::embedded().expect("catalogue")
+    }
+
+    #[test]
+    fn previews_report_changes_and_problems_by_field() {
+        let cat = catalogue();
+        let namely = cat.get("namely").expect("namely");
+        let preview = preview_fields(
+            namely,
+            raw(&[(
+                "subdomain",
+                " https://acme.namely.com/people
+",
+            )]),
+        );
+        let notes: Vec<(&str, Change)> = preview
+            .notes
+            .iter()
+            .map(|n| (n.field.as_str(), n.change))
+            .collect();
+        assert_eq!(
+            notes,
+            [
+                ("subdomain", Change::TrimmedWhitespace),
+                ("subdomain", Change::RemovedScheme),
+                ("subdomain", Change::RemovedPath),
+                ("subdomain", Change::RemovedDomain),
+            ],
+            "the subdomain's clean-up"
+        );
+        assert_eq!(
+            preview.problems,
+            [FieldProblem {
+                field: "access_token".into(),
+                problem: Problem::Empty,
+                other: None
+            }],
+            "the empty token box"
+        );
+        let hibob = cat.get("hibob").expect("hibob");
+        let preview = preview_fields(
+            hibob,
+            raw(&[
+                ("service_user_id", "SERVICE-1:abc"),
+                ("service_user_token", "abc def"),
+                ("region", "eu"),
+            ]),
+        );
+        let problems: Vec<(&str, Problem, Option<&str>)> = preview
+            .problems
+            .iter()
+            .map(|p| (p.field.as_str(), p.problem, p.other.as_deref()))
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                ("region", Problem::UnknownField, None),
+                ("service_user_token", Problem::InnerSpace, None),
+                (
+                    "service_user_id",
+                    Problem::PastedTogether,
+                    Some("service_user_token")
+                ),
+            ],
+            "unknown keys first, then each field, then between fields"
+        );
+    }
+
+    #[test]
+    fn previews_name_both_fields_of_a_mix_up() {
+        let cat = catalogue();
+        let hibob = cat.get("hibob").expect("hibob");
+        let long = "A".repeat(40);
+        let same = preview_fields(
+            hibob,
+            raw(&[("service_user_id", "abc"), ("service_user_token", "abc")]),
+        );
+        assert_eq!(
+            same.problems,
+            [FieldProblem {
+                field: "service_user_token".into(),
+                problem: Problem::SameValue,
+                other: Some("service_user_id".into())
+            }],
+            "the same value twice"
+        );
+        let swapped = preview_fields(
+            hibob,
+            raw(&[
+                ("service_user_id", &long),
+                ("service_user_token", "SERVICE-1"),
+            ]),
+        );
+        assert_eq!(
+            swapped.problems,
+            [FieldProblem {
+                field: "service_user_id".into(),
+                problem: Problem::Swapped,
+                other: Some("service_user_token".into())
+            }],
+            "swapped boxes"
+        );
+        assert!(
+            swapped
+                .notes
+                .iter()
+                .any(|n| n.field == "service_user_token" && n.change == Change::UnusualFormat),
+            "a token box holding an ID is unusual: {:?}",
+            swapped.notes
+        );
+    }
+
+    #[test]
+    fn parsing_refuses_what_the_preview_reports_first() {
+        let cat = catalogue();
+        let hibob = cat.get("hibob").expect("hibob");
+        let long = "A".repeat(40);
+        let cases: [&[(&str, &str)]; 6] = [
+            &[("service_user_id", "abc"), ("service_user_token", "abc")],
+            &[
+                ("service_user_id", &long),
+                ("service_user_token", "SERVICE-1"),
+            ],
+            &[("service_user_id", "a:b"), ("service_user_token", &long)],
+            &[("service_user_id", ""), ("service_user_token", &long)],
+            &[("nope", "x"), ("service_user_id", "abc")],
+            &[
+                ("service_user_id", "SERVICE-1"),
+                ("service_user_token", &long),
+            ],
+        ];
+        for pairs in cases {
+            let preview = preview_fields(hibob, raw(pairs));
+            let parsed = parse_fields(hibob, raw(pairs));
+            match (preview.problems.first(), parsed) {
+                (None, Ok(creds)) => assert_eq!(creds.notes, preview.notes, "{pairs:?}"),
+                (Some(first), Err(e)) => {
+                    assert_eq!(e.field, first.field, "{pairs:?}");
+                    assert_eq!(e.message, first.sentence(hibob), "{pairs:?}");
+                }
+                (p, c) => panic!("{pairs:?}: preview {p:?} but parse {c:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn previews_and_sentences_never_hold_a_value() {
+        let cat = catalogue();
+        let hibob = cat.get("hibob").expect("hibob");
+        let canary = "CanaryValue0123456789Canary";
+        for pairs in [
+            vec![("service_user_id", canary), ("service_user_token", canary)],
+            vec![
+                ("service_user_id", "  \"x1\" "),
+                ("service_user_token", &*format!("Bearer {canary} x")),
+            ],
+            vec![("service_user_id", &*format!("{canary}:{canary}"))],
+        ] {
+            let preview = preview_fields(hibob, raw(&pairs));
+            let json = serde_json::to_string(&preview).expect("serializes");
+            assert!(!json.contains("Canary"), "no value in {json}");
+            for p in &preview.problems {
+                assert!(!p.sentence(hibob).contains("Canary"), "{p:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn codes_serialize_as_documented() {
+        let json = serde_json::to_value(FieldsPreview {
+            notes: vec![Note {
+                field: "api_key".into(),
+                change: Change::RemovedAuthorizationPrefix,
+            }],
+            problems: vec![
+                FieldProblem {
+                    field: "subdomain".into(),
+                    problem: Problem::NotASubdomain,
+                    other: None,
+                },
+                FieldProblem {
+                    field: "b".into(),
+                    problem: Problem::PastedTogether,
+                    other: Some("a".into()),
+                },
+            ],
+        })
+        .expect("serializes");
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "notes": [{"field": "api_key", "change": "removed_authorization_prefix"}],
+                "problems": [
+                    {"field": "subdomain", "problem": "not_a_subdomain"},
+                    {"field": "b", "problem": "pasted_together", "other": "a"}
+                ]
+            }),
+            "the shape the window relies on"
         );
     }
 

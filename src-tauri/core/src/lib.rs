@@ -13,6 +13,7 @@ pub mod clock;
 pub mod error;
 pub mod hosts;
 pub mod input;
+pub mod lang;
 pub mod notice;
 pub mod provider;
 pub mod redact;

@@ -6,12 +6,19 @@
 //! the guide they follow, how to authenticate, the chain of [`Check`]s that verifies a
 //! credential, how to read identity out of the answers, and the permissions required.
 //! What data cannot say goes into a named [`Hook`].
+//!
+//! A file is written in English and carries its own translations in `[locales.<lang>]`
+//! tables whose keys are dotted paths to the prose a person reads (`steps.sign-in.title`,
+//! `fields.api_key.help`, `messages.bad_credentials`). They are held to the same strictness
+//! as the rest: an unknown path, a missing translation or a changed `{placeholder}` stops
+//! the catalogue from loading. Names, scope and permission names, and URLs stay as written.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 
 use crate::error::Code;
+use crate::lang::Lang;
 use crate::schedule::Pace;
 
 /// The provider files shipped in the binary, in display order.
@@ -82,6 +89,11 @@ pub struct Provider {
     /// Behaviour that data cannot express.
     #[serde(default)]
     pub hook: Option<Hook>,
+    /// Translations by language code (`fr`), as written: tables whose dotted keys name the
+    /// texts they translate (see [`Provider::localized`]). Every language Keystep speaks
+    /// besides English must be there, complete.
+    #[serde(default)]
+    pub locales: BTreeMap<String, toml::Table>,
 }
 
 /// The kind of system, shown in the picker.
@@ -627,6 +639,36 @@ impl Catalogue {
 }
 
 impl Provider {
+    /// A copy with every text a person reads in `lang`, from the file's `[locales]` table.
+    ///
+    /// The catalogue only holds validated files, whose translations are complete; should a
+    /// text have none anyway, it stays in English rather than go blank.
+    pub fn localized(&self, lang: Lang) -> Provider {
+        let mut out = self.clone();
+        if lang == Lang::En {
+            return out;
+        }
+        let Some(Ok(translations)) = self.locales.get(lang.code()).map(flatten_locale) else {
+            return out;
+        };
+        visit_texts(&mut out, |path, text| {
+            if let Some(t) = translations.get(path) {
+                text.clone_from(t);
+            }
+        });
+        out
+    }
+
+    /// Every translatable text as `(path, English text)`, in file order.
+    pub fn texts(&self) -> Vec<(String, String)> {
+        let mut copy = self.clone();
+        let mut out = Vec::new();
+        visit_texts(&mut copy, |path, text| {
+            out.push((path.to_string(), text.clone()))
+        });
+        out
+    }
+
     /// The field with this key.
     pub fn field(&self, key: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.key == key)
@@ -661,6 +703,84 @@ impl Provider {
             host.replace('-', "_").to_uppercase()
         )
     }
+}
+
+/// Calls `f` with the dotted path and a mutable reference of every text a person reads.
+/// Names, checklists and permissions (the provider's own words), URLs, ids and templates
+/// made only of placeholders are not visited: they are never translated.
+fn visit_texts(p: &mut Provider, mut f: impl FnMut(&str, &mut String)) {
+    f("needs", &mut p.needs);
+    f("summary", &mut p.summary);
+    f("prerequisite", &mut p.prerequisite);
+    f("revoke", &mut p.revoke);
+    if let Some(w) = &mut p.rotate_warning {
+        f("rotate_warning", w);
+    }
+    for field in &mut p.fields {
+        let base = format!("fields.{}", field.key);
+        f(&format!("{base}.label"), &mut field.label);
+        f(&format!("{base}.help"), &mut field.help);
+        f(&format!("{base}.example"), &mut field.example);
+        for o in &mut field.options {
+            f(&format!("{base}.options.{}", o.value), &mut o.label);
+        }
+    }
+    for step in &mut p.steps {
+        let base = format!("steps.{}", step.id);
+        f(&format!("{base}.title"), &mut step.title);
+        f(&format!("{base}.body"), &mut step.body);
+        if let Some(l) = &mut step.link_label {
+            f(&format!("{base}.link_label"), l);
+        }
+        if let Some(w) = &mut step.warning {
+            f(&format!("{base}.warning"), w);
+        }
+    }
+    for check in &mut p.checks {
+        let base = format!("checks.{}", check.id);
+        f(&format!("{base}.doing"), &mut check.doing);
+        for (n, e) in check.expect.iter_mut().enumerate() {
+            if let Some(h) = &mut e.hint {
+                f(&format!("{base}.expect.{n}.hint"), h);
+            }
+        }
+    }
+    for (n, line) in p.identity.success.iter_mut().enumerate() {
+        f(&format!("identity.success.{n}"), line);
+    }
+    for (code, text) in &mut p.messages {
+        f(&format!("messages.{}", code.as_str()), text);
+    }
+}
+
+/// A `[locales.<lang>]` table as `path → text`: nested tables and dotted keys both become
+/// dotted paths, so a file may write `steps.sign-in.title = …` or a `[locales.fr.steps]`
+/// table alike.
+fn flatten_locale(table: &toml::Table) -> Result<BTreeMap<String, String>, String> {
+    fn walk(
+        prefix: &str,
+        table: &toml::Table,
+        out: &mut BTreeMap<String, String>,
+    ) -> Result<(), String> {
+        for (key, value) in table {
+            let path = if prefix.is_empty() {
+                key.clone()
+            } else {
+                format!("{prefix}.{key}")
+            };
+            match value {
+                toml::Value::String(s) => {
+                    out.insert(path, s.clone());
+                }
+                toml::Value::Table(t) => walk(&path, t, out)?,
+                _ => return Err(format!("`{path}` must be a text")),
+            }
+        }
+        Ok(())
+    }
+    let mut out = BTreeMap::new();
+    walk("", table, &mut out)?;
+    Ok(out)
 }
 
 /// The `{name}` placeholders in a template, in order.
@@ -739,7 +859,8 @@ fn validate(file: &str, p: &Provider) -> Result<(), String> {
     validate_status_rules("the provider", &p.on_status)?;
     validate_checks(p, &keys)?;
     validate_identity(p)?;
-    validate_messages(p)
+    validate_messages(p)?;
+    validate_locales(p)
 }
 
 /// Pacing and lifetime rules: a zero would stop every check, or expire keys at once.
@@ -1088,6 +1209,77 @@ fn validate_messages(p: &Provider) -> Result<(), String> {
     Ok(())
 }
 
+/// Translations: only languages Keystep speaks, every one of them, each complete, with the
+/// original's placeholders, and (French) no breaking space before `: ; ? ! »` or after `«`.
+fn validate_locales(p: &Provider) -> Result<(), String> {
+    for code in p.locales.keys() {
+        if !Lang::ALL.iter().any(|l| *l != Lang::En && l.code() == code) {
+            return Err(format!(
+                "locales.{code}: not a language Keystep translates into"
+            ));
+        }
+    }
+    let texts = p.texts();
+    for lang in Lang::ALL.into_iter().filter(|l| *l != Lang::En) {
+        let code = lang.code();
+        let table = p
+            .locales
+            .get(code)
+            .ok_or_else(|| format!("locales.{code} is missing: every text needs a translation"))?;
+        let translations =
+            flatten_locale(table).map_err(|problem| format!("locales.{code}: {problem}"))?;
+        for path in translations.keys() {
+            if !texts.iter().any(|(p, _)| p == path) {
+                return Err(format!(
+                    "locales.{code}: `{path}` names no translatable text"
+                ));
+            }
+        }
+        for (path, original) in &texts {
+            let Some(text) = translations.get(path) else {
+                return Err(format!("locales.{code}: `{path}` is not translated"));
+            };
+            if text.trim().is_empty() {
+                return Err(format!("locales.{code}: `{path}` is empty"));
+            }
+            let mut want = placeholders(original);
+            let mut got = placeholders(text);
+            want.sort_unstable();
+            got.sort_unstable();
+            if want != got {
+                return Err(format!(
+                    "locales.{code}: `{path}` has placeholders {got:?} where the original has {want:?}"
+                ));
+            }
+            if lang == Lang::Fr {
+                check_french_spacing(text)
+                    .map_err(|problem| format!("locales.{code}: `{path}`: {problem}"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// French puts a no-break space (U+00A0) before `: ; ? ! »` and after `«`, so a line never
+/// wraps between a word and its punctuation. An ordinary space there is refused, which keeps
+/// every file consistent.
+fn check_french_spacing(text: &str) -> Result<(), String> {
+    let chars: Vec<char> = text.chars().collect();
+    for pair in chars.windows(2) {
+        let bad = match pair {
+            [' ', c @ (':' | ';' | '?' | '!' | '»')] => Some(*c),
+            ['«', ' '] => Some('«'),
+            _ => None,
+        };
+        if let Some(c) = bad {
+            return Err(format!(
+                "use a no-break space (U+00A0), not a space, beside “{c}”"
+            ));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1159,7 +1351,7 @@ needs = ["read"]
 capture = { org = "/org", email = ["/0/email", "/email"] }
 expect = [
   { pointer = "/error", absent = true, otherwise = "bad_credentials" },
-  { pointer = "/people", non_empty = true, otherwise = "missing_permission", missing = ["whose data"] },
+  { pointer = "/people", non_empty = true, otherwise = "missing_permission", missing = ["whose data"], hint = "Nobody is visible." },
 ]
 [[checks]]
 id = "org"
@@ -1175,6 +1367,21 @@ tenant = "{tenant}/{org}"
 success = ["Connected to {company}", "Connected"]
 [messages]
 wrong_tenant = "No {provider} site at {tenant}."
+[locales.fr]
+needs = "Clé d’API"
+summary = "s (fr)"
+prerequisite = "p (fr)"
+revoke = "r (fr)"
+fields.tenant = { label = "Locataire", help = "h (fr)", example = "acme" }
+fields.key = { label = "Clé", help = "h (fr)", example = "c" }
+fields.region = { label = "Région", help = "h (fr)", example = "UE", options = { eu = "UE", test = "Essai" } }
+steps.one = { title = "t (fr)", body = "b (fr)" }
+checks.me.doing = "Vérification…"
+checks.me.expect.1.hint = "Personne n’est visible."
+checks.org.doing = "Lecture…"
+identity.success.0 = "Connecté à {company}"
+identity.success.1 = "Connecté"
+messages.wrong_tenant = "Aucun site {provider} à l’adresse {tenant}."
 "#;
 
     fn load(text: &str) -> Result<Catalogue, String> {
@@ -1318,6 +1525,52 @@ wrong_tenant = "No {provider} site at {tenant}."
                 "tenant = \"{tenant}\"\ntenant_id = \"x\"",
                 "unknown field",
             ),
+            ("[locales.fr]", "[locales.de]", "not a language Keystep"),
+            (
+                "checks.org.doing = ",
+                "checks.org.doin = ",
+                "`checks.org.doin` names no translatable text",
+            ),
+            (
+                "checks.org.doing = \"Lecture…\"\n",
+                "",
+                "`checks.org.doing` is not translated",
+            ),
+            (
+                "checks.me.expect.1.hint",
+                "checks.me.expect.0.hint",
+                "`checks.me.expect.0.hint` names no translatable text",
+            ),
+            (
+                "identity.success.0 = \"Connecté à {company}\"",
+                "identity.success.0 = \"Connecté à {entreprise}\"",
+                "has placeholders",
+            ),
+            (
+                "à l’adresse {tenant}.",
+                "à l’adresse.",
+                "has placeholders",
+            ),
+            (
+                "checks.org.doing = \"Lecture…\"",
+                "checks.org.doing = 3",
+                "must be a text",
+            ),
+            (
+                "checks.org.doing = \"Lecture…\"",
+                "checks.org.doing = \" \"",
+                "is empty",
+            ),
+            (
+                "checks.org.doing = \"Lecture…\"",
+                "checks.org.doing = \"Lecture : en cours\"",
+                "no-break space",
+            ),
+            (
+                "checks.org.doing = \"Lecture…\"",
+                "checks.org.doing = \"« Lecture\u{a0}»\"",
+                "no-break space",
+            ),
         ];
         for (from, to, expected) in cases {
             assert!(
@@ -1329,6 +1582,92 @@ wrong_tenant = "No {provider} site at {tenant}."
             assert!(
                 err.contains(expected),
                 "{to:?}: expected “{expected}” in: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_file_without_its_french_is_refused() {
+        let (english, _) = MINIMAL
+            .split_once("[locales.fr]")
+            .expect("baseline has French");
+        let err = load(english).expect_err("no French");
+        assert!(
+            err.contains("locales.fr is missing"),
+            "the missing language is named: {err}"
+        );
+    }
+
+    #[test]
+    fn localized_copies_carry_every_translation_and_keep_the_rest() {
+        let cat = load(MINIMAL).expect("baseline");
+        let en = cat.get("demo").expect("demo");
+        let fr = en.localized(Lang::Fr);
+        let region = fr.field("region").expect("region");
+        assert_eq!(region.label, "Région", "field label");
+        assert_eq!(region.options[1].label, "Essai", "option label");
+        assert_eq!(region.options[1].value, "test", "option value kept");
+        assert_eq!(fr.checks[0].doing, "Vérification…", "check line");
+        assert_eq!(
+            fr.checks[0].expect[1].hint.as_deref(),
+            Some("Personne n’est visible."),
+            "expect hint"
+        );
+        assert_eq!(
+            fr.identity.success,
+            ["Connecté à {company}", "Connecté"],
+            "success lines"
+        );
+        assert_eq!(
+            fr.messages.get(&Code::WrongTenant).map(String::as_str),
+            Some("Aucun site {provider} à l’adresse {tenant}."),
+            "message"
+        );
+        assert_eq!(fr.name, "Demo", "the name is not translated");
+        assert_eq!(
+            fr.permissions.required, en.permissions.required,
+            "permission names are the provider's own words"
+        );
+        assert_eq!(fr.checks[0].path, "/me", "requests are untouched");
+        let english_texts = en.localized(Lang::En).texts();
+        assert_eq!(english_texts, en.texts(), "English is the file as written");
+        let french_texts = fr.texts();
+        assert_eq!(
+            french_texts.len(),
+            english_texts.len(),
+            "the same texts, translated"
+        );
+        let unchanged: Vec<&String> = french_texts
+            .iter()
+            .zip(&english_texts)
+            .filter(|(f, e)| f.1 == e.1)
+            .map(|(f, _)| &f.0)
+            .collect();
+        assert_eq!(
+            unchanged,
+            ["fields.tenant.example"],
+            "every other text has its French"
+        );
+    }
+
+    #[test]
+    fn every_shipped_provider_speaks_french() {
+        let cat = Catalogue::embedded().expect("catalogue");
+        for p in cat.all() {
+            let fr = p.localized(Lang::Fr);
+            let english = p.texts();
+            let translated = fr
+                .texts()
+                .iter()
+                .zip(&english)
+                .filter(|(f, e)| f.1 != e.1)
+                .count();
+            // Examples such as "acme" and words French shares ("Production") may stay.
+            assert!(
+                translated * 10 >= english.len() * 9,
+                "{}: only {translated} of {} texts differ from English",
+                p.id,
+                english.len()
             );
         }
     }

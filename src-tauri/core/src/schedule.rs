@@ -209,16 +209,28 @@ impl Pacer {
     }
 
     /// Waits until one more request to `provider` keeps within `pace`, and records it.
-    pub async fn admit(&self, provider: &str, pace: Pace) -> Admission {
+    ///
+    /// # Errors
+    /// The provider asked Keystep to wait ([`Pacer::hold`]) and the wait is not over: the
+    /// seconds left, so the caller reports "rate limited" at once instead of hanging.
+    pub async fn admit(&self, provider: &str, pace: Pace) -> Result<Admission, u64> {
         let lane = self.lane(provider, pace);
+        {
+            let mut sent = lane.sent.lock().await;
+            if let Some(until) = sent.1 {
+                let now = Instant::now();
+                if until > now {
+                    let left = until - now;
+                    return Err(left.as_secs() + u64::from(left.subsec_nanos() > 0));
+                }
+                sent.1 = None;
+            }
+        }
         let slot = Arc::clone(&lane.slots)
             .acquire_owned()
             .await
             .expect("pacer semaphores are never closed");
         let mut sent = lane.sent.lock().await;
-        if let Some(until) = sent.1.take() {
-            tokio::time::sleep_until(until).await;
-        }
         let limit = pace.per_minute.max(1) as usize;
         loop {
             let now = Instant::now();
@@ -236,11 +248,11 @@ impl Pacer {
             let oldest = *sent.0.front().expect("a full window has an oldest request");
             tokio::time::sleep_until(oldest + self.window).await;
         }
-        Admission { _slot: slot }
+        Ok(Admission { _slot: slot })
     }
 
-    /// The provider asked Keystep to wait (`Retry-After`): the next request to it waits at
-    /// least `secs`.
+    /// The provider asked Keystep to wait (`Retry-After`): for `secs`, requests to it are
+    /// refused at once (see [`Pacer::admit`]).
     pub async fn hold(&self, provider: &str, pace: Pace, secs: u64) {
         let lane = self.lane(provider, pace);
         let until = Instant::now() + Duration::from_secs(secs);
@@ -381,7 +393,7 @@ mod tests {
         for _ in 0..17 {
             let (pacer, times) = (Arc::clone(&pacer), Arc::clone(&times));
             tasks.spawn(async move {
-                let _admission = pacer.admit("hibob", pace).await;
+                let _admission = pacer.admit("hibob", pace).await.expect("not held");
                 times.lock().expect("not poisoned").push(Instant::now());
                 tokio::time::sleep(Duration::from_millis(200)).await;
             });
@@ -420,7 +432,7 @@ mod tests {
             );
             tasks.spawn(async move {
                 let provider = if i % 2 == 0 { "namely" } else { "jazzhr" };
-                let _admission = pacer.admit(provider, pace).await;
+                let _admission = pacer.admit(provider, pace).await.expect("not held");
                 if provider == "namely" {
                     let now = in_flight.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
                     peak.fetch_max(now, std::sync::atomic::Ordering::SeqCst);
@@ -438,22 +450,29 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_retry_after_holds_the_next_request() {
+    async fn a_retry_after_refuses_requests_until_it_is_over() {
         let pacer = Pacer::new();
         let pace = Pace::default();
-        let start = Instant::now();
         pacer.hold("payfit", pace, 7).await;
-        let _a = pacer.admit("payfit", pace).await;
         assert_eq!(
-            start.elapsed(),
-            Duration::from_secs(7),
-            "waited the Retry-After"
+            pacer.admit("payfit", pace).await.err(),
+            Some(7),
+            "refused at once, with the wait left"
         );
-        let _b = pacer.admit("humaans", pace).await;
-        assert_eq!(
-            start.elapsed(),
-            Duration::from_secs(7),
+        assert!(
+            pacer.admit("humaans", pace).await.is_ok(),
             "other providers are not held"
+        );
+        tokio::time::sleep(Duration::from_millis(6_500)).await;
+        assert_eq!(
+            pacer.admit("payfit", pace).await.err(),
+            Some(1),
+            "half a second left rounds up"
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert!(
+            pacer.admit("payfit", pace).await.is_ok(),
+            "the wait is over"
         );
     }
 }

@@ -50,13 +50,16 @@ pub struct Report {
     pub identity: Identity,
     /// Scopes or permissions, compared with what the guide asked for.
     pub permissions: PermissionReport,
-    /// What input normalization changed.
+    /// What input normalization changed, in English (see `input::Note::describe`).
     pub notes: Vec<String>,
     /// The provider's `identity.tenant`, filled in (company id, subdomain…), when every
     /// value it names was seen: what tells this tenant from another. Never a secret.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
 }
+
+/// Hears each check of a chain as it starts.
+pub type Progress<'a> = dyn Fn(&Check) + Send + Sync + 'a;
 
 /// What the provider told us about the account.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -161,14 +164,15 @@ impl Verifier {
         &self.hosts
     }
 
-    /// Runs `provider`'s checks with `creds`. `progress` hears each check's `doing` line.
+    /// Runs `provider`'s checks with `creds`. `progress` hears each check as it starts (its
+    /// id and its `doing` line, so a window can show the line in its own language).
     ///
     /// Never fails: every outcome, including unreachable hosts, is a [`Report`].
     pub async fn verify(
         &self,
         provider: &Provider,
         creds: &Credentials,
-        progress: &(dyn Fn(&str) + Send + Sync),
+        progress: &Progress<'_>,
     ) -> Report {
         let mut vars: BTreeMap<String, Captured> = creds
             .public
@@ -185,7 +189,7 @@ impl Verifier {
             {
                 continue;
             }
-            progress(&check.doing);
+            progress(check);
             match self.run_check(provider, check, creds, &vars).await {
                 Ok(Outcome::Answer(answer)) => {
                     capture(check, &answer, &mut vars);
@@ -239,7 +243,7 @@ impl Verifier {
             retry_after_secs,
             identity,
             permissions,
-            notes: creds.notes.clone(),
+            notes: creds.notes.iter().map(|n| n.describe(provider)).collect(),
             tenant,
         }
     }
@@ -269,7 +273,15 @@ impl Verifier {
                     .body(text.as_bytes().to_vec());
             }
             let admission = match &self.pacer {
-                Some(p) => Some(p.admit(&provider.id, provider.pace).await),
+                Some(p) => match p.admit(&provider.id, provider.pace).await {
+                    Ok(admission) => Some(admission),
+                    // The provider asked for a pause that is not over: nothing is sent.
+                    Err(left) => {
+                        let mut stop = Stop::new(Code::RateLimited);
+                        stop.retry_after = Some(left);
+                        return Err(stop);
+                    }
+                },
                 None => None,
             };
             let res = req.send().await;

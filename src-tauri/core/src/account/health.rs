@@ -68,7 +68,7 @@ impl Accounts {
     pub async fn check(
         &self,
         id: &str,
-        progress: &(dyn Fn(&str) + Send + Sync),
+        progress: &crate::verify::Progress<'_>,
     ) -> Result<Account, LinkError> {
         let (before, epoch) = {
             let ledger = self.ledger.lock().await;

@@ -294,18 +294,31 @@ async fn check_records_the_providers_verdict() {
     let down = w.accounts.check(&id, &|_| {}).await.expect("checked");
     assert_eq!(
         (down.status, down.last_code),
-        (Status::Unknown, Some(Code::ProviderError)),
-        "a 503 is no verdict"
+        (Status::Ok, None),
+        "a 503 is no verdict: the last one stands"
+    );
+    let trouble = down.couldnt_check.expect("the trouble is recorded");
+    assert_eq!(
+        (trouble.code, trouble.attempts, trouble.since),
+        (Code::ProviderError, 1, t1 + 60),
+        "a first provider error"
     );
     assert_eq!(down.verified_at, t1, "not verified by a failed request");
     assert_eq!(down.identity, ok.identity, "identity kept");
     w.emu.clear_faults();
     w.emu.fault("humaans", "*", Fault::Hangup);
     let gone = w.accounts.check(&id, &|_| {}).await.expect("checked");
+    let trouble = gone.couldnt_check.expect("still in trouble");
     assert_eq!(
-        (gone.status, gone.last_code),
+        (gone.status, trouble.code, trouble.attempts, trouble.since),
+        (Status::Ok, Code::Unreachable, 2, t1 + 60),
+        "no answer is no verdict either; the trouble started at the 503"
+    );
+    let third = w.accounts.check(&id, &|_| {}).await.expect("checked");
+    assert_eq!(
+        (third.status, third.last_code),
         (Status::Unknown, Some(Code::Unreachable)),
-        "no answer is no verdict"
+        "trouble that persists is shown as couldn't check"
     );
     w.emu.clear_faults();
 

@@ -13,6 +13,8 @@
 //! - `keychain`, `keychain_lifecycle`: the real OS keychain (Secret Service inside
 //!   `dbus-run-session`), checked from outside with `secret-tool`.
 //! - `normalize`: property tests of the input normalizers.
+//! - `schedule`: debounced transient trouble and backoff, accounts falling due by the
+//!   injected clock, and a hundred accounts swept within every provider's pace.
 
 mod accounts;
 mod faults;
@@ -22,6 +24,7 @@ mod leaks;
 mod lifecycle;
 mod normalize;
 mod races;
+mod schedule;
 mod support;
 mod verify;
 mod verify_hibob;

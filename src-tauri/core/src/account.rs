@@ -29,6 +29,7 @@ use crate::clock::Clock;
 use crate::error::Code;
 use crate::input::{parse_fields, InputError};
 use crate::provider::{placeholders, Catalogue, Provider};
+use crate::schedule::Trouble;
 use crate::secret::Secret;
 use crate::vault::{item_label, ItemRef, SecretFields, Vault, VaultError};
 use crate::verify::{Identity, PermissionReport, Report, Verifier};
@@ -36,7 +37,7 @@ use crate::verify::{Identity, PermissionReport, Report, Verifier};
 mod health;
 mod recovery;
 
-pub use health::Reconciliation;
+pub use health::{Reconciliation, Swept};
 pub use recovery::{check_version, parse_book, recover_book, Recovery};
 
 /// The book's schema version; a file with a newer one is not overwritten.
@@ -95,9 +96,69 @@ pub struct Account {
     /// When it was last checked, whatever the check concluded (0: never).
     #[serde(default)]
     pub checked_at: u64,
+    /// Transient trouble the latest checks hit in a row, not (yet) a verdict on the key:
+    /// the status stays as it was until [`TRANSIENT_TOLERANCE`](crate::schedule::TRANSIENT_TOLERANCE) checks failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub couldnt_check: Option<Trouble>,
+    /// The latest checks, oldest first, at most [`HISTORY_LEN`]. Codes, statuses and
+    /// permission names only: nothing secret.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<CheckRecord>,
+}
+
+/// How many checks an account remembers.
+pub const HISTORY_LEN: usize = 20;
+
+/// One check of an account, as its history keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckRecord {
+    /// When (Unix seconds).
+    pub at: u64,
+    /// The status the check concluded (after debouncing transient trouble).
+    pub status: Status,
+    /// The check's own outcome: `None` when the key was verified.
+    pub code: Option<Code>,
+    /// Permissions the provider showed as granted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub granted: Vec<String>,
+    /// Required permissions found missing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
+}
+
+/// Whether a link may go ahead with permissions missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkMode {
+    /// Every required permission must be there (the default).
+    Complete,
+    /// A key that works but lacks permissions is linked as [`Status::Limited`].
+    AcceptMissing,
 }
 
 impl Account {
+    /// Adds the account's state as it stands to its history, dropping the oldest entry
+    /// beyond [`HISTORY_LEN`].
+    pub fn record_check(&mut self, at: u64, code: Option<Code>) {
+        let seen_permissions = code.is_none() || code == Some(Code::MissingPermission);
+        self.history.push(CheckRecord {
+            at,
+            status: self.status,
+            code,
+            granted: if seen_permissions {
+                self.permissions.granted.clone()
+            } else {
+                Vec::new()
+            },
+            missing: if seen_permissions {
+                self.permissions.missing.clone()
+            } else {
+                Vec::new()
+            },
+        });
+        let excess = self.history.len().saturating_sub(HISTORY_LEN);
+        self.history.drain(..excess);
+    }
+
     /// The tenant key, `<provider>:<tenant>`, when the tenant is known.
     pub fn tenant_key(&self) -> Option<String> {
         self.tenant
@@ -400,10 +461,29 @@ impl Accounts {
         raw: BTreeMap<String, Secret>,
         progress: &(dyn Fn(&str) + Send + Sync),
     ) -> Result<Linked, LinkError> {
+        self.link_with(provider_id, raw, LinkMode::Complete, progress)
+            .await
+    }
+
+    /// [`Accounts::link`], where [`LinkMode::AcceptMissing`] links a key that works but
+    /// lacks some required permission, as a [`Status::Limited`] account: the person chose
+    /// "link anyway", knowing what will not work.
+    ///
+    /// # Errors
+    /// As [`Accounts::link`].
+    pub async fn link_with(
+        &self,
+        provider_id: &str,
+        raw: BTreeMap<String, Secret>,
+        mode: LinkMode,
+        progress: &(dyn Fn(&str) + Send + Sync),
+    ) -> Result<Linked, LinkError> {
         let provider = self.provider(provider_id)?;
         let creds = parse_fields(provider, raw).map_err(LinkError::Input)?;
         let report = self.verifier.verify(provider, &creds, progress).await;
-        if !report.ok {
+        let limited =
+            report.code == Some(Code::MissingPermission) && mode == LinkMode::AcceptMissing;
+        if !report.ok && !limited {
             return Err(LinkError::Verification(Box::new(report)));
         }
         let now = self.clock.unix_now();
@@ -419,8 +499,8 @@ impl Accounts {
             label: label.clone(),
             fields: creds.public.clone(),
             identity: report.identity.clone(),
-            status: Status::Ok,
-            last_code: None,
+            status: if limited { Status::Limited } else { Status::Ok },
+            last_code: report.code,
             message: report.message.clone(),
             fingerprint: fingerprint(&creds.secrets),
             permissions: report.permissions.clone(),
@@ -429,7 +509,11 @@ impl Accounts {
             changed_at: now,
             tenant: report.tenant.clone(),
             checked_at: now,
+            couldnt_check: None,
+            history: Vec::new(),
         };
+        let mut account = account;
+        account.record_check(now, report.code);
         let item = ItemRef {
             account: account.id.clone(),
             label: item_label(&provider.name, &label),
@@ -580,6 +664,8 @@ impl Accounts {
         account.changed_at = now;
         account.checked_at = now;
         account.tenant = report.tenant.clone().or(account.tenant);
+        account.couldnt_check = None;
+        account.record_check(now, None);
         let secrets: SecretFields = creds.secrets;
         let vault = Arc::clone(&self.vault);
         let put_item = item.clone();

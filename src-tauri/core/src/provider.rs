@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Deserialize;
 
 use crate::error::Code;
+use crate::schedule::Pace;
 
 /// The provider files shipped in the binary, in display order.
 const EMBEDDED: &[(&str, &str)] = &[
@@ -45,6 +46,13 @@ pub struct Provider {
     /// breaks the old key at once).
     #[serde(default)]
     pub rotate_warning: Option<String>,
+    /// How hard background checks may lean on the API, across all its accounts.
+    #[serde(default)]
+    pub pace: Pace,
+    /// How long the provider's keys live, in days, when it says (Namely's tokens: about two
+    /// years): the accounts page warns ahead of the expiry.
+    #[serde(default)]
+    pub key_lifetime_days: Option<u32>,
     /// The vendor's own documentation of the credential.
     pub docs_url: String,
     /// Named base URLs ("api" → "https://app.humaans.io/api"). Overridable per host through
@@ -726,11 +734,23 @@ fn validate(file: &str, p: &Provider) -> Result<(), String> {
         }
     }
     validate_hosts(p)?;
+    validate_pace(p)?;
     validate_steps(p)?;
     validate_status_rules("the provider", &p.on_status)?;
     validate_checks(p, &keys)?;
     validate_identity(p)?;
     validate_messages(p)
+}
+
+/// Pacing and lifetime rules: a zero would stop every check, or expire keys at once.
+fn validate_pace(p: &Provider) -> Result<(), String> {
+    if p.pace.per_minute == 0 || p.pace.concurrent == 0 {
+        return Err("pace: per_minute and concurrent must be at least 1".into());
+    }
+    if p.key_lifetime_days == Some(0) {
+        return Err("key_lifetime_days must be at least 1 when given".into());
+    }
+    Ok(())
 }
 
 /// Field rules; returns the declared keys.
@@ -1173,6 +1193,16 @@ wrong_tenant = "No {provider} site at {tenant}."
                 "name = \"Demo\"",
                 "name = \"Demo\"\ncolour = \"red\"",
                 "unknown field",
+            ),
+            (
+                "name = \"Demo\"",
+                "name = \"Demo\"\npace = { per_minute = 0, concurrent = 1 }",
+                "at least 1",
+            ),
+            (
+                "name = \"Demo\"",
+                "name = \"Demo\"\nkey_lifetime_days = 0",
+                "key_lifetime_days",
             ),
             (
                 "id = \"demo\"",

@@ -30,6 +30,7 @@ use crate::provider::{
     placeholders, Auth, Check, Encoding, Method, Provider, Reaction, ReadAs, StatusRule,
 };
 use crate::redact::redact_url;
+use crate::schedule::Pacer;
 
 /// How long one request may take before the provider counts as unreachable.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
@@ -89,6 +90,8 @@ pub struct Verifier {
     client: reqwest::Client,
     hosts: Hosts,
     clock: Arc<dyn Clock>,
+    /// Paces every request to a provider, when set (the app; one-off CLI runs need none).
+    pacer: Option<Arc<Pacer>>,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -141,7 +144,16 @@ impl Verifier {
             client,
             hosts,
             clock,
+            pacer: None,
         }
+    }
+
+    /// The same verifier, sending every request through `pacer`, which also hears each
+    /// provider's `Retry-After`.
+    #[must_use]
+    pub fn paced(mut self, pacer: Arc<Pacer>) -> Self {
+        self.pacer = Some(pacer);
+        self
     }
 
     /// The host table in use.
@@ -200,6 +212,11 @@ impl Verifier {
             .tenant
             .as_deref()
             .and_then(|t| render_text(t, &vars));
+        if let (Some(pacer), Some(s)) = (&self.pacer, &stop) {
+            if let (Code::RateLimited | Code::Blocked, Some(secs)) = (s.code, s.retry_after) {
+                pacer.hold(&provider.id, provider.pace, secs).await;
+            }
+        }
         let (code, message, retry_after_secs) = match stop {
             Some(s) => {
                 let msg = message_for(provider, creds, s.code, &permissions.missing, &s);
@@ -251,7 +268,12 @@ impl Verifier {
                     .header(CONTENT_TYPE, content_type)
                     .body(text.as_bytes().to_vec());
             }
+            let admission = match &self.pacer {
+                Some(p) => Some(p.admit(&provider.id, provider.pace).await),
+                None => None,
+            };
             let res = req.send().await;
+            drop(admission);
             let res = match res {
                 Ok(r) => r,
                 Err(e) => {

@@ -21,7 +21,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
@@ -54,6 +54,11 @@ pub struct Recorded {
     pub headers: BTreeMap<String, String>,
     /// The body as text.
     pub body: String,
+    /// When it arrived.
+    pub at: Instant,
+    /// How many requests to the same provider were being served when it arrived, itself
+    /// included: what a test reads to prove concurrency was bounded.
+    pub in_flight: usize,
 }
 
 /// A way for a path to misbehave.
@@ -134,6 +139,23 @@ struct State {
     faults: Vec<(String, String, Fault)>,
     log: Vec<Recorded>,
     latency: Duration,
+    /// Requests being served, per provider.
+    busy: BTreeMap<String, usize>,
+}
+
+/// Counts a request as being served until it drops, whichever way `serve` returns.
+struct Serving<'a> {
+    state: &'a Arc<Mutex<State>>,
+    provider: String,
+}
+
+impl Drop for Serving<'_> {
+    fn drop(&mut self) {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = st.busy.get_mut(&self.provider) {
+            *n = n.saturating_sub(1);
+        }
+    }
 }
 
 /// A running emulator. Dropping it stops the server.
@@ -372,7 +394,7 @@ fn serve(conn: TcpStream, state: &Arc<Mutex<State>>) {
     let provider = segs.next().unwrap_or("").to_string();
     let host = decode(segs.next().unwrap_or(""));
     let path = format!("/{}", segs.next().unwrap_or(""));
-    let rec = Recorded {
+    let mut rec = Recorded {
         method,
         provider: provider.clone(),
         host,
@@ -380,9 +402,18 @@ fn serve(conn: TcpStream, state: &Arc<Mutex<State>>) {
         query,
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
+        at: Instant::now(),
+        in_flight: 0,
+    };
+    let serving = Serving {
+        state,
+        provider: provider.clone(),
     };
     let (fault, latency) = {
         let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+        let busy = st.busy.entry(provider.clone()).or_insert(0);
+        *busy += 1;
+        rec.in_flight = *busy;
         st.log.push(rec.clone());
         let fault = st
             .faults
@@ -441,6 +472,9 @@ fn serve(conn: TcpStream, state: &Arc<Mutex<State>>) {
             }
         }
     };
+    // Served once the answer is ready: the client cannot send its next request before it
+    // reads this one, so counting the write would show overlaps that never happened.
+    drop(serving);
     let mut out = conn;
     let mut head = format!(
         "HTTP/1.1 {} X\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n",

@@ -4,7 +4,10 @@
 //!
 //! A check never turns a working account into a failing one on a network error: only the
 //! provider's verdict on the key (rejected, other tenant, permissions) changes what the
-//! person is told to do; everything transient is [`Status::Unknown`].
+//! person is told to do, and it does so at once. Transient trouble is kept beside the
+//! status ([`Account::couldnt_check`]) and becomes [`Status::Unknown`] ("couldn't check")
+//! only once it persisted over [`schedule::TRANSIENT_TOLERANCE`] checks in a row; the
+//! schedule retries it sooner, with backoff. Every check lands in the account's history.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -17,6 +20,7 @@ use crate::vault::{ItemRef, VaultError};
 use crate::verify::Report;
 
 use super::{blocking, known_tenant, Account, Accounts, LinkError, Status};
+use crate::schedule::{self, Trouble};
 
 /// What a check concluded, before it is written into the account.
 enum Verdict {
@@ -25,6 +29,15 @@ enum Verdict {
     /// The key cannot be checked without the person: it is gone, damaged, or its
     /// non-secret fields are.
     NeedsRelink(String),
+}
+
+/// One account checked by [`Accounts::sweep`]: as it was, and as the check left it.
+#[derive(Debug, Clone)]
+pub struct Swept {
+    /// Before the check.
+    pub before: Account,
+    /// After it.
+    pub after: Account,
 }
 
 /// What [`Accounts::reconcile`] found.
@@ -44,9 +57,9 @@ impl Accounts {
     /// The key is read from the keychain (on a blocking thread) and checked with the stored
     /// non-secret fields. Outcomes: a working key is [`Status::Ok`]; a missing permission
     /// [`Status::Limited`]; a rejected key or another tenant [`Status::Failing`]; a network
-    /// or provider problem (`Code::is_transient`) or an unrecognised answer
-    /// [`Status::Unknown`], whatever the account was before; a missing or damaged item, or
-    /// lost fields, [`Status::NeedsRelink`]. A relink that finishes while the check runs
+    /// or provider problem (`Code::is_transient`) or an unrecognised answer is recorded as
+    /// trouble and becomes [`Status::Unknown`] once it persisted (or at once for an account
+    /// never verified); a missing or damaged item, or lost fields, [`Status::NeedsRelink`]. A relink that finishes while the check runs
     /// wins: the check's older verdict is dropped.
     ///
     /// # Errors
@@ -120,6 +133,32 @@ impl Accounts {
                 .unwrap_or_default()
         );
         Ok(account)
+    }
+
+    /// Checks every account in `ids`, at most `concurrency` at once (the [`Pacer`] of the
+    /// verifier keeps each provider within its own limits), and returns how each one was
+    /// before and after. Accounts that vanished meanwhile are skipped; a check that could
+    /// not run (a locked keychain, a full disk) is logged and left out, its account as it
+    /// was.
+    ///
+    /// [`Pacer`]: crate::schedule::Pacer
+    pub async fn sweep(&self, ids: &[String], concurrency: usize) -> Vec<Swept> {
+        use futures_util::StreamExt;
+        futures_util::stream::iter(ids.iter().cloned())
+            .map(|id| async move {
+                let before = self.get(&id).await?;
+                match self.check(&id, &|_| {}).await {
+                    Ok(after) => Some(Swept { before, after }),
+                    Err(e) => {
+                        log::warn!("could not check account {id}: {e}");
+                        None
+                    }
+                }
+            })
+            .buffer_unordered(concurrency.max(1))
+            .filter_map(|swept| async move { swept })
+            .collect()
+            .await
     }
 
     /// Matches the book with the keychain, typically at start-up.
@@ -224,6 +263,8 @@ fn apply(provider: &Provider, account: &mut Account, verdict: Verdict, now: u64)
             account.status = Status::NeedsRelink;
             account.last_code = None;
             account.message = message;
+            account.couldnt_check = None;
+            account.record_check(now, None);
             return;
         }
         Verdict::Verified(report) => report,
@@ -240,6 +281,8 @@ fn apply(provider: &Provider, account: &mut Account, verdict: Verdict, now: u64)
             provider.name, account.label
         );
         account.verified_at = now;
+        account.couldnt_check = None;
+        account.record_check(now, Some(Code::WrongTenant));
         return;
     }
     let status = match report.code {
@@ -247,21 +290,41 @@ fn apply(provider: &Provider, account: &mut Account, verdict: Verdict, now: u64)
         Some(Code::MissingPermission) => Status::Limited,
         Some(Code::BadCredentials | Code::WrongTenant) => Status::Failing,
         // Transient trouble, an answer Keystep does not recognise, or its own fault: no
-        // verdict on the key, so no reason to alarm anyone.
+        // verdict on the key, so no reason to alarm anyone yet.
         Some(_) => Status::Unknown,
     };
+    if let (Status::Unknown, Some(code)) = (status, report.code) {
+        let (since, attempts) = account
+            .couldnt_check
+            .map_or((now, 1), |t| (t.since, t.attempts.saturating_add(1)));
+        account.couldnt_check = Some(Trouble {
+            code,
+            since,
+            attempts,
+        });
+        // Until the trouble persisted, the last verdict stands: one dropped connection is
+        // not news. An account never verified has no verdict to keep.
+        if attempts >= schedule::TRANSIENT_TOLERANCE || account.verified_at == 0 {
+            account.status = Status::Unknown;
+            account.last_code = report.code;
+            account.message.clone_from(&report.message);
+        }
+        account.record_check(now, report.code);
+        return;
+    }
+    account.couldnt_check = None;
     account.status = status;
     account.last_code = report.code;
     account.message.clone_from(&report.message);
+    // The key works: what it reaches and may do is current. A rejected key's permission
+    // report says nothing, so the last known one stays.
     if matches!(status, Status::Ok | Status::Limited) {
-        // The key works: what it reaches and may do is current.
         account.identity = report.identity.clone();
         account.permissions = report.permissions.clone();
         if report.tenant.is_some() {
             account.tenant.clone_from(&report.tenant);
         }
     }
-    if status != Status::Unknown {
-        account.verified_at = now;
-    }
+    account.verified_at = now;
+    account.record_check(now, report.code);
 }

@@ -153,6 +153,8 @@ fn recovered(provider: &Provider, id: String, label: String, now: u64) -> Accoun
         changed_at: now,
         tenant: None,
         checked_at: 0,
+        couldnt_check: None,
+        history: Vec::new(),
     }
 }
 

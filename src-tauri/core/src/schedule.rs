@@ -1,0 +1,459 @@
+//! The background schedule: when each account is due for another check, how long transient
+//! trouble waits before a retry, and how hard Keystep may lean on a provider's API while it
+//! checks many accounts ([`Pacer`]).
+//!
+//! Two clocks meet here on purpose. Due times are wall-clock Unix seconds, because they are
+//! derived from times stored in the book (`checked_at`) and must survive a restart. Request
+//! pacing uses tokio's monotonic [`Instant`], because it only matters within one process and
+//! must not jump when the wall clock does; tests pause tokio's time to check it exactly.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Mutex, OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
+
+use crate::account::{Account, Status};
+use crate::error::Code;
+
+/// How hard background checks may lean on one provider's API, from its provider file.
+///
+/// The limits hold across every account of the provider together: rate limits are counted
+/// per client application or per IP (HiBob's firewall), not per key, so two tenants checked
+/// from one machine share them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pace {
+    /// At most this many requests in any sliding minute.
+    pub per_minute: u32,
+    /// At most this many requests in flight at once.
+    pub concurrent: u32,
+}
+
+impl Default for Pace {
+    /// A cautious pace for a provider file that names none.
+    fn default() -> Self {
+        Pace {
+            per_minute: 30,
+            concurrent: 1,
+        }
+    }
+}
+
+/// Transient trouble (`Code::is_transient`, or an answer Keystep did not understand) turns
+/// an account's status into "couldn't check" only once it happened this many times in a
+/// row: one dropped connection must not alarm anyone.
+pub const TRANSIENT_TOLERANCE: u32 = 3;
+
+/// The first retry after transient trouble waits this long (seconds); each further one
+/// waits twice as long, up to the regular interval.
+pub const FIRST_RETRY_SECS: u64 = 5 * 60;
+
+/// The default time between two checks of an account (seconds).
+pub const DEFAULT_INTERVAL_SECS: u64 = 6 * 60 * 60;
+
+/// Transient trouble that has not (yet) become a verdict, kept on the account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trouble {
+    /// What went wrong the last time.
+    pub code: Code,
+    /// When the trouble started (Unix seconds).
+    pub since: u64,
+    /// How many checks in a row hit it.
+    pub attempts: u32,
+}
+
+/// How long to wait after the `attempts`-th transient failure in a row: 5, 10, 20, 40…
+/// minutes, never longer than the regular interval.
+pub fn retry_delay(attempts: u32, interval_secs: u64) -> u64 {
+    let doublings = attempts.saturating_sub(1).min(20);
+    FIRST_RETRY_SECS
+        .saturating_mul(1 << doublings)
+        .min(interval_secs.max(1))
+}
+
+/// When `account` is due for its next background check, or `None` when a check could not
+/// help: its key is gone from the keychain, and only the person can bring it back.
+pub fn next_check_at(account: &Account, interval_secs: u64) -> Option<u64> {
+    if account.status == Status::NeedsRelink {
+        return None;
+    }
+    let last = account
+        .checked_at
+        .max(account.verified_at)
+        .max(account.created_at);
+    let wait = match &account.couldnt_check {
+        Some(t) => retry_delay(t.attempts, interval_secs),
+        None => interval_secs,
+    };
+    Some(last.saturating_add(wait))
+}
+
+/// The accounts due for a check at `now`, the longest-waiting first.
+pub fn due(accounts: &[Account], now: u64, interval_secs: u64) -> Vec<String> {
+    let mut due: Vec<(u64, &str)> = accounts
+        .iter()
+        .filter_map(|a| next_check_at(a, interval_secs).map(|at| (at, a.id.as_str())))
+        .filter(|(at, _)| *at <= now)
+        .collect();
+    due.sort();
+    due.into_iter().map(|(_, id)| id.to_string()).collect()
+}
+
+/// When the schedule should next wake up: the earliest due time, or `None` with nothing to
+/// check.
+pub fn next_wake(accounts: &[Account], interval_secs: u64) -> Option<u64> {
+    accounts
+        .iter()
+        .filter_map(|a| next_check_at(a, interval_secs))
+        .min()
+}
+
+/// Warn this many days before a key's known expiry.
+pub const EXPIRY_WARNING_DAYS: u64 = 30;
+
+const DAY: u64 = 86_400;
+
+/// How old an account's key is, and whether that calls for action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct KeyAge {
+    /// Whole days since the key last changed.
+    pub age_days: u64,
+    /// The person's rotation reminder has come due.
+    pub rotation_due: bool,
+    /// When the key is expected to stop working, for providers whose keys expire.
+    pub expires_at: Option<u64>,
+    /// The expiry is less than [`EXPIRY_WARNING_DAYS`] away, or past.
+    pub expiry_warning: bool,
+}
+
+/// The age of `account`'s key at `now`, given the provider's key lifetime and the
+/// person's rotation reminder (both in days, when set).
+pub fn key_age(
+    account: &Account,
+    lifetime_days: Option<u32>,
+    reminder_days: Option<u32>,
+    now: u64,
+) -> KeyAge {
+    let since = if account.changed_at > 0 {
+        account.changed_at
+    } else {
+        account.created_at
+    };
+    let age_days = now.saturating_sub(since) / DAY;
+    let expires_at = lifetime_days.map(|d| since.saturating_add(u64::from(d) * DAY));
+    KeyAge {
+        age_days,
+        rotation_due: reminder_days.is_some_and(|d| age_days >= u64::from(d)),
+        expires_at,
+        expiry_warning: expires_at
+            .is_some_and(|at| now.saturating_add(EXPIRY_WARNING_DAYS * DAY) >= at),
+    }
+}
+
+/// One provider's share of the pacing: in-flight slots and the times of recent requests.
+#[derive(Debug)]
+struct Lane {
+    slots: Arc<Semaphore>,
+    /// Send times within the current window, oldest first, plus a pause the provider asked
+    /// for (a `Retry-After`). Held while waiting, so requests leave in arrival order.
+    sent: Mutex<(VecDeque<Instant>, Option<Instant>)>,
+}
+
+/// Paces requests to every provider: at most `per_minute` in any sliding window and at
+/// most `concurrent` in flight, per provider, whatever the number of accounts being
+/// checked. Shared by linking and background checks, since the provider counts both.
+#[derive(Debug)]
+pub struct Pacer {
+    window: Duration,
+    lanes: std::sync::Mutex<BTreeMap<String, Arc<Lane>>>,
+}
+
+/// Permission to send one request; the in-flight slot is released when it drops.
+#[derive(Debug)]
+pub struct Admission {
+    _slot: OwnedSemaphorePermit,
+}
+
+impl Default for Pacer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Pacer {
+    /// A pacer counting per real minute.
+    pub fn new() -> Self {
+        Self::with_window(Duration::from_secs(60))
+    }
+
+    /// A pacer whose "minute" lasts `window`: tests and the benchmark shrink it so a sweep
+    /// of a hundred accounts takes seconds while the arithmetic stays the same.
+    pub fn with_window(window: Duration) -> Self {
+        Pacer {
+            window,
+            lanes: std::sync::Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    fn lane(&self, provider: &str, pace: Pace) -> Arc<Lane> {
+        let mut lanes = self.lanes.lock().unwrap_or_else(|e| e.into_inner());
+        Arc::clone(lanes.entry(provider.to_string()).or_insert_with(|| {
+            Arc::new(Lane {
+                slots: Arc::new(Semaphore::new(pace.concurrent.max(1) as usize)),
+                sent: Mutex::new((VecDeque::new(), None)),
+            })
+        }))
+    }
+
+    /// Waits until one more request to `provider` keeps within `pace`, and records it.
+    pub async fn admit(&self, provider: &str, pace: Pace) -> Admission {
+        let lane = self.lane(provider, pace);
+        let slot = Arc::clone(&lane.slots)
+            .acquire_owned()
+            .await
+            .expect("pacer semaphores are never closed");
+        let mut sent = lane.sent.lock().await;
+        if let Some(until) = sent.1.take() {
+            tokio::time::sleep_until(until).await;
+        }
+        let limit = pace.per_minute.max(1) as usize;
+        loop {
+            let now = Instant::now();
+            while sent
+                .0
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= self.window)
+            {
+                sent.0.pop_front();
+            }
+            if sent.0.len() < limit {
+                sent.0.push_back(now);
+                break;
+            }
+            let oldest = *sent.0.front().expect("a full window has an oldest request");
+            tokio::time::sleep_until(oldest + self.window).await;
+        }
+        Admission { _slot: slot }
+    }
+
+    /// The provider asked Keystep to wait (`Retry-After`): the next request to it waits at
+    /// least `secs`.
+    pub async fn hold(&self, provider: &str, pace: Pace, secs: u64) {
+        let lane = self.lane(provider, pace);
+        let until = Instant::now() + Duration::from_secs(secs);
+        let mut sent = lane.sent.lock().await;
+        sent.1 = Some(sent.1.map_or(until, |u| u.max(until)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(status: Status, checked_at: u64, trouble: Option<Trouble>) -> Account {
+        let mut a: Account = serde_json::from_value(serde_json::json!({
+            "id": "a1", "provider": "humaans", "label": "Acme", "fields": {},
+            "identity": {"company": null, "head_count": null, "user": null},
+            "status": "ok", "last_code": null, "message": "", "fingerprint": "…abcd",
+            "permissions": {"required": [], "granted": [], "missing": [], "extra": [], "unchecked": []},
+            "created_at": 100, "verified_at": 100, "changed_at": 100
+        }))
+        .expect("a minimal account parses");
+        a.status = status;
+        a.checked_at = checked_at;
+        a.couldnt_check = trouble;
+        a
+    }
+
+    #[test]
+    fn retries_back_off_up_to_the_interval() {
+        let six_hours = DEFAULT_INTERVAL_SECS;
+        let delays: Vec<u64> = (1..=8).map(|n| retry_delay(n, six_hours)).collect();
+        assert_eq!(
+            delays,
+            vec![300, 600, 1200, 2400, 4800, 9600, 19200, 21600],
+            "5 min doubling, capped at the interval"
+        );
+        assert_eq!(
+            retry_delay(u32::MAX, 3600),
+            3600,
+            "no overflow on huge counts"
+        );
+    }
+
+    #[test]
+    fn due_times_follow_the_last_check_or_the_backoff() {
+        let ok = account(Status::Ok, 1_000, None);
+        assert_eq!(
+            next_check_at(&ok, 3600),
+            Some(4_600),
+            "interval after the check"
+        );
+        let trouble = Trouble {
+            code: Code::Unreachable,
+            since: 1_000,
+            attempts: 2,
+        };
+        let flaky = account(Status::Ok, 1_000, Some(trouble));
+        assert_eq!(
+            next_check_at(&flaky, 3600),
+            Some(1_600),
+            "second retry after 10 min"
+        );
+        let gone = account(Status::NeedsRelink, 1_000, None);
+        assert_eq!(
+            next_check_at(&gone, 3600),
+            None,
+            "a lost key waits for the person"
+        );
+    }
+
+    #[test]
+    fn due_lists_only_what_is_due_oldest_first() {
+        let mut a = account(Status::Ok, 1_000, None);
+        a.id = "late".into();
+        let mut b = account(Status::Ok, 500, None);
+        b.id = "later".into();
+        let mut c = account(Status::Ok, 9_000, None);
+        c.id = "fresh".into();
+        let book = vec![a, b, c];
+        assert_eq!(
+            due(&book, 4_600, 3600),
+            vec!["later".to_string(), "late".to_string()],
+            "the longest-waiting first; the fresh one is not due"
+        );
+        assert_eq!(next_wake(&book, 3600), Some(4_100), "the earliest due time");
+        assert_eq!(
+            due(&book, 4_100, 3600),
+            vec!["later".to_string()],
+            "due exactly at its time, the other not yet"
+        );
+    }
+
+    #[test]
+    fn key_age_counts_days_and_warns_ahead_of_expiry() {
+        let mut a = account(Status::Ok, 0, None);
+        a.changed_at = 1_000;
+        let day = 86_400;
+        let young = key_age(&a, Some(730), Some(90), 1_000 + 10 * day);
+        assert_eq!(young.age_days, 10, "ten days old");
+        assert!(!young.rotation_due, "not yet 90 days");
+        assert_eq!(young.expires_at, Some(1_000 + 730 * day), "two years on");
+        assert!(!young.expiry_warning, "far from expiry");
+        let old = key_age(&a, Some(730), Some(90), 1_000 + 701 * day);
+        assert!(old.rotation_due, "past the reminder");
+        assert!(old.expiry_warning, "29 days before expiry warns");
+        let no_expiry = key_age(&a, None, None, 1_000 + 5_000 * day);
+        assert_eq!(no_expiry.expires_at, None, "keys that do not expire");
+        assert!(
+            !no_expiry.expiry_warning && !no_expiry.rotation_due,
+            "nothing due"
+        );
+    }
+
+    /// The largest number of admissions inside any window starting at an admission.
+    fn busiest_window(times: &[Instant], window: Duration) -> usize {
+        times
+            .iter()
+            .map(|start| {
+                times
+                    .iter()
+                    .filter(|t| **t >= *start && t.duration_since(*start) < window)
+                    .count()
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_sliding_minute_never_holds_more_than_the_pace() {
+        let pacer = Arc::new(Pacer::new());
+        let pace = Pace {
+            per_minute: 5,
+            concurrent: 3,
+        };
+        let times = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let start = Instant::now();
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..17 {
+            let (pacer, times) = (Arc::clone(&pacer), Arc::clone(&times));
+            tasks.spawn(async move {
+                let _admission = pacer.admit("hibob", pace).await;
+                times.lock().expect("not poisoned").push(Instant::now());
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            });
+        }
+        while tasks.join_next().await.is_some() {}
+        let times = times.lock().expect("not poisoned").clone();
+        assert_eq!(times.len(), 17, "every request was admitted");
+        assert_eq!(
+            busiest_window(&times, Duration::from_secs(60)),
+            5,
+            "five per minute, and the window was filled"
+        );
+        let took = times.iter().max().expect("some").duration_since(start);
+        assert_eq!(
+            took,
+            Duration::from_secs(180),
+            "17 requests at 5 a minute take three full minutes after the first"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn providers_are_paced_apart_and_in_flight_requests_are_bounded() {
+        let pacer = Arc::new(Pacer::new());
+        let pace = Pace {
+            per_minute: 100,
+            concurrent: 2,
+        };
+        let in_flight = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let peak = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..10 {
+            let (pacer, in_flight, peak) = (
+                Arc::clone(&pacer),
+                Arc::clone(&in_flight),
+                Arc::clone(&peak),
+            );
+            tasks.spawn(async move {
+                let provider = if i % 2 == 0 { "namely" } else { "jazzhr" };
+                let _admission = pacer.admit(provider, pace).await;
+                if provider == "namely" {
+                    let now = in_flight.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                    peak.fetch_max(now, std::sync::atomic::Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    in_flight.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+                }
+            });
+        }
+        while tasks.join_next().await.is_some() {}
+        assert_eq!(
+            peak.load(std::sync::atomic::Ordering::SeqCst),
+            2,
+            "two Namely requests in flight at most, and the limit was reached"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_retry_after_holds_the_next_request() {
+        let pacer = Pacer::new();
+        let pace = Pace::default();
+        let start = Instant::now();
+        pacer.hold("payfit", pace, 7).await;
+        let _a = pacer.admit("payfit", pace).await;
+        assert_eq!(
+            start.elapsed(),
+            Duration::from_secs(7),
+            "waited the Retry-After"
+        );
+        let _b = pacer.admit("humaans", pace).await;
+        assert_eq!(
+            start.elapsed(),
+            Duration::from_secs(7),
+            "other providers are not held"
+        );
+    }
+}

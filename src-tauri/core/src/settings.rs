@@ -1,0 +1,188 @@
+//! The person's preferences: how often accounts are checked, whether Keystep may notify,
+//! start at login, remind about old keys, and which language it speaks.
+//!
+//! Settings arrive from the window as a whole document and are validated here, field by
+//! field, so a bad value is refused with the field's name and nothing is half-saved.
+
+use serde::{Deserialize, Serialize};
+
+use crate::schedule::DEFAULT_INTERVAL_SECS;
+
+/// Shortest allowed time between two checks of an account, in hours.
+pub const MIN_INTERVAL_HOURS: u32 = 1;
+/// Longest allowed time between two checks of an account, in hours (a week).
+pub const MAX_INTERVAL_HOURS: u32 = 168;
+/// Longest rotation reminder, in days (two years).
+pub const MAX_REMINDER_DAYS: u32 = 730;
+
+/// The language Keystep speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    /// The system's language when Keystep knows it, English otherwise.
+    #[default]
+    System,
+    /// English.
+    En,
+    /// French.
+    Fr,
+}
+
+/// Everything the settings page sets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Hours between two background checks of an account.
+    pub check_interval_hours: u32,
+    /// Whether a status change raises a desktop notification.
+    pub notifications: bool,
+    /// Whether Keystep starts when the person logs in.
+    pub start_at_login: bool,
+    /// Remind to rotate a key this many days after it was created; `None`: never.
+    pub rotation_reminder_days: Option<u32>,
+    /// The language of the window and the tray.
+    pub language: Language,
+    /// Whether the person was told that closing the window keeps Keystep in the tray.
+    #[serde(default)]
+    pub told_about_tray: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            check_interval_hours: (DEFAULT_INTERVAL_SECS / 3600) as u32,
+            notifications: true,
+            start_at_login: false,
+            rotation_reminder_days: None,
+            language: Language::System,
+            told_about_tray: false,
+        }
+    }
+}
+
+/// A setting that cannot be used; nothing was saved.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct SettingsError {
+    /// The setting at fault.
+    pub field: &'static str,
+    /// What is wrong and what would do.
+    pub message: String,
+}
+
+impl Settings {
+    /// Checks every value against its range.
+    ///
+    /// # Errors
+    /// The first setting out of range, by name.
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        if !(MIN_INTERVAL_HOURS..=MAX_INTERVAL_HOURS).contains(&self.check_interval_hours) {
+            return Err(SettingsError {
+                field: "check_interval_hours",
+                message: format!(
+                    "Check accounts every {MIN_INTERVAL_HOURS} to {MAX_INTERVAL_HOURS} hours; {} is out of range.",
+                    self.check_interval_hours
+                ),
+            });
+        }
+        if let Some(days) = self.rotation_reminder_days {
+            if !(1..=MAX_REMINDER_DAYS).contains(&days) {
+                return Err(SettingsError {
+                    field: "rotation_reminder_days",
+                    message: format!(
+                        "A rotation reminder can be set from 1 to {MAX_REMINDER_DAYS} days, or turned off; {days} is out of range."
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The check interval in seconds.
+    pub fn interval_secs(&self) -> u64 {
+        u64::from(self.check_interval_hours) * 3600
+    }
+
+    /// Reads stored settings; anything unreadable or out of range falls back to the
+    /// defaults (and says so in the log), so a damaged settings file never stops Keystep.
+    pub fn from_stored(value: Option<serde_json::Value>) -> Settings {
+        let Some(value) = value else {
+            return Settings::default();
+        };
+        match serde_json::from_value::<Settings>(value.clone()) {
+            Ok(s) if s.validate().is_ok() => s,
+            _ => {
+                log::warn!("the stored settings were unusable; using the defaults");
+                Settings::default()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_six_hours_notifications_on_login_off() {
+        let s = Settings::default();
+        assert_eq!(s.interval_secs(), 6 * 3600, "six hours by default");
+        assert!(s.notifications, "notifications on by default");
+        assert!(!s.start_at_login, "start at login is opt-in");
+        assert_eq!(
+            s.rotation_reminder_days, None,
+            "no rotation reminder by default"
+        );
+        assert!(s.validate().is_ok(), "the defaults are valid");
+    }
+
+    #[test]
+    fn out_of_range_values_name_their_field() {
+        let mut s = Settings {
+            check_interval_hours: 0,
+            ..Settings::default()
+        };
+        assert_eq!(
+            s.validate().map_err(|e| e.field),
+            Err("check_interval_hours")
+        );
+        s.check_interval_hours = 169;
+        assert_eq!(
+            s.validate().map_err(|e| e.field),
+            Err("check_interval_hours")
+        );
+        s.check_interval_hours = 24;
+        s.rotation_reminder_days = Some(0);
+        assert_eq!(
+            s.validate().map_err(|e| e.field),
+            Err("rotation_reminder_days")
+        );
+        s.rotation_reminder_days = Some(90);
+        assert!(
+            s.validate().is_ok(),
+            "a day interval with a 90-day reminder is fine"
+        );
+    }
+
+    #[test]
+    fn damaged_stored_settings_fall_back_to_defaults() {
+        let odd = serde_json::json!({"check_interval_hours": "soon"});
+        assert_eq!(Settings::from_stored(Some(odd)), Settings::default());
+        let out_of_range = serde_json::to_value(Settings {
+            check_interval_hours: 0,
+            ..Settings::default()
+        })
+        .expect("serializes");
+        assert_eq!(
+            Settings::from_stored(Some(out_of_range)),
+            Settings::default()
+        );
+        let good = Settings {
+            language: Language::Fr,
+            ..Settings::default()
+        };
+        let stored = serde_json::to_value(&good).expect("serializes");
+        assert_eq!(Settings::from_stored(Some(stored)), good, "round trip");
+        assert_eq!(Settings::from_stored(None), Settings::default(), "absent");
+    }
+}

@@ -347,11 +347,12 @@ impl Report {
 
     /// The section `src-tauri/core/benches/fleet.rs` wrote (bench.sh runs it first).
     fn fleet_check(&mut self) {
-        self.line("### Checking 100 accounts across the five providers\n");
         let section = std::env::var_os("KEYSTEP_BENCH_FLEET_OUT")
             .and_then(|p| std::fs::read_to_string(p).ok())
             .unwrap_or_else(|| {
-                "**Not measured in this run** (no output from the fleet benchmark).\n".into()
+                "### Verification in-process, and checking 100 accounts\n\n**Not measured in this run** \
+                 (no output from src-tauri/core/benches/fleet.rs).\n"
+                    .into()
             });
         self.line(&section);
     }

@@ -5,6 +5,10 @@
 //! paces allow, and the busiest minute and peak concurrency each provider saw, counted where
 //! it matters: at the emulator. Writes a Markdown section to `KEYSTEP_BENCH_FLEET_OUT`.
 //!
+//! Before the sweep it also times one verification per provider in-process — the engine the
+//! window's `link_account` runs, without the CLI's process start — against the request
+//! chain's minimum.
+//!
 //! The keychain and the book are in memory here: the sweep's cost is pacing and HTTP; the
 //! real keychain's cost per account is measured by the window benchmark's 20 links.
 
@@ -15,6 +19,7 @@ use std::time::{Duration, Instant};
 use keystep_core::account::{Accounts, BookStore, MemoryBookStore, Status};
 use keystep_core::clock::{Clock, SystemClock};
 use keystep_core::hosts::Hosts;
+use keystep_core::input::parse_fields;
 use keystep_core::provider::Catalogue;
 use keystep_core::schedule::Pacer;
 use keystep_core::secret::Secret;
@@ -101,6 +106,69 @@ fn seed(emu: &Emulator, per_provider: usize) -> Vec<Form> {
     forms
 }
 
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let mid = v.len() / 2;
+    if v.len() % 2 == 1 {
+        v[mid]
+    } else {
+        (v[mid - 1] + v[mid]) / 2.0
+    }
+}
+
+/// One verification per provider, `runs` times each, with every answer `latency` late.
+async fn verification_section(
+    emu: &Emulator,
+    catalogue: &Catalogue,
+    verifier: &Verifier,
+    forms: &[Form],
+    latency: Duration,
+    runs: usize,
+) -> String {
+    emu.latency(latency);
+    let lat_ms = latency.as_secs_f64() * 1000.0;
+    let mut text = format!(
+        "In-process (`Verifier::verify`, what `link_account` and every check run), {runs} runs \
+         per provider, every answer {lat_ms:.0} ms late:\n\n\
+         | provider | requests | minimum | median (range) | over the minimum | target ≤ 1.1× min + 20 ms |\n\
+         |---|---:|---:|---:|---:|---|\n"
+    );
+    for provider_id in ["humaans", "payfit", "hibob", "jazzhr", "namely"] {
+        let (_, fields) = forms
+            .iter()
+            .find(|(p, _)| *p == provider_id)
+            .expect("every provider is seeded");
+        let provider = catalogue.get(provider_id).expect("a known provider");
+        let (mut walls, mut requests) = (Vec::new(), 0);
+        for _ in 0..runs {
+            let raw: BTreeMap<String, Secret> = fields
+                .iter()
+                .map(|(k, v)| (k.clone(), Secret::new(v)))
+                .collect();
+            let creds = parse_fields(provider, raw).expect("the seeded fields are valid");
+            emu.clear_requests();
+            let t = Instant::now();
+            let report = verifier.verify(provider, &creds, &|_| {}).await;
+            walls.push(t.elapsed().as_secs_f64() * 1000.0);
+            assert!(report.ok, "{provider_id} verifies against the emulator");
+            requests = emu.requests().len();
+        }
+        let minimum = requests as f64 * lat_ms;
+        let (lo, hi) = walls
+            .iter()
+            .fold((f64::INFINITY, 0.0f64), |(l, h), w| (l.min(*w), h.max(*w)));
+        let wall = median(walls);
+        text.push_str(&format!(
+            "| {provider_id} | {requests} | {minimum:.0} ms | {wall:.0} ms ({lo:.0}–{hi:.0}) | +{:.1} ms ({:.3}×) | {} |\n",
+            wall - minimum,
+            wall / minimum,
+            if wall <= 1.1 * minimum + 20.0 { "met" } else { "**missed**" }
+        ));
+    }
+    emu.latency(Duration::ZERO);
+    text
+}
+
 #[tokio::main]
 async fn main() {
     let latency = env_ms("KEYSTEP_BENCH_LATENCY_MS", 100);
@@ -138,6 +206,15 @@ async fn main() {
         }
     }
     drop(unpaced);
+    let verification = verification_section(
+        &emu,
+        &catalogue,
+        &Verifier::new(hosts()),
+        &forms,
+        latency,
+        7,
+    )
+    .await;
 
     let paced = Accounts::open(
         Arc::clone(&catalogue),
@@ -172,6 +249,9 @@ async fn main() {
     }
     let secs = |d: Duration| d.as_secs_f64();
     let mut text = String::new();
+    text.push_str("### Verification in-process\n\n");
+    text.push_str(&verification);
+    text.push_str("\n### Checking 100 accounts across the five providers\n\n");
     let mut bound = Duration::ZERO;
     let mut rows = Vec::new();
     for (provider, times) in &by_provider {

@@ -29,6 +29,11 @@ use keystep_emulator::{
     Emulator, HibobTenant, HumaansTenant, JazzhrAccount, NamelyTenant, PayfitTenant,
 };
 
+/// Requests reach the emulator a little after the pacer lets them go, so two requests a
+/// window apart at the pacer can arrive slightly less than a window apart; the busiest
+/// window is counted over a window less this much (the core's sweep test allows the same).
+const JITTER: Duration = Duration::from_millis(150);
+
 /// Accounts checked at once by the sweep, as the core's own sweep test does.
 const CONCURRENCY: usize = 16;
 
@@ -275,7 +280,7 @@ async fn main() {
             "| {provider} | {n} | {} / {} | {} | {} | {:.1} s | {:.1} s |",
             pace.per_minute,
             pace.concurrent,
-            busiest(times, window),
+            busiest(times, window.saturating_sub(JITTER)),
             in_flight.get(provider).copied().unwrap_or(0),
             secs(least),
             secs(end.duration_since(first) + latency),
@@ -292,13 +297,17 @@ async fn main() {
         swept.len()
     ));
     text.push_str(
-        "| provider | requests | pace (per minute / at once) | busiest window | most in flight | least time the pace allows | first to last answer |\n",
+        "| provider | requests | pace (per minute / at once) | busiest minute¹ | most in flight | least time the pace allows | first to last answer |\n",
     );
     text.push_str("|---|---:|---:|---:|---:|---:|---:|\n");
     for r in rows {
         text.push_str(&r);
         text.push('\n');
     }
+    text.push_str(
+        "\n¹ Arrivals at the emulator within any window less 0.15 s (scheduling jitter between the \
+         pacer and the emulator).\n",
+    );
     text.push_str(&format!(
         "\nWall time **{:.1} s**; the slowest provider's pace allows no less than {:.1} s, so \
          Keystep adds {:.1} s ({:.1} %). Bounded by the providers' paces, not by Keystep \

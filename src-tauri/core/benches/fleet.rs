@@ -60,6 +60,21 @@ fn busiest(times: &[Instant], span: Duration) -> usize {
         .unwrap_or(0)
 }
 
+/// The shortest time in which `k` requests arrived, if that many did: more than a window
+/// means the pace held even at the emulator's end.
+fn tightest(times: &[Instant], k: usize) -> Option<Duration> {
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    (k >= 1 && sorted.len() >= k)
+        .then(|| {
+            sorted
+                .windows(k)
+                .map(|w| w[k - 1].duration_since(w[0]))
+                .min()
+        })
+        .flatten()
+}
+
 type Form = (&'static str, Vec<(String, String)>);
 
 fn seed(emu: &Emulator, per_provider: usize) -> Vec<Form> {
@@ -276,8 +291,10 @@ async fn main() {
         bound = bound.max(least);
         let first = times.iter().min().copied().unwrap_or(started);
         let end = times.iter().max().copied().unwrap_or(started);
+        let over_pace = tightest(times, limit + 1)
+            .map_or_else(|| "—".to_string(), |d| format!("{:.2} s", secs(d)));
         rows.push(format!(
-            "| {provider} | {n} | {} / {} | {} | {} | {:.1} s | {:.1} s |",
+            "| {provider} | {n} | {} / {} | {} | {over_pace} | {} | {:.1} s | {:.1} s |",
             pace.per_minute,
             pace.concurrent,
             busiest(times, window.saturating_sub(JITTER)),
@@ -297,16 +314,18 @@ async fn main() {
         swept.len()
     ));
     text.push_str(
-        "| provider | requests | pace (per minute / at once) | busiest minute¹ | most in flight | least time the pace allows | first to last answer |\n",
+        "| provider | requests | pace (per minute / at once) | busiest minute¹ | shortest span of pace + 1 arrivals² | most in flight | least time the pace allows | first to last answer |\n",
     );
-    text.push_str("|---|---:|---:|---:|---:|---:|---:|\n");
+    text.push_str("|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for r in rows {
         text.push_str(&r);
         text.push('\n');
     }
     text.push_str(
         "\n¹ Arrivals at the emulator within any window less 0.15 s (scheduling jitter between the \
-         pacer and the emulator).\n",
+         pacer and the emulator).\n\
+         ² How close together the emulator saw one request more than the pace allows per \
+         window; at or above the window, the pace held exactly.\n",
     );
     text.push_str(&format!(
         "\nWall time **{:.1} s**; the slowest provider's pace allows no less than {:.1} s, so \

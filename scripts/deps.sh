@@ -2,6 +2,7 @@
 # Installs what Keystep needs on Debian/Ubuntu, idempotently and quickly when it is all there.
 #   deps.sh build   WebKitGTK/GTK/appindicator/rsvg -dev packages and a C toolchain
 #   deps.sh test    build + Xvfb, D-Bus, gnome-keyring, secret-tool, WebKitWebDriver, tauri-driver
+#   deps.sh package build + desktop-file-validate (the package test)
 set -euo pipefail
 
 mode=${1:-build}
@@ -14,8 +15,10 @@ test_pkgs=(
   xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
   webkit2gtk-driver at-spi2-core x11-utils chromium curl python3
 )
+package_pkgs=(desktop-file-utils)
 pkgs=("${build_pkgs[@]}")
 [ "$mode" = test ] && pkgs+=("${test_pkgs[@]}")
+[ "$mode" = package ] && pkgs+=("${package_pkgs[@]}")
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -39,4 +39,8 @@ step "end-to-end through the real window"
 export KEYSTEP_SCREENSHOT_DIR="$PWD/docs/screenshots"
 scripts/headless.sh cargo test --locked -p keystep --test e2e -- --test-threads=1
 
+step "package: the release .deb, installed into a scratch root and checked"
+# A release build with LTO: minutes on a fresh target folder, a relink after a change.
+scripts/package.sh
+
 step "done"

@@ -138,6 +138,7 @@ struct State {
     namely: namely::Namely,
     faults: Vec<(String, String, Fault)>,
     log: Vec<Recorded>,
+    latency: Duration,
     /// Requests being served, per provider.
     busy: BTreeMap<String, usize>,
 }
@@ -314,6 +315,12 @@ impl Emulator {
             .push((provider.to_string(), path.to_string(), fault));
     }
 
+    /// Delays every answer by `latency`, as a network round trip to the real provider would
+    /// (the benchmark measures verification against it). Zero, the default, answers at once.
+    pub fn latency(&self, latency: Duration) {
+        self.lock().latency = latency;
+    }
+
     /// Removes every fault.
     pub fn clear_faults(&self) {
         self.lock().faults.clear();
@@ -402,18 +409,24 @@ fn serve(conn: TcpStream, state: &Arc<Mutex<State>>) {
         state,
         provider: provider.clone(),
     };
-    let fault = {
+    let (fault, latency) = {
         let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
         let busy = st.busy.entry(provider.clone()).or_insert(0);
         *busy += 1;
         rec.in_flight = *busy;
         st.log.push(rec.clone());
-        st.faults
+        let fault = st
+            .faults
             .iter()
             .rev()
             .find(|(p, f, _)| *p == provider && (f == "*" || *f == path))
-            .map(|(_, _, fault)| fault.clone())
+            .map(|(_, _, fault)| fault.clone());
+        (fault, st.latency)
     };
+    // Outside the lock, so concurrent requests are delayed side by side, not one by one.
+    if !latency.is_zero() {
+        thread::sleep(latency);
+    }
     let reply = match fault {
         Some(Fault::Hangup) => return,
         Some(Fault::Status {
@@ -524,4 +537,36 @@ pub fn form_pairs(body: &str) -> BTreeMap<String, String> {
             (decode(k), decode(v))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One raw GET, answered or not; returns the status line.
+    fn get(emu: &Emulator, path: &str) -> String {
+        let mut conn = TcpStream::connect(emu.addr).expect("connect to the emulator");
+        write!(conn, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").expect("send a request");
+        let mut answer = String::new();
+        let _ = conn.read_to_string(&mut answer);
+        answer.lines().next().unwrap_or("").to_string()
+    }
+
+    #[test]
+    fn latency_delays_every_answer_and_changes_nothing_else() {
+        let emu = Emulator::start();
+        let path = "/jazzhr/api/users?apikey=unknown";
+        let prompt = get(&emu, path);
+        emu.latency(Duration::from_millis(150));
+        let started = std::time::Instant::now();
+        let delayed = get(&emu, path);
+        let took = started.elapsed();
+        assert!(
+            took >= Duration::from_millis(150),
+            "the answer came after {took:?}, before the 150 ms latency"
+        );
+        assert_eq!(delayed, prompt, "latency must not change the answer");
+        assert!(!delayed.is_empty(), "the emulator answered");
+        assert_eq!(emu.requests().len(), 2, "both requests are recorded");
+    }
 }

@@ -1,0 +1,5 @@
+//! Compiles the baseline's Tauri config (./tauri.conf.json) into the binary.
+
+fn main() {
+    tauri_build::build();
+}

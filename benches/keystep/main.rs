@@ -1,0 +1,751 @@
+//! Keystep's benchmark, run by `scripts/bench.sh` (never by the test suite: timing targets
+//! live here, not in tests). It measures, in one run on one machine, the release build of
+//! Keystep against `keystep-baseline` (a bare Tauri 2 app with one static page, built from
+//! this workspace with the same profile) and writes the figures into `docs/benchmarks.md`
+//! between the `results` markers, leaving the hand-written analysis around them alone.
+//!
+//! Windows are launched the way the end-to-end suite launches them (tauri-driver and
+//! WebKitWebDriver under Xvfb); readiness is polled with one script call per poll, and
+//! start-up is counted from the app process's own start time in `/proc`, so the WebDriver
+//! handshake before the launch is not in it. Memory is the PSS (and RSS) of the app and
+//! every process below it (WebKit's web and network processes).
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder};
+use hyper_util::client::legacy::connect::HttpConnector;
+use keystep_emulator::{
+    Emulator, HibobTenant, HumaansTenant, JazzhrAccount, NamelyTenant, PayfitTenant,
+};
+use serde_json::{json, Value};
+
+mod fleet;
+
+/// A `keystep verify` invocation: provider, non-secret fields, secret fields (on stdin).
+type VerifyCase = (
+    &'static str,
+    Vec<(&'static str, &'static str)>,
+    Vec<(&'static str, &'static str)>,
+);
+
+/// How long anything may take before the benchmark gives up.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+fn env_path(name: &str) -> PathBuf {
+    PathBuf::from(std::env::var_os(name).unwrap_or_else(|| panic!("{name} is not set")))
+}
+
+fn env_num(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[tokio::main]
+async fn main() {
+    let app = env_path("KEYSTEP_BENCH_APP");
+    let baseline = env_path("KEYSTEP_BENCH_BASELINE");
+    let runs = env_num("KEYSTEP_BENCH_RUNS", 5) as usize;
+    let latency = Duration::from_millis(env_num("KEYSTEP_BENCH_LATENCY_MS", 100));
+    let out = env_path("KEYSTEP_BENCH_OUT");
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "run the benchmark through scripts/bench.sh (it needs Xvfb, D-Bus and a keyring)"
+    );
+    let started = Instant::now();
+    let mut report = Report::default();
+
+    eprintln!("bench: sizes");
+    report.sizes(&app, &baseline);
+
+    eprintln!("bench: windows, {runs} runs each");
+    let emu = Emulator::start();
+    let fleet = fleet::Fleet::seed(&emu, 20);
+    let mut windows = Windows::default();
+    for run in 1..=runs {
+        eprintln!("bench: run {run}/{runs}");
+        windows.baseline_run(&baseline).await;
+        windows.keystep_run(&app, &emu, &fleet).await;
+    }
+    report.windows(&windows);
+
+    eprintln!("bench: verification with {latency:?} per request");
+    report.verification(&app, latency, runs.max(7));
+
+    report.fleet_check();
+
+    report.finish(started.elapsed(), runs, latency);
+    write_results(&out, &report.text);
+    eprintln!("bench: wrote {}", out.display());
+}
+
+// ---------------------------------------------------------------------------
+// Statistics and the report.
+
+fn median(values: &[f64]) -> f64 {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    let mid = v.len() / 2;
+    if v.len() % 2 == 1 {
+        v[mid]
+    } else {
+        (v[mid - 1] + v[mid]) / 2.0
+    }
+}
+
+fn spread(values: &[f64]) -> String {
+    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    format!("{lo:.0}–{hi:.0}")
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "met"
+    } else {
+        "**missed**"
+    }
+}
+
+#[derive(Default)]
+struct Report {
+    text: String,
+}
+
+impl Report {
+    fn line(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.text.push('\n');
+    }
+
+    fn sizes(&mut self, app: &Path, baseline: &Path) {
+        let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0) as f64;
+        let deb = |name: &str| std::env::var_os(name).map(PathBuf::from);
+        let (a, b) = (size(app), size(baseline));
+        let mib = |x: f64| x / 1048576.0;
+        self.line("### Size\n");
+        self.line("| | Keystep | baseline | ratio | target |");
+        self.line("|---|---:|---:|---:|---|");
+        self.line(&format!(
+            "| release binary (stripped) | {:.2} MiB | {:.2} MiB | {:.2}× | ≤ 1.5×: {} |",
+            mib(a),
+            mib(b),
+            a / b,
+            verdict(a / b <= 1.5)
+        ));
+        if let (Some(da), Some(db)) = (deb("KEYSTEP_BENCH_DEB"), deb("KEYSTEP_BENCH_BASELINE_DEB"))
+        {
+            let (da, db) = (size(&da), size(&db));
+            self.line(&format!(
+                "| .deb | {:.2} MiB | {:.2} MiB | {:.2}× | — |",
+                mib(da),
+                mib(db),
+                da / db
+            ));
+        }
+        self.line("");
+    }
+
+    fn windows(&mut self, w: &Windows) {
+        let ms = |v: &[f64]| median(v);
+        let base_start = ms(&w.baseline_start);
+        let base_pss = ms(&w.baseline_pss);
+        self.line("### Start-up and memory (medians; range in brackets)\n");
+        self.line("| | Keystep | baseline | ratio | target |");
+        self.line("|---|---:|---:|---:|---|");
+        let start = ms(&w.keystep_start);
+        self.line(&format!(
+            "| start → first view interactive, no accounts | {:.0} ms ({}) | {:.0} ms ({}) | {:.2}× | ≤ 1.2×: {} |",
+            start,
+            spread(&w.keystep_start),
+            base_start,
+            spread(&w.baseline_start),
+            start / base_start,
+            verdict(start / base_start <= 1.2)
+        ));
+        let start20 = ms(&w.keystep_start20);
+        self.line(&format!(
+            "| start → accounts page with 20 accounts | {:.0} ms ({}) | {:.0} ms | {:.2}× | ≤ 1.2×: {} |",
+            start20,
+            spread(&w.keystep_start20),
+            base_start,
+            start20 / base_start,
+            verdict(start20 / base_start <= 1.2)
+        ));
+        let pss = ms(&w.keystep_pss);
+        self.line(&format!(
+            "| PSS of the process tree after 10 s idle | {:.0} MiB ({}) | {:.0} MiB ({}) | {:.2}× | ≤ 1.2×: {} |",
+            pss,
+            spread(&w.keystep_pss),
+            base_pss,
+            spread(&w.baseline_pss),
+            pss / base_pss,
+            verdict(pss / base_pss <= 1.2)
+        ));
+        let pss20 = ms(&w.keystep_pss20);
+        self.line(&format!(
+            "| PSS after linking 20 accounts (+10 s) | {:.0} MiB ({}) | {:.0} MiB | {:.2}× | ≤ 1.2×: {} |",
+            pss20,
+            spread(&w.keystep_pss20),
+            base_pss,
+            pss20 / base_pss,
+            verdict(pss20 / base_pss <= 1.2)
+        ));
+        self.line(&format!(
+            "| RSS of the process tree after 10 s idle | {:.0} MiB | {:.0} MiB | {:.2}× | (PSS counts shared pages once) |",
+            ms(&w.keystep_rss),
+            ms(&w.baseline_rss),
+            ms(&w.keystep_rss) / ms(&w.baseline_rss)
+        ));
+        self.line(&format!(
+            "| processes in the tree | {} | {} | | |",
+            w.keystep_procs, w.baseline_procs
+        ));
+        self.line(&format!(
+            "\nLinking the 20 accounts through `link_account` (emulator, no latency, real keychain) took {:.0} ms in the median run.\n",
+            ms(&w.link20_ms)
+        ));
+    }
+
+    fn verification(&mut self, app: &Path, latency: Duration, runs: usize) {
+        let emu = Emulator::start();
+        emu.add_humaans(
+            "benchHumaansToken0000000000000001",
+            HumaansTenant::full("Acme Ltd", 42),
+        );
+        emu.add_payfit(
+            "benchPayfitKey000000000000000001",
+            PayfitTenant::full("Acme SAS", 37),
+        );
+        emu.add_hibob(HibobTenant::full(
+            "SERVICE-1001",
+            "benchHibobServiceUserToken00000000000001",
+            58,
+        ));
+        emu.add_jazzhr(
+            "benchJazzhrKey000000000000000001",
+            JazzhrAccount::with_users("admin@acme.example", 12),
+        );
+        emu.add_namely(
+            "acme",
+            NamelyTenant::full("Acme Inc.", "benchNamelyToken0000000000000001", 142),
+        );
+        let cases: [VerifyCase; 5] = [
+            (
+                "humaans",
+                vec![],
+                vec![("api_token", "benchHumaansToken0000000000000001")],
+            ),
+            (
+                "payfit",
+                vec![],
+                vec![("api_key", "benchPayfitKey000000000000000001")],
+            ),
+            (
+                "hibob",
+                vec![("service_user_id", "SERVICE-1001")],
+                vec![(
+                    "service_user_token",
+                    "benchHibobServiceUserToken00000000000001",
+                )],
+            ),
+            (
+                "jazzhr",
+                vec![],
+                vec![("api_key", "benchJazzhrKey000000000000000001")],
+            ),
+            (
+                "namely",
+                vec![("subdomain", "acme")],
+                vec![("access_token", "benchNamelyToken0000000000000001")],
+            ),
+        ];
+        let lat_ms = latency.as_secs_f64() * 1000.0;
+        // What starting the binary costs on its own (it links WebKitGTK and GTK).
+        let mut version_ms = Vec::new();
+        for _ in 0..runs {
+            let t = Instant::now();
+            let ok = Command::new(app)
+                .arg("--version")
+                .stdout(Stdio::null())
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false);
+            assert!(ok, "{} --version runs", app.display());
+            version_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        self.line(&format!(
+            "### Verification against the emulator with {lat_ms:.0} ms per request\n"
+        ));
+        self.line("`keystep verify <provider> --json` (the release binary, a new process each time) against the emulator, every answer delayed by the latency. The minimum is what the provider's request chain allows: its sequential requests × the latency.\n");
+        self.line("| provider | requests | minimum | median wall time (range) | over the minimum | target ≤ 1.1× min + 20 ms |");
+        self.line("|---|---:|---:|---:|---:|---|");
+        emu.latency(latency);
+        for (provider, plain, secret) in &cases {
+            let mut walls = Vec::new();
+            let mut requests = 0;
+            for _ in 0..runs {
+                emu.clear_requests();
+                let mut cmd = Command::new(app);
+                cmd.arg("verify").arg(provider).arg("--json");
+                for (k, v) in plain {
+                    cmd.arg("--field").arg(format!("{k}={v}"));
+                }
+                for (k, v) in emu.env() {
+                    cmd.env(k, v);
+                }
+                cmd.stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped());
+                let t = Instant::now();
+                let mut child = cmd.spawn().expect("keystep verify starts");
+                {
+                    let mut stdin = child.stdin.take().expect("stdin");
+                    for (k, v) in secret {
+                        writeln!(stdin, "{k}={v}").expect("write a secret to stdin");
+                    }
+                }
+                let output = child.wait_with_output().expect("keystep verify ends");
+                walls.push(t.elapsed().as_secs_f64() * 1000.0);
+                let stdout = String::from_utf8_lossy(&output.stdout);
+                let last: Value = stdout
+                    .lines()
+                    .last()
+                    .and_then(|l| serde_json::from_str(l).ok())
+                    .unwrap_or(Value::Null);
+                assert_eq!(
+                    last["ok"],
+                    json!(true),
+                    "keystep verify {provider} must verify against the emulator; it printed {stdout} {}",
+                    String::from_utf8_lossy(&output.stderr)
+                );
+                requests = emu.requests().len();
+            }
+            let minimum = requests as f64 * lat_ms;
+            let wall = median(&walls);
+            self.line(&format!(
+                "| {provider} | {requests} | {minimum:.0} ms | {wall:.0} ms ({}) | +{:.0} ms ({:.3}×) | {} |",
+                spread(&walls),
+                wall - minimum,
+                wall / minimum,
+                verdict(wall <= 1.1 * minimum + 20.0)
+            ));
+        }
+        self.line(&format!(
+            "\n`keystep --version` alone (process start, dynamic linking, exit) takes {:.0} ms (median of {runs}).\n",
+            median(&version_ms)
+        ));
+    }
+
+    /// The section `src-tauri/core/benches/fleet.rs` wrote (bench.sh runs it first).
+    fn fleet_check(&mut self) {
+        let section = std::env::var_os("KEYSTEP_BENCH_FLEET_OUT")
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .unwrap_or_else(|| {
+                "### Verification in-process, and checking 100 accounts\n\n**Not measured in this run** \
+                 (no output from src-tauri/core/benches/fleet.rs).\n"
+                    .into()
+            });
+        self.line(&section);
+    }
+
+    fn finish(&mut self, took: Duration, runs: usize, latency: Duration) {
+        let machine = machine();
+        let head = format!(
+            "Measured by `scripts/bench.sh` on {machine}. {runs} window runs per app, interleaved; emulator latency {} ms; the whole benchmark took {:.0} s.\n\n",
+            latency.as_millis(),
+            took.as_secs_f64()
+        );
+        self.text.insert_str(0, &head);
+    }
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_string())
+        })
+        .unwrap_or_else(|| "an unknown CPU".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default();
+    let webkit = Command::new("dpkg-query")
+        .args(["-W", "-f=${Version}", "libwebkit2gtk-4.1-0"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    let date = Command::new("date")
+        .args(["-u", "+%Y-%m-%d %H:%M UTC"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    format!("{date}, {cores} cores ({cpu}), load average at the start {load}, WebKitGTK {webkit}, Xvfb with software rendering")
+}
+
+/// Replaces what lies between the results markers of `path` (creating the file if needed).
+fn write_results(path: &Path, results: &str) {
+    const BEGIN: &str = "<!-- results:begin (written by scripts/bench.sh) -->";
+    const END: &str = "<!-- results:end -->";
+    let old = std::fs::read_to_string(path).unwrap_or_default();
+    let block = format!("{BEGIN}\n{results}{END}");
+    let new = match (old.find(BEGIN), old.find(END)) {
+        (Some(b), Some(e)) if b < e => format!("{}{block}{}", &old[..b], &old[e + END.len()..]),
+        _ => format!("{old}\n## Results\n\n{block}\n"),
+    };
+    std::fs::write(path, new).expect("write the benchmark results");
+}
+
+// ---------------------------------------------------------------------------
+// Windows: start-up and memory.
+
+#[derive(Default)]
+struct Windows {
+    baseline_start: Vec<f64>,
+    baseline_pss: Vec<f64>,
+    baseline_rss: Vec<f64>,
+    baseline_procs: usize,
+    keystep_start: Vec<f64>,
+    keystep_start20: Vec<f64>,
+    keystep_pss: Vec<f64>,
+    keystep_rss: Vec<f64>,
+    keystep_pss20: Vec<f64>,
+    keystep_procs: usize,
+    link20_ms: Vec<f64>,
+}
+
+const IDLE: Duration = Duration::from_secs(10);
+
+const BASELINE_READY: &str =
+    "const b = document.getElementById('ready'); return !!b && b.offsetParent !== null;";
+
+const KEYSTEP_READY: &str = "const b = document.getElementById('add-account'); const l = document.getElementById('home-loading'); return !!b && b.offsetParent !== null && !!l && l.hidden;";
+
+const KEYSTEP_READY_20: &str = "const l = document.getElementById('home-loading'); return !!l && l.hidden && document.querySelectorAll('#accounts [data-account-id]').length >= 20;";
+
+impl Windows {
+    async fn baseline_run(&mut self, baseline: &Path) {
+        let home = Home::new("baseline");
+        let w = Window::open(baseline, &home, &[]).await;
+        let ready = w.until(BASELINE_READY).await;
+        self.baseline_start.push(ready);
+        tokio::time::sleep(IDLE).await;
+        let mem = w.memory();
+        self.baseline_pss.push(mem.pss_mib);
+        self.baseline_rss.push(mem.rss_mib);
+        self.baseline_procs = mem.processes;
+        w.close().await;
+    }
+
+    async fn keystep_run(&mut self, app: &Path, emu: &Emulator, fleet: &fleet::Fleet) {
+        let home = Home::new("keystep");
+        let _ = Command::new("secret-tool")
+            .args(["clear", "service", "keystep"])
+            .status();
+        let env = emu.env();
+        let w = Window::open(app, &home, &env).await;
+        self.keystep_start.push(w.until(KEYSTEP_READY).await);
+        tokio::time::sleep(IDLE).await;
+        let mem = w.memory();
+        self.keystep_pss.push(mem.pss_mib);
+        self.keystep_rss.push(mem.rss_mib);
+        self.keystep_procs = mem.processes;
+
+        let links = json!(fleet.links());
+        let answer = w
+            .client
+            .execute_async(
+                "const [links, done] = arguments;
+                 (async () => {
+                   const t0 = performance.now();
+                   const failures = [];
+                   for (const l of links) {
+                     try { await window.__TAURI__.core.invoke('link_account', l); }
+                     catch (e) { failures.push(l.provider + ': ' + (e && e.code) + ' ' + (e && e.message)); }
+                   }
+                   done({ ms: performance.now() - t0, failures });
+                 })();",
+                vec![links],
+            )
+            .await
+            .expect("the link script runs");
+        assert_eq!(
+            answer["failures"],
+            json!([]),
+            "every benchmark account links against the emulator"
+        );
+        self.link20_ms
+            .push(answer["ms"].as_f64().unwrap_or(f64::NAN));
+        // Through the UI back to the accounts page, so the 20 cards are drawn.
+        w.script("document.getElementById('add-account').click(); return true;")
+            .await;
+        w.until("const b = document.getElementById('picker-back'); return !!b && b.offsetParent !== null;")
+            .await;
+        w.script("document.getElementById('picker-back').click(); return true;")
+            .await;
+        w.until(KEYSTEP_READY_20).await;
+        tokio::time::sleep(IDLE).await;
+        self.keystep_pss20.push(w.memory().pss_mib);
+        w.close().await;
+
+        // A second start on the same book and keychain: the accounts page with 20 accounts.
+        let w = Window::open(app, &home, &env).await;
+        self.keystep_start20.push(w.until(KEYSTEP_READY_20).await);
+        w.close().await;
+    }
+}
+
+/// Throwaway XDG folders for one app run.
+struct Home {
+    root: PathBuf,
+}
+
+impl Home {
+    fn new(name: &str) -> Self {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let root =
+            std::env::temp_dir().join(format!("keystep-bench-{name}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        for d in ["data", "config", "cache"] {
+            std::fs::create_dir_all(root.join(d)).expect("bench folders");
+        }
+        Home { root }
+    }
+}
+
+impl Drop for Home {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+struct Window {
+    client: Client,
+    driver: Child,
+    pid: u32,
+}
+
+struct Memory {
+    pss_mib: f64,
+    rss_mib: f64,
+    processes: usize,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+impl Window {
+    async fn open(binary: &Path, home: &Home, env: &[(String, String)]) -> Self {
+        use std::os::unix::fs::PermissionsExt;
+        let pid_file = home.root.join("app.pid");
+        let launcher = home.root.join("launch.sh");
+        std::fs::write(
+            &launcher,
+            format!(
+                "#!/bin/sh\necho $$ > '{}'\nexec '{}' \"$@\" >/dev/null 2>&1\n",
+                pid_file.display(),
+                binary.display()
+            ),
+        )
+        .expect("write the launcher");
+        std::fs::set_permissions(&launcher, std::fs::Permissions::from_mode(0o755))
+            .expect("launcher is executable");
+        let (port, native) = (free_port(), free_port());
+        let mut cmd = Command::new("tauri-driver");
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native.to_string(),
+        ])
+        .env("XDG_DATA_HOME", home.root.join("data"))
+        .env("XDG_CONFIG_HOME", home.root.join("config"))
+        .env("XDG_CACHE_HOME", home.root.join("cache"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let driver = cmd.spawn().expect("tauri-driver runs");
+        let deadline = Instant::now() + PATIENCE;
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver listens");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let caps = json!({
+            "browserName": "wry",
+            "tauri:options": {"application": launcher.to_string_lossy()}
+        });
+        let caps = caps.as_object().expect("object").clone();
+        let client = tokio::time::timeout(
+            PATIENCE,
+            ClientBuilder::new(HttpConnector::new())
+                .capabilities(caps)
+                .connect(&format!("http://127.0.0.1:{port}")),
+        )
+        .await
+        .expect("a WebDriver session within the patience")
+        .expect("a WebDriver session");
+        let pid = std::fs::read_to_string(&pid_file)
+            .ok()
+            .and_then(|p| p.trim().parse().ok())
+            .expect("the launcher wrote the app's pid");
+        Window {
+            client,
+            driver,
+            pid,
+        }
+    }
+
+    async fn script(&self, js: &str) -> Value {
+        self.client.execute(js, vec![]).await.unwrap_or(Value::Null)
+    }
+
+    /// Polls `js` (a function body returning a boolean) until true; returns the milliseconds
+    /// from the app process's start to that moment.
+    async fn until(&self, js: &str) -> f64 {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if self.script(js).await == json!(true) {
+                return since_start_ms(self.pid);
+            }
+            assert!(Instant::now() < deadline, "the page never satisfied: {js}");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    fn memory(&self) -> Memory {
+        let tree = process_tree(self.pid);
+        let (mut pss, mut rss) = (0u64, 0u64);
+        for pid in &tree {
+            pss += kib_field(&format!("/proc/{pid}/smaps_rollup"), "Pss:");
+            rss += kib_field(&format!("/proc/{pid}/status"), "VmRSS:");
+        }
+        Memory {
+            pss_mib: pss as f64 / 1024.0,
+            rss_mib: rss as f64 / 1024.0,
+            processes: tree.len(),
+        }
+    }
+
+    async fn close(mut self) {
+        let _ = tokio::time::timeout(Duration::from_secs(10), self.client.close()).await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        // Wait for the whole tree to be gone: Keystep is single-instance, and a survivor
+        // would take over the next launch.
+        let tree = process_tree(self.pid);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while tree
+            .iter()
+            .any(|p| Path::new(&format!("/proc/{p}")).exists())
+        {
+            if Instant::now() > deadline {
+                for p in &tree {
+                    let _ = Command::new("kill").args(["-9", &p.to_string()]).status();
+                }
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// Milliseconds from `pid`'s start to now, both read from the kernel's boot-time clock.
+fn since_start_ms(pid: u32) -> f64 {
+    let uptime: f64 = std::fs::read_to_string("/proc/uptime")
+        .ok()
+        .and_then(|u| u.split_whitespace().next().and_then(|s| s.parse().ok()))
+        .expect("/proc/uptime");
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("the app is running");
+    // Fields after the command name (which may hold spaces) start at state, field 3;
+    // starttime is field 22.
+    let after = &stat[stat.rfind(')').expect("stat has a command name") + 2..];
+    let ticks: f64 = after
+        .split_whitespace()
+        .nth(19)
+        .and_then(|s| s.parse().ok())
+        .expect("starttime");
+    (uptime - ticks / clock_ticks()) * 1000.0
+}
+
+fn clock_ticks() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// `pid` and every process below it.
+fn process_tree(pid: u32) -> Vec<u32> {
+    let mut parents: BTreeMap<u32, u32> = BTreeMap::new();
+    if let Ok(dir) = std::fs::read_dir("/proc") {
+        for entry in dir.flatten() {
+            let Some(p) = entry
+                .file_name()
+                .to_str()
+                .and_then(|s| s.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            if let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) {
+                if let Some(at) = stat.rfind(')') {
+                    if let Some(ppid) = stat[at + 2..]
+                        .split_whitespace()
+                        .nth(1)
+                        .and_then(|s| s.parse().ok())
+                    {
+                        parents.insert(p, ppid);
+                    }
+                }
+            }
+        }
+    }
+    let mut tree = vec![pid];
+    let mut i = 0;
+    while i < tree.len() {
+        let parent = tree[i];
+        tree.extend(
+            parents
+                .iter()
+                .filter(|(_, pp)| **pp == parent)
+                .map(|(p, _)| *p),
+        );
+        i += 1;
+    }
+    tree
+}
+
+fn kib_field(path: &str, name: &str) -> u64 {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The benchmark command: Keystep's release build against a bare Tauri 2 app (benches/baseline,
+# same workspace, same release profile), in one run on this machine. Builds both packages
+# (scripts/package.sh, then the baseline through the same Tauri CLI), then runs
+# benches/keystep headless (Xvfb, D-Bus, a fresh gnome-keyring) and writes the figures into
+# docs/benchmarks.md. KEYSTEP_BENCH_RUNS (default 5) sets the runs per measurement;
+# KEYSTEP_BENCH_LATENCY_MS (default 100) the emulator's delay per request;
+# KEYSTEP_BENCH_PACE_WINDOW_MS (default 60000) the pacer's minute, shorter only for a quick try.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh test
+scripts/package.sh
+
+target=${CARGO_TARGET_DIR:-target}
+case "$target" in /*) ;; *) target="$PWD/$target" ;; esac
+version=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' tauri.conf.json)
+echo "bench: building the baseline"
+(cd benches/baseline && CARGO_NET_OFFLINE=true ../../scripts/tauri.sh build --bundles deb --ci -- --locked)
+
+export KEYSTEP_BENCH_APP="$target/release/keystep"
+export KEYSTEP_BENCH_BASELINE="$target/release/keystep-baseline"
+export KEYSTEP_BENCH_DEB="$target/release/bundle/deb/Keystep_${version}_amd64.deb"
+export KEYSTEP_BENCH_BASELINE_DEB="$target/release/bundle/deb/keystep-baseline_${version}_amd64.deb"
+export KEYSTEP_BENCH_OUT="$PWD/docs/benchmarks.md"
+export KEYSTEP_BENCH_FLEET_OUT="$target/bench-fleet.md"
+rm -f "$KEYSTEP_BENCH_FLEET_OUT"
+# 100 accounts through the pacer first: minutes of mostly waiting (HiBob allows 10 requests
+# a minute), kept apart from the start-up and memory runs so it cannot disturb them.
+# KEYSTEP_BENCH_FLEET=0 leaves it out (the page then says it was not measured).
+if [ "${KEYSTEP_BENCH_FLEET:-1}" != 0 ]; then
+  cargo bench --locked -p keystep-core --bench fleet --profile dev
+fi
+# The harness only drives and measures, so it is built in the dev profile.
+scripts/headless.sh cargo bench --locked -p keystep --bench keystep --profile dev

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# The install test: unpacks a built Keystep .deb into a scratch root (dpkg -x, as dpkg would
+# install it, without touching this system) and checks what a user would get:
+#   - control: package name, version (= the binary's), architecture, and Depends naming
+#     WebKitGTK 4.1, GTK 3 and ayatana-appindicator (dlopened by the tray, so no tool infers it);
+#   - every library the binary links is provided by a declared dependency or its own deps;
+#   - the desktop entry is valid and launches `keystep` with the `keystep` icon;
+#   - the icon exists at every hicolor size, each PNG of the size its folder names;
+#   - the installed binary runs without a display: `keystep --version` and `--help`.
+# Usage: tests/package/run.sh path/to/Keystep_<version>_amd64.deb   (scripts/package.sh runs it)
+set -uo pipefail
+
+deb=${1:?usage: tests/package/run.sh KEYSTEP.deb}
+[ -f "$deb" ] || { echo "package test: no such file: $deb" >&2; exit 2; }
+scratch=$(mktemp -d -t keystep-package.XXXXXX)
+trap 'rm -rf "$scratch"' EXIT
+root="$scratch/root"
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+pass() { echo "ok:   $*"; }
+
+dpkg-deb -x "$deb" "$root" || { echo "FAIL: dpkg-deb -x could not unpack $deb"; exit 1; }
+field() { dpkg-deb -f "$deb" "$1"; }
+
+# --- control file
+[ "$(field Package)" = keystep ] && pass "Package: keystep" || fail "Package is '$(field Package)', not keystep"
+version=$(field Version)
+[ "$(field Architecture)" = "$(dpkg --print-architecture)" ] \
+  && pass "Architecture: $(field Architecture)" || fail "Architecture is '$(field Architecture)'"
+depends=$(field Depends)
+declared=()
+IFS=',' read -ra parts <<<"$depends"
+for part in "${parts[@]}"; do
+  name=$(echo "$part" | sed 's/([^)]*)//; s/|.*//' | xargs)
+  [ -n "$name" ] && declared+=("$name")
+done
+for needed in libwebkit2gtk-4.1-0 libgtk-3-0 libayatana-appindicator3-1; do
+  printf '%s\n' "${declared[@]}" | grep -qx "$needed" \
+    && pass "Depends names $needed" || fail "Depends ($depends) does not name $needed"
+done
+
+# --- the binary and the libraries it links
+bin="$root/usr/bin/keystep"
+[ -x "$bin" ] && pass "usr/bin/keystep is executable" || fail "usr/bin/keystep missing or not executable"
+if [ -x "$bin" ]; then
+  missing_libs=$(ldd "$bin" | grep 'not found' || true)
+  [ -z "$missing_libs" ] && pass "every linked library resolves" || fail "unresolved libraries: $missing_libs"
+  # Each library the binary names must come from a declared dependency or what those pull
+  # in; otherwise an install on a clean system would miss it.
+  closure=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
+    --no-breaks --no-replaces --no-enhances "${declared[@]}" 2>/dev/null \
+    | sed -n 's/^\([^ <][^ ]*\)$/\1/p; s/^ *\(Pre\)\{0,1\}Depends: \([^<>]*\)$/\2/p' \
+    | sed 's/:.*//' | sort -u)
+  before=$failures
+  while read -r lib path; do
+    # With merged /usr, dpkg may have registered the file under /lib rather than /usr/lib.
+    pkg=""
+    for candidate in "$path" "${path#/usr}"; do
+      [ -n "$pkg" ] || pkg=$(dpkg -S "$candidate" 2>/dev/null | head -1 | cut -d: -f1)
+    done
+    if [ -z "$pkg" ]; then
+      fail "$lib ($path) belongs to no installed package"
+    elif printf '%s\n' "$closure" | grep -qx "$pkg"; then
+      :
+    else
+      fail "$lib comes from $pkg, which no declared dependency brings"
+    fi
+  done < <(objdump -p "$bin" | awk '/NEEDED/ {print $2}' | while read -r lib; do
+             path=$(ldd "$bin" | awk -v l="$lib" '$1 == l {print $3}')
+             [ -n "$path" ] && echo "$lib $(readlink -f "$path")"
+           done)
+  [ "$failures" -eq "$before" ] && pass "every NEEDED library comes with a declared dependency"
+
+  out=$(env -u DISPLAY -u WAYLAND_DISPLAY timeout 10 "$bin" --version 2>&1)
+  [ "$out" = "keystep $version" ] \
+    && pass "keystep --version prints '$out' without a display" \
+    || fail "keystep --version printed '$out', expected 'keystep $version'"
+  env -u DISPLAY -u WAYLAND_DISPLAY timeout 10 "$bin" --help >/dev/null 2>&1 \
+    && pass "keystep --help exits 0" || fail "keystep --help failed"
+fi
+
+# --- desktop entry
+desktop=$(find "$root/usr/share/applications" -name '*.desktop' 2>/dev/null | head -1)
+if [ -z "$desktop" ]; then
+  fail "no desktop entry in usr/share/applications"
+else
+  entry() { sed -n "s/^$1=//p" "$desktop" | head -1; }
+  if command -v desktop-file-validate >/dev/null; then
+    problems=$(desktop-file-validate "$desktop" 2>&1)
+    [ -z "$problems" ] && pass "desktop-file-validate accepts $(basename "$desktop")" \
+      || fail "desktop-file-validate: $problems"
+  elif [ "${CI:-}" = true ]; then
+    fail "desktop-file-validate is missing (scripts/deps.sh package installs it)"
+  fi
+  [ "$(entry Type)" = Application ] && pass "Type=Application" || fail "Type is '$(entry Type)'"
+  [ "$(entry Name)" = Keystep ] && pass "Name=Keystep" || fail "Name is '$(entry Name)'"
+  exec_cmd=$(entry Exec | awk '{print $1}')
+  [ "$exec_cmd" = keystep ] && [ -x "$root/usr/bin/$exec_cmd" ] \
+    && pass "Exec runs the packaged keystep" || fail "Exec is '$(entry Exec)'"
+  [ "$(entry Icon)" = keystep ] && pass "Icon=keystep" || fail "Icon is '$(entry Icon)'"
+  entry Categories | grep -q 'Utility;' && pass "Categories: $(entry Categories)" \
+    || fail "Categories '$(entry Categories)' lacks Utility"
+  [ -n "$(entry Comment)" ] && pass "Comment: $(entry Comment)" || fail "no Comment"
+  [ "$(entry Terminal)" = false ] && pass "Terminal=false" || fail "Terminal is '$(entry Terminal)'"
+fi
+
+# --- icons at every hicolor size
+for size in 16 24 32 48 64 128 256 512; do
+  icon="$root/usr/share/icons/hicolor/${size}x${size}/apps/keystep.png"
+  if [ ! -f "$icon" ]; then
+    fail "no ${size}x${size} icon"
+  elif ! file "$icon" | grep -q "PNG image data, $size x $size,"; then
+    fail "the ${size}x${size} icon is $(file -b "$icon")"
+  else
+    pass "icon ${size}x${size}"
+  fi
+done
+
+if [ "$failures" -gt 0 ]; then
+  echo "package test: $failures check(s) failed for $(basename "$deb")"
+  exit 1
+fi
+echo "package test: $(basename "$deb") installs and runs"

@@ -492,6 +492,16 @@ impl Session {
         }
     }
 
+    /// Scrolls `css` into the middle of the window (for a screenshot of it).
+    pub async fn scroll_to(&self, css: &str) {
+        let el = self.wait_for(css).await;
+        let arg = serde_json::to_value(&el).expect("an element serializes");
+        let _ = self
+            .client
+            .execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
+            .await;
+    }
+
     /// Closes the window as a person would (the window's close button), leaving the
     /// WebDriver session to the app's fate.
     pub async fn close_window(&self) {

@@ -246,6 +246,7 @@ async fn each_main_view_is_pictured_in_light_and_dark() {
         .await;
         s.wait_for("[data-field=\"subdomain\"] .field-note:not([hidden])")
             .await;
+        s.scroll_to("[data-field=\"subdomain\"] .field-note").await;
         s.screenshot(&shot("form-normalized")).await;
         s.click("#crumbs a, #crumbs button").await;
         s.wait_for("#add-account").await;

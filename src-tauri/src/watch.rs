@@ -90,9 +90,10 @@ async fn sweep<R: Runtime>(app: &AppHandle<R>, ids: &[String]) {
     let swept = state.accounts.sweep(ids, SWEEP_CONCURRENCY).await;
     state.checking.store(false, Ordering::SeqCst);
     let notify = state.settings().notifications;
+    let lang = state.lang();
     for s in &swept {
         let name = state.provider_name(&s.after.provider);
-        if let Some(notice) = notice_for(&s.before, &s.after, &name) {
+        if let Some(notice) = notice_for(&s.before, &s.after, &name, lang) {
             log::info!("status of {} changed: {}", s.after.id, notice.title);
             if notify {
                 show(app, &notice.title, &notice.body);

@@ -19,7 +19,8 @@ use keystep_core::schedule::{due, next_wake};
 use crate::state::AppState;
 use crate::tray;
 
-/// How many accounts are checked at once; each provider's own pace applies within it.
+/// How many accounts of one provider are checked at once (providers run side by side, and
+/// each provider's own pace applies within its lane).
 const SWEEP_CONCURRENCY: usize = 4;
 
 /// The longest the schedule sleeps without looking again (a changed clock, a resume from

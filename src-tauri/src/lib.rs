@@ -184,11 +184,8 @@ fn keep_running_in_tray<R: Runtime>(app: &tauri::AppHandle<R>) -> bool {
     }
     let mut settings = state.settings();
     if !settings.told_about_tray {
-        watch::show(
-            app,
-            "Keystep is still running",
-            "It keeps checking your accounts from the tray. To quit, choose Quit in the tray menu.",
-        );
+        let w = keystep_core::words::words(state.lang());
+        watch::show(app, w.still_running_title, w.still_running_body);
         settings.told_about_tray = true;
         if let Err(e) = state.store_settings(settings) {
             log::warn!("could not remember the tray notice: {e}");

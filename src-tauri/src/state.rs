@@ -5,8 +5,9 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, RwLock};
 
 use keystep_core::account::{Account, Accounts};
+use keystep_core::lang::Lang;
 use keystep_core::schedule::{key_age, next_check_at};
-use keystep_core::settings::{Settings, SettingsStore};
+use keystep_core::settings::{Language, Settings, SettingsStore};
 
 use crate::ipc::AccountView;
 
@@ -53,6 +54,15 @@ impl AppState {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// The language of the tray and notifications: the person's choice, or the system's.
+    pub fn lang(&self) -> Lang {
+        match self.settings().language {
+            Language::En => Lang::En,
+            Language::Fr => Lang::Fr,
+            Language::System => Lang::from_system(|k| std::env::var(k).ok()),
+        }
     }
 
     /// The display name of a provider id (the id itself if unknown).

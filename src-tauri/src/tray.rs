@@ -10,6 +10,7 @@ use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use keystep_core::tray::{tray_model, TrayIcon, TrayModel};
+use keystep_core::words::Words;
 
 use crate::state::AppState;
 
@@ -24,7 +25,7 @@ fn image(icon: TrayIcon) -> tauri::Result<Image<'static>> {
     })
 }
 
-fn menu<R: Runtime>(app: &AppHandle<R>, model: &TrayModel) -> tauri::Result<Menu<R>> {
+fn menu<R: Runtime>(app: &AppHandle<R>, model: &TrayModel, w: &Words) -> tauri::Result<Menu<R>> {
     let menu = Menu::new(app)?;
     for line in &model.lines {
         let id = format!("account:{}", line.account_id);
@@ -36,7 +37,7 @@ fn menu<R: Runtime>(app: &AppHandle<R>, model: &TrayModel) -> tauri::Result<Menu
         menu.append(&MenuItem::with_id(
             app,
             "check-all",
-            "Check all now",
+            w.menu_check_all,
             !checking,
             None::<&str>,
         )?)?;
@@ -44,32 +45,41 @@ fn menu<R: Runtime>(app: &AppHandle<R>, model: &TrayModel) -> tauri::Result<Menu
     menu.append(&MenuItem::with_id(
         app,
         "add",
-        "Add account…",
+        w.menu_add,
         true,
         None::<&str>,
     )?)?;
     menu.append(&MenuItem::with_id(
         app,
         "open",
-        "Open Keystep",
+        w.menu_open,
         true,
         None::<&str>,
     )?)?;
     menu.append(&PredefinedMenuItem::separator(app)?)?;
-    menu.append(&MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?)?;
+    menu.append(&MenuItem::with_id(
+        app,
+        "quit",
+        w.menu_quit,
+        true,
+        None::<&str>,
+    )?)?;
     Ok(menu)
 }
 
-async fn model<R: Runtime>(app: &AppHandle<R>) -> Option<TrayModel> {
+async fn model<R: Runtime>(app: &AppHandle<R>) -> Option<(TrayModel, &'static Words)> {
     let state = app.try_state::<AppState>()?;
     let accounts = state.accounts.list().await;
     let checking = state.checking.load(Ordering::SeqCst);
-    Some(tray_model(
+    let lang = state.lang();
+    let model = tray_model(
         &accounts,
         state.accounts.catalogue(),
         state.accounts.now(),
         checking,
-    ))
+        lang,
+    );
+    Some((model, keystep_core::words::words(lang)))
 }
 
 /// Installs the tray icon. A desktop without a tray host simply shows none.
@@ -97,7 +107,11 @@ pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(image(empty.icon)?)
         .tooltip(&empty.tooltip)
-        .menu(&menu(app, &empty)?)
+        .menu(&menu(
+            app,
+            &empty,
+            keystep_core::words::words(Default::default()),
+        )?)
         .on_menu_event(|app, event| on_menu(app, event.id().as_ref()))
         .build(app)?;
     let handle = app.clone();
@@ -108,7 +122,7 @@ pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 /// Redraws the tray from the current accounts. Without a tray (tests, no tray host) it
 /// does nothing.
 pub async fn refresh<R: Runtime>(app: &AppHandle<R>) {
-    let (Some(tray), Some(model)) = (app.tray_by_id(TRAY_ID), model(app).await) else {
+    let (Some(tray), Some((model, words))) = (app.tray_by_id(TRAY_ID), model(app).await) else {
         return;
     };
     // The one line a test (or a person reading the log) can see the tray by.
@@ -116,7 +130,7 @@ pub async fn refresh<R: Runtime>(app: &AppHandle<R>) {
     let drawn = image(model.icon).and_then(|icon| tray.set_icon(Some(icon)));
     let drawn = drawn
         .and_then(|()| tray.set_tooltip(Some(&model.tooltip)))
-        .and_then(|()| menu(app, &model))
+        .and_then(|()| menu(app, &model, words))
         .and_then(|menu| tray.set_menu(Some(menu)));
     if let Err(e) = drawn {
         log::warn!("tray not updated: {e}");

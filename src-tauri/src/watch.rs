@@ -19,7 +19,8 @@ use keystep_core::schedule::{due, next_wake};
 use crate::state::AppState;
 use crate::tray;
 
-/// How many accounts are checked at once; each provider's own pace applies within it.
+/// How many accounts of one provider are checked at once (providers run side by side, and
+/// each provider's own pace applies within its lane).
 const SWEEP_CONCURRENCY: usize = 4;
 
 /// The longest the schedule sleeps without looking again (a changed clock, a resume from
@@ -90,9 +91,10 @@ async fn sweep<R: Runtime>(app: &AppHandle<R>, ids: &[String]) {
     let swept = state.accounts.sweep(ids, SWEEP_CONCURRENCY).await;
     state.checking.store(false, Ordering::SeqCst);
     let notify = state.settings().notifications;
+    let lang = state.lang();
     for s in &swept {
         let name = state.provider_name(&s.after.provider);
-        if let Some(notice) = notice_for(&s.before, &s.after, &name) {
+        if let Some(notice) = notice_for(&s.before, &s.after, &name, lang) {
             log::info!("status of {} changed: {}", s.after.id, notice.title);
             if notify {
                 show(app, &notice.title, &notice.body);

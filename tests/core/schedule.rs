@@ -269,6 +269,22 @@ async fn a_hundred_accounts_keep_every_provider_within_its_pace() {
             );
         }
     }
+    // Lanes: HiBob's slow pace must not hold up the others.
+    let span = |p: &str| {
+        let times: Vec<_> = by_provider[p].iter().map(|r| r.at).collect();
+        (
+            *times.iter().min().expect("some"),
+            *times.iter().max().expect("some"),
+        )
+    };
+    let (hibob_first, hibob_last) = span("hibob");
+    let halfway = hibob_first + (hibob_last - hibob_first) / 2;
+    for provider in ["payfit", "humaans", "jazzhr", "namely"] {
+        assert!(
+            span(provider).1 < halfway,
+            "{provider} finished while HiBob was still at its first half, not after it"
+        );
+    }
     let hibob = by_provider["hibob"].len();
     assert!(
         hibob > cat.get("hibob").expect("hibob").pace.per_minute as usize,

@@ -23,6 +23,7 @@ pub mod settings;
 pub mod tray;
 pub mod vault;
 pub mod verify;
+pub mod words;
 
 pub use error::Code;
 pub use secret::Secret;

@@ -5,6 +5,8 @@
 //! trouble still within its tolerance) raises none, so a flaky network never nags.
 
 use crate::account::{Account, Status};
+use crate::lang::Lang;
+use crate::words::words;
 
 /// A notification to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,28 +29,38 @@ fn severity(status: Status) -> u8 {
     }
 }
 
-/// The notice for an account that went from `before` to `after`, if it deserves one.
-pub fn notice_for(before: &Account, after: &Account, provider_name: &str) -> Option<Notice> {
+/// The notice for an account that went from `before` to `after`, if it deserves one, in
+/// `lang`. The body is the account's own sentence (what happened and the fix), which the
+/// engine words in English; in another language the body points to the window instead.
+pub fn notice_for(
+    before: &Account,
+    after: &Account,
+    provider_name: &str,
+    lang: Lang,
+) -> Option<Notice> {
+    let w = words(lang);
     let (was, now) = (severity(before.status), severity(after.status));
     let who = format!("{provider_name} — {}", after.label);
+    let body = if lang == Lang::En {
+        after.message.clone()
+    } else {
+        w.notice_open.to_string()
+    };
     if now > was {
-        let what = match after.status {
-            Status::Unknown => "couldn't check",
-            Status::Limited => "missing permissions",
-            Status::NeedsRelink => "key missing from the keychain",
-            Status::Failing => "key no longer works",
-            Status::Ok => return None,
-        };
+        let what = crate::tray::status_phrase(after, w);
         return Some(Notice {
-            title: format!("{who}: {what}"),
-            body: after.message.clone(),
+            title: w
+                .notice_worse
+                .replace("{who}", &who)
+                .replace("{what}", what),
+            body,
             urgent: true,
         });
     }
     if now == 0 && was > 0 {
         return Some(Notice {
-            title: format!("{who} works again"),
-            body: after.message.clone(),
+            title: w.notice_better.replace("{who}", &who),
+            body,
             urgent: false,
         });
     }
@@ -78,9 +90,10 @@ mod tests {
             &account(Status::Ok, "Connected"),
             &account(Status::Failing, "Create a new key on PayFit's API page."),
             "PayFit",
+            Lang::En,
         )
         .expect("a key that stopped working is news");
-        assert_eq!(n.title, "PayFit — Acme SAS: key no longer works");
+        assert_eq!(n.title, "PayFit — Acme SAS: key rejected");
         assert_eq!(n.body, "Create a new key on PayFit's API page.", "the fix");
         assert!(n.urgent, "worse is urgent");
     }
@@ -91,6 +104,7 @@ mod tests {
             &account(Status::Unknown, "PayFit did not answer."),
             &account(Status::Ok, "Connected to Acme SAS"),
             "PayFit",
+            Lang::En,
         )
         .expect("recovering is worth a quiet word");
         assert!(!n.urgent, "quiet");
@@ -103,7 +117,12 @@ mod tests {
             Status::NeedsRelink,
         ] {
             assert_eq!(
-                notice_for(&account(status, "a"), &account(status, "b"), "PayFit"),
+                notice_for(
+                    &account(status, "a"),
+                    &account(status, "b"),
+                    "PayFit",
+                    Lang::En
+                ),
                 None,
                 "no change, no notice ({status:?})"
             );
@@ -112,7 +131,8 @@ mod tests {
             notice_for(
                 &account(Status::Failing, "a"),
                 &account(Status::Unknown, "b"),
-                "PayFit"
+                "PayFit",
+                Lang::En
             ),
             None,
             "failing to couldn't-check is not news either way"

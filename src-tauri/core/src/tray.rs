@@ -4,7 +4,9 @@
 
 use crate::account::{Account, Status};
 use crate::error::Code;
+use crate::lang::Lang;
 use crate::provider::Catalogue;
+use crate::words::{words, Words};
 
 /// Which tray image to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,50 +47,52 @@ pub fn needs_attention(status: Status) -> bool {
 }
 
 /// A short state phrase for a menu line.
-pub fn status_phrase(account: &Account) -> &'static str {
+pub fn status_phrase(account: &Account, w: &Words) -> &'static str {
     match account.status {
-        Status::Ok => "OK",
-        Status::Limited => "missing permissions",
-        Status::NeedsRelink => "needs relinking",
-        Status::Unknown => "couldn't check",
+        Status::Ok => w.status_ok,
+        Status::Limited => w.status_limited,
+        Status::NeedsRelink => w.status_needs_relink,
+        Status::Unknown => w.status_unknown,
         Status::Failing => match account.last_code {
-            Some(Code::WrongTenant) => "wrong address",
-            Some(Code::MissingPermission) => "missing permissions",
-            _ => "key rejected",
+            Some(Code::WrongTenant) => w.status_wrong_tenant,
+            Some(Code::MissingPermission) => w.status_limited,
+            _ => w.status_rejected,
         },
     }
 }
 
-/// "just now", "5 min ago", "3 h ago", "2 days ago".
-pub fn ago(now: u64, then: u64) -> String {
+/// "just now", "5 min ago", "3 h ago", "2 days ago" (or their French).
+pub fn ago(now: u64, then: u64, w: &Words) -> String {
     let secs = now.saturating_sub(then);
+    let n = |unit: u64| (secs / unit).to_string();
     match secs {
-        0..=59 => "just now".into(),
-        60..=3599 => format!("{} min ago", secs / 60),
-        3600..=86_399 => format!("{} h ago", secs / 3600),
-        _ => match secs / 86_400 {
-            1 => "1 day ago".into(),
-            d => format!("{d} days ago"),
-        },
+        0..=59 => w.ago_now.to_string(),
+        60..=3599 => w.ago_minutes.replace("{n}", &n(60)),
+        3600..=86_399 => w.ago_hours.replace("{n}", &n(3600)),
+        _ => w.ago_days.of((secs / 86_400) as usize),
     }
 }
 
-/// Computes the tray for `accounts` at `now`; `checking` while a check runs.
+/// Computes the tray for `accounts` at `now`, in `lang`; `checking` while a check runs.
 pub fn tray_model(
     accounts: &[Account],
     catalogue: &Catalogue,
     now: u64,
     checking: bool,
+    lang: Lang,
 ) -> TrayModel {
+    let w = words(lang);
     let lines = accounts
         .iter()
         .map(|a| {
             let provider = catalogue
                 .get(&a.provider)
                 .map_or(a.provider.as_str(), |p| p.name.as_str());
-            let mut text = format!("{provider} — {} · {}", a.label, status_phrase(a));
+            let mut text = format!("{provider} — {} · {}", a.label, status_phrase(a, w));
             if a.verified_at > 0 {
-                text.push_str(&format!(" · checked {}", ago(now, a.verified_at)));
+                let when = ago(now, a.verified_at, w);
+                text.push_str(" · ");
+                text.push_str(&w.checked_ago.replace("{ago}", &when));
             }
             TrayLine {
                 account_id: a.id.clone(),
@@ -107,34 +111,22 @@ pub fn tray_model(
         (false, _, 0) => TrayIcon::Healthy,
         _ => TrayIcon::Attention,
     };
-    let plural = |n: usize, one: &str, many: &str| {
-        if n == 1 {
-            format!("1 {one}")
-        } else {
-            format!("{n} {many}")
-        }
-    };
-    let tooltip = if accounts.is_empty() {
-        "Keystep — no accounts yet".to_string()
+    let mut tooltip = if accounts.is_empty() {
+        w.tray_empty.to_string()
     } else if attention == 0 {
-        format!("Keystep — {} OK", plural(ok, "account", "accounts"))
+        format!("Keystep — {}", w.tray_ok.of(ok))
     } else if ok == 0 {
-        format!(
-            "Keystep — {} attention",
-            plural(attention, "account needs", "accounts need")
-        )
+        format!("Keystep — {}", w.tray_attention.of(attention))
     } else {
         format!(
-            "Keystep — {} OK, {} attention",
-            plural(ok, "account", "accounts"),
-            plural(attention, "needs", "need")
+            "Keystep — {}, {}",
+            w.tray_ok.of(ok),
+            w.tray_attention_short.of(attention)
         )
     };
-    let tooltip = if checking {
-        format!("{tooltip} (checking…)")
-    } else {
-        tooltip
-    };
+    if checking {
+        tooltip.push_str(w.tray_checking);
+    }
     TrayModel {
         icon,
         tooltip,
@@ -163,7 +155,7 @@ mod tests {
 
     #[test]
     fn no_accounts_is_its_own_state() {
-        let m = tray_model(&[], &catalogue(), 2_000, false);
+        let m = tray_model(&[], &catalogue(), 2_000, false, Lang::En);
         assert_eq!(m.icon, TrayIcon::Empty, "empty icon");
         assert_eq!(m.tooltip, "Keystep — no accounts yet", "tooltip says so");
         assert!(m.lines.is_empty(), "no lines");
@@ -172,7 +164,7 @@ mod tests {
     #[test]
     fn all_ok_is_healthy_and_lines_name_provider_label_state_and_age() {
         let accounts = [account("a", "payfit", "Acme SAS", "ok", None)];
-        let m = tray_model(&accounts, &catalogue(), 1_000 + 300, false);
+        let m = tray_model(&accounts, &catalogue(), 1_000 + 300, false, Lang::En);
         assert_eq!(m.icon, TrayIcon::Healthy, "healthy");
         assert_eq!(m.tooltip, "Keystep — 1 account OK", "singular");
         assert_eq!(
@@ -191,7 +183,7 @@ mod tests {
             account("d", "hibob", "SERVICE-1", "ok", None),
             account("e", "jazzhr", "jobs", "ok", None),
         ];
-        let m = tray_model(&accounts, &catalogue(), 1_000, false);
+        let m = tray_model(&accounts, &catalogue(), 1_000, false, Lang::En);
         assert_eq!(m.icon, TrayIcon::Attention, "attention");
         assert_eq!(
             m.tooltip, "Keystep — 3 accounts OK, 2 need attention",
@@ -216,7 +208,7 @@ mod tests {
             "failing",
             Some("wrong_tenant"),
         )];
-        let m = tray_model(&accounts, &catalogue(), 1_000 + 2 * 86_400, true);
+        let m = tray_model(&accounts, &catalogue(), 1_000 + 2 * 86_400, true, Lang::En);
         assert_eq!(m.icon, TrayIcon::Checking, "checking wins");
         assert_eq!(
             m.tooltip, "Keystep — 1 account needs attention (checking…)",
@@ -228,6 +220,20 @@ mod tests {
                 .ends_with("wrong address · checked 2 days ago"),
             "{}",
             m.lines[0].text
+        );
+    }
+
+    #[test]
+    fn french_is_drawn_in_french() {
+        let accounts = [
+            account("a", "payfit", "Acme SAS", "ok", None),
+            account("b", "namely", "acme", "failing", Some("bad_credentials")),
+        ];
+        let m = tray_model(&accounts, &catalogue(), 1_000 + 2 * 86_400, false, Lang::Fr);
+        assert_eq!(m.tooltip, "Keystep — 1 compte OK, 1 à vérifier", "tooltip");
+        assert_eq!(
+            m.lines[1].text, "Namely — acme · clé refusée · vérifié il y a 2 jours",
+            "menu line"
         );
     }
 }

@@ -135,30 +135,51 @@ impl Accounts {
         Ok(account)
     }
 
-    /// Checks every account in `ids`, at most `concurrency` at once (the [`Pacer`] of the
-    /// verifier keeps each provider within its own limits), and returns how each one was
-    /// before and after. Accounts that vanished meanwhile are skipped; a check that could
-    /// not run (a locked keychain, a full disk) is logged and left out, its account as it
-    /// was.
+    /// Checks every account in `ids` and returns how each one was before and after.
+    ///
+    /// Each provider gets its own lane, so a slow one (HiBob, paced at a handful of requests
+    /// a minute) never holds up the others: within a lane at most `concurrency` accounts are
+    /// checked at once, and never more than the provider's own `pace.concurrent`; the
+    /// verifier's [`Pacer`] keeps each provider within its rate. Accounts that vanished
+    /// meanwhile are skipped; a check that could not run (a locked keychain, a full disk) is
+    /// logged and left out, its account as it was.
     ///
     /// [`Pacer`]: crate::schedule::Pacer
     pub async fn sweep(&self, ids: &[String], concurrency: usize) -> Vec<Swept> {
         use futures_util::StreamExt;
-        futures_util::stream::iter(ids.iter().cloned())
-            .map(|id| async move {
-                let before = self.get(&id).await?;
-                match self.check(&id, &|_| {}).await {
-                    Ok(after) => Some(Swept { before, after }),
-                    Err(e) => {
-                        log::warn!("could not check account {id}: {e}");
-                        None
+        let mut lanes: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for id in ids {
+            if let Some(account) = self.get(id).await {
+                lanes.entry(account.provider).or_default().push(id.clone());
+            }
+        }
+        let lanes = lanes.into_iter().map(|(provider, ids)| {
+            let width = self
+                .catalogue
+                .get(&provider)
+                .map_or(1, |p| p.pace.concurrent as usize)
+                .min(concurrency)
+                .max(1);
+            futures_util::stream::iter(ids)
+                .map(|id| async move {
+                    let before = self.get(&id).await?;
+                    match self.check(&id, &|_| {}).await {
+                        Ok(after) => Some(Swept { before, after }),
+                        Err(e) => {
+                            log::warn!("could not check account {id}: {e}");
+                            None
+                        }
                     }
-                }
-            })
-            .buffer_unordered(concurrency.max(1))
-            .filter_map(|swept| async move { swept })
-            .collect()
+                })
+                .buffer_unordered(width)
+                .filter_map(|swept| async move { swept })
+                .collect::<Vec<_>>()
+        });
+        futures_util::future::join_all(lanes)
             .await
+            .into_iter()
+            .flatten()
+            .collect()
     }
 
     /// Matches the book with the keychain, typically at start-up.

@@ -12,10 +12,7 @@ use keystep_core::clock::{Clock, ManualClock};
 use keystep_core::schedule::{due, next_check_at, Pacer, DEFAULT_INTERVAL_SECS};
 use keystep_core::vault::{MemoryVault, Vault};
 use keystep_core::Code;
-use keystep_emulator::{
-    Emulator, Fault, HibobTenant, HumaansTenant, JazzhrAccount, NamelyTenant, PayfitTenant,
-    Recorded,
-};
+use keystep_emulator::{Emulator, Fault, Recorded};
 
 use crate::support::{catalogue, raw, verifier_for};
 use crate::world::{World, ACME_1};
@@ -137,55 +134,7 @@ fn busiest(times: &[std::time::Instant], span: Duration) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_hundred_accounts_keep_every_provider_within_its_pace() {
     let emu = Emulator::start();
-    let mut forms: Vec<(&str, Vec<(String, String)>)> = Vec::new();
-    for i in 0..20 {
-        let key = format!("payfitSweepKey{i:018}");
-        emu.add_payfit(
-            &key,
-            PayfitTenant {
-                company_id: format!("pf{i:022}"),
-                ..PayfitTenant::full(&format!("Payfit Co {i}"), 10)
-            },
-        );
-        forms.push(("payfit", vec![("api_key".into(), key)]));
-
-        let (user, token) = (format!("SERVICE-{i:04}"), format!("hibobSweepToken{i:025}"));
-        emu.add_hibob(HibobTenant::full(&user, &token, 12));
-        forms.push((
-            "hibob",
-            vec![
-                ("service_user_id".into(), user),
-                ("service_user_token".into(), token),
-            ],
-        ));
-
-        let token = format!("humaansSweepToken{i:015}");
-        emu.add_humaans(
-            &token,
-            HumaansTenant {
-                company_id: format!("cmp_{i}"),
-                ..HumaansTenant::full(&format!("Humaans Co {i}"), 5)
-            },
-        );
-        forms.push(("humaans", vec![("api_token".into(), token)]));
-
-        let key = format!("jazzhrSweepKey{i:018}");
-        emu.add_jazzhr(
-            &key,
-            JazzhrAccount::with_users(&format!("hr{i}@example.test"), 3),
-        );
-        forms.push(("jazzhr", vec![("api_key".into(), key)]));
-
-        let (sub, token) = (format!("co{i}"), format!("namelySweepToken{i:016}"));
-        emu.add_namely(
-            &sub,
-            NamelyTenant::full(&format!("Namely Co {i}"), &token, 8),
-        );
-        forms.push((
-            "namely",
-            vec![("subdomain".into(), sub), ("access_token".into(), token)],
-        ));
-    }
+    let forms = emu.add_fleet(20, "sweep");
 
     // Linking goes unpaced, to keep the test short; the sweep under test is paced.
     let vault: Arc<dyn Vault> = Arc::new(MemoryVault::default());

@@ -98,11 +98,9 @@ async fn failure(s: &Session, provider: &str, fields: &[(&str, &str)]) -> (Strin
     (code, title)
 }
 
-#[tokio::test]
-async fn every_failure_code_has_its_own_screen() {
-    let Some(sandbox) = Sandbox::new() else {
-        return;
-    };
+/// An emulator with Acme (a working Humaans token), Limited Ltd (a Humaans token with one
+/// scope) and Acme Inc. on Namely.
+fn acme_limited_and_namely() -> Emulator {
     let emu = Emulator::start();
     emu.add_humaans(TOKEN, HumaansTenant::full("Acme Ltd", 42));
     emu.add_humaans(
@@ -113,6 +111,15 @@ async fn every_failure_code_has_its_own_screen() {
         },
     );
     emu.add_namely("acme", NamelyTenant::full("Acme Inc.", NAMELY, 142));
+    emu
+}
+
+#[tokio::test]
+async fn every_failure_code_has_its_own_screen() {
+    let Some(sandbox) = Sandbox::new() else {
+        return;
+    };
+    let emu = acme_limited_and_namely();
     emu.add_hibob(HibobTenant::full(HIBOB_ID, HIBOB_TOKEN, 58));
     emu.hibob_waf(Waf {
         failures: 1,
@@ -219,16 +226,7 @@ async fn each_main_view_is_pictured_in_light_and_dark() {
     let Some(sandbox) = Sandbox::new() else {
         return;
     };
-    let emu = Emulator::start();
-    emu.add_humaans(TOKEN, HumaansTenant::full("Acme Ltd", 42));
-    emu.add_humaans(
-        LIMITED,
-        HumaansTenant {
-            company_id: "cmp_limited".into(),
-            ..HumaansTenant::full("Limited Ltd", 3).with_scopes(&["public:read"])
-        },
-    );
-    emu.add_namely("acme", NamelyTenant::full("Acme Inc.", NAMELY, 142));
+    let emu = acme_limited_and_namely();
     for (theme, env) in [
         ("light", vec![]),
         ("dark", vec![("GTK_THEME", "Adwaita:dark")]),

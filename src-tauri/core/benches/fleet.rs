@@ -25,9 +25,7 @@ use keystep_core::schedule::Pacer;
 use keystep_core::secret::Secret;
 use keystep_core::vault::{MemoryVault, Vault};
 use keystep_core::verify::Verifier;
-use keystep_emulator::{
-    Emulator, HibobTenant, HumaansTenant, JazzhrAccount, NamelyTenant, PayfitTenant,
-};
+use keystep_emulator::{Emulator, FleetForm};
 
 /// Requests reach the emulator a little after the pacer lets them go, so two requests a
 /// window apart at the pacer can arrive slightly less than a window apart; the busiest
@@ -75,57 +73,6 @@ fn tightest(times: &[Instant], k: usize) -> Option<Duration> {
         .flatten()
 }
 
-type Form = (&'static str, Vec<(String, String)>);
-
-fn seed(emu: &Emulator, per_provider: usize) -> Vec<Form> {
-    let mut forms: Vec<Form> = Vec::new();
-    for i in 0..per_provider {
-        let key = format!("benchPayfitFleet{i:016}");
-        emu.add_payfit(
-            &key,
-            PayfitTenant {
-                company_id: format!("pf{i:022}"),
-                ..PayfitTenant::full(&format!("Payfit Co {i}"), 10)
-            },
-        );
-        forms.push(("payfit", vec![("api_key".into(), key)]));
-        let (user, token) = (format!("SERVICE-{i:04}"), format!("benchHibobFleet{i:025}"));
-        emu.add_hibob(HibobTenant::full(&user, &token, 12));
-        forms.push((
-            "hibob",
-            vec![
-                ("service_user_id".into(), user),
-                ("service_user_token".into(), token),
-            ],
-        ));
-        let token = format!("benchHumaansFleet{i:015}");
-        emu.add_humaans(
-            &token,
-            HumaansTenant {
-                company_id: format!("cmp_{i}"),
-                ..HumaansTenant::full(&format!("Humaans Co {i}"), 5)
-            },
-        );
-        forms.push(("humaans", vec![("api_token".into(), token)]));
-        let key = format!("benchJazzhrFleet{i:016}");
-        emu.add_jazzhr(
-            &key,
-            JazzhrAccount::with_users(&format!("hr{i}@example.test"), 3),
-        );
-        forms.push(("jazzhr", vec![("api_key".into(), key)]));
-        let (sub, token) = (format!("co{i}"), format!("benchNamelyFleet{i:016}"));
-        emu.add_namely(
-            &sub,
-            NamelyTenant::full(&format!("Namely Co {i}"), &token, 8),
-        );
-        forms.push((
-            "namely",
-            vec![("subdomain".into(), sub), ("access_token".into(), token)],
-        ));
-    }
-    forms
-}
-
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     let mid = v.len() / 2;
@@ -141,7 +88,7 @@ async fn verification_section(
     emu: &Emulator,
     catalogue: &Catalogue,
     verifier: &Verifier,
-    forms: &[Form],
+    forms: &[FleetForm],
     latency: Duration,
     runs: usize,
 ) -> String {
@@ -196,7 +143,7 @@ async fn main() {
     let out = std::env::var_os("KEYSTEP_BENCH_FLEET_OUT").expect("KEYSTEP_BENCH_FLEET_OUT");
 
     let emu = Emulator::start();
-    let forms = seed(&emu, 20);
+    let forms = emu.add_fleet(20, "bench");
     let catalogue = Arc::new(Catalogue::embedded().expect("the shipped provider files are valid"));
     let env: BTreeMap<String, String> = emu.env().into_iter().collect();
     let hosts = || {

@@ -61,6 +61,10 @@ pub struct Recorded {
     pub in_flight: usize,
 }
 
+/// One fleet tenant's form: the provider id and its field values (see
+/// [`Emulator::add_fleet`]).
+pub type FleetForm = (&'static str, Vec<(String, String)>);
+
 /// A way for a path to misbehave.
 #[derive(Debug, Clone)]
 pub enum Fault {
@@ -292,6 +296,59 @@ impl Emulator {
     /// Makes Namely answer 406 after `per_minute` authenticated requests within a minute.
     pub fn namely_rate_limit(&self, per_minute: usize) {
         self.lock().namely.per_minute = per_minute;
+    }
+
+    /// Registers `per_provider` working tenants with each of the five providers, their
+    /// credentials distinct and marked by `tag` (so a leak search can find them), and returns
+    /// each one's form: the provider id and its field values, in the order registered. The
+    /// fleet of the sweep test and of the benchmark.
+    pub fn add_fleet(&self, per_provider: usize, tag: &str) -> Vec<FleetForm> {
+        let mut forms: Vec<FleetForm> = Vec::new();
+        for i in 0..per_provider {
+            let key = format!("{tag}PayfitFleet{i:016}");
+            self.add_payfit(
+                &key,
+                PayfitTenant {
+                    company_id: format!("pf{i:022}"),
+                    ..PayfitTenant::full(&format!("Payfit Co {i}"), 10)
+                },
+            );
+            forms.push(("payfit", vec![("api_key".into(), key)]));
+            let (user, token) = (format!("SERVICE-{i:04}"), format!("{tag}HibobFleet{i:025}"));
+            self.add_hibob(HibobTenant::full(&user, &token, 12));
+            forms.push((
+                "hibob",
+                vec![
+                    ("service_user_id".into(), user),
+                    ("service_user_token".into(), token),
+                ],
+            ));
+            let token = format!("{tag}HumaansFleet{i:015}");
+            self.add_humaans(
+                &token,
+                HumaansTenant {
+                    company_id: format!("cmp_{i}"),
+                    ..HumaansTenant::full(&format!("Humaans Co {i}"), 5)
+                },
+            );
+            forms.push(("humaans", vec![("api_token".into(), token)]));
+            let key = format!("{tag}JazzhrFleet{i:016}");
+            self.add_jazzhr(
+                &key,
+                JazzhrAccount::with_users(&format!("hr{i}@example.test"), 3),
+            );
+            forms.push(("jazzhr", vec![("api_key".into(), key)]));
+            let (sub, token) = (format!("co{i}"), format!("{tag}NamelyFleet{i:016}"));
+            self.add_namely(
+                &sub,
+                NamelyTenant::full(&format!("Namely Co {i}"), &token, 8),
+            );
+            forms.push((
+                "namely",
+                vec![("subdomain".into(), sub), ("access_token".into(), token)],
+            ));
+        }
+        forms
     }
 
     /// Makes a token or key stop working, as if revoked in the provider.

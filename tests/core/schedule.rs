@@ -12,7 +12,7 @@ use keystep_core::clock::{Clock, ManualClock};
 use keystep_core::schedule::{due, next_check_at, Pacer, DEFAULT_INTERVAL_SECS};
 use keystep_core::vault::{MemoryVault, Vault};
 use keystep_core::Code;
-use keystep_emulator::{Emulator, Fault, Recorded};
+use keystep_emulator::{busiest_span, Emulator, Fault, Recorded};
 
 use crate::support::{catalogue, raw, verifier_for};
 use crate::world::{World, ACME_1};
@@ -117,20 +117,6 @@ async fn accounts_fall_due_by_the_clock() {
     );
 }
 
-/// The most requests inside any span of `span` that starts at a request.
-fn busiest(times: &[std::time::Instant], span: Duration) -> usize {
-    times
-        .iter()
-        .map(|s| {
-            times
-                .iter()
-                .filter(|t| **t >= *s && t.duration_since(*s) < span)
-                .count()
-        })
-        .max()
-        .unwrap_or(0)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_hundred_accounts_keep_every_provider_within_its_pace() {
     let emu = Emulator::start();
@@ -194,7 +180,7 @@ async fn a_hundred_accounts_keep_every_provider_within_its_pace() {
         let pace = cat.get(provider).expect("known provider").pace;
         let limit = pace.per_minute as usize;
         let times: Vec<_> = requests.iter().map(|r| r.at).collect();
-        let busiest_span = busiest(&times, window - jitter);
+        let busiest_span = busiest_span(&times, window - jitter);
         assert!(
             busiest_span <= limit,
             "{provider}: {busiest_span} requests within {:?}, over its pace of {limit} per window",

@@ -25,7 +25,7 @@ use keystep_core::schedule::Pacer;
 use keystep_core::secret::Secret;
 use keystep_core::vault::{MemoryVault, Vault};
 use keystep_core::verify::Verifier;
-use keystep_emulator::{Emulator, FleetForm};
+use keystep_emulator::{busiest_span, Emulator, FleetForm};
 
 /// Requests reach the emulator a little after the pacer lets them go, so two requests a
 /// window apart at the pacer can arrive slightly less than a window apart; the busiest
@@ -42,20 +42,6 @@ fn env_ms(name: &str, default: u64) -> Duration {
             .and_then(|v| v.parse().ok())
             .unwrap_or(default),
     )
-}
-
-/// The most requests inside any span of `span` that starts at a request.
-fn busiest(times: &[Instant], span: Duration) -> usize {
-    times
-        .iter()
-        .map(|s| {
-            times
-                .iter()
-                .filter(|t| **t >= *s && t.duration_since(*s) < span)
-                .count()
-        })
-        .max()
-        .unwrap_or(0)
 }
 
 /// The shortest time in which `k` requests arrived, if that many did: more than a window
@@ -244,7 +230,7 @@ async fn main() {
             "| {provider} | {n} | {} / {} | {} | {over_pace} | {} | {:.1} s | {:.1} s |",
             pace.per_minute,
             pace.concurrent,
-            busiest(times, window.saturating_sub(JITTER)),
+            busiest_span(times, window.saturating_sub(JITTER)),
             in_flight.get(provider).copied().unwrap_or(0),
             secs(least),
             secs(end.duration_since(first) + latency),

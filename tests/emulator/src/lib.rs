@@ -65,6 +65,21 @@ pub struct Recorded {
 /// [`Emulator::add_fleet`]).
 pub type FleetForm = (&'static str, Vec<(String, String)>);
 
+/// The most requests that arrived inside any span of `span` starting at an arrival: what a
+/// pace test compares with the provider's limit, over [`Recorded::at`] times.
+pub fn busiest_span(times: &[Instant], span: Duration) -> usize {
+    times
+        .iter()
+        .map(|s| {
+            times
+                .iter()
+                .filter(|t| **t >= *s && t.duration_since(*s) < span)
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
 /// A way for a path to misbehave.
 #[derive(Debug, Clone)]
 pub enum Fault {

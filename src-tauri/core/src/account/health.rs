@@ -147,16 +147,24 @@ impl Accounts {
     /// [`Pacer`]: crate::schedule::Pacer
     pub async fn sweep(&self, ids: &[String], concurrency: usize) -> Vec<Swept> {
         use futures_util::StreamExt;
-        let mut lanes: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        // One read of the book to sort the ids into lanes; each check reads its account
+        // afresh just before it runs.
+        let provider_of: BTreeMap<String, String> = self
+            .list()
+            .await
+            .into_iter()
+            .map(|a| (a.id, a.provider))
+            .collect();
+        let mut lanes: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for id in ids {
-            if let Some(account) = self.get(id).await {
-                lanes.entry(account.provider).or_default().push(id.clone());
+            if let Some(provider) = provider_of.get(id) {
+                lanes.entry(provider).or_default().push(id.clone());
             }
         }
         let lanes = lanes.into_iter().map(|(provider, ids)| {
             let width = self
                 .catalogue
-                .get(&provider)
+                .get(provider)
                 .map_or(1, |p| p.pace.concurrent as usize)
                 .min(concurrency)
                 .max(1);

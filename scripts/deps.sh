@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Keystep needs on Debian/Ubuntu, idempotently and quickly when it is all there.
 #   deps.sh build   WebKitGTK/GTK/appindicator/rsvg -dev packages and a C toolchain
-#   deps.sh test    build + Xvfb, D-Bus, gnome-keyring, secret-tool, WebKitWebDriver, tauri-driver
+#   deps.sh test    build + Xvfb, D-Bus, gnome-keyring, secret-tool, WebKitWebDriver, tauri-driver,
+#                   dunst (a real notification service for the end-to-end suite)
 #   deps.sh package build + desktop-file-validate (the package test)
 set -euo pipefail
 
@@ -13,7 +14,7 @@ build_pkgs=(
 )
 test_pkgs=(
   xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
-  webkit2gtk-driver at-spi2-core x11-utils chromium curl python3
+  webkit2gtk-driver at-spi2-core x11-utils chromium curl python3 dunst
 )
 package_pkgs=(desktop-file-utils)
 pkgs=("${build_pkgs[@]}")

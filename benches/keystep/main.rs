@@ -209,6 +209,8 @@ impl Report {
             "| processes in the tree | {} | {} | | |",
             w.keystep_procs, w.baseline_procs
         ));
+        self.phases(w);
+        self.by_process(w);
         self.line(&format!(
             "\nWebDriver sessions that failed to start and were retried: {}.",
             RETRIES.load(std::sync::atomic::Ordering::Relaxed)
@@ -217,6 +219,67 @@ impl Report {
             "\nLinking the 20 accounts through `link_account` (emulator, no latency, real keychain) took {:.0} ms in the median run.\n",
             ms(&w.link20_ms)
         ));
+    }
+
+    fn phases(&mut self, w: &Windows) {
+        let field =
+            |v: &[Phases], f: fn(&Phases) -> f64| median(&v.iter().map(f).collect::<Vec<_>>());
+        self.line("\n#### Where start-up goes (medians, ms from the process's start)\n");
+        self.line("The page's own Navigation and Resource Timing, read once it was usable. IPC calls are the page's `ipc://` requests before that moment.\n");
+        self.line("| | Keystep | baseline | difference |");
+        self.line("|---|---:|---:|---:|");
+        type Row = (&'static str, fn(&Phases) -> f64);
+        let rows: [Row; 3] = [
+            ("the page starts loading (native start-up)", |p| {
+                p.page_starts
+            }),
+            ("its scripts have run (`DOMContentLoaded`)", |p| {
+                p.scripts_ran
+            }),
+            ("usable", |p| p.usable),
+        ];
+        for (what, f) in rows {
+            let (k, b) = (field(&w.keystep_phases, f), field(&w.baseline_phases, f));
+            self.line(&format!("| {what} | {k:.0} | {b:.0} | {:+.0} |", k - b));
+        }
+        self.line(&format!(
+            "| IPC calls before usable (count; total time in flight) | {:.0}; {:.0} ms | {:.0}; {:.0} ms | |",
+            field(&w.keystep_phases, |p| p.ipc_calls),
+            field(&w.keystep_phases, |p| p.ipc_ms),
+            field(&w.baseline_phases, |p| p.ipc_calls),
+            field(&w.baseline_phases, |p| p.ipc_ms),
+        ));
+    }
+
+    fn by_process(&mut self, w: &Windows) {
+        let median_of = |runs: &[BTreeMap<String, f64>], name: &str| {
+            median(
+                &runs
+                    .iter()
+                    .map(|m| m.get(name).copied().unwrap_or(0.0))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let mut names: Vec<String> = w
+            .keystep_by_process
+            .iter()
+            .chain(&w.baseline_by_process)
+            .chain(&w.keystep20_by_process)
+            .flat_map(|m| m.keys().cloned())
+            .collect();
+        names.sort();
+        names.dedup();
+        self.line("\n#### Memory by process (PSS, medians, MiB)\n");
+        self.line("| process | Keystep idle | Keystep after 20 links | baseline idle |");
+        self.line("|---|---:|---:|---:|");
+        for name in names {
+            self.line(&format!(
+                "| {name} | {:.1} | {:.1} | {:.1} |",
+                median_of(&w.keystep_by_process, &name),
+                median_of(&w.keystep20_by_process, &name),
+                median_of(&w.baseline_by_process, &name),
+            ));
+        }
     }
 
     fn verification(&mut self, app: &Path, latency: Duration, runs: usize) {
@@ -430,7 +493,32 @@ struct Windows {
     keystep_pss20: Vec<f64>,
     keystep_procs: usize,
     link20_ms: Vec<f64>,
+    baseline_phases: Vec<Phases>,
+    keystep_phases: Vec<Phases>,
+    baseline_by_process: Vec<BTreeMap<String, f64>>,
+    keystep_by_process: Vec<BTreeMap<String, f64>>,
+    keystep20_by_process: Vec<BTreeMap<String, f64>>,
 }
+
+/// Where one start-up went, in milliseconds from the process's start: until the page began
+/// to load (the native part: loading libraries, GTK, plugins, the window and WebKit's
+/// processes), until the page's scripts had run (`DOMContentLoaded`), and until it was
+/// usable. IPC calls are the `ipc://` fetches the page made before it was usable.
+#[derive(Debug, Clone, Copy, Default)]
+struct Phases {
+    page_starts: f64,
+    scripts_ran: f64,
+    usable: f64,
+    ipc_calls: f64,
+    ipc_ms: f64,
+}
+
+/// Reads the page's own timings (Navigation and Resource Timing) right after it became
+/// usable; `performance.now()` is matched to the process clock at the moment of the call.
+const PAGE_TIMINGS: &str = "const n = performance.getEntriesByType('navigation')[0];
+  const ipc = performance.getEntriesByType('resource').filter(e => e.name.startsWith('ipc:') || e.name.includes('ipc.localhost'));
+  return { now: performance.now(), dcl: n ? n.domContentLoadedEventEnd : null,
+           ipc: ipc.map(e => [e.startTime, e.responseEnd]) };";
 
 const IDLE: Duration = Duration::from_secs(10);
 
@@ -451,8 +539,10 @@ impl Windows {
         let w = Window::open(baseline, &home, &[]).await;
         let ready = w.until(BASELINE_READY).await;
         self.baseline_start.push(ready);
+        self.baseline_phases.push(w.phases(ready).await);
         tokio::time::sleep(IDLE).await;
         let mem = w.memory();
+        self.baseline_by_process.push(mem.by_process.clone());
         self.baseline_pss.push(mem.pss_mib);
         self.baseline_rss.push(mem.rss_mib);
         self.baseline_procs = mem.processes;
@@ -466,9 +556,12 @@ impl Windows {
             .status();
         let env = emu.env();
         let w = Window::open(app, &home, &env).await;
-        self.keystep_start.push(w.until(KEYSTEP_READY).await);
+        let ready = w.until(KEYSTEP_READY).await;
+        self.keystep_start.push(ready);
+        self.keystep_phases.push(w.phases(ready).await);
         tokio::time::sleep(IDLE).await;
         let mem = w.memory();
+        self.keystep_by_process.push(mem.by_process.clone());
         self.keystep_pss.push(mem.pss_mib);
         self.keystep_rss.push(mem.rss_mib);
         self.keystep_procs = mem.processes;
@@ -507,7 +600,9 @@ impl Windows {
             .await;
         w.until(KEYSTEP_READY_20).await;
         tokio::time::sleep(IDLE).await;
-        self.keystep_pss20.push(w.memory().pss_mib);
+        let mem = w.memory();
+        self.keystep_pss20.push(mem.pss_mib);
+        self.keystep20_by_process.push(mem.by_process);
         w.close().await;
 
         // A second start on the same book and keychain: the accounts page with 20 accounts.
@@ -552,6 +647,9 @@ struct Memory {
     pss_mib: f64,
     rss_mib: f64,
     processes: usize,
+    /// PSS in MiB per kind of process (its command name: the app, WebKitWebProcess,
+    /// WebKitNetworkProcess).
+    by_process: BTreeMap<String, f64>,
 }
 
 fn free_port() -> u16 {
@@ -692,17 +790,55 @@ impl Window {
         }
     }
 
+    /// The page's own account of a start-up that became usable `ready` ms after the
+    /// process started.
+    async fn phases(&self, ready: f64) -> Phases {
+        let t = self.script(PAGE_TIMINGS).await;
+        let process_now = since_start_ms(self.pid);
+        let page_now = t["now"].as_f64().unwrap_or(f64::NAN);
+        // The page's time 0, on the process's clock.
+        let origin = process_now - page_now;
+        let calls: Vec<(f64, f64)> = t["ipc"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| Some((e[0].as_f64()?, e[1].as_f64()?)))
+                    .filter(|(start, _)| origin + start <= ready)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Phases {
+            page_starts: origin,
+            scripts_ran: origin + t["dcl"].as_f64().unwrap_or(f64::NAN),
+            usable: ready,
+            ipc_calls: calls.len() as f64,
+            ipc_ms: calls.iter().map(|(s, e)| e - s).sum(),
+        }
+    }
+
     fn memory(&self) -> Memory {
         let tree = process_tree(self.pid);
         let (mut pss, mut rss) = (0u64, 0u64);
-        for pid in &tree {
-            pss += kib_field(&format!("/proc/{pid}/smaps_rollup"), "Pss:");
+        let mut by_process = BTreeMap::new();
+        for (i, pid) in tree.iter().enumerate() {
+            let own = kib_field(&format!("/proc/{pid}/smaps_rollup"), "Pss:");
+            pss += own;
             rss += kib_field(&format!("/proc/{pid}/status"), "VmRSS:");
+            // The app is named "app" whatever its binary is called, so the two line up.
+            let name = if i == 0 {
+                "app".to_string()
+            } else {
+                std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                    .map(|c| c.trim().to_string())
+                    .unwrap_or_else(|_| "?".into())
+            };
+            *by_process.entry(name).or_insert(0.0) += own as f64 / 1024.0;
         }
         Memory {
             pss_mib: pss as f64 / 1024.0,
             rss_mib: rss as f64 / 1024.0,
             processes: tree.len(),
+            by_process,
         }
     }
 

@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 
 use tauri::{AppHandle, Emitter, Manager, Runtime, State, Window};
-use tauri_plugin_opener::OpenerExt;
 
 use keystep_core::account::LinkMode;
 use keystep_core::input::FieldsPreview;
@@ -181,8 +180,7 @@ pub async fn forget_account<R: Runtime>(
 /// Opens a guide step's page in the default browser. The page names the provider and the
 /// step; the URL comes from the provider file, never from the page.
 #[tauri::command]
-pub async fn open_guide_link<R: Runtime>(
-    app: AppHandle<R>,
+pub async fn open_guide_link(
     state: State<'_, AppState>,
     provider: String,
     step: String,
@@ -194,7 +192,10 @@ pub async fn open_guide_link<R: Runtime>(
         .and_then(|p| p.steps.iter().find(|s| s.id == step))
         .and_then(|s| s.link.clone())
         .ok_or_else(|| IpcError::new(Code::NotFound, "That guide step has no page to open."))?;
-    app.opener().open_url(url, None::<&str>).map_err(|_| {
+    // The desktop's own opener (xdg-open and its kin): the page opens in the person's
+    // browser, not in Keystep's window.
+    open::that_detached(&url).map_err(|e| {
+        log::warn!("browser not opened: {e}");
         IpcError::new(
             Code::Internal,
             "Keystep could not open your web browser. Open the page from the guide yourself.",

@@ -19,6 +19,7 @@ use keystep_core::vault::{KeychainVault, Vault};
 use keystep_core::verify::Verifier;
 
 pub mod commands;
+pub mod desktop;
 pub mod ipc;
 pub mod persist;
 pub mod state;
@@ -107,12 +108,23 @@ pub fn run() {
             std::process::exit(2);
         }
     };
-    // Registered first, as the plugin requires: a second launch hands over to the running
-    // Keystep (which shows its window) and exits, so two processes never write the book.
-    let app = with_commands(tauri::Builder::default())
+    // One Keystep per session, so two processes never write the book: a later launch asks
+    // the running one to show its window, and exits.
+    #[cfg(target_os = "linux")]
+    let (mut solo, solo_trouble) = match desktop::claim() {
+        desktop::Claim::Held(solo) => (Some(solo), None),
+        desktop::Claim::Elsewhere => return,
+        desktop::Claim::Unavailable(e) => (None, Some(e)),
+    };
+    let builder = with_commands(tauri::Builder::default());
+    // Elsewhere the plugin does it; it must be registered first.
+    #[cfg(not(target_os = "linux"))]
+    let builder = builder
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             tray::show_main(app);
         }))
+        .plugin(tauri_plugin_notification::init());
+    let app = builder
         .plugin(
             tauri_plugin_log::Builder::new()
                 .level(log::LevelFilter::Info)
@@ -125,8 +137,6 @@ pub fn run() {
                 .build(),
         )
         .plugin(tauri_plugin_store::Builder::new().build())
-        .plugin(tauri_plugin_opener::init())
-        .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_autostart::init(
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             None,
@@ -155,7 +165,24 @@ pub fn run() {
             let handle = app.handle().clone();
             let settings = Arc::new(persist::StoreSettings::new(handle.clone()));
             let (accounts, notice) = open_accounts(&handle, catalogue, hosts);
-            app.manage(AppState::new(accounts, notice, settings));
+            #[cfg(target_os = "linux")]
+            let notifier = desktop::DesktopNotifier;
+            #[cfg(not(target_os = "linux"))]
+            let notifier = desktop::DesktopNotifier(handle.clone());
+            app.manage(
+                AppState::new(accounts, notice, settings).with_notifier(Arc::new(notifier)),
+            );
+            #[cfg(target_os = "linux")]
+            match (solo.take(), &solo_trouble) {
+                (Some(solo), _) => {
+                    let handle = handle.clone();
+                    solo.serve(move || tray::show_main(&handle));
+                }
+                (None, trouble) => log::warn!(
+                    "no session bus to keep to one Keystep ({}); a second launch would start a second Keystep",
+                    trouble.as_deref().unwrap_or("unknown")
+                ),
+            }
             if let Err(e) = tray::install(&handle) {
                 log::warn!("no tray icon: {e}");
             }
@@ -185,7 +212,11 @@ fn keep_running_in_tray<R: Runtime>(app: &tauri::AppHandle<R>) -> bool {
     let mut settings = state.settings();
     if !settings.told_about_tray {
         let w = keystep_core::words::words(state.lang());
-        watch::show(app, w.still_running_title, w.still_running_body);
+        state.notify(&keystep_core::notice::Notice {
+            title: w.still_running_title.into(),
+            body: w.still_running_body.into(),
+            urgent: false,
+        });
         settings.told_about_tray = true;
         if let Err(e) = state.store_settings(settings) {
             log::warn!("could not remember the tray notice: {e}");

@@ -6,6 +6,7 @@ use std::sync::{Arc, RwLock};
 
 use keystep_core::account::{Account, Accounts};
 use keystep_core::lang::Lang;
+use keystep_core::notice::{MemoryNotifier, Notice, Notifier};
 use keystep_core::schedule::{key_age, next_check_at};
 use keystep_core::settings::{Language, Settings, SettingsStore};
 
@@ -28,6 +29,8 @@ pub struct AppState {
     /// Whether a tray host shows Keystep's icon: closing the window then keeps Keystep
     /// running; without one, closing the window quits.
     pub tray_shown: AtomicBool,
+    /// Where notifications go: the desktop's notification service in the app.
+    pub notifier: Arc<dyn Notifier>,
 }
 
 impl AppState {
@@ -45,6 +48,27 @@ impl AppState {
             settings_store,
             wake: tokio::sync::Notify::new(),
             tray_shown: AtomicBool::new(false),
+            notifier: Arc::new(MemoryNotifier::default()),
+        }
+    }
+
+    /// The same state, with notifications going to `notifier` (by default they are only
+    /// kept in memory).
+    #[must_use]
+    pub fn with_notifier(mut self, notifier: Arc<dyn Notifier>) -> Self {
+        self.notifier = notifier;
+        self
+    }
+
+    /// Shows `notice`, unless the person turned notifications off. A desktop without a
+    /// notification service only gets a line in the log.
+    pub fn notify(&self, notice: &Notice) {
+        if !self.settings().notifications {
+            return;
+        }
+        match self.notifier.notify(notice) {
+            Ok(()) => log::info!("notification shown: {}", notice.title),
+            Err(e) => log::warn!("notification not shown ({e}): {}", notice.title),
         }
     }
 

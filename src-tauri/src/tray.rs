@@ -16,13 +16,15 @@ use crate::state::AppState;
 
 const TRAY_ID: &str = "keystep";
 
-fn image(icon: TrayIcon) -> tauri::Result<Image<'static>> {
-    Image::from_bytes(match icon {
-        TrayIcon::Empty => include_bytes!("../../icons/tray-empty.png"),
-        TrayIcon::Healthy => include_bytes!("../../icons/tray-ok.png"),
-        TrayIcon::Attention => include_bytes!("../../icons/tray-attention.png"),
-        TrayIcon::Checking => include_bytes!("../../icons/tray-checking.png"),
-    })
+/// The four tray pictures, decoded from PNG at compile time (`include_image!`), so the app
+/// carries no PNG decoder of its own.
+fn image(icon: TrayIcon) -> Image<'static> {
+    match icon {
+        TrayIcon::Empty => tauri::include_image!("../icons/tray-empty.png"),
+        TrayIcon::Healthy => tauri::include_image!("../icons/tray-ok.png"),
+        TrayIcon::Attention => tauri::include_image!("../icons/tray-attention.png"),
+        TrayIcon::Checking => tauri::include_image!("../icons/tray-checking.png"),
+    }
 }
 
 fn menu<R: Runtime>(app: &AppHandle<R>, model: &TrayModel, w: &Words) -> tauri::Result<Menu<R>> {
@@ -87,7 +89,7 @@ async fn model<R: Runtime>(app: &AppHandle<R>) -> Option<(TrayModel, &'static Wo
 /// # Errors
 /// Building the menu or the icon failed.
 pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
-    let host = has_host();
+    let host = crate::desktop::has_tray_host();
     if let Some(state) = app.try_state::<AppState>() {
         state.tray_shown.store(host, Ordering::SeqCst);
     }
@@ -105,7 +107,7 @@ pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         lines: Vec::new(),
     };
     TrayIconBuilder::with_id(TRAY_ID)
-        .icon(image(empty.icon)?)
+        .icon(image(empty.icon))
         .tooltip(&empty.tooltip)
         .menu(&menu(
             app,
@@ -127,7 +129,7 @@ pub async fn refresh<R: Runtime>(app: &AppHandle<R>) {
     };
     // The one line a test (or a person reading the log) can see the tray by.
     log::info!("tray: {:?} — {}", model.icon, model.tooltip);
-    let drawn = image(model.icon).and_then(|icon| tray.set_icon(Some(icon)));
+    let drawn = tray.set_icon(Some(image(model.icon)));
     let drawn = drawn
         .and_then(|()| tray.set_tooltip(Some(&model.tooltip)))
         .and_then(|()| menu(app, &model, words))
@@ -165,31 +167,4 @@ pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
         let _ = w.show();
         let _ = w.set_focus();
     }
-}
-
-/// Whether a tray host is there to show the icon. On Linux the icon is a
-/// StatusNotifierItem, shown only when a StatusNotifierWatcher owns its name on the session
-/// bus; elsewhere the system tray is always there.
-#[cfg(target_os = "linux")]
-pub fn has_host() -> bool {
-    let Ok(bus) = dbus::blocking::Connection::new_session() else {
-        return false;
-    };
-    let proxy = bus.with_proxy(
-        "org.freedesktop.DBus",
-        "/org/freedesktop/DBus",
-        std::time::Duration::from_millis(500),
-    );
-    let owned: Result<(bool,), _> = proxy.method_call(
-        "org.freedesktop.DBus",
-        "NameHasOwner",
-        ("org.kde.StatusNotifierWatcher",),
-    );
-    owned.is_ok_and(|(yes,)| yes)
-}
-
-/// Whether a tray host is there to show the icon.
-#[cfg(not(target_os = "linux"))]
-pub fn has_host() -> bool {
-    true
 }

@@ -10,7 +10,6 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use tauri::{AppHandle, Emitter, Manager, Runtime};
-use tauri_plugin_notification::NotificationExt;
 
 use keystep_core::account::Status;
 use keystep_core::notice::notice_for;
@@ -90,34 +89,16 @@ async fn sweep<R: Runtime>(app: &AppHandle<R>, ids: &[String]) {
     tray::refresh(app).await;
     let swept = state.accounts.sweep(ids, SWEEP_CONCURRENCY).await;
     state.checking.store(false, Ordering::SeqCst);
-    let notify = state.settings().notifications;
     let lang = state.lang();
     for s in &swept {
         let name = state.provider_name(&s.after.provider);
         if let Some(notice) = notice_for(&s.before, &s.after, &name, lang) {
             log::info!("status of {} changed: {}", s.after.id, notice.title);
-            if notify {
-                show(app, &notice.title, &notice.body);
-            }
+            state.notify(&notice);
         }
     }
     log::info!("checked {} account(s)", swept.len());
     let _ = app.emit("checks-running", serde_json::json!({"running": false}));
     let _ = app.emit("accounts-changed", ());
     tray::refresh(app).await;
-}
-
-/// Shows a desktop notification; a desktop without a notification service only logs it.
-pub fn show<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str) {
-    // `notification()` panics without the plugin (the IPC tests' mock app has none).
-    if app
-        .try_state::<tauri_plugin_notification::Notification<R>>()
-        .is_none()
-    {
-        log::info!("notification (no notifier): {title}");
-        return;
-    }
-    if let Err(e) = app.notification().builder().title(title).body(body).show() {
-        log::warn!("notification not shown ({e}): {title}");
-    }
 }

@@ -12,6 +12,7 @@ use keystep_app::{context, with_commands, AppState, COMMANDS};
 use keystep_core::account::{Accounts, MemoryBookStore};
 use keystep_core::clock::ManualClock;
 use keystep_core::hosts::Hosts;
+use keystep_core::notice::MemoryNotifier;
 use keystep_core::provider::Catalogue;
 use keystep_core::settings::{MemorySettingsStore, SettingsStore};
 use keystep_core::vault::MemoryVault;
@@ -25,12 +26,17 @@ use tauri::WebviewWindowBuilder;
 const TOKEN: &str = "IpcCanaryTokenIpcCanaryToken0042";
 
 fn app(emu: &Emulator) -> tauri::App<tauri::test::MockRuntime> {
-    app_with(emu, Arc::new(MemorySettingsStore::default()))
+    app_with(
+        emu,
+        Arc::new(MemorySettingsStore::default()),
+        Arc::new(MemoryNotifier::default()),
+    )
 }
 
 fn app_with(
     emu: &Emulator,
     settings: Arc<MemorySettingsStore>,
+    notifier: Arc<MemoryNotifier>,
 ) -> tauri::App<tauri::test::MockRuntime> {
     let catalogue = Arc::new(Catalogue::embedded().expect("catalogue"));
     let env: std::collections::BTreeMap<String, String> = emu.env().into_iter().collect();
@@ -47,7 +53,7 @@ fn app_with(
     )
     .expect("open");
     with_commands(mock_builder())
-        .manage(AppState::new(accounts, None, settings))
+        .manage(AppState::new(accounts, None, settings).with_notifier(notifier))
         .build(context())
         .expect("the app builds on the mock runtime")
 }
@@ -348,7 +354,7 @@ fn lifecycle_commands_round_trip_without_the_secret() {
 fn settings_are_validated_saved_and_kept_whole() {
     let emu = Emulator::start();
     let store = Arc::new(MemorySettingsStore::default());
-    let app = app_with(&emu, Arc::clone(&store));
+    let app = app_with(&emu, Arc::clone(&store), Arc::default());
     let w = window(&app);
     let defaults = call(&w, "get_settings", json!({})).expect("settings");
     assert_eq!(
@@ -403,7 +409,12 @@ fn settings_are_validated_saved_and_kept_whole() {
 fn checks_are_recorded_and_check_all_reaches_every_account() {
     let emu = Emulator::start();
     emu.add_humaans(TOKEN, HumaansTenant::full("Acme Ltd", 42));
-    let app = app(&emu);
+    let notifier = Arc::new(MemoryNotifier::default());
+    let app = app_with(
+        &emu,
+        Arc::new(MemorySettingsStore::default()),
+        Arc::clone(&notifier),
+    );
     let w = window(&app);
     let linked = call(
         &w,
@@ -412,6 +423,11 @@ fn checks_are_recorded_and_check_all_reaches_every_account() {
     )
     .expect("links");
     let id = linked["id"].as_str().expect("id").to_string();
+    assert!(
+        notifier.shown().is_empty(),
+        "linking raises no notification: {:?}",
+        notifier.shown()
+    );
     assert_eq!(linked["key_age_days"], 0, "a new key: {linked}");
     assert!(
         linked["next_check_at"].as_u64().is_some(),
@@ -424,6 +440,19 @@ fn checks_are_recorded_and_check_all_reaches_every_account() {
     assert_eq!(
         accounts[0]["status"], "failing",
         "check all saw the revoked key: {accounts}"
+    );
+    let shown = notifier.shown();
+    assert_eq!(
+        shown
+            .iter()
+            .map(|n| (n.title.as_str(), n.urgent))
+            .collect::<Vec<_>>(),
+        vec![("Humaans — Acme Ltd: key rejected", true)],
+        "one urgent notification for the change for the worse: {shown:?}"
+    );
+    assert!(
+        shown.iter().all(|n| !n.body.contains(TOKEN)),
+        "no secret in a notification"
     );
     let checks = call(&w, "list_checks", json!({"id": id})).expect("history");
     let codes: Vec<Value> = checks

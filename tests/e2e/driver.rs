@@ -126,6 +126,79 @@ impl Sandbox {
     }
 }
 
+/// A real notification service on the session bus (dunst, drawing on the test's X
+/// display), which prints every notification it is sent to `out/notifications.txt`, inside
+/// the sandbox so the leak scan reads it too. Stopped when dropped.
+pub struct NotificationService {
+    child: std::process::Child,
+    out: PathBuf,
+}
+
+impl NotificationService {
+    /// Starts dunst and waits until it owns `org.freedesktop.Notifications`.
+    pub fn start(sandbox: &Sandbox) -> Self {
+        let out = sandbox.root.join("out/notifications.txt");
+        let file = std::fs::File::create(&out).expect("notification record");
+        let child = Command::new("dunst")
+            .arg("-print")
+            .stdin(Stdio::null())
+            .stdout(file)
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dunst starts (scripts/deps.sh installs it)");
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let owner = Command::new("dbus-send")
+                .args([
+                    "--session",
+                    "--print-reply",
+                    "--dest=org.freedesktop.DBus",
+                    "/org/freedesktop/DBus",
+                    "org.freedesktop.DBus.NameHasOwner",
+                    "string:org.freedesktop.Notifications",
+                ])
+                .output()
+                .expect("dbus-send runs");
+            if String::from_utf8_lossy(&owner.stdout).contains("boolean true") {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "dunst never took org.freedesktop.Notifications"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        NotificationService { child, out }
+    }
+
+    /// Waits until a notification whose summary contains `summary` was shown, and returns
+    /// what dunst printed of it.
+    pub async fn wait_for(&self, summary: &str) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let printed = std::fs::read_to_string(&self.out).unwrap_or_default();
+            if let Some(shown) = printed
+                .split("\n{")
+                .find(|n| n.contains(&format!("summary: '{summary}")))
+            {
+                return shown.to_string();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no notification “{summary}” was shown; dunst printed: {printed}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+impl Drop for NotificationService {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Drop for Sandbox {
     fn drop(&mut self) {
         self.kill_app();

@@ -104,6 +104,13 @@ async fn link_humaans_through_the_window_then_restart() {
         1,
         "the first instance still runs"
     );
+    assert!(
+        sandbox
+            .app_log()
+            .contains("a second launch asked for the window"),
+        "the second launch reached the first over the session bus: {}",
+        sandbox.app_log()
+    );
     s.end().await;
 
     let keychain = leaks::secret_tool_search("keystep");
@@ -476,6 +483,8 @@ async fn a_revoked_key_turns_red_on_check_all_in_the_window_and_the_tray() {
     };
     let emu = Emulator::start();
     emu.add_humaans(TOKEN, HumaansTenant::full("Acme Ltd", 42));
+    // A real notification service on the session bus, as a desktop has.
+    let notifications = driver::NotificationService::start(&sandbox);
     let s = Session::start(&sandbox, &emu).await;
     let (state, code, msg) = s.link("humaans", &[("api_token", TOKEN)]).await;
     assert_eq!(state, "success", "links ({code:?}): {msg}");
@@ -493,6 +502,20 @@ async fn a_revoked_key_turns_red_on_check_all_in_the_window_and_the_tray() {
         "Check all now asked the provider again"
     );
     s.screenshot("accounts-key-revoked").await;
+
+    // The change for the worse reached the desktop as one urgent notification naming the
+    // account, with the account's own sentence (the fix) as its body.
+    let shown = notifications
+        .wait_for("Humaans — Acme Ltd: key rejected")
+        .await;
+    assert!(
+        shown.contains("appname: 'Keystep'") && shown.contains("urgency: NORMAL"),
+        "from Keystep, and urgent: {shown}"
+    );
+    assert!(
+        shown.contains("body: '") && !shown.contains("body: ''"),
+        "with a body that says what to do: {shown}"
+    );
 
     let log = sandbox.app_log();
     assert!(

@@ -19,6 +19,39 @@ pub struct Notice {
     pub urgent: bool,
 }
 
+/// Where notices go: the desktop's notification service in the app, a list in tests.
+pub trait Notifier: Send + Sync {
+    /// Shows `notice`.
+    ///
+    /// # Errors
+    /// The desktop has no notification service, or it refused; the message says which.
+    fn notify(&self, notice: &Notice) -> Result<(), String>;
+}
+
+/// A [`Notifier`] that keeps what it is given, for tests and for a desktop without a
+/// notification service.
+#[derive(Debug, Default)]
+pub struct MemoryNotifier {
+    shown: std::sync::Mutex<Vec<Notice>>,
+}
+
+impl MemoryNotifier {
+    /// Every notice given so far, oldest first.
+    pub fn shown(&self) -> Vec<Notice> {
+        self.shown.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+impl Notifier for MemoryNotifier {
+    fn notify(&self, notice: &Notice) -> Result<(), String> {
+        self.shown
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(notice.clone());
+        Ok(())
+    }
+}
+
 /// How bad a status is, for comparing two of them.
 fn severity(status: Status) -> u8 {
     match status {

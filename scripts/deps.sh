@@ -9,7 +9,7 @@ set -euo pipefail
 mode=${1:-build}
 build_pkgs=(
   build-essential pkg-config
-  libwebkit2gtk-4.1-dev libgtk-3-dev libdbus-1-dev
+  libwebkit2gtk-4.1-dev libgtk-3-dev libdbus-1-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev
 )
 test_pkgs=(

@@ -36,7 +36,7 @@ for part in "${parts[@]}"; do
 done
 twice=$(printf '%s\n' "${declared[@]}" | sort | uniq -d | xargs)
 [ -z "$twice" ] && pass "Depends names each package once" || fail "Depends names $twice more than once"
-for needed in libwebkit2gtk-4.1-0 libgtk-3-0 libayatana-appindicator3-1; do
+for needed in libwebkit2gtk-4.1-0 libgtk-3-0 libayatana-appindicator3-1 libssl3; do
   printf '%s\n' "${declared[@]}" | grep -qx "$needed" \
     && pass "Depends names $needed" || fail "Depends ($depends) does not name $needed"
 done

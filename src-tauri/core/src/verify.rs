@@ -132,7 +132,7 @@ impl Stop {
 }
 
 impl Verifier {
-    /// A verifier with Keystep's HTTP client (timeouts, user agent, rustls) and the system clock.
+    /// A verifier with Keystep's HTTP client (timeouts, user agent, system TLS) and the system clock.
     pub fn new(hosts: Hosts) -> Self {
         Self::with_parts(
             default_client(REQUEST_TIMEOUT),
@@ -535,10 +535,12 @@ enum Outcome {
     },
 }
 
-/// Keystep's HTTP client: rustls, bounded timeouts, no redirects to other hosts' auth.
+/// Keystep's HTTP client: the system's TLS and trust store, TLS 1.2 at least, bounded
+/// timeouts, no redirects to other hosts' auth.
 pub fn default_client(timeout: Duration) -> reqwest::Client {
     reqwest::Client::builder()
         .user_agent(concat!("Keystep/", env!("CARGO_PKG_VERSION")))
+        .min_tls_version(reqwest::tls::Version::TLS_1_2)
         .timeout(timeout)
         .connect_timeout(timeout.min(Duration::from_secs(10)))
         // Redirects could carry the Authorization header elsewhere; providers do not need them.

@@ -355,3 +355,31 @@ fn the_emulator_offers_every_override_variable() {
     keystep_core::hosts::Hosts::from_lookup(cat.all(), |v| offered.get(v).cloned())
         .expect("every emulator URL is an allowed override");
 }
+
+/// The app builds its verifier on the main thread while the window waits, so `Verifier::new`
+/// must not create the HTTP client (loading the TLS library and trust store); the first
+/// request makes it, once, for every clone.
+#[tokio::test]
+async fn the_default_client_is_made_on_first_use_and_shared_by_clones() {
+    let emu = Emulator::start();
+    emu.add_humaans(TOKEN, HumaansTenant::full("Acme Ltd", 42));
+    let cat = catalogue();
+    let env: std::collections::BTreeMap<String, String> = emu.env().into_iter().collect();
+    let hosts = keystep_core::hosts::Hosts::from_lookup(cat.all(), |v| env.get(v).cloned())
+        .expect("loopback overrides");
+    let verifier = keystep_core::verify::Verifier::new(hosts);
+    let clone = verifier.clone();
+    assert!(!verifier.has_client(), "a new verifier has no client yet");
+    let r = clone
+        .verify(
+            cat.get("humaans").expect("provider"),
+            &creds("humaans", &[("api_token", TOKEN)]),
+            &|_| {},
+        )
+        .await;
+    assert!(r.ok, "the lazily made client verifies over loopback: {r:?}");
+    assert!(
+        verifier.has_client(),
+        "the client a clone made is the original's too"
+    );
+}

@@ -13,7 +13,7 @@
 //! permission.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -90,7 +90,10 @@ pub struct PermissionReport {
 /// Runs verification chains against the providers' real (or overridden) hosts.
 #[derive(Clone)]
 pub struct Verifier {
-    client: reqwest::Client,
+    /// Built on first use, not with the verifier: creating a client loads the system's TLS
+    /// library and trust store (~150 ms of CPU with OpenSSL 3), and the app makes its
+    /// verifier on the main thread while the window's first page is waiting for that thread.
+    client: Arc<OnceLock<reqwest::Client>>,
     hosts: Hosts,
     clock: Arc<dyn Clock>,
     /// Paces every request to a provider, when set (the app; one-off CLI runs need none).
@@ -133,18 +136,20 @@ impl Stop {
 
 impl Verifier {
     /// A verifier with Keystep's HTTP client (timeouts, user agent, system TLS) and the system clock.
+    /// The client is made when the first request needs it.
     pub fn new(hosts: Hosts) -> Self {
-        Self::with_parts(
-            default_client(REQUEST_TIMEOUT),
+        Verifier {
+            client: Arc::new(OnceLock::new()),
             hosts,
-            Arc::new(SystemClock),
-        )
+            clock: Arc::new(SystemClock),
+            pacer: None,
+        }
     }
 
     /// A verifier with an injected client and clock (tests: short timeouts, fixed time).
     pub fn with_parts(client: reqwest::Client, hosts: Hosts, clock: Arc<dyn Clock>) -> Self {
         Verifier {
-            client,
+            client: Arc::new(OnceLock::from(client)),
             hosts,
             clock,
             pacer: None,
@@ -157,6 +162,16 @@ impl Verifier {
     pub fn paced(mut self, pacer: Arc<Pacer>) -> Self {
         self.pacer = Some(pacer);
         self
+    }
+
+    /// The HTTP client, made now if this is its first use. Clones of a verifier share it.
+    fn client(&self) -> &reqwest::Client {
+        self.client.get_or_init(|| default_client(REQUEST_TIMEOUT))
+    }
+
+    /// Whether the HTTP client has been made yet.
+    pub fn has_client(&self) -> bool {
+        self.client.get().is_some()
     }
 
     /// The host table in use.
@@ -261,8 +276,8 @@ impl Verifier {
         let mut resent = false;
         let response = loop {
             let mut req = match check.method {
-                Method::Get => self.client.get(url.clone()),
-                Method::Post => self.client.post(url.clone()),
+                Method::Get => self.client().get(url.clone()),
+                Method::Post => self.client().post(url.clone()),
             };
             req = req.headers(self.headers(provider, check, creds)?);
             if let (Some(body), Some(enc)) = (&check.body, encoding) {

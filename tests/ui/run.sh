@@ -60,6 +60,32 @@ else
   bad "node is installed (apt-get install -y nodejs npm)"
 fi
 if grep -q 'type="module" src="app.js"' "$ui/index.html"; then ok "app.js loaded as a module"; else bad "app.js loaded as a module"; fi
+# Every module app.js imports, directly or not, is preloaded, and nothing else is: a new
+# import without its <link rel="modulepreload"> would make the window fetch modules one
+# level at a time again, and a stale link fetches a file nothing runs.
+imports="$(python3 - "$ui" <<'PY'
+import os, re, sys
+ui = sys.argv[1]
+seen, todo = set(), ["app.js"]
+while todo:
+    f = todo.pop()
+    text = open(os.path.join(ui, f), encoding="utf-8").read()
+    for dep in re.findall(r'^\s*import\b[^;]*?from\s*"(\.[^"]+)"', text, re.M):
+        path = os.path.normpath(os.path.join(os.path.dirname(f), dep))
+        if path not in seen:
+            seen.add(path)
+            todo.append(path)
+print(" ".join(sorted(seen)))
+PY
+)"
+preloads="$(grep -oP '<link rel="modulepreload" href="\K[^"]+' "$ui/index.html" | sort | tr '\n' ' ' | sed 's/ $//')"
+if [ -n "$imports" ] && [ "$imports" = "$preloads" ]; then
+  ok "index.html preloads exactly the modules app.js imports ($imports)"
+else
+  bad "index.html preloads exactly the modules app.js imports"
+  echo "    imports:  $imports"
+  echo "    preloads: $preloads"
+fi
 
 if ! command -v chromium >/dev/null 2>&1; then
   bad "chromium is installed (apt-get install -y chromium)"

@@ -150,6 +150,13 @@ pub fn run() {
                 )
                 .build(),
         )
+        .on_page_load(|webview, payload| {
+            if payload.event() == tauri::webview::PageLoadEvent::Finished {
+                if let Some(state) = webview.try_state::<AppState>() {
+                    state.page_loaded.notify_one();
+                }
+            }
+        })
         .on_window_event(|window, event| {
             if let tauri::WindowEvent::CloseRequested { api, .. } = event {
                 if keep_running_in_tray(window.app_handle()) {

@@ -27,12 +27,32 @@ const SWEEP_CONCURRENCY: usize = 4;
 const MAX_SLEEP: Duration = Duration::from_secs(15 * 60);
 const MIN_SLEEP: Duration = Duration::from_secs(5);
 
-/// Runs the schedule until the app exits: every account at start-up, then each one as it
-/// falls due.
+/// The start-up check begins this long after the window's page has loaded. Until then the
+/// accounts page shows each account's last known status; checking every account (keychain
+/// reads, the first TLS set-up, the requests) would otherwise compete with WebKit for the
+/// CPU while the window comes up.
+pub const FIRST_SWEEP_SETTLE: Duration = Duration::from_secs(1);
+/// The start-up check begins this long after start at the latest: without a window, or
+/// with a page that never loads.
+pub const FIRST_SWEEP_LATEST: Duration = Duration::from_secs(5);
+
+/// Runs the schedule until the app exits: every account at start-up (once the window is
+/// up), then each one as it falls due.
 pub async fn keep_watch<R: Runtime>(app: AppHandle<R>) {
     let Some(state) = app.try_state::<AppState>() else {
         return;
     };
+    let latest = tokio::time::sleep(FIRST_SWEEP_LATEST);
+    tokio::pin!(latest);
+    tokio::select! {
+        () = state.page_loaded.notified() => {
+            tokio::select! {
+                () = tokio::time::sleep(FIRST_SWEEP_SETTLE) => {}
+                () = &mut latest => {}
+            }
+        }
+        () = &mut latest => {}
+    }
     let mut first = true;
     loop {
         let interval = state.settings().interval_secs();

@@ -21,7 +21,7 @@ use keystep_emulator::{Emulator, HumaansTenant};
 use serde_json::{json, Value};
 use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
-use tauri::WebviewWindowBuilder;
+use tauri::{Manager, WebviewWindowBuilder};
 
 const TOKEN: &str = "IpcCanaryTokenIpcCanaryToken0042";
 
@@ -653,4 +653,45 @@ fn preview_fields_reports_codes_and_never_a_value() {
     )
     .expect_err("unknown provider");
     assert_eq!(err["code"], "not_found", "closed code: {err}");
+}
+
+/// The start-up check of every account waits for the window's page to load, so it does not
+/// compete with the window coming up; then it runs without waiting for its latest start.
+#[test]
+fn the_start_up_check_waits_for_the_window() {
+    let emu = Emulator::start();
+    emu.add_humaans(TOKEN, HumaansTenant::full("Acme Ltd", 42));
+    let app = app(&emu);
+    let w = window(&app);
+    call(
+        &w,
+        "link_account",
+        json!({"provider": "humaans", "fields": {"api_token": TOKEN}}),
+    )
+    .expect("links");
+    let linked = emu.requests().len();
+
+    let started = std::time::Instant::now();
+    tauri::async_runtime::spawn(keystep_app::watch::keep_watch(app.handle().clone()));
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        emu.requests().len(),
+        linked,
+        "no check before the page has loaded"
+    );
+
+    app.state::<AppState>().page_loaded.notify_one();
+    let deadline = started + Duration::from_secs(20);
+    while emu.requests().len() == linked {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the start-up check runs once the page has loaded"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        started.elapsed() < keystep_app::watch::FIRST_SWEEP_LATEST,
+        "the check followed the page load, not the latest start ({:?})",
+        started.elapsed()
+    );
 }

@@ -25,13 +25,16 @@ pub fn catalogue() -> Arc<Catalogue> {
     )
 }
 
-pub fn verifier_for(emu: &Emulator, timeout: Duration) -> Verifier {
-    let cat = catalogue();
+/// The host table with every provider pointed at `emu`.
+pub fn hosts_for(emu: &Emulator) -> Hosts {
     let env: BTreeMap<String, String> = emu.env().into_iter().collect();
-    let hosts = Hosts::from_lookup(cat.all(), |v| env.get(v).cloned()).expect("loopback overrides");
+    Hosts::from_lookup(catalogue().all(), |v| env.get(v).cloned()).expect("loopback overrides")
+}
+
+pub fn verifier_for(emu: &Emulator, timeout: Duration) -> Verifier {
     Verifier::with_parts(
         default_client(timeout),
-        hosts,
+        hosts_for(emu),
         Arc::new(ManualClock::at(1_700_000_000)),
     )
 }

@@ -6,7 +6,7 @@ use keystep_core::Code;
 use keystep_emulator::{Emulator, Fault, HumaansTenant};
 use serde_json::json;
 
-use crate::support::{assert_no_secret, catalogue, creds, verifier_for, verify, TOKEN};
+use crate::support::{assert_no_secret, catalogue, creds, hosts_for, verifier_for, verify, TOKEN};
 
 const WRITE_SCOPES: [&str; 4] = [
     "private:write",
@@ -364,10 +364,7 @@ async fn the_default_client_is_made_on_first_use_and_shared_by_clones() {
     let emu = Emulator::start();
     emu.add_humaans(TOKEN, HumaansTenant::full("Acme Ltd", 42));
     let cat = catalogue();
-    let env: std::collections::BTreeMap<String, String> = emu.env().into_iter().collect();
-    let hosts = keystep_core::hosts::Hosts::from_lookup(cat.all(), |v| env.get(v).cloned())
-        .expect("loopback overrides");
-    let verifier = keystep_core::verify::Verifier::new(hosts);
+    let verifier = keystep_core::verify::Verifier::new(hosts_for(&emu));
     let clone = verifier.clone();
     assert!(!verifier.has_client(), "a new verifier has no client yet");
     let r = clone

@@ -42,17 +42,12 @@ pub async fn keep_watch<R: Runtime>(app: AppHandle<R>) {
     let Some(state) = app.try_state::<AppState>() else {
         return;
     };
-    let latest = tokio::time::sleep(FIRST_SWEEP_LATEST);
-    tokio::pin!(latest);
-    tokio::select! {
-        () = state.page_loaded.notified() => {
-            tokio::select! {
-                () = tokio::time::sleep(FIRST_SWEEP_SETTLE) => {}
-                () = &mut latest => {}
-            }
-        }
-        () = &mut latest => {}
-    }
+    // Either way the sweep starts: a timeout here only means no page load came in time.
+    let _ = tokio::time::timeout(FIRST_SWEEP_LATEST, async {
+        state.page_loaded.notified().await;
+        tokio::time::sleep(FIRST_SWEEP_SETTLE).await;
+    })
+    .await;
     let mut first = true;
     loop {
         let interval = state.settings().interval_secs();

@@ -16,4 +16,5 @@ pub const COMMANDS: &[&str] = &[
     "get_settings",
     "save_settings",
     "preview_fields",
+    "get_keychain_state",
 ];

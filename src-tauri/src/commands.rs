@@ -14,7 +14,8 @@ use keystep_core::provider::Check;
 use keystep_core::{Code, Secret};
 
 use crate::ipc::{
-    AccountView, CheckView, IpcError, ProgressView, ProviderView, ReconcileView, SettingsView,
+    AccountView, CheckView, IpcError, KeychainView, ProgressView, ProviderView, ReconcileView,
+    SettingsView,
 };
 use crate::state::AppState;
 use crate::{tray, watch};
@@ -156,7 +157,11 @@ pub async fn reconcile_accounts<R: Runtime>(
 ) -> Result<ReconcileView, IpcError> {
     let found = state.accounts.reconcile().await;
     tray::refresh(&app).await;
-    Ok(ReconcileView::of(found, state.notice.clone()))
+    Ok(ReconcileView::of(
+        found,
+        state.notice.clone(),
+        state.accounts.safe_mode().cloned(),
+    ))
 }
 
 /// Removes a leftover Keystep keychain item that belongs to no account.
@@ -223,6 +228,15 @@ pub async fn list_checks(
 pub async fn check_all_accounts<R: Runtime>(app: AppHandle<R>) -> Result<(), IpcError> {
     watch::check_all(&app).await;
     Ok(())
+}
+
+/// Whether the keychain could store a key now: the picker, the guide and the form say so
+/// before the person creates a key that the provider shows only once.
+#[tauri::command]
+pub async fn get_keychain_state(state: State<'_, AppState>) -> Result<KeychainView, IpcError> {
+    Ok(KeychainView {
+        state: state.accounts.keychain_readiness().await,
+    })
 }
 
 /// The settings page's values.

@@ -10,11 +10,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use keystep_core::account::{Account, CheckRecord, LinkError, Reconciliation, Status};
+use keystep_core::account::{Account, CheckRecord, LinkError, Reconciliation, SafeMode, Status};
 use keystep_core::provider::{Category, Check, FieldKind, Provider, Step};
 use keystep_core::schedule::KeyAge;
 use keystep_core::settings::{Language, Settings, SettingsError};
-use keystep_core::vault::ItemRef;
+use keystep_core::vault::{ItemRef, Readiness};
 use keystep_core::verify::{Identity, PermissionReport};
 use keystep_core::Code;
 
@@ -369,18 +369,29 @@ pub struct ReconcileView {
     orphans: Vec<ItemRef>,
     problem: Option<IpcError>,
     notice: Option<String>,
+    /// Set when Keystep runs read-only because its account list could not be read: the
+    /// window says why (from `reason`) and offers no change.
+    safe_mode: Option<SafeMode>,
 }
 
 impl ReconcileView {
-    /// The view of a reconciliation, with the start-up notice if any.
-    pub fn of(r: Reconciliation, notice: Option<String>) -> Self {
+    /// The view of a reconciliation, with the start-up notice and safe mode if any.
+    pub fn of(r: Reconciliation, notice: Option<String>, safe_mode: Option<SafeMode>) -> Self {
         ReconcileView {
             needs_relink: r.needs_relink,
             orphans: r.orphans,
             problem: r.problem.map(IpcError::from),
             notice,
+            safe_mode,
         }
     }
+}
+
+/// Whether the keychain could store a key now (`ready`, `locked`, `absent`).
+#[derive(Debug, Clone, Serialize)]
+pub struct KeychainView {
+    /// The keychain's state.
+    pub state: Readiness,
 }
 
 /// Types a command may return. Each is built field by field from metadata that holds no
@@ -394,6 +405,7 @@ pub const SECRET_FREE_RETURNS: &[&str] = &[
     "SettingsView",
     "Vec<CheckView>",
     "FieldsPreview",
+    "KeychainView",
     "()",
 ];
 

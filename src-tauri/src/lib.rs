@@ -10,8 +10,9 @@ use std::sync::Arc;
 
 use tauri::{Manager, Runtime};
 
-use keystep_core::account::{recover_book, Accounts, BookError, BookStore, MemoryBookStore};
+use keystep_core::account::{recover_book, Accounts, BookError, BookStore, FileBook, SafeMode};
 use keystep_core::clock::{Clock, SystemClock};
+use keystep_core::files::DataDir;
 use keystep_core::hosts::Hosts;
 use keystep_core::provider::Catalogue;
 use keystep_core::schedule::Pacer;
@@ -21,7 +22,6 @@ use keystep_core::verify::Verifier;
 pub mod commands;
 pub mod desktop;
 pub mod ipc;
-pub mod persist;
 pub mod state;
 pub mod tray;
 pub mod watch;
@@ -48,6 +48,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::get_settings,
         commands::save_settings,
         commands::preview_fields,
+        commands::get_keychain_state,
     ])
 }
 
@@ -136,7 +137,6 @@ pub fn run() {
                 ])
                 .build(),
         )
-        .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_autostart::init(
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             None,
@@ -170,8 +170,12 @@ pub fn run() {
                 log::warn!("provider hosts are overridden by KEYSTEP_*_URL variables");
             }
             let handle = app.handle().clone();
-            let settings = Arc::new(persist::StoreSettings::new(handle.clone()));
-            let (accounts, notice) = open_accounts(&handle, catalogue, hosts);
+            let dir = app.path().app_data_dir()?;
+            let dir = Arc::new(DataDir::open(&dir).map_err(|e| {
+                format!("Keystep's data folder {} could not be opened: {e}", dir.display())
+            })?);
+            let settings = Arc::new(keystep_core::settings::FileSettings::new(dir.clone()));
+            let (accounts, notice) = open_accounts(dir, catalogue, hosts);
             #[cfg(target_os = "linux")]
             let notifier = desktop::DesktopNotifier;
             #[cfg(not(target_os = "linux"))]
@@ -267,19 +271,31 @@ pub fn set_start_at_login<R: Runtime>(
 
 /// Opens the account book. What cannot be opened is never overwritten:
 /// - a book from a newer Keystep, or one that cannot be read, leaves the file as it is and
-///   Keystep runs on an empty book in memory, saying why;
+///   Keystep opens in safe mode: read-only, showing what the keychain's labels tell;
 /// - a damaged book is set aside (renamed, not deleted), and what the keychain's item labels
-///   tell is rebuilt into a new book, whose accounts need their key checked.
-fn open_accounts<R: Runtime>(
-    app: &tauri::AppHandle<R>,
+///   tell is rebuilt into a new book, whose accounts need their key checked; if it cannot be
+///   set aside, safe mode again.
+pub fn open_accounts(
+    dir: Arc<DataDir>,
     catalogue: Arc<Catalogue>,
     hosts: Hosts,
 ) -> (Accounts, Option<String>) {
     // One pacer for linking and checking alike: the provider counts both.
     let verifier = Verifier::new(hosts).paced(Arc::new(Pacer::new()));
     let vault: Arc<dyn Vault> = Arc::new(KeychainVault::default());
-    let clock = Arc::new(SystemClock);
-    let book = Arc::new(persist::StoreBook::new(app.clone()));
+    open_accounts_with(dir, catalogue, verifier, vault, Arc::new(SystemClock))
+}
+
+/// [`open_accounts`] with the outside world given: the IPC tests open a real book folder
+/// with an in-memory vault.
+pub fn open_accounts_with(
+    dir: Arc<DataDir>,
+    catalogue: Arc<Catalogue>,
+    verifier: Verifier,
+    vault: Arc<dyn Vault>,
+    clock: Arc<dyn Clock>,
+) -> (Accounts, Option<String>) {
+    let book = Arc::new(FileBook::new(dir));
     let open = |store: Arc<dyn BookStore>| {
         Accounts::open(
             catalogue.clone(),
@@ -289,41 +305,35 @@ fn open_accounts<R: Runtime>(
             clock.clone(),
         )
     };
-    let in_memory = || {
-        open(Arc::new(MemoryBookStore::default())).expect("an empty in-memory book always opens")
+    let safe = |why: SafeMode| {
+        Accounts::read_only(
+            catalogue.clone(),
+            verifier.clone(),
+            vault.clone(),
+            clock.clone(),
+            why,
+        )
     };
     let error = match open(book.clone()) {
         Ok(accounts) => return (accounts, None),
         Err(e) => e,
     };
     log::error!("account list not opened: {error}");
-    let damaged = match error {
-        BookError::Damaged(reason) => reason,
-        other => {
-            let notice = format!(
-                "{}. Keystep is running without your saved accounts for now; nothing was changed.",
-                capitalized(&other.to_string())
-            );
-            return (in_memory(), Some(notice));
-        }
+    let damaged = match &error {
+        BookError::Damaged(reason) => reason.clone(),
+        // Too new or unreadable: the file stays exactly as it is.
+        _ => return (safe(SafeMode::after(&error, None)), None),
     };
     let moved = match book.set_aside(clock.unix_now()) {
         Ok(path) => path,
-        Err(e) => {
-            let notice = format!(
-                "Keystep's account list is damaged ({damaged}) and could not be set aside ({e}). Keystep is running without it; nothing was changed."
-            );
-            return (in_memory(), Some(notice));
-        }
+        Err(aside) => return (safe(SafeMode::after(&error, Some(&aside))), None),
     };
     let kept = moved
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let rebuilt = match recover_book(&*vault, &catalogue, &*clock) {
-        Ok(recovery) => book
-            .save(&recovery.book)
-            .map(|_| recovery.book.accounts.len()),
+        Ok(recovery) => book.save(&recovery.book).map(|saved| saved.accounts.len()),
         Err(e) => Err(BookError::Io(e.to_string())),
     };
     let notice = match rebuilt {
@@ -342,13 +352,6 @@ fn open_accounts<R: Runtime>(
     };
     match open(book) {
         Ok(accounts) => (accounts, Some(notice)),
-        Err(_) => (in_memory(), Some(notice)),
+        Err(e) => (safe(SafeMode::after(&e, None)), Some(notice)),
     }
-}
-
-fn capitalized(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|first| first.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }

@@ -42,6 +42,11 @@ pub async fn keep_watch<R: Runtime>(app: AppHandle<R>) {
     let Some(state) = app.try_state::<AppState>() else {
         return;
     };
+    if state.accounts.safe_mode().is_some() {
+        // Read-only: a verdict could not be kept, and the accounts shown are only labels.
+        log::warn!("safe mode: background checks are off until the account list can be read");
+        return;
+    }
     // Either way the sweep starts: a timeout here only means no page load came in time.
     let _ = tokio::time::timeout(FIRST_SWEEP_LATEST, async {
         state.page_loaded.notified().await;

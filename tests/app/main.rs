@@ -5,6 +5,8 @@
 //! vault and book are in-memory here because the real ones are proven elsewhere
 //! (tests/core/keychain.rs and the end-to-end suite).
 
+mod disk;
+
 use std::sync::Arc;
 use std::time::Duration;
 

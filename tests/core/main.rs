@@ -13,6 +13,7 @@
 //! - `keychain`, `keychain_lifecycle`: the real OS keychain (Secret Service inside
 //!   `dbus-run-session`), checked from outside with `secret-tool`.
 //! - `normalize`: property tests of the input normalizers.
+//! - `on_disk`: the book on disk (atomic, private, two writers) and safe mode.
 //! - `schedule`: debounced transient trouble and backoff, accounts falling due by the
 //!   injected clock, and a hundred accounts swept within every provider's pace.
 
@@ -23,6 +24,7 @@ mod keychain_lifecycle;
 mod leaks;
 mod lifecycle;
 mod normalize;
+mod on_disk;
 mod races;
 mod schedule;
 mod support;

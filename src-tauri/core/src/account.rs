@@ -35,10 +35,14 @@ use crate::vault::{item_label, ItemRef, SecretFields, Vault, VaultError};
 use crate::verify::{Identity, PermissionReport, Report, Verifier};
 
 mod health;
+mod on_disk;
 mod recovery;
+mod safe_mode;
 
 pub use health::{Reconciliation, Swept};
+pub use on_disk::{merge, FileBook, BOOK_FILE};
 pub use recovery::{check_version, parse_book, recover_book, Recovery};
+pub use safe_mode::{SafeMode, SafeReason};
 
 /// The book's schema version; a file with a newer one is not overwritten.
 pub const BOOK_VERSION: u32 = 1;
@@ -202,7 +206,7 @@ pub enum BookError {
     },
 }
 
-/// Where the book is persisted (tauri-plugin-store in the app, memory in tests).
+/// Where the book is persisted ([`FileBook`] in the app, memory in tests).
 pub trait BookStore: Send + Sync {
     /// Reads the book; an absent book is an empty one.
     ///
@@ -210,11 +214,21 @@ pub trait BookStore: Send + Sync {
     /// Unreadable or damaged storage.
     fn load(&self) -> Result<AccountBook, BookError>;
 
-    /// Writes the whole book durably.
+    /// Writes the whole book durably and returns what was written: `book`, or `book`'s
+    /// changes merged into what another process wrote meanwhile.
     ///
     /// # Errors
     /// The write failed; the previous book must still be intact.
-    fn save(&self, book: &AccountBook) -> Result<(), BookError>;
+    fn save(&self, book: &AccountBook) -> Result<AccountBook, BookError>;
+
+    /// The stored book, if another process changed it since this one last read or wrote
+    /// it; `None` when it did not (or the store cannot be shared).
+    ///
+    /// # Errors
+    /// It changed and cannot be read.
+    fn reload(&self) -> Result<Option<AccountBook>, BookError> {
+        Ok(None)
+    }
 }
 
 /// An in-memory book store for unit tests, with an injectable write failure.
@@ -242,12 +256,12 @@ impl BookStore for MemoryBookStore {
         Ok(self.saved().unwrap_or_default())
     }
 
-    fn save(&self, book: &AccountBook) -> Result<(), BookError> {
+    fn save(&self, book: &AccountBook) -> Result<AccountBook, BookError> {
         if self.fail_save.load(std::sync::atomic::Ordering::SeqCst) {
             return Err(BookError::Io("injected save failure".into()));
         }
         *self.book.lock().unwrap_or_else(|e| e.into_inner()) = Some(book.clone());
-        Ok(())
+        Ok(book.clone())
     }
 }
 
@@ -295,6 +309,9 @@ pub enum LinkError {
     /// The book could not be saved.
     #[error("Keystep could not save its account list ({0}). Nothing was changed; check free disk space and try again.")]
     Storage(BookError),
+    /// Keystep is in safe mode: its account book could not be read, so nothing may change.
+    #[error("Keystep could not read its account list, so it changes nothing until it can ({0:?}). Nothing was sent or saved.")]
+    ReadOnly(SafeReason),
 }
 
 impl LinkError {
@@ -308,6 +325,7 @@ impl LinkError {
             LinkError::OtherTenant { .. } => Code::WrongTenant,
             LinkError::Keychain(_) => Code::KeychainUnavailable,
             LinkError::Storage(_) => Code::StorageFailed,
+            LinkError::ReadOnly(_) => Code::ReadOnly,
         }
     }
 
@@ -369,6 +387,8 @@ pub struct Accounts {
     /// Serializes every writer; held across the keychain and book writes, never across a
     /// provider request.
     ledger: Mutex<Ledger>,
+    /// Set when the book could not be read: nothing is changed then (`safe_mode`).
+    safe_mode: Option<SafeMode>,
 }
 
 impl std::fmt::Debug for Accounts {
@@ -407,7 +427,20 @@ impl Accounts {
         let book = store.load()?;
         // The store may not check; this is the last place before a save could overwrite it.
         check_version(book.version)?;
-        Ok(Accounts {
+        Ok(Accounts::with_book(
+            catalogue, verifier, vault, store, clock, book,
+        ))
+    }
+
+    fn with_book(
+        catalogue: Arc<Catalogue>,
+        verifier: Verifier,
+        vault: Arc<dyn Vault>,
+        store: Arc<dyn BookStore>,
+        clock: Arc<dyn Clock>,
+        book: AccountBook,
+    ) -> Self {
+        Accounts {
             catalogue,
             verifier,
             vault,
@@ -417,7 +450,8 @@ impl Accounts {
                 book,
                 key_epochs: BTreeMap::new(),
             }),
-        })
+            safe_mode: None,
+        }
     }
 
     /// Now, by the clock the accounts were opened with (Unix seconds).
@@ -430,15 +464,32 @@ impl Accounts {
         &self.catalogue
     }
 
-    /// Every account, in link order.
+    /// Every account, in link order, as the book on disk has them now (another process,
+    /// the command line say, may have changed it).
     pub async fn list(&self) -> Vec<Account> {
-        self.ledger.lock().await.book.accounts.clone()
+        let mut ledger = self.ledger.lock().await;
+        self.refresh(&mut ledger);
+        ledger.book.accounts.clone()
     }
 
     /// One account.
     pub async fn get(&self, id: &str) -> Option<Account> {
-        let ledger = self.ledger.lock().await;
+        let mut ledger = self.ledger.lock().await;
+        self.refresh(&mut ledger);
         ledger.position(id).map(|i| ledger.book.accounts[i].clone())
+    }
+
+    /// Adopts the stored book if another process changed it. A book that became unreadable
+    /// meanwhile is not adopted: the next save refuses to write over it.
+    fn refresh(&self, ledger: &mut Ledger) {
+        if self.safe_mode.is_some() {
+            return;
+        }
+        match self.store.reload() {
+            Ok(Some(book)) => ledger.book = book,
+            Ok(None) => {}
+            Err(e) => log::warn!("the account list changed on disk and cannot be read: {e}"),
+        }
     }
 
     fn provider(&self, id: &str) -> Result<&Provider, LinkError> {
@@ -447,10 +498,14 @@ impl Accounts {
             .ok_or_else(|| LinkError::UnknownProvider(id.to_string()))
     }
 
-    /// Saves `next` as the book, in this build's schema.
+    /// Saves `next` as the book, in this build's schema. `next` becomes what was written:
+    /// with another process's changes merged in, if it made any meanwhile.
     fn save(&self, next: &mut AccountBook) -> Result<(), BookError> {
+        self.writable()
+            .map_err(|_| BookError::Io("Keystep is in safe mode and writes nothing".into()))?;
         next.version = BOOK_VERSION;
-        self.store.save(next)
+        *next = self.store.save(next)?;
+        Ok(())
     }
 
     /// Verifies the fields with the provider, then stores the secret and the account.
@@ -483,6 +538,7 @@ impl Accounts {
         mode: LinkMode,
         progress: &crate::verify::Progress<'_>,
     ) -> Result<Linked, LinkError> {
+        self.writable()?;
         let provider = self.provider(provider_id)?;
         let creds = parse_fields(provider, raw).map_err(LinkError::Input)?;
         let report = self.verifier.verify(provider, &creds, progress).await;
@@ -593,6 +649,7 @@ impl Accounts {
         mut raw: BTreeMap<String, Secret>,
         progress: &crate::verify::Progress<'_>,
     ) -> Result<Linked, LinkError> {
+        self.writable()?;
         let before = self
             .get(id)
             .await
@@ -713,6 +770,7 @@ impl Accounts {
     /// # Errors
     /// The keychain or the book could not be changed; the account then stays listed.
     pub async fn forget(&self, id: &str) -> Result<(), LinkError> {
+        self.writable()?;
         let mut ledger = self.ledger.lock().await;
         let vault = Arc::clone(&self.vault);
         let owned = id.to_string();
@@ -751,6 +809,7 @@ impl Accounts {
     /// [`LinkError::Input`] for an unusable label, [`LinkError::UnknownAccount`], or
     /// [`LinkError::Storage`]; nothing was changed then.
     pub async fn rename(&self, id: &str, label: &str) -> Result<Account, LinkError> {
+        self.writable()?;
         let label = label.trim();
         let count = label.chars().count();
         if count == 0 || count > MAX_LABEL_CHARS || label.chars().any(char::is_control) {
@@ -768,9 +827,14 @@ impl Accounts {
         }
         let mut next = ledger.book.clone();
         next.accounts[index].label = label.to_string();
+        let mut account = next.accounts[index].clone();
         self.save(&mut next).map_err(LinkError::Storage)?;
         ledger.book = next;
-        let account = ledger.book.accounts[index].clone();
+        // The save may have merged another process's changes, which moves positions: the
+        // account is found again by id.
+        if let Some(i) = ledger.position(id) {
+            account = ledger.book.accounts[i].clone();
+        }
         let name = self
             .catalogue
             .get(&account.provider)

@@ -36,13 +36,16 @@ pub enum Code {
     /// The same tenant (company, site, service user) is already linked: relink that
     /// account instead of adding a second one.
     AlreadyLinked,
+    /// Keystep's account list could not be read, so Keystep runs read-only (safe mode) and
+    /// refuses every change until it can.
+    ReadOnly,
     /// A bug in Keystep.
     Internal,
 }
 
 impl Code {
     /// Every code, for exhaustive tests and documentation.
-    pub const ALL: [Code; 14] = [
+    pub const ALL: [Code; 15] = [
         Code::InvalidInput,
         Code::BadCredentials,
         Code::MissingPermission,
@@ -56,6 +59,7 @@ impl Code {
         Code::StorageFailed,
         Code::NotFound,
         Code::AlreadyLinked,
+        Code::ReadOnly,
         Code::Internal,
     ];
 
@@ -75,6 +79,7 @@ impl Code {
             Code::StorageFailed => "storage_failed",
             Code::NotFound => "not_found",
             Code::AlreadyLinked => "already_linked",
+            Code::ReadOnly => "read_only",
             Code::Internal => "internal",
         }
     }

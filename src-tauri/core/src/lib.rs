@@ -11,6 +11,7 @@ pub mod account;
 pub mod cli;
 pub mod clock;
 pub mod error;
+pub mod files;
 pub mod hosts;
 pub mod input;
 pub mod lang;

@@ -119,7 +119,7 @@ impl Settings {
     }
 }
 
-/// Where settings are kept (tauri-plugin-store in the app, memory in tests).
+/// Where settings are kept ([`FileSettings`] in the app, memory in tests).
 pub trait SettingsStore: Send + Sync {
     /// The saved settings, or the defaults.
     fn load(&self) -> Settings;
@@ -129,6 +129,54 @@ pub trait SettingsStore: Send + Sync {
     /// # Errors
     /// The write failed; the message says why, and the previous settings are intact.
     fn save(&self, settings: &Settings) -> Result<(), String>;
+}
+
+/// The settings file in the data folder.
+pub const SETTINGS_FILE: &str = "settings.json";
+const SETTINGS_KEY: &str = "settings";
+
+/// Settings in `settings.json` of Keystep's private data folder, as `{"settings": {...}}`
+/// (the shape earlier versions wrote through tauri-plugin-store), written atomically.
+#[derive(Debug)]
+pub struct FileSettings {
+    dir: std::sync::Arc<crate::files::DataDir>,
+}
+
+impl FileSettings {
+    /// The settings in `dir`.
+    pub fn new(dir: std::sync::Arc<crate::files::DataDir>) -> Self {
+        FileSettings { dir }
+    }
+}
+
+impl SettingsStore for FileSettings {
+    fn load(&self) -> Settings {
+        let stored = match self.dir.read(SETTINGS_FILE) {
+            Ok(Some(bytes)) => serde_json::from_slice::<serde_json::Value>(&bytes)
+                .ok()
+                .and_then(|file| file.get(SETTINGS_KEY).cloned())
+                .or_else(|| {
+                    log::warn!("the settings file is not readable JSON; using the defaults");
+                    None
+                }),
+            Ok(None) => None,
+            Err(e) => {
+                log::warn!("the settings file could not be read ({e}); using the defaults");
+                None
+            }
+        };
+        Settings::from_stored(stored)
+    }
+
+    fn save(&self, settings: &Settings) -> Result<(), String> {
+        let value = serde_json::to_value(settings).map_err(|e| e.to_string())?;
+        let bytes = serde_json::to_vec_pretty(&serde_json::json!({ SETTINGS_KEY: value }))
+            .map_err(|e| e.to_string())?;
+        let _lock = self.dir.exclusive().map_err(|e| e.to_string())?;
+        self.dir
+            .write(SETTINGS_FILE, &bytes)
+            .map_err(|e| e.to_string())
+    }
 }
 
 /// Settings in memory, with an injectable write failure: for tests.

@@ -133,6 +133,24 @@ pub trait Vault: Send + Sync {
 
     /// A sentence saying where secrets are kept, for the person.
     fn describe(&self, item: &ItemRef) -> String;
+
+    /// Whether a key could be stored now, asked before the person creates one (most
+    /// providers show a token only once). Never prompts and reads no secret.
+    fn readiness(&self) -> Readiness {
+        Readiness::Ready
+    }
+}
+
+/// Whether the keychain can take a key now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Readiness {
+    /// It answers and is unlocked.
+    Ready,
+    /// It answers, but the collection keys go to is locked: storing would prompt, or fail.
+    Locked,
+    /// No keychain service answers.
+    Absent,
 }
 
 /// Encodes secret fields as the JSON document stored in one keychain item.
@@ -302,6 +320,21 @@ impl Vault for KeychainVault {
 
     fn relabel(&self, item: &ItemRef) -> Result<(), VaultError> {
         self.relabel_item(item)
+    }
+
+    #[cfg(target_os = "linux")]
+    fn readiness(&self) -> Readiness {
+        use dbus_secret_service::{EncryptionType, SecretService};
+        let Ok(ss) = SecretService::connect(EncryptionType::Plain) else {
+            return Readiness::Absent;
+        };
+        // keyring writes to the default collection ("login"); without one, a write would
+        // have to create it, which prompts.
+        match ss.get_default_collection().and_then(|c| c.is_locked()) {
+            Ok(false) => Readiness::Ready,
+            Ok(true) | Err(dbus_secret_service::Error::NoResult) => Readiness::Locked,
+            Err(_) => Readiness::Absent,
+        }
     }
 
     fn describe(&self, item: &ItemRef) -> String {
@@ -487,6 +520,15 @@ impl Vault for MemoryVault {
 
     fn describe(&self, item: &ItemRef) -> String {
         format!("memory (test), as “{}”", item.label)
+    }
+
+    fn readiness(&self) -> Readiness {
+        let f = self.faults();
+        if f.put || f.get {
+            Readiness::Locked
+        } else {
+            Readiness::Ready
+        }
     }
 }
 

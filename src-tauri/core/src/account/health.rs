@@ -16,7 +16,11 @@ use crate::error::Code;
 use crate::input::parse_fields;
 use crate::provider::Provider;
 use crate::secret::Secret;
-use crate::vault::{ItemRef, VaultError};
+use crate::vault::{ItemRef, Readiness, VaultError};
+
+/// How long asking whether the keychain is ready may take (it never prompts; a keychain
+/// service that does not answer in this time is as good as absent).
+pub const READINESS_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 use crate::verify::Report;
 
 use super::{blocking, known_tenant, Account, Accounts, LinkError, Status};
@@ -70,6 +74,8 @@ impl Accounts {
         id: &str,
         progress: &crate::verify::Progress<'_>,
     ) -> Result<Account, LinkError> {
+        // In safe mode nothing is sent either: there is nowhere to keep the verdict.
+        self.writable()?;
         let (before, epoch) = {
             let ledger = self.ledger.lock().await;
             let index = ledger
@@ -199,6 +205,11 @@ impl Accounts {
     /// saved leaves every status as it was and is reported in
     /// [`Reconciliation::problem`].
     pub async fn reconcile(&self) -> Reconciliation {
+        // Without a readable book every keychain item would look like a leftover: in safe
+        // mode nothing is offered for removal, and nothing is marked.
+        if self.safe_mode.is_some() {
+            return Reconciliation::default();
+        }
         let mut ledger = self.ledger.lock().await;
         let vault = Arc::clone(&self.vault);
         let items = match blocking(move || vault.list()).await {
@@ -262,6 +273,17 @@ impl Accounts {
         }
     }
 
+    /// Whether the keychain could store a key now, without prompting. A keychain that does
+    /// not answer within [`READINESS_WAIT`] counts as absent.
+    pub async fn keychain_readiness(&self) -> Readiness {
+        let vault = Arc::clone(&self.vault);
+        let asked = tokio::task::spawn_blocking(move || vault.readiness());
+        match tokio::time::timeout(READINESS_WAIT, asked).await {
+            Ok(Ok(readiness)) => readiness,
+            _ => Readiness::Absent,
+        }
+    }
+
     /// Deletes a Keystep keychain item that belongs to no account (an orphan found by
     /// [`Accounts::reconcile`]). Deleting an item that is already gone succeeds.
     ///
@@ -269,6 +291,7 @@ impl Accounts {
     /// [`LinkError::NotOrphan`] when the id is a linked account's (forget it instead), or
     /// the keychain refused.
     pub async fn remove_orphan(&self, id: &str) -> Result<(), LinkError> {
+        self.writable()?;
         // Held while deleting, so a link cannot adopt the id in between.
         let ledger = self.ledger.lock().await;
         if ledger.position(id).is_some() {

@@ -102,6 +102,13 @@ export async function previewFields(provider, fields) {
 }
 
 /** @returns {Promise<{check_interval_hours: number, notifications: boolean, start_at_login: boolean, rotation_reminder_days: number|null, language: string}>} */
+/** Whether the keychain could store a key now: `{state: "ready" | "locked" | "absent"}`. */
+export async function getKeychainState() {
+  const raw = await call("get_keychain_state", {});
+  const known = ["ready", "locked", "absent"];
+  return { state: raw && known.includes(raw.state) ? raw.state : "ready" };
+}
+
 export async function getSettings() {
   return call("get_settings", {});
 }
@@ -191,7 +198,12 @@ export async function reconcileAccounts() {
     : [];
   const problem = result.problem && typeof result.problem === "object" ? toKeystepError(result.problem) : null;
   const notice = typeof result.notice === "string" && result.notice.trim() ? result.notice : null;
-  return { needs_relink: needsRelink, orphans, problem, notice };
+  // Safe mode: the account list could not be read. `reason` is a code the UI words.
+  const safe = result.safe_mode && typeof result.safe_mode === "object" ? result.safe_mode : null;
+  const safeMode = safe
+    ? { reason: String(safe.reason), detail: typeof safe.detail === "string" ? safe.detail : "", rebuilt: safe.rebuilt === true }
+    : null;
+  return { needs_relink: needsRelink, orphans, problem, notice, safe_mode: safeMode };
 }
 
 /** Delete a Keystep keychain item that belongs to no account (an orphan's `account`). */

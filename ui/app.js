@@ -130,6 +130,7 @@ const CODE_TEXT = {
   storage_failed: ["error.storage_failed.title", "error.storage_failed.text", "error.storage_failed.next"],
   not_found: ["error.not_found.title", "error.not_found.text", "error.not_found.next"],
   already_linked: ["error.already_linked.title", "error.already_linked.text", "error.already_linked.next"],
+  read_only: ["error.read_only.title", "error.read_only.text", "error.read_only.next"],
   internal: ["error.internal.title", "error.internal.text", "error.internal.next"],
 };
 
@@ -280,6 +281,7 @@ const state = {
   checksRunning: false,
   detailId: null, // the account shown in the account view
   reconcile: null, // what reconcile_accounts found at start-up
+  keychain: "ready", // get_keychain_state, asked when a link or a relink starts
 };
 
 // ---------------------------------------------------------------------------
@@ -1216,14 +1218,18 @@ async function runReconcile() {
   try {
     result = await api.reconcileAccounts();
   } catch (err) {
-    result = { needs_relink: [], orphans: [], problem: err, notice: null };
+    result = { needs_relink: [], orphans: [], problem: err, notice: null, safe_mode: null };
   }
   state.reconcile = {
     needs_relink: result.needs_relink.slice(),
     orphans: result.orphans.slice(),
     problem: result.problem,
     notice: result.notice,
+    safeMode: result.safe_mode || null,
   };
+  // Safe mode: the account list could not be read, so every action that changes something
+  // is hidden (the backend refuses them too, with read_only).
+  document.body.classList.toggle("read-only", Boolean(state.reconcile.safeMode));
   renderNotice();
   if (result.needs_relink.length) await refreshCards(result.needs_relink);
 }
@@ -1257,6 +1263,7 @@ function renderNotice() {
     box.hidden = true;
     return;
   }
+  if (found.safeMode) content.append(safeModeBlock(found.safeMode));
   // The backend's notice is a sentence about what it repaired; it has no code, so it is
   // shown as sent.
   if (hasText(found.notice)) content.append(el("p", { className: "notice-text", text: found.notice }));
@@ -1288,8 +1295,25 @@ function renderNotice() {
       ),
     );
   }
-  box.dataset.tone = found.problem || lost || found.orphans.length ? "attention" : "info";
+  box.dataset.tone = found.safeMode || found.problem || lost || found.orphans.length ? "attention" : "info";
   box.hidden = content.childElementCount === 0;
+  // Safe mode stays on screen for as long as it lasts.
+  $("#notice-dismiss").hidden = Boolean(found.safeMode);
+}
+
+const SAFE_REASON = { too_new: "safe.too_new", unreadable: "safe.unreadable", damaged: "safe.damaged" };
+
+/** Why Keystep is read-only, and what the accounts shown are. */
+function safeModeBlock(safe) {
+  const why = own(SAFE_REASON, safe.reason) ? SAFE_REASON[safe.reason] : "safe.unreadable";
+  return el(
+    "div",
+    { className: "notice-safe", attrs: { id: "safe-mode", "data-reason": String(safe.reason) } },
+    el("p", { className: "notice-text notice-strong", text: t("safe.title") }),
+    el("p", { className: "notice-text", text: t(why) }),
+    el("p", { className: "notice-text", text: t(safe.rebuilt ? "safe.rebuilt" : "safe.not_rebuilt") }),
+    details(safe.detail, "read_only"),
+  );
 }
 
 function orphanBlock(orphans) {
@@ -1349,11 +1373,46 @@ function dismissNotice() {
 // ---------------------------------------------------------------------------
 // Provider picker.
 
+/**
+ * Asks whether the keychain could store a key now and says so on the picker, the guide and
+ * the form: most providers show a token once, so a locked keychain must be known before the
+ * person creates one, not after.
+ */
+const KEYCHAIN_TEXT = {
+  locked: ["keychain.locked.title", "keychain.locked.text"],
+  absent: ["keychain.absent.title", "keychain.absent.text"],
+};
+
+async function showKeychainState() {
+  let found = "ready";
+  try {
+    found = String((await api.getKeychainState()).state);
+  } catch {
+    found = "ready"; // the link itself will say what is wrong
+  }
+  state.keychain = found;
+  const known = found === "locked" || found === "absent";
+  for (const box of $$("[data-keychain-warning]")) {
+    box.hidden = !known;
+    if (!known) continue;
+    const [title, text] = KEYCHAIN_TEXT[found];
+    $("[data-keychain-title]", box).textContent = t(title);
+    $("[data-keychain-text]", box).textContent = t(text);
+  }
+}
+
 async function openPicker(opts = {}) {
+  if (state.reconcile && state.reconcile.safeMode) {
+    // The tray's "Add account…" in safe mode: nothing can be linked, and the notice says why.
+    showView("home");
+    announce(t("safe.title"));
+    return;
+  }
   clearSecrets();
   state.mode = "link";
   state.relinkAccount = null;
   showView("picker", opts);
+  showKeychainState();
   const loading = $("#picker-loading");
   const errorBox = $("#picker-error");
   errorBox.hidden = true;
@@ -1513,6 +1572,7 @@ function restoreValues(values) {
  */
 async function openRelink(account, opts = {}) {
   clearSecrets();
+  showKeychainState();
   let providers;
   try {
     providers = await loadProviders();
@@ -2003,13 +2063,19 @@ async function onSubmit(event) {
     }
     return;
   }
-  clearSecrets();
+  // A key that was verified but could not be stored stays in the form, so "Try again"
+  // after unlocking the keychain needs no new token (many providers show one only once).
+  const verifiedNotStored = Boolean(error && NOT_STORED.has(error.code));
+  if (!verifiedNotStored) clearSecrets();
   setConnecting(false);
 
   if (error) showFailure(provider, error, relinkAccount, fields);
   else if (relinkAccount) showRelinked(provider, summary || {}, relinkAccount, notes);
   else showSuccess(provider, summary || {}, notes);
 }
+
+/** Codes a link or relink can only reach after the provider accepted the key. */
+const NOT_STORED = new Set(["keychain_unavailable", "storage_failed"]);
 
 /** "Link anyway": the same values again, accepting the missing permissions. */
 async function linkAnyway() {
@@ -2214,8 +2280,9 @@ function showFailure(provider, error, relinkAccount = null, sent = {}) {
   $("#result-icon").textContent = "!";
   $("#result-icon").dataset.tone = existingId ? "attention" : "error";
   const [titleKey, , nextKey] = codeText(code);
-  const title = t(titleKey, context(provider, error));
-  $("#result-title").textContent = relinkAccount && !existingId ? t("result.not_replaced") : title;
+  const notStored = NOT_STORED.has(code);
+  const title = notStored ? t("result.not_stored_title") : t(titleKey, context(provider, error));
+  $("#result-title").textContent = relinkAccount && !existingId && !notStored ? t("result.not_replaced") : title;
   // Non-secret values typed (or stored) fill the provider's {subdomain}-style placeholders.
   const publicFields = {};
   for (const field of asList(provider.fields)) {
@@ -2227,6 +2294,10 @@ function showFailure(provider, error, relinkAccount = null, sent = {}) {
   $("#result-message").textContent = outcomeSentence(provider, code, { missing, retry_after_secs: error.retry_after_secs, fields: publicFields });
 
   const body = $("#result-body");
+  if (notStored) {
+    body.append(el("p", { className: "result-hint", attrs: { id: "not-stored" }, text: t(code === "storage_failed" ? "result.not_stored_disk" : "result.not_stored_keychain", { provider: provider.name }) }));
+    body.append(el("p", { className: "result-hint", text: t("result.form_kept") }));
+  }
   if (relinkAccount && !existingId) body.append(el("p", { className: "result-hint", text: t("result.keeps_key", { account: accountTitle(relinkAccount) }) }));
   if (code === "missing_permission" && missing.length) {
     body.append(renderChecklist(missing, t("result.add_permissions", { provider: provider.name }), { className: "missing-list", mark: "cross" }));

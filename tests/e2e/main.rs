@@ -9,6 +9,7 @@
 mod app_binary;
 mod driver;
 mod leaks;
+mod trust;
 mod wizard;
 
 use keystep_emulator::{

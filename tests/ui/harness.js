@@ -774,6 +774,38 @@ async function lifecycle(check, step) {
     click("#guide-back");
     await homeLoaded();
   });
+
+  await step("safe mode", async () => {
+    await restart("?seed=safe");
+    await until(() => $("#safe-mode"), "the safe-mode notice");
+    check("safe mode says why, from its code", $("#safe-mode").dataset.reason === "too_new" && /newer version of Keystep/.test($("#safe-mode").textContent), $("#safe-mode").textContent);
+    check("the accounts shown come from the keychain labels", /labels in your system keychain/.test($("#notice").textContent));
+    check("no orphan is offered for removal", !$("#orphans"));
+    check("the notice cannot be dismissed while it lasts", $("#notice-dismiss").hidden);
+    check("nothing that changes anything is offered", $("#add-account").offsetParent === null && $$("#accounts [data-action]").every((b) => b.dataset.action === "details" || b.offsetParent === null));
+    window.__stubEmit("add-account", null);
+    await sleep(100);
+    check("the tray's Add account does not open the picker", visibleView() === "home", visibleView());
+  });
+
+  await step("keychain locked before the guide", async () => {
+    await restart("?keychain=locked");
+    await toPicker();
+    await until(() => !$('[data-keychain-warning="picker"]').hidden, "the picker's warning");
+    check("the picker says the keychain is locked", /keychain is locked/.test($('[data-keychain-warning="picker"]').textContent), $('[data-keychain-warning="picker"]').textContent);
+    click('button[data-provider="humaans"]');
+    await until(() => visibleView() === "guide", "guide");
+    check("the guide and the form say so too", !$('[data-keychain-warning="guide"]').hidden && !$('[data-keychain-warning="form"]').hidden);
+    await submitForm({ api_token: "good-token-0123456789" });
+    await waitResult();
+    check("verified but not stored: the result says exactly that", $("#result").dataset.code === "keychain_unavailable" && $("#result-title").textContent === "The key works, but it wasn't saved" && $("#not-stored") && /accepted the key/.test($("#not-stored").textContent), $("#result-title").textContent);
+    click("#retry");
+    await until(() => visibleView() === "guide", "back to the form");
+    check("Try again finds the form still filled: no new token needed", field("api_token").value === "good-token-0123456789");
+    click("#guide-back");
+    await homeLoaded();
+    check("leaving the form clears the key", !$$("input").some((i) => i.value.includes("good-token-0123456789")));
+  });
 }
 
 async function main() {

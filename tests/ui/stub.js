@@ -22,7 +22,10 @@
 // Seeds (query string): ?accounts=N (1-3 simple accounts), ?seed=lifecycle (accounts in
 // every state, orphans and a start-up notice), ?seed=problem (the first reconcile can't
 // list the keychain), ?lang=fr (settings.language), ?slow=<command> (that command takes a
-// minute), ?delay=<ms> (every other command's delay, 250 by default).
+// minute), ?delay=<ms> (every other command's delay, 250 by default), ?keychain=locked|absent
+// (get_keychain_state's answer; link and relink then verify the key and fail to store it:
+// keychain_unavailable), ?seed=safe (safe mode: the account list is too new, accounts shown
+// from keychain labels, every change refused with read_only).
 // Hooks: __stubFailNext(command, error), __stubRestart(query), __stubEmit(event, payload),
 // __stubCalls (every call, secrets redacted), __stubReady (a promise: fixtures loaded).
 
@@ -89,6 +92,7 @@
   let settings = null;
   let reconcileProblem = null; // reported by the next reconcile, then cleared
   let notice = null;
+  let safeMode = null; // ?seed=safe: every change is refused with read_only
   const failNext = {};
 
   function seedFrom(query) {
@@ -98,6 +102,7 @@
     history.clear();
     reconcileProblem = null;
     notice = null;
+    safeMode = null;
     settings = { check_interval_hours: 6, notifications: true, start_at_login: false, rotation_reminder_days: null, language: params.get("lang") || "system" };
     const seed = params.get("seed") || "";
     const count = Number(params.get("accounts") || "0");
@@ -175,6 +180,12 @@
       orphans.push({ account: "orph-1", label: "Keystep — Humaans (Umbrella Corp)" });
       orphans.push({ account: "orph-2", label: "Keystep — JazzHR (Hooli Jobs)" });
       notice = "Keystep's account list was damaged; 1 account was rebuilt from your keychain and needs its key re-entered.";
+      return;
+    }
+    if (seed === "safe") {
+      safeMode = { reason: "too_new", detail: "schema 2", rebuilt: true };
+      accounts.push(account("acc-1", "humaans", "Acme Ltd", { status: "unknown", fingerprint: "" }));
+      orphans.push({ account: "orph-1", label: "Keystep — Humaans (Umbrella Corp)" });
       return;
     }
     if (seed === "problem") {
@@ -426,6 +437,7 @@
     if (!limited && !token.startsWith("good") && !token.startsWith("new") && !token.startsWith("dupe") && !token.startsWith("late")) {
       throw fail("bad_credentials", providerMessage(p, "bad_credentials", { values }) || `${p.name} did not accept this key.`);
     }
+    storeOrFail();
     const now = Math.floor(Date.now() / 1000);
     const required = requiredOf(p);
     const made = account(`acc-${calls.length}-${Date.now()}`, p.id, "Acme Ltd", {
@@ -480,6 +492,7 @@
     if (!token.startsWith("good") && !token.startsWith("new")) {
       throw fail("bad_credentials", providerMessage(p, "bad_credentials", { values }) || `${p.name} did not accept this key.`);
     }
+    storeOrFail();
     const now = Math.floor(Date.now() / 1000);
     Object.assign(stored, {
       status: "ok",
@@ -550,11 +563,13 @@
       reconcileProblem = null;
       return { needs_relink: [], orphans: [], problem, notice: null };
     }
+    if (safeMode) return { needs_relink: [], orphans: [], problem: null, notice: null, safe_mode: Object.assign({}, safeMode) };
     return {
       needs_relink: accounts.filter((a) => a.status === "needs_relink").map((a) => a.id),
       orphans: orphans.map((o) => Object.assign({}, o)),
       problem: null,
       notice,
+      safe_mode: null,
     };
   }
 
@@ -640,6 +655,10 @@
       if (!p.steps.some((s) => s.id === args.step && s.link_label)) throw fail("not_found", "That step has no page to open.");
       return null;
     },
+    get_keychain_state: (args) => {
+      requireArgs("get_keychain_state", args, []);
+      return { state: params.get("keychain") || "ready" };
+    },
     get_settings: (args) => {
       requireArgs("get_settings", args, []);
       return Object.assign({}, settings);
@@ -660,6 +679,17 @@
     return Object.assign({}, args, { fields });
   }
 
+  // What safe mode refuses (the backend's `writable` guard).
+  const CHANGES = new Set(["link_account", "relink_account", "check_account", "rename_account", "forget_account", "remove_orphan"]);
+
+  /** ?keychain=locked|absent: the key was verified, then could not be stored. */
+  function storeOrFail() {
+    const keychain = params.get("keychain");
+    if (keychain === "locked" || keychain === "absent") {
+      throw fail("keychain_unavailable", "Keystep could not open your system keychain. Unlock it and try again.");
+    }
+  }
+
   async function invoke(command, args) {
     await ready;
     calls.push({ command, args: redact(command, args) });
@@ -670,6 +700,11 @@
       delete failNext[command];
       return later(() => {
         throw error;
+      });
+    }
+    if (safeMode && CHANGES.has(command)) {
+      return later(() => {
+        throw fail("read_only", "Keystep could not read its account list, so it changes nothing until it can. Nothing was sent or saved.");
       });
     }
     // Tauri hands the command a deserialised copy of the args.

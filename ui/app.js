@@ -541,6 +541,8 @@ function extraChips(account) {
 
 /** What the account's state means, in the active language. */
 function accountSentence(account) {
+  // Safe mode: the account is only a keychain label; nothing is known of its key.
+  if (state.reconcile && state.reconcile.safeMode) return t("safe.card");
   const provider = providerFor(account);
   const fields = account.fields && typeof account.fields === "object" ? account.fields : {};
   switch (account.status) {
@@ -1231,6 +1233,7 @@ async function runReconcile() {
   // is hidden (the backend refuses them too, with read_only).
   document.body.classList.toggle("read-only", Boolean(state.reconcile.safeMode));
   renderNotice();
+  if (state.reconcile.safeMode) renderAccounts(state.accounts);
   if (result.needs_relink.length) await refreshCards(result.needs_relink);
 }
 

@@ -117,8 +117,12 @@ impl AppState {
             settings.rotation_reminder_days,
             self.accounts.now(),
         );
-        AccountView::of(account, &self.provider_name(&account.provider))
-            .with_schedule(age, next_check_at(account, interval))
+        // In safe mode nothing is checked, so no next check is promised.
+        let next = match self.accounts.safe_mode() {
+            Some(_) => None,
+            None => next_check_at(account, interval),
+        };
+        AccountView::of(account, &self.provider_name(&account.provider)).with_schedule(age, next)
     }
 }
 

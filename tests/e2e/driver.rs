@@ -385,6 +385,14 @@ impl Session {
         }
     }
 
+    /// Whether `css` matches an element that is displayed right now (false when none).
+    pub async fn displayed(&self, css: &str) -> bool {
+        match self.client.find(Locator::Css(css)).await {
+            Ok(el) => el.is_displayed().await.unwrap_or(false),
+            Err(_) => false,
+        }
+    }
+
     /// How many elements match right now.
     pub async fn count(&self, css: &str) -> usize {
         self.client

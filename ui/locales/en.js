@@ -143,6 +143,7 @@ export default {
   "safe.unreadable": "Keystep could not read its account list, so it changes nothing until it can. The file was left exactly as it is; check that it belongs to you and that the disk is healthy, then restart Keystep.",
   "safe.damaged": "Your account list is damaged and could not be moved aside, so Keystep changes nothing. The file was left exactly as it is; free some disk space or check its folder's permissions, then restart Keystep.",
   "safe.rebuilt": "The accounts below are shown from the labels in your system keychain. Until the list can be read, nothing is checked, linked, renamed or removed, and every key stays in your keychain.",
+  "safe.card": "Shown from its label in your system keychain. Its key is still there; Keystep does not check it until the account list can be read.",
   "safe.not_rebuilt": "Your system keychain could not be listed either, so no account can be shown. Every key stays in your keychain.",
   "keychain.locked.title": "Your keychain is locked",
   "keychain.locked.text": "Keystep can check a key but can't save it until you unlock your system keychain (“Passwords and Keys”, the Login keyring). Unlock it before you create a key: most systems show a new key only once.",

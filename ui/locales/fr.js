@@ -143,6 +143,7 @@ export default {
   "safe.unreadable": "Keystep n’a pas pu lire sa liste de comptes et ne change rien tant qu’il ne peut pas la lire. Le fichier a été laissé tel quel ; vérifiez qu’il vous appartient et que le disque est en bon état, puis redémarrez Keystep.",
   "safe.damaged": "Votre liste de comptes est endommagée et n’a pas pu être mise de côté, Keystep ne change donc rien. Le fichier a été laissé tel quel ; libérez de l’espace disque ou vérifiez les droits de son dossier, puis redémarrez Keystep.",
   "safe.rebuilt": "Les comptes ci-dessous sont affichés d’après les libellés de votre trousseau système. Tant que la liste ne peut pas être lue, rien n’est vérifié, relié, renommé ni supprimé, et chaque clé reste dans votre trousseau.",
+  "safe.card": "Affiché d’après son libellé dans votre trousseau système. Sa clé y est toujours ; Keystep ne la vérifie pas tant que la liste de comptes ne peut pas être lue.",
   "safe.not_rebuilt": "Votre trousseau système n’a pas pu être listé non plus, aucun compte ne peut donc être affiché. Chaque clé reste dans votre trousseau.",
   "keychain.locked.title": "Votre trousseau est verrouillé",
   "keychain.locked.text": "Keystep peut vérifier une clé mais ne peut pas l’enregistrer tant que votre trousseau système est verrouillé (« Mots de passe et clés », trousseau Connexion). Déverrouillez-le avant de créer une clé : la plupart des systèmes n’affichent une nouvelle clé qu’une seule fois.",

@@ -13,6 +13,8 @@
 //! - `keychain`, `keychain_lifecycle`: the real OS keychain (Secret Service inside
 //!   `dbus-run-session`), checked from outside with `secret-tool`.
 //! - `normalize`: property tests of the input normalizers.
+//! - `verified_hosts`: a stored key goes only to the hosts it was verified against; a check
+//!   under another override is refused (`host_changed`) with nothing sent.
 //! - `schedule`: debounced transient trouble and backoff, accounts falling due by the
 //!   injected clock, and a hundred accounts swept within every provider's pace.
 
@@ -26,6 +28,7 @@ mod normalize;
 mod races;
 mod schedule;
 mod support;
+mod verified_hosts;
 mod verify;
 mod verify_hibob;
 mod verify_jazzhr;

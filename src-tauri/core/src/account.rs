@@ -104,6 +104,14 @@ pub struct Account {
     /// permission names only: nothing secret.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<CheckRecord>,
+    /// Where the key was verified: host name → base URL with this account's fields filled
+    /// in (no secret). A check sends the key nowhere else ([`Hosts::unverified_host`]).
+    /// Empty in books written before it was kept; the first check against the provider's
+    /// own hosts fills it.
+    ///
+    /// [`Hosts::unverified_host`]: crate::hosts::Hosts::unverified_host
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub verified_hosts: BTreeMap<String, String>,
 }
 
 /// How many checks an account remembers.
@@ -295,6 +303,17 @@ pub enum LinkError {
     /// The book could not be saved.
     #[error("Keystep could not save its account list ({0}). Nothing was changed; check free disk space and try again.")]
     Storage(BookError),
+    /// A host override (or its absence) points where this account's key was not verified;
+    /// nothing was sent.
+    #[error("{}", host_changed_sentence(provider, host, variable.as_deref()))]
+    HostChanged {
+        /// The provider's display name.
+        provider: String,
+        /// The provider file's name for the host.
+        host: String,
+        /// The environment variable behind the change, when one is set.
+        variable: Option<String>,
+    },
 }
 
 impl LinkError {
@@ -308,6 +327,7 @@ impl LinkError {
             LinkError::OtherTenant { .. } => Code::WrongTenant,
             LinkError::Keychain(_) => Code::KeychainUnavailable,
             LinkError::Storage(_) => Code::StorageFailed,
+            LinkError::HostChanged { .. } => Code::HostChanged,
         }
     }
 
@@ -318,6 +338,18 @@ impl LinkError {
             _ => None,
         }
     }
+}
+
+fn host_changed_sentence(provider: &str, host: &str, variable: Option<&str>) -> String {
+    let cause = match variable {
+        Some(var) => format!("{var} sends its “{host}” requests"),
+        None => format!("Keystep now sends its “{host}” requests"),
+    };
+    let fix = match variable {
+        Some(var) => format!("Unset {var}, or replace"),
+        None => "Replace".to_string(),
+    };
+    format!("Keystep did not check this {provider} account: {cause} somewhere other than where its key was verified, so the key was not sent. {fix} the account's key to verify it there.")
 }
 
 /// What to do about a keychain failure, per platform.
@@ -430,6 +462,11 @@ impl Accounts {
         &self.catalogue
     }
 
+    /// The host table checks and links use, overrides included.
+    pub fn hosts(&self) -> &crate::hosts::Hosts {
+        self.verifier.hosts()
+    }
+
     /// Every account, in link order.
     pub async fn list(&self) -> Vec<Account> {
         self.ledger.lock().await.book.accounts.clone()
@@ -516,6 +553,7 @@ impl Accounts {
             checked_at: now,
             couldnt_check: None,
             history: Vec::new(),
+            verified_hosts: self.verifier.hosts().bases_for(provider, &creds.public),
         };
         let mut account = account;
         account.record_check(now, report.code);
@@ -670,6 +708,7 @@ impl Accounts {
         account.checked_at = now;
         account.tenant = report.tenant.clone().or(account.tenant);
         account.couldnt_check = None;
+        account.verified_hosts = self.verifier.hosts().bases_for(provider, &creds.public);
         account.record_check(now, None);
         let secrets: SecretFields = creds.secrets;
         let vault = Arc::clone(&self.vault);

@@ -36,13 +36,16 @@ pub enum Code {
     /// The same tenant (company, site, service user) is already linked: relink that
     /// account instead of adding a second one.
     AlreadyLinked,
+    /// A `KEYSTEP_*_URL` override would send a stored key to a host other than the one it
+    /// was verified against, so the check was refused and nothing was sent.
+    HostChanged,
     /// A bug in Keystep.
     Internal,
 }
 
 impl Code {
     /// Every code, for exhaustive tests and documentation.
-    pub const ALL: [Code; 14] = [
+    pub const ALL: [Code; 15] = [
         Code::InvalidInput,
         Code::BadCredentials,
         Code::MissingPermission,
@@ -56,6 +59,7 @@ impl Code {
         Code::StorageFailed,
         Code::NotFound,
         Code::AlreadyLinked,
+        Code::HostChanged,
         Code::Internal,
     ];
 
@@ -75,6 +79,7 @@ impl Code {
             Code::StorageFailed => "storage_failed",
             Code::NotFound => "not_found",
             Code::AlreadyLinked => "already_linked",
+            Code::HostChanged => "host_changed",
             Code::Internal => "internal",
         }
     }

@@ -848,6 +848,7 @@ fn message_for(
         | Code::StorageFailed
         | Code::NotFound
         | Code::AlreadyLinked
+        | Code::HostChanged
         | Code::Internal => {
             format!("Something went wrong inside Keystep while checking {p}. Try again.")
         }

@@ -13,6 +13,8 @@
 //! - `keychain`, `keychain_lifecycle`: the real OS keychain (Secret Service inside
 //!   `dbus-run-session`), checked from outside with `secret-tool`.
 //! - `normalize`: property tests of the input normalizers.
+//! - `stdin`: fuzzing `keystep verify`'s standard input and the normalizers: no panic, and
+//!   no error repeats what came in.
 //! - `verified_hosts`: a stored key goes only to the hosts it was verified against; a check
 //!   under another override is refused (`host_changed`) with nothing sent.
 //! - `schedule`: debounced transient trouble and backoff, accounts falling due by the
@@ -27,6 +29,7 @@ mod lifecycle;
 mod normalize;
 mod races;
 mod schedule;
+mod stdin;
 mod support;
 mod verified_hosts;
 mod verify;

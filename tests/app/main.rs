@@ -135,8 +135,8 @@ fn command_list_matches_handler_and_capability() {
         .collect();
     assert_eq!(
         plugin_grants,
-        ["core:event:default"],
-        "no store:*, fs:* or shell:* for the webview"
+        ["core:event:allow-listen", "core:event:allow-unlisten"],
+        "events are listened to, never emitted; no store:*, fs:* or shell:* for the webview"
     );
 
     let emu = Emulator::start();
@@ -694,4 +694,36 @@ fn the_start_up_check_waits_for_the_window() {
         "the check followed the page load, not the latest start ({:?})",
         started.elapsed()
     );
+}
+
+/// Issue #13, point 7: the window listens to the backend's events but may not emit any (an
+/// emit from the page could fake `accounts-changed` or a tray command to the app).
+#[test]
+fn the_window_may_listen_to_events_but_not_emit_them() {
+    let emu = Emulator::start();
+    let app = app(&emu);
+    let w = window(&app);
+    for cmd in ["plugin:event|emit", "plugin:event|emit_to"] {
+        let err = call(
+            &w,
+            cmd,
+            json!({"event": "accounts-changed", "payload": null, "target": {"kind": "Any"}}),
+        )
+        .expect_err("the capability grants no emit");
+        assert!(
+            err.to_string().contains("not allowed"),
+            "{cmd} is refused by the ACL: {err}"
+        );
+    }
+    let listened = call(
+        &w,
+        "plugin:event|listen",
+        json!({"event": "accounts-changed", "target": {"kind": "Any"}, "handler": 7}),
+    );
+    if let Err(e) = &listened {
+        assert!(
+            !e.to_string().contains("not allowed"),
+            "listen stays allowed: {e}"
+        );
+    }
 }

@@ -16,4 +16,5 @@ pub const COMMANDS: &[&str] = &[
     "get_settings",
     "save_settings",
     "preview_fields",
+    "list_host_overrides",
 ];

@@ -138,6 +138,10 @@ export default {
   "revoke.keep_new": "Keep the new one, ending in",
   "revoke.keep_pasted": "Keep the key you just pasted into Keystep.",
 
+  "overrides.title": "Test addresses in use",
+  "overrides.text": "KEYSTEP_…_URL variables send the keys of these systems to the addresses below instead of the providers' own:",
+  "overrides.item": "{provider} ({host}): {url}",
+
   "notice.title": "Keychain check",
   "notice.dismiss": "Dismiss",
   "notice.lost.one": "{count} account lost its key from the keychain. Relink it.",
@@ -303,6 +307,9 @@ export default {
   "error.already_linked.title": "This account is already linked",
   "error.already_linked.text": "This company is already linked in Keystep. Replace its key instead of adding it twice.",
   "error.already_linked.next": "Choose “Replace the key” to give the linked account this key.",
+  "error.host_changed.title": "Not checked: the key's address changed",
+  "error.host_changed.text": "Keystep would now send this {provider} key to another address than the one it was verified with, so it did not send it.",
+  "error.host_changed.next": "If a KEYSTEP_…_URL variable is set, start Keystep without it. To use the key at the new address, replace the key.",
   "error.internal.title": "Something went wrong",
   "error.internal.text": "Something went wrong inside Keystep.",
   "error.internal.next": "Try again. If it keeps happening, restart Keystep.",

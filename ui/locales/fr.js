@@ -138,6 +138,10 @@ export default {
   "revoke.keep_new": "Gardez la nouvelle, qui se termine par",
   "revoke.keep_pasted": "Gardez la clé que vous venez de coller dans Keystep.",
 
+  "overrides.title": "Adresses de test en service",
+  "overrides.text": "Des variables KEYSTEP_…_URL envoient les clés de ces logiciels aux adresses ci-dessous au lieu de celles des fournisseurs :",
+  "overrides.item": "{provider} ({host}) : {url}",
+
   "notice.title": "Vérification du trousseau",
   "notice.dismiss": "Fermer",
   "notice.lost.one": "{count} compte a perdu sa clé dans le trousseau. Reliez-le.",
@@ -303,6 +307,9 @@ export default {
   "error.already_linked.title": "Ce compte est déjà relié",
   "error.already_linked.text": "Cette entreprise est déjà reliée dans Keystep. Remplacez sa clé plutôt que de l’ajouter deux fois.",
   "error.already_linked.next": "Choisissez « Remplacer la clé » pour donner cette clé au compte déjà relié.",
+  "error.host_changed.title": "Non vérifié : l’adresse de la clé a changé",
+  "error.host_changed.text": "Keystep enverrait maintenant cette clé {provider} à une autre adresse que celle où elle a été vérifiée ; il ne l’a donc pas envoyée.",
+  "error.host_changed.next": "Si une variable KEYSTEP_…_URL est définie, redémarrez Keystep sans elle. Pour utiliser la clé à la nouvelle adresse, remplacez la clé.",
   "error.internal.title": "Un problème est survenu",
   "error.internal.text": "Un problème est survenu dans Keystep.",
   "error.internal.next": "Réessayez. Si cela se répète, redémarrez Keystep.",

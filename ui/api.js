@@ -20,6 +20,8 @@ export const ERROR_CODES = Object.freeze([
   "storage_failed",
   "not_found",
   "already_linked",
+  "read_only",
+  "host_changed",
   "internal",
 ]);
 
@@ -99,6 +101,15 @@ export async function previewFields(provider, fields) {
     notes: Array.isArray(result.notes) ? result.notes.filter((n) => n && typeof n.field === "string" && typeof n.change === "string") : [],
     problems: Array.isArray(result.problems) ? result.problems.filter((p) => p && typeof p.field === "string" && typeof p.problem === "string") : [],
   };
+}
+
+/**
+ * The KEYSTEP_*_URL host overrides in effect (empty in normal use), for the banner.
+ * @returns {Promise<Array<{provider: string, provider_name: string, host: string, url: string, variable: string}>>}
+ */
+export async function listHostOverrides() {
+  const result = await call("list_host_overrides", {});
+  return Array.isArray(result) ? result : [];
 }
 
 /** @returns {Promise<{check_interval_hours: number, notifications: boolean, start_at_login: boolean, rotation_reminder_days: number|null, language: string}>} */

@@ -131,6 +131,7 @@ const CODE_TEXT = {
   not_found: ["error.not_found.title", "error.not_found.text", "error.not_found.next"],
   already_linked: ["error.already_linked.title", "error.already_linked.text", "error.already_linked.next"],
   read_only: ["error.read_only.title", "error.read_only.text", "error.read_only.next"],
+  host_changed: ["error.host_changed.title", "error.host_changed.text", "error.host_changed.next"],
   internal: ["error.internal.title", "error.internal.text", "error.internal.next"],
 };
 
@@ -282,6 +283,7 @@ const state = {
   detailId: null, // the account shown in the account view
   reconcile: null, // what reconcile_accounts found at start-up
   keychain: "ready", // get_keychain_state, asked when a link or a relink starts
+  hostOverrides: [], // KEYSTEP_*_URL overrides in effect (list_host_overrides)
 };
 
 // ---------------------------------------------------------------------------
@@ -2523,8 +2525,29 @@ async function applyLanguage(preference) {
   if (state.accountsLoaded) renderAccounts(state.accounts);
   if ($("#providers").childElementCount) renderProviders(state.providers || []);
   renderNotice();
+  renderHostOverrides();
   renderCheckAll();
   renderCrumbs();
+}
+
+// ---------------------------------------------------------------------------
+// Host overrides: while a KEYSTEP_*_URL variable is set, keys go to a test host instead of
+// the provider's own. They work in every build, so the window always says so, on every view.
+
+async function loadHostOverrides() {
+  try {
+    state.hostOverrides = await api.listHostOverrides();
+  } catch {
+    state.hostOverrides = [];
+  }
+  renderHostOverrides();
+}
+
+function renderHostOverrides() {
+  const list = state.hostOverrides;
+  const items = list.map((o) => el("li", { text: t("overrides.item", { provider: o.provider_name, host: o.host, url: o.url }) }));
+  $("#host-overrides-list").replaceChildren(...items);
+  $("#host-overrides").hidden = list.length === 0;
 }
 
 // ---------------------------------------------------------------------------
@@ -2589,6 +2612,7 @@ async function boot() {
   state.lang = resolveLanguage(state.settings ? state.settings.language : "system");
   setLanguage(state.lang);
   listenToBackend();
+  await loadHostOverrides();
   showView("home", { focus: false });
   // Warm the provider list so the picker opens instantly; errors show there.
   loadProviders().catch(() => {});

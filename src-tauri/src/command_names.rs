@@ -17,4 +17,5 @@ pub const COMMANDS: &[&str] = &[
     "save_settings",
     "preview_fields",
     "get_keychain_state",
+    "list_host_overrides",
 ];

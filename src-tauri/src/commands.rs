@@ -14,8 +14,8 @@ use keystep_core::provider::Check;
 use keystep_core::{Code, Secret};
 
 use crate::ipc::{
-    AccountView, CheckView, IpcError, KeychainView, ProgressView, ProviderView, ReconcileView,
-    SettingsView,
+    AccountView, CheckView, HostOverrideView, IpcError, KeychainView, ProgressView, ProviderView,
+    ReconcileView, SettingsView,
 };
 use crate::state::AppState;
 use crate::{tray, watch};
@@ -237,6 +237,22 @@ pub async fn get_keychain_state(state: State<'_, AppState>) -> Result<KeychainVi
     Ok(KeychainView {
         state: state.accounts.keychain_readiness().await,
     })
+}
+
+/// The `KEYSTEP_*_URL` host overrides in effect, for the window's banner (empty in normal
+/// use). They work in every build, so the window must always say when one is set.
+#[tauri::command]
+pub async fn list_host_overrides(
+    state: State<'_, AppState>,
+) -> Result<Vec<HostOverrideView>, IpcError> {
+    let catalogue = state.accounts.catalogue();
+    Ok(state
+        .accounts
+        .hosts()
+        .overrides()
+        .into_iter()
+        .map(|o| HostOverrideView::of(o, catalogue))
+        .collect())
 }
 
 /// The settings page's values.

@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use keystep_core::account::{Account, CheckRecord, LinkError, Reconciliation, SafeMode, Status};
-use keystep_core::provider::{Category, Check, FieldKind, Provider, Step};
+use keystep_core::hosts::HostOverride;
+use keystep_core::provider::{Catalogue, Category, Check, FieldKind, Provider, Step};
 use keystep_core::schedule::KeyAge;
 use keystep_core::settings::{Language, Settings, SettingsError};
 use keystep_core::vault::{ItemRef, Readiness};
@@ -296,6 +297,37 @@ impl AccountView {
     }
 }
 
+/// A `KEYSTEP_<PROVIDER>_<HOST>_URL` override in effect, for the window's banner: while one
+/// is set, keys for that provider go to its URL instead of the provider's own host.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct HostOverrideView {
+    /// Provider id.
+    pub provider: String,
+    /// The provider's display name.
+    pub provider_name: String,
+    /// The provider file's name for the host ("api", "oauth").
+    pub host: String,
+    /// Where requests go instead (may hold a `{subdomain}` placeholder).
+    pub url: String,
+    /// The environment variable that set it.
+    pub variable: String,
+}
+
+impl HostOverrideView {
+    /// The view of `o`, named with the provider's display name.
+    pub fn of(o: HostOverride, catalogue: &Catalogue) -> Self {
+        HostOverrideView {
+            provider_name: catalogue
+                .get(&o.provider)
+                .map_or_else(|| o.provider.clone(), |p| p.name.clone()),
+            provider: o.provider,
+            host: o.host,
+            url: o.url,
+            variable: o.variable,
+        }
+    }
+}
+
 /// One check in an account's history, as the account page lists it.
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckView {
@@ -406,6 +438,7 @@ pub const SECRET_FREE_RETURNS: &[&str] = &[
     "Vec<CheckView>",
     "FieldsPreview",
     "KeychainView",
+    "Vec<HostOverrideView>",
     "()",
 ];
 

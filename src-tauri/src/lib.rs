@@ -49,6 +49,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::save_settings,
         commands::preview_fields,
         commands::get_keychain_state,
+        commands::list_host_overrides,
     ])
 }
 

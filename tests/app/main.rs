@@ -43,6 +43,16 @@ fn app_with(
     let catalogue = Arc::new(Catalogue::embedded().expect("catalogue"));
     let env: std::collections::BTreeMap<String, String> = emu.env().into_iter().collect();
     let hosts = Hosts::from_lookup(catalogue.all(), |v| env.get(v).cloned()).expect("hosts");
+    app_on(catalogue, hosts, settings, notifier)
+}
+
+/// The app over `hosts` (the emulator's overrides, or none).
+fn app_on(
+    catalogue: Arc<Catalogue>,
+    hosts: Hosts,
+    settings: Arc<MemorySettingsStore>,
+    notifier: Arc<MemoryNotifier>,
+) -> tauri::App<tauri::test::MockRuntime> {
     let clock = Arc::new(ManualClock::at(1_700_000_000));
     let verifier =
         Verifier::with_parts(default_client(Duration::from_secs(5)), hosts, clock.clone());
@@ -137,8 +147,8 @@ fn command_list_matches_handler_and_capability() {
         .collect();
     assert_eq!(
         plugin_grants,
-        ["core:event:default"],
-        "no store:*, fs:* or shell:* for the webview"
+        ["core:event:allow-listen", "core:event:allow-unlisten"],
+        "events are listened to, never emitted; no store:*, fs:* or shell:* for the webview"
     );
 
     let emu = Emulator::start();
@@ -696,4 +706,109 @@ fn the_start_up_check_waits_for_the_window() {
         "the check followed the page load, not the latest start ({:?})",
         started.elapsed()
     );
+}
+
+/// Issue #13, point 7: the window listens to the backend's events but may not emit any (an
+/// emit from the page could fake `accounts-changed` or a tray command to the app).
+#[test]
+fn the_window_may_listen_to_events_but_not_emit_them() {
+    let emu = Emulator::start();
+    let app = app(&emu);
+    let w = window(&app);
+    for cmd in ["plugin:event|emit", "plugin:event|emit_to"] {
+        let err = call(
+            &w,
+            cmd,
+            json!({"event": "accounts-changed", "payload": null, "target": {"kind": "Any"}}),
+        )
+        .expect_err("the capability grants no emit");
+        assert!(
+            err.to_string().contains("not allowed"),
+            "{cmd} is refused by the ACL: {err}"
+        );
+    }
+    let listened = call(
+        &w,
+        "plugin:event|listen",
+        json!({"event": "accounts-changed", "target": {"kind": "Any"}, "handler": 7}),
+    );
+    if let Err(e) = &listened {
+        assert!(
+            !e.to_string().contains("not allowed"),
+            "listen stays allowed: {e}"
+        );
+    }
+}
+
+/// Issue #13, point 6: the window learns which hosts are overridden, to show its banner.
+#[test]
+fn list_host_overrides_names_every_override_and_nothing_without_one() {
+    let emu = Emulator::start();
+    let app = app(&emu);
+    let w = window(&app);
+    let listed = call(&w, "list_host_overrides", json!({})).expect("listed");
+    let humaans = listed
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|o| o["provider"] == "humaans")
+        .cloned()
+        .unwrap_or_else(|| panic!("Humaans is overridden: {listed}"));
+    assert_eq!(
+        humaans,
+        json!({
+            "provider": "humaans",
+            "provider_name": "Humaans",
+            "host": "api",
+            "url": emu.url("humaans", "api"),
+            "variable": "KEYSTEP_HUMAANS_API_URL",
+        }),
+        "provider, its name, host, URL and variable"
+    );
+    assert_eq!(
+        listed.as_array().map(Vec::len),
+        Some(emu.env().len()),
+        "one entry per variable set: {listed}"
+    );
+
+    let plain = app_on(
+        Arc::new(Catalogue::embedded().expect("catalogue")),
+        Hosts::production(),
+        Arc::new(MemorySettingsStore::default()),
+        Arc::new(MemoryNotifier::default()),
+    );
+    assert_eq!(
+        call(&window(&plain), "list_host_overrides", json!({})).expect("listed"),
+        json!([]),
+        "no banner without overrides"
+    );
+}
+
+/// The UI's closed set of codes is the backend's: a code the UI does not know is shown as
+/// "internal", so a new one (`host_changed`) must reach `ui/api.js` and its sentences.
+#[test]
+fn the_ui_knows_every_error_code() {
+    let api = include_str!("../../ui/api.js");
+    let start = api.find("ERROR_CODES").expect("ERROR_CODES in api.js");
+    let list = &api[start..start + api[start..].find("]);").expect("the list ends")];
+    let ui: Vec<&str> = list.split('"').skip(1).step_by(2).collect();
+    let backend: Vec<&str> = keystep_core::Code::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(ui, backend, "ui/api.js ERROR_CODES = Code::ALL, in order");
+}
+
+/// Every command has its one wrapper in `ui/api.js` and its stand-in in `tests/ui/stub.js`.
+#[test]
+fn every_command_is_wrapped_in_api_js_and_stubbed() {
+    let api = include_str!("../../ui/api.js");
+    let stub = include_str!("../../tests/ui/stub.js");
+    for cmd in COMMANDS {
+        assert!(
+            api.contains(&format!("call(\"{cmd}\"")),
+            "ui/api.js wraps {cmd}"
+        );
+        assert!(
+            stub.contains(&format!("    {cmd}: ")) || stub.contains(&format!("    {cmd},")),
+            "tests/ui/stub.js answers {cmd}"
+        );
+    }
 }

@@ -36,12 +36,15 @@ fn verify(emu: &Emulator, args: &[&str], stdin: &str) -> Output {
         cmd.env(k, v);
     }
     let mut child = cmd.spawn().expect("keystep runs");
-    child
+    let written = child
         .stdin
         .take()
         .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
+        .write_all(stdin.as_bytes());
+    // keystep may refuse a line and exit before reading the rest (a line far too long).
+    if let Err(e) = written {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "write stdin: {e}");
+    }
     child.wait_with_output().expect("keystep finishes")
 }
 
@@ -191,4 +194,132 @@ fn secrets_on_the_command_line_and_bad_usage_exit_two_and_send_nothing() {
         assert_silent_about(&out, "CliLeakedOnTheCommandLine0000001");
     }
     assert!(emu.requests().is_empty(), "usage errors send nothing");
+}
+
+/// The first four-character piece of `line` that `out` contains, ignoring pieces of the
+/// provider's declared field keys (which messages name on purpose).
+fn leaked(line: &str, out: &str, keys: &[&str]) -> Option<String> {
+    let chars: Vec<char> = line.chars().collect();
+    chars
+        .windows(4)
+        .map(|w| w.iter().collect::<String>())
+        .filter(|w| !keys.iter().any(|k| format!("{k}=").contains(w.as_str())))
+        .find(|w| out.contains(w.as_str()))
+}
+
+#[test]
+fn nothing_that_came_on_standard_input_is_ever_printed() {
+    let emu = emulator();
+    let cases: Vec<(&str, String, &[&str])> = vec![
+        // `echo "$TOKEN" | keystep verify humaans`: base64 padding makes it look like NAME=VALUE.
+        (
+            "humaans",
+            "Q2xpU3RkaW5MZWFrMDAwMDAx=\n".into(),
+            &["api_token"],
+        ),
+        (
+            "humaans",
+            "Q2xpU3RkaW5MZWFrMDAwMDAy==\n".into(),
+            &["api_token"],
+        ),
+        (
+            "humaans",
+            "api_token=QzXvCliOne0003\napi_token=QzXvCliTwo0003\n".into(),
+            &["api_token"],
+        ),
+        (
+            "humaans",
+            "Qz Xv9 Wq Zk=QzXvCliSpaces0004\n".into(),
+            &["api_token"],
+        ),
+        (
+            "humaans",
+            "QzXvCliNoEqualsSign0005\n".into(),
+            &["api_token"],
+        ),
+        (
+            "humaans",
+            format!("{}\n", "QzXvWk".repeat(20_000)),
+            &["api_token"],
+        ),
+        (
+            "namely",
+            "subdomain=qzxvwkjq\naccess_token=QzXvCliNmly0006\n".into(),
+            &["subdomain", "access_token"],
+        ),
+    ];
+    for (provider, stdin, keys) in &cases {
+        for json in [false, true] {
+            let mut args = vec![*provider];
+            if *provider == "namely" {
+                args.extend(["--field", "subdomain=acme"]);
+            }
+            if json {
+                args.push("--json");
+            }
+            let out = verify(&emu, &args, stdin);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{provider} (json {json}): refused as invalid input: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            for (name, stream) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+                let text = String::from_utf8_lossy(stream);
+                for line in stdin.lines() {
+                    assert_eq!(
+                        leaked(line, &text, keys),
+                        None,
+                        "{provider} (json {json}): a piece of standard input on {name}"
+                    );
+                }
+            }
+            if json {
+                let last = last_json(&out);
+                assert_eq!(last["code"], "invalid_input", "{provider}: {last}");
+                assert!(
+                    last["message"]
+                        .as_str()
+                        .is_some_and(|m| m.contains("Line ")),
+                    "{provider}: the line is named by number: {last}"
+                );
+            }
+        }
+    }
+    assert!(
+        emu.requests().is_empty(),
+        "nothing was sent: {:?}",
+        emu.requests()
+    );
+}
+
+#[test]
+fn verify_says_which_hosts_are_overridden() {
+    let emu = emulator();
+    let stdin = format!("api_token={HUMAANS}\n");
+    let text = verify(&emu, &["humaans"], &stdin);
+    assert_eq!(text.status.code(), Some(0), "verified");
+    let err = String::from_utf8_lossy(&text.stderr);
+    let url = emu.url("humaans", "api");
+    assert!(
+        err.lines()
+            .any(|l| l.contains("KEYSTEP_HUMAANS_API_URL") && l.contains(&url)),
+        "stderr names the variable and where the key went: {err}"
+    );
+    assert!(
+        !err.contains("KEYSTEP_JAZZHR"),
+        "only the provider verified: {err}"
+    );
+
+    let json = last_json(&verify(&emu, &["humaans", "--json"], &stdin));
+    assert_eq!(
+        json["overridden_hosts"],
+        serde_json::json!([{
+            "provider": "humaans",
+            "host": "api",
+            "url": url,
+            "variable": "KEYSTEP_HUMAANS_API_URL",
+        }]),
+        "the JSON line lists the override: {json}"
+    );
 }

@@ -736,7 +736,18 @@ async fn a_lost_book_is_rebuilt_from_keychain_labels() {
         Arc::new(ManualClock::at(1_800_000_100)),
     )
     .expect("opens");
-    let checked = accounts.check(&humaans.id, &|_| {}).await.expect("checked");
+    // A recovered account records no host, and these hosts are overridden (the emulator):
+    // its key is not sent there by a check. Relinking, the person's own act, is.
+    let refused = accounts
+        .check(&humaans.id, &|_| {})
+        .await
+        .expect_err("an unrecorded key goes to no overridden host");
+    assert_eq!(refused.code().as_str(), "host_changed", "{refused}");
+    let checked = accounts
+        .relink(&humaans.id, raw(&[("api_token", ACME_1)]), &|_| {})
+        .await
+        .expect("relinked")
+        .account;
     assert_eq!(
         (
             checked.status,
@@ -744,7 +755,7 @@ async fn a_lost_book_is_rebuilt_from_keychain_labels() {
             checked.tenant.as_deref()
         ),
         (Status::Ok, Some("Acme Ltd"), Some(ACME_ID)),
-        "a check refills identity and tenant"
+        "a relink refills identity and tenant"
     );
     let err = accounts
         .link("humaans", raw(&[("api_token", ACME_2)]), &|_| {})

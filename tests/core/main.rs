@@ -14,6 +14,10 @@
 //!   `dbus-run-session`), checked from outside with `secret-tool`.
 //! - `normalize`: property tests of the input normalizers.
 //! - `on_disk`: the book on disk (atomic, private, two writers) and safe mode.
+//! - `stdin`: fuzzing `keystep verify`'s standard input and the normalizers: no panic, and
+//!   no error repeats what came in.
+//! - `verified_hosts`: a stored key goes only to the hosts it was verified against; a check
+//!   under another override is refused (`host_changed`) with nothing sent.
 //! - `schedule`: debounced transient trouble and backoff, accounts falling due by the
 //!   injected clock, and a hundred accounts swept within every provider's pace.
 
@@ -27,7 +31,9 @@ mod normalize;
 mod on_disk;
 mod races;
 mod schedule;
+mod stdin;
 mod support;
+mod verified_hosts;
 mod verify;
 mod verify_hibob;
 mod verify_jazzhr;

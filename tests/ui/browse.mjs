@@ -23,6 +23,7 @@ export const SCENARIOS = [
   ["home", "?seed=lifecycle", "home"],
   ["home-few", "?accounts=3", "home"],
   ["keychain-problem", "?seed=problem&accounts=2", "home"],
+  ["host-overrides", "?seed=lifecycle&overrides=1", "home"],
   ["confirm", "?seed=lifecycle", "confirm"],
   ["checking", "?seed=lifecycle&slow=check_account", "checking"],
   ["check-all", "?seed=lifecycle&slow=check_all_accounts", "check-all"],

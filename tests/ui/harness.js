@@ -588,6 +588,21 @@ async function selftest() {
     check("every static text is from the locale", $$("[data-i18n]").every((n) => n.textContent.trim() && !/^[a-z_]+\.[a-z_.]+$/.test(n.textContent)));
   });
 
+  await step("host overrides banner", async () => {
+    check("no banner without overrides", $("#host-overrides").hidden && lastCall("list_host_overrides"));
+    await restart("?overrides=1&accounts=1");
+    await until(() => !$("#host-overrides").hidden, "the banner");
+    const text = () => $("#host-overrides").textContent;
+    check("the banner names each overridden host and where it goes", /Test addresses in use/.test(text()) && /Humaans \(api\): http:\/\/127\.0\.0\.1:4010\/humaans\/api/.test(text()) && /Namely \(api\): https:\/\/\{subdomain\}\.staging\.example\/api\/v1/.test(text()), text());
+    check("it belongs to no view and cannot be dismissed", !$("#host-overrides").closest("[data-view]") && !$("#host-overrides button"));
+    click("#open-settings");
+    await until(() => visibleView() === "settings", "settings");
+    check("still shown on another view", $("#host-overrides").offsetParent !== null);
+    await restart("?overrides=1&lang=fr");
+    await until(() => !$("#host-overrides").hidden, "the banner in French");
+    check("worded in French", /Adresses de test en service/.test(text()) && /Humaans \(api\) : http/.test(text()), text());
+  });
+
   check("no CSP violations", violations.length === 0, violations.join("; "));
   check(
     "no secret in the DOM",

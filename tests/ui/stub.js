@@ -21,8 +21,9 @@
 //
 // Seeds (query string): ?accounts=N (1-3 simple accounts), ?seed=lifecycle (accounts in
 // every state, orphans and a start-up notice), ?seed=problem (the first reconcile can't
-// list the keychain), ?lang=fr (settings.language), ?slow=<command> (that command takes a
-// minute), ?delay=<ms> (every other command's delay, 250 by default), ?keychain=locked|absent
+// list the keychain), ?lang=fr (settings.language), ?overrides=1 (KEYSTEP_*_URL overrides
+// in effect, for the banner), ?slow=<command> (that command takes a minute),
+// ?delay=<ms> (every other command's delay, 250 by default), ?keychain=locked|absent
 // (get_keychain_state's answer; link and relink then verify the key and fail to store it:
 // keychain_unavailable), ?seed=safe (safe mode: the account list is too new, accounts shown
 // from keychain labels, every change refused with read_only).
@@ -662,6 +663,14 @@
     get_settings: (args) => {
       requireArgs("get_settings", args, []);
       return Object.assign({}, settings);
+    },
+    list_host_overrides: (args) => {
+      requireArgs("list_host_overrides", args, []);
+      if (params.get("overrides") !== "1") return [];
+      return [
+        { provider: "humaans", provider_name: "Humaans", host: "api", url: "http://127.0.0.1:4010/humaans/api", variable: "KEYSTEP_HUMAANS_API_URL" },
+        { provider: "namely", provider_name: "Namely", host: "api", url: "https://{subdomain}.staging.example/api/v1", variable: "KEYSTEP_NAMELY_API_URL" },
+      ];
     },
     save_settings: saveSettings,
   };

@@ -108,6 +108,14 @@ pub struct Account {
     /// permission names only: nothing secret.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<CheckRecord>,
+    /// Where the key was verified: host name → base URL with this account's fields filled
+    /// in (no secret). A check sends the key nowhere else ([`Hosts::unverified_host`]).
+    /// Empty in books written before it was kept; the first check against the provider's
+    /// own hosts fills it.
+    ///
+    /// [`Hosts::unverified_host`]: crate::hosts::Hosts::unverified_host
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub verified_hosts: BTreeMap<String, String>,
 }
 
 /// How many checks an account remembers.
@@ -312,6 +320,17 @@ pub enum LinkError {
     /// Keystep is in safe mode: its account book could not be read, so nothing may change.
     #[error("Keystep could not read its account list, so it changes nothing until it can ({0:?}). Nothing was sent or saved.")]
     ReadOnly(SafeReason),
+    /// A host override (or its absence) points where this account's key was not verified;
+    /// nothing was sent.
+    #[error("{}", host_changed_sentence(provider, host, variable.as_deref()))]
+    HostChanged {
+        /// The provider's display name.
+        provider: String,
+        /// The provider file's name for the host.
+        host: String,
+        /// The environment variable behind the change, when one is set.
+        variable: Option<String>,
+    },
 }
 
 impl LinkError {
@@ -326,6 +345,7 @@ impl LinkError {
             LinkError::Keychain(_) => Code::KeychainUnavailable,
             LinkError::Storage(_) => Code::StorageFailed,
             LinkError::ReadOnly(_) => Code::ReadOnly,
+            LinkError::HostChanged { .. } => Code::HostChanged,
         }
     }
 
@@ -336,6 +356,18 @@ impl LinkError {
             _ => None,
         }
     }
+}
+
+fn host_changed_sentence(provider: &str, host: &str, variable: Option<&str>) -> String {
+    let cause = match variable {
+        Some(var) => format!("{var} sends its “{host}” requests"),
+        None => format!("Keystep now sends its “{host}” requests"),
+    };
+    let fix = match variable {
+        Some(var) => format!("Unset {var}, or replace"),
+        None => "Replace".to_string(),
+    };
+    format!("Keystep did not check this {provider} account: {cause} somewhere other than where its key was verified, so the key was not sent. {fix} the account's key to verify it there.")
 }
 
 /// What to do about a keychain failure, per platform.
@@ -464,6 +496,11 @@ impl Accounts {
         &self.catalogue
     }
 
+    /// The host table checks and links use, overrides included.
+    pub fn hosts(&self) -> &crate::hosts::Hosts {
+        self.verifier.hosts()
+    }
+
     /// Every account, in link order, as the book on disk has them now (another process,
     /// the command line say, may have changed it).
     pub async fn list(&self) -> Vec<Account> {
@@ -572,6 +609,7 @@ impl Accounts {
             checked_at: now,
             couldnt_check: None,
             history: Vec::new(),
+            verified_hosts: self.verifier.hosts().bases_for(provider, &creds.public),
         };
         let mut account = account;
         account.record_check(now, report.code);
@@ -727,6 +765,7 @@ impl Accounts {
         account.checked_at = now;
         account.tenant = report.tenant.clone().or(account.tenant);
         account.couldnt_check = None;
+        account.verified_hosts = self.verifier.hosts().bases_for(provider, &creds.public);
         account.record_check(now, None);
         let secrets: SecretFields = creds.secrets;
         let vault = Arc::clone(&self.vault);

@@ -6,9 +6,11 @@
 //!
 //! Non-secret fields come as `--field`; secret fields come on standard input as
 //! `NAME=VALUE` lines, because a command line is visible to every user of the machine in
-//! the process list. A secret given with `--field` is refused. Nothing is stored and no
-//! secret is printed. Exit status: 0 verified, 1 checked and found wanting (or the
-//! provider could not be reached), 2 usage or invalid input.
+//! the process list. A secret given with `--field` is refused, and so is a non-secret field
+//! on standard input. Nothing is stored, and nothing that came on standard input is ever
+//! printed (`stdin`). Host overrides in effect for the provider are said on stderr, and in
+//! `--json` as `overridden_hosts`. Exit status: 0 verified, 1 checked and found wanting (or
+//! the provider could not be reached), 2 usage or invalid input.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
@@ -16,11 +18,15 @@ use std::io::{BufRead, Write};
 use serde::Serialize;
 
 use crate::error::Code;
-use crate::hosts::Hosts;
+use crate::hosts::{HostOverride, Hosts};
 use crate::input::parse_fields;
 use crate::provider::Catalogue;
 use crate::secret::Secret;
 use crate::verify::{Report, Verifier};
+
+mod stdin;
+
+pub use stdin::{read_stdin_fields, StdinError, MAX_LINE_BYTES};
 
 /// Exit status: verified.
 pub const EXIT_OK: i32 = 0;
@@ -116,6 +122,8 @@ struct JsonOutcome<'a> {
     permissions: Option<&'a crate::verify::PermissionReport>,
     notes: &'a [String],
     retry_after_secs: Option<u64>,
+    /// The provider's hosts that `KEYSTEP_*_URL` variables replace: where the key went.
+    overridden_hosts: &'a [HostOverride],
 }
 
 /// Runs `keystep verify` with `args` (after the word `verify`), reading secrets from
@@ -134,10 +142,10 @@ pub async fn run_verify(
     }
     let parsed = match parse_args(args) {
         Ok(p) => p,
-        Err(e) => return usage_error(stderr, &e, args.iter().any(|a| a == "--json"), stdout),
-    };
-    let fail = |stdout: &mut dyn Write, stderr: &mut dyn Write, msg: &str| {
-        usage_error(stderr, msg, parsed.json, stdout)
+        Err(e) => {
+            let json = args.iter().any(|a| a == "--json");
+            return usage_error(stderr, &e, json, &[], stdout);
+        }
     };
     let Some(provider) = catalogue.get(&parsed.provider) else {
         let ids: Vec<&str> = catalogue.all().iter().map(|p| p.id.as_str()).collect();
@@ -146,54 +154,59 @@ pub async fn run_verify(
             parsed.provider,
             ids.join(", ")
         );
-        return fail(stdout, stderr, &msg);
+        return usage_error(stderr, &msg, parsed.json, &[], stdout);
+    };
+    let overridden: Vec<HostOverride> = hosts
+        .overrides()
+        .into_iter()
+        .filter(|o| o.provider == provider.id)
+        .collect();
+    if !parsed.json {
+        for o in &overridden {
+            let _ = writeln!(
+                stderr,
+                "keystep verify: {} sends {}'s “{}” requests to {}, not to {}.",
+                o.variable, provider.name, o.host, o.url, provider.name
+            );
+        }
+    }
+    let fail = |stdout: &mut dyn Write, stderr: &mut dyn Write, msg: &str| {
+        usage_error(stderr, msg, parsed.json, &overridden, stdout)
     };
     let mut raw: BTreeMap<String, Secret> = BTreeMap::new();
     for (key, value) in &parsed.fields {
-        match provider.field(key) {
-            Some(f) if f.secret => {
-                let msg = format!(
-                    "{} is secret: pipe it on standard input as {key}=… instead of --field, so it never shows in the process list.",
-                    f.label
-                );
-                return fail(stdout, stderr, &msg);
-            }
-            _ => {
+        // Command-line arguments are visible in the process list anyway, so naming one
+        // back is no leak; values are never repeated.
+        let msg = match provider.field(key) {
+            Some(f) if f.secret => format!(
+                "{} is secret: pipe it on standard input as {key}=… instead of --field, so it never shows in the process list.",
+                f.label
+            ),
+            Some(_) if raw.contains_key(key) => format!("--field {key} is given twice."),
+            Some(_) => {
                 raw.insert(key.clone(), Secret::new(value.clone()));
-            }
-        }
-    }
-    let needs_stdin = provider
-        .fields
-        .iter()
-        .any(|f| f.secret && !raw.contains_key(&f.key));
-    if needs_stdin {
-        for line in stdin.lines() {
-            let Ok(line) = line else {
-                return fail(stdout, stderr, "Standard input could not be read as text.");
-            };
-            let line = zeroize::Zeroizing::new(line);
-            let trimmed = line.trim_end_matches(['\r', '\n']);
-            if trimmed.trim().is_empty() || trimmed.trim_start().starts_with('#') {
                 continue;
             }
-            let Some((key, value)) = trimmed.split_once('=') else {
-                return fail(
-                    stdout,
-                    stderr,
-                    "Each line on standard input must be NAME=VALUE (the value is not shown here).",
-                );
-            };
-            let key = key.trim().to_string();
-            if raw.contains_key(&key) {
-                let msg = format!("“{key}” was given twice.");
-                return fail(stdout, stderr, &msg);
+            None => {
+                let known: Vec<&str> = provider.fields.iter().map(|f| f.key.as_str()).collect();
+                format!(
+                    "--field “{key}” names no field of {}; its fields are: {}.",
+                    provider.name,
+                    known.join(", ")
+                )
             }
-            raw.insert(key, Secret::new(value));
+        };
+        return fail(stdout, stderr, &msg);
+    }
+    if provider.fields.iter().any(|f| f.secret) {
+        match read_stdin_fields(stdin, provider) {
+            Ok(secrets) => raw.extend(secrets),
+            Err(e) => return fail(stdout, stderr, &e.to_string()),
         }
     }
     let creds = match parse_fields(provider, raw) {
         Ok(c) => c,
+        // Input messages name fields by their labels, never a value.
         Err(e) => return fail(stdout, stderr, &e.message),
     };
     let verifier = Verifier::new(hosts);
@@ -210,8 +223,7 @@ pub async fn run_verify(
             let _ = writeln!(stderr, "  {step}");
         }
     }
-    let json = parsed.json;
-    print_report(&report, json, stdout);
+    print_report(&report, parsed.json, &overridden, stdout);
     if report.ok {
         EXIT_OK
     } else {
@@ -219,7 +231,7 @@ pub async fn run_verify(
     }
 }
 
-fn print_report(report: &Report, json: bool, stdout: &mut dyn Write) {
+fn print_report(report: &Report, json: bool, overridden: &[HostOverride], stdout: &mut dyn Write) {
     if json {
         let out = JsonOutcome {
             ok: report.ok,
@@ -229,6 +241,7 @@ fn print_report(report: &Report, json: bool, stdout: &mut dyn Write) {
             permissions: Some(&report.permissions),
             notes: &report.notes,
             retry_after_secs: report.retry_after_secs,
+            overridden_hosts: overridden,
         };
         let _ = writeln!(
             stdout,
@@ -263,7 +276,13 @@ fn print_report(report: &Report, json: bool, stdout: &mut dyn Write) {
     }
 }
 
-fn usage_error(stderr: &mut dyn Write, msg: &str, json: bool, stdout: &mut dyn Write) -> i32 {
+fn usage_error(
+    stderr: &mut dyn Write,
+    msg: &str,
+    json: bool,
+    overridden: &[HostOverride],
+    stdout: &mut dyn Write,
+) -> i32 {
     let _ = writeln!(stderr, "keystep verify: {msg}");
     if json {
         let out = JsonOutcome {
@@ -274,6 +293,7 @@ fn usage_error(stderr: &mut dyn Write, msg: &str, json: bool, stdout: &mut dyn W
             permissions: None,
             notes: &[],
             retry_after_secs: None,
+            overridden_hosts: overridden,
         };
         let _ = writeln!(
             stdout,
@@ -373,5 +393,120 @@ mod tests {
             String::from_utf8_lossy(&err).contains("Paste your API token"),
             "names the field"
         );
+    }
+
+    /// The first four-character piece of `line` found in `out`, ignoring pieces of the
+    /// provider's own field keys (which messages name on purpose).
+    fn leaked(line: &str, out: &str, keys: &[&str]) -> Option<String> {
+        let chars: Vec<char> = line.chars().collect();
+        chars
+            .windows(4)
+            .map(|w| w.iter().collect::<String>())
+            .filter(|w| !keys.iter().any(|k| format!("{k}=").contains(w.as_str())))
+            .find(|w| out.contains(w.as_str()))
+    }
+
+    #[tokio::test]
+    async fn nothing_from_standard_input_is_ever_printed() {
+        let cat = Catalogue::embedded().expect("catalogue");
+        let long_value = "Qz".repeat(2_100);
+        let cases: Vec<(&str, String, &str)> = vec![
+            // echo "$TOKEN" | keystep verify humaans, with base64 padding.
+            (
+                "humaans",
+                "c2VjcmV0LXRva2VuLWNsaS10ZXN0MQ=\n".into(),
+                "names no field",
+            ),
+            (
+                "humaans",
+                "c2VjcmV0LXRva2VuLWNsaS10ZXN0Mg==\n".into(),
+                "names no field",
+            ),
+            (
+                "humaans",
+                "api_token=QzXvSecretOne01\napi_token=QzXvSecretTwo02\n".into(),
+                "again",
+            ),
+            (
+                "humaans",
+                "Qz Xv9 Wq Zk=QzXvSecretValue03\n".into(),
+                "names no field",
+            ),
+            ("humaans", "QzXvNoEqualsSign0004\n".into(), "not NAME=VALUE"),
+            ("humaans", format!("{}\n", "QzXv".repeat(5_000)), "too long"),
+            ("humaans", format!("api_token={long_value}\n"), "too long"),
+            ("namely", "subdomain=QzXvWkjq05\n".into(), "not secret"),
+        ];
+        for (provider, input, says) in cases {
+            let keys: Vec<&str> = cat
+                .get(provider)
+                .expect("provider")
+                .fields
+                .iter()
+                .map(|f| f.key.as_str())
+                .collect();
+            for json in [false, true] {
+                let mut argv = vec![provider];
+                if provider == "namely" {
+                    argv.extend(["--field", "subdomain=acme"]);
+                }
+                if json {
+                    argv.push("--json");
+                }
+                let (mut out, mut err) = (Vec::new(), Vec::new());
+                let code = run_verify(
+                    &args(&argv),
+                    &cat,
+                    // Production hosts: every case is refused before a request could go.
+                    Hosts::production(),
+                    &mut input.as_bytes(),
+                    &mut out,
+                    &mut err,
+                )
+                .await;
+                let printed = format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&out),
+                    String::from_utf8_lossy(&err)
+                );
+                assert_eq!(
+                    code, EXIT_USAGE,
+                    "{provider} (json {json}): refused: {printed}"
+                );
+                assert!(
+                    printed.contains(says),
+                    "{provider} (json {json}): says why ({says}): {printed}"
+                );
+                for line in input.lines() {
+                    assert_eq!(
+                        leaked(line, &printed, &keys),
+                        None,
+                        "{provider} (json {json}): a piece of standard input was printed"
+                    );
+                }
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unknown_name_on_the_command_line_is_named_but_never_its_value() {
+        let cat = Catalogue::embedded().expect("catalogue");
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = run_verify(
+            &args(&["namely", "--field", "subdomian=QzXvValue06"]),
+            &cat,
+            Hosts::production(),
+            &mut std::io::empty(),
+            &mut out,
+            &mut err,
+        )
+        .await;
+        let printed = String::from_utf8_lossy(&err);
+        assert_eq!(code, EXIT_USAGE, "refused: {printed}");
+        assert!(
+            printed.contains("“subdomian” names no field of Namely"),
+            "the typo is named: {printed}"
+        );
+        assert!(!printed.contains("QzXv"), "the value is not: {printed}");
     }
 }

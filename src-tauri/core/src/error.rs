@@ -39,13 +39,16 @@ pub enum Code {
     /// Keystep's account list could not be read, so Keystep runs read-only (safe mode) and
     /// refuses every change until it can.
     ReadOnly,
+    /// A `KEYSTEP_*_URL` override would send a stored key to a host other than the one it
+    /// was verified against, so the check was refused and nothing was sent.
+    HostChanged,
     /// A bug in Keystep.
     Internal,
 }
 
 impl Code {
     /// Every code, for exhaustive tests and documentation.
-    pub const ALL: [Code; 15] = [
+    pub const ALL: [Code; 16] = [
         Code::InvalidInput,
         Code::BadCredentials,
         Code::MissingPermission,
@@ -60,6 +63,7 @@ impl Code {
         Code::NotFound,
         Code::AlreadyLinked,
         Code::ReadOnly,
+        Code::HostChanged,
         Code::Internal,
     ];
 
@@ -80,6 +84,7 @@ impl Code {
             Code::NotFound => "not_found",
             Code::AlreadyLinked => "already_linked",
             Code::ReadOnly => "read_only",
+            Code::HostChanged => "host_changed",
             Code::Internal => "internal",
         }
     }

@@ -106,7 +106,8 @@ impl Note {
     /// (and the domain or example where that helps). Never the value.
     pub fn describe(&self, provider: &Provider) -> String {
         let Some(field) = provider.field(&self.field) else {
-            return format!("{}: {}", self.field, self.change);
+            // Notes are only made for declared fields; a key from elsewhere is not repeated.
+            return format!("A field: {}", self.change);
         };
         let label = &field.label;
         match (self.change, field.domain.as_deref()) {
@@ -346,12 +347,14 @@ impl fmt::Display for Problem {
 
 impl FieldProblem {
     /// The English sentence for the person (error messages, the command line), naming
-    /// fields by their labels, never values.
+    /// fields by their declared labels, never values, and never a key the provider does not
+    /// declare: that key came from outside (standard input, a script) and may be a pasted
+    /// secret.
     pub fn sentence(&self, provider: &Provider) -> String {
         let label = |key: &str| {
             provider
                 .field(key)
-                .map_or_else(|| key.to_string(), |f| f.label.clone())
+                .map_or_else(|| "A field".to_string(), |f| f.label.clone())
         };
         let name = &provider.name;
         let this = label(&self.field);
@@ -360,8 +363,7 @@ impl FieldProblem {
             Problem::UnknownField => {
                 let known: Vec<&str> = provider.fields.iter().map(|f| f.key.as_str()).collect();
                 format!(
-                    "{name} has no field called “{}”. Its fields are: {}.",
-                    self.field,
+                    "{name} has no field by that name. Its fields are: {}.",
                     known.join(", ")
                 )
             }

@@ -849,6 +849,7 @@ fn message_for(
         | Code::NotFound
         | Code::AlreadyLinked
         | Code::ReadOnly
+        | Code::HostChanged
         | Code::Internal => {
             format!("Something went wrong inside Keystep while checking {p}. Try again.")
         }

@@ -84,6 +84,22 @@ impl Accounts {
             (ledger.book.accounts[index].clone(), ledger.epoch(id))
         };
         let provider = self.provider(&before.provider)?;
+        // A stored key goes only where it was verified: an override set since (in any build)
+        // must not redirect it. Refused before the key is even read, and the status stays:
+        // this says nothing about the key.
+        let hosts = self.verifier.hosts();
+        let bases = hosts.bases_for(provider, &before.fields);
+        if let Some(host) = hosts.unverified_host(provider, &before.fields, &before.verified_hosts)
+        {
+            log::warn!(
+                "refused to check account {id}: its {host} host is not where its key was verified"
+            );
+            return Err(LinkError::HostChanged {
+                provider: provider.name.clone(),
+                variable: hosts.variable(provider, &host).map(str::to_string),
+                host,
+            });
+        }
         let vault = Arc::clone(&self.vault);
         let owned = id.to_string();
         let verdict = match blocking(move || vault.get(&owned)).await {
@@ -124,7 +140,13 @@ impl Accounts {
             return Ok(ledger.book.accounts[index].clone());
         }
         let mut account = ledger.book.accounts[index].clone();
+        let worked = matches!(&verdict, Verdict::Verified(r) if r.ok || r.code == Some(Code::MissingPermission));
         apply(provider, &mut account, verdict, self.clock.unix_now());
+        if worked && matches!(account.status, Status::Ok | Status::Limited) {
+            // The guard let through only recorded hosts and, for a book older than the
+            // record, the provider's own: those are where the key now proved to work.
+            account.verified_hosts.extend(bases);
+        }
         let mut next = ledger.book.clone();
         next.accounts[index] = account.clone();
         self.save(&mut next).map_err(LinkError::Storage)?;

@@ -155,6 +155,7 @@ fn recovered(provider: &Provider, id: String, label: String, now: u64) -> Accoun
         checked_at: 0,
         couldnt_check: None,
         history: Vec::new(),
+        verified_hosts: BTreeMap::new(),
     }
 }
 

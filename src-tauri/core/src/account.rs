@@ -481,7 +481,8 @@ impl Accounts {
     /// What the background schedule should check now and how long it may sleep after,
     /// with checks at `interval_secs` and local trouble backing off like network trouble.
     pub async fn plan(&self, interval_secs: u64) -> Plan {
-        let ledger = self.ledger.lock().await;
+        let mut ledger = self.ledger.lock().await;
+        self.refresh(&mut ledger);
         crate::schedule::plan(
             &ledger.book.accounts,
             &ledger.held,
@@ -771,7 +772,8 @@ impl Accounts {
         let committed = {
             let mut ledger = self.ledger.lock().await;
             // A check or a rename may have changed the account meanwhile: the new key's
-            // facts go onto the account as it is now. (Forgetting it waits for the writer.)
+            // facts go onto the account as it is now. (A forget in this process waits for
+            // the writer; only another process can have removed it.)
             match ledger.position(id) {
                 None => Err(LinkError::UnknownAccount(id.to_string())),
                 Some(index) => {

@@ -2,18 +2,18 @@
 //! every account at start-up), "Check all now", and the desktop notifications a change of
 //! status raises.
 //!
-//! Which accounts are due, how trouble backs off, how hard each provider may be asked and
-//! what a notification says are decided in core (`schedule`, `Pacer`, `notice`), where
-//! they are tested against the emulator; this loop only sleeps, calls them and reports.
+//! Which accounts are due and how long to sleep (`Accounts::plan`), how trouble backs off
+//! (network trouble and Keystep's own), how hard each provider may be asked and what a
+//! notification says are decided in core (`schedule`, `Pacer`, `notice`), where they are
+//! tested against the emulator; this loop only sleeps, calls them and reports.
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use keystep_core::account::Status;
 use keystep_core::notice::notice_for;
-use keystep_core::schedule::{due, next_wake};
 
 use crate::state::AppState;
 use crate::tray;
@@ -21,11 +21,6 @@ use crate::tray;
 /// How many accounts of one provider are checked at once (providers run side by side, and
 /// each provider's own pace applies within its lane).
 const SWEEP_CONCURRENCY: usize = 4;
-
-/// The longest the schedule sleeps without looking again (a changed clock, a resume from
-/// suspend); the shortest, so a burst of wake-ups cannot spin.
-const MAX_SLEEP: Duration = Duration::from_secs(15 * 60);
-const MIN_SLEEP: Duration = Duration::from_secs(5);
 
 /// The start-up check begins this long after the window's page has loaded. Until then the
 /// accounts page shows each account's last known status; checking every account (keychain
@@ -56,24 +51,23 @@ pub async fn keep_watch<R: Runtime>(app: AppHandle<R>) {
     let mut first = true;
     loop {
         let interval = state.settings().interval_secs();
-        let accounts = state.accounts.list().await;
         let ids = if first {
-            accounts
-                .iter()
+            state
+                .accounts
+                .list()
+                .await
+                .into_iter()
                 .filter(|a| a.status != Status::NeedsRelink)
-                .map(|a| a.id.clone())
+                .map(|a| a.id)
                 .collect()
         } else {
-            due(&accounts, state.accounts.now(), interval)
+            state.accounts.plan(interval).await.due
         };
         first = false;
         if !ids.is_empty() {
             sweep(&app, &ids).await;
         }
-        let now = state.accounts.now();
-        let sleep = next_wake(&state.accounts.list().await, interval)
-            .map_or(MAX_SLEEP, |at| Duration::from_secs(at.saturating_sub(now)))
-            .clamp(MIN_SLEEP, MAX_SLEEP);
+        let sleep = state.accounts.plan(interval).await.sleep;
         tokio::select! {
             () = tokio::time::sleep(sleep) => {}
             () = state.wake.notified() => {}
@@ -105,10 +99,11 @@ async fn sweep<R: Runtime>(app: &AppHandle<R>, ids: &[String]) {
     while state.checking.swap(true, Ordering::SeqCst) {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    let checking = Checking(&state.checking);
     let _ = app.emit("checks-running", serde_json::json!({"running": true}));
     tray::refresh(app).await;
     let swept = state.accounts.sweep(ids, SWEEP_CONCURRENCY).await;
-    state.checking.store(false, Ordering::SeqCst);
+    drop(checking);
     let lang = state.lang();
     for s in &swept {
         let name = state.provider_name(&s.after.provider);
@@ -121,4 +116,14 @@ async fn sweep<R: Runtime>(app: &AppHandle<R>, ids: &[String]) {
     let _ = app.emit("checks-running", serde_json::json!({"running": false}));
     let _ = app.emit("accounts-changed", ());
     tray::refresh(app).await;
+}
+
+/// Marks a sweep as running until dropped, so "checking" ends however the sweep does (a
+/// panic, or its task cancelled), not only when it returns.
+struct Checking<'a>(&'a AtomicBool);
+
+impl Drop for Checking<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
 }

@@ -20,8 +20,11 @@
 //!   under another override is refused (`host_changed`) with nothing sent.
 //! - `schedule`: debounced transient trouble and backoff, accounts falling due by the
 //!   injected clock, and a hundred accounts swept within every provider's pace.
+//! - `backoff`: Keystep's own trouble (keychain refusing or hanging, a book that cannot be
+//!   saved) backs off over a simulated hour; a hung keychain call holds up nothing else.
 
 mod accounts;
+mod backoff;
 mod faults;
 mod keychain;
 mod keychain_lifecycle;

@@ -5,11 +5,15 @@
 //! health (identity, status, a key fingerprint, times). The keychain holds one item per
 //! account, named as `vault` describes; the two pair up by account id.
 //!
-//! Every change talks to the provider first, outside any lock, then takes the book's lock
-//! and re-checks what it decided on (the account still exists, the tenant is not linked
-//! meanwhile) before writing. Writes go keychain first, book second, and a failed book
-//! save undoes the keychain write (a removed item for a link, the old secret put back for
-//! a relink), so a fault never leaves half an account:
+//! Every change talks to the provider first, outside any lock. Changes that touch the
+//! keychain (link, relink, forget, removing an orphan, reconciling) then take their turn as
+//! the one writer, and re-check what they decided on (the account still exists, the tenant
+//! is not linked meanwhile) before writing. The book's own lock is only held to read it and
+//! to commit a change, never across a provider request or a keychain call, so listing,
+//! renaming and checking accounts answer while a keychain prompt is open; and no keychain
+//! call is waited for longer than [`KEYCHAIN_WAIT`]. Writes go keychain first, book second,
+//! and a failed book save undoes the keychain write (a removed item for a link, the old
+//! secret put back for a relink), so a fault never leaves half an account:
 //!
 //! - [`Accounts::link`]: a tenant already linked is refused ([`LinkError::AlreadyLinked`]);
 //!   the tenant is the provider's `identity.tenant` (company id, subdomain, service user),
@@ -29,17 +33,20 @@ use crate::clock::Clock;
 use crate::error::Code;
 use crate::input::{parse_fields, InputError};
 use crate::provider::{placeholders, Catalogue, Provider};
-use crate::schedule::Trouble;
+use crate::schedule::{LocalTrouble, Plan, Trouble};
 use crate::secret::Secret;
 use crate::vault::{item_label, ItemRef, SecretFields, Vault, VaultError};
 use crate::verify::{Identity, PermissionReport, Report, Verifier};
 
 mod health;
+mod keychain;
 mod on_disk;
 mod recovery;
 mod safe_mode;
 
 pub use health::{Reconciliation, Swept};
+pub use keychain::KEYCHAIN_WAIT;
+use keychain::{Keychain, Late};
 pub use on_disk::{merge, FileBook, BOOK_FILE};
 pub use recovery::{check_version, parse_book, recover_book, Recovery};
 pub use safe_mode::{SafeMode, SafeReason};
@@ -397,6 +404,9 @@ struct Ledger {
     /// How many times each account's key was replaced in this process: a check that read
     /// an older key must not overwrite what a relink concluded meanwhile.
     key_epochs: BTreeMap<String, u64>,
+    /// Checks that failed inside Keystep (keychain, disk), per account, so the schedule
+    /// backs off. Kept here rather than in the book because a failed save is one of them.
+    held: BTreeMap<String, LocalTrouble>,
 }
 
 impl Ledger {
@@ -413,14 +423,18 @@ impl Ledger {
 pub struct Accounts {
     catalogue: Arc<Catalogue>,
     verifier: Verifier,
-    vault: Arc<dyn Vault>,
+    keychain: Keychain,
     store: Arc<dyn BookStore>,
     clock: Arc<dyn Clock>,
-    /// Serializes every writer; held across the keychain and book writes, never across a
-    /// provider request.
+    /// The book in memory; held only to read it or to commit a change, never across a
+    /// provider request or a keychain call.
     ledger: Mutex<Ledger>,
     /// Set when the book could not be read: nothing is changed then (`safe_mode`).
     safe_mode: Option<SafeMode>,
+    /// One keychain writer at a time (link, relink, forget, orphan removal, reconcile):
+    /// held across its keychain calls, which are bounded, so the book stays all-or-nothing
+    /// without the book's lock waiting on the keychain.
+    writer: Mutex<()>,
 }
 
 impl std::fmt::Debug for Accounts {
@@ -475,15 +489,38 @@ impl Accounts {
         Accounts {
             catalogue,
             verifier,
-            vault,
+            keychain: Keychain::new(vault, KEYCHAIN_WAIT),
             store,
             clock,
             ledger: Mutex::new(Ledger {
                 book,
                 key_epochs: BTreeMap::new(),
+                held: BTreeMap::new(),
             }),
             safe_mode: None,
+            writer: Mutex::new(()),
         }
+    }
+
+    /// The same accounts, waiting at most `wait` for each keychain call (tests shorten
+    /// [`KEYCHAIN_WAIT`]).
+    #[must_use]
+    pub fn with_keychain_wait(mut self, wait: std::time::Duration) -> Self {
+        self.keychain = self.keychain.with_wait(wait);
+        self
+    }
+
+    /// What the background schedule should check now and how long it may sleep after,
+    /// with checks at `interval_secs` and local trouble backing off like network trouble.
+    pub async fn plan(&self, interval_secs: u64) -> Plan {
+        let mut ledger = self.ledger.lock().await;
+        self.refresh(&mut ledger);
+        crate::schedule::plan(
+            &ledger.book.accounts,
+            &ledger.held,
+            self.clock.unix_now(),
+            interval_secs,
+        )
     }
 
     /// Now, by the clock the accounts were opened with (Unix seconds).
@@ -617,18 +654,19 @@ impl Accounts {
             account: account.id.clone(),
             label: item_label(&provider.name, &label),
         };
-        let mut ledger = self.ledger.lock().await;
-        // Under the lock: another link of the same tenant may have finished while this one
-        // was talking to the provider.
+        let _writer = self.writer.lock().await;
+        // As the writer: another link of the same tenant may have finished while this one
+        // was talking to the provider, and none can finish until this one is written.
+        let book = self.ledger.lock().await.book.clone();
         if let Some(existing) = self
             .duplicate_of(
                 provider,
-                &ledger.book,
+                &book,
                 None,
                 report.tenant.as_deref(),
                 &creds.secrets,
             )
-            .await
+            .await?
         {
             log::info!(
                 "refused a second link of {} tenant already linked as {}",
@@ -641,19 +679,25 @@ impl Accounts {
                 provider: provider.name.clone(),
             });
         }
-        let secrets: SecretFields = creds.secrets;
-        let vault = Arc::clone(&self.vault);
-        let put_item = item.clone();
-        blocking(move || vault.put(&put_item, &secrets))
+        let id = account.id.clone();
+        let undo: Late = Late::Undo(Box::new(move |vault| vault.delete(&id)));
+        self.keychain
+            .put(&item, creds.secrets, undo)
             .await
             .map_err(LinkError::Keychain)?;
-        let mut next = ledger.book.clone();
-        next.accounts.push(account.clone());
-        if let Err(e) = self.save(&mut next) {
+        let saved = {
+            let mut ledger = self.ledger.lock().await;
+            let mut next = ledger.book.clone();
+            next.accounts.push(account.clone());
+            let saved = self.save(&mut next);
+            if saved.is_ok() {
+                ledger.book = next;
+            }
+            saved
+        };
+        if let Err(e) = saved {
             // Undo the keychain write so no orphan item is left behind.
-            let vault = Arc::clone(&self.vault);
-            let id = account.id.clone();
-            if let Err(undo) = blocking(move || vault.delete(&id)).await {
+            if let Err(undo) = self.keychain.delete(&account.id, Late::Wanted).await {
                 log::error!(
                     "could not remove keychain item {} after a failed save: {undo}",
                     account.id
@@ -661,10 +705,9 @@ impl Accounts {
             }
             return Err(LinkError::Storage(e));
         }
-        ledger.book = next;
         log::info!("linked {} account {}", provider.id, account.id);
         Ok(Linked {
-            stored_in: self.vault.describe(&item),
+            stored_in: self.keychain.describe(&item),
             account,
             notes: report.notes,
         })
@@ -706,12 +749,16 @@ impl Accounts {
         if !report.ok {
             return Err(LinkError::Verification(Box::new(report)));
         }
-        let mut ledger = self.ledger.lock().await;
-        // Re-read under the lock: the account may have been forgotten or changed meanwhile.
-        let index = ledger
-            .position(id)
-            .ok_or_else(|| LinkError::UnknownAccount(id.to_string()))?;
-        let current = ledger.book.accounts[index].clone();
+        let _writer = self.writer.lock().await;
+        // As the writer: the account may have been forgotten or changed meanwhile, and
+        // cannot be forgotten or relinked again until this relink is written.
+        let (current, book) = {
+            let ledger = self.ledger.lock().await;
+            let index = ledger
+                .position(id)
+                .ok_or_else(|| LinkError::UnknownAccount(id.to_string()))?;
+            (ledger.book.accounts[index].clone(), ledger.book.clone())
+        };
         if let (Some(new), Some(old)) = (report.tenant.as_deref(), known_tenant(provider, &current))
         {
             if new != old {
@@ -725,12 +772,12 @@ impl Accounts {
         if let Some(other) = self
             .duplicate_of(
                 provider,
-                &ledger.book,
+                &book,
                 Some(id),
                 report.tenant.as_deref(),
                 &creds.secrets,
             )
-            .await
+            .await?
         {
             return Err(LinkError::AlreadyLinked {
                 id: other.id.clone(),
@@ -740,9 +787,7 @@ impl Accounts {
         }
         // The old secret, to put back if the book cannot be saved. A damaged item has
         // nothing worth restoring.
-        let vault = Arc::clone(&self.vault);
-        let owned = id.to_string();
-        let old = match blocking(move || vault.get(&owned)).await {
+        let old = match self.keychain.get(id).await {
             Ok(old) => old,
             Err(VaultError::Damaged) => None,
             Err(e) => return Err(LinkError::Keychain(e)),
@@ -752,49 +797,84 @@ impl Accounts {
             label: item_label(&provider.name, &current.label),
         };
         let now = self.clock.unix_now();
-        let mut account = current;
-        account.fields = creds.public.clone();
-        account.identity = report.identity.clone();
-        account.status = Status::Ok;
-        account.last_code = None;
-        account.message = report.message.clone();
-        account.fingerprint = fingerprint(&creds.secrets);
-        account.permissions = report.permissions.clone();
-        account.verified_at = now;
-        account.changed_at = now;
-        account.checked_at = now;
-        account.tenant = report.tenant.clone().or(account.tenant);
-        account.couldnt_check = None;
-        account.verified_hosts = self.verifier.hosts().bases_for(provider, &creds.public);
-        account.record_check(now, None);
-        let secrets: SecretFields = creds.secrets;
-        let vault = Arc::clone(&self.vault);
-        let put_item = item.clone();
-        blocking(move || vault.put(&put_item, &secrets))
+        let new_fingerprint = fingerprint(&creds.secrets);
+        let (undo_item, undo_old) = (item.clone(), old.clone());
+        let undo: Late = Late::Undo(Box::new(move |vault| match undo_old {
+            Some(old) => vault.put(&undo_item, &old),
+            None => vault.delete(&undo_item.account),
+        }));
+        self.keychain
+            .put(&item, creds.secrets, undo)
             .await
             .map_err(LinkError::Keychain)?;
-        let mut next = ledger.book.clone();
-        next.accounts[index] = account.clone();
-        if let Err(e) = self.save(&mut next) {
-            let vault = Arc::clone(&self.vault);
-            let undo_item = item.clone();
-            let undo = blocking(move || match old {
-                Some(old) => vault.put(&undo_item, &old),
-                None => vault.delete(&undo_item.account),
-            })
-            .await;
-            if let Err(undo) = undo {
-                // The new key works for the same tenant, so the account keeps working; only
-                // its fingerprint in the book is stale until the next relink.
-                log::error!("could not restore the old key of {id} after a failed save: {undo}");
+        let committed = {
+            let mut ledger = self.ledger.lock().await;
+            // A check or a rename may have changed the account meanwhile: the new key's
+            // facts go onto the account as it is now. (A forget in this process waits for
+            // the writer; only another process can have removed it.)
+            match ledger.position(id) {
+                None => Err(LinkError::UnknownAccount(id.to_string())),
+                Some(index) => {
+                    let mut account = ledger.book.accounts[index].clone();
+                    account.fields = creds.public.clone();
+                    account.identity = report.identity.clone();
+                    account.status = Status::Ok;
+                    account.last_code = None;
+                    account.message = report.message.clone();
+                    account.fingerprint = new_fingerprint;
+                    account.permissions = report.permissions.clone();
+                    account.verified_at = now;
+                    account.changed_at = now;
+                    account.checked_at = now;
+                    account.tenant = report.tenant.clone().or(account.tenant);
+                    account.couldnt_check = None;
+                    account.verified_hosts =
+                        self.verifier.hosts().bases_for(provider, &creds.public);
+                    account.record_check(now, None);
+                    let mut next = ledger.book.clone();
+                    next.accounts[index] = account.clone();
+                    match self.save(&mut next) {
+                        Ok(()) => {
+                            ledger.book = next;
+                            *ledger.key_epochs.entry(id.to_string()).or_insert(0) += 1;
+                            ledger.held.remove(id);
+                            Ok(account)
+                        }
+                        Err(e) => Err(LinkError::Storage(e)),
+                    }
+                }
             }
-            return Err(LinkError::Storage(e));
+        };
+        let account = match committed {
+            Ok(account) => account,
+            Err(e) => {
+                // Back to the old key; or to none, if there was none or the account is gone.
+                let undo = match (&e, old) {
+                    (LinkError::Storage(_), Some(old)) => {
+                        self.keychain.put(&item, old, Late::Wanted).await
+                    }
+                    _ => self.keychain.delete(id, Late::Wanted).await,
+                };
+                if let Err(undo) = undo {
+                    // The new key works for the same tenant, so the account keeps working;
+                    // only its fingerprint in the book is stale until the next relink.
+                    log::error!(
+                        "could not restore the old key of {id} after a failed save: {undo}"
+                    );
+                }
+                return Err(e);
+            }
+        };
+        if account.label != current.label {
+            // Renamed while the new key was written under the old name.
+            self.relabel_as_booked(id).await;
         }
-        ledger.book = next;
-        *ledger.key_epochs.entry(id.to_string()).or_insert(0) += 1;
         log::info!("relinked {} account {id}", provider.id);
         Ok(Linked {
-            stored_in: self.vault.describe(&item),
+            stored_in: self.keychain.describe(&ItemRef {
+                account: id.to_string(),
+                label: item_label(&provider.name, &account.label),
+            }),
             account,
             notes: report.notes,
         })
@@ -810,29 +890,46 @@ impl Accounts {
     /// The keychain or the book could not be changed; the account then stays listed.
     pub async fn forget(&self, id: &str) -> Result<(), LinkError> {
         self.writable()?;
-        let mut ledger = self.ledger.lock().await;
-        let vault = Arc::clone(&self.vault);
-        let owned = id.to_string();
-        let Some(index) = ledger.position(id) else {
-            return blocking(move || vault.delete(&owned))
-                .await
-                .map_err(LinkError::Keychain);
+        let _writer = self.writer.lock().await;
+        // The book in memory follows the saved one at once, so a check or a rename that
+        // commits while the item is being deleted cannot write the account back.
+        let removed = {
+            let mut ledger = self.ledger.lock().await;
+            match ledger.position(id) {
+                None => None,
+                Some(index) => {
+                    let mut next = ledger.book.clone();
+                    let account = next.accounts.remove(index);
+                    self.save(&mut next).map_err(LinkError::Storage)?;
+                    ledger.book = next;
+                    Some((index, account))
+                }
+            }
         };
-        let mut next = ledger.book.clone();
-        next.accounts.remove(index);
-        self.save(&mut next).map_err(LinkError::Storage)?;
-        if let Err(e) = blocking(move || vault.delete(&owned)).await {
+        // A delete that lands after Keystep stopped waiting cannot be taken back: the
+        // account then stays listed without its key, and its next check asks for a relink.
+        let deleted = self.keychain.delete(id, Late::Ignore).await;
+        let Some((index, account)) = removed else {
+            return deleted.map_err(LinkError::Keychain);
+        };
+        if let Err(e) = deleted {
+            let mut ledger = self.ledger.lock().await;
             let mut back = ledger.book.clone();
-            if let Err(undo) = self.save(&mut back) {
-                // The book on disk no longer lists it: match it, and leave the item as an
-                // orphan that `reconcile` offers to remove.
-                log::error!("could not put account {id} back after the keychain refused: {undo}");
-                ledger.book = next;
+            back.accounts
+                .insert(index.min(back.accounts.len()), account);
+            match self.save(&mut back) {
+                Ok(()) => ledger.book = back,
+                // The book on disk no longer lists it: memory matches it, and the item is
+                // left as an orphan that `reconcile` offers to remove.
+                Err(undo) => log::error!(
+                    "could not put account {id} back after the keychain refused: {undo}"
+                ),
             }
             return Err(LinkError::Keychain(e));
         }
-        ledger.book = next;
+        let mut ledger = self.ledger.lock().await;
         ledger.key_epochs.remove(id);
+        ledger.held.remove(id);
         log::info!("forgot account {id}");
         Ok(())
     }
@@ -857,37 +954,54 @@ impl Accounts {
                 message: format!("A name needs 1 to {MAX_LABEL_CHARS} characters, on one line."),
             }));
         }
-        let mut ledger = self.ledger.lock().await;
-        let index = ledger
-            .position(id)
-            .ok_or_else(|| LinkError::UnknownAccount(id.to_string()))?;
-        if ledger.book.accounts[index].label == label {
-            return Ok(ledger.book.accounts[index].clone());
-        }
-        let mut next = ledger.book.clone();
-        next.accounts[index].label = label.to_string();
-        let mut account = next.accounts[index].clone();
-        self.save(&mut next).map_err(LinkError::Storage)?;
-        ledger.book = next;
-        // The save may have merged another process's changes, which moves positions: the
-        // account is found again by id.
-        if let Some(i) = ledger.position(id) {
-            account = ledger.book.accounts[i].clone();
-        }
-        let name = self
-            .catalogue
-            .get(&account.provider)
-            .map_or_else(|| account.provider.clone(), |p| p.name.clone());
-        let item = ItemRef {
-            account: id.to_string(),
-            label: item_label(&name, label),
+        let account = {
+            let mut ledger = self.ledger.lock().await;
+            let index = ledger
+                .position(id)
+                .ok_or_else(|| LinkError::UnknownAccount(id.to_string()))?;
+            if ledger.book.accounts[index].label == label {
+                return Ok(ledger.book.accounts[index].clone());
+            }
+            let mut next = ledger.book.clone();
+            next.accounts[index].label = label.to_string();
+            let account = next.accounts[index].clone();
+            self.save(&mut next).map_err(LinkError::Storage)?;
+            ledger.book = next;
+            // The save may have merged another process's changes, which moves positions: the
+            // account is found again by id.
+            ledger
+                .position(id)
+                .map_or(account, |i| ledger.book.accounts[i].clone())
         };
-        let vault = Arc::clone(&self.vault);
-        if let Err(e) = blocking(move || vault.relabel(&item)).await {
-            log::warn!("renamed account {id}, but its keychain item keeps its old label: {e}");
-        }
+        self.relabel_as_booked(id).await;
         log::info!("renamed account {id}");
         Ok(account)
+    }
+
+    /// Gives `id`'s keychain item the label the book has for it (best effort, logged).
+    /// Relabels run in the order asked, but renames commit in their own order: a rename
+    /// that committed meanwhile is followed by one more relabel, so the last one matches.
+    async fn relabel_as_booked(&self, id: &str) {
+        loop {
+            let Some(account) = self.get(id).await else {
+                return;
+            };
+            let name = self
+                .catalogue
+                .get(&account.provider)
+                .map_or_else(|| account.provider.clone(), |p| p.name.clone());
+            let item = ItemRef {
+                account: id.to_string(),
+                label: item_label(&name, &account.label),
+            };
+            if let Err(e) = self.keychain.relabel(&item).await {
+                log::warn!("renamed account {id}, but its keychain item keeps its old label: {e}");
+                return;
+            }
+            if self.get(id).await.is_none_or(|a| a.label == account.label) {
+                return;
+            }
+        }
     }
 
     /// The account of `book` (other than `except`) that `tenant` or these secrets already
@@ -896,6 +1010,10 @@ impl Accounts {
     /// Tenants are compared when both are known. When either is not (a provider whose API
     /// names no tenant, an account recovered from the keychain), the stored key is compared
     /// with the new one: the same key is the same account.
+    ///
+    /// # Errors
+    /// The keychain is unavailable (or did not answer): the write that would follow could
+    /// not happen either, and each further read would wait as long.
     async fn duplicate_of<'b>(
         &self,
         provider: &Provider,
@@ -903,28 +1021,27 @@ impl Accounts {
         except: Option<&str>,
         tenant: Option<&str>,
         secrets: &SecretFields,
-    ) -> Option<&'b Account> {
+    ) -> Result<Option<&'b Account>, LinkError> {
         for account in &book.accounts {
             if account.provider != provider.id || Some(account.id.as_str()) == except {
                 continue;
             }
             if let (Some(new), Some(old)) = (tenant, known_tenant(provider, account)) {
                 if new == old {
-                    return Some(account);
+                    return Ok(Some(account));
                 }
                 continue;
             }
-            let vault = Arc::clone(&self.vault);
-            let id = account.id.clone();
-            match blocking(move || vault.get(&id)).await {
-                Ok(Some(stored)) if stored == *secrets => return Some(account),
+            match self.keychain.get(&account.id).await {
+                Ok(Some(stored)) if stored == *secrets => return Ok(Some(account)),
                 Ok(_) => {}
+                Err(e @ VaultError::Unavailable(_)) => return Err(LinkError::Keychain(e)),
                 // An unreadable item cannot be compared; the write that follows will meet
                 // the same keychain and report it.
                 Err(e) => log::warn!("could not compare with account {}: {e}", account.id),
             }
         }
-        None
+        Ok(None)
     }
 }
 
@@ -950,13 +1067,4 @@ fn fingerprint(secrets: &SecretFields) -> String {
         .last()
         .map(Secret::fingerprint)
         .unwrap_or_default()
-}
-
-/// Runs a blocking keychain call off the async threads.
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, VaultError> + Send + 'static,
-) -> Result<T, VaultError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|e| Err(VaultError::Failed(format!("keychain task failed: {e}"))))
 }

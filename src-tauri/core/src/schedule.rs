@@ -1,6 +1,7 @@
 //! The background schedule: when each account is due for another check, how long transient
-//! trouble waits before a retry, and how hard Keystep may lean on a provider's API while it
-//! checks many accounts ([`Pacer`]).
+//! trouble waits before a retry (network trouble, and Keystep's own: [`LocalTrouble`]), how
+//! long the schedule sleeps ([`plan`]), and how hard Keystep may lean on a provider's API
+//! while it checks many accounts ([`Pacer`]).
 //!
 //! Two clocks meet here on purpose. Due times are wall-clock Unix seconds, because they are
 //! derived from times stored in the book (`checked_at`) and must survive a restart. Request
@@ -65,6 +66,30 @@ pub struct Trouble {
     pub attempts: u32,
 }
 
+/// Trouble inside Keystep that stopped an account's check: the keychain was locked, absent
+/// or did not answer, the book could not be saved (after the provider was asked), or this
+/// build does not know the provider. It says nothing about the key, so it is not written
+/// into the account; it is kept in memory and backs off like [`Trouble`], counted from the
+/// last attempt, since the account's `checked_at` did not move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalTrouble {
+    /// What went wrong the last time.
+    pub code: Code,
+    /// When the trouble started (Unix seconds).
+    pub since: u64,
+    /// When the last attempt failed.
+    pub last: u64,
+    /// How many attempts in a row failed.
+    pub attempts: u32,
+}
+
+/// The longest the schedule sleeps without looking again (a changed clock, a resume from
+/// suspend).
+pub const MAX_SLEEP: Duration = Duration::from_secs(15 * 60);
+
+/// The shortest the schedule sleeps, so a burst of wake-ups cannot spin.
+pub const MIN_SLEEP: Duration = Duration::from_secs(5);
+
 /// How long to wait after the `attempts`-th transient failure in a row: 5, 10, 20, 40…
 /// minutes, never longer than the regular interval.
 pub fn retry_delay(attempts: u32, interval_secs: u64) -> u64 {
@@ -109,6 +134,53 @@ pub fn next_wake(accounts: &[Account], interval_secs: u64) -> Option<u64> {
         .iter()
         .filter_map(|a| next_check_at(a, interval_secs))
         .min()
+}
+
+/// What the background schedule does next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// The accounts to check now, the longest-waiting first.
+    pub due: Vec<String>,
+    /// How long to sleep after checking them: until the next due time, between
+    /// [`MIN_SLEEP`] and [`MAX_SLEEP`]. (Taken from a plan made after the checks.)
+    pub sleep: Duration,
+}
+
+/// The schedule's next step at `now`: what is due and how long to sleep, where an account
+/// `held` back by local trouble waits [`retry_delay`] after its last failed attempt (and
+/// never less than its regular due time).
+pub fn plan(
+    accounts: &[Account],
+    held: &BTreeMap<String, LocalTrouble>,
+    now: u64,
+    interval_secs: u64,
+) -> Plan {
+    let mut times: Vec<(u64, &str)> = accounts
+        .iter()
+        .filter_map(|a| {
+            let at = next_check_at(a, interval_secs)?;
+            let at = held.get(&a.id).map_or(at, |h| {
+                at.max(
+                    h.last
+                        .saturating_add(retry_delay(h.attempts, interval_secs)),
+                )
+            });
+            Some((at, a.id.as_str()))
+        })
+        .collect();
+    times.sort();
+    // Anything still due after a sweep is looked at again after the shortest sleep.
+    let wake = times.first().map(|(at, _)| *at);
+    Plan {
+        due: times
+            .iter()
+            .filter(|(at, _)| *at <= now)
+            .map(|(_, id)| id.to_string())
+            .collect(),
+        sleep: wake
+            .map_or(MAX_SLEEP, |at| Duration::from_secs(at.saturating_sub(now)))
+            .clamp(MIN_SLEEP, MAX_SLEEP),
+    }
 }
 
 /// Warn this many days before a key's known expiry.
@@ -342,6 +414,68 @@ mod tests {
             due(&book, 4_100, 3600),
             vec!["later".to_string()],
             "due exactly at its time, the other not yet"
+        );
+    }
+
+    #[test]
+    fn local_trouble_backs_off_from_its_last_attempt_and_never_hastens_a_check() {
+        let a = account(Status::Ok, 1_000, None);
+        let held = |attempts, last| {
+            BTreeMap::from([(
+                "a1".to_string(),
+                LocalTrouble {
+                    code: Code::KeychainUnavailable,
+                    since: 4_600,
+                    last,
+                    attempts,
+                },
+            )])
+        };
+        let book = vec![a];
+        let once = plan(&book, &held(1, 4_600), 4_600, 3600);
+        assert!(once.due.is_empty(), "not due again at the failed attempt");
+        assert_eq!(once.sleep, Duration::from_secs(300), "5 minutes on");
+        assert!(
+            plan(&book, &held(3, 5_000), 6_199, 3600).due.is_empty(),
+            "after the third, 20 minutes: not a second less"
+        );
+        assert_eq!(
+            plan(&book, &held(3, 5_000), 6_200, 3600).due,
+            vec!["a1".to_string()],
+            "due when the wait is over"
+        );
+        let early = plan(&book, &held(1, 1_000), 1_300, 3600);
+        assert!(
+            early.due.is_empty(),
+            "trouble before the regular time does not bring the check forward"
+        );
+        assert_eq!(
+            early.sleep,
+            Duration::from_secs(900),
+            "and the sleep stays within its bound"
+        );
+    }
+
+    #[test]
+    fn the_plan_sleeps_within_its_bounds_and_agrees_with_due() {
+        let none = BTreeMap::new();
+        assert_eq!(
+            plan(&[], &none, 1_000, 3600),
+            Plan {
+                due: Vec::new(),
+                sleep: MAX_SLEEP
+            },
+            "nothing to check: the longest sleep"
+        );
+        let book = vec![account(Status::Ok, 1_000, None)];
+        let overdue = plan(&book, &none, 9_000, 3600);
+        assert_eq!(overdue.due, due(&book, 9_000, 3600), "the same as `due`");
+        assert_eq!(overdue.sleep, MIN_SLEEP, "still due: the shortest sleep");
+        let gone = vec![account(Status::NeedsRelink, 1_000, None)];
+        assert_eq!(
+            plan(&gone, &none, 9_000, 3600).sleep,
+            MAX_SLEEP,
+            "a lost key is not waited for"
         );
     }
 

@@ -25,6 +25,7 @@
 //! Windows listing answers [`VaultError::CannotList`] and callers carry on without it.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use crate::secret::Secret;
@@ -366,6 +367,11 @@ pub struct Faults {
     pub relabel: bool,
     /// `put` succeeds this many more times, then fails (a keychain that locks mid-way).
     pub put_after: Option<usize>,
+    /// `put` blocks until the faults change, as behind an unlock prompt nobody answers;
+    /// then it carries on under the new faults.
+    pub hang_put: bool,
+    /// `get` blocks until the faults change, like `hang_put`.
+    pub hang_get: bool,
 }
 
 impl Faults {
@@ -388,12 +394,53 @@ pub struct MemoryVault {
     items: Mutex<BTreeMap<String, (String, SecretFields)>>,
     damaged: Mutex<std::collections::BTreeSet<String>>,
     faults: Mutex<Faults>,
+    /// Signalled whenever the faults change, to release hung calls.
+    faults_changed: std::sync::Condvar,
+    calls: AtomicUsize,
+    busy: AtomicUsize,
+    hung: AtomicUsize,
 }
 
 impl MemoryVault {
-    /// Makes the chosen operations fail from now on.
+    /// Makes the chosen operations fail (or hang) from now on; calls hung under the old
+    /// faults carry on under these.
     pub fn set_faults(&self, faults: Faults) {
         *self.faults.lock().unwrap_or_else(|e| e.into_inner()) = faults;
+        self.faults_changed.notify_all();
+    }
+
+    /// How many calls the vault was asked, of every kind, so far.
+    pub fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+
+    /// How many calls are hung right now (see [`Faults::hang_put`]).
+    pub fn hung(&self) -> usize {
+        self.hung.load(Ordering::SeqCst)
+    }
+
+    /// How many calls have begun and not yet returned, hung ones included.
+    pub fn busy(&self) -> usize {
+        self.busy.load(Ordering::SeqCst)
+    }
+
+    /// Counts a call, busy until the guard drops, and holds it while `hangs` says so.
+    fn enter(&self, hangs: impl Fn(&Faults) -> bool) -> Busy<'_> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        self.busy.fetch_add(1, Ordering::SeqCst);
+        let busy = Busy(&self.busy);
+        let mut faults = self.faults.lock().unwrap_or_else(|e| e.into_inner());
+        if hangs(&faults) {
+            self.hung.fetch_add(1, Ordering::SeqCst);
+            while hangs(&faults) {
+                faults = self
+                    .faults_changed
+                    .wait(faults)
+                    .unwrap_or_else(|e| e.into_inner());
+            }
+            self.hung.fetch_sub(1, Ordering::SeqCst);
+        }
+        busy
     }
 
     /// The labels of the items held, by account.
@@ -437,8 +484,18 @@ impl MemoryVault {
     }
 }
 
+/// A [`MemoryVault`] call under way.
+struct Busy<'a>(&'a AtomicUsize);
+
+impl Drop for Busy<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 impl Vault for MemoryVault {
     fn put(&self, item: &ItemRef, secrets: &SecretFields) -> Result<(), VaultError> {
+        let _busy = self.enter(|f| f.hang_put);
         if self.put_fails() {
             return Err(VaultError::Unavailable("injected put failure".into()));
         }
@@ -454,6 +511,7 @@ impl Vault for MemoryVault {
     }
 
     fn get(&self, account: &str) -> Result<Option<SecretFields>, VaultError> {
+        let _busy = self.enter(|f| f.hang_get);
         if self.faults().get {
             return Err(VaultError::Unavailable("injected get failure".into()));
         }
@@ -474,6 +532,7 @@ impl Vault for MemoryVault {
     }
 
     fn delete(&self, account: &str) -> Result<(), VaultError> {
+        let _busy = self.enter(|_| false);
         if self.faults().delete {
             return Err(VaultError::Unavailable("injected delete failure".into()));
         }
@@ -489,6 +548,7 @@ impl Vault for MemoryVault {
     }
 
     fn list(&self) -> Result<Vec<ItemRef>, VaultError> {
+        let _busy = self.enter(|_| false);
         let faults = self.faults();
         if faults.cannot_list {
             return Err(VaultError::CannotList("injected: cannot list".into()));
@@ -504,6 +564,7 @@ impl Vault for MemoryVault {
     }
 
     fn relabel(&self, item: &ItemRef) -> Result<(), VaultError> {
+        let _busy = self.enter(|_| false);
         if self.faults().relabel {
             return Err(VaultError::Unavailable("injected relabel failure".into()));
         }

@@ -8,9 +8,11 @@
 //! status ([`Account::couldnt_check`]) and becomes [`Status::Unknown`] ("couldn't check")
 //! only once it persisted over [`schedule::TRANSIENT_TOLERANCE`] checks in a row; the
 //! schedule retries it sooner, with backoff. Every check lands in the account's history.
+//! A check that cannot happen or cannot be recorded because of Keystep's own trouble (the
+//! keychain, the disk) says nothing about the key: the account stays as it was, and the
+//! schedule backs off from it the same way ([`schedule::LocalTrouble`]).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 use crate::error::Code;
 use crate::input::parse_fields;
@@ -23,8 +25,8 @@ use crate::vault::{ItemRef, Readiness, VaultError};
 pub const READINESS_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 use crate::verify::Report;
 
-use super::{blocking, known_tenant, Account, Accounts, LinkError, Status};
-use crate::schedule::{self, Trouble};
+use super::{known_tenant, Account, Accounts, Late, LinkError, Status};
+use crate::schedule::{self, LocalTrouble, Trouble};
 
 /// What a check concluded, before it is written into the account.
 enum Verdict {
@@ -68,7 +70,8 @@ impl Accounts {
     ///
     /// # Errors
     /// The account is unknown, the keychain cannot be read (status unchanged: a locked
-    /// keychain says nothing about the key), or the book cannot be saved.
+    /// keychain says nothing about the key), or the book cannot be saved. Any of these but
+    /// the first holds the account back from the schedule for a while.
     pub async fn check(
         &self,
         id: &str,
@@ -83,6 +86,22 @@ impl Accounts {
                 .ok_or_else(|| LinkError::UnknownAccount(id.to_string()))?;
             (ledger.book.accounts[index].clone(), ledger.epoch(id))
         };
+        let checked = self.check_key(&before, epoch, progress).await;
+        if let Err(e) = &checked {
+            self.hold_back(id, epoch, e).await;
+        }
+        checked
+    }
+
+    /// Reads `before`'s key, verifies it and records the verdict, unless its key was
+    /// replaced since `epoch`.
+    async fn check_key(
+        &self,
+        before: &Account,
+        epoch: u64,
+        progress: &crate::verify::Progress<'_>,
+    ) -> Result<Account, LinkError> {
+        let id = before.id.as_str();
         let provider = self.provider(&before.provider)?;
         // A stored key goes only where it was verified: an override set since (in any build)
         // must not redirect it. Refused before the key is even read, and the status stays:
@@ -100,9 +119,7 @@ impl Accounts {
                 host,
             });
         }
-        let vault = Arc::clone(&self.vault);
-        let owned = id.to_string();
-        let verdict = match blocking(move || vault.get(&owned)).await {
+        let verdict = match self.keychain.get(id).await {
             Err(VaultError::Damaged) => Verdict::NeedsRelink(
                 "The keychain item for this account is damaged. Relink it with a fresh key.".into(),
             ),
@@ -151,6 +168,7 @@ impl Accounts {
         next.accounts[index] = account.clone();
         self.save(&mut next).map_err(LinkError::Storage)?;
         ledger.book = next;
+        ledger.held.remove(id);
         log::info!(
             "checked {} account {id}: {:?}{}",
             account.provider,
@@ -163,6 +181,40 @@ impl Accounts {
         Ok(account)
     }
 
+    /// Remembers that checking `id` failed inside Keystep, so the schedule waits 5, 10,
+    /// 20… minutes before the next try instead of sending the provider the same chain again
+    /// at once (when the save failed, the chain was sent) or reopening an unlock prompt.
+    /// A relink since `epoch` proved the keychain works, so its check's failure is not kept.
+    async fn hold_back(&self, id: &str, epoch: u64, error: &LinkError) {
+        if matches!(error, LinkError::UnknownAccount(_)) {
+            return;
+        }
+        let now = self.clock.unix_now();
+        let mut ledger = self.ledger.lock().await;
+        if ledger.position(id).is_none() || ledger.epoch(id) != epoch {
+            return;
+        }
+        let held = ledger
+            .held
+            .entry(id.to_string())
+            .and_modify(|h| {
+                h.attempts = h.attempts.saturating_add(1);
+                h.last = now;
+                h.code = error.code();
+            })
+            .or_insert(LocalTrouble {
+                code: error.code(),
+                since: now,
+                last: now,
+                attempts: 1,
+            });
+        log::info!(
+            "holding account {id} back from checks after {} failed attempt(s) ({})",
+            held.attempts,
+            held.code
+        );
+    }
+
     /// Checks every account in `ids` and returns how each one was before and after.
     ///
     /// Each provider gets its own lane, so a slow one (HiBob, paced at a handful of requests
@@ -170,7 +222,8 @@ impl Accounts {
     /// checked at once, and never more than the provider's own `pace.concurrent`; the
     /// verifier's [`Pacer`] keeps each provider within its rate. Accounts that vanished
     /// meanwhile are skipped; a check that could not run (a locked keychain, a full disk) is
-    /// logged and left out, its account as it was.
+    /// logged and left out, its account as it was (so it raises no notification), and held
+    /// back from the schedule for a while.
     ///
     /// [`Pacer`]: crate::schedule::Pacer
     pub async fn sweep(&self, ids: &[String], concurrency: usize) -> Vec<Swept> {
@@ -232,9 +285,10 @@ impl Accounts {
         if self.safe_mode.is_some() {
             return Reconciliation::default();
         }
-        let mut ledger = self.ledger.lock().await;
-        let vault = Arc::clone(&self.vault);
-        let items = match blocking(move || vault.list()).await {
+        // As the writer, so no link or forget changes the keychain between the listing and
+        // the book it is compared with.
+        let _writer = self.writer.lock().await;
+        let items = match self.keychain.list().await {
             Ok(items) => items,
             Err(e) => {
                 log::warn!("could not reconcile with the keychain: {e}");
@@ -244,6 +298,7 @@ impl Accounts {
                 };
             }
         };
+        let mut ledger = self.ledger.lock().await;
         let present: BTreeSet<&str> = items.iter().map(|i| i.account.as_str()).collect();
         let linked: BTreeSet<&str> = ledger.book.accounts.iter().map(|a| a.id.as_str()).collect();
         let orphans: Vec<ItemRef> = items
@@ -298,7 +353,7 @@ impl Accounts {
     /// Whether the keychain could store a key now, without prompting. A keychain that does
     /// not answer within [`READINESS_WAIT`] counts as absent.
     pub async fn keychain_readiness(&self) -> Readiness {
-        let vault = Arc::clone(&self.vault);
+        let vault = self.keychain.vault();
         let asked = tokio::task::spawn_blocking(move || vault.readiness());
         match tokio::time::timeout(READINESS_WAIT, asked).await {
             Ok(Ok(readiness)) => readiness,
@@ -314,14 +369,13 @@ impl Accounts {
     /// the keychain refused.
     pub async fn remove_orphan(&self, id: &str) -> Result<(), LinkError> {
         self.writable()?;
-        // Held while deleting, so a link cannot adopt the id in between.
-        let ledger = self.ledger.lock().await;
-        if ledger.position(id).is_some() {
+        // As the writer while deleting, so a link cannot adopt the id in between.
+        let _writer = self.writer.lock().await;
+        if self.ledger.lock().await.position(id).is_some() {
             return Err(LinkError::NotOrphan(id.to_string()));
         }
-        let vault = Arc::clone(&self.vault);
-        let owned = id.to_string();
-        blocking(move || vault.delete(&owned))
+        self.keychain
+            .delete(id, Late::Ignore)
             .await
             .map_err(LinkError::Keychain)?;
         log::info!("removed orphaned keychain item {id}");

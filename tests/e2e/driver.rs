@@ -246,7 +246,14 @@ impl Session {
                 tokio::time::sleep(Duration::from_secs(1)).await;
                 Self::try_start(sandbox, emu, env)
                     .await
-                    .unwrap_or_else(|second| panic!("a WebDriver session starts: {second}"))
+                    .unwrap_or_else(|second| {
+                        let log = sandbox.app_log();
+                        let tail: Vec<&str> = log.lines().rev().take(30).collect();
+                        panic!(
+                            "a WebDriver session starts: {second}\nthe app's last log lines:\n{}",
+                            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+                        )
+                    })
             }
         }
     }

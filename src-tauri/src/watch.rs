@@ -13,7 +13,7 @@ use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use keystep_core::account::Status;
-use keystep_core::notice::notice_for;
+use keystep_core::notice::{notice_for, paused_notice};
 
 use crate::state::AppState;
 use crate::tray;
@@ -102,9 +102,20 @@ async fn sweep<R: Runtime>(app: &AppHandle<R>, ids: &[String]) {
     let checking = Checking(&state.checking);
     let _ = app.emit("checks-running", serde_json::json!({"running": true}));
     tray::refresh(app).await;
+    let troubled = state.accounts.local_trouble().await;
     let swept = state.accounts.sweep(ids, SWEEP_CONCURRENCY).await;
     drop(checking);
     let lang = state.lang();
+    // Trouble inside Keystep (a locked keychain, a full disk) changes no account's status,
+    // so it raises no status notification; it raises one when it starts, not per retry.
+    let started = state.accounts.local_trouble().await;
+    if let Some(notice) = started
+        .difference(&troubled)
+        .find_map(|code| paused_notice(*code, lang))
+    {
+        log::info!("checks paused: {}", notice.title);
+        state.notify(&notice);
+    }
     for s in &swept {
         let name = state.provider_name(&s.after.provider);
         if let Some(notice) = notice_for(&s.before, &s.after, &name, lang) {

@@ -53,6 +53,11 @@ impl Shell {
 
     /// Starts the app as `run` does: the book opened (or safe mode) from the folder.
     fn start(&self) -> tauri::App<tauri::test::MockRuntime> {
+        self.start_with(Arc::new(MemoryNotifier::default()))
+    }
+
+    /// The same, with notifications kept in `notifier`.
+    fn start_with(&self, notifier: Arc<MemoryNotifier>) -> tauri::App<tauri::test::MockRuntime> {
         let catalogue = Arc::new(Catalogue::embedded().expect("catalogue"));
         let env: std::collections::BTreeMap<String, String> = self.emu.env().into_iter().collect();
         let hosts = Hosts::from_lookup(catalogue.all(), |v| env.get(v).cloned()).expect("hosts");
@@ -68,10 +73,7 @@ impl Shell {
         );
         let settings: Arc<dyn SettingsStore> = Arc::new(FileSettings::new(self.dir.clone()));
         with_commands(tauri::test::mock_builder())
-            .manage(
-                AppState::new(accounts, notice, settings)
-                    .with_notifier(Arc::new(MemoryNotifier::default())),
-            )
+            .manage(AppState::new(accounts, notice, settings).with_notifier(notifier))
             .build(context())
             .expect("the app builds on the mock runtime")
     }
@@ -248,4 +250,33 @@ fn the_window_can_ask_whether_the_keychain_could_store_a_key() {
     shell.vault.set_faults(Faults::locked());
     let locked = call(&w, "get_keychain_state", json!({})).expect("answers");
     assert_eq!(locked, json!({"state": "locked"}), "a locked keychain");
+}
+
+#[test]
+fn a_locked_keychain_pauses_the_checks_with_one_notification() {
+    let shell = Shell::new();
+    let notifier = Arc::new(MemoryNotifier::default());
+    let app = shell.start_with(notifier.clone());
+    let w = window(&app);
+    link(&w, TOKEN).expect("links");
+    shell.vault.set_faults(Faults::locked());
+    for _ in 0..3 {
+        call(&w, "check_all_accounts", json!({})).expect("check all answers");
+    }
+    let shown = notifier.shown();
+    assert_eq!(
+        shown.iter().map(|n| n.title.as_str()).collect::<Vec<_>>(),
+        vec!["Keystep has paused its checks"],
+        "one notification when the trouble starts, none per retry: {shown:?}"
+    );
+    assert!(
+        shown[0].body.contains("keychain"),
+        "it says what to do: {}",
+        shown[0].body
+    );
+    let accounts = call(&w, "list_accounts", json!({})).expect("lists");
+    assert_eq!(
+        accounts[0]["status"], "ok",
+        "a locked keychain says nothing about the key: {accounts}"
+    );
 }

@@ -5,6 +5,7 @@
 //! trouble still within its tolerance) raises none, so a flaky network never nags.
 
 use crate::account::{Account, Status};
+use crate::error::Code;
 use crate::lang::Lang;
 use crate::words::words;
 
@@ -60,6 +61,24 @@ fn severity(status: Status) -> u8 {
         Status::Limited => 2,
         Status::Failing | Status::NeedsRelink => 3,
     }
+}
+
+/// The one notice for checks that trouble inside Keystep has begun to hold back (`code`:
+/// `keychain_unavailable`, `storage_failed`, `host_changed`), in `lang`; `None` for any other
+/// code. The caller raises it when such trouble starts, not on every retry.
+pub fn paused_notice(code: Code, lang: Lang) -> Option<Notice> {
+    let w = words(lang);
+    let body = match code {
+        Code::KeychainUnavailable => w.paused_keychain,
+        Code::StorageFailed => w.paused_storage,
+        Code::HostChanged => w.paused_host,
+        _ => return None,
+    };
+    Some(Notice {
+        title: w.paused_title.into(),
+        body: body.into(),
+        urgent: false,
+    })
 }
 
 /// The notice for an account that went from `before` to `after`, if it deserves one, in

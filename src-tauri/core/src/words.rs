@@ -78,6 +78,14 @@ pub struct Words {
     pub still_running_title: &'static str,
     /// Body.
     pub still_running_body: &'static str,
+    /// Checks stopped by trouble inside Keystep (not the provider's): title.
+    pub paused_title: &'static str,
+    /// Body: the keychain is locked or does not answer.
+    pub paused_keychain: &'static str,
+    /// Body: the account list cannot be saved.
+    pub paused_storage: &'static str,
+    /// Body: a host override would send a key elsewhere.
+    pub paused_host: &'static str,
 }
 
 const EN: Words = Words {
@@ -119,6 +127,10 @@ const EN: Words = Words {
     still_running_title: "Keystep is still running",
     still_running_body:
         "It keeps checking your accounts from the tray. To quit, choose Quit in the tray menu.",
+    paused_title: "Keystep has paused its checks",
+    paused_keychain: "Your system keychain is locked or not answering, so Keystep cannot read your keys. Unlock it; Keystep tries again in a few minutes.",
+    paused_storage: "Keystep cannot save its account list. Free some disk space; Keystep tries again in a few minutes.",
+    paused_host: "A KEYSTEP_…_URL variable would send a key to another address than the one it was checked with, so Keystep did not send it.",
 };
 
 const FR: Words = Words {
@@ -160,6 +172,10 @@ const FR: Words = Words {
     still_running_title: "Keystep tourne toujours",
     still_running_body:
         "Il continue de vérifier vos comptes depuis la zone de notification. Pour le quitter, choisissez Quitter dans son menu.",
+    paused_title: "Keystep a suspendu ses vérifications",
+    paused_keychain: "Votre trousseau système est verrouillé ou ne répond pas : Keystep ne peut pas lire vos clés. Déverrouillez-le ; Keystep réessaie dans quelques minutes.",
+    paused_storage: "Keystep ne peut pas enregistrer sa liste de comptes. Libérez de l’espace disque ; Keystep réessaie dans quelques minutes.",
+    paused_host: "Une variable KEYSTEP_…_URL enverrait une clé à une autre adresse que celle où elle a été vérifiée : Keystep ne l’a pas envoyée.",
 };
 
 /// The sentences in `lang`.
@@ -199,6 +215,10 @@ mod tests {
             ("notice_open", w.notice_open),
             ("still_running_title", w.still_running_title),
             ("still_running_body", w.still_running_body),
+            ("paused_title", w.paused_title),
+            ("paused_keychain", w.paused_keychain),
+            ("paused_storage", w.paused_storage),
+            ("paused_host", w.paused_host),
         ];
         out.extend(p("tray_ok", w.tray_ok));
         out.extend(p("tray_attention", w.tray_attention));

@@ -215,6 +215,14 @@ impl Accounts {
         );
     }
 
+    /// The codes of the trouble inside Keystep holding accounts back from checks now
+    /// (a locked keychain, a book that cannot be saved, a changed host): the shell raises one
+    /// notification when such trouble starts.
+    pub async fn local_trouble(&self) -> BTreeSet<Code> {
+        let ledger = self.ledger.lock().await;
+        ledger.held.values().map(|h| h.code).collect()
+    }
+
     /// Checks every account in `ids` and returns how each one was before and after.
     ///
     /// Each provider gets its own lane, so a slow one (HiBob, paced at a handful of requests

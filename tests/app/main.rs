@@ -42,8 +42,11 @@ fn app_with(
     let env: std::collections::BTreeMap<String, String> = emu.env().into_iter().collect();
     let hosts = Hosts::from_lookup(catalogue.all(), |v| env.get(v).cloned()).expect("hosts");
     let clock = Arc::new(ManualClock::at(1_700_000_000));
-    let verifier =
-        Verifier::with_parts(default_client(Duration::from_secs(5)), hosts, clock.clone());
+    let verifier = Verifier::with_parts(
+        default_client(Duration::from_secs(5)).expect("Keystep's HTTP client builds"),
+        hosts,
+        clock.clone(),
+    );
     let accounts = Accounts::open(
         catalogue,
         verifier,

@@ -62,8 +62,11 @@ impl Shell {
         let env: std::collections::BTreeMap<String, String> = self.emu.env().into_iter().collect();
         let hosts = Hosts::from_lookup(catalogue.all(), |v| env.get(v).cloned()).expect("hosts");
         let clock = Arc::new(ManualClock::at(1_700_000_000));
-        let verifier =
-            Verifier::with_parts(default_client(Duration::from_secs(5)), hosts, clock.clone());
+        let verifier = Verifier::with_parts(
+            default_client(Duration::from_secs(5)).expect("the HTTP client builds"),
+            hosts,
+            clock.clone(),
+        );
         let (accounts, notice) = open_accounts_with(
             self.dir.clone(),
             catalogue,

@@ -54,8 +54,11 @@ fn app_on(
     notifier: Arc<MemoryNotifier>,
 ) -> tauri::App<tauri::test::MockRuntime> {
     let clock = Arc::new(ManualClock::at(1_700_000_000));
-    let verifier =
-        Verifier::with_parts(default_client(Duration::from_secs(5)), hosts, clock.clone());
+    let verifier = Verifier::with_parts(
+        default_client(Duration::from_secs(5)).expect("Keystep's HTTP client builds"),
+        hosts,
+        clock.clone(),
+    );
     let accounts = Accounts::open(
         catalogue,
         verifier,

@@ -4,6 +4,9 @@
 //!   `verify_hibob`, `verify_jazzhr`, `verify_namely`: every outcome of every provider against
 //!   the emulator, over real loopback HTTP, asserting what was sent (method, host, path,
 //!   where the credential went, body) as well as what was concluded.
+//! - `verify_evidence`: no false red (only the provider's own answer judges a key; a
+//!   success proves whose key it is); `verify_bounds`: the engine fails closed (no client,
+//!   oversized answers, captured values that would steer a request).
 //! - `accounts`: linking and forgetting are all-or-nothing across vault and book.
 //! - `lifecycle`: one tenant is one account (duplicates refused, relinks in place), checks,
 //!   renames, reconciling with the keychain, a lost or newer book.
@@ -38,6 +41,8 @@ mod stdin;
 mod support;
 mod verified_hosts;
 mod verify;
+mod verify_bounds;
+mod verify_evidence;
 mod verify_hibob;
 mod verify_jazzhr;
 mod verify_namely;

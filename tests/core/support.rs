@@ -8,7 +8,7 @@ use keystep_core::clock::ManualClock;
 use keystep_core::hosts::Hosts;
 use keystep_core::input::{parse_fields, Credentials};
 use keystep_core::provider::Catalogue;
-use keystep_core::verify::{default_client, Report, Verifier};
+use keystep_core::verify::{client_builder, Purpose, Report, Verifier};
 use keystep_core::Secret;
 use keystep_emulator::Emulator;
 
@@ -32,8 +32,8 @@ pub fn hosts_for(emu: &Emulator) -> Hosts {
 }
 
 pub fn verifier_for(emu: &Emulator, timeout: Duration) -> Verifier {
-    Verifier::with_parts(
-        default_client(timeout),
+    Verifier::from_builder(
+        client_builder(timeout),
         hosts_for(emu),
         Arc::new(ManualClock::at(1_700_000_000)),
     )
@@ -57,6 +57,7 @@ pub async fn verify(emu: &Emulator, provider: &str, pairs: &[(&str, &str)]) -> R
     v.verify(
         cat.get(provider).expect("provider"),
         &creds(provider, pairs),
+        Purpose::Link,
         &|_| {},
     )
     .await
@@ -291,7 +292,58 @@ pub async fn verify_with(v: &Verifier, provider: &str, pairs: &[(&str, &str)]) -
     v.verify(
         cat.get(provider).expect("provider"),
         &creds(provider, pairs),
+        Purpose::Link,
         &|_| {},
     )
     .await
+}
+
+/// Verifies the way a background check of a linked account does.
+pub async fn check(emu: &Emulator, provider: &str, pairs: &[(&str, &str)]) -> Report {
+    check_with(&verifier_for(emu, Duration::from_secs(5)), provider, pairs).await
+}
+
+/// Verifies with a given verifier the way a background check does.
+pub async fn check_with(v: &Verifier, provider: &str, pairs: &[(&str, &str)]) -> Report {
+    let cat = catalogue();
+    v.verify(
+        cat.get(provider).expect("provider"),
+        &creds(provider, pairs),
+        Purpose::Check,
+        &|_| {},
+    )
+    .await
+}
+
+/// A resolver that knows only the names it is given, each at a closed loopback port, and
+/// fails every other lookup the way a name without DNS does: nothing leaves the machine.
+pub struct OnlyNames(pub Vec<&'static str>);
+
+impl reqwest::dns::Resolve for OnlyNames {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let known = self.0.iter().any(|n| *n == name.as_str());
+        Box::pin(async move {
+            if known {
+                let addrs: reqwest::dns::Addrs = Box::new(std::iter::once(
+                    std::net::SocketAddr::from(([127, 0, 0, 1], 9)),
+                ));
+                Ok(addrs)
+            } else {
+                Err(std::io::Error::new(std::io::ErrorKind::NotFound, "no such host").into())
+            }
+        })
+    }
+}
+
+/// A verifier for the providers' real addresses whose every name lookup goes through
+/// [`OnlyNames`] with `known`: the machine seems offline with no names, and a company
+/// site seems not to exist when only the provider's own domain is known.
+pub fn verifier_resolving(known: &[&'static str]) -> Verifier {
+    let resolver = Arc::new(OnlyNames(known.to_vec()));
+    Verifier::from_builder(
+        client_builder(Duration::from_secs(5)).dns_resolver(resolver.clone()),
+        Hosts::production(),
+        Arc::new(ManualClock::at(1_700_000_000)),
+    )
+    .resolving_with(resolver)
 }

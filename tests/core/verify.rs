@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use keystep_core::verify::Purpose;
 use keystep_core::Code;
 use keystep_emulator::{Emulator, Fault, HumaansTenant};
 use serde_json::json;
@@ -255,6 +256,7 @@ async fn slow_provider_times_out_as_unreachable() {
         .verify(
             cat.get("humaans").expect("humaans"),
             &creds("humaans", &[("api_token", TOKEN)]),
+            Purpose::Link,
             &|_| {},
         )
         .await;
@@ -274,6 +276,7 @@ async fn closed_port_is_unreachable() {
         .verify(
             cat.get("humaans").expect("humaans"),
             &creds("humaans", &[("api_token", TOKEN)]),
+            Purpose::Link,
             &|_| {},
         )
         .await;
@@ -294,6 +297,7 @@ async fn progress_names_each_step() {
     v.verify(
         cat.get("humaans").expect("humaans"),
         &creds("humaans", &[("api_token", TOKEN)]),
+        Purpose::Link,
         &|c| {
             seen.lock()
                 .expect("lock")
@@ -371,6 +375,7 @@ async fn the_default_client_is_made_on_first_use_and_shared_by_clones() {
         .verify(
             cat.get("humaans").expect("provider"),
             &creds("humaans", &[("api_token", TOKEN)]),
+            Purpose::Link,
             &|_| {},
         )
         .await;

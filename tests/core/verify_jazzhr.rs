@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use keystep_core::verify::Report;
+use keystep_core::verify::{Purpose, Report};
 use keystep_core::Code;
 use keystep_emulator::{Emulator, Fault, JazzhrAccount, JazzhrRejection};
 use serde_json::json;
@@ -182,6 +182,7 @@ async fn jazzhr_outcomes_keep_the_key_out_of_reports_and_logs() {
         .verify(
             cat.get("jazzhr").expect("jazzhr"),
             &creds("jazzhr", &[("api_key", KEY)]),
+            Purpose::Link,
             &|_| {},
         )
         .await;

@@ -24,7 +24,7 @@ use keystep_core::provider::Catalogue;
 use keystep_core::schedule::Pacer;
 use keystep_core::secret::Secret;
 use keystep_core::vault::{MemoryVault, Vault};
-use keystep_core::verify::Verifier;
+use keystep_core::verify::{Purpose, Verifier};
 use keystep_emulator::{busiest_span, Emulator, FleetForm};
 
 /// Requests reach the emulator a little after the pacer lets them go, so two requests a
@@ -101,7 +101,9 @@ async fn verification_section(
             let creds = parse_fields(provider, raw).expect("the seeded fields are valid");
             emu.clear_requests();
             let t = Instant::now();
-            let report = verifier.verify(provider, &creds, &|_| {}).await;
+            let report = verifier
+                .verify(provider, &creds, Purpose::Link, &|_| {})
+                .await;
             walls.push(t.elapsed().as_secs_f64() * 1000.0);
             assert!(report.ok, "{provider_id} verifies against the emulator");
             requests = emu.requests().len();

@@ -615,7 +615,10 @@ impl Accounts {
         self.writable()?;
         let provider = self.provider(provider_id)?;
         let creds = parse_fields(provider, raw).map_err(LinkError::Input)?;
-        let report = self.verifier.verify(provider, &creds, progress).await;
+        let report = self
+            .verifier
+            .verify(provider, &creds, crate::verify::Purpose::Link, progress)
+            .await;
         let limited =
             report.code == Some(Code::MissingPermission) && mode == LinkMode::AcceptMissing;
         if !report.ok && !limited {
@@ -745,7 +748,10 @@ impl Accounts {
             }
         }
         let creds = parse_fields(provider, raw).map_err(LinkError::Input)?;
-        let report = self.verifier.verify(provider, &creds, progress).await;
+        let report = self
+            .verifier
+            .verify(provider, &creds, crate::verify::Purpose::Link, progress)
+            .await;
         if !report.ok {
             return Err(LinkError::Verification(Box::new(report)));
         }

@@ -212,7 +212,7 @@ pub async fn run_verify(
     let verifier = Verifier::new(hosts);
     let steps = std::sync::Mutex::new(Vec::new());
     let report = verifier
-        .verify(provider, &creds, &|check| {
+        .verify(provider, &creds, crate::verify::Purpose::Link, &|check| {
             if let Ok(mut s) = steps.lock() {
                 s.push(check.doing.clone());
             }

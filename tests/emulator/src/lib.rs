@@ -6,8 +6,9 @@
 //! does — 401 for an unknown credential, 403 for a missing scope or permission, PayFit's
 //! two introspection encodings, HiBob's firewall and its empty employee list, JazzHR's lone
 //! object for a one-record list, Namely's 406 rate limit and its unknown subdomains. On top
-//! of that, [`Fault`]s make any path answer a status, a malformed body, or slowly. Every
-//! request is recorded so tests can assert method, host, path, auth placement and body.
+//! of that, [`Fault`]s make any path answer a status, a malformed body, slowly, or with a
+//! body far larger than any answer should be ([`Fault::Flood`], whose bytes are counted).
+//! Every request is recorded so tests can assert method, host, path, auth placement and body.
 //!
 //! URLs are `/<provider>/<host>/<path>`; for Namely the host segment is the company
 //! subdomain, so `KEYSTEP_NAMELY_API_URL` is `http://127.0.0.1:PORT/namely/{subdomain}`.
@@ -19,7 +20,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -105,6 +106,23 @@ pub enum Fault {
     Slow(Duration),
     /// Close the connection without answering.
     Hangup,
+    /// Answer 200 with a JSON-looking body of `bytes` bytes, streamed as long as the client
+    /// takes them, declaring its length or not (then the body ends when the connection
+    /// closes). What the client actually took is counted: [`Emulator::flood_written`].
+    Flood {
+        /// How many body bytes to send at most.
+        bytes: u64,
+        /// Whether to send `Content-Length` (a client must not rely on it either way).
+        declare_length: bool,
+    },
+}
+
+/// Floods being written and the body bytes they got into the connection, with a signal
+/// for when the last one ended.
+#[derive(Default)]
+struct Floods {
+    count: Mutex<(usize, u64)>,
+    ended: Condvar,
 }
 
 /// What the emulator sends back.
@@ -160,6 +178,7 @@ struct State {
     latency: Duration,
     /// Requests being served, per provider.
     busy: BTreeMap<String, usize>,
+    floods: Arc<Floods>,
 }
 
 /// Counts a request as being served until it drops, whichever way `serve` returns.
@@ -393,6 +412,18 @@ impl Emulator {
         self.lock().latency = latency;
     }
 
+    /// Waits until every [`Fault::Flood`] answer has ended (the client closed the
+    /// connection, or the whole body was sent) and returns the body bytes they wrote into
+    /// connections: a client that stops reading early keeps this far below what was offered.
+    pub fn flood_written(&self) -> u64 {
+        let floods = Arc::clone(&self.lock().floods);
+        let mut count = floods.count.lock().unwrap_or_else(|e| e.into_inner());
+        while count.0 > 0 {
+            count = floods.ended.wait(count).unwrap_or_else(|e| e.into_inner());
+        }
+        count.1
+    }
+
     /// Removes every fault.
     pub fn clear_faults(&self) {
         self.lock().faults.clear();
@@ -481,7 +512,7 @@ fn serve(conn: TcpStream, state: &Arc<Mutex<State>>) {
         state,
         provider: provider.clone(),
     };
-    let (fault, latency) = {
+    let (fault, latency, floods) = {
         let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
         let busy = st.busy.entry(provider.clone()).or_insert(0);
         *busy += 1;
@@ -493,7 +524,7 @@ fn serve(conn: TcpStream, state: &Arc<Mutex<State>>) {
             .rev()
             .find(|(p, f, _)| *p == provider && (f == "*" || *f == path))
             .map(|(_, _, fault)| fault.clone());
-        (fault, st.latency)
+        (fault, st.latency, Arc::clone(&st.floods))
     };
     // Outside the lock, so concurrent requests are delayed side by side, not one by one.
     if !latency.is_zero() {
@@ -501,6 +532,14 @@ fn serve(conn: TcpStream, state: &Arc<Mutex<State>>) {
     }
     let reply = match fault {
         Some(Fault::Hangup) => return,
+        Some(Fault::Flood {
+            bytes,
+            declare_length,
+        }) => {
+            drop(serving);
+            flood(conn, bytes, declare_length, &floods);
+            return;
+        }
         Some(Fault::Status {
             status,
             body,
@@ -561,6 +600,38 @@ fn serve(conn: TcpStream, state: &Arc<Mutex<State>>) {
     let _ = out.write_all(head.as_bytes());
     let _ = out.write_all(reply.body.as_bytes());
     let _ = out.flush();
+}
+
+/// Streams a [`Fault::Flood`] body until it is all sent or the client stops taking it.
+fn flood(mut out: TcpStream, bytes: u64, declare_length: bool, floods: &Floods) {
+    {
+        let mut count = floods.count.lock().unwrap_or_else(|e| e.into_inner());
+        count.0 += 1;
+    }
+    // A client that neither reads nor closes must not hold this thread forever.
+    let _ = out.set_write_timeout(Some(Duration::from_secs(30)));
+    let mut head =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n".to_string();
+    if declare_length {
+        head.push_str(&format!("Content-Length: {bytes}\r\n"));
+    }
+    head.push_str("\r\n");
+    let block = "0,".repeat(32 * 1024).into_bytes();
+    let mut sent = 0u64;
+    if out.write_all(head.as_bytes()).is_ok() {
+        while sent < bytes {
+            let n = usize::try_from(bytes - sent).map_or(block.len(), |left| left.min(block.len()));
+            if out.write_all(&block[..n]).is_err() {
+                break;
+            }
+            sent += n as u64;
+            floods.count.lock().unwrap_or_else(|e| e.into_inner()).1 += n as u64;
+        }
+        let _ = out.flush();
+    }
+    let mut count = floods.count.lock().unwrap_or_else(|e| e.into_inner());
+    count.0 -= 1;
+    floods.ended.notify_all();
 }
 
 fn decode(s: &str) -> String {

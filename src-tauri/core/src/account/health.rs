@@ -142,7 +142,10 @@ impl Accounts {
                         e.message
                     )),
                     Ok(creds) => {
-                        let report = self.verifier.verify(provider, &creds, progress).await;
+                        let report = self
+                            .verifier
+                            .verify(provider, &creds, crate::verify::Purpose::Check, progress)
+                            .await;
                         Verdict::Verified(Box::new(report))
                     }
                 }

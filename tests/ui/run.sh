@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Keystep UI checks (test-only). Needs python3, node + npm and Debian's chromium.
-#  1. static rules on ui/ (CSP-safe markup, no innerHTML, invoke only in api.js,
-#     no provider ids, no remote content); every module parses;
+#  1. static rules on ui/ and every module under it, ui/**/*.js (CSP-safe markup, no
+#     innerHTML, invoke only in api.js, no provider ids, no remote content); every module
+#     parses;
 #  2. the locale files (tests/ui/locales.mjs): same keys and placeholders in en and fr,
 #     every key the code names exists, none unused;
 #  3. tests/ui/harness.html#selftest in headless Chromium against tests/ui/stub.js,
@@ -25,7 +26,8 @@ expect_none() { # description, grep args...
   if [ -z "$hits" ]; then ok "$what"; else bad "$what"; echo "$hits" | sed 's/^/    /'; fi
 }
 
-js=("$ui"/*.js "$ui"/locales/*.js)
+# Every module, at any depth: a file moved into a subfolder keeps every rule below.
+mapfile -t js < <(find "$ui" -type f -name '*.js' | LC_ALL=C sort)
 for f in index.html style.css app.js api.js i18n.js locales/en.js locales/fr.js; do
   if [ -f "$ui/$f" ]; then ok "ui/$f exists"; else bad "ui/$f exists"; fi
 done
@@ -36,7 +38,7 @@ expect_none "scripts are loaded from files only" '<script(\s(?!src)[^>]*)?>' -P 
 expect_none "no innerHTML/outerHTML/insertAdjacentHTML/document.write" 'innerHTML|outerHTML|insertAdjacentHTML|document\.write' "${js[@]}"
 expect_none "invoke only in api.js" '__TAURI__|invoke\(' $(printf '%s\n' "${js[@]}" | grep -v '/api\.js$')
 expect_none "no provider ids in code" -i 'humaans|payfit|hibob|jazzhr|namely' "${js[@]}"
-expect_none "no remote content" -i '(src|href)\s*=\s*"(https?:)?//|@import|url\(\s*["'"'"']?https?:' "$ui"
+expect_none "no remote content" -r -i '(src|href)\s*=\s*"(https?:)?//|@import|url\(\s*["'"'"']?https?:' "$ui"
 expect_none "no window.confirm/alert/prompt" '(window\.)?\b(confirm|alert|prompt)\(' "${js[@]}"
 expect_none "no branching on message text" 'message\s*(===|!==|==|\.includes|\.startsWith|\.match)|\.test\([^)]*message' $(printf '%s\n' "${js[@]}" | grep -v '/api\.js$')
 # Parse each module as a module (node treats a plain .js as CommonJS and is lax), so a
@@ -70,7 +72,11 @@ seen, todo = set(), ["app.js"]
 while todo:
     f = todo.pop()
     text = open(os.path.join(ui, f), encoding="utf-8").read()
-    for dep in re.findall(r'^\s*import\b[^;]*?from\s*"(\.[^"]+)"', text, re.M):
+    # Static imports only (`import … from`, `import "…"`, `export … from`): a module loaded
+    # with import() when first needed is not part of the first page, and is not preloaded.
+    deps = re.findall(r'^\s*(?:import|export)\b[^;"]*?from\s*"(\.[^"]+)"', text, re.M)
+    deps += re.findall(r'^\s*import\s*"(\.[^"]+)"', text, re.M)
+    for dep in deps:
         path = os.path.normpath(os.path.join(os.path.dirname(f), dep))
         if path not in seen:
             seen.add(path)

@@ -23,6 +23,104 @@ export const ERROR_CODES = Object.freeze([
   "internal",
 ]);
 
+// ---------------------------------------------------------------------------
+// What the backend sends, as src-tauri/src/ipc.rs serializes it. The rest of the UI reads
+// these shapes through JSDoc (`import("../api.js").AccountView`); nothing here runs.
+
+/**
+ * @typedef {"invalid_input"|"bad_credentials"|"missing_permission"|"wrong_tenant"|"rate_limited"|"blocked"|"unreachable"|"provider_error"|"unexpected_response"|"keychain_unavailable"|"storage_failed"|"not_found"|"already_linked"|"read_only"|"internal"} Code
+ *   An outcome code: the UI words each one itself (ui/locales, `error.<code>.*`).
+ * @typedef {"ok"|"limited"|"failing"|"needs_relink"|"unknown"} Status an account's state
+ * @typedef {{value: string, label: string}} ChoiceView one option of a choice field
+ * @typedef {object} FieldView a field of the credential form
+ * @property {string} key
+ * @property {string} label
+ * @property {string} help
+ * @property {boolean} secret
+ * @property {string} example
+ * @property {string} kind "token", "subdomain", "choice", …
+ * @property {ChoiceView[]} [options]
+ * @property {string} [default]
+ * @property {string} [domain] a subdomain field's vendor domain ("example.com")
+ * @typedef {object} StepView one step of a provider's guide
+ * @property {string} id
+ * @property {string} title
+ * @property {string} [body]
+ * @property {string|null} [link_label] set when the step opens a page (open_guide_link)
+ * @property {string[]} [checklist] scopes or permissions to tick
+ * @property {string|null} [warning]
+ * @typedef {object} ProviderView a provider as the picker and the guide show it
+ * @property {string} id
+ * @property {string} name
+ * @property {string} category "hris" or "ats"
+ * @property {string} needs
+ * @property {string} summary
+ * @property {string} prerequisite
+ * @property {string} revoke
+ * @property {string} [rotate_warning]
+ * @property {FieldView[]} fields
+ * @property {StepView[]} steps
+ * @property {Array<{id: string, doing: string}>} checks the chain's lines, for link-progress
+ * @property {Partial<Record<Code, string>>} messages the provider's advice per outcome code
+ * @property {string[]} success success lines, the first whose placeholders are known wins
+ * @typedef {object} Permissions what a key may do, by the provider's names
+ * @property {string[]} [required]
+ * @property {string[]} [granted]
+ * @property {string[]} [missing]
+ * @property {string[]} [extra]
+ * @property {string[]} [unchecked]
+ * @typedef {object} TroubleView transient trouble the latest checks hit
+ * @property {Code} code
+ * @property {number} since
+ * @property {number} attempts
+ * @property {number|null} next_try_at
+ * @typedef {object} AccountView a linked account (also what link, relink and check return)
+ * @property {string} id
+ * @property {string} provider provider id
+ * @property {string} provider_name
+ * @property {string} label
+ * @property {string|null} [company]
+ * @property {number|null} [head_count]
+ * @property {string|null} [user]
+ * @property {Status} status
+ * @property {Code|null} [last_code]
+ * @property {string} fingerprint the key's last characters ("…x7Qa")
+ * @property {Record<string, string>} fields the non-secret values it was linked with
+ * @property {number} created_at
+ * @property {number} changed_at
+ * @property {number} checked_at
+ * @property {number} verified_at
+ * @property {string} message the backend's English sentence (shown under "Details")
+ * @property {Permissions} permissions
+ * @property {string[]} [notes]
+ * @property {string} [stored_in] where the key is kept (after a link or a relink)
+ * @property {number} key_age_days
+ * @property {boolean} rotation_due
+ * @property {number|null} [expires_at]
+ * @property {boolean} expiry_warning
+ * @property {TroubleView|null} [couldnt_check]
+ * @property {number|null} [next_check_at]
+ * @typedef {{at: number, status: Status, code: Code|null, granted: string[], missing: string[]}} CheckView
+ *   one check in an account's history
+ * @typedef {object} SettingsView every setting, as get_settings returns and save_settings takes
+ * @property {number} check_interval_hours
+ * @property {boolean} notifications
+ * @property {boolean} start_at_login
+ * @property {number|null} rotation_reminder_days
+ * @property {string} language "system", "en" or "fr"
+ * @typedef {{account: string, label: string}} Orphan a Keystep keychain item no account owns
+ * @typedef {{reason: string, detail: string, rebuilt: boolean}} SafeMode why Keystep is read-only
+ * @typedef {object} Reconciliation what the start-up keychain check found
+ * @property {string[]} needs_relink
+ * @property {Orphan[]} orphans
+ * @property {KeystepError|null} problem
+ * @property {string|null} notice
+ * @property {SafeMode|null} safe_mode
+ * @typedef {{field: string, change: string}} FieldNote a clean-up preview_fields would apply
+ * @typedef {{field: string, problem: string, other?: string}} FieldProblem what is wrong with a value
+ * @typedef {{notes: FieldNote[], problems: FieldProblem[]}} Preview preview_fields' answer
+ */
+
 const RESERVED = new Set(["code", "message", "name", "stack", "cause", "constructor", "prototype", "__proto__"]);
 
 export class KeystepError extends Error {

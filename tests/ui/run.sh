@@ -28,7 +28,7 @@ expect_none() { # description, grep args...
 
 # Every module, at any depth: a file moved into a subfolder keeps every rule below.
 mapfile -t js < <(find "$ui" -type f -name '*.js' | LC_ALL=C sort)
-for f in index.html style.css app.js api.js i18n.js locales/en.js locales/fr.js; do
+for f in index.html styles/base.css app.js api.js i18n.js locales/en.js locales/fr.js; do
   if [ -f "$ui/$f" ]; then ok "ui/$f exists"; else bad "ui/$f exists"; fi
 done
 expect_none "no inline style attributes" '\sstyle\s*=' "$ui/index.html"

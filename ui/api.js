@@ -1,3 +1,4 @@
+// @ts-check
 // Keystep IPC wrapper.
 //
 // This is the ONLY module that talks to the Rust side. Each exported async
@@ -146,7 +147,10 @@ export class KeystepError extends Error {
 
 const GENERIC_MESSAGE = "Something went wrong inside Keystep. Please try again.";
 
-/** Normalise whatever a rejected invoke gave us into a KeystepError. */
+/**
+ * Normalise whatever a rejected invoke gave us into a KeystepError.
+ * @param {any} raw
+ */
 function toKeystepError(raw) {
   if (raw instanceof KeystepError) return raw;
   if (raw && typeof raw === "object" && typeof raw.code === "string") {
@@ -160,8 +164,14 @@ function toKeystepError(raw) {
   return new KeystepError("internal", GENERIC_MESSAGE, { detail });
 }
 
+/**
+ * @param {string} command
+ * @param {Record<string, unknown>} args
+ * @returns {Promise<any>} what the command returns, as the backend sent it
+ */
 async function call(command, args) {
-  const tauri = window.__TAURI__;
+  // Tauri's global API (app.withGlobalTauri); the stub in tests/ui defines the same.
+  const tauri = /** @type {any} */ (window).__TAURI__;
   const invoke = tauri && tauri.core && tauri.core.invoke;
   if (typeof invoke !== "function") {
     throw new KeystepError("internal", "Keystep's background service isn't available. Please restart Keystep.", {
@@ -177,7 +187,7 @@ async function call(command, args) {
 
 /**
  * @param {"en"|"fr"} lang the language of every text in the answer (names and scopes stay as the provider spells them)
- * @returns {Promise<Array<object>>} the providers Keystep can connect (ProviderView[])
+ * @returns {Promise<ProviderView[]>} the providers Keystep can connect
  */
 export async function listProviders(lang) {
   const result = await call("list_providers", { lang });
@@ -189,31 +199,36 @@ export async function listProviders(lang) {
  * `{notes: [{field, change}], problems: [{field, problem, other?}]}` (codes only, no value).
  * @param {string} provider provider id
  * @param {Record<string, string>} fields every field value, secret ones included
+ * @returns {Promise<Preview>}
  */
 export async function previewFields(provider, fields) {
   const raw = await call("preview_fields", { provider, fields });
   const result = raw && typeof raw === "object" ? raw : {};
   return {
-    notes: Array.isArray(result.notes) ? result.notes.filter((n) => n && typeof n.field === "string" && typeof n.change === "string") : [],
-    problems: Array.isArray(result.problems) ? result.problems.filter((p) => p && typeof p.field === "string" && typeof p.problem === "string") : [],
+    notes: Array.isArray(result.notes) ? result.notes.filter((/** @type {any} */ n) => n && typeof n.field === "string" && typeof n.change === "string") : [],
+    problems: Array.isArray(result.problems) ? result.problems.filter((/** @type {any} */ p) => p && typeof p.field === "string" && typeof p.problem === "string") : [],
   };
 }
 
-/** @returns {Promise<{check_interval_hours: number, notifications: boolean, start_at_login: boolean, rotation_reminder_days: number|null, language: string}>} */
-/** Whether the keychain could store a key now: `{state: "ready" | "locked" | "absent"}`. */
+/**
+ * Whether the keychain could store a key now: `{state: "ready" | "locked" | "absent"}`.
+ * @returns {Promise<{state: "ready"|"locked"|"absent"}>}
+ */
 export async function getKeychainState() {
   const raw = await call("get_keychain_state", {});
   const known = ["ready", "locked", "absent"];
   return { state: raw && known.includes(raw.state) ? raw.state : "ready" };
 }
 
+/** @returns {Promise<SettingsView>} */
 export async function getSettings() {
   return call("get_settings", {});
 }
 
 /**
  * Save every setting at once; resolves to the settings as stored.
- * @param {{check_interval_hours: number, notifications: boolean, start_at_login: boolean, rotation_reminder_days: number|null, language: string}} settings
+ * @param {SettingsView} settings
+ * @returns {Promise<SettingsView>}
  */
 export async function saveSettings(settings) {
   return call("save_settings", { settings });
@@ -222,14 +237,17 @@ export async function saveSettings(settings) {
 /**
  * An account's recent checks, newest first (at most 50).
  * @param {string} id account id
- * @returns {Promise<Array<{at: number, status: string, code: string|null, granted: string[], missing: string[]}>>}
+ * @returns {Promise<CheckView[]>}
  */
 export async function listChecks(id) {
   const result = await call("list_checks", { id });
   return Array.isArray(result) ? result : [];
 }
 
-/** Check every account now; resolves when all are done (the UI must not wait on it). */
+/**
+ * Check every account now; resolves when all are done (the UI must not wait on it).
+ * @returns {Promise<null>}
+ */
 export async function checkAllAccounts() {
   await call("check_all_accounts", {});
   return null;
@@ -241,13 +259,13 @@ export async function checkAllAccounts() {
  * @param {Record<string, string>} fields every field value, secret ones included
  * @param {{acceptMissing?: boolean}} [options] acceptMissing: link a key that lacks
  *   permissions as a limited account (the person chose "link anyway")
- * @returns {Promise<object>} AccountSummary
+ * @returns {Promise<AccountView>} the new account
  */
 export async function linkAccount(provider, fields, { acceptMissing = false } = {}) {
   return call("link_account", acceptMissing ? { provider, fields, acceptMissing: true } : { provider, fields });
 }
 
-/** @returns {Promise<Array<object>>} stored accounts (AccountSummary[]) */
+/** @returns {Promise<AccountView[]>} stored accounts */
 export async function listAccounts() {
   const result = await call("list_accounts", {});
   return Array.isArray(result) ? result : [];
@@ -258,7 +276,7 @@ export async function listAccounts() {
  * Non-secret fields left blank keep their stored values.
  * @param {string} id account id
  * @param {Record<string, string>} fields every field value, secret ones included
- * @returns {Promise<object>} AccountView
+ * @returns {Promise<AccountView>}
  */
 export async function relinkAccount(id, fields) {
   return call("relink_account", { id, fields });
@@ -267,7 +285,7 @@ export async function relinkAccount(id, fields) {
 /**
  * Check an account's stored key again (emits `link-progress` while it runs).
  * @param {string} id account id
- * @returns {Promise<object>} AccountView with a fresh status
+ * @returns {Promise<AccountView>} the account with a fresh status
  */
 export async function checkAccount(id) {
   return call("check_account", { id });
@@ -277,7 +295,7 @@ export async function checkAccount(id) {
  * Give an account another name (1 to 80 characters).
  * @param {string} id account id
  * @param {string} label the new name
- * @returns {Promise<object>} AccountView
+ * @returns {Promise<AccountView>}
  */
 export async function renameAccount(id, label) {
   return call("rename_account", { id, label });
@@ -285,14 +303,14 @@ export async function renameAccount(id, label) {
 
 /**
  * Match the account list with the keychain (once, at start-up).
- * @returns {Promise<{needs_relink: string[], orphans: Array<{account: string, label: string}>, problem: {code: string, message: string}|null, notice: string|null}>}
+ * @returns {Promise<Reconciliation>}
  */
 export async function reconcileAccounts() {
   const raw = await call("reconcile_accounts", {});
   const result = raw && typeof raw === "object" ? raw : {};
-  const needsRelink = Array.isArray(result.needs_relink) ? result.needs_relink.filter((id) => typeof id === "string") : [];
+  const needsRelink = Array.isArray(result.needs_relink) ? result.needs_relink.filter((/** @type {unknown} */ id) => typeof id === "string") : [];
   const orphans = Array.isArray(result.orphans)
-    ? result.orphans.filter((item) => item && typeof item === "object" && typeof item.account === "string")
+    ? result.orphans.filter((/** @type {any} */ item) => item && typeof item === "object" && typeof item.account === "string")
     : [];
   const problem = result.problem && typeof result.problem === "object" ? toKeystepError(result.problem) : null;
   const notice = typeof result.notice === "string" && result.notice.trim() ? result.notice : null;
@@ -304,19 +322,32 @@ export async function reconcileAccounts() {
   return { needs_relink: needsRelink, orphans, problem, notice, safe_mode: safeMode };
 }
 
-/** Delete a Keystep keychain item that belongs to no account (an orphan's `account`). */
+/**
+ * Delete a Keystep keychain item that belongs to no account (an orphan's `account`).
+ * @param {string} id
+ * @returns {Promise<null>}
+ */
 export async function removeOrphan(id) {
   await call("remove_orphan", { id });
   return null;
 }
 
-/** Remove an account and its key from the keychain. */
+/**
+ * Remove an account and its key from the keychain.
+ * @param {string} id account id
+ * @returns {Promise<null>}
+ */
 export async function forgetAccount(id) {
   await call("forget_account", { id });
   return null;
 }
 
-/** Ask the backend to open a guide step's link in the system browser. */
+/**
+ * Ask the backend to open a guide step's link in the system browser.
+ * @param {string} provider provider id
+ * @param {string} step the step's id
+ * @returns {Promise<null>}
+ */
 export async function openGuideLink(provider, step) {
   await call("open_guide_link", { provider, step });
   return null;
@@ -332,10 +363,11 @@ export const EVENTS = Object.freeze(["accounts-changed", "checks-running", "open
  * @returns {Promise<() => void>}
  */
 export async function onEvent(name, handler) {
-  const events = window.__TAURI__ && window.__TAURI__.event;
+  const tauri = /** @type {any} */ (window).__TAURI__;
+  const events = tauri && tauri.event;
   if (!EVENTS.includes(name) || !events || typeof events.listen !== "function") return () => {};
   try {
-    return await events.listen(name, (event) => handler(event ? event.payload : undefined));
+    return await events.listen(name, (/** @type {{payload?: unknown}} */ event) => handler(event ? event.payload : undefined));
   } catch {
     return () => {};
   }
@@ -350,8 +382,9 @@ export async function onEvent(name, handler) {
  */
 export async function onLinkProgress(onProgress) {
   return onEvent("link-progress", (payload) => {
-    if (payload && typeof payload === "object" && typeof payload.doing === "string") {
-      onProgress({ check: typeof payload.check === "string" ? payload.check : null, doing: payload.doing });
+    const progress = /** @type {{check?: unknown, doing?: unknown}} */ (payload);
+    if (progress && typeof progress === "object" && typeof progress.doing === "string") {
+      onProgress({ check: typeof progress.check === "string" ? progress.check : null, doing: progress.doing });
     } else if (typeof payload === "string") {
       onProgress({ check: null, doing: payload });
     }

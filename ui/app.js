@@ -1,3 +1,4 @@
+// @ts-check
 // Keystep UI: boot. Reads the settings (for the language), mounts the accounts page, listens
 // to the backend's events, lists the accounts and runs the start-up keychain check.
 //
@@ -11,7 +12,7 @@
 import * as api from "./api.js";
 import { resolveLanguage, setLanguage } from "./i18n.js";
 import { $ } from "./lib/dom.js";
-import { loadProviders } from "./lib/providers.js";
+import { tryLoadProviders } from "./lib/providers.js";
 import { adopt, go, showView } from "./lib/router.js";
 import { resetState, state } from "./lib/state.js";
 import { refreshTimes } from "./lib/time.js";
@@ -58,7 +59,7 @@ async function boot() {
   listenToBackend();
   showView("home", { focus: false });
   // Warm the provider list so the picker opens instantly; errors show there.
-  loadProviders().catch(() => {});
+  tryLoadProviders();
   await home.loadAccounts();
   // Once per start: match the account list with the keychain.
   await notice.runReconcile();

@@ -5,10 +5,14 @@
 #     parses;
 #  2. the locale files (tests/ui/locales.mjs): same keys and placeholders in en and fr,
 #     every key the code names exists, none unused;
-#  3. tests/ui/harness.html#selftest in headless Chromium against tests/ui/stub.js,
+#  3. the type check: `// @ts-check` opens every module, and tsc (tests/ui/tsconfig.json)
+#     finds no error;
+#  4. tests/ui/harness.html#selftest in headless Chromium against tests/ui/stub.js,
 #     served over loopback with the app's CSP;
-#  4. axe-core on every view, light and dark (tests/ui/browse.mjs, playwright-core driving
-#     /usr/bin/chromium; both pinned in tests/ui/package-lock.json, installed with npm ci).
+#  5. axe-core on every view, light and dark (tests/ui/browse.mjs, playwright-core driving
+#     /usr/bin/chromium).
+# axe-core, playwright-core and typescript are pinned in tests/ui/package-lock.json and
+# installed with npm ci (nothing is downloaded at run time once that has run).
 # Prints one line per check and a closing "N passed, N failed"; exits 1 on failure.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -60,6 +64,31 @@ if command -v node >/dev/null 2>&1; then
   done < <(node "$here/locales.mjs" 2>&1 || echo "not ok - locales.mjs exited with $?")
 else
   bad "node is installed (apt-get install -y nodejs npm)"
+fi
+# The type check. tsc reads the JSDoc types; `// @ts-check` also makes an editor check a
+# module as it is written.
+unchecked="$(for f in "${js[@]}"; do [ "$(head -n 1 "$f")" = "// @ts-check" ] || echo "$f"; done)"
+if [ -z "$unchecked" ]; then ok "every module opens with // @ts-check"; else bad "every module opens with // @ts-check"; echo "$unchecked" | sed 's/^/    /'; fi
+stamp="$here/node_modules/.keystep-lock"
+want="$(sha256sum "$here/package-lock.json" | cut -d' ' -f1) $(node --version 2>/dev/null)"
+if [ ! -d "$here/node_modules/axe-core" ] || [ ! -d "$here/node_modules/playwright-core" ] || [ ! -d "$here/node_modules/typescript" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  if (cd "$here" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >"$here/.npm-ci.log" 2>&1); then
+    echo "$want" >"$stamp"
+    rm -f "$here/.npm-ci.log"
+  else
+    bad "npm ci in tests/ui (axe-core, playwright-core, typescript)"
+    sed 's/^/    /' "$here/.npm-ci.log" | tail -20
+  fi
+fi
+if [ -x "$here/node_modules/.bin/tsc" ]; then
+  if out="$(cd "$here" && node_modules/.bin/tsc -p tsconfig.json 2>&1)"; then
+    ok "tsc finds no type error in ui/ (TypeScript $(node -p "require('$here/node_modules/typescript/package.json').version" 2>/dev/null))"
+  else
+    bad "tsc finds no type error in ui/"
+    printf '%s\n' "$out" | sed 's/^/    /' | head -40
+  fi
+else
+  bad "typescript is installed in tests/ui (npm ci)"
 fi
 if grep -q 'type="module" src="app.js"' "$ui/index.html"; then ok "app.js loaded as a module"; else bad "app.js loaded as a module"; fi
 # Every module app.js imports, directly or not, is preloaded, and nothing else is: a new
@@ -118,19 +147,7 @@ else
     [ "$p" -gt 0 ] || bad "harness self-test ran checks"
   fi
 
-  # axe-core on every view (playwright-core drives Debian's chromium; nothing downloaded
-  # at run time once npm ci has run from the lock file).
-  stamp="$here/node_modules/.keystep-lock"
-  want="$(sha256sum "$here/package-lock.json" | cut -d' ' -f1) $(node --version 2>/dev/null)"
-  if [ ! -d "$here/node_modules/axe-core" ] || [ ! -d "$here/node_modules/playwright-core" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    if (cd "$here" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >"$here/.npm-ci.log" 2>&1); then
-      echo "$want" >"$stamp"
-      rm -f "$here/.npm-ci.log"
-    else
-      bad "npm ci in tests/ui (axe-core, playwright-core)"
-      sed 's/^/    /' "$here/.npm-ci.log" | tail -20
-    fi
-  fi
+  # axe-core on every view (playwright-core drives Debian's chromium).
   if [ -d "$here/node_modules/axe-core" ]; then
     while IFS= read -r line; do
       case "$line" in

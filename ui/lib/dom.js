@@ -1,3 +1,4 @@
+// @ts-check
 // Small DOM helpers. Nodes are built with createElement/textContent only: provider text is
 // data, never markup (tests/ui/run.sh forbids parsing strings as HTML anywhere in ui/).
 
@@ -6,7 +7,10 @@ import { hasText } from "./values.js";
 
 let idCounter = 0;
 
-/** A fresh id for a built element ("account-label-7"), to tie labels and descriptions. */
+/**
+ * A fresh id for a built element ("account-label-7"), to tie labels and descriptions.
+ * @param {string} prefix
+ */
 export function uid(prefix) {
   idCounter += 1;
   return `${prefix}-${idCounter}`;
@@ -95,7 +99,10 @@ export function focus(node) {
   node.focus({ preventScroll: false });
 }
 
-/** Says `text` through the page's polite live region (#announcer). */
+/**
+ * Says `text` through the page's polite live region (#announcer).
+ * @param {string} text
+ */
 export function announce(text) {
   const region = $("#announcer");
   region.textContent = "";
@@ -133,7 +140,11 @@ export function isBusy(control) {
   return control.getAttribute("aria-disabled") === "true";
 }
 
-/** A "Details" disclosure holding the backend's English sentence (and the code). */
+/**
+ * A "Details" disclosure holding the backend's English sentence (and the code).
+ * @param {unknown} message
+ * @param {unknown} code
+ */
 export function details(message, code) {
   if (!hasText(message) && !hasText(code)) return null;
   return el(

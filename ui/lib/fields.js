@@ -1,3 +1,4 @@
+// @ts-check
 // Form fields shared by the views: a field's error or note, tied to its input with
 // aria-describedby (the credential form and the settings form), and the credential form's
 // inputs, which hold the pasted key. clearSecrets() is the one place a pasted key is wiped

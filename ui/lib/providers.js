@@ -1,3 +1,4 @@
+// @ts-check
 // The providers Keystep can connect (list_providers), in the active language: asked once
 // per language and shared by every view; a second caller waits for the call under way.
 
@@ -28,6 +29,19 @@ export function loadProviders() {
     state.providersPromise = promise;
   }
   return state.providersPromise;
+}
+
+/**
+ * The providers, or null when they could not be listed: for a view that can do without
+ * them (a sentence falls back to generic words); the picker says what went wrong.
+ * @returns {Promise<ProviderView[] | null>}
+ */
+export async function tryLoadProviders() {
+  try {
+    return await loadProviders();
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+// @ts-check
 // Which view shows, and the crumbs above it. Every view is an ES module under ui/views/ that
 // exports mount() (attaches its listeners, once per page) and how it shows. A view reaches
 // another view only through go() here, which imports that view's module the first time it

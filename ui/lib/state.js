@@ -1,3 +1,4 @@
+// @ts-check
 // The window's state: one object, every field declared here with its type, so a newcomer
 // finds in one place what the UI remembers between two events. Views read and write it;
 // nothing else in the UI keeps state that outlives a call (the DOM aside).

@@ -1,9 +1,11 @@
+// @ts-check
 // Relative times ("checked 3 min ago", "next check in 5 h") on cards and the account view:
 // each is a <time> that keeps its timestamp in data-ts, so refreshTimes() can re-word every
 // one of them without redrawing anything.
 
 import { ago, ahead, formatDateTime, isTimestamp, t } from "../i18n.js";
 import { $$, el } from "./dom.js";
+import { pick } from "./values.js";
 
 /** The wording of each kind of time, by `data-kind`. */
 const TIME_TEXT = {
@@ -39,7 +41,7 @@ export function timeNode(kind, ts, className = "") {
 /** Re-words every relative time on the page (every 30 s, from app.js). */
 export function refreshTimes() {
   for (const time of $$("time[data-ts]")) {
-    const format = TIME_TEXT[time.dataset.kind];
+    const format = pick(TIME_TEXT, time.dataset.kind);
     if (format) time.textContent = format(Number(time.dataset.ts));
   }
 }

@@ -1,10 +1,11 @@
+// @ts-check
 // Sentences that depend on data values: an account's status, an outcome code, the notes and
 // problems preview_fields reports. Never on provider ids: provider text comes from
 // list_providers. Every locale key is written out in full so tests/ui/locales.mjs sees it.
 
 import { fill, formatNumber, isTimestamp, joinChoices, joinList, retryPhrase, t } from "../i18n.js";
 import { providerFor } from "./providers.js";
-import { asList, hasText, own } from "./values.js";
+import { asList, hasText, own, pick } from "./values.js";
 
 /**
  * @typedef {import("../api.js").AccountView} AccountView
@@ -31,7 +32,7 @@ const STATUS = {
  * @returns {{tone: string, text: string}}
  */
 export function statusInfo(status) {
-  const known = own(STATUS, status) ? STATUS[status] : { tone: "unknown", key: "status.pending" };
+  const known = pick(STATUS, status) || { tone: "unknown", key: "status.pending" };
   return { tone: known.tone, text: t(known.key) };
 }
 
@@ -57,14 +58,17 @@ const CODE_TEXT = {
 /** Codes a link or relink can only reach after the provider accepted the key: it works, but was not stored. */
 export const NOT_STORED = new Set(["keychain_unavailable", "storage_failed"]);
 
-/** Whether the UI knows `code` (anything else is worded as "internal"). */
+/**
+ * Whether the UI knows `code` (anything else is worded as "internal").
+ * @param {unknown} code
+ */
 export function isKnownCode(code) {
   return own(CODE_TEXT, code);
 }
 
 /** @param {unknown} code */
 function codeText(code) {
-  return own(CODE_TEXT, code) ? CODE_TEXT[/** @type {keyof typeof CODE_TEXT} */ (code)] : CODE_TEXT.internal;
+  return pick(CODE_TEXT, code) || CODE_TEXT.internal;
 }
 
 /**
@@ -129,8 +133,8 @@ export function errorSentence(err, provider = null) {
 export function outcomeSentence(provider, code, extra = {}) {
   const params = context(provider, extra);
   const messages = provider && provider.messages && typeof provider.messages === "object" ? provider.messages : {};
-  if (own(messages, code) && hasText(messages[code])) {
-    const template = messages[code];
+  const template = pick(messages, code);
+  if (hasText(template)) {
     const usable = !(template.includes("{missing}") && !params.missing);
     const filled = fill(template, params);
     if (usable && !/\{[a-z_]+\}/.test(filled)) return filled;
@@ -293,7 +297,7 @@ function fieldParams(provider, key, otherKey) {
  * @param {string[]} changes
  */
 export function notesSentence(provider, key, changes) {
-  const parts = changes.filter((c) => own(NOTE, c) && c !== "unusual_format").map((c) => t(NOTE[c], fieldParams(provider, key)));
+  const parts = changes.filter((c) => own(NOTE, c) && c !== "unusual_format").map((c) => t(pick(NOTE, c), fieldParams(provider, key)));
   const sentences = [];
   if (parts.length) sentences.push(t("note.we_removed", { what: joinList(parts) }));
   if (changes.includes("unusual_format")) sentences.push(t(NOTE.unusual_format, fieldParams(provider, key)));
@@ -305,7 +309,7 @@ export function notesSentence(provider, key, changes) {
  * @param {FieldProblem} problem
  */
 export function problemSentence(provider, problem) {
-  const key = own(PROBLEM, problem.problem) ? PROBLEM[problem.problem] : "problem.invalid";
+  const key = pick(PROBLEM, problem.problem) || "problem.invalid";
   return t(key, fieldParams(provider, problem.field, problem.other));
 }
 

@@ -1,3 +1,4 @@
+// @ts-check
 // What an account's buttons do, on its card and on the account view alike: Check now,
 // Replace key (Relink), Forget, and on the card Rename and Details. One Check now, with its
 // busy state, progress lines and errors wherever the account shows (account-card.js draws

@@ -1,3 +1,4 @@
+// @ts-check
 // An account as the window draws it: its card on home, and what the account view shares
 // with the card (status chips, the "couldn't check" note, the action buttons, and the busy,
 // progress and error lines of a check). Drawing only: what the buttons do is in
@@ -106,9 +107,11 @@ export function actionButtons(account, where) {
   const keyIsBad = needsRelink || account.status === "failing";
   const relinkText = needsRelink ? t("account.relink") : t("account.replace_key");
   if (where.on === "detail") {
+    /** @type {(name: string, text: string, look: string) => HTMLButtonElement} */
     const button = (name, text, look) => el("button", { className: `btn ${look}`, text, attrs: { type: "button", "data-action": name } });
     return [button("check", t("account.check_now"), "btn-secondary"), button("relink", relinkText, keyIsBad ? "btn-primary" : "btn-secondary"), button("forget", t("account.forget"), "btn-quiet btn-forget")];
   }
+  /** @type {(name: string, text: string, look: string) => HTMLButtonElement} */
   const button = (name, text, look) =>
     el("button", { className: `btn btn-small ${look}`, text, attrs: { type: "button", "data-action": name, "aria-describedby": where.labelId } });
   const relink = button("relink", relinkText, keyIsBad ? "btn-primary" : "btn-tool");
@@ -190,12 +193,18 @@ export function patchCard(card, fresh) {
  * @property {HTMLElement|null} check its Check now button
  */
 
-/** @param {HTMLElement} card */
+/**
+ * @param {HTMLElement} card
+ * @returns {Place}
+ */
 export function placeOfCard(card) {
   return { card, progress: $(".account-progress", card), error: $(".account-error", card), check: $('[data-action="check"]', card) };
 }
 
-/** The account view's place (#account-progress, #account-error, its Check now). */
+/**
+ * The account view's place (#account-progress, #account-error, its Check now).
+ * @returns {Place}
+ */
 export function placeOfDetail() {
   return { card: null, progress: $("#account-progress"), error: $("#account-error"), check: $('#account-actions [data-action="check"]') };
 }

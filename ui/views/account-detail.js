@@ -1,3 +1,4 @@
+// @ts-check
 // One account: its facts, its permissions and its check history. Its Check now / Replace
 // key / Forget are answered by account-actions.js, like the card's.
 
@@ -5,7 +6,7 @@ import * as api from "../api.js";
 import { ago, ahead, formatDate, formatDateTime, formatNumber, isTimestamp, t } from "../i18n.js";
 import { $, details, el, focus } from "../lib/dom.js";
 import { clearSecrets } from "../lib/fields.js";
-import { loadProviders, providerFor } from "../lib/providers.js";
+import { providerFor, tryLoadProviders } from "../lib/providers.js";
 import { renderCrumbs, showView } from "../lib/router.js";
 import { state } from "../lib/state.js";
 import { asList, hasText } from "../lib/values.js";
@@ -26,7 +27,7 @@ export function mount() {
  */
 export async function show(id) {
   clearSecrets();
-  await loadProviders().catch(() => null);
+  await tryLoadProviders();
   let account = state.accounts.find((a) => a.id === id);
   if (!account) {
     try {

@@ -1,3 +1,4 @@
+// @ts-check
 // Home: the linked accounts as cards, "Check all now", the empty state, and after a forget
 // the steps to revoke the key in the provider. The first page: app.js imports it (with the
 // card, the account actions and the start-up notice); every other view loads when needed.
@@ -6,7 +7,7 @@ import * as api from "../api.js";
 import { t } from "../i18n.js";
 import { $, $$, announce, busy, details, el, focus } from "../lib/dom.js";
 import { clearSecrets } from "../lib/fields.js";
-import { loadProviders, providerFor } from "../lib/providers.js";
+import { providerFor, tryLoadProviders } from "../lib/providers.js";
 import { go, loadedView, showView } from "../lib/router.js";
 import { state } from "../lib/state.js";
 import { hasText } from "../lib/values.js";
@@ -40,7 +41,7 @@ export async function loadAccounts() {
   loading.hidden = state.accountsLoaded;
   errorBox.hidden = true;
   try {
-    const [accounts] = await Promise.all([api.listAccounts(), loadProviders().catch(() => null)]);
+    const [accounts] = await Promise.all([api.listAccounts(), tryLoadProviders()]);
     state.accountsLoaded = true;
     renderAccounts(accounts);
   } catch (err) {
@@ -234,7 +235,7 @@ export async function refreshCards(ids) {
  * @param {string} title
  */
 export async function showForgetRevoke(account, title) {
-  await loadProviders().catch(() => null);
+  await tryLoadProviders();
   const provider = providerFor(account);
   const providerName = account.provider_name || (provider && provider.name) || t("common.the_provider");
   const panel = revokeSteps({

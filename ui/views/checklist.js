@@ -1,3 +1,4 @@
+// @ts-check
 // A list of scopes or permissions with a "Copy the list" button: in a guide step (what to
 // tick) and on a missing_permission result (what to add).
 

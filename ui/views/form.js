@@ -1,3 +1,4 @@
+// @ts-check
 // The credential form under a guide: its fields (from the provider), the inline checks as
 // the person types (preview_fields: nothing leaves the computer), and the submission, with
 // Cancel, whose outcome result.js shows.

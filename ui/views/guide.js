@@ -1,3 +1,4 @@
+// @ts-check
 // The guide for one provider: how to create the key, step by step (with its links, the
 // scopes to tick and a "you are here" mark), above the credential form (form.js). The
 // same view replaces the key of an existing account (relink mode).

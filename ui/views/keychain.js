@@ -1,3 +1,4 @@
+// @ts-check
 // Whether the keychain could store a key now, said on the picker, the guide and the form
 // (every [data-keychain-warning] box): most providers show a token once, so a locked
 // keychain must be known before the person creates one, not after.

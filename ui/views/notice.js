@@ -1,3 +1,4 @@
+// @ts-check
 // The notice on home after the start-up keychain check (reconcile_accounts): keys lost from
 // the keychain, keychain items no account owns (orphans, removable one by one), a keychain
 // that could not be listed (with Try again), and safe mode, when Keystep could not read its
@@ -7,7 +8,7 @@ import * as api from "../api.js";
 import { t } from "../i18n.js";
 import { $, announce, busy, details, el, focus, isBusy, uid } from "../lib/dom.js";
 import { state } from "../lib/state.js";
-import { hasText, own } from "../lib/values.js";
+import { hasText, pick } from "../lib/values.js";
 import { codeNext, errorSentence } from "../lib/wording.js";
 import { refreshCards } from "./accounts.js";
 
@@ -94,7 +95,7 @@ const SAFE_REASON = { too_new: "safe.too_new", unreadable: "safe.unreadable", da
  * @param {import("../api.js").SafeMode} safe
  */
 function safeModeBlock(safe) {
-  const why = own(SAFE_REASON, safe.reason) ? SAFE_REASON[safe.reason] : "safe.unreadable";
+  const why = pick(SAFE_REASON, safe.reason) || "safe.unreadable";
   return el(
     "div",
     { className: "notice-safe", attrs: { id: "safe-mode", "data-reason": String(safe.reason) } },

@@ -1,3 +1,4 @@
+// @ts-check
 // The permission checklist of a key: granted ✓, missing ✗, extra as advice, unchecked. On
 // the account view and on a successful link's result.
 

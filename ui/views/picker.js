@@ -1,3 +1,4 @@
+// @ts-check
 // The provider picker: every system Keystep can connect, with a search; a card opens that
 // provider's guide.
 
@@ -7,7 +8,7 @@ import { clearSecrets } from "../lib/fields.js";
 import { loadProviders } from "../lib/providers.js";
 import { go, showView } from "../lib/router.js";
 import { state } from "../lib/state.js";
-import { hasText, own } from "../lib/values.js";
+import { hasText, pick } from "../lib/values.js";
 import { CATEGORY, errorSentence } from "../lib/wording.js";
 import { showKeychainState } from "./keychain.js";
 
@@ -70,7 +71,8 @@ export function reword() {
  */
 function matches(provider, query) {
   if (!query) return true;
-  const haystack = [provider.name, provider.summary, provider.needs, CATEGORY[provider.category] ? t(CATEGORY[provider.category]) : provider.category]
+  const category = pick(CATEGORY, provider.category);
+  const haystack = [provider.name, provider.summary, provider.needs, category ? t(category) : provider.category]
     .filter(hasText)
     .join(" ")
     .toLocaleLowerCase(language());
@@ -97,7 +99,8 @@ function renderProviders(providers) {
     return;
   }
   for (const provider of shown) {
-    const category = own(CATEGORY, provider.category) ? t(CATEGORY[provider.category]) : hasText(provider.category) ? provider.category : "";
+    const categoryKey = pick(CATEGORY, provider.category);
+    const category = categoryKey ? t(categoryKey) : hasText(provider.category) ? provider.category : "";
     // The button's name is all it shows (name, category, summary, needs): axe's
     // label-content-name-mismatch forbids a shorter aria-label on visible text.
     const button = el(

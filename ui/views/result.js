@@ -1,3 +1,4 @@
+// @ts-check
 // The outcome of a link or a key replacement: success (with the account's facts, its
 // permissions and where the key is kept), a replaced key (with the steps to revoke the old
 // one), or a failure worded from its code, with the step of the guide that fits it, Try

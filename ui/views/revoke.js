@@ -1,3 +1,4 @@
+// @ts-check
 // "Revoke the key in the provider" as a checklist: after a forget (on home) and after a key
 // replacement (on the result). Only one exists at a time (#revoke-steps).
 

@@ -1,3 +1,4 @@
+// @ts-check
 // Settings: how often keys are checked, notifications, start at login, the rotation
 // reminder and the language (applied to the whole window at once when saved).
 
@@ -5,7 +6,7 @@ import * as api from "../api.js";
 import { resolveLanguage, setLanguage, t } from "../i18n.js";
 import { $, busy, details, el, focus } from "../lib/dom.js";
 import { clearSecrets, setFieldMessage } from "../lib/fields.js";
-import { loadProviders } from "../lib/providers.js";
+import { tryLoadProviders } from "../lib/providers.js";
 import { loadedView, renderCrumbs, showView } from "../lib/router.js";
 import { state } from "../lib/state.js";
 import { errorSentence } from "../lib/wording.js";
@@ -135,7 +136,7 @@ async function applyLanguage(preference) {
   if (lang === state.lang && document.documentElement.lang === lang) return;
   state.lang = lang;
   await setLanguage(lang);
-  await loadProviders().catch(() => null);
+  await tryLoadProviders();
   // Provider text in the open guide comes back in the new language; typed values stay.
   const guide = loadedView("guide");
   if (guide) guide.reword();

@@ -20,11 +20,6 @@ import { hasText } from "./lib/values.js";
 import * as actions from "./views/account-actions.js";
 import * as home from "./views/accounts.js";
 import * as notice from "./views/notice.js";
-import "./views/account-detail.js";
-import "./views/picker.js";
-import "./views/guide.js";
-import "./views/result.js";
-import "./views/settings.js";
 
 /** The backend's events: the tray, the schedule and other windows' changes. */
 function listenToBackend() {

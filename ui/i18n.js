@@ -6,16 +6,22 @@
 // already load for app.js; a fetch would need the CSP widened. Keys are flat ("home.title");
 // a plural key has ".one"/".other" variants picked with Intl.PluralRules from `count`.
 // `{name}` placeholders are filled from params; provider text (from list_providers) is data
-// and never passes through here except as a param.
+// and never passes through here except as a param. English comes with the first page (it is
+// also the fallback for a missing key); another language is imported when first chosen.
 
 import en from "./locales/en.js";
-import fr from "./locales/fr.js";
 
 /** @typedef {"en"|"fr"} Lang */
 /** @typedef {Readonly<Record<string, string>>} Catalogue */
 
-/** @type {Readonly<Record<Lang, Catalogue>>} */
-const CATALOGUES = Object.freeze({ en, fr });
+/** The catalogues of the languages other than English, imported when first needed. */
+const LATER = Object.freeze({ fr: () => import("./locales/fr.js") });
+
+/**
+ * The catalogues loaded so far.
+ * @type {Partial<Record<Lang, Catalogue>>}
+ */
+const catalogues = { en };
 
 /** The languages Keystep speaks, as settings.language values (besides "system"). */
 export const LANGUAGES = Object.freeze(/** @type {Lang[]} */ (["en", "fr"]));
@@ -62,11 +68,20 @@ export function language() {
 }
 
 /**
- * Switches the language and re-words the static markup (elements with data-i18n).
+ * Switches the language (importing its catalogue the first time) and re-words the static
+ * markup (elements with data-i18n). A catalogue that cannot be loaded leaves English.
  * @param {string} lang
  */
-export function setLanguage(lang) {
-  current = isLang(lang) ? lang : "en";
+export async function setLanguage(lang) {
+  let next = isLang(lang) ? lang : "en";
+  if (!catalogues[next]) {
+    try {
+      catalogues[next] = (await LATER[/** @type {keyof typeof LATER} */ (next)]()).default;
+    } catch {
+      next = "en";
+    }
+  }
+  current = next;
   document.documentElement.lang = current;
   translateStatic(document);
 }
@@ -90,7 +105,7 @@ export function fill(template, params = {}) {
  * @param {Record<string, unknown>} [params]
  */
 export function t(key, params = {}) {
-  const catalogue = CATALOGUES[current];
+  const catalogue = catalogues[current];
   let text;
   if (typeof params.count === "number") {
     const rule = new Intl.PluralRules(current).select(params.count);

@@ -93,26 +93,44 @@ fi
 if grep -q 'type="module" src="app.js"' "$ui/index.html"; then ok "app.js loaded as a module"; else bad "app.js loaded as a module"; fi
 # Every module app.js imports, directly or not, is preloaded, and nothing else is: a new
 # import without its <link rel="modulepreload"> would make the window fetch modules one
-# level at a time again, and a stale link fetches a file nothing runs.
-imports="$(python3 - "$ui" <<'PY'
+# level at a time again, and a stale link fetches a file nothing runs. A module imported
+# with import() when first needed (the other views, the French catalogue) stays out of
+# that first page.
+graph="$(python3 - "$ui" <<'PY'
 import os, re, sys
 ui = sys.argv[1]
+def resolve(f, dep):
+    return os.path.normpath(os.path.join(os.path.dirname(f), dep))
 seen, todo = set(), ["app.js"]
 while todo:
     f = todo.pop()
     text = open(os.path.join(ui, f), encoding="utf-8").read()
-    # Static imports only (`import … from`, `import "…"`, `export … from`): a module loaded
-    # with import() when first needed is not part of the first page, and is not preloaded.
+    # Static imports only (`import … from`, `import "…"`, `export … from`).
     deps = re.findall(r'^\s*(?:import|export)\b[^;"]*?from\s*"(\.[^"]+)"', text, re.M)
     deps += re.findall(r'^\s*import\s*"(\.[^"]+)"', text, re.M)
     for dep in deps:
-        path = os.path.normpath(os.path.join(os.path.dirname(f), dep))
+        path = resolve(f, dep)
         if path not in seen:
             seen.add(path)
             todo.append(path)
+# What import() loads (comments aside: JSDoc names types with import("…")), except what
+# app.js itself imports (the router reaches the accounts page the same way as the others).
+text = open(os.path.join(ui, "app.js"), encoding="utf-8").read()
+first = {resolve("app.js", dep) for dep in re.findall(r'^\s*import\b[^;"]*?from\s*"(\.[^"]+)"', text, re.M)}
+later = set()
+for folder, _, files in os.walk(ui):
+    for name in files:
+        if name.endswith(".js"):
+            f = os.path.relpath(os.path.join(folder, name), ui)
+            text = open(os.path.join(ui, f), encoding="utf-8").read()
+            code = re.sub(r'/\*.*?\*/|//[^\n]*', '', text, flags=re.S)
+            later |= {resolve(f, dep) for dep in re.findall(r'\bimport\(\s*"(\.[^"]+)"\s*\)', code)}
 print(" ".join(sorted(seen)))
+print(" ".join(sorted(later - first)))
 PY
 )"
+imports="$(printf '%s\n' "$graph" | sed -n 1p)"
+later="$(printf '%s\n' "$graph" | sed -n 2p)"
 preloads="$(grep -oP '<link rel="modulepreload" href="\K[^"]+' "$ui/index.html" | sort | tr '\n' ' ' | sed 's/ $//')"
 if [ -n "$imports" ] && [ "$imports" = "$preloads" ]; then
   ok "index.html preloads exactly the modules app.js imports ($imports)"
@@ -120,6 +138,25 @@ else
   bad "index.html preloads exactly the modules app.js imports"
   echo "    imports:  $imports"
   echo "    preloads: $preloads"
+fi
+both="$(comm -12 <(tr ' ' '\n' <<<"$imports" | sort) <(tr ' ' '\n' <<<"$later views/account-detail.js views/picker.js views/guide.js views/form.js views/result.js views/settings.js locales/fr.js" | sort -u))"
+if [ -n "$later" ] && [ -z "$both" ]; then
+  ok "the first page imports none of the modules loaded when first needed ($later)"
+else
+  bad "the first page imports none of the modules loaded when first needed"
+  echo "    imported at start: $(echo $both)"
+fi
+# Every stylesheet is linked once: by index.html (the first page's) or by the router with
+# its view's module (ui/lib/router.js, STYLES).
+linked_css="$(grep -oP '<link rel="stylesheet" href="styles/\K[^"]+' "$ui/index.html")"
+view_css="$(sed -n '/^const STYLES/,/^});/p' "$ui/lib/router.js" | grep -oP '"\K[a-z-]+\.css(?=")')"
+named="$(printf '%s\n%s\n' "$linked_css" "$view_css" | grep . | sort)"
+present="$(cd "$ui/styles" && ls -1 ./*.css | sed 's#^\./##' | sort)"
+if [ -n "$view_css" ] && [ "$named" = "$present" ]; then
+  ok "every stylesheet is linked once, at start or with its view ($(echo $view_css))"
+else
+  bad "every stylesheet is linked once, at start or with its view"
+  diff <(echo "$named") <(echo "$present") | sed 's/^/    /'
 fi
 
 if ! command -v chromium >/dev/null 2>&1; then

@@ -1,9 +1,10 @@
 // @ts-check
 // Which view shows, and the crumbs above it. Every view is an ES module under ui/views/ that
-// exports mount() (attaches its listeners, once per page) and how it shows. A view reaches
-// another view only through go() here, which imports that view's module the first time it
-// is needed: the first page loads only the accounts page (app.js imports it), and static
-// imports run one way, app.js → views → lib.
+// exports mount() (attaches its listeners, once per page) and how it shows. A view opens
+// another view only through go() here, which imports that view's module (and links its
+// stylesheet) the first time it is needed: the first page loads only the accounts page,
+// which app.js imports. Static imports run one way, app.js → views → lib, and never from
+// the first page to a view loaded later (tests/ui/run.sh checks it).
 
 import { t } from "../i18n.js";
 import { $, $$, el, focus } from "./dom.js";
@@ -28,6 +29,57 @@ const MODULES = {
   result: () => import("../views/result.js"),
   settings: () => import("../views/settings.js"),
 };
+
+/**
+ * Each view's own stylesheet under ui/styles/, linked with its module; index.html links the
+ * first page's (base, forms, parts, accounts).
+ * @type {Readonly<Record<ViewName, string | null>>}
+ */
+const STYLES = Object.freeze({
+  home: null,
+  account: "account-detail.css",
+  picker: "picker.css",
+  guide: "guide.css",
+  result: "result.css",
+  settings: "settings.css",
+});
+
+/** The stylesheets linked so far, by URL: each resolves once it applies. */
+const linked = new Map();
+
+/**
+ * Links a stylesheet of ui/styles/ (once) and resolves when it applies, so a view never
+ * shows unstyled. A sheet that fails to load resolves too: the view still works.
+ * @param {string} file
+ * @returns {Promise<unknown>}
+ */
+function linkStyles(file) {
+  const href = new URL(`../styles/${file}`, import.meta.url).href;
+  if (!linked.has(href)) {
+    const link = el("link", { attrs: { rel: "stylesheet", href } });
+    linked.set(
+      href,
+      new Promise((resolve) => {
+        link.addEventListener("load", resolve, { once: true });
+        link.addEventListener("error", resolve, { once: true });
+      }),
+    );
+    document.head.append(link);
+  }
+  return linked.get(href);
+}
+
+/**
+ * A view's module and its stylesheet, loaded.
+ * @template {ViewName} K
+ * @param {K} name
+ * @returns {Promise<ModuleOf<K>>}
+ */
+async function load(name) {
+  const styles = STYLES[name];
+  const [module] = await Promise.all([MODULES[name](), styles ? linkStyles(styles) : null]);
+  return /** @type {ModuleOf<K>} */ (module);
+}
 
 /**
  * @template {ViewName} K
@@ -68,7 +120,7 @@ export function adopt(name, module) {
 export function go(name, use) {
   const module = /** @type {ModuleOf<K> | undefined} */ (loaded.get(name));
   if (module) return use(adopt(name, module));
-  return MODULES[name]().then((imported) => use(adopt(name, /** @type {ModuleOf<K>} */ (imported))));
+  return load(name).then((imported) => use(adopt(name, imported)));
 }
 
 /**

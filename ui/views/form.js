@@ -1,17 +1,15 @@
 // @ts-check
-// The credential form under a guide: its fields (from the provider), the inline checks as
-// the person types (preview_fields: nothing leaves the computer), and the submission, with
-// Cancel, whose outcome result.js shows.
+// The credential form under a guide: its fields (from the provider) and the inline checks as
+// the person types (preview_fields: nothing leaves the computer). Submitting it is
+// connect.js.
 
 import * as api from "../api.js";
 import { t } from "../i18n.js";
-import { $, announce, el, focus, uid } from "../lib/dom.js";
-import { go } from "../lib/router.js";
-import { clearSecrets, fieldInputs, formValues, setFieldMessage } from "../lib/fields.js";
+import { $, el, focus, uid } from "../lib/dom.js";
+import { fieldInputs, formValues, setFieldMessage } from "../lib/fields.js";
 import { state } from "../lib/state.js";
 import { asList, hasText, own } from "../lib/values.js";
-import { NOT_STORED, fieldOf, notesByField, notesSentence, problemSentence, progressText } from "../lib/wording.js";
-import { refreshAfterChange } from "./accounts.js";
+import { fieldOf, notesByField, notesSentence, problemSentence } from "../lib/wording.js";
 
 /**
  * @typedef {import("../api.js").AccountView} AccountView
@@ -20,18 +18,6 @@ import { refreshAfterChange } from "./accounts.js";
  * @typedef {import("../api.js").FieldProblem} FieldProblem
  * @typedef {import("../api.js").Preview} Preview
  */
-
-/** The form's listeners (its fields get theirs as they are drawn). */
-export function mount() {
-  $("#connect-cancel").addEventListener("click", () => cancelConnect());
-  $('[data-view="guide"]').addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && state.connecting) {
-      event.preventDefault();
-      cancelConnect();
-    }
-  });
-  $("#credentials").addEventListener("submit", onSubmit);
-}
 
 /**
  * Draws the form for a provider: a new link, or a new key for `opts.account`.
@@ -58,7 +44,6 @@ export function renderForm(provider, opts = {}) {
   container.replaceChildren();
   fields.forEach((field) => container.append(renderField(field)));
   if (relink) prefill(account);
-  setConnecting(false);
 }
 
 /**
@@ -200,7 +185,7 @@ function schedulePreview(wait = 300) {
  * @param {{submit?: boolean}} [opts]
  * @returns {Promise<Preview|null>} the preview, or null if it could not be had
  */
-async function runPreview(opts = {}) {
+export async function runPreview(opts = {}) {
   const provider = state.provider;
   if (!provider) return null;
   state.previewRun += 1;
@@ -223,7 +208,7 @@ async function runPreview(opts = {}) {
  * @param {Preview} preview
  * @param {{submit?: boolean}} [opts]
  */
-function showPreview(provider, preview, opts = {}) {
+export function showPreview(provider, preview, opts = {}) {
   const notes = notesByField(preview);
   const problems = asList(preview && preview.problems).filter((p) => p && hasText(p.field));
   for (const input of fieldInputs()) {
@@ -240,7 +225,7 @@ function showPreview(provider, preview, opts = {}) {
  * @param {ProviderView} provider
  * @param {FieldProblem[]} problems
  */
-function showErrorSummary(provider, problems) {
+export function showErrorSummary(provider, problems) {
   const list = $("#form-errors-list");
   list.replaceChildren();
   for (const problem of problems) {
@@ -257,7 +242,7 @@ function showErrorSummary(provider, problems) {
   if (problems.length) focus(box);
 }
 
-function clearFieldErrors() {
+export function clearFieldErrors() {
   for (const input of fieldInputs()) setFieldMessage(input, "error", "");
   $("#form-errors").hidden = true;
 }
@@ -266,108 +251,7 @@ function clearFieldErrors() {
  * @param {ProviderView} provider
  * @param {string} key
  */
-function isSecretField(provider, key) {
+export function isSecretField(provider, key) {
   const field = fieldOf(provider, key);
   return Boolean(field && field.secret === true);
-}
-
-// ---------------------------------------------------------------------------
-// Connecting, with Cancel.
-
-/**
- * The form while a link or relink runs: disabled, a status line, Cancel instead of Back.
- * @param {boolean} on
- */
-export function setConnecting(on) {
-  state.connecting = on;
-  const form = $("#credentials");
-  /** @type {HTMLFieldSetElement} */ ($("#credentials-fieldset")).disabled = on;
-  form.setAttribute("aria-busy", on ? "true" : "false");
-  $("#connect-spinner").hidden = !on;
-  const connect = $("#connect");
-  if (on) connect.setAttribute("aria-disabled", "true");
-  else connect.removeAttribute("aria-disabled");
-  $("#connect-cancel").hidden = !on;
-  $("#guide-back").hidden = on;
-  const provider = state.provider;
-  $("#connect-status-text").textContent = on && provider ? (state.mode === "relink" ? t("connect.checking_new", { provider: provider.name }) : t("connect.checking", { provider: provider.name })) : "";
-}
-
-/**
- * Cancel: stop waiting and return to the form. The answer, when it comes, is ignored.
- * @param {{quiet?: boolean}} [opts] quiet: leaving the guide, nothing to say or focus
- */
-export function cancelConnect(opts = {}) {
-  if (!state.connecting) return;
-  state.connectRun += 1;
-  setConnecting(false);
-  // The key went out with the submission: like any submission, it leaves the form.
-  clearSecrets();
-  $("#connect-cancelled").hidden = false;
-  if (!opts.quiet) {
-    announce(t("connect.cancelled"));
-    focus($("#credentials-title"));
-  }
-}
-
-/** @param {SubmitEvent} event */
-async function onSubmit(event) {
-  event.preventDefault();
-  if (state.connecting || !state.provider) return;
-  const provider = state.provider;
-  const relinkAccount = state.mode === "relink" ? state.relinkAccount : null;
-  $("#connect-cancelled").hidden = true;
-
-  // Check the values first (nothing leaves the computer): a problem is shown on its field
-  // and in the summary, and nothing is sent.
-  const preview = await runPreview({ submit: true });
-  if (state.connecting) return;
-  const problems = asList(preview && preview.problems).filter((p) => p && hasText(p.field) && !(relinkAccount && p.problem === "empty" && !isSecretField(provider, p.field)));
-  if (problems.length) {
-    showPreview(provider, preview, { submit: true });
-    showErrorSummary(provider, problems);
-    return;
-  }
-  clearFieldErrors();
-  const fields = formValues();
-  const notes = notesByField(preview);
-
-  state.connectRun += 1;
-  const run = state.connectRun;
-  setConnecting(true);
-  const stopProgress = await api.onLinkProgress((payload) => {
-    if (state.connecting && run === state.connectRun) {
-      const text = progressText(provider, payload);
-      if (text) $("#connect-status-text").textContent = text;
-    }
-  });
-  let summary = null;
-  let error = null;
-  try {
-    summary = relinkAccount ? await api.relinkAccount(relinkAccount.id, fields) : await api.linkAccount(provider.id, fields);
-  } catch (err) {
-    error = err;
-  } finally {
-    stopProgress();
-  }
-  // Success or failure: no secret stays in the DOM.
-  if (run !== state.connectRun) {
-    // Cancelled meanwhile: the answer is ignored; a linked account shows in the list.
-    if (summary) {
-      announce(t("connect.late_success", { provider: provider.name }));
-      if (state.view === "home") refreshAfterChange();
-    }
-    return;
-  }
-  // A key that was verified but could not be stored stays in the form, so "Try again"
-  // after unlocking the keychain needs no new token (many providers show one only once).
-  const verifiedNotStored = Boolean(error && NOT_STORED.has(error.code));
-  if (!verifiedNotStored) clearSecrets();
-  setConnecting(false);
-
-  await go("result", (result) => {
-    if (error) result.showFailure(provider, error, relinkAccount, fields);
-    else if (relinkAccount) result.showRelinked(provider, summary || {}, relinkAccount, notes);
-    else result.showSuccess(provider, summary || {}, notes);
-  });
 }

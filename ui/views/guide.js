@@ -1,7 +1,7 @@
 // @ts-check
 // The guide for one provider: how to create the key, step by step (with its links, the
-// scopes to tick and a "you are here" mark), above the credential form (form.js). The
-// same view replaces the key of an existing account (relink mode).
+// scopes to tick and a "you are here" mark), above the credential form (form.js, submitted
+// by connect.js). The same view replaces the key of an existing account (relink mode).
 
 import * as api from "../api.js";
 import { t } from "../i18n.js";
@@ -14,7 +14,8 @@ import { asList, hasText } from "../lib/values.js";
 import { accountTitle, errorSentence } from "../lib/wording.js";
 import { showAccountError } from "./account-card.js";
 import { renderChecklist } from "./checklist.js";
-import * as form from "./form.js";
+import * as connect from "./connect.js";
+import { renderForm } from "./form.js";
 import { showKeychainState } from "./keychain.js";
 
 /**
@@ -25,7 +26,7 @@ import { showKeychainState } from "./keychain.js";
 
 export function mount() {
   $("#guide-back").addEventListener("click", () => (state.mode === "relink" ? go("home", (home) => home.show()) : go("picker", (picker) => picker.show())));
-  form.mount();
+  connect.mount();
 }
 
 /**
@@ -33,7 +34,7 @@ export function mount() {
  * @param {import("../lib/state.js").ViewName} next
  */
 export function leave(next) {
-  if (next !== "result") form.cancelConnect({ quiet: true });
+  if (next !== "result") connect.cancelConnect({ quiet: true });
 }
 
 /**
@@ -168,7 +169,8 @@ function renderGuide(provider, opts = {}) {
   providerSteps.forEach((step, index) => steps.append(renderStep(provider, step, index, providerSteps.length)));
   setCurrentStep(0, { focus: false });
 
-  form.renderForm(provider, { account, pasteAgain: opts.pasteAgain });
+  renderForm(provider, { account, pasteAgain: opts.pasteAgain });
+  connect.setConnecting(false);
 }
 
 /**

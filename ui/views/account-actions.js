@@ -7,7 +7,7 @@
 
 import * as api from "../api.js";
 import { t } from "../i18n.js";
-import { $, announce, el, focus, uid, busy } from "../lib/dom.js";
+import { $, announce, busy, el, focus, showText, uid } from "../lib/dom.js";
 import { providerFor } from "../lib/providers.js";
 import { go, loadedView } from "../lib/router.js";
 import { state } from "../lib/state.js";
@@ -172,8 +172,7 @@ function openRename(account, item, renameButton) {
   };
   /** @param {string} message */
   const showError = (message) => {
-    errorNode.textContent = message;
-    errorNode.hidden = false;
+    showText(errorNode, message);
     input.setAttribute("aria-invalid", "true");
     input.setAttribute("aria-describedby", `${errorId} ${hintId}`);
   };
@@ -284,8 +283,7 @@ function openForgetConfirm(item, account, title, forgetButton) {
         await accountGone();
         return;
       }
-      errorText.textContent = errorSentence(err);
-      errorText.hidden = false;
+      showText(errorText, errorSentence(err));
       cancel.disabled = false;
       confirm.disabled = false;
       focus(cancel);

@@ -4,7 +4,7 @@
 
 import * as api from "../api.js";
 import { ago, ahead, formatDate, formatDateTime, formatNumber, isTimestamp, t } from "../i18n.js";
-import { $, details, el, focus } from "../lib/dom.js";
+import { $, details, el, focus, showText } from "../lib/dom.js";
 import { clearSecrets } from "../lib/fields.js";
 import { providerFor, tryLoadProviders } from "../lib/providers.js";
 import { renderCrumbs, showView } from "../lib/router.js";
@@ -129,8 +129,7 @@ export async function loadHistory(id) {
   } catch (err) {
     loading.hidden = true;
     if (state.detailId !== id) return;
-    errorNode.textContent = errorSentence(err);
-    errorNode.hidden = false;
+    showText(errorNode, errorSentence(err));
     wrap.hidden = true;
     empty.hidden = true;
     return;

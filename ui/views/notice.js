@@ -6,7 +6,7 @@
 
 import * as api from "../api.js";
 import { t } from "../i18n.js";
-import { $, announce, busy, details, el, focus, isBusy, uid } from "../lib/dom.js";
+import { $, announce, busy, details, el, focus, isBusy, showText, uid } from "../lib/dom.js";
 import { state } from "../lib/state.js";
 import { hasText, pick } from "../lib/values.js";
 import { codeNext, errorSentence } from "../lib/wording.js";
@@ -137,8 +137,7 @@ function orphanItem(orphan) {
       await api.removeOrphan(orphan.account);
     } catch (err) {
       busy(button, false);
-      errorText.textContent = errorSentence(err);
-      errorText.hidden = false;
+      showText(errorText, errorSentence(err));
       focus(button);
       return;
     }

@@ -146,6 +146,39 @@ else
   bad "the first page imports none of the modules loaded when first needed"
   echo "    imported at start: $(echo $both)"
 fi
+# Static imports run one way: no module imports itself back through others, and nothing in
+# lib/ imports a view (a view reaches another through lib/router.js).
+oneway="$(python3 - "$ui" <<'PY'
+import os, re, sys
+ui = sys.argv[1]
+edges = {}
+for folder, _, files in os.walk(ui):
+    for name in files:
+        if name.endswith(".js"):
+            f = os.path.relpath(os.path.join(folder, name), ui)
+            text = open(os.path.join(ui, f), encoding="utf-8").read()
+            deps = re.findall(r'^\s*(?:import|export)\b[^;"]*?from\s*"(\.[^"]+)"', text, re.M)
+            deps += re.findall(r'^\s*import\s*"(\.[^"]+)"', text, re.M)
+            edges[f] = [os.path.normpath(os.path.join(os.path.dirname(f), d)) for d in deps]
+state = {}
+def visit(f, path):
+    state[f] = "open"
+    for g in edges.get(f, []):
+        if state.get(g) == "open":
+            print("circle: " + " -> ".join(path[path.index(g):] + [g]) if g in path else "circle at " + g)
+        elif g not in state:
+            visit(g, path + [g])
+    state[f] = "done"
+for f in sorted(edges):
+    if f not in state:
+        visit(f, [f])
+for f in sorted(edges):
+    for g in edges[f]:
+        if f.startswith("lib/") and g.startswith("views/"):
+            print(f"{f} imports {g}")
+PY
+)"
+if [ -z "$oneway" ]; then ok "static imports run one way (no circle; lib/ imports no view)"; else bad "static imports run one way (no circle; lib/ imports no view)"; echo "$oneway" | sed 's/^/    /'; fi
 # Every stylesheet is linked once: by index.html (the first page's) or by the router with
 # its view's module (ui/lib/router.js, STYLES).
 linked_css="$(grep -oP '<link rel="stylesheet" href="styles/\K[^"]+' "$ui/index.html")"

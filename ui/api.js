@@ -1,3 +1,4 @@
+// @ts-check
 // Keystep IPC wrapper.
 //
 // This is the ONLY module that talks to the Rust side. Each exported async
@@ -25,6 +26,104 @@ export const ERROR_CODES = Object.freeze([
   "internal",
 ]);
 
+// ---------------------------------------------------------------------------
+// What the backend sends, as src-tauri/src/ipc.rs serializes it. The rest of the UI reads
+// these shapes through JSDoc (`import("../api.js").AccountView`); nothing here runs.
+
+/**
+ * @typedef {"invalid_input"|"bad_credentials"|"missing_permission"|"wrong_tenant"|"rate_limited"|"blocked"|"unreachable"|"provider_error"|"unexpected_response"|"keychain_unavailable"|"storage_failed"|"not_found"|"already_linked"|"read_only"|"host_changed"|"internal"} Code
+ *   An outcome code: the UI words each one itself (ui/locales, `error.<code>.*`).
+ * @typedef {"ok"|"limited"|"failing"|"needs_relink"|"unknown"} Status an account's state
+ * @typedef {{value: string, label: string}} ChoiceView one option of a choice field
+ * @typedef {object} FieldView a field of the credential form
+ * @property {string} key
+ * @property {string} label
+ * @property {string} help
+ * @property {boolean} secret
+ * @property {string} example
+ * @property {string} kind "token", "subdomain", "choice", …
+ * @property {ChoiceView[]} [options]
+ * @property {string} [default]
+ * @property {string} [domain] a subdomain field's vendor domain ("example.com")
+ * @typedef {object} StepView one step of a provider's guide
+ * @property {string} id
+ * @property {string} title
+ * @property {string} [body]
+ * @property {string|null} [link_label] set when the step opens a page (open_guide_link)
+ * @property {string[]} [checklist] scopes or permissions to tick
+ * @property {string|null} [warning]
+ * @typedef {object} ProviderView a provider as the picker and the guide show it
+ * @property {string} id
+ * @property {string} name
+ * @property {string} category "hris" or "ats"
+ * @property {string} needs
+ * @property {string} summary
+ * @property {string} prerequisite
+ * @property {string} revoke
+ * @property {string} [rotate_warning]
+ * @property {FieldView[]} fields
+ * @property {StepView[]} steps
+ * @property {Array<{id: string, doing: string}>} checks the chain's lines, for link-progress
+ * @property {Partial<Record<Code, string>>} messages the provider's advice per outcome code
+ * @property {string[]} success success lines, the first whose placeholders are known wins
+ * @typedef {object} Permissions what a key may do, by the provider's names
+ * @property {string[]} [required]
+ * @property {string[]} [granted]
+ * @property {string[]} [missing]
+ * @property {string[]} [extra]
+ * @property {string[]} [unchecked]
+ * @typedef {object} TroubleView transient trouble the latest checks hit
+ * @property {Code} code
+ * @property {number} since
+ * @property {number} attempts
+ * @property {number|null} next_try_at
+ * @typedef {object} AccountView a linked account (also what link, relink and check return)
+ * @property {string} id
+ * @property {string} provider provider id
+ * @property {string} provider_name
+ * @property {string} label
+ * @property {string|null} [company]
+ * @property {number|null} [head_count]
+ * @property {string|null} [user]
+ * @property {Status} status
+ * @property {Code|null} [last_code]
+ * @property {string} fingerprint the key's last characters ("…x7Qa")
+ * @property {Record<string, string>} fields the non-secret values it was linked with
+ * @property {number} created_at
+ * @property {number} changed_at
+ * @property {number} checked_at
+ * @property {number} verified_at
+ * @property {string} message the backend's English sentence (shown under "Details")
+ * @property {Permissions} permissions
+ * @property {string[]} [notes]
+ * @property {string} [stored_in] where the key is kept (after a link or a relink)
+ * @property {number} key_age_days
+ * @property {boolean} rotation_due
+ * @property {number|null} [expires_at]
+ * @property {boolean} expiry_warning
+ * @property {TroubleView|null} [couldnt_check]
+ * @property {number|null} [next_check_at]
+ * @typedef {{at: number, status: Status, code: Code|null, granted: string[], missing: string[]}} CheckView
+ *   one check in an account's history
+ * @typedef {object} SettingsView every setting, as get_settings returns and save_settings takes
+ * @property {number} check_interval_hours
+ * @property {boolean} notifications
+ * @property {boolean} start_at_login
+ * @property {number|null} rotation_reminder_days
+ * @property {string} language "system", "en" or "fr"
+ * @typedef {{account: string, label: string}} Orphan a Keystep keychain item no account owns
+ * @typedef {{reason: string, detail: string, rebuilt: boolean}} SafeMode why Keystep is read-only
+ * @typedef {object} Reconciliation what the start-up keychain check found
+ * @property {string[]} needs_relink
+ * @property {Orphan[]} orphans
+ * @property {KeystepError|null} problem
+ * @property {string|null} notice
+ * @property {SafeMode|null} safe_mode
+ * @typedef {{field: string, change: string}} FieldNote a clean-up preview_fields would apply
+ * @typedef {{field: string, problem: string, other?: string}} FieldProblem what is wrong with a value
+ * @typedef {{notes: FieldNote[], problems: FieldProblem[]}} Preview preview_fields' answer
+ */
+
 const RESERVED = new Set(["code", "message", "name", "stack", "cause", "constructor", "prototype", "__proto__"]);
 
 export class KeystepError extends Error {
@@ -50,7 +149,10 @@ export class KeystepError extends Error {
 
 const GENERIC_MESSAGE = "Something went wrong inside Keystep. Please try again.";
 
-/** Normalise whatever a rejected invoke gave us into a KeystepError. */
+/**
+ * Normalise whatever a rejected invoke gave us into a KeystepError.
+ * @param {any} raw
+ */
 function toKeystepError(raw) {
   if (raw instanceof KeystepError) return raw;
   if (raw && typeof raw === "object" && typeof raw.code === "string") {
@@ -64,8 +166,14 @@ function toKeystepError(raw) {
   return new KeystepError("internal", GENERIC_MESSAGE, { detail });
 }
 
+/**
+ * @param {string} command
+ * @param {Record<string, unknown>} args
+ * @returns {Promise<any>} what the command returns, as the backend sent it
+ */
 async function call(command, args) {
-  const tauri = window.__TAURI__;
+  // Tauri's global API (app.withGlobalTauri); the stub in tests/ui defines the same.
+  const tauri = /** @type {any} */ (window).__TAURI__;
   const invoke = tauri && tauri.core && tauri.core.invoke;
   if (typeof invoke !== "function") {
     throw new KeystepError("internal", "Keystep's background service isn't available. Please restart Keystep.", {
@@ -81,7 +189,7 @@ async function call(command, args) {
 
 /**
  * @param {"en"|"fr"} lang the language of every text in the answer (names and scopes stay as the provider spells them)
- * @returns {Promise<Array<object>>} the providers Keystep can connect (ProviderView[])
+ * @returns {Promise<ProviderView[]>} the providers Keystep can connect
  */
 export async function listProviders(lang) {
   const result = await call("list_providers", { lang });
@@ -93,13 +201,14 @@ export async function listProviders(lang) {
  * `{notes: [{field, change}], problems: [{field, problem, other?}]}` (codes only, no value).
  * @param {string} provider provider id
  * @param {Record<string, string>} fields every field value, secret ones included
+ * @returns {Promise<Preview>}
  */
 export async function previewFields(provider, fields) {
   const raw = await call("preview_fields", { provider, fields });
   const result = raw && typeof raw === "object" ? raw : {};
   return {
-    notes: Array.isArray(result.notes) ? result.notes.filter((n) => n && typeof n.field === "string" && typeof n.change === "string") : [],
-    problems: Array.isArray(result.problems) ? result.problems.filter((p) => p && typeof p.field === "string" && typeof p.problem === "string") : [],
+    notes: Array.isArray(result.notes) ? result.notes.filter((/** @type {any} */ n) => n && typeof n.field === "string" && typeof n.change === "string") : [],
+    problems: Array.isArray(result.problems) ? result.problems.filter((/** @type {any} */ p) => p && typeof p.field === "string" && typeof p.problem === "string") : [],
   };
 }
 
@@ -112,21 +221,25 @@ export async function listHostOverrides() {
   return Array.isArray(result) ? result : [];
 }
 
-/** @returns {Promise<{check_interval_hours: number, notifications: boolean, start_at_login: boolean, rotation_reminder_days: number|null, language: string}>} */
-/** Whether the keychain could store a key now: `{state: "ready" | "locked" | "absent"}`. */
+/**
+ * Whether the keychain could store a key now: `{state: "ready" | "locked" | "absent"}`.
+ * @returns {Promise<{state: "ready"|"locked"|"absent"}>}
+ */
 export async function getKeychainState() {
   const raw = await call("get_keychain_state", {});
   const known = ["ready", "locked", "absent"];
   return { state: raw && known.includes(raw.state) ? raw.state : "ready" };
 }
 
+/** @returns {Promise<SettingsView>} */
 export async function getSettings() {
   return call("get_settings", {});
 }
 
 /**
  * Save every setting at once; resolves to the settings as stored.
- * @param {{check_interval_hours: number, notifications: boolean, start_at_login: boolean, rotation_reminder_days: number|null, language: string}} settings
+ * @param {SettingsView} settings
+ * @returns {Promise<SettingsView>}
  */
 export async function saveSettings(settings) {
   return call("save_settings", { settings });
@@ -135,14 +248,17 @@ export async function saveSettings(settings) {
 /**
  * An account's recent checks, newest first (at most 50).
  * @param {string} id account id
- * @returns {Promise<Array<{at: number, status: string, code: string|null, granted: string[], missing: string[]}>>}
+ * @returns {Promise<CheckView[]>}
  */
 export async function listChecks(id) {
   const result = await call("list_checks", { id });
   return Array.isArray(result) ? result : [];
 }
 
-/** Check every account now; resolves when all are done (the UI must not wait on it). */
+/**
+ * Check every account now; resolves when all are done (the UI must not wait on it).
+ * @returns {Promise<null>}
+ */
 export async function checkAllAccounts() {
   await call("check_all_accounts", {});
   return null;
@@ -154,13 +270,13 @@ export async function checkAllAccounts() {
  * @param {Record<string, string>} fields every field value, secret ones included
  * @param {{acceptMissing?: boolean}} [options] acceptMissing: link a key that lacks
  *   permissions as a limited account (the person chose "link anyway")
- * @returns {Promise<object>} AccountSummary
+ * @returns {Promise<AccountView>} the new account
  */
 export async function linkAccount(provider, fields, { acceptMissing = false } = {}) {
   return call("link_account", acceptMissing ? { provider, fields, acceptMissing: true } : { provider, fields });
 }
 
-/** @returns {Promise<Array<object>>} stored accounts (AccountSummary[]) */
+/** @returns {Promise<AccountView[]>} stored accounts */
 export async function listAccounts() {
   const result = await call("list_accounts", {});
   return Array.isArray(result) ? result : [];
@@ -171,7 +287,7 @@ export async function listAccounts() {
  * Non-secret fields left blank keep their stored values.
  * @param {string} id account id
  * @param {Record<string, string>} fields every field value, secret ones included
- * @returns {Promise<object>} AccountView
+ * @returns {Promise<AccountView>}
  */
 export async function relinkAccount(id, fields) {
   return call("relink_account", { id, fields });
@@ -180,7 +296,7 @@ export async function relinkAccount(id, fields) {
 /**
  * Check an account's stored key again (emits `link-progress` while it runs).
  * @param {string} id account id
- * @returns {Promise<object>} AccountView with a fresh status
+ * @returns {Promise<AccountView>} the account with a fresh status
  */
 export async function checkAccount(id) {
   return call("check_account", { id });
@@ -190,7 +306,7 @@ export async function checkAccount(id) {
  * Give an account another name (1 to 80 characters).
  * @param {string} id account id
  * @param {string} label the new name
- * @returns {Promise<object>} AccountView
+ * @returns {Promise<AccountView>}
  */
 export async function renameAccount(id, label) {
   return call("rename_account", { id, label });
@@ -198,14 +314,14 @@ export async function renameAccount(id, label) {
 
 /**
  * Match the account list with the keychain (once, at start-up).
- * @returns {Promise<{needs_relink: string[], orphans: Array<{account: string, label: string}>, problem: {code: string, message: string}|null, notice: string|null}>}
+ * @returns {Promise<Reconciliation>}
  */
 export async function reconcileAccounts() {
   const raw = await call("reconcile_accounts", {});
   const result = raw && typeof raw === "object" ? raw : {};
-  const needsRelink = Array.isArray(result.needs_relink) ? result.needs_relink.filter((id) => typeof id === "string") : [];
+  const needsRelink = Array.isArray(result.needs_relink) ? result.needs_relink.filter((/** @type {unknown} */ id) => typeof id === "string") : [];
   const orphans = Array.isArray(result.orphans)
-    ? result.orphans.filter((item) => item && typeof item === "object" && typeof item.account === "string")
+    ? result.orphans.filter((/** @type {any} */ item) => item && typeof item === "object" && typeof item.account === "string")
     : [];
   const problem = result.problem && typeof result.problem === "object" ? toKeystepError(result.problem) : null;
   const notice = typeof result.notice === "string" && result.notice.trim() ? result.notice : null;
@@ -217,19 +333,32 @@ export async function reconcileAccounts() {
   return { needs_relink: needsRelink, orphans, problem, notice, safe_mode: safeMode };
 }
 
-/** Delete a Keystep keychain item that belongs to no account (an orphan's `account`). */
+/**
+ * Delete a Keystep keychain item that belongs to no account (an orphan's `account`).
+ * @param {string} id
+ * @returns {Promise<null>}
+ */
 export async function removeOrphan(id) {
   await call("remove_orphan", { id });
   return null;
 }
 
-/** Remove an account and its key from the keychain. */
+/**
+ * Remove an account and its key from the keychain.
+ * @param {string} id account id
+ * @returns {Promise<null>}
+ */
 export async function forgetAccount(id) {
   await call("forget_account", { id });
   return null;
 }
 
-/** Ask the backend to open a guide step's link in the system browser. */
+/**
+ * Ask the backend to open a guide step's link in the system browser.
+ * @param {string} provider provider id
+ * @param {string} step the step's id
+ * @returns {Promise<null>}
+ */
 export async function openGuideLink(provider, step) {
   await call("open_guide_link", { provider, step });
   return null;
@@ -245,10 +374,11 @@ export const EVENTS = Object.freeze(["accounts-changed", "checks-running", "open
  * @returns {Promise<() => void>}
  */
 export async function onEvent(name, handler) {
-  const events = window.__TAURI__ && window.__TAURI__.event;
+  const tauri = /** @type {any} */ (window).__TAURI__;
+  const events = tauri && tauri.event;
   if (!EVENTS.includes(name) || !events || typeof events.listen !== "function") return () => {};
   try {
-    return await events.listen(name, (event) => handler(event ? event.payload : undefined));
+    return await events.listen(name, (/** @type {{payload?: unknown}} */ event) => handler(event ? event.payload : undefined));
   } catch {
     return () => {};
   }
@@ -263,8 +393,9 @@ export async function onEvent(name, handler) {
  */
 export async function onLinkProgress(onProgress) {
   return onEvent("link-progress", (payload) => {
-    if (payload && typeof payload === "object" && typeof payload.doing === "string") {
-      onProgress({ check: typeof payload.check === "string" ? payload.check : null, doing: payload.doing });
+    const progress = /** @type {{check?: unknown, doing?: unknown}} */ (payload);
+    if (progress && typeof progress === "object" && typeof progress.doing === "string") {
+      onProgress({ check: typeof progress.check === "string" ? progress.check : null, doing: progress.doing });
     } else if (typeof payload === "string") {
       onProgress({ check: null, doing: payload });
     }

@@ -1,3 +1,4 @@
+// @ts-check
 // Keystep UI wording: every sentence a person reads comes from ui/locales/<lang>.js.
 //
 // The catalogues are ES modules (not JSON fetched at run time) because module imports are
@@ -5,18 +6,34 @@
 // already load for app.js; a fetch would need the CSP widened. Keys are flat ("home.title");
 // a plural key has ".one"/".other" variants picked with Intl.PluralRules from `count`.
 // `{name}` placeholders are filled from params; provider text (from list_providers) is data
-// and never passes through here except as a param.
+// and never passes through here except as a param. English comes with the first page (it is
+// also the fallback for a missing key); another language is imported when first chosen.
 
 import en from "./locales/en.js";
-import fr from "./locales/fr.js";
 
-const CATALOGUES = Object.freeze({ en, fr });
+/** @typedef {"en"|"fr"} Lang */
+/** @typedef {Readonly<Record<string, string>>} Catalogue */
+
+/** The catalogues of the languages other than English, imported when first needed. */
+const LATER = Object.freeze({ fr: () => import("./locales/fr.js") });
+
+/**
+ * The catalogues loaded so far.
+ * @type {Partial<Record<Lang, Catalogue>>}
+ */
+const catalogues = { en };
 
 /** The languages Keystep speaks, as settings.language values (besides "system"). */
-export const LANGUAGES = Object.freeze(["en", "fr"]);
+export const LANGUAGES = Object.freeze(/** @type {Lang[]} */ (["en", "fr"]));
 
+/** @type {Lang} */
 let current = "en";
 
+/**
+ * @param {Catalogue} catalogue
+ * @param {string} key
+ * @returns {string | undefined}
+ */
 function lookup(catalogue, key) {
   return Object.prototype.hasOwnProperty.call(catalogue, key) && typeof catalogue[key] === "string" ? catalogue[key] : undefined;
 }
@@ -25,15 +42,24 @@ function lookup(catalogue, key) {
  * "en" or "fr" for a settings.language value; "system" (or anything else) follows the
  * system's preferred languages (navigator.languages), English when none is spoken here.
  * @param {string} [preference]
+ * @returns {Lang}
  */
 export function resolveLanguage(preference) {
-  if (LANGUAGES.includes(preference)) return preference;
+  if (isLang(preference)) return preference;
   const tags = Array.isArray(navigator.languages) && navigator.languages.length ? navigator.languages : [navigator.language];
   for (const tag of tags) {
     const base = String(tag || "").toLowerCase().split(/[-_]/)[0];
-    if (LANGUAGES.includes(base)) return base;
+    if (isLang(base)) return base;
   }
   return "en";
+}
+
+/**
+ * @param {unknown} value
+ * @returns {value is Lang}
+ */
+function isLang(value) {
+  return LANGUAGES.includes(/** @type {Lang} */ (value));
 }
 
 /** The active language ("en" or "fr"). */
@@ -41,16 +67,32 @@ export function language() {
   return current;
 }
 
-/** Switches the language and re-words the static markup (elements with data-i18n). */
-export function setLanguage(lang) {
-  current = LANGUAGES.includes(lang) ? lang : "en";
+/**
+ * Switches the language (importing its catalogue the first time) and re-words the static
+ * markup (elements with data-i18n). A catalogue that cannot be loaded leaves English.
+ * @param {string} lang
+ */
+export async function setLanguage(lang) {
+  let next = isLang(lang) ? lang : "en";
+  if (!catalogues[next]) {
+    try {
+      catalogues[next] = (await LATER[/** @type {keyof typeof LATER} */ (next)]()).default;
+    } catch {
+      next = "en";
+    }
+  }
+  current = next;
   document.documentElement.lang = current;
   translateStatic(document);
 }
 
-/** Fills `{name}` placeholders; unknown ones are left as they are. */
+/**
+ * Fills `{name}` placeholders; unknown ones are left as they are.
+ * @param {string} template
+ * @param {Record<string, unknown>} [params]
+ */
 export function fill(template, params = {}) {
-  return String(template).replace(/\{([a-z_]+)\}/g, (whole, name) =>
+  return String(template).replace(/\{([a-z_]+)\}/g, (whole, /** @type {string} */ name) =>
     Object.prototype.hasOwnProperty.call(params, name) && params[name] !== undefined && params[name] !== null ? String(params[name]) : whole,
   );
 }
@@ -63,7 +105,7 @@ export function fill(template, params = {}) {
  * @param {Record<string, unknown>} [params]
  */
 export function t(key, params = {}) {
-  const catalogue = CATALOGUES[current];
+  const catalogue = catalogues[current];
   let text;
   if (typeof params.count === "number") {
     const rule = new Intl.PluralRules(current).select(params.count);
@@ -81,8 +123,8 @@ export function t(key, params = {}) {
  * @param {ParentNode} root
  */
 export function translateStatic(root) {
-  for (const node of root.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
-  for (const node of root.querySelectorAll("[data-i18n-attr]")) {
+  for (const node of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll("[data-i18n]"))) node.textContent = t(node.dataset.i18n);
+  for (const node of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll("[data-i18n-attr]"))) {
     for (const pair of node.dataset.i18nAttr.split(/\s+/).filter(Boolean)) {
       const at = pair.indexOf(":");
       if (at > 0) node.setAttribute(pair.slice(0, at), t(pair.slice(at + 1)));
@@ -93,11 +135,15 @@ export function translateStatic(root) {
 // ---------------------------------------------------------------------------
 // Numbers, lists and times in the active language.
 
+/** @param {unknown} value */
 export function formatNumber(value) {
   return typeof value === "number" && Number.isFinite(value) ? value.toLocaleString(current) : String(value);
 }
 
-/** "a, b and c" / « a, b et c ». */
+/**
+ * "a, b and c" / « a, b et c ».
+ * @param {unknown[]} items
+ */
 export function joinList(items) {
   const list = items.map(String);
   try {
@@ -107,7 +153,10 @@ export function joinList(items) {
   }
 }
 
-/** "a, b or c" / « a, b ou c ». */
+/**
+ * "a, b or c" / « a, b ou c ».
+ * @param {unknown[]} items
+ */
 export function joinChoices(items) {
   const list = items.map(String);
   try {
@@ -117,22 +166,37 @@ export function joinChoices(items) {
   }
 }
 
+/**
+ * A time Keystep recorded (Unix seconds), not a missing one.
+ * @param {unknown} value
+ * @returns {value is number}
+ */
 export function isTimestamp(value) {
   return typeof value === "number" && Number.isFinite(value) && value > 0;
 }
 
-/** A full date and time, for titles and the check history. */
+/**
+ * A full date and time, for titles and the check history.
+ * @param {unknown} unixSeconds
+ */
 export function formatDateTime(unixSeconds) {
   if (!isTimestamp(unixSeconds)) return "";
   return new Intl.DateTimeFormat(current, { dateStyle: "medium", timeStyle: "short" }).format(new Date(unixSeconds * 1000));
 }
 
-/** A date without a time ("expires 3 Mar 2027"). */
+/**
+ * A date without a time ("expires 3 Mar 2027").
+ * @param {unknown} unixSeconds
+ */
 export function formatDate(unixSeconds) {
   if (!isTimestamp(unixSeconds)) return "";
   return new Intl.DateTimeFormat(current, { dateStyle: "medium" }).format(new Date(unixSeconds * 1000));
 }
 
+/**
+ * @param {number} seconds
+ * @returns {{unit: keyof typeof AGO, n: number}}
+ */
 function span(seconds) {
   const minutes = Math.floor(seconds / 60);
   if (seconds < 60) return { unit: "now", n: 0 };
@@ -145,21 +209,32 @@ function span(seconds) {
 const AGO = { now: "time.just_now", minutes: "time.minutes_ago", hours: "time.hours_ago", days: "time.days_ago" };
 const AHEAD = { now: "time.any_moment", minutes: "time.in_minutes", hours: "time.in_hours", days: "time.in_days" };
 
-/** "just now", "12 min ago", "2 h ago", "5 days ago"; "" for no time. */
+/**
+ * "just now", "12 min ago", "2 h ago", "5 days ago"; "" for no time.
+ * @param {unknown} unixSeconds
+ * @param {number} [now]
+ */
 export function ago(unixSeconds, now = Date.now() / 1000) {
   if (!isTimestamp(unixSeconds)) return "";
   const { unit, n } = span(Math.max(0, Math.floor(now - unixSeconds)));
   return t(AGO[unit], { count: n });
 }
 
-/** "in 12 min", "in 3 h", "in 2 days", "any moment now"; "" for no time. */
+/**
+ * "in 12 min", "in 3 h", "in 2 days", "any moment now"; "" for no time.
+ * @param {unknown} unixSeconds
+ * @param {number} [now]
+ */
 export function ahead(unixSeconds, now = Date.now() / 1000) {
   if (!isTimestamp(unixSeconds)) return "";
   const { unit, n } = span(Math.max(0, Math.floor(unixSeconds - now)));
   return t(AHEAD[unit], { count: n });
 }
 
-/** `{retry}` in provider messages: "in 30 seconds" / "in 2 minutes" / "in a moment". */
+/**
+ * `{retry}` in provider messages: "in 30 seconds" / "in 2 minutes" / "in a moment".
+ * @param {unknown} seconds
+ */
 export function retryPhrase(seconds) {
   if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds <= 0) return t("time.retry_soon");
   if (seconds < 90) return t("time.retry_seconds", { count: Math.ceil(seconds) });

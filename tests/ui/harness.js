@@ -43,18 +43,23 @@ async function mount() {
   const response = await fetch("../../ui/index.html");
   const html = await response.text();
   const parsed = new DOMParser().parseFromString(html, "text/html");
-  if (!document.querySelector('link[href="../../ui/style.css"]')) {
+  // The app's stylesheets, in index.html's order (once: a restart keeps them).
+  const sheets = [];
+  for (const sheet of parsed.querySelectorAll('link[rel="stylesheet"]')) {
+    const href = `../../ui/${sheet.getAttribute("href")}`;
+    if (document.querySelector(`link[href="${href}"]`)) continue;
     const link = document.createElement("link");
     link.rel = "stylesheet";
-    link.href = "../../ui/style.css";
-    const loaded = new Promise((resolve) => link.addEventListener("load", resolve, { once: true }));
+    link.href = href;
+    sheets.push(new Promise((resolve) => link.addEventListener("load", resolve, { once: true })));
     document.head.append(link);
-    await loaded;
   }
+  await Promise.all(sheets);
   document.title = parsed.title;
   document.body.replaceChildren(...Array.from(parsed.body.childNodes).map((node) => document.adoptNode(node)));
-  // A new URL is a new module instance: app.js boots again, like a relaunch. (i18n.js and
-  // the locales are shared, which is fine: app.js sets the language at boot.)
+  // A new URL is a new module instance: app.js boots again, like a relaunch. (The modules
+  // it imports are shared, which is fine: boot resets lib/state.js, where the UI keeps its
+  // state, and sets the language; each view mounts again on the new markup.)
   await import(runs === 0 ? "../../ui/app.js" : `../../ui/app.js?run=${runs}`);
   runs += 1;
 }

@@ -2,8 +2,9 @@
 //   node tests/ui/locales.mjs
 // - en and fr have exactly the same keys, each with the same {placeholders};
 // - a plural key has both .one and .other;
-// - every key the code names (a "ns.key" string literal in ui/*.js whose namespace is a
-//   locale namespace, a data-i18n / data-i18n-attr value in ui/index.html) exists;
+// - every key the code names (a "ns.key" string literal in any module under ui/ but the
+//   locales themselves, ui/**/*.js, whose namespace is a locale namespace, a data-i18n /
+//   data-i18n-attr value in ui/index.html) exists;
 // - every key in the locales is named somewhere (no dead wording).
 // Prints TAP-like "ok - ..." / "not ok - ..." lines; exits 1 on a failure.
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, rmSync } from "node:fs";
@@ -57,7 +58,11 @@ check("plural keys use {count}", [...plurals].filter((k) => !locales.en[`${k}.ot
 // Keys the code names.
 const namespaces = new Set(enKeys.map((k) => k.split(".")[0]));
 const used = new Map(); // key -> where
-const sources = readdirSync(ui).filter((f) => f.endsWith(".js"));
+// Every module at any depth (ui/lib, ui/views, …), but not the catalogues.
+const sources = readdirSync(ui, { recursive: true })
+  .map((f) => String(f).split("\\").join("/"))
+  .filter((f) => f.endsWith(".js") && !f.startsWith("locales/"))
+  .sort();
 for (const file of sources) {
   const text = readFileSync(join(ui, file), "utf8");
   for (const m of text.matchAll(/["'`]([a-z_]+(?:\.[a-z0-9_]+)+)["'`]/g)) {

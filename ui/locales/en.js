@@ -1,3 +1,4 @@
+// @ts-check
 // Keystep's English wording. Keys must match fr.js exactly, with the same {placeholders};
 // tests/ui/locales.mjs checks that, and that every key is used. Plural keys end in
 // .one/.other (Intl.PluralRules); provider text never lives here (it comes from Rust).

@@ -1,3 +1,4 @@
+// @ts-check
 // Keystep en français. Mêmes clés et mêmes {paramètres} que en.js (vérifié par
 // tests/ui/locales.mjs). Les clés au pluriel finissent par .one/.other (Intl.PluralRules :
 // en français, 0 et 1 sont au singulier).

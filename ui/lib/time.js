@@ -1,0 +1,47 @@
+// @ts-check
+// Relative times ("checked 3 min ago", "next check in 5 h") on cards and the account view:
+// each is a <time> that keeps its timestamp in data-ts, so refreshTimes() can re-word every
+// one of them without redrawing anything.
+
+import { ago, ahead, formatDateTime, isTimestamp, t } from "../i18n.js";
+import { $$, el } from "./dom.js";
+import { pick } from "./values.js";
+
+/** The wording of each kind of time, by `data-kind`. */
+const TIME_TEXT = {
+  /** @param {number} ts */
+  checked: (ts) => (isTimestamp(ts) ? t("account.checked", { when: ago(ts) }) : t("account.never_checked")),
+  /** @param {number} ts */
+  next: (ts) => (isTimestamp(ts) ? t("account.next_check", { when: ahead(ts) }) : ""),
+  /** @param {number} ts */
+  retry: (ts) => (isTimestamp(ts) ? ahead(ts) : ""),
+  /** @param {number} ts */
+  ago: (ts) => ago(ts),
+};
+
+/**
+ * A <time> worded for its kind, or null when there is nothing to say.
+ * @param {keyof typeof TIME_TEXT} kind
+ * @param {number | null | undefined} ts Unix seconds
+ * @param {string} [className]
+ */
+export function timeNode(kind, ts, className = "") {
+  const text = TIME_TEXT[kind](ts);
+  if (!text) return null;
+  const node = el("time", { className: `card-time card-time-${kind} ${className}`.trim(), text });
+  node.dataset.kind = kind;
+  if (isTimestamp(ts)) {
+    node.dateTime = new Date(ts * 1000).toISOString();
+    node.title = formatDateTime(ts);
+    node.dataset.ts = String(ts);
+  }
+  return node;
+}
+
+/** Re-words every relative time on the page (every 30 s, from app.js). */
+export function refreshTimes() {
+  for (const time of $$("time[data-ts]")) {
+    const format = pick(TIME_TEXT, time.dataset.kind);
+    if (format) time.textContent = format(Number(time.dataset.ts));
+  }
+}

@@ -1,0 +1,165 @@
+// @ts-check
+// One account: its facts, its permissions and its check history. Its Check now / Replace
+// key / Forget are answered by account-actions.js, like the card's.
+
+import * as api from "../api.js";
+import { ago, ahead, formatDate, formatDateTime, formatNumber, isTimestamp, t } from "../i18n.js";
+import { $, details, el, focus, showText } from "../lib/dom.js";
+import { clearSecrets } from "../lib/fields.js";
+import { providerFor, tryLoadProviders } from "../lib/providers.js";
+import { renderCrumbs, showView } from "../lib/router.js";
+import { state } from "../lib/state.js";
+import { asList, hasText } from "../lib/values.js";
+import { accountSentence, accountTitle, codeTitle, errorSentence, keyAgeText, statusInfo } from "../lib/wording.js";
+import { actionButtons, couldntCheckNote, setCheckButton, statusChips } from "./account-card.js";
+import { accountGone, show as showHome } from "./accounts.js";
+import { permissionSection } from "./permissions.js";
+
+/** @typedef {import("../api.js").AccountView} AccountView */
+
+export function mount() {
+  $("#account-back").addEventListener("click", () => showHome());
+}
+
+/**
+ * Shows one account (from its card's Details, or the tray's open-account).
+ * @param {string} id
+ */
+export async function show(id) {
+  clearSecrets();
+  await tryLoadProviders();
+  let account = state.accounts.find((a) => a.id === id);
+  if (!account) {
+    try {
+      state.accounts = await api.listAccounts();
+    } catch {
+      // Shown below as "no longer linked".
+    }
+    account = state.accounts.find((a) => a.id === id);
+  }
+  if (!account) {
+    await accountGone(t("account.gone"));
+    return;
+  }
+  state.detailId = id;
+  render(account);
+  showView("account");
+  await loadHistory(id);
+}
+
+/**
+ * Draws the account's facts and buttons (keeping focus on the button that had it).
+ * @param {AccountView} account
+ */
+export function render(account) {
+  const provider = providerFor(account);
+  $("#account-provider").textContent = account.provider_name || "";
+  $("#account-title").textContent = accountTitle(account);
+  const view = $('[data-view="account"]');
+  view.dataset.accountId = account.id;
+  view.dataset.status = hasText(account.status) ? account.status : "unknown";
+  if (!state.checking.has(account.id)) $("#account-progress").replaceChildren();
+
+  const actions = $("#account-actions");
+  const buttons = actionButtons(account, { on: "detail" });
+  const active = /** @type {HTMLElement} */ (document.activeElement);
+  const hadFocus = actions.contains(active) ? active.dataset.action : null;
+  actions.replaceChildren(...buttons);
+  if (state.checking.has(account.id)) setCheckButton(buttons[0], true);
+  if (hadFocus) focus($(`[data-action="${hadFocus}"]`, actions));
+
+  const body = $("#account-body");
+  body.replaceChildren();
+  body.append(
+    el(
+      "div",
+      { className: "card account-summary" },
+      statusChips(account, "account-summary-head"),
+      el("p", { className: "account-message", text: accountSentence(account) }),
+      couldntCheckNote(account),
+      details(account.message, account.last_code),
+    ),
+  );
+
+  /** @type {HTMLElement[]} */
+  const rows = [];
+  /**
+   * @param {string} term
+   * @param {unknown} value
+   * @param {boolean} [mono]
+   */
+  const addRow = (term, value, mono = false) => {
+    if (value === undefined || value === null || value === "" || (typeof value === "string" && !value.trim())) return;
+    const dd = el("dd");
+    if (value instanceof Node) dd.append(value);
+    else if (mono) dd.append(el("code", { text: value }));
+    else dd.textContent = String(value);
+    rows.push(el("div", { className: "detail-row" }, el("dt", { text: term }), dd));
+  };
+  addRow(t("detail.company"), account.company);
+  if (typeof account.head_count === "number") addRow(t("detail.people"), formatNumber(account.head_count));
+  addRow(t("detail.checked_as"), account.user);
+  addRow(t("detail.key"), account.fingerprint, true);
+  addRow(t("detail.key_age"), keyAgeText(account));
+  if (isTimestamp(account.expires_at)) addRow(t("detail.expires"), formatDate(account.expires_at));
+  addRow(t("detail.last_verified"), isTimestamp(account.verified_at) ? `${formatDateTime(account.verified_at)} (${ago(account.verified_at)})` : t("account.never_checked"));
+  if (account.status !== "needs_relink" && isTimestamp(account.next_check_at)) addRow(t("detail.next_check"), `${formatDateTime(account.next_check_at)} (${ahead(account.next_check_at)})`);
+  if (state.settings && typeof state.settings.rotation_reminder_days === "number") addRow(t("detail.rotation"), t("detail.rotation_every", { count: state.settings.rotation_reminder_days }));
+  body.append(el("section", { className: "card result-section", attrs: { "aria-label": t("detail.facts") } }, el("dl", { className: "details" }, rows)));
+
+  const permissions = permissionSection(account.permissions, account.provider_name || (provider && provider.name) || "");
+  if (permissions) body.append(el("div", { className: "card" }, permissions));
+  renderCrumbs();
+}
+
+/**
+ * The account's recent checks, newest first.
+ * @param {string} id
+ */
+export async function loadHistory(id) {
+  const loading = $("#history-loading");
+  const errorNode = $("#history-error");
+  const wrap = $("#history-wrap");
+  const empty = $("#history-empty");
+  loading.hidden = false;
+  errorNode.hidden = true;
+  let checks;
+  try {
+    checks = await api.listChecks(id);
+  } catch (err) {
+    loading.hidden = true;
+    if (state.detailId !== id) return;
+    showText(errorNode, errorSentence(err));
+    wrap.hidden = true;
+    empty.hidden = true;
+    return;
+  }
+  loading.hidden = true;
+  if (state.detailId !== id) return;
+  const account = state.accounts.find((a) => a.id === id);
+  const provider = providerFor(account);
+  const rows = $("#history-rows");
+  rows.replaceChildren();
+  for (const check of checks) {
+    const status = statusInfo(check.status);
+    const missing = asList(check.missing);
+    const reason = hasText(check.code) ? codeTitle(check.code, provider) : t("history.verified");
+    rows.append(
+      el(
+        "tr",
+        { attrs: { "data-code": check.code || "ok" } },
+        el("td", {}, el("time", { text: formatDateTime(check.at), attrs: { datetime: isTimestamp(check.at) ? new Date(check.at * 1000).toISOString() : null } }), el("span", { className: "muted history-ago", text: ` (${ago(check.at)})` })),
+        el("td", {}, el("span", { className: `chip chip-${status.tone}`, text: status.text }), " ", el("span", { text: reason })),
+        el(
+          "td",
+          {},
+          missing.length
+            ? el("span", {}, t("history.missing"), " ", missing.map((name, i) => [i ? ", " : "", el("code", { text: name })]))
+            : el("span", { className: "muted", text: asList(check.granted).length ? t("history.all_granted") : "—" }),
+        ),
+      ),
+    );
+  }
+  wrap.hidden = checks.length === 0;
+  empty.hidden = checks.length !== 0;
+}

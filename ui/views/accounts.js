@@ -1,0 +1,261 @@
+// @ts-check
+// Home: the linked accounts as cards, "Check all now", the empty state, and after a forget
+// the steps to revoke the key in the provider. The first page: app.js imports it (with the
+// card, the account actions and the start-up notice); every other view loads when needed.
+
+import * as api from "../api.js";
+import { t } from "../i18n.js";
+import { $, $$, announce, busy, details, el, focus } from "../lib/dom.js";
+import { clearSecrets } from "../lib/fields.js";
+import { providerFor, tryLoadProviders } from "../lib/providers.js";
+import { go, loadedView, showView } from "../lib/router.js";
+import { state } from "../lib/state.js";
+import { hasText } from "../lib/values.js";
+import { errorSentence, revokeText } from "../lib/wording.js";
+import { accountItem, cardFor, detailShows, patchCard } from "./account-card.js";
+import { revokeSteps } from "./revoke.js";
+
+/** @typedef {import("../api.js").AccountView} AccountView */
+
+/** Attaches home's listeners (the cards' buttons: account-actions.js). */
+export function mount() {
+  $("#add-account").addEventListener("click", () => go("picker", (picker) => picker.show()));
+  $("#check-all").addEventListener("click", () => checkAll());
+  $("#home-retry").addEventListener("click", () => loadAccounts());
+}
+
+/**
+ * Shows home with the accounts as they are now.
+ * @param {{focus?: HTMLElement|null|false}} [opts]
+ */
+export async function show(opts = {}) {
+  clearSecrets();
+  showView("home", opts);
+  await loadAccounts();
+}
+
+/** Lists the accounts (and the providers, for their sentences) and draws them. */
+export async function loadAccounts() {
+  const loading = $("#home-loading");
+  const errorBox = $("#home-error");
+  loading.hidden = state.accountsLoaded;
+  errorBox.hidden = true;
+  try {
+    const [accounts] = await Promise.all([api.listAccounts(), tryLoadProviders()]);
+    state.accountsLoaded = true;
+    renderAccounts(accounts);
+  } catch (err) {
+    $("#home-error-message").replaceChildren(errorSentence(err), " ", details(err.message, err.code) || "");
+    errorBox.hidden = false;
+    $("#accounts").hidden = true;
+    $("#home-empty").hidden = true;
+  } finally {
+    loading.hidden = true;
+  }
+}
+
+/**
+ * Draws the cards (or the empty state).
+ * @param {AccountView[]} accounts
+ */
+export function renderAccounts(accounts) {
+  state.accounts = accounts.slice();
+  const list = $("#accounts");
+  const empty = $("#home-empty");
+  const addButton = $("#add-account");
+  // Keep focus on a card's button across a redraw (accounts-changed while someone tabs).
+  const active = /** @type {HTMLElement | null} */ (document.activeElement);
+  const activeCard = active && active.closest ? /** @type {HTMLElement | null} */ (active.closest("[data-account-id]")) : null;
+  const keep = activeCard && list.contains(activeCard) ? { id: activeCard.dataset.accountId, action: active.dataset.action } : null;
+  if ($$(".rename-form, .confirm", list).length) {
+    // Someone is typing a name or confirming a forget: refresh cards in place.
+    for (const account of accounts) updateAccount(account);
+    for (const card of $$("[data-account-id]", list)) {
+      if (!accounts.some((a) => a.id === card.dataset.accountId)) card.remove();
+    }
+    renderCheckAll();
+    return;
+  }
+  list.replaceChildren();
+
+  if (!accounts.length) {
+    list.hidden = true;
+    empty.hidden = false;
+    $("#home-lede").hidden = true;
+    $("#home-empty-actions").append(addButton);
+    renderCheckAll();
+    return;
+  }
+
+  empty.hidden = true;
+  $("#home-lede").hidden = false;
+  $("#home-actions").append(addButton);
+  for (const account of accounts) list.append(accountItem(account));
+  list.hidden = false;
+  renderCheckAll();
+  if (keep) {
+    const card = cardFor(keep.id);
+    const again = card && (keep.action ? $(`[data-action="${keep.action}"]`, card) : null);
+    if (again) focus(again);
+  }
+}
+
+/**
+ * Keeps the list's copy of an account current and redraws its card (and the account view,
+ * if it shows it) in place. Returns the card as it is now, if drawn.
+ * @param {AccountView} view
+ * @returns {HTMLElement | null}
+ */
+export function updateAccount(view) {
+  const index = state.accounts.findIndex((a) => a.id === view.id);
+  if (index >= 0) state.accounts[index] = view;
+  else state.accounts.push(view);
+  if (state.relinkAccount && state.relinkAccount.id === view.id) state.relinkAccount = view;
+  if (detailShows(view.id)) loadedView("account").render(view);
+  const old = cardFor(view.id);
+  if (!old) return null;
+  const fresh = accountItem(view);
+  if ($(".rename-form, .confirm", old)) {
+    // Someone is typing a name or confirming a forget here: refresh only the facts.
+    patchCard(old, fresh);
+    return old;
+  }
+  old.replaceWith(fresh);
+  return fresh;
+}
+
+/**
+ * The account is no longer linked (not_found, or gone from the list): show the list as it
+ * is now, with focus on its heading, and say so when there is something to say.
+ * @param {string} [sentence]
+ */
+export async function accountGone(sentence) {
+  if (state.view === "home") {
+    await loadAccounts();
+    focus($("#home-title"));
+  } else {
+    await show();
+  }
+  if (sentence) announce(sentence);
+}
+
+// ---------------------------------------------------------------------------
+// "Check all now" and the background checks.
+
+/** The Check all button and the running line, as state.checksRunning says. */
+export function renderCheckAll() {
+  const button = $("#check-all");
+  const running = state.checksRunning;
+  button.hidden = state.accounts.length === 0;
+  busy(button, running);
+  $("#check-all-spinner").hidden = !running;
+  $("#check-all-text").textContent = running ? t("home.checking_all") : t("home.check_all");
+  $("#checks-running").textContent = running ? t("home.checks_running") : "";
+}
+
+/**
+ * checks-running: every account is being checked (by "Check all" or the schedule), or not.
+ * @param {boolean} running
+ */
+export function setChecksRunning(running) {
+  const was = state.checksRunning;
+  state.checksRunning = Boolean(running);
+  renderCheckAll();
+  if (was && !running && state.accountsLoaded) refreshAfterChange();
+}
+
+async function checkAll() {
+  if (state.checksRunning) return;
+  setChecksRunning(true);
+  // Resolves when every account was checked; the UI keeps working meanwhile.
+  try {
+    await api.checkAllAccounts();
+    setChecksRunning(false);
+    announce(t("home.checked_all"));
+  } catch (err) {
+    setChecksRunning(false);
+    announce(errorSentence(err));
+  }
+}
+
+/** accounts-changed: redraw what shows accounts, without moving focus. */
+export async function refreshAfterChange() {
+  let accounts;
+  try {
+    accounts = await api.listAccounts();
+  } catch {
+    return;
+  }
+  if (state.view === "home") {
+    state.accountsLoaded = true;
+    $("#home-loading").hidden = true;
+    renderAccounts(accounts);
+    return;
+  }
+  state.accounts = accounts;
+  if (state.view === "account") {
+    const account = accounts.find((a) => a.id === state.detailId);
+    if (account) {
+      const detail = loadedView("account");
+      detail.render(account);
+      detail.loadHistory(account.id);
+    } else {
+      await accountGone(t("account.gone"));
+    }
+  }
+}
+
+/**
+ * Redraws the cards of these accounts if the backend changed them (not while in use).
+ * @param {string[]} ids
+ */
+export async function refreshCards(ids) {
+  const stale = ids.filter((id) => {
+    const card = cardFor(id);
+    return card && card.dataset.status !== "needs_relink";
+  });
+  if (!stale.length) return;
+  let accounts;
+  try {
+    accounts = await api.listAccounts();
+  } catch {
+    return;
+  }
+  for (const view of accounts.filter((a) => stale.includes(a.id))) {
+    const card = cardFor(view.id);
+    const inUse = card && (card.contains(document.activeElement) || $(".rename-form, .confirm", card) || state.checking.has(view.id));
+    if (!inUse) updateAccount(view);
+  }
+}
+
+/**
+ * After a forget: a dismissible panel on home with the steps to revoke the key in the
+ * provider. Resolves to its heading.
+ * @param {AccountView} account
+ * @param {string} title
+ */
+export async function showForgetRevoke(account, title) {
+  await tryLoadProviders();
+  const provider = providerFor(account);
+  const providerName = account.provider_name || (provider && provider.name) || t("common.the_provider");
+  const panel = revokeSteps({
+    heading: t("revoke.forget_heading", { provider: providerName }),
+    intro: t("revoke.forget_intro", { account: title, provider: providerName }),
+    steps: [
+      revokeText(provider, providerName),
+      hasText(account.fingerprint) ? [t("revoke.ends_in"), " ", el("code", { text: account.fingerprint })] : null,
+    ],
+    onDismiss: () => {
+      panel.remove();
+      focus($("#home-title"));
+    },
+  });
+  $("#home-revoke").replaceChildren(panel);
+  return $(".revoke-title", panel);
+}
+
+/** The language changed: the cards and Check all in the new one. */
+export function reword() {
+  if (state.accountsLoaded) renderAccounts(state.accounts);
+  renderCheckAll();
+}

@@ -1,0 +1,47 @@
+// @ts-check
+// The permission checklist of a key: granted ✓, missing ✗, extra as advice, unchecked. On
+// the account view and on a successful link's result.
+
+import { t } from "../i18n.js";
+import { el, icon, uid } from "../lib/dom.js";
+import { asList } from "../lib/values.js";
+
+const PERM_STATE = { granted: "perm.state_granted", missing: "perm.state_missing", extra: "perm.state_extra", unchecked: "perm.state_unchecked" };
+
+/**
+ * @param {import("../api.js").Permissions | null | undefined} permissions
+ * @param {string} providerName
+ * @returns {HTMLElement | null} null when the provider reports none
+ */
+export function permissionSection(permissions, providerName) {
+  if (!permissions || typeof permissions !== "object") return null;
+  const granted = asList(permissions.granted);
+  const missing = asList(permissions.missing);
+  const extra = asList(permissions.extra);
+  const unchecked = asList(permissions.unchecked);
+  if (!granted.length && !missing.length && !extra.length && !unchecked.length) return null;
+  const titleId = uid("perm-title");
+  const section = el("section", { className: "result-section permissions", attrs: { "aria-labelledby": titleId } });
+  section.append(el("h2", { className: "section-title", text: t("perm.title"), attrs: { id: titleId } }));
+  /**
+   * @param {string} name
+   * @param {keyof typeof PERM_STATE} kind
+   */
+  const item = (name, kind) =>
+    el("li", { className: `perm perm-${kind}` }, icon(kind === "missing" ? "cross" : kind === "granted" ? "check" : "info", "icon perm-mark"), el("code", { text: name }), el("span", { className: "visually-hidden", text: ` (${t(PERM_STATE[kind])})` }));
+  const rows = [...missing.map((n) => item(n, "missing")), ...granted.map((n) => item(n, "granted")), ...unchecked.map((n) => item(n, "unchecked"))];
+  if (rows.length) section.append(el("ul", { className: "perm-list", attrs: { role: "list" } }, rows));
+  if (missing.length) section.append(el("p", { className: "callout callout-warning callout-compact", text: t("perm.missing_advice") }));
+  if (unchecked.length) section.append(el("p", { className: "perm-label muted", text: t("perm.unchecked_advice") }));
+  if (extra.length) {
+    section.append(
+      el(
+        "div",
+        { className: "callout callout-info callout-compact" },
+        el("p", {}, el("strong", { text: t("perm.tip") }), " ", t("perm.extra_advice", { provider: providerName })),
+        el("ul", { className: "perm-list", attrs: { role: "list" } }, extra.map((n) => item(n, "extra"))),
+      ),
+    );
+  }
+  return section;
+}

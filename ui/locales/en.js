@@ -151,7 +151,8 @@ export default {
   "keychain.absent.title": "No keychain is running",
   "keychain.absent.text": "Keystep keeps keys in your system keychain (GNOME Keyring or KWallet), and none answers. Start it, or log out and back in, before you create a key: most systems show a new key only once.",
   "overrides.title": "Test addresses in use",
-  "overrides.text": "KEYSTEP_…_URL variables send the keys of these systems to the addresses below instead of the providers' own:",
+  "overrides.text": "KEYSTEP_…_URL variables send some keys to other addresses than the providers' own.",
+  "overrides.show": "Where keys go",
   "overrides.item": "{provider} ({host}): {url}",
 
   "notice.title": "Keychain check",

@@ -151,7 +151,8 @@ export default {
   "keychain.absent.title": "Aucun trousseau n’est lancé",
   "keychain.absent.text": "Keystep garde les clés dans votre trousseau système (GNOME Keyring ou KWallet), et aucun ne répond. Lancez-le, ou fermez puis rouvrez votre session, avant de créer une clé : la plupart des systèmes n’affichent une nouvelle clé qu’une seule fois.",
   "overrides.title": "Adresses de test en service",
-  "overrides.text": "Des variables KEYSTEP_…_URL envoient les clés de ces logiciels aux adresses ci-dessous au lieu de celles des fournisseurs :",
+  "overrides.text": "Des variables KEYSTEP_…_URL envoient certaines clés à d’autres adresses que celles des fournisseurs.",
+  "overrides.show": "Où vont les clés",
   "overrides.item": "{provider} ({host}) : {url}",
 
   "notice.title": "Vérification du trousseau",

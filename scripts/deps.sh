@@ -2,7 +2,7 @@
 # Installs what Keystep needs on Debian/Ubuntu, idempotently and quickly when it is all there.
 #   deps.sh build   WebKitGTK/GTK/appindicator/rsvg -dev packages and a C toolchain
 #   deps.sh test    build + Xvfb, D-Bus, gnome-keyring, secret-tool, WebKitWebDriver, tauri-driver,
-#                   dunst (a real notification service for the end-to-end suite)
+#                   dunst (a real notification service for the end-to-end suite), cargo-deny
 #   deps.sh package build + desktop-file-validate (the package test)
 set -euo pipefail
 
@@ -40,5 +40,13 @@ if [ "$mode" = test ]; then
   if ! command -v tauri-driver >/dev/null; then
     echo "deps: installing tauri-driver 2"
     cargo install tauri-driver --locked --version '^2' --quiet
+  fi
+  # cargo-deny checks licences, bans and sources (deny.toml). Pinned, so a new release
+  # cannot change what the test command accepts; built from crates.io once (a few minutes)
+  # and skipped while the pinned version is the one on PATH.
+  deny_version=0.20.2
+  if [ "$(cargo deny --version 2>/dev/null)" != "cargo-deny $deny_version" ]; then
+    echo "deps: installing cargo-deny $deny_version"
+    cargo install cargo-deny --locked --version "=$deny_version" --quiet
   fi
 fi

@@ -15,6 +15,12 @@ cargo fmt --all --check
 step "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "licences, bans and sources (cargo-deny, deny.toml)"
+# Advisories are left out: that check clones the RustSec database from a git host, and this
+# command reaches nothing but the package registries. The rest reads Cargo.lock and the
+# crates' manifests (fetched from crates.io if missing) and works offline once they are here.
+cargo deny --workspace --locked check --hide-inclusion-graph licenses bans sources
+
 step "build the app"
 cargo build -p keystep-app --bin keystep --locked
 export KEYSTEP_APP_BIN="$PWD/${CARGO_TARGET_DIR:-target}/debug/keystep"

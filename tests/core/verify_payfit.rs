@@ -6,26 +6,21 @@ use keystep_emulator::{Fault, IntrospectionBody, PayfitTenant};
 use serde_json::json;
 
 use crate::cases::{nothing_more, run_cases, Case, Provider};
-use crate::support::{get, post, AuthAt, BodyIs, Sent};
+use crate::support::{catalogue, get, post, AuthAt, BodyIs, Sent};
 
 const KEY: &str = "PfKeyCanary7Qx2LmZ9LeakTest0042";
 const COMPANY: &str = "5f1e2d3c4b5a69788796a5b4";
 
-/// The guide's scopes, in guide order.
-const REQUIRED: [&str; 12] = [
-    "time:read",
-    "health-insurance:read",
-    "health-insurance:write",
-    "collaborators:read",
-    "collaborators:write",
-    "contracts:read",
-    "contracts:write",
-    "collaborators:contracts:write",
-    "contracts:payslips:read",
-    "collaborators:meal-vouchers:read",
-    "company:read",
-    "payroll:read",
-];
+/// The guide's scopes, in guide order: the provider file's own list, which the emulator's
+/// full tenant is granted too.
+fn required() -> Vec<String> {
+    catalogue()
+        .get("payfit")
+        .expect("PayFit is shipped")
+        .permissions
+        .required
+        .clone()
+}
 
 fn bearer() -> AuthAt {
     AuthAt::Bearer(KEY.into())
@@ -84,7 +79,8 @@ fn cases() -> Vec<Case> {
                 );
                 assert_eq!(r.identity.head_count, Some(37), "{case}: active contracts");
                 assert_eq!(
-                    r.permissions.granted, REQUIRED,
+                    r.permissions.granted,
+                    required(),
                     "{case}: granted, from introspection"
                 );
                 assert!(
@@ -97,8 +93,9 @@ fn cases() -> Vec<Case> {
         Case {
             name: "a scope beyond the guide is advice",
             setup: |e| {
-                let mut scopes = REQUIRED.to_vec();
-                scopes.push("accounting:read");
+                let mut scopes = required();
+                scopes.push("accounting:read".into());
+                let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
                 e.add_payfit(KEY, PayfitTenant::full("Acme SAS", 37).with_scopes(&scopes));
             },
             code: None,
@@ -223,9 +220,10 @@ fn cases() -> Vec<Case> {
         Case {
             name: "no scopes in introspection: a refused probe names its scope",
             setup: |e| {
-                let scopes: Vec<&str> = REQUIRED
+                let all = required();
+                let scopes: Vec<&str> = all
                     .iter()
-                    .copied()
+                    .map(String::as_str)
                     .filter(|s| *s != "collaborators:read")
                     .collect();
                 e.add_payfit(

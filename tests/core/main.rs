@@ -3,7 +3,8 @@
 //! - `verify` (Humaans and what holds for every provider) and `verify_payfit`,
 //!   `verify_hibob`, `verify_jazzhr`, `verify_namely`: every outcome of every provider against
 //!   the emulator, over real loopback HTTP, asserting what was sent (method, host, path,
-//!   where the credential went, body) as well as what was concluded.
+//!   where the credential went, body) as well as what was concluded. Their tables of
+//!   outcomes run through one runner, `cases` (`Case`, `run_cases`).
 //! - `verify_evidence`: no false red (only the provider's own answer judges a key; a
 //!   success proves whose key it is); `verify_bounds`: the engine fails closed (no client,
 //!   oversized answers, captured values that would steer a request).
@@ -28,6 +29,7 @@
 
 mod accounts;
 mod backoff;
+mod cases;
 mod faults;
 mod keychain;
 mod keychain_lifecycle;

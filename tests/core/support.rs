@@ -298,11 +298,6 @@ pub async fn verify_with(v: &Verifier, provider: &str, pairs: &[(&str, &str)]) -
     .await
 }
 
-/// Verifies the way a background check of a linked account does.
-pub async fn check(emu: &Emulator, provider: &str, pairs: &[(&str, &str)]) -> Report {
-    check_with(&verifier_for(emu, Duration::from_secs(5)), provider, pairs).await
-}
-
 /// Verifies with a given verifier the way a background check does.
 pub async fn check_with(v: &Verifier, provider: &str, pairs: &[(&str, &str)]) -> Report {
     let cat = catalogue();

@@ -12,6 +12,7 @@ use keystep_core::account::{Accounts, BookStore, MemoryBookStore, Status};
 use keystep_core::clock::{Clock, ManualClock};
 use keystep_core::hosts::Hosts;
 use keystep_core::vault::{MemoryVault, Vault};
+use keystep_core::verify::Report;
 use keystep_core::Code;
 use keystep_emulator::{
     Emulator, Fault, HibobTenant, HumaansTenant, JazzhrAccount, JazzhrRejection, NamelyTenant,
@@ -19,8 +20,9 @@ use keystep_emulator::{
 };
 use serde_json::{json, Value};
 
+use crate::cases::{run_case, run_cases, Case, Provider};
 use crate::support::{
-    assert_no_secret, catalogue, check, check_with, raw, verifier_for, verifier_resolving, verify,
+    assert_no_secret, catalogue, check_with, raw, verifier_for, verifier_resolving, verify,
     verify_with,
 };
 
@@ -182,101 +184,167 @@ async fn a_namely_account_checked_without_network_stays_ok() {
     );
 }
 
-struct Case {
-    name: &'static str,
-    provider: &'static str,
-    setup: fn(&Emulator),
-    code: Code,
+/// The table runner's view of a provider: its test credentials, linking.
+fn who(provider: &'static str) -> Provider {
+    Provider::new(provider, &pairs(provider), secret(provider))
 }
 
-/// What a background check concludes from pages, foreign 403s and broken connections,
-/// beside the provider's own JSON verdicts, which still count.
-fn check_cases() -> Vec<Case> {
+/// A page, a foreign 403 or a broken connection says nothing about the key.
+fn no_verdict(r: &Report, case: &str) {
+    assert!(
+        r.code.is_some_and(|c| !is_verdict(Some(c))),
+        "{case}: no verdict on the key from this answer: {r:?}"
+    );
+}
+
+/// What a background check of Namely concludes from pages, beside Namely's own JSON
+/// verdicts, which still count.
+fn namely_checks() -> Vec<Case> {
     vec![
         Case {
             name: "Namely's company check answers a page",
-            provider: "namely",
             setup: |e| {
                 namely_site(e);
                 e.fault("namely", "/companies/info", Fault::NotJson);
             },
-            code: Code::UnexpectedResponse,
+            code: Some(Code::UnexpectedResponse),
+            more: no_verdict,
+            ..Case::NOTHING_ELSE
         },
         Case {
             name: "Namely's company check answers a redirect page",
-            provider: "namely",
             setup: |e| {
                 namely_site(e);
                 e.fault("namely", "/companies/info", page(302));
             },
-            code: Code::UnexpectedResponse,
+            code: Some(Code::UnexpectedResponse),
+            more: no_verdict,
+            ..Case::NOTHING_ELSE
         },
         Case {
             name: "Namely's company check answers an empty redirect",
-            provider: "namely",
             setup: |e| e.namely_unknown_subdomain(UnknownSubdomain::Redirect),
-            code: Code::UnexpectedResponse,
+            code: Some(Code::UnexpectedResponse),
+            more: no_verdict,
+            ..Case::NOTHING_ELSE
         },
         Case {
             name: "Namely's company check answers a 404 page",
-            provider: "namely",
             setup: |e| e.namely_unknown_subdomain(UnknownSubdomain::NotFoundHtml),
-            code: Code::UnexpectedResponse,
+            code: Some(Code::UnexpectedResponse),
+            more: no_verdict,
+            ..Case::NOTHING_ELSE
         },
         Case {
             name: "Namely's company check answers a landing page",
-            provider: "namely",
             setup: |e| e.namely_unknown_subdomain(UnknownSubdomain::LandingPage),
-            code: Code::UnexpectedResponse,
+            code: Some(Code::UnexpectedResponse),
+            more: no_verdict,
+            ..Case::NOTHING_ELSE
         },
         Case {
             name: "Namely's token check answers a 403 page",
-            provider: "namely",
             setup: |e| {
                 namely_site(e);
                 e.fault("namely", "/profiles/me", page(403));
             },
-            code: Code::Blocked,
+            code: Some(Code::Blocked),
+            more: no_verdict,
+            ..Case::NOTHING_ELSE
         },
         Case {
             name: "Namely's token check answers a 401 page",
-            provider: "namely",
             setup: |e| {
                 namely_site(e);
                 e.fault("namely", "/profiles/me", page(401));
             },
-            code: Code::UnexpectedResponse,
+            code: Some(Code::UnexpectedResponse),
+            more: no_verdict,
+            ..Case::NOTHING_ELSE
+        },
+        // Namely's own words still judge the site.
+        Case {
+            name: "Namely says, in JSON, that the site does not exist",
+            setup: |e| e.namely_unknown_subdomain(UnknownSubdomain::NotFoundJson),
+            code: Some(Code::WrongTenant),
+            ..Case::NOTHING_ELSE
         },
         Case {
+            name: "Namely names another company",
+            setup: |e| {
+                e.add_namely(
+                    "acme",
+                    NamelyTenant::full("Acme Inc.", NAMELY, 12).with_permalink("acme-holdings"),
+                );
+            },
+            code: Some(Code::WrongTenant),
+            ..Case::NOTHING_ELSE
+        },
+    ]
+}
+
+/// The same for JazzHR.
+fn jazzhr_checks() -> Vec<Case> {
+    vec![
+        Case {
             name: "JazzHR answers a 403 page",
-            provider: "jazzhr",
             setup: |e| {
                 everyone(e);
                 e.fault("jazzhr", "/users", page(403));
             },
-            code: Code::Blocked,
+            code: Some(Code::Blocked),
+            more: no_verdict,
+            ..Case::NOTHING_ELSE
         },
         Case {
-            name: "PayFit's introspection answers a 403 page",
-            provider: "payfit",
+            name: "JazzHR hangs up",
             setup: |e| {
                 everyone(e);
-                e.fault("payfit", "/introspect", page(403));
+                e.fault("jazzhr", "/users", Fault::Hangup);
             },
-            code: Code::Blocked,
+            code: Some(Code::Unreachable),
+            more: no_verdict,
+            ..Case::NOTHING_ELSE
         },
+        // JazzHR's own words still judge the key.
+        Case {
+            name: "JazzHR refuses the key with its JSON 403",
+            setup: |e| e.jazzhr_rejection(JazzhrRejection::Forbidden),
+            code: Some(Code::BadCredentials),
+            ..Case::NOTHING_ELSE
+        },
+    ]
+}
+
+/// The same for PayFit.
+fn payfit_checks() -> Vec<Case> {
+    vec![Case {
+        name: "PayFit's introspection answers a 403 page",
+        setup: |e| {
+            everyone(e);
+            e.fault("payfit", "/introspect", page(403));
+        },
+        code: Some(Code::Blocked),
+        more: no_verdict,
+        ..Case::NOTHING_ELSE
+    }]
+}
+
+/// The same for Humaans.
+fn humaans_checks() -> Vec<Case> {
+    vec![
         Case {
             name: "Humaans' token-info answers a 403 page",
-            provider: "humaans",
             setup: |e| {
                 everyone(e);
                 e.fault("humaans", "/token-info", page(403));
             },
-            code: Code::Blocked,
+            code: Some(Code::Blocked),
+            more: no_verdict,
+            ..Case::NOTHING_ELSE
         },
         Case {
             name: "a Humaans permission probe answers a 403 page",
-            provider: "humaans",
             setup: |e| {
                 e.add_humaans(
                     HUMAANS,
@@ -284,95 +352,80 @@ fn check_cases() -> Vec<Case> {
                 );
                 e.fault("humaans", "/documents", page(403));
             },
-            code: Code::Blocked,
-        },
-        Case {
-            name: "HiBob answers a 403 page",
-            provider: "hibob",
-            setup: |e| {
-                everyone(e);
-                e.fault("hibob", "/company/people/fields", page(403));
-            },
-            code: Code::Blocked,
-        },
-        Case {
-            name: "JazzHR hangs up",
-            provider: "jazzhr",
-            setup: |e| {
-                everyone(e);
-                e.fault("jazzhr", "/users", Fault::Hangup);
-            },
-            code: Code::Unreachable,
-        },
-        // The provider's own words still judge the key.
-        Case {
-            name: "JazzHR refuses the key with its JSON 403",
-            provider: "jazzhr",
-            setup: |e| e.jazzhr_rejection(JazzhrRejection::Forbidden),
-            code: Code::BadCredentials,
-        },
-        Case {
-            name: "Namely says, in JSON, that the site does not exist",
-            provider: "namely",
-            setup: |e| e.namely_unknown_subdomain(UnknownSubdomain::NotFoundJson),
-            code: Code::WrongTenant,
-        },
-        Case {
-            name: "Namely names another company",
-            provider: "namely",
-            setup: |e| {
-                e.add_namely(
-                    "acme",
-                    NamelyTenant::full("Acme Inc.", NAMELY, 12).with_permalink("acme-holdings"),
-                );
-            },
-            code: Code::WrongTenant,
+            code: Some(Code::Blocked),
+            more: no_verdict,
+            ..Case::NOTHING_ELSE
         },
     ]
 }
 
+/// The same for HiBob.
+fn hibob_checks() -> Vec<Case> {
+    vec![Case {
+        name: "HiBob answers a 403 page",
+        setup: |e| {
+            everyone(e);
+            e.fault("hibob", "/company/people/fields", page(403));
+        },
+        code: Some(Code::Blocked),
+        more: no_verdict,
+        ..Case::NOTHING_ELSE
+    }]
+}
+
 #[tokio::test]
 async fn pages_and_foreign_403s_never_judge_a_key_in_a_check() {
-    for case in check_cases() {
-        let emu = Emulator::start();
-        (case.setup)(&emu);
-        let r = check(&emu, case.provider, &pairs(case.provider)).await;
-        assert_eq!(
-            r.code,
-            Some(case.code),
-            "{}: outcome; report {r:?}",
-            case.name
-        );
-        if !is_verdict(Some(case.code)) {
-            assert!(
-                r.code.is_some_and(|c| !is_verdict(Some(c))),
-                "{}: no verdict on the key from this answer: {r:?}",
-                case.name
-            );
-        }
-        assert_no_secret(&r, secret(case.provider));
+    for (provider, cases) in [
+        ("namely", namely_checks()),
+        ("jazzhr", jazzhr_checks()),
+        ("payfit", payfit_checks()),
+        ("humaans", humaans_checks()),
+        ("hibob", hibob_checks()),
+    ] {
+        run_cases(&who(provider).checking(), cases).await;
     }
 }
 
 /// A 403 that is not the provider's JSON is a firewall or a proxy, when linking too.
 #[tokio::test]
 async fn a_403_page_is_blocked_when_linking_too() {
-    for (provider, path) in [
-        ("jazzhr", "/users"),
-        ("payfit", "/introspect"),
-        ("humaans", "/token-info"),
-        ("namely", "/profiles/me"),
+    let blocked = |name, setup| Case {
+        name,
+        setup,
+        code: Some(Code::Blocked),
+        ..Case::NOTHING_ELSE
+    };
+    for (provider, case) in [
+        (
+            "jazzhr",
+            blocked("a 403 page on /users", |e| {
+                everyone(e);
+                e.fault("jazzhr", "/users", page(403));
+            }),
+        ),
+        (
+            "payfit",
+            blocked("a 403 page on /introspect", |e| {
+                everyone(e);
+                e.fault("payfit", "/introspect", page(403));
+            }),
+        ),
+        (
+            "humaans",
+            blocked("a 403 page on /token-info", |e| {
+                everyone(e);
+                e.fault("humaans", "/token-info", page(403));
+            }),
+        ),
+        (
+            "namely",
+            blocked("a 403 page on /profiles/me", |e| {
+                everyone(e);
+                e.fault("namely", "/profiles/me", page(403));
+            }),
+        ),
     ] {
-        let emu = Emulator::start();
-        everyone(&emu);
-        emu.fault(provider, path, page(403));
-        let r = verify(&emu, provider, &pairs(provider)).await;
-        assert_eq!(
-            r.code,
-            Some(Code::Blocked),
-            "{provider}: a 403 page on {path} is not a verdict on the key: {r:?}"
-        );
-        assert_no_secret(&r, secret(provider));
+        run_case(&who(provider), &case).await;
     }
 }
 
@@ -407,91 +460,91 @@ async fn a_tls_failure_is_unreachable_in_a_check() {
     );
 }
 
-struct Unproven {
-    provider: &'static str,
-    setup: fn(&Emulator),
-    /// What the message says was seen.
-    says: &'static str,
-}
-
-/// For every provider, an answer that leaves open whose key it is.
-fn unproven() -> Vec<Unproven> {
+/// For every provider, an answer that leaves open whose key it is: unexpected, never a
+/// success, and the message says what was seen.
+fn unproven() -> Vec<(&'static str, Case)> {
+    let unproven = |name, setup, says| Case {
+        name,
+        setup,
+        code: Some(Code::UnexpectedResponse),
+        message_has: says,
+        ..Case::NOTHING_ELSE
+    };
     vec![
-        Unproven {
-            provider: "payfit",
-            setup: |e| {
-                everyone(e);
-                e.fault(
-                    "payfit",
-                    "/introspect",
-                    answer(200, json!({"active": true})),
-                );
-            },
-            says: "did not say which",
-        },
-        Unproven {
-            provider: "humaans",
-            setup: |e| {
-                everyone(e);
-                e.fault(
-                    "humaans",
-                    "/me",
-                    answer(200, json!({"email": "owner@example.test"})),
-                );
-            },
-            says: "did not say which",
-        },
-        Unproven {
-            provider: "namely",
-            setup: |e| {
-                everyone(e);
-                e.fault(
-                    "namely",
-                    "/companies/info",
-                    answer(200, json!({"name": "Acme Inc."})),
-                );
-            },
-            says: "did not name",
-        },
-        Unproven {
-            provider: "jazzhr",
-            setup: |e| {
-                everyone(e);
-                e.fault("jazzhr", "/users", answer(200, json!([])));
-            },
-            says: "empty list of users",
-        },
-        Unproven {
-            provider: "jazzhr",
-            setup: |e| {
-                everyone(e);
-                e.fault("jazzhr", "/users", answer(200, json!({})));
-            },
-            says: "empty list of users",
-        },
+        (
+            "payfit",
+            unproven(
+                "PayFit's introspection names no company",
+                |e| {
+                    everyone(e);
+                    e.fault(
+                        "payfit",
+                        "/introspect",
+                        answer(200, json!({"active": true})),
+                    );
+                },
+                &["did not say which"],
+            ),
+        ),
+        (
+            "humaans",
+            unproven(
+                "Humaans' /me names no company",
+                |e| {
+                    everyone(e);
+                    e.fault(
+                        "humaans",
+                        "/me",
+                        answer(200, json!({"email": "owner@example.test"})),
+                    );
+                },
+                &["did not say which"],
+            ),
+        ),
+        (
+            "namely",
+            unproven(
+                "Namely's company info has no permalink",
+                |e| {
+                    everyone(e);
+                    e.fault(
+                        "namely",
+                        "/companies/info",
+                        answer(200, json!({"name": "Acme Inc."})),
+                    );
+                },
+                &["did not name"],
+            ),
+        ),
+        (
+            "jazzhr",
+            unproven(
+                "JazzHR lists no users (an empty array)",
+                |e| {
+                    everyone(e);
+                    e.fault("jazzhr", "/users", answer(200, json!([])));
+                },
+                &["empty list of users"],
+            ),
+        ),
+        (
+            "jazzhr",
+            unproven(
+                "JazzHR lists no users (an empty object)",
+                |e| {
+                    everyone(e);
+                    e.fault("jazzhr", "/users", answer(200, json!({})));
+                },
+                &["empty list of users"],
+            ),
+        ),
     ]
 }
 
 #[tokio::test]
 async fn a_success_must_prove_whose_key_it_is() {
-    for case in unproven() {
-        let emu = Emulator::start();
-        (case.setup)(&emu);
-        let p = case.provider;
-        let r = verify(&emu, p, &pairs(p)).await;
-        assert_eq!(
-            r.code,
-            Some(Code::UnexpectedResponse),
-            "{p}: an answer that leaves open whose key it is: {r:?}"
-        );
-        assert!(!r.ok, "{p}: not a success");
-        assert!(
-            r.message.contains(case.says),
-            "{p}: the message says what was seen ({:?}): {}",
-            case.says,
-            r.message
-        );
-        assert_no_secret(&r, secret(p));
+    for (provider, case) in unproven() {
+        run_case(&who(provider), &case).await;
     }
     // Every provider's working chain does name its tenant (JazzHR names none: its proof is
     // the key owner in the list).

@@ -4,12 +4,12 @@
 //! proves the token, profile meta gives the head count, and 406 as well as 429 are rate
 //! limits.
 
-use keystep_core::verify::Report;
 use keystep_core::Code;
 use keystep_emulator::{Emulator, Fault, NamelyTenant, UnknownSubdomain};
 use serde_json::json;
 
-use crate::support::{assert_no_secret, assert_sent, get, parse, verify, AuthAt, Sent};
+use crate::cases::{nothing_more, run_cases, Case, Provider};
+use crate::support::{assert_sent, get, parse, verify, AuthAt, Sent};
 
 const TOKEN: &str = "NmTok3nCanaryW4pLeakTest000099";
 
@@ -25,17 +25,6 @@ fn people() -> Sent {
     get("acme", "/profiles", AuthAt::Bearer(TOKEN.into()))
         .query(&[("per_page", "1"), ("filter[user_status]", "active")])
 }
-
-struct Case {
-    name: &'static str,
-    setup: fn(&Emulator),
-    code: Option<Code>,
-    sent: fn() -> Vec<Sent>,
-    message_has: &'static [&'static str],
-    more: fn(&Report, &str),
-}
-
-fn nothing_more(_: &Report, _: &str) {}
 
 fn acme() -> NamelyTenant {
     NamelyTenant::full("Acme Inc.", TOKEN, 142)
@@ -55,7 +44,8 @@ fn cases() -> Vec<Case> {
             name: "a known site and a good token",
             setup: |e| e.add_namely("acme", acme()),
             code: None,
-            sent: || vec![info(), me(), people()],
+            missing: None,
+            sent: Some(|| vec![info(), me(), people()]),
             message_has: &["Connected to Acme Inc. (142 active employees)"],
             more: |r, case| {
                 assert_eq!(
@@ -75,7 +65,8 @@ fn cases() -> Vec<Case> {
             name: "unknown subdomain: 404 JSON",
             setup: |e| unknown(e, UnknownSubdomain::NotFoundJson),
             code: Some(Code::WrongTenant),
-            sent: || vec![info()],
+            missing: None,
+            sent: Some(|| vec![info()]),
             message_has: &["acme.namely.com", "part before .namely.com"],
             more: nothing_more,
         },
@@ -83,7 +74,8 @@ fn cases() -> Vec<Case> {
             name: "unknown subdomain: 404 page",
             setup: |e| unknown(e, UnknownSubdomain::NotFoundHtml),
             code: Some(Code::WrongTenant),
-            sent: || vec![info()],
+            missing: None,
+            sent: Some(|| vec![info()]),
             message_has: &["acme.namely.com"],
             more: nothing_more,
         },
@@ -91,7 +83,8 @@ fn cases() -> Vec<Case> {
             name: "unknown subdomain: a landing page",
             setup: |e| unknown(e, UnknownSubdomain::LandingPage),
             code: Some(Code::WrongTenant),
-            sent: || vec![info()],
+            missing: None,
+            sent: Some(|| vec![info()]),
             message_has: &["acme.namely.com"],
             more: nothing_more,
         },
@@ -99,7 +92,8 @@ fn cases() -> Vec<Case> {
             name: "unknown subdomain: a redirect",
             setup: |e| unknown(e, UnknownSubdomain::Redirect),
             code: Some(Code::WrongTenant),
-            sent: || vec![info()],
+            missing: None,
+            sent: Some(|| vec![info()]),
             message_has: &["acme.namely.com"],
             more: nothing_more,
         },
@@ -107,7 +101,8 @@ fn cases() -> Vec<Case> {
             name: "another company's permalink",
             setup: |e| e.add_namely("acme", acme().with_permalink("acme-holdings")),
             code: Some(Code::WrongTenant),
-            sent: || vec![info()],
+            missing: None,
+            sent: Some(|| vec![info()]),
             message_has: &["different company", "acme.namely.com"],
             more: nothing_more,
         },
@@ -120,7 +115,8 @@ fn cases() -> Vec<Case> {
                 )
             },
             code: Some(Code::BadCredentials),
-            sent: || vec![info(), me()],
+            missing: None,
+            sent: Some(|| vec![info(), me()]),
             message_has: &["acme.namely.com", "Personal Access Tokens"],
             more: |r, case| {
                 assert_eq!(
@@ -134,7 +130,8 @@ fn cases() -> Vec<Case> {
             name: "the token's profile was deactivated",
             setup: |e| e.add_namely("acme", acme().owner_deactivated()),
             code: Some(Code::BadCredentials),
-            sent: || vec![info(), me()],
+            missing: None,
+            sent: Some(|| vec![info(), me()]),
             message_has: &["deactivated"],
             more: nothing_more,
         },
@@ -153,7 +150,8 @@ fn cases() -> Vec<Case> {
                 );
             },
             code: Some(Code::BadCredentials),
-            sent: || vec![info(), me()],
+            missing: None,
+            sent: Some(|| vec![info(), me()]),
             message_has: &["did not accept this token"],
             more: nothing_more,
         },
@@ -161,7 +159,8 @@ fn cases() -> Vec<Case> {
             name: "a role that cannot list profiles",
             setup: |e| e.add_namely("acme", acme().without_profile_access()),
             code: Some(Code::MissingPermission),
-            sent: || vec![info(), me(), people()],
+            missing: None,
+            sent: Some(|| vec![info(), me(), people()]),
             message_has: &["access role can view all profiles"],
             more: |r, case| {
                 assert!(
@@ -177,7 +176,8 @@ fn cases() -> Vec<Case> {
                 e.namely_rate_limit(1);
             },
             code: Some(Code::RateLimited),
-            sent: || vec![info(), me(), people()],
+            missing: None,
+            sent: Some(|| vec![info(), me(), people()]),
             message_has: &["about 100 a minute", "in 60 seconds"],
             more: |r, case| {
                 assert_eq!(
@@ -202,7 +202,8 @@ fn cases() -> Vec<Case> {
                 );
             },
             code: Some(Code::RateLimited),
-            sent: || vec![info(), me()],
+            missing: None,
+            sent: Some(|| vec![info(), me()]),
             message_has: &["in 30 seconds"],
             more: |r, case| assert_eq!(r.retry_after_secs, Some(30), "{case}: the header"),
         },
@@ -221,7 +222,8 @@ fn cases() -> Vec<Case> {
                 );
             },
             code: Some(Code::ProviderError),
-            sent: || vec![info(), me()],
+            missing: None,
+            sent: Some(|| vec![info(), me()]),
             message_has: &["error 500"],
             more: nothing_more,
         },
@@ -230,29 +232,12 @@ fn cases() -> Vec<Case> {
 
 #[tokio::test]
 async fn namely_outcomes() {
-    for case in cases() {
-        let emu = Emulator::start();
-        (case.setup)(&emu);
-        let r = verify(
-            &emu,
-            "namely",
-            &[("subdomain", "acme"), ("access_token", TOKEN)],
-        )
-        .await;
-        let name = case.name;
-        assert_eq!(r.code, case.code, "{name}: outcome code; report {r:?}");
-        assert_eq!(r.ok, case.code.is_none(), "{name}: ok matches the code");
-        for part in case.message_has {
-            assert!(
-                r.message.contains(part),
-                "{name}: message should contain {part:?}: {}",
-                r.message
-            );
-        }
-        assert_sent(&emu, &(case.sent)(), name);
-        assert_no_secret(&r, TOKEN);
-        (case.more)(&r, name);
-    }
+    let namely = Provider::new(
+        "namely",
+        &[("subdomain", "acme"), ("access_token", TOKEN)],
+        TOKEN,
+    );
+    run_cases(&namely, cases()).await;
 }
 
 #[tokio::test]

@@ -1,31 +1,26 @@
 //! PayFit contract tests: introspection (JSON first, a form after a 400 or 415), the company
 //! endpoint, scope comparison with the guide's twelve, fallback probes, and every failure.
 
-use keystep_core::verify::Report;
 use keystep_core::Code;
-use keystep_emulator::{Emulator, Fault, IntrospectionBody, PayfitTenant};
+use keystep_emulator::{Fault, IntrospectionBody, PayfitTenant};
 use serde_json::json;
 
-use crate::support::{assert_no_secret, assert_sent, get, post, verify, AuthAt, BodyIs, Sent};
+use crate::cases::{nothing_more, run_cases, Case, Provider};
+use crate::support::{catalogue, get, post, AuthAt, BodyIs, Sent};
 
 const KEY: &str = "PfKeyCanary7Qx2LmZ9LeakTest0042";
 const COMPANY: &str = "5f1e2d3c4b5a69788796a5b4";
 
-/// The guide's scopes, in guide order.
-const REQUIRED: [&str; 12] = [
-    "time:read",
-    "health-insurance:read",
-    "health-insurance:write",
-    "collaborators:read",
-    "collaborators:write",
-    "contracts:read",
-    "contracts:write",
-    "collaborators:contracts:write",
-    "contracts:payslips:read",
-    "collaborators:meal-vouchers:read",
-    "company:read",
-    "payroll:read",
-];
+/// The guide's scopes, in guide order: the provider file's own list, which the emulator's
+/// full tenant is granted too.
+fn required() -> Vec<String> {
+    catalogue()
+        .get("payfit")
+        .expect("PayFit is shipped")
+        .permissions
+        .required
+        .clone()
+}
 
 fn bearer() -> AuthAt {
     AuthAt::Bearer(KEY.into())
@@ -67,26 +62,14 @@ fn probes() -> Vec<Sent> {
     .collect()
 }
 
-struct Case {
-    name: &'static str,
-    setup: fn(&Emulator),
-    code: Option<Code>,
-    missing: &'static [&'static str],
-    sent: fn() -> Vec<Sent>,
-    message_has: &'static [&'static str],
-    more: fn(&Report, &str),
-}
-
-fn nothing_more(_: &Report, _: &str) {}
-
 fn cases() -> Vec<Case> {
     vec![
         Case {
             name: "every scope",
             setup: |e| e.add_payfit(KEY, PayfitTenant::full("Acme SAS", 37)),
             code: None,
-            missing: &[],
-            sent: || vec![introspect_json(), company()],
+            missing: Some(&[]),
+            sent: Some(|| vec![introspect_json(), company()]),
             message_has: &["Connected to Acme SAS (37 active contracts)"],
             more: |r, case| {
                 assert_eq!(
@@ -96,7 +79,8 @@ fn cases() -> Vec<Case> {
                 );
                 assert_eq!(r.identity.head_count, Some(37), "{case}: active contracts");
                 assert_eq!(
-                    r.permissions.granted, REQUIRED,
+                    r.permissions.granted,
+                    required(),
                     "{case}: granted, from introspection"
                 );
                 assert!(
@@ -109,13 +93,14 @@ fn cases() -> Vec<Case> {
         Case {
             name: "a scope beyond the guide is advice",
             setup: |e| {
-                let mut scopes = REQUIRED.to_vec();
-                scopes.push("accounting:read");
+                let mut scopes = required();
+                scopes.push("accounting:read".into());
+                let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
                 e.add_payfit(KEY, PayfitTenant::full("Acme SAS", 37).with_scopes(&scopes));
             },
             code: None,
-            missing: &[],
-            sent: || vec![introspect_json(), company()],
+            missing: Some(&[]),
+            sent: Some(|| vec![introspect_json(), company()]),
             message_has: &["Connected to Acme SAS"],
             more: |r, case| {
                 assert_eq!(r.permissions.extra, ["accounting:read"], "{case}: extra");
@@ -135,7 +120,7 @@ fn cases() -> Vec<Case> {
                 );
             },
             code: Some(Code::MissingPermission),
-            missing: &[
+            missing: Some(&[
                 "health-insurance:read",
                 "health-insurance:write",
                 "collaborators:write",
@@ -144,8 +129,8 @@ fn cases() -> Vec<Case> {
                 "contracts:payslips:read",
                 "collaborators:meal-vouchers:read",
                 "payroll:read",
-            ],
-            sent: || vec![introspect_json(), company()],
+            ]),
+            sent: Some(|| vec![introspect_json(), company()]),
             message_has: &["contracts:payslips:read", "create a new key"],
             more: |r, case| {
                 assert_eq!(
@@ -162,8 +147,8 @@ fn cases() -> Vec<Case> {
                 e.add_payfit(KEY, PayfitTenant::full("Acme SAS", 37));
             },
             code: None,
-            missing: &[],
-            sent: || vec![introspect_json(), introspect_form(), company()],
+            missing: Some(&[]),
+            sent: Some(|| vec![introspect_json(), introspect_form(), company()]),
             message_has: &["Connected to Acme SAS (37 active contracts)"],
             more: nothing_more,
         },
@@ -174,8 +159,8 @@ fn cases() -> Vec<Case> {
                 e.add_payfit(KEY, PayfitTenant::full("Acme SAS", 37));
             },
             code: None,
-            missing: &[],
-            sent: || vec![introspect_json(), introspect_form(), company()],
+            missing: Some(&[]),
+            sent: Some(|| vec![introspect_json(), introspect_form(), company()]),
             message_has: &["Connected to Acme SAS"],
             more: nothing_more,
         },
@@ -183,8 +168,8 @@ fn cases() -> Vec<Case> {
             name: "revoked key: active false",
             setup: |e| e.add_payfit(KEY, PayfitTenant::full("Acme SAS", 37).revoked()),
             code: Some(Code::BadCredentials),
-            missing: &[],
-            sent: || vec![introspect_json()],
+            missing: Some(&[]),
+            sent: Some(|| vec![introspect_json()]),
             message_has: &["inactive", "Create a key"],
             more: nothing_more,
         },
@@ -192,8 +177,8 @@ fn cases() -> Vec<Case> {
             name: "unknown key: 401",
             setup: |_| {},
             code: Some(Code::BadCredentials),
-            missing: &[],
-            sent: || vec![introspect_json()],
+            missing: Some(&[]),
+            sent: Some(|| vec![introspect_json()]),
             message_has: &["did not accept this API key"],
             more: nothing_more,
         },
@@ -206,12 +191,12 @@ fn cases() -> Vec<Case> {
                 );
             },
             code: None,
-            missing: &[],
-            sent: || {
+            missing: Some(&[]),
+            sent: Some(|| {
                 let mut v = vec![introspect_json(), company()];
                 v.extend(probes());
                 v
-            },
+            }),
             message_has: &["Connected to Acme SAS"],
             more: |r, case| {
                 assert_eq!(
@@ -235,9 +220,10 @@ fn cases() -> Vec<Case> {
         Case {
             name: "no scopes in introspection: a refused probe names its scope",
             setup: |e| {
-                let scopes: Vec<&str> = REQUIRED
+                let all = required();
+                let scopes: Vec<&str> = all
                     .iter()
-                    .copied()
+                    .map(String::as_str)
                     .filter(|s| *s != "collaborators:read")
                     .collect();
                 e.add_payfit(
@@ -248,12 +234,12 @@ fn cases() -> Vec<Case> {
                 );
             },
             code: Some(Code::MissingPermission),
-            missing: &["collaborators:read"],
-            sent: || {
+            missing: Some(&["collaborators:read"]),
+            sent: Some(|| {
                 let mut v = vec![introspect_json(), company()];
                 v.extend(probes());
                 v
-            },
+            }),
             message_has: &["collaborators:read"],
             more: nothing_more,
         },
@@ -272,8 +258,8 @@ fn cases() -> Vec<Case> {
                 );
             },
             code: Some(Code::RateLimited),
-            missing: &[],
-            sent: || vec![introspect_json()],
+            missing: Some(&[]),
+            sent: Some(|| vec![introspect_json()]),
             message_has: &["in 2 seconds"],
             more: |r, case| {
                 assert_eq!(r.retry_after_secs, Some(2), "{case}: per-second limits");
@@ -294,8 +280,8 @@ fn cases() -> Vec<Case> {
                 );
             },
             code: Some(Code::RateLimited),
-            missing: &[],
-            sent: || vec![introspect_json()],
+            missing: Some(&[]),
+            sent: Some(|| vec![introspect_json()]),
             message_has: &["in 30 seconds"],
             more: |r, case| {
                 assert_eq!(r.retry_after_secs, Some(30), "{case}: the header wins");
@@ -316,8 +302,8 @@ fn cases() -> Vec<Case> {
                 );
             },
             code: Some(Code::ProviderError),
-            missing: &[],
-            sent: || vec![introspect_json()],
+            missing: Some(&[]),
+            sent: Some(|| vec![introspect_json()]),
             message_has: &["error 503"],
             more: nothing_more,
         },
@@ -328,8 +314,8 @@ fn cases() -> Vec<Case> {
                 e.fault("payfit", "/introspect", Fault::NotJson);
             },
             code: Some(Code::UnexpectedResponse),
-            missing: &[],
-            sent: || vec![introspect_json()],
+            missing: Some(&[]),
+            sent: Some(|| vec![introspect_json()]),
             message_has: &["does not recognise"],
             more: nothing_more,
         },
@@ -348,8 +334,8 @@ fn cases() -> Vec<Case> {
                 );
             },
             code: None,
-            missing: &[],
-            sent: || vec![introspect_json(), company()],
+            missing: Some(&[]),
+            sent: Some(|| vec![introspect_json(), company()]),
             message_has: &["Connected to PayFit"],
             more: |r, case| {
                 assert_eq!(r.identity.company, None, "{case}: no company name");
@@ -360,26 +346,5 @@ fn cases() -> Vec<Case> {
 
 #[tokio::test]
 async fn payfit_outcomes() {
-    for case in cases() {
-        let emu = Emulator::start();
-        (case.setup)(&emu);
-        let r = verify(&emu, "payfit", &[("api_key", KEY)]).await;
-        let name = case.name;
-        assert_eq!(r.code, case.code, "{name}: outcome code; report {r:?}");
-        assert_eq!(r.ok, case.code.is_none(), "{name}: ok matches the code");
-        assert_eq!(
-            r.permissions.missing, case.missing,
-            "{name}: missing scopes"
-        );
-        for part in case.message_has {
-            assert!(
-                r.message.contains(part),
-                "{name}: message should contain {part:?}: {}",
-                r.message
-            );
-        }
-        assert_sent(&emu, &(case.sent)(), name);
-        assert_no_secret(&r, KEY);
-        (case.more)(&r, name);
-    }
+    run_cases(&Provider::new("payfit", &[("api_key", KEY)], KEY), cases()).await;
 }

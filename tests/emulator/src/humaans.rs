@@ -2,6 +2,7 @@
 //! errors, `$limit`/`$skip` envelopes, and `/token-info` that may not exist.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use serde_json::{json, Value};
 
@@ -32,7 +33,7 @@ impl HumaansTenant {
             company_name: company_name.into(),
             people,
             owner_email: "owner@example.test".into(),
-            scopes: ALL_SCOPES.iter().map(|s| s.to_string()).collect(),
+            scopes: all_scopes().to_vec(),
             token_info: true,
         }
     }
@@ -54,17 +55,14 @@ impl HumaansTenant {
     }
 }
 
-/// Every Humaans scope.
-pub const ALL_SCOPES: &[&str] = &[
-    "public:read",
-    "private:read",
-    "private:write",
-    "compensations:read",
-    "compensations:write",
-    "documents:read",
-    "documents:write",
-    "webhooks:manage",
-];
+/// Keystep's Humaans provider file, whose `permissions.required` a full-access token holds.
+const PROVIDER_FILE: &str = include_str!("../../../src-tauri/core/src/providers/humaans.toml");
+
+/// Every scope of a full-access token, as the provider file lists them.
+fn all_scopes() -> &'static [String] {
+    static SCOPES: OnceLock<Vec<String>> = OnceLock::new();
+    crate::provider_file::required_once(&SCOPES, PROVIDER_FILE)
+}
 
 fn error(code: u16, name: &str, message: &str) -> Reply {
     let class = match code {

@@ -14,7 +14,9 @@
 //! subdomain, so `KEYSTEP_NAMELY_API_URL` is `http://127.0.0.1:PORT/namely/{subdomain}`.
 //!
 //! It is std-only (one thread per connection, `Connection: close`) so it builds in
-//! seconds and shares nothing with the code under test.
+//! seconds and shares nothing with the code under test but the provider files' scope lists:
+//! a tenant with "every scope the guide asks for" (PayFit, Humaans) is granted the
+//! `permissions.required` of Keystep's own provider file, so that list is written once.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -31,6 +33,7 @@ mod humaans;
 mod jazzhr;
 mod namely;
 mod payfit;
+mod provider_file;
 
 pub use hibob::{HibobGrant, HibobTenant, Waf};
 pub use humaans::HumaansTenant;

@@ -4,6 +4,7 @@
 //! answer 403 without their scope; `maxResults` lists with a `meta` block.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use serde_json::{json, Value};
 
@@ -41,21 +42,15 @@ pub enum IntrospectionBody {
     FormOnlyUnsupportedMedia,
 }
 
-/// Every scope the seed guide asks for.
-pub const SEED_SCOPES: &[&str] = &[
-    "time:read",
-    "health-insurance:read",
-    "health-insurance:write",
-    "collaborators:read",
-    "collaborators:write",
-    "contracts:read",
-    "contracts:write",
-    "collaborators:contracts:write",
-    "contracts:payslips:read",
-    "collaborators:meal-vouchers:read",
-    "company:read",
-    "payroll:read",
-];
+/// Keystep's PayFit provider file, whose `permissions.required` is every scope the guide
+/// asks for.
+const PROVIDER_FILE: &str = include_str!("../../../src-tauri/core/src/providers/payfit.toml");
+
+/// Every scope the guide asks for, in guide order, as the provider file lists them.
+fn seed_scopes() -> &'static [String] {
+    static SCOPES: OnceLock<Vec<String>> = OnceLock::new();
+    crate::provider_file::required_once(&SCOPES, PROVIDER_FILE)
+}
 
 impl PayfitTenant {
     /// A company whose key has every scope the guide asks for.
@@ -64,7 +59,7 @@ impl PayfitTenant {
             company_id: "5f1e2d3c4b5a69788796a5b4".into(),
             company_name: company_name.into(),
             active_contracts,
-            scopes: SEED_SCOPES.iter().map(|s| s.to_string()).collect(),
+            scopes: seed_scopes().to_vec(),
             label: "Keystep".into(),
             active: true,
             scope_in_introspection: true,

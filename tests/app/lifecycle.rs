@@ -1,0 +1,162 @@
+//! An account's life through the commands: link, a duplicate, relink, check, rename,
+//! reconcile and forget, and "link anyway" for a key missing permissions; no response
+//! carries the secret.
+
+use keystep_emulator::{Emulator, HumaansTenant};
+use serde_json::json;
+
+use crate::{app, call, window, TOKEN};
+
+#[test]
+fn link_round_trip_never_returns_the_secret() {
+    let emu = Emulator::start();
+    emu.add_humaans(TOKEN, HumaansTenant::full("Acme Ltd", 42));
+    let app = app(&emu);
+    let w = window(&app);
+
+    let providers = call(&w, "list_providers", json!({})).expect("providers");
+    assert!(
+        providers.to_string().contains("\"humaans\""),
+        "Humaans is offered"
+    );
+    assert!(
+        !providers.to_string().contains("https://app.humaans.io/\""),
+        "step links stay in Rust"
+    );
+
+    let linked = call(
+        &w,
+        "link_account",
+        json!({"provider": "humaans", "fields": {"api_token": TOKEN}}),
+    )
+    .expect("link works");
+    assert_eq!(
+        linked["message"], "Connected to Acme Ltd (42 people)",
+        "success text"
+    );
+    assert!(
+        !linked.to_string().contains(TOKEN),
+        "link_account never echoes the token"
+    );
+
+    let listed = call(&w, "list_accounts", json!({})).expect("list");
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "one account");
+    assert!(
+        !listed.to_string().contains(TOKEN),
+        "list_accounts never carries the token"
+    );
+
+    let id = linked["id"].as_str().expect("id").to_string();
+    call(&w, "forget_account", json!({"id": id})).expect("forget");
+    assert_eq!(
+        call(&w, "list_accounts", json!({})).expect("list"),
+        json!([]),
+        "forgotten"
+    );
+}
+
+#[test]
+fn lifecycle_commands_round_trip_without_the_secret() {
+    let emu = Emulator::start();
+    emu.add_humaans(TOKEN, HumaansTenant::full("Acme Ltd", 42));
+    let app = app(&emu);
+    let w = window(&app);
+    let link = json!({"provider": "humaans", "fields": {"api_token": TOKEN}});
+    let first = call(&w, "link_account", link.clone()).expect("first link");
+    let id = first["id"].as_str().expect("id").to_string();
+
+    let again = call(&w, "link_account", link).expect_err("the same company twice");
+    assert_eq!(
+        again["code"], "already_linked",
+        "duplicate detected: {again}"
+    );
+    assert_eq!(
+        again["account_id"],
+        id.as_str(),
+        "the existing account is named: {again}"
+    );
+
+    let relinked = call(
+        &w,
+        "relink_account",
+        json!({"id": id, "fields": {"api_token": TOKEN}}),
+    )
+    .expect("relink with a working key");
+    assert_eq!(
+        relinked["id"],
+        id.as_str(),
+        "the same account, updated in place"
+    );
+
+    let checked = call(&w, "check_account", json!({"id": id})).expect("check now");
+    assert_eq!(checked["status"], "ok", "still working: {checked}");
+    emu.revoke(TOKEN);
+    let revoked = call(&w, "check_account", json!({"id": id})).expect("a check reports, not fails");
+    assert_eq!(
+        (revoked["status"].as_str(), revoked["last_code"].as_str()),
+        (Some("failing"), Some("bad_credentials")),
+        "a revoked key turns the account red at once: {revoked}"
+    );
+
+    let renamed = call(
+        &w,
+        "rename_account",
+        json!({"id": id, "label": "  HR prod  "}),
+    )
+    .expect("rename");
+    assert_eq!(renamed["label"], "HR prod", "trimmed label: {renamed}");
+    let err = call(&w, "rename_account", json!({"id": id, "label": " "})).expect_err("blank");
+    assert_eq!(
+        err["code"], "invalid_input",
+        "a blank label is refused: {err}"
+    );
+
+    let found = call(&w, "reconcile_accounts", json!({})).expect("reconcile");
+    assert_eq!(
+        found["needs_relink"],
+        json!([]),
+        "the memory vault still holds the key: {found}"
+    );
+
+    call(&w, "forget_account", json!({"id": id})).expect("forget");
+    for response in [&first, &relinked, &checked, &revoked, &renamed, &found] {
+        assert!(
+            !response.to_string().contains(TOKEN),
+            "no response carries the token"
+        );
+    }
+}
+
+#[test]
+fn a_key_missing_permissions_links_only_when_accepted() {
+    let emu = Emulator::start();
+    emu.add_humaans(
+        TOKEN,
+        HumaansTenant::full("Acme Ltd", 42).with_scopes(&["public:read", "private:read"]),
+    );
+    let app = app(&emu);
+    let w = window(&app);
+    let form = json!({"provider": "humaans", "fields": {"api_token": TOKEN}});
+    let err = call(&w, "link_account", form.clone()).expect_err("missing scopes");
+    assert_eq!(err["code"], "missing_permission", "{err}");
+    assert_eq!(
+        call(&w, "list_accounts", json!({})).expect("accounts"),
+        json!([]),
+        "nothing linked"
+    );
+    let mut anyway = form;
+    anyway["acceptMissing"] = json!(true);
+    let linked = call(&w, "link_account", anyway).expect("linked anyway");
+    assert_eq!(
+        (linked["status"].as_str(), linked["last_code"].as_str()),
+        (Some("limited"), Some("missing_permission")),
+        "linked as limited: {linked}"
+    );
+    assert!(
+        !linked["permissions"]["missing"]
+            .as_array()
+            .expect("missing list")
+            .is_empty(),
+        "what is missing is kept: {linked}"
+    );
+}

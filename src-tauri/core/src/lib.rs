@@ -16,6 +16,7 @@ pub mod hosts;
 pub mod input;
 pub mod lang;
 pub mod notice;
+pub mod pace;
 pub mod provider;
 pub mod redact;
 pub mod schedule;

@@ -26,11 +26,11 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::Code;
 use crate::hosts::Hosts;
 use crate::input::Credentials;
+use crate::pace::Pacer;
 use crate::provider::{
     placeholders, Auth, Check, Encoding, Method, Provider, Reaction, ReadAs, StatusRule,
 };
 use crate::redact::redact_url;
-use crate::schedule::Pacer;
 
 /// How long one request may take before the provider counts as unreachable.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);

@@ -225,7 +225,7 @@ impl Accounts {
     /// logged and left out, its account as it was (so it raises no notification), and held
     /// back from the schedule for a while.
     ///
-    /// [`Pacer`]: crate::schedule::Pacer
+    /// [`Pacer`]: crate::pace::Pacer
     pub async fn sweep(&self, ids: &[String], concurrency: usize) -> Vec<Swept> {
         use futures_util::StreamExt;
         // One read of the book to sort the ids into lanes; each check reads its account

@@ -1,6 +1,6 @@
 //! The background schedule: when each account is due for another check, how long transient
 //! trouble waits before a retry (network trouble, and Keystep's own: [`LocalTrouble`]), and
-//! how long the schedule sleeps ([`plan`]). How hard each provider may be asked is
+//! how long the schedule sleeps ([`plan`], [`Accounts::plan`]). How hard each provider may be asked is
 //! [`crate::pace`]'s.
 //!
 //! Due times are wall-clock Unix seconds, because they are derived from times stored in the
@@ -9,15 +9,9 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::account::{Account, Status};
-use crate::error::Code;
-
-/// Transient trouble (`Code::is_transient`, or an answer Keystep did not understand) turns
-/// an account's status into "couldn't check" only once it happened this many times in a
-/// row: one dropped connection must not alarm anyone.
-pub const TRANSIENT_TOLERANCE: u32 = 3;
+use crate::account::{Account, Accounts, LocalTrouble, Status};
 
 /// The first retry after transient trouble waits this long (seconds); each further one
 /// waits twice as long, up to the regular interval.
@@ -25,34 +19,6 @@ pub const FIRST_RETRY_SECS: u64 = 5 * 60;
 
 /// The default time between two checks of an account (seconds).
 pub const DEFAULT_INTERVAL_SECS: u64 = 6 * 60 * 60;
-
-/// Transient trouble that has not (yet) become a verdict, kept on the account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Trouble {
-    /// What went wrong the last time.
-    pub code: Code,
-    /// When the trouble started (Unix seconds).
-    pub since: u64,
-    /// How many checks in a row hit it.
-    pub attempts: u32,
-}
-
-/// Trouble inside Keystep that stopped an account's check: the keychain was locked, absent
-/// or did not answer, the book could not be saved (after the provider was asked), or this
-/// build does not know the provider. It says nothing about the key, so it is not written
-/// into the account; it is kept in memory and backs off like [`Trouble`], counted from the
-/// last attempt, since the account's `checked_at` did not move.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LocalTrouble {
-    /// What went wrong the last time.
-    pub code: Code,
-    /// When the trouble started (Unix seconds).
-    pub since: u64,
-    /// When the last attempt failed.
-    pub last: u64,
-    /// How many attempts in a row failed.
-    pub attempts: u32,
-}
 
 /// The longest the schedule sleeps without looking again (a changed clock, a resume from
 /// suspend).
@@ -154,6 +120,15 @@ pub fn plan(
     }
 }
 
+impl Accounts {
+    /// What the background schedule should check now and how long it may sleep after,
+    /// with checks at `interval_secs` and local trouble backing off like network trouble.
+    pub async fn plan(&self, interval_secs: u64) -> Plan {
+        self.with_schedule_facts(|accounts, held, now| plan(accounts, held, now, interval_secs))
+            .await
+    }
+}
+
 /// Warn this many days before a key's known expiry.
 pub const EXPIRY_WARNING_DAYS: u64 = 30;
 
@@ -199,6 +174,8 @@ pub fn key_age(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::account::Trouble;
+    use crate::error::Code;
 
     fn account(status: Status, checked_at: u64, trouble: Option<Trouble>) -> Account {
         let mut a: Account = serde_json::from_value(serde_json::json!({

@@ -14,8 +14,8 @@ use keystep_core::account::{recover_book, Accounts, BookError, BookStore, FileBo
 use keystep_core::clock::{Clock, SystemClock};
 use keystep_core::files::DataDir;
 use keystep_core::hosts::Hosts;
+use keystep_core::pace::Pacer;
 use keystep_core::provider::Catalogue;
-use keystep_core::schedule::Pacer;
 use keystep_core::vault::{KeychainVault, Vault};
 use keystep_core::verify::Verifier;
 

@@ -4,7 +4,7 @@
 //!
 //! Which accounts are due and how long to sleep (`Accounts::plan`), how trouble backs off
 //! (network trouble and Keystep's own), how hard each provider may be asked and what a
-//! notification says are decided in core (`schedule`, `Pacer`, `notice`), where they are
+//! notification says are decided in core (`schedule`, `pace`, `notice`), where they are
 //! tested against the emulator; this loop only sleeps, calls them and reports.
 
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use keystep_core::account::{Accounts, BookStore, MemoryBookStore, Status};
 use keystep_core::clock::{Clock, ManualClock};
-use keystep_core::schedule::{due, next_check_at, Pacer, DEFAULT_INTERVAL_SECS};
+use keystep_core::pace::Pacer;
+use keystep_core::schedule::{due, next_check_at, DEFAULT_INTERVAL_SECS};
 use keystep_core::vault::{MemoryVault, Vault};
 use keystep_core::Code;
 use keystep_emulator::{busiest_span, Emulator, Fault, Recorded};

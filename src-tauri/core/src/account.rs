@@ -33,7 +33,6 @@ use crate::clock::Clock;
 use crate::error::Code;
 use crate::input::{parse_fields, InputError};
 use crate::provider::{placeholders, Catalogue, Provider};
-use crate::schedule::{LocalTrouble, Plan, Trouble};
 use crate::secret::Secret;
 use crate::vault::{item_label, ItemRef, SecretFields, Vault, VaultError};
 use crate::verify::{Identity, PermissionReport, Report, Verifier};
@@ -43,6 +42,7 @@ mod keychain;
 mod on_disk;
 mod recovery;
 mod safe_mode;
+mod trouble;
 
 pub use health::{Reconciliation, Swept};
 pub use keychain::KEYCHAIN_WAIT;
@@ -50,6 +50,7 @@ use keychain::{Keychain, Late};
 pub use on_disk::{merge, FileBook, BOOK_FILE};
 pub use recovery::{check_version, parse_book, recover_book, Recovery};
 pub use safe_mode::{SafeMode, SafeReason};
+pub use trouble::{LocalTrouble, Trouble, TRANSIENT_TOLERANCE};
 
 /// The book's schema version; a file with a newer one is not overwritten.
 pub const BOOK_VERSION: u32 = 1;
@@ -108,7 +109,7 @@ pub struct Account {
     #[serde(default)]
     pub checked_at: u64,
     /// Transient trouble the latest checks hit in a row, not (yet) a verdict on the key:
-    /// the status stays as it was until [`TRANSIENT_TOLERANCE`](crate::schedule::TRANSIENT_TOLERANCE) checks failed.
+    /// the status stays as it was until [`TRANSIENT_TOLERANCE`] checks failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub couldnt_check: Option<Trouble>,
     /// The latest checks, oldest first, at most [`HISTORY_LEN`]. Codes, statuses and
@@ -510,17 +511,16 @@ impl Accounts {
         self
     }
 
-    /// What the background schedule should check now and how long it may sleep after,
-    /// with checks at `interval_secs` and local trouble backing off like network trouble.
-    pub async fn plan(&self, interval_secs: u64) -> Plan {
+    /// Runs `f` over what the background schedule plans from: the accounts as the book has
+    /// them now, the local trouble holding some back, and now by the accounts' clock. The
+    /// schedule, which comes after this module, adds `Accounts::plan` on top of it.
+    pub(crate) async fn with_schedule_facts<T>(
+        &self,
+        f: impl FnOnce(&[Account], &BTreeMap<String, LocalTrouble>, u64) -> T,
+    ) -> T {
         let mut ledger = self.ledger.lock().await;
         self.refresh(&mut ledger);
-        crate::schedule::plan(
-            &ledger.book.accounts,
-            &ledger.held,
-            self.clock.unix_now(),
-            interval_secs,
-        )
+        f(&ledger.book.accounts, &ledger.held, self.clock.unix_now())
     }
 
     /// Now, by the clock the accounts were opened with (Unix seconds).

@@ -1,30 +1,45 @@
 //! Keystep's core: everything that needs no window.
 //!
-//! The flow of linking an account runs top to bottom through these modules: the
-//! [`provider`] catalogue says what to ask and how to check it, [`input`] cleans what was
-//! pasted, [`verify`] asks the provider (at the [`hosts`] in force), [`vault`] keeps the
-//! secret in the OS keychain and [`account`] keeps everything else in the account book.
+//! Linking an account runs through these modules: the [`provider`] catalogue says what to
+//! ask and how to check it, [`input`] cleans what was pasted, [`verify`] asks the provider
+//! (at the [`hosts`] in force, within its [`pace`]), [`vault`] keeps the secret in the OS
+//! keychain and [`account`] keeps everything else in the account book. The [`schedule`]
+//! checks accounts again as they fall due; [`tray`] and [`notice`] say how they are doing.
 //! This crate never depends on `tauri`: the desktop shell is a thin layer over it, and so is
 //! the headless `keystep verify` command ([`cli`]).
+//!
+//! The modules are listed in dependency order: each imports only modules listed before it
+//! (and a module's own submodules likewise), which a test holds (`import_order.rs`).
 
-pub mod account;
-pub mod cli;
-pub mod clock;
+// What every layer uses.
 pub mod error;
-pub mod files;
-pub mod hosts;
-pub mod input;
 pub mod lang;
-pub mod notice;
-pub mod provider;
-pub mod redact;
-pub mod schedule;
 pub mod secret;
-pub mod settings;
-pub mod tray;
-pub mod vault;
+pub mod clock;
+pub mod files;
+pub mod pace;
+
+// Providers: what to ask, how to clean it, where to send it, how to check it.
+pub mod provider;
+pub mod hosts;
+pub mod redact;
+pub mod input;
 pub mod verify;
+
+// Keeping accounts: the keychain, the book, the schedule, the person's settings.
+pub mod vault;
+pub mod account;
+pub mod schedule;
+pub mod settings;
+
+// What the person is told outside the window, and the command line.
 pub mod words;
+pub mod tray;
+pub mod notice;
+pub mod cli;
 
 pub use error::Code;
 pub use secret::Secret;
+
+#[cfg(test)]
+mod import_order;

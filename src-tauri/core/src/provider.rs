@@ -19,7 +19,7 @@ use serde::Deserialize;
 
 use crate::error::Code;
 use crate::lang::Lang;
-use crate::schedule::Pace;
+use crate::pace::Pace;
 
 /// The provider files shipped in the binary, in display order.
 const EMBEDDED: &[(&str, &str)] = &[

@@ -32,9 +32,9 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::Code;
 use crate::hosts::Hosts;
 use crate::input::Credentials;
+use crate::pace::Pacer;
 use crate::provider::{placeholders, Check, Encoding, Method, Provider};
 use crate::redact::redact_url;
-use crate::schedule::Pacer;
 
 mod answer;
 mod network;

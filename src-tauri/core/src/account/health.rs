@@ -6,11 +6,11 @@
 //! provider's verdict on the key (rejected, other tenant, permissions) changes what the
 //! person is told to do, and it does so at once. Transient trouble is kept beside the
 //! status ([`Account::couldnt_check`]) and becomes [`Status::Unknown`] ("couldn't check")
-//! only once it persisted over [`schedule::TRANSIENT_TOLERANCE`] checks in a row; the
+//! only once it persisted over [`TRANSIENT_TOLERANCE`] checks in a row; the
 //! schedule retries it sooner, with backoff. Every check lands in the account's history.
 //! A check that cannot happen or cannot be recorded because of Keystep's own trouble (the
 //! keychain, the disk) says nothing about the key: the account stays as it was, and the
-//! schedule backs off from it the same way ([`schedule::LocalTrouble`]).
+//! schedule backs off from it the same way ([`LocalTrouble`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -25,8 +25,10 @@ use crate::vault::{ItemRef, Readiness, VaultError};
 pub const READINESS_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 use crate::verify::Report;
 
-use super::{known_tenant, Account, Accounts, Late, LinkError, Status};
-use crate::schedule::{self, LocalTrouble, Trouble};
+use super::{
+    known_tenant, Account, Accounts, Late, LinkError, LocalTrouble, Status, Trouble,
+    TRANSIENT_TOLERANCE,
+};
 
 /// What a check concluded, before it is written into the account.
 enum Verdict {
@@ -236,7 +238,7 @@ impl Accounts {
     /// logged and left out, its account as it was (so it raises no notification), and held
     /// back from the schedule for a while.
     ///
-    /// [`Pacer`]: crate::schedule::Pacer
+    /// [`Pacer`]: crate::pace::Pacer
     pub async fn sweep(&self, ids: &[String], concurrency: usize) -> Vec<Swept> {
         use futures_util::StreamExt;
         // One read of the book to sort the ids into lanes; each check reads its account
@@ -443,7 +445,7 @@ fn apply(provider: &Provider, account: &mut Account, verdict: Verdict, now: u64)
         });
         // Until the trouble persisted, the last verdict stands: one dropped connection is
         // not news. An account never verified has no verdict to keep.
-        if attempts >= schedule::TRANSIENT_TOLERANCE || account.verified_at == 0 {
+        if attempts >= TRANSIENT_TOLERANCE || account.verified_at == 0 {
             account.status = Status::Unknown;
             account.last_code = report.code;
             account.message.clone_from(&report.message);

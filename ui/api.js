@@ -157,7 +157,19 @@ export async function checkAllAccounts() {
  * @returns {Promise<object>} AccountSummary
  */
 export async function linkAccount(provider, fields, { acceptMissing = false } = {}) {
-  return call("link_account", acceptMissing ? { provider, fields, acceptMissing: true } : { provider, fields });
+  return linked(await call("link_account", acceptMissing ? { provider, fields, acceptMissing: true } : { provider, fields }));
+}
+
+/**
+ * A fresh link's AccountView with what the window words kept to codes: `notes` as
+ * `[{field, change}]`, `stored_in` as `{store, label}` (the store a code) or null.
+ */
+function linked(raw) {
+  if (!raw || typeof raw !== "object") return raw;
+  const notes = Array.isArray(raw.notes) ? raw.notes.filter((n) => n && typeof n.field === "string" && typeof n.change === "string") : [];
+  const where = raw.stored_in;
+  const storedIn = where && typeof where === "object" && typeof where.store === "string" ? { store: where.store, label: typeof where.label === "string" ? where.label : "" } : null;
+  return Object.assign({}, raw, { notes, stored_in: storedIn });
 }
 
 /** @returns {Promise<Array<object>>} stored accounts (AccountSummary[]) */
@@ -174,7 +186,7 @@ export async function listAccounts() {
  * @returns {Promise<object>} AccountView
  */
 export async function relinkAccount(id, fields) {
-  return call("relink_account", { id, fields });
+  return linked(await call("relink_account", { id, fields }));
 }
 
 /**
@@ -198,7 +210,9 @@ export async function renameAccount(id, label) {
 
 /**
  * Match the account list with the keychain (once, at start-up).
- * @returns {Promise<{needs_relink: string[], orphans: Array<{account: string, label: string}>, problem: {code: string, message: string}|null, notice: string|null}>}
+ * `notice` is what start-up did to a damaged account list, as a code the UI words:
+ * `{code: "recovered"|"none_rebuilt"|"rebuild_failed", kept_as, rebuilt, detail}`.
+ * @returns {Promise<{needs_relink: string[], orphans: Array<{account: string, label: string}>, problem: {code: string, message: string}|null, notice: {code: string, kept_as: string, rebuilt: number, detail: string}|null}>}
  */
 export async function reconcileAccounts() {
   const raw = await call("reconcile_accounts", {});
@@ -208,7 +222,15 @@ export async function reconcileAccounts() {
     ? result.orphans.filter((item) => item && typeof item === "object" && typeof item.account === "string")
     : [];
   const problem = result.problem && typeof result.problem === "object" ? toKeystepError(result.problem) : null;
-  const notice = typeof result.notice === "string" && result.notice.trim() ? result.notice : null;
+  const said = result.notice && typeof result.notice === "object" && typeof result.notice.code === "string" ? result.notice : null;
+  const notice = said
+    ? {
+        code: said.code,
+        kept_as: typeof said.kept_as === "string" ? said.kept_as : "",
+        rebuilt: typeof said.rebuilt === "number" ? said.rebuilt : 0,
+        detail: typeof said.detail === "string" ? said.detail : "",
+      }
+    : null;
   // Safe mode: the account list could not be read. `reason` is a code the UI words.
   const safe = result.safe_mode && typeof result.safe_mode === "object" ? result.safe_mode : null;
   const safeMode = safe

@@ -1269,9 +1269,7 @@ function renderNotice() {
     return;
   }
   if (found.safeMode) content.append(safeModeBlock(found.safeMode));
-  // The backend's notice is a sentence about what it repaired; it has no code, so it is
-  // shown as sent.
-  if (hasText(found.notice)) content.append(el("p", { className: "notice-text", text: found.notice }));
+  if (found.notice) content.append(startNoticeBlock(found.notice));
 
   const lost = found.needs_relink.length;
   if (lost) content.append(el("p", { className: "notice-text", text: t("notice.lost", { count: lost }) }));
@@ -1307,6 +1305,19 @@ function renderNotice() {
 }
 
 const SAFE_REASON = { too_new: "safe.too_new", unreadable: "safe.unreadable", damaged: "safe.damaged" };
+
+const START_NOTICE = { recovered: "notice.recovered", none_rebuilt: "notice.none_rebuilt", rebuild_failed: "notice.rebuild_failed" };
+
+/** What start-up did to a damaged account list, worded from its code; the system's words in Details. */
+function startNoticeBlock(notice) {
+  const key = own(START_NOTICE, notice.code) ? START_NOTICE[notice.code] : "notice.rebuild_failed";
+  return el(
+    "div",
+    { className: "notice-start", attrs: { "data-code": String(notice.code) } },
+    el("p", { className: "notice-text", text: t(key, { kept_as: notice.kept_as, count: notice.rebuilt }) }),
+    details(notice.detail, null),
+  );
+}
 
 /** Why Keystep is read-only, and what the accounts shown are. */
 function safeModeBlock(safe) {
@@ -2135,18 +2146,16 @@ function beginSuccess(mode, provider, summary) {
   return summary.provider_name || provider.name;
 }
 
-/** Notes from preview_fields, one line per field; the backend's (English) notes otherwise. */
+/** Notes from preview_fields, one line per field; the link's own (the same codes) otherwise. */
 function noteLines(provider, notes, summary) {
-  if (notes && notes.size) {
-    return Array.from(notes.entries())
-      .map(([key, changes]) => {
-        const field = fieldOf(provider, key);
-        const sentence = notesSentence(provider, key, changes);
-        return sentence ? `${field ? field.label : key}: ${sentence}` : "";
-      })
-      .filter(Boolean);
-  }
-  return asList(summary.notes);
+  const byField = notes && notes.size ? notes : notesByField(summary);
+  return Array.from(byField.entries())
+    .map(([key, changes]) => {
+      const field = fieldOf(provider, key);
+      const sentence = notesSentence(provider, key, changes);
+      return sentence ? `${field ? field.label : key}: ${sentence}` : "";
+    })
+    .filter(Boolean);
 }
 
 function showSuccess(provider, summary, notes) {
@@ -2216,6 +2225,8 @@ function permissionSection(permissions, providerName) {
   return section;
 }
 
+const STORE = { secret_service: "store.secret_service", macos_keychain: "store.macos_keychain", windows_credentials: "store.windows_credentials", memory: "store.memory" };
+
 /** Notes, then `lead` (if any), details, permissions and where the key is kept. */
 function renderSummary(body, summary, provider, providerName, lead, notes) {
   const status = statusInfo(summary.status);
@@ -2246,9 +2257,10 @@ function renderSummary(body, summary, provider, providerName, lead, notes) {
   const permissions = permissionSection(summary.permissions, providerName);
   if (permissions) body.append(permissions);
 
-  if (hasText(summary.stored_in)) {
-    // The backend names the keychain and the item (e.g. "Secret Service … “Keystep — …”").
-    body.append(el("p", { className: "stored-in" }, icon("lock", "icon stored-icon"), el("span", {}, t("result.stored_in"), " ", el("span", { text: summary.stored_in }))));
+  if (summary.stored_in) {
+    // The store is a code; the label is the keychain item's name, as the person finds it there.
+    const where = t(own(STORE, summary.stored_in.store) ? STORE[summary.stored_in.store] : "store.keychain", { label: summary.stored_in.label });
+    body.append(el("p", { className: "stored-in" }, icon("lock", "icon stored-icon"), el("span", {}, t("result.stored_in"), " ", el("span", { text: where }))));
   }
   void provider;
 }

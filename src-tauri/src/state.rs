@@ -4,7 +4,7 @@
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, RwLock};
 
-use keystep_core::account::{Account, Accounts};
+use keystep_core::account::{Account, Accounts, StartNotice};
 use keystep_core::lang::Lang;
 use keystep_core::notice::{MemoryNotifier, Notice, Notifier};
 use keystep_core::schedule::{key_age, next_check_at};
@@ -16,8 +16,8 @@ use crate::ipc::AccountView;
 pub struct AppState {
     /// The linked accounts and the operations on them.
     pub accounts: Accounts,
-    /// A start-up finding to show once (a damaged or too-new account list).
-    pub notice: Option<String>,
+    /// What start-up did to a damaged account list, to show once (the window words it).
+    pub notice: Option<StartNotice>,
     /// Whether a sweep of accounts is running (the tray shows it; a second one waits).
     pub checking: AtomicBool,
     /// The person's settings, as last saved.
@@ -40,7 +40,7 @@ impl AppState {
     /// The state over `accounts`, with the settings `settings_store` holds.
     pub fn new(
         accounts: Accounts,
-        notice: Option<String>,
+        notice: Option<StartNotice>,
         settings_store: Arc<dyn SettingsStore>,
     ) -> Self {
         AppState {

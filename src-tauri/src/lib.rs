@@ -21,6 +21,7 @@ use keystep_core::verify::Verifier;
 
 pub mod commands;
 pub mod desktop;
+pub mod events;
 pub mod ipc;
 pub mod state;
 pub mod tray;
@@ -181,8 +182,15 @@ pub fn run() {
             let notifier = desktop::DesktopNotifier;
             #[cfg(not(target_os = "linux"))]
             let notifier = desktop::DesktopNotifier(handle.clone());
+            let tray_handle = handle.clone();
+            let redraw_tray: state::AccountsHook = Arc::new(move || {
+                let handle = tray_handle.clone();
+                Box::pin(async move { tray::refresh(&handle).await })
+            });
             app.manage(
-                AppState::new(accounts, notice, settings).with_notifier(Arc::new(notifier)),
+                AppState::new(accounts, notice, settings)
+                    .with_notifier(Arc::new(notifier))
+                    .on_accounts_changed(redraw_tray),
             );
             #[cfg(target_os = "linux")]
             match (solo.take(), &solo_trouble) {

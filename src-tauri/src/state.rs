@@ -1,6 +1,9 @@
 //! What the commands share: the accounts (catalogue, verifier, vault, book), the person's
-//! settings, what start-up found that the person should know, and the schedule's signals.
+//! settings, what start-up found that the person should know, the schedule's signals, and
+//! the one hook that runs after anything changes how the accounts read outside the window.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, RwLock};
 
@@ -11,6 +14,12 @@ use keystep_core::schedule::{key_age, next_check_at};
 use keystep_core::settings::{Language, Settings, SettingsStore};
 
 use crate::ipc::AccountView;
+
+/// What runs after the accounts changed, or how they read (settings): the app redraws the
+/// tray. Commands and the schedule call it through [`AppState::accounts_changed`] and wait
+/// for it, so neither needs to know the tray (and the tray, which starts sweeps, is not
+/// called back by them).
+pub type AccountsHook = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
 
 /// Managed state of the app.
 pub struct AppState {
@@ -34,6 +43,8 @@ pub struct AppState {
     pub tray_shown: AtomicBool,
     /// Where notifications go: the desktop's notification service in the app.
     pub notifier: Arc<dyn Notifier>,
+    /// Runs after every change (see [`AccountsHook`]); by default nothing.
+    on_accounts_changed: AccountsHook,
 }
 
 impl AppState {
@@ -53,7 +64,21 @@ impl AppState {
             page_loaded: tokio::sync::Notify::new(),
             tray_shown: AtomicBool::new(false),
             notifier: Arc::new(MemoryNotifier::default()),
+            on_accounts_changed: Arc::new(|| Box::pin(async {})),
         }
+    }
+
+    /// The same state, running `hook` after every change of the accounts or how they read.
+    #[must_use]
+    pub fn on_accounts_changed(mut self, hook: AccountsHook) -> Self {
+        self.on_accounts_changed = hook;
+        self
+    }
+
+    /// The accounts changed, or how they read: runs the hook (the tray is redrawn) and
+    /// waits for it.
+    pub async fn accounts_changed(&self) {
+        (self.on_accounts_changed)().await;
     }
 
     /// The same state, with notifications going to `notifier` (by default they are only

@@ -6,6 +6,7 @@
 //! (tests/core/keychain.rs and the end-to-end suite).
 
 mod disk;
+mod shell;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -700,11 +700,10 @@ function setProgressLine(node, line) {
   node.replaceChildren(el("span", { className: "spinner", attrs: { "aria-hidden": "true" } }), el("span", { text: line }));
 }
 
-/** The localized line for a link-progress payload. */
+/** The localized line for a link-progress payload ("" keeps the line shown: the payload's own line is English). */
 function progressText(provider, payload) {
   const check = asList(provider && provider.checks).find((c) => c && c.id === payload.check);
-  if (check && hasText(check.doing)) return check.doing;
-  return hasText(payload.doing) ? payload.doing : "";
+  return check && hasText(check.doing) ? check.doing : "";
 }
 
 async function checkNow(account) {

@@ -7,6 +7,7 @@
 
 mod disk;
 mod shell;
+mod wording;
 
 use std::sync::Arc;
 use std::time::Duration;

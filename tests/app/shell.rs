@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use keystep_app::events::EVENTS;
 use keystep_app::{context, with_commands, AppState};
-use keystep_core::account::{Accounts, MemoryBookStore};
+use keystep_core::account::{Accounts, MemoryBookStore, StartNotice};
 use keystep_core::clock::ManualClock;
 use keystep_core::hosts::Hosts;
 use keystep_core::provider::Catalogue;
@@ -24,28 +24,33 @@ use crate::{call, window, TOKEN};
 
 const NEW_TOKEN: &str = "IpcNewTokenIpcNewTokenIpcNew0043";
 
-/// The app over the emulator, counting the runs of its accounts-changed hook.
-fn counting_app(
-    emu: &Emulator,
-    vault: Arc<MemoryVault>,
-) -> (tauri::App<tauri::test::MockRuntime>, Arc<AtomicUsize>) {
+/// Accounts over the emulator's hosts, with `vault` and a book in memory.
+pub(crate) fn accounts_over(emu: &Emulator, vault: Arc<MemoryVault>) -> Accounts {
     let catalogue = Arc::new(Catalogue::embedded().expect("catalogue"));
     let env: std::collections::BTreeMap<String, String> = emu.env().into_iter().collect();
     let hosts = Hosts::from_lookup(catalogue.all(), |v| env.get(v).cloned()).expect("hosts");
     let clock = Arc::new(ManualClock::at(1_700_000_000));
     let verifier =
         Verifier::with_parts(default_client(Duration::from_secs(5)), hosts, clock.clone());
-    let accounts = Accounts::open(
+    Accounts::open(
         catalogue,
         verifier,
         vault,
         Arc::new(MemoryBookStore::default()),
         clock,
     )
-    .expect("open");
+    .expect("open")
+}
+
+/// The app over `accounts`, with start-up's `notice`, counting the runs of its
+/// accounts-changed hook.
+pub(crate) fn counting_app(
+    accounts: Accounts,
+    notice: Option<StartNotice>,
+) -> (tauri::App<tauri::test::MockRuntime>, Arc<AtomicUsize>) {
     let runs = Arc::new(AtomicUsize::new(0));
     let counted = Arc::clone(&runs);
-    let state = AppState::new(accounts, None, Arc::new(MemorySettingsStore::default()))
+    let state = AppState::new(accounts, notice, Arc::new(MemorySettingsStore::default()))
         .on_accounts_changed(Arc::new(move || {
             counted.fetch_add(1, Ordering::SeqCst);
             Box::pin(async {})
@@ -63,7 +68,7 @@ fn every_change_runs_the_accounts_changed_hook_and_reading_does_not() {
     emu.add_humaans(TOKEN, HumaansTenant::full("Acme Ltd", 42));
     emu.add_humaans(NEW_TOKEN, HumaansTenant::full("Acme Ltd", 42));
     let vault = Arc::new(MemoryVault::default());
-    let (app, runs) = counting_app(&emu, Arc::clone(&vault));
+    let (app, runs) = counting_app(accounts_over(&emu, Arc::clone(&vault)), None);
     let w = window(&app);
     let linked = call(
         &w,

@@ -15,6 +15,9 @@ cargo fmt --all --check
 step "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "API docs: every link resolves, no warning"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -p keystep-core -p keystep-app
+
 step "build the app"
 cargo build -p keystep-app --bin keystep --locked
 export KEYSTEP_APP_BIN="$PWD/${CARGO_TARGET_DIR:-target}/debug/keystep"

@@ -47,7 +47,7 @@ mod safe_mode;
 mod start;
 mod trouble;
 
-pub use health::{Reconciliation, Swept};
+pub use health::{Reconciliation, Swept, READINESS_WAIT};
 pub use keychain::KEYCHAIN_WAIT;
 use keychain::{Keychain, Late};
 pub use on_disk::{merge, FileBook, BOOK_FILE};

@@ -62,7 +62,7 @@ pub struct Provider {
     pub key_lifetime_days: Option<u32>,
     /// The vendor's own documentation of the credential.
     pub docs_url: String,
-    /// Named base URLs ("api" → "https://app.humaans.io/api"). Overridable per host through
+    /// Named base URLs (`"api"` → `"https://app.humaans.io/api"`). Overridable per host through
     /// `KEYSTEP_<PROVIDER>_<HOST>_URL`; may contain `{field}` placeholders.
     pub hosts: BTreeMap<String, String>,
     /// Where the secret goes on each authenticated request.

@@ -21,6 +21,9 @@ step "licences, bans and sources (cargo-deny, deny.toml)"
 # crates' manifests (fetched from crates.io if missing) and works offline once they are here.
 cargo deny --workspace --locked check --hide-inclusion-graph licenses bans sources
 
+step "API docs: every link resolves, no warning"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -p keystep-core -p keystep-app
+
 step "build the app"
 cargo build -p keystep-app --bin keystep --locked
 export KEYSTEP_APP_BIN="$PWD/${CARGO_TARGET_DIR:-target}/debug/keystep"

@@ -34,6 +34,8 @@ export const ERROR_CODES = Object.freeze([
  * @typedef {"invalid_input"|"bad_credentials"|"missing_permission"|"wrong_tenant"|"rate_limited"|"blocked"|"unreachable"|"provider_error"|"unexpected_response"|"keychain_unavailable"|"storage_failed"|"not_found"|"already_linked"|"read_only"|"host_changed"|"internal"} Code
  *   An outcome code: the UI words each one itself (ui/locales, `error.<code>.*`).
  * @typedef {"ok"|"limited"|"failing"|"needs_relink"|"unknown"} Status an account's state
+ * @typedef {{store: string, label: string}} StoredInView the keychain kind (a code) and the item's label
+ * @typedef {{code: string, kept_as: string, rebuilt: number, detail: string}} StartNotice what start-up did to a damaged account list
  * @typedef {{value: string, label: string}} ChoiceView one option of a choice field
  * @typedef {object} FieldView a field of the credential form
  * @property {string} key
@@ -95,8 +97,8 @@ export const ERROR_CODES = Object.freeze([
  * @property {number} verified_at
  * @property {string} message the backend's English sentence (shown under "Details")
  * @property {Permissions} permissions
- * @property {string[]} [notes]
- * @property {string} [stored_in] where the key is kept (after a link or a relink)
+ * @property {FieldNote[]} [notes] what input clean-up changed (after a link or a relink)
+ * @property {StoredInView|null} [stored_in] where the key is kept (after a link or a relink)
  * @property {number} key_age_days
  * @property {boolean} rotation_due
  * @property {number|null} [expires_at]
@@ -117,7 +119,7 @@ export const ERROR_CODES = Object.freeze([
  * @property {string[]} needs_relink
  * @property {Orphan[]} orphans
  * @property {KeystepError|null} problem
- * @property {string|null} notice
+ * @property {StartNotice|null} notice
  * @property {SafeMode|null} safe_mode
  * @typedef {{field: string, change: string}} FieldNote a clean-up preview_fields would apply
  * @typedef {{field: string, problem: string, other?: string}} FieldProblem what is wrong with a value
@@ -273,7 +275,23 @@ export async function checkAllAccounts() {
  * @returns {Promise<AccountView>} the new account
  */
 export async function linkAccount(provider, fields, { acceptMissing = false } = {}) {
-  return call("link_account", acceptMissing ? { provider, fields, acceptMissing: true } : { provider, fields });
+  return linked(await call("link_account", acceptMissing ? { provider, fields, acceptMissing: true } : { provider, fields }));
+}
+
+/**
+ * A fresh link's AccountView with what the window words kept to codes: `notes` as
+ * `[{field, change}]`, `stored_in` as `{store, label}` (the store a code) or null.
+ */
+/**
+ * @param {any} raw
+ * @returns {AccountView}
+ */
+function linked(raw) {
+  if (!raw || typeof raw !== "object") return raw;
+  const notes = Array.isArray(raw.notes) ? raw.notes.filter((/** @type {any} */ n) => n && typeof n.field === "string" && typeof n.change === "string") : [];
+  const where = raw.stored_in;
+  const storedIn = where && typeof where === "object" && typeof where.store === "string" ? { store: where.store, label: typeof where.label === "string" ? where.label : "" } : null;
+  return Object.assign({}, raw, { notes, stored_in: storedIn });
 }
 
 /** @returns {Promise<AccountView[]>} stored accounts */
@@ -290,7 +308,7 @@ export async function listAccounts() {
  * @returns {Promise<AccountView>}
  */
 export async function relinkAccount(id, fields) {
-  return call("relink_account", { id, fields });
+  return linked(await call("relink_account", { id, fields }));
 }
 
 /**
@@ -314,6 +332,7 @@ export async function renameAccount(id, label) {
 
 /**
  * Match the account list with the keychain (once, at start-up).
+  * `notice` is what start-up did to a damaged account list, as a code the UI words.
  * @returns {Promise<Reconciliation>}
  */
 export async function reconcileAccounts() {
@@ -324,7 +343,15 @@ export async function reconcileAccounts() {
     ? result.orphans.filter((/** @type {any} */ item) => item && typeof item === "object" && typeof item.account === "string")
     : [];
   const problem = result.problem && typeof result.problem === "object" ? toKeystepError(result.problem) : null;
-  const notice = typeof result.notice === "string" && result.notice.trim() ? result.notice : null;
+  const said = result.notice && typeof result.notice === "object" && typeof result.notice.code === "string" ? result.notice : null;
+  const notice = said
+    ? {
+        code: said.code,
+        kept_as: typeof said.kept_as === "string" ? said.kept_as : "",
+        rebuilt: typeof said.rebuilt === "number" ? said.rebuilt : 0,
+        detail: typeof said.detail === "string" ? said.detail : "",
+      }
+    : null;
   // Safe mode: the account list could not be read. `reason` is a code the UI words.
   const safe = result.safe_mode && typeof result.safe_mode === "object" ? result.safe_mode : null;
   const safeMode = safe

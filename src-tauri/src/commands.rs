@@ -1,11 +1,14 @@
-//! The IPC commands: each converts its arguments, calls one core operation and maps the
-//! result. No business logic lives here. No command returns a secret: secrets travel only
+//! The IPC commands: each converts its arguments, calls core and maps the result. Most call
+//! one `Accounts` method; `list_providers`, `preview_fields` and `open_guide_link` read the
+//! catalogue, `check_all_accounts` runs a sweep (`watch`), and `save_settings` applies start
+//! at login and rolls it back if the settings cannot be saved. After a change each calls the
+//! state's accounts-changed hook (the tray is redrawn). No business logic lives here. No command returns a secret: secrets travel only
 //! inward, in the `fields` of `link_account` and `relink_account`, and every return type is
 //! one of `ipc::SECRET_FREE_RETURNS` (a test holds this file to that list).
 
 use std::collections::BTreeMap;
 
-use tauri::{AppHandle, Emitter, Manager, Runtime, State, Window};
+use tauri::{AppHandle, Emitter, Runtime, State, Window};
 
 use keystep_core::account::LinkMode;
 use keystep_core::input::FieldsPreview;
@@ -18,7 +21,7 @@ use crate::ipc::{
     ReconcileView, SettingsView,
 };
 use crate::state::AppState;
-use crate::{tray, watch};
+use crate::{events, watch};
 
 /// Moves form values into `Secret`s at once, so they are wiped when dropped.
 fn secrets(fields: BTreeMap<String, String>) -> BTreeMap<String, Secret> {
@@ -32,7 +35,7 @@ fn secrets(fields: BTreeMap<String, String>) -> BTreeMap<String, Secret> {
 /// (`{check, doing}`: the window shows the check's line in its own language).
 fn progress_to<R: Runtime>(window: Window<R>) -> impl Fn(&Check) + Send + Sync {
     move |check: &Check| {
-        let _ = window.emit("link-progress", ProgressView::from(check));
+        let _ = window.emit(events::LINK_PROGRESS, ProgressView::from(check));
     }
 }
 
@@ -80,7 +83,6 @@ pub async fn link_account<R: Runtime>(
     fields: BTreeMap<String, String>,
     accept_missing: Option<bool>,
 ) -> Result<AccountView, IpcError> {
-    let app = window.app_handle().clone();
     let mode = if accept_missing == Some(true) {
         LinkMode::AcceptMissing
     } else {
@@ -90,7 +92,7 @@ pub async fn link_account<R: Runtime>(
         .accounts
         .link_with(&provider, secrets(fields), mode, &progress_to(window))
         .await?;
-    tray::refresh(&app).await;
+    state.accounts_changed().await;
     Ok(state
         .view(&linked.account)
         .with_link(linked.notes, linked.stored_in))
@@ -105,12 +107,11 @@ pub async fn relink_account<R: Runtime>(
     id: String,
     fields: BTreeMap<String, String>,
 ) -> Result<AccountView, IpcError> {
-    let app = window.app_handle().clone();
     let linked = state
         .accounts
         .relink(&id, secrets(fields), &progress_to(window))
         .await?;
-    tray::refresh(&app).await;
+    state.accounts_changed().await;
     Ok(state
         .view(&linked.account)
         .with_link(linked.notes, linked.stored_in))
@@ -123,22 +124,20 @@ pub async fn check_account<R: Runtime>(
     state: State<'_, AppState>,
     id: String,
 ) -> Result<AccountView, IpcError> {
-    let app = window.app_handle().clone();
     let account = state.accounts.check(&id, &progress_to(window)).await?;
-    tray::refresh(&app).await;
+    state.accounts_changed().await;
     Ok(state.view(&account))
 }
 
 /// Gives an account a new label.
 #[tauri::command]
-pub async fn rename_account<R: Runtime>(
-    app: AppHandle<R>,
+pub async fn rename_account(
     state: State<'_, AppState>,
     id: String,
     label: String,
 ) -> Result<AccountView, IpcError> {
     let account = state.accounts.rename(&id, &label).await?;
-    tray::refresh(&app).await;
+    state.accounts_changed().await;
     Ok(state.view(&account))
 }
 
@@ -151,12 +150,9 @@ pub async fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountView
 
 /// Compares the book with the keychain: accounts that lost their key, and leftover items.
 #[tauri::command]
-pub async fn reconcile_accounts<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-) -> Result<ReconcileView, IpcError> {
+pub async fn reconcile_accounts(state: State<'_, AppState>) -> Result<ReconcileView, IpcError> {
     let found = state.accounts.reconcile().await;
-    tray::refresh(&app).await;
+    state.accounts_changed().await;
     Ok(ReconcileView::of(
         found,
         state.notice.clone(),
@@ -172,13 +168,9 @@ pub async fn remove_orphan(state: State<'_, AppState>, id: String) -> Result<(),
 
 /// Removes an account's key from the keychain and the account from the book.
 #[tauri::command]
-pub async fn forget_account<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    id: String,
-) -> Result<(), IpcError> {
+pub async fn forget_account(state: State<'_, AppState>, id: String) -> Result<(), IpcError> {
     state.accounts.forget(&id).await?;
-    tray::refresh(&app).await;
+    state.accounts_changed().await;
     Ok(())
 }
 
@@ -284,6 +276,6 @@ pub async fn save_settings<R: Runtime>(
         ));
     }
     state.wake.notify_one();
-    tray::refresh(&app).await;
+    state.accounts_changed().await;
     Ok(SettingsView::of(&next))
 }

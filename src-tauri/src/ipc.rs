@@ -10,12 +10,15 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use keystep_core::account::{Account, CheckRecord, LinkError, Reconciliation, SafeMode, Status};
+use keystep_core::account::{
+    Account, CheckRecord, LinkError, Reconciliation, SafeMode, StartNotice, Status,
+};
 use keystep_core::hosts::HostOverride;
+use keystep_core::input::Note;
 use keystep_core::provider::{Catalogue, Category, Check, FieldKind, Provider, Step};
 use keystep_core::schedule::KeyAge;
 use keystep_core::settings::{Language, Settings, SettingsError};
-use keystep_core::vault::{ItemRef, Readiness};
+use keystep_core::vault::{ItemRef, Readiness, StoredIn};
 use keystep_core::verify::{Identity, PermissionReport};
 use keystep_core::Code;
 
@@ -211,10 +214,12 @@ pub struct AccountView {
     verified_at: u64,
     message: String,
     permissions: PermissionReport,
+    /// A fresh link's clean-up of the input, per field, as codes (`{field, change}`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    notes: Vec<String>,
+    notes: Vec<Note>,
+    /// Where a fresh link's key is kept: `{store, label}`, the store a code.
     #[serde(skip_serializing_if = "Option::is_none")]
-    stored_in: Option<String>,
+    stored_in: Option<StoredIn>,
     key_age_days: u64,
     rotation_due: bool,
     expires_at: Option<u64>,
@@ -290,7 +295,7 @@ impl AccountView {
 
     /// The same view with a fresh link's notes and storage place.
     #[must_use]
-    pub fn with_link(mut self, notes: Vec<String>, stored_in: String) -> Self {
+    pub fn with_link(mut self, notes: Vec<Note>, stored_in: StoredIn) -> Self {
         self.notes = notes;
         self.stored_in = Some(stored_in);
         self
@@ -400,7 +405,9 @@ pub struct ReconcileView {
     needs_relink: Vec<String>,
     orphans: Vec<ItemRef>,
     problem: Option<IpcError>,
-    notice: Option<String>,
+    /// What start-up did to a damaged account list, as a code with its values
+    /// (`{code, kept_as, rebuilt?, detail}`): the window words it, `detail` only in "Details".
+    notice: Option<StartNotice>,
     /// Set when Keystep runs read-only because its account list could not be read: the
     /// window says why (from `reason`) and offers no change.
     safe_mode: Option<SafeMode>,
@@ -408,7 +415,7 @@ pub struct ReconcileView {
 
 impl ReconcileView {
     /// The view of a reconciliation, with the start-up notice and safe mode if any.
-    pub fn of(r: Reconciliation, notice: Option<String>, safe_mode: Option<SafeMode>) -> Self {
+    pub fn of(r: Reconciliation, notice: Option<StartNotice>, safe_mode: Option<SafeMode>) -> Self {
         ReconcileView {
             needs_relink: r.needs_relink,
             orphans: r.orphans,

@@ -1,8 +1,8 @@
 //! The Keystep desktop shell: a thin Tauri layer over `keystep-core`.
 //!
-//! [`run`] wires the real world (keychain vault, store-backed account book and settings,
-//! environment host overrides, tray, notifications, start at login, logging), starts the
-//! background schedule ([`watch`]) and opens the window. [`with_commands`] registers the
+//! [`run`] wires the real world (keychain vault, the account book and settings in the data
+//! folder, environment host overrides, tray, notifications, start at login, logging),
+//! starts the background schedule ([`watch`]) and opens the window. [`with_commands`] registers the
 //! IPC commands and is shared with the IPC tests, which use Tauri's mock runtime with
 //! in-memory parts instead.
 
@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use tauri::{Manager, Runtime};
 
-use keystep_core::account::{recover_book, Accounts, BookError, BookStore, FileBook, SafeMode};
-use keystep_core::clock::{Clock, SystemClock};
+use keystep_core::account::{Accounts, FileBook, StartNotice};
+use keystep_core::clock::SystemClock;
 use keystep_core::files::DataDir;
 use keystep_core::hosts::Hosts;
 use keystep_core::pace::Pacer;
@@ -21,6 +21,7 @@ use keystep_core::verify::Verifier;
 
 pub mod commands;
 pub mod desktop;
+pub mod events;
 pub mod ipc;
 pub mod state;
 pub mod tray;
@@ -181,8 +182,15 @@ pub fn run() {
             let notifier = desktop::DesktopNotifier;
             #[cfg(not(target_os = "linux"))]
             let notifier = desktop::DesktopNotifier(handle.clone());
+            let tray_handle = handle.clone();
+            let redraw_tray: state::AccountsHook = Arc::new(move || {
+                let handle = tray_handle.clone();
+                Box::pin(async move { tray::refresh(&handle).await })
+            });
             app.manage(
-                AppState::new(accounts, notice, settings).with_notifier(Arc::new(notifier)),
+                AppState::new(accounts, notice, settings)
+                    .with_notifier(Arc::new(notifier))
+                    .on_accounts_changed(redraw_tray),
             );
             #[cfg(target_os = "linux")]
             match (solo.take(), &solo_trouble) {
@@ -270,89 +278,22 @@ pub fn set_start_at_login<R: Runtime>(
     })
 }
 
-/// Opens the account book. What cannot be opened is never overwritten:
-/// - a book from a newer Keystep, or one that cannot be read, leaves the file as it is and
-///   Keystep opens in safe mode: read-only, showing what the keychain's labels tell;
-/// - a damaged book is set aside (renamed, not deleted), and what the keychain's item labels
-///   tell is rebuilt into a new book, whose accounts need their key checked; if it cannot be
-///   set aside, safe mode again.
+/// Opens the account book in `dir` with the real keychain and the environment's hosts
+/// ([`Accounts::open_or_recover`]: a damaged book is set aside and rebuilt, one that cannot
+/// be read opens in safe mode), and what start-up should tell the person, as a code.
 pub fn open_accounts(
     dir: Arc<DataDir>,
     catalogue: Arc<Catalogue>,
     hosts: Hosts,
-) -> (Accounts, Option<String>) {
+) -> (Accounts, Option<StartNotice>) {
     // One pacer for linking and checking alike: the provider counts both.
     let verifier = Verifier::new(hosts).paced(Arc::new(Pacer::new()));
     let vault: Arc<dyn Vault> = Arc::new(KeychainVault::default());
-    open_accounts_with(dir, catalogue, verifier, vault, Arc::new(SystemClock))
-}
-
-/// [`open_accounts`] with the outside world given: the IPC tests open a real book folder
-/// with an in-memory vault.
-pub fn open_accounts_with(
-    dir: Arc<DataDir>,
-    catalogue: Arc<Catalogue>,
-    verifier: Verifier,
-    vault: Arc<dyn Vault>,
-    clock: Arc<dyn Clock>,
-) -> (Accounts, Option<String>) {
-    let book = Arc::new(FileBook::new(dir));
-    let open = |store: Arc<dyn BookStore>| {
-        Accounts::open(
-            catalogue.clone(),
-            verifier.clone(),
-            vault.clone(),
-            store,
-            clock.clone(),
-        )
-    };
-    let safe = |why: SafeMode| {
-        Accounts::read_only(
-            catalogue.clone(),
-            verifier.clone(),
-            vault.clone(),
-            clock.clone(),
-            why,
-        )
-    };
-    let error = match open(book.clone()) {
-        Ok(accounts) => return (accounts, None),
-        Err(e) => e,
-    };
-    log::error!("account list not opened: {error}");
-    let damaged = match &error {
-        BookError::Damaged(reason) => reason.clone(),
-        // Too new or unreadable: the file stays exactly as it is.
-        _ => return (safe(SafeMode::after(&error, None)), None),
-    };
-    let moved = match book.set_aside(clock.unix_now()) {
-        Ok(path) => path,
-        Err(aside) => return (safe(SafeMode::after(&error, Some(&aside))), None),
-    };
-    let kept = moved
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let rebuilt = match recover_book(&*vault, &catalogue, &*clock) {
-        Ok(recovery) => book.save(&recovery.book).map(|saved| saved.accounts.len()),
-        Err(e) => Err(BookError::Io(e.to_string())),
-    };
-    let notice = match rebuilt {
-        Ok(0) => format!(
-            "Keystep's account list was damaged ({damaged}). It was kept as {kept}; no accounts could be rebuilt from your keychain."
-        ),
-        Ok(n) => format!(
-            "Keystep's account list was damaged ({damaged}). It was kept as {kept}, and {n} account{} rebuilt from your keychain: check {} before relying on {}.",
-            if n == 1 { " was" } else { "s were" },
-            if n == 1 { "it" } else { "them" },
-            if n == 1 { "it" } else { "them" },
-        ),
-        Err(e) => format!(
-            "Keystep's account list was damaged ({damaged}). It was kept as {kept}, but nothing could be rebuilt from your keychain ({e})."
-        ),
-    };
-    match open(book) {
-        Ok(accounts) => (accounts, Some(notice)),
-        Err(e) => (safe(SafeMode::after(&e, None)), Some(notice)),
-    }
+    Accounts::open_or_recover(
+        catalogue,
+        verifier,
+        vault,
+        Arc::new(FileBook::new(dir)),
+        Arc::new(SystemClock),
+    )
 }

@@ -1,10 +1,13 @@
 //! What the commands share: the accounts (catalogue, verifier, vault, book), the person's
-//! settings, what start-up found that the person should know, and the schedule's signals.
+//! settings, what start-up found that the person should know, the schedule's signals, and
+//! the one hook that runs after anything changes how the accounts read outside the window.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, RwLock};
 
-use keystep_core::account::{Account, Accounts};
+use keystep_core::account::{Account, Accounts, StartNotice};
 use keystep_core::lang::Lang;
 use keystep_core::notice::{MemoryNotifier, Notice, Notifier};
 use keystep_core::schedule::{key_age, next_check_at};
@@ -12,12 +15,18 @@ use keystep_core::settings::{Language, Settings, SettingsStore};
 
 use crate::ipc::AccountView;
 
+/// What runs after the accounts changed, or how they read (settings): the app redraws the
+/// tray. Commands and the schedule call it through [`AppState::accounts_changed`] and wait
+/// for it, so neither needs to know the tray (and the tray, which starts sweeps, is not
+/// called back by them).
+pub type AccountsHook = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+
 /// Managed state of the app.
 pub struct AppState {
     /// The linked accounts and the operations on them.
     pub accounts: Accounts,
-    /// A start-up finding to show once (a damaged or too-new account list).
-    pub notice: Option<String>,
+    /// What start-up did to a damaged account list, to show once (the window words it).
+    pub notice: Option<StartNotice>,
     /// Whether a sweep of accounts is running (the tray shows it; a second one waits).
     pub checking: AtomicBool,
     /// The person's settings, as last saved.
@@ -34,13 +43,15 @@ pub struct AppState {
     pub tray_shown: AtomicBool,
     /// Where notifications go: the desktop's notification service in the app.
     pub notifier: Arc<dyn Notifier>,
+    /// Runs after every change (see [`AccountsHook`]); by default nothing.
+    on_accounts_changed: AccountsHook,
 }
 
 impl AppState {
     /// The state over `accounts`, with the settings `settings_store` holds.
     pub fn new(
         accounts: Accounts,
-        notice: Option<String>,
+        notice: Option<StartNotice>,
         settings_store: Arc<dyn SettingsStore>,
     ) -> Self {
         AppState {
@@ -53,7 +64,21 @@ impl AppState {
             page_loaded: tokio::sync::Notify::new(),
             tray_shown: AtomicBool::new(false),
             notifier: Arc::new(MemoryNotifier::default()),
+            on_accounts_changed: Arc::new(|| Box::pin(async {})),
         }
+    }
+
+    /// The same state, running `hook` after every change of the accounts or how they read.
+    #[must_use]
+    pub fn on_accounts_changed(mut self, hook: AccountsHook) -> Self {
+        self.on_accounts_changed = hook;
+        self
+    }
+
+    /// The accounts changed, or how they read: runs the hook (the tray is redrawn) and
+    /// waits for it.
+    pub async fn accounts_changed(&self) {
+        (self.on_accounts_changed)().await;
     }
 
     /// The same state, with notifications going to `notifier` (by default they are only

@@ -1,6 +1,9 @@
 //! The system-tray icon: draws `keystep_core::tray::tray_model` (icon, tooltip, one line per
 //! account) and handles its menu. The content is computed in core and unit-tested there;
-//! this module only turns it into Tauri menu items and refreshes it after every change.
+//! this module only turns it into Tauri menu items. It is redrawn after every change through
+//! the app state's accounts-changed hook (`AppState::accounts_changed`), so the commands and
+//! the schedule never call it, and imports run one way: the tray's menu starts sweeps
+//! (`watch`), the schedule does not know the tray.
 
 use std::sync::atomic::Ordering;
 
@@ -12,6 +15,7 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 use keystep_core::tray::{tray_model, TrayIcon, TrayModel};
 use keystep_core::words::Words;
 
+use crate::events;
 use crate::state::AppState;
 
 const TRAY_ID: &str = "keystep";
@@ -145,7 +149,7 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
         "quit" => app.exit(0),
         "add" => {
             show_main(app);
-            let _ = app.emit("add-account", ());
+            let _ = app.emit(events::ADD_ACCOUNT, ());
         }
         "check-all" => {
             let app = app.clone();
@@ -154,7 +158,7 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
         other => {
             if let Some(account) = other.strip_prefix("account:") {
                 show_main(app);
-                let _ = app.emit("open-account", account);
+                let _ = app.emit(events::OPEN_ACCOUNT, account);
             }
         }
     }

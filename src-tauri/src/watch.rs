@@ -15,8 +15,8 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 use keystep_core::account::Status;
 use keystep_core::notice::{notice_for, paused_notice};
 
+use crate::events;
 use crate::state::AppState;
-use crate::tray;
 
 /// How many accounts of one provider are checked at once (providers run side by side, and
 /// each provider's own pace applies within its lane).
@@ -100,8 +100,8 @@ async fn sweep<R: Runtime>(app: &AppHandle<R>, ids: &[String]) {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let checking = Checking(&state.checking);
-    let _ = app.emit("checks-running", serde_json::json!({"running": true}));
-    tray::refresh(app).await;
+    let _ = app.emit(events::CHECKS_RUNNING, serde_json::json!({"running": true}));
+    state.accounts_changed().await;
     let troubled = state.accounts.local_trouble().await;
     let swept = state.accounts.sweep(ids, SWEEP_CONCURRENCY).await;
     drop(checking);
@@ -124,9 +124,12 @@ async fn sweep<R: Runtime>(app: &AppHandle<R>, ids: &[String]) {
         }
     }
     log::info!("checked {} account(s)", swept.len());
-    let _ = app.emit("checks-running", serde_json::json!({"running": false}));
-    let _ = app.emit("accounts-changed", ());
-    tray::refresh(app).await;
+    let _ = app.emit(
+        events::CHECKS_RUNNING,
+        serde_json::json!({"running": false}),
+    );
+    let _ = app.emit(events::ACCOUNTS_CHANGED, ());
+    state.accounts_changed().await;
 }
 
 /// Marks a sweep as running until dropped, so "checking" ends however the sweep does (a

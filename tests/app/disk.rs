@@ -1,12 +1,12 @@
-//! The shell over a real data folder (the app's own `open_accounts_with`, a real
-//! `FileBook` and `FileSettings`), with an in-memory vault: safe mode as the window sees it,
+//! The shell over a real data folder (the book opened as the app opens it,
+//! `Accounts::open_or_recover` over a real `FileBook`, and `FileSettings`), with an in-memory vault: safe mode as the window sees it,
 //! a failed save followed by a clean quit, private files, the keychain state.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use keystep_app::{context, open_accounts_with, with_commands, AppState};
-use keystep_core::account::BOOK_FILE;
+use keystep_app::{context, with_commands, AppState};
+use keystep_core::account::{Accounts, FileBook, BOOK_FILE};
 use keystep_core::clock::ManualClock;
 use keystep_core::files::{DataDir, WriteFault};
 use keystep_core::hosts::Hosts;
@@ -67,11 +67,11 @@ impl Shell {
             hosts,
             clock.clone(),
         );
-        let (accounts, notice) = open_accounts_with(
-            self.dir.clone(),
+        let (accounts, notice) = Accounts::open_or_recover(
             catalogue,
             verifier,
             self.vault.clone() as Arc<dyn Vault>,
+            Arc::new(FileBook::new(self.dir.clone())),
             clock,
         );
         let settings: Arc<dyn SettingsStore> = Arc::new(FileSettings::new(self.dir.clone()));

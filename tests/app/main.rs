@@ -15,6 +15,8 @@
 //! - `watch`: check history, Check all, the start-up check waiting for the window.
 //! - `overrides`: the hosts a `KEYSTEP_*_URL` variable overrides, for the banner.
 //! - `disk`: the shell's own start over a real data folder.
+//! - `shell`: the one accounts-changed hook and the one list of event names.
+//! - `wording`: only `message` and `detail` carry the backend's English.
 
 mod contract;
 mod disk;
@@ -22,7 +24,9 @@ mod lifecycle;
 mod overrides;
 mod providers;
 mod settings;
+mod shell;
 mod watch;
+mod wording;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use keystep_core::account::{Accounts, BookStore, LinkError, MemoryBookStore, Status};
 use keystep_core::clock::ManualClock;
-use keystep_core::vault::{Faults, MemoryVault, Vault};
+use keystep_core::vault::{Faults, MemoryVault, Store, StoredIn, Vault};
 use keystep_core::Code;
 use keystep_emulator::{Emulator, HumaansTenant};
 
@@ -69,10 +69,13 @@ async fn link_stores_secret_in_vault_and_metadata_in_book() {
         !book_json.contains(TOKEN),
         "the book never holds the secret"
     );
-    assert!(
-        linked.stored_in.contains("Keystep — Humaans (Acme Ltd)"),
-        "where it is stored is said: {}",
-        linked.stored_in
+    assert_eq!(
+        linked.stored_in,
+        StoredIn {
+            store: Store::Memory,
+            label: "Keystep — Humaans (Acme Ltd)".into()
+        },
+        "where it is stored is said: the store as a code, and the item's label"
     );
 }
 

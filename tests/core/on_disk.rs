@@ -8,6 +8,8 @@
 //! - A book this build cannot read puts `Accounts` in safe mode: every keychain item is
 //!   shown, none is offered for removal, every change is refused before anything is sent,
 //!   and the file is never written.
+//! - A damaged book is set aside and rebuilt from the keychain at start-up
+//!   (`Accounts::open_or_recover`), and what happened is a code with its values.
 
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
@@ -15,11 +17,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use keystep_core::account::{
-    Accounts, BookError, BookStore, FileBook, LinkError, SafeMode, SafeReason, Status, BOOK_FILE,
+    Accounts, BookError, BookStore, FileBook, LinkError, SafeMode, SafeReason, StartNotice, Status,
+    BOOK_FILE,
 };
 use keystep_core::clock::{Clock, ManualClock};
 use keystep_core::files::{DataDir, WriteFault};
-use keystep_core::vault::{ItemRef, MemoryVault, Vault};
+use keystep_core::vault::{Faults, ItemRef, MemoryVault, Vault};
 use keystep_core::Code;
 use keystep_emulator::Emulator;
 
@@ -61,6 +64,17 @@ impl Disk {
             verifier_for(&self.emu, Duration::from_secs(5)),
             self.vault.clone() as Arc<dyn Vault>,
             Arc::new(FileBook::new(dir)) as Arc<dyn BookStore>,
+            self.clock.clone() as Arc<dyn Clock>,
+        )
+    }
+
+    /// Opens the folder's book as the app does at start-up.
+    fn open_or_recover(&self) -> (Accounts, Option<StartNotice>) {
+        Accounts::open_or_recover(
+            catalogue(),
+            verifier_for(&self.emu, Duration::from_secs(5)),
+            self.vault.clone() as Arc<dyn Vault>,
+            Arc::new(FileBook::new(self.dir.clone())),
             self.clock.clone() as Arc<dyn Clock>,
         )
     }
@@ -364,4 +378,99 @@ async fn an_unreadable_book_is_unreadable_not_empty() {
         SafeReason::Unreadable,
         "safe mode says unreadable"
     );
+}
+
+const DAMAGED: &[u8] = b"{\"book\": {\"version\": 1, \"accounts\": [";
+/// The name a damaged book is kept under, at the disk's clock.
+const KEPT_AS: &str = "accounts.json.damaged-1700000000";
+
+#[tokio::test]
+async fn a_damaged_book_is_set_aside_and_rebuilt_and_the_notice_is_a_code() {
+    let disk = Disk::new();
+    std::fs::write(disk.dir.file(BOOK_FILE), DAMAGED).expect("write the damaged book");
+    let id = "0123456789abcdef0123456789abcdef";
+    let item = ItemRef {
+        account: id.into(),
+        label: "Keystep — Humaans (Acme Ltd)".into(),
+    };
+    disk.vault
+        .put(&item, &raw(&[("api_token", ACME_1)]))
+        .expect("the live key");
+    let (accounts, notice) = disk.open_or_recover();
+    match notice {
+        Some(StartNotice::Recovered {
+            kept_as,
+            rebuilt,
+            detail,
+        }) => {
+            assert_eq!(kept_as, KEPT_AS, "the damaged file's new name");
+            assert_eq!(rebuilt, 1, "one account rebuilt");
+            assert!(
+                detail.contains("not valid JSON"),
+                "what was wrong: {detail}"
+            );
+        }
+        other => panic!("a recovery notice, got {other:?}"),
+    }
+    assert!(
+        accounts.safe_mode().is_none(),
+        "the rebuilt book is writable"
+    );
+    assert_eq!(
+        std::fs::read(disk.dir.file(KEPT_AS)).expect("the damaged book was kept"),
+        DAMAGED,
+        "set aside as it was, not deleted"
+    );
+    assert_eq!(
+        disk.ids_on_disk(),
+        BTreeSet::from([id.to_string()]),
+        "the rebuilt book was saved"
+    );
+    assert_eq!(
+        ids_in_memory(&accounts).await,
+        BTreeSet::from([id.to_string()]),
+        "and opened"
+    );
+}
+
+#[tokio::test]
+async fn a_damaged_book_with_nothing_to_rebuild_or_no_keychain_says_which() {
+    let empty = Disk::new();
+    std::fs::write(empty.dir.file(BOOK_FILE), DAMAGED).expect("write the damaged book");
+    let (accounts, notice) = empty.open_or_recover();
+    assert!(
+        matches!(&notice, Some(StartNotice::NoneRebuilt { kept_as, .. }) if kept_as == KEPT_AS),
+        "nothing in the keychain to rebuild: {notice:?}"
+    );
+    assert!(accounts.safe_mode().is_none(), "a new, empty book is open");
+    assert!(empty.ids_on_disk().is_empty(), "and saved empty");
+
+    let locked = Disk::new();
+    std::fs::write(locked.dir.file(BOOK_FILE), DAMAGED).expect("write the damaged book");
+    locked.vault.set_faults(Faults::locked());
+    let (_, notice) = locked.open_or_recover();
+    match notice {
+        Some(StartNotice::RebuildFailed { kept_as, detail }) => {
+            assert_eq!(kept_as, KEPT_AS, "the damaged file's new name");
+            assert!(
+                detail.contains("not valid JSON") && detail.contains("nothing rebuilt"),
+                "what was wrong, and why nothing was rebuilt: {detail}"
+            );
+        }
+        other => panic!("a failed rebuild, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_damaged_book_that_cannot_be_set_aside_opens_in_safe_mode_untouched() {
+    let disk = Disk::new();
+    std::fs::write(disk.dir.file(BOOK_FILE), DAMAGED).expect("write the damaged book");
+    // A folder already holding the name the book would be kept under: the rename fails.
+    std::fs::create_dir(disk.dir.file(KEPT_AS)).expect("mkdir");
+    std::fs::write(disk.dir.file(KEPT_AS).join("x"), b"x").expect("not empty");
+    let (accounts, notice) = disk.open_or_recover();
+    assert_eq!(notice, None, "nothing was set aside or rebuilt to tell of");
+    let mode = accounts.safe_mode().expect("safe mode");
+    assert_eq!(mode.reason, SafeReason::Damaged, "the reason is a code");
+    assert_eq!(disk.file(), DAMAGED, "the damaged book is left as it was");
 }

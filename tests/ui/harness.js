@@ -31,6 +31,13 @@ async function until(predicate, what, timeout = 5000) {
   }
 }
 
+/** The text a person reads in `node` without opening a "Details" disclosure. */
+function outsideDetails(node) {
+  const copy = node.cloneNode(true);
+  for (const d of copy.querySelectorAll("details")) d.remove();
+  return copy.textContent;
+}
+
 function visibleView() {
   const shown = $$("[data-view]").filter((view) => !view.hidden);
   return shown.length === 1 ? shown[0].dataset.view : `${shown.length} views visible`;
@@ -591,6 +598,10 @@ async function selftest() {
     check("status chips in French", /Ne fonctionne plus/.test(card("acc-3").textContent) && /Permissions manquantes/.test(card("acc-2").textContent), card("acc-3").textContent);
     check("key age in French", /Clé vieille de 40 jours/.test(card("acc-1").textContent), card("acc-1").textContent);
     check("every static text is from the locale", $$("[data-i18n]").every((n) => n.textContent.trim() && !/^[a-z_]+\.[a-z_.]+$/.test(n.textContent)));
+    await restart("?seed=lifecycle&lang=fr");
+    await until(() => !$("#notice").hidden && $("#notice .notice-start"), "the start-up notice");
+    const said = outsideDetails($("#notice"));
+    check("the damaged-list notice in French, from its code", /La liste de comptes de Keystep était endommagée\. Elle a été conservée sous le nom accounts\.json\.damaged-1700000000, et 1 compte a été reconstruit/.test(said) && !/was damaged|rebuilt from/.test(said), said);
   });
 
   await step("host overrides banner", async () => {
@@ -636,6 +647,8 @@ async function lifecycle(check, step) {
     const commands = window.__stubCalls.map((c) => c.command);
     check("reconcile_accounts runs once, after list_accounts", commands.filter((c) => c === "reconcile_accounts").length === 1 && commands.indexOf("reconcile_accounts") > commands.indexOf("list_accounts"), commands.join(","));
     check("notice shows the backend's notice and the count", /account list was damaged/.test($("#notice").textContent) && /1 account lost its key from the keychain\. Relink it\./.test($("#notice").textContent));
+    const said = outsideDetails($("#notice"));
+    check("the notice is worded from its code; the system's words only in Details", /It was kept as accounts\.json\.damaged-1700000000, and 1 account was rebuilt from your keychain: check it/.test(said) && !/not valid JSON/.test(said) && /not valid JSON/.test($("#notice details").textContent), said);
     const orphans = $$("#orphans [data-orphan-id]");
     check("#orphans lists both", orphans.length === 2 && orphans[0].dataset.orphanId === "orph-1");
   });

@@ -45,6 +45,11 @@ expect_none "no provider ids in code" -i 'humaans|payfit|hibob|jazzhr|namely' "$
 expect_none "no remote content" -r -i '(src|href)\s*=\s*"(https?:)?//|@import|url\(\s*["'"'"']?https?:' "$ui"
 expect_none "no window.confirm/alert/prompt" '(window\.)?\b(confirm|alert|prompt)\(' "${js[@]}"
 expect_none "no branching on message text" 'message\s*(===|!==|==|\.includes|\.startsWith|\.match)|\.test\([^)]*message' $(printf '%s\n' "${js[@]}" | grep -v '/api\.js$')
+# The backend's free text is English: an error's or a view's `message`, safe mode's and the
+# start-up notice's `detail`, a progress event's `doing`. The window shows them only inside a
+# "Details" disclosure (tests/app/wording.rs holds the views to these few fields).
+backend_text="$(find "$ui" -name '*.js' ! -path '*/locales/*' ! -name api.js -print0 | xargs -0 grep -nP '\.(message|detail)\b(?![.\w]*["\x27\x60])|payload\.doing' | grep -v 'details(' || true)"
+if [ -z "$backend_text" ]; then ok "the backend's English (message, detail, doing) is shown only inside details()"; else bad "the backend's English (message, detail, doing) is shown only inside details()"; echo "$backend_text" | sed 's/^/    /'; fi
 # Parse each module as a module (node treats a plain .js as CommonJS and is lax), so a
 # syntax error fails here instead of leaving a blank window in WebKit.
 if command -v node >/dev/null 2>&1; then

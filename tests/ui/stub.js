@@ -180,7 +180,7 @@
       ]);
       orphans.push({ account: "orph-1", label: "Keystep — Humaans (Umbrella Corp)" });
       orphans.push({ account: "orph-2", label: "Keystep — JazzHR (Hooli Jobs)" });
-      notice = "Keystep's account list was damaged; 1 account was rebuilt from your keychain and needs its key re-entered.";
+      notice = { code: "recovered", kept_as: "accounts.json.damaged-1700000000", rebuilt: 1, detail: "it is not valid JSON: EOF while parsing a list at line 1 column 31" };
       return;
     }
     if (seed === "safe") {
@@ -458,8 +458,8 @@
     accounts.push(made);
     history.set(made.id, [{ at: now, status: "ok", code: null, granted: required.slice(), missing: [] }]);
     return Object.assign(view(made), {
-      notes: notes.map((n) => `We changed ${n.field}: ${n.change.replace(/_/g, " ")}.`),
-      stored_in: `your system keychain (Secret Service) as “Keystep — ${p.name} (Acme Ltd)”`,
+      notes: notes.map((n) => ({ field: n.field, change: n.change })),
+      stored_in: { store: "secret_service", label: `Keystep — ${p.name} (Acme Ltd)` },
     });
   }
 
@@ -509,7 +509,7 @@
       message: `Connected to ${stored.company || stored.label} (42 people)`,
     });
     stored.permissions = Object.assign({}, stored.permissions, { granted: stored.permissions.required.slice(), missing: [] });
-    return Object.assign(view(stored), { stored_in: `your system keychain (Secret Service) as “Keystep — ${p.name} (${stored.label})”` });
+    return Object.assign(view(stored), { stored_in: { store: "secret_service", label: `Keystep — ${p.name} (${stored.label})` } });
   }
 
   function checkOne(stored) {

@@ -15,7 +15,7 @@
  * @property {string[]} needs_relink
  * @property {Orphan[]} orphans the ones not removed yet
  * @property {import("../api.js").KeystepError|null} problem
- * @property {string|null} notice
+ * @property {import("../api.js").StartNotice|null} notice what start-up did to a damaged account list
  * @property {SafeMode|null} safeMode
  *
  * @typedef {object} State

@@ -13,6 +13,7 @@ import { asList, hasText, own, pick } from "./values.js";
  * @typedef {import("../api.js").ProviderView} ProviderView
  * @typedef {import("../api.js").Preview} Preview
  * @typedef {import("../api.js").FieldProblem} FieldProblem
+ * @typedef {import("../api.js").FieldNote} FieldNote
  * @typedef {{retry_after_secs?: number, missing?: string[], fields?: Record<string, string>}} Extra
  *   what an outcome adds to its sentence: when to retry, what is missing, non-secret values
  */
@@ -217,15 +218,14 @@ export function keyAgeText(account) {
 }
 
 /**
- * The localized line for a link-progress payload: the provider's line for the check, else
- * the backend's.
+ * The localized line for a link-progress payload: the provider's line for the check. ""
+ * keeps the line already shown: the payload's own line is the backend's English.
  * @param {ProviderView | null | undefined} provider
  * @param {{check: string|null, doing: string}} payload
  */
 export function progressText(provider, payload) {
   const check = asList(provider && provider.checks).find((c) => c && c.id === payload.check);
-  if (check && hasText(check.doing)) return check.doing;
-  return hasText(payload.doing) ? payload.doing : "";
+  return check && hasText(check.doing) ? check.doing : "";
 }
 
 /**
@@ -319,7 +319,7 @@ export function problemSentence(provider, problem) {
 
 /**
  * Groups preview notes by field, in form order: Map(field -> [change]).
- * @param {Preview | null | undefined} preview
+ * @param {{notes?: FieldNote[]} | null | undefined} preview a preview, or a link's answer (the same notes)
  * @returns {Map<string, string[]>}
  */
 export function notesByField(preview) {

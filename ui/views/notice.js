@@ -52,9 +52,7 @@ export function renderNotice() {
     return;
   }
   if (found.safeMode) content.append(safeModeBlock(found.safeMode));
-  // The backend's notice is a sentence about what it repaired; it has no code, so it is
-  // shown as sent.
-  if (hasText(found.notice)) content.append(el("p", { className: "notice-text", text: found.notice }));
+  if (found.notice) content.append(startNoticeBlock(found.notice));
 
   const lost = found.needs_relink.length;
   if (lost) content.append(el("p", { className: "notice-text", text: t("notice.lost", { count: lost }) }));
@@ -87,6 +85,22 @@ export function renderNotice() {
   box.hidden = content.childElementCount === 0;
   // Safe mode stays on screen for as long as it lasts.
   $("#notice-dismiss").hidden = Boolean(found.safeMode);
+}
+
+const START_NOTICE = { recovered: "notice.recovered", none_rebuilt: "notice.none_rebuilt", rebuild_failed: "notice.rebuild_failed" };
+
+/**
+ * What start-up did to a damaged account list, worded from its code; the system's words in Details.
+ * @param {import("../api.js").StartNotice} notice
+ */
+function startNoticeBlock(notice) {
+  const key = pick(START_NOTICE, notice.code) || "notice.rebuild_failed";
+  return el(
+    "div",
+    { className: "notice-start", attrs: { "data-code": String(notice.code) } },
+    el("p", { className: "notice-text", text: t(key, { kept_as: notice.kept_as, count: notice.rebuilt }) }),
+    details(notice.detail, null),
+  );
 }
 
 const SAFE_REASON = { too_new: "safe.too_new", unreadable: "safe.unreadable", damaged: "safe.damaged" };

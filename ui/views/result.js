@@ -10,8 +10,8 @@ import { $, announce, details, el, icon } from "../lib/dom.js";
 import { markFieldError } from "../lib/fields.js";
 import { go, showView } from "../lib/router.js";
 import { state } from "../lib/state.js";
-import { asList, hasText, own } from "../lib/values.js";
-import { NOT_STORED, accountTitle, codeNext, codeTitle, context, errorSentence, fieldOf, isKnownCode, notesSentence, outcomeSentence, revokeText, statusInfo, successLine } from "../lib/wording.js";
+import { asList, hasText, own, pick } from "../lib/values.js";
+import { NOT_STORED, accountTitle, codeNext, codeTitle, context, errorSentence, fieldOf, isKnownCode, notesByField, notesSentence, outcomeSentence, revokeText, statusInfo, successLine } from "../lib/wording.js";
 import { accountGone, show as showHome, updateAccount } from "./accounts.js";
 import { renderChecklist } from "./checklist.js";
 import { permissionSection } from "./permissions.js";
@@ -249,23 +249,24 @@ function beginSuccess(mode, provider, summary) {
 }
 
 /**
- * Notes from preview_fields, one line per field; the backend's (English) notes otherwise.
+ * Notes from preview_fields, one line per field; the link's own (the same codes) otherwise.
  * @param {ProviderView} provider
  * @param {Map<string, string[]>} notes
  * @param {Partial<AccountView>} summary
  */
 function noteLines(provider, notes, summary) {
-  if (notes && notes.size) {
-    return Array.from(notes.entries())
-      .map(([key, changes]) => {
-        const field = fieldOf(provider, key);
-        const sentence = notesSentence(provider, key, changes);
-        return sentence ? `${field ? field.label : key}: ${sentence}` : "";
-      })
-      .filter(Boolean);
-  }
-  return asList(summary.notes);
+  const byField = notes && notes.size ? notes : notesByField(summary);
+  return Array.from(byField.entries())
+    .map(([key, changes]) => {
+      const field = fieldOf(provider, key);
+      const sentence = notesSentence(provider, key, changes);
+      return sentence ? `${field ? field.label : key}: ${sentence}` : "";
+    })
+    .filter(Boolean);
 }
+
+/** Where a key is kept, by the store's code. */
+const STORE = { secret_service: "store.secret_service", macos_keychain: "store.macos_keychain", windows_credentials: "store.windows_credentials", memory: "store.memory" };
 
 /**
  * A new account is linked.
@@ -357,8 +358,9 @@ function renderSummary(body, summary, providerName, lead, notes) {
   const permissions = permissionSection(summary.permissions, providerName);
   if (permissions) body.append(permissions);
 
-  if (hasText(summary.stored_in)) {
-    // The backend names the keychain and the item (e.g. "Secret Service … “Keystep — …”").
-    body.append(el("p", { className: "stored-in" }, icon("lock", "icon stored-icon"), el("span", {}, t("result.stored_in"), " ", el("span", { text: summary.stored_in }))));
+  if (summary.stored_in) {
+    // The store is a code; the label is the keychain item's name, as the person finds it there.
+    const where = t(pick(STORE, summary.stored_in.store) || "store.keychain", { label: summary.stored_in.label });
+    body.append(el("p", { className: "stored-in" }, icon("lock", "icon stored-icon"), el("span", {}, t("result.stored_in"), " ", el("span", { text: where }))));
   }
 }

@@ -21,7 +21,9 @@
 //! - [`Accounts::relink`]: a new key for the same tenant, swapped in place;
 //! - [`Accounts::forget`]: book first, then the item, the book put back if the item stays;
 //! - [`Accounts::rename`], [`Accounts::check`], [`Accounts::reconcile`],
-//!   [`Accounts::remove_orphan`] (in `health`), and [`recover_book`] for a lost book.
+//!   [`Accounts::remove_orphan`] (in `health`), and [`recover_book`] for a lost book;
+//! - [`Accounts::open_or_recover`] at start-up: a damaged book set aside and rebuilt, a
+//!   book that cannot be read in safe mode (`start`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -31,10 +33,10 @@ use tokio::sync::Mutex;
 
 use crate::clock::Clock;
 use crate::error::Code;
-use crate::input::{parse_fields, InputError};
+use crate::input::{parse_fields, InputError, Note};
 use crate::provider::{placeholders, Catalogue, Provider};
 use crate::secret::Secret;
-use crate::vault::{item_label, ItemRef, SecretFields, Vault, VaultError};
+use crate::vault::{item_label, ItemRef, SecretFields, StoredIn, Vault, VaultError};
 use crate::verify::{Identity, PermissionReport, Report, Verifier};
 
 mod health;
@@ -42,14 +44,16 @@ mod keychain;
 mod on_disk;
 mod recovery;
 mod safe_mode;
+mod start;
 mod trouble;
 
-pub use health::{Reconciliation, Swept};
+pub use health::{Reconciliation, Swept, READINESS_WAIT};
 pub use keychain::KEYCHAIN_WAIT;
 use keychain::{Keychain, Late};
 pub use on_disk::{merge, FileBook, BOOK_FILE};
 pub use recovery::{check_version, parse_book, recover_book, Recovery};
 pub use safe_mode::{SafeMode, SafeReason};
+pub use start::StartNotice;
 pub use trouble::{LocalTrouble, Trouble, TRANSIENT_TOLERANCE};
 
 /// The book's schema version; a file with a newer one is not overwritten.
@@ -444,15 +448,16 @@ impl std::fmt::Debug for Accounts {
     }
 }
 
-/// A linked account, as returned to the UI: the account plus what to tell the person.
+/// A linked account, as returned to the UI: the account plus what to tell the person, as
+/// codes and names the window words.
 #[derive(Debug, Clone, Serialize)]
 pub struct Linked {
     /// The account.
     pub account: Account,
-    /// Normalization notes from the input.
-    pub notes: Vec<String>,
-    /// Where the key is kept, in words.
-    pub stored_in: String,
+    /// What normalizing the input changed, per field.
+    pub notes: Vec<Note>,
+    /// Where the key is kept.
+    pub stored_in: StoredIn,
 }
 
 /// Longest account label a person may choose, in characters.
@@ -710,9 +715,9 @@ impl Accounts {
         }
         log::info!("linked {} account {}", provider.id, account.id);
         Ok(Linked {
-            stored_in: self.keychain.describe(&item),
+            stored_in: self.keychain.stored_in(&item),
             account,
-            notes: report.notes,
+            notes: creds.notes,
         })
     }
 
@@ -877,12 +882,12 @@ impl Accounts {
         }
         log::info!("relinked {} account {id}", provider.id);
         Ok(Linked {
-            stored_in: self.keychain.describe(&ItemRef {
+            stored_in: self.keychain.stored_in(&ItemRef {
                 account: id.to_string(),
                 label: item_label(&provider.name, &account.label),
             }),
             account,
-            notes: report.notes,
+            notes: creds.notes,
         })
     }
 

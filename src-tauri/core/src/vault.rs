@@ -28,6 +28,8 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use serde::Serialize;
+
 use crate::secret::Secret;
 
 /// The keychain service name every Keystep item carries.
@@ -48,6 +50,31 @@ pub enum VaultError {
     /// This keychain cannot enumerate Keystep's items (macOS, Windows).
     #[error("this system keychain cannot list Keystep's items: {0}")]
     CannotList(String),
+}
+
+/// Which secret store keeps the keys, as a code: the window names it in the person's
+/// language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Store {
+    /// The Secret Service (GNOME Keyring, KWallet) on Linux.
+    SecretService,
+    /// The macOS Keychain.
+    MacosKeychain,
+    /// Windows Credential Manager.
+    WindowsCredentials,
+    /// Memory only ([`MemoryVault`], for tests).
+    Memory,
+}
+
+/// Where one account's key is kept: the store, and the item's label there (what a person
+/// finds it by in Seahorse or Keychain Access).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredIn {
+    /// The store.
+    pub store: Store,
+    /// The item's label ([`item_label`]).
+    pub label: String,
 }
 
 /// The prefix of every Keystep item label.
@@ -132,8 +159,8 @@ pub trait Vault: Send + Sync {
     /// The keychain is unavailable or refused the change.
     fn relabel(&self, item: &ItemRef) -> Result<(), VaultError>;
 
-    /// A sentence saying where secrets are kept, for the person.
-    fn describe(&self, item: &ItemRef) -> String;
+    /// Which store keeps the secrets (asks it nothing).
+    fn store(&self) -> Store;
 
     /// Whether a key could be stored now, asked before the person creates one (most
     /// providers show a token only once). Never prompts and reads no secret.
@@ -338,15 +365,14 @@ impl Vault for KeychainVault {
         }
     }
 
-    fn describe(&self, item: &ItemRef) -> String {
-        let store = if cfg!(target_os = "macos") {
-            "the macOS Keychain"
+    fn store(&self) -> Store {
+        if cfg!(target_os = "macos") {
+            Store::MacosKeychain
         } else if cfg!(windows) {
-            "Windows Credential Manager"
+            Store::WindowsCredentials
         } else {
-            "your system keychain (Secret Service)"
-        };
-        format!("{store}, as “{}”", item.label)
+            Store::SecretService
+        }
     }
 }
 
@@ -579,8 +605,8 @@ impl Vault for MemoryVault {
         Ok(())
     }
 
-    fn describe(&self, item: &ItemRef) -> String {
-        format!("memory (test), as “{}”", item.label)
+    fn store(&self) -> Store {
+        Store::Memory
     }
 
     fn readiness(&self) -> Readiness {

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::vault::{ItemRef, SecretFields, Vault, VaultError};
+use crate::vault::{ItemRef, SecretFields, StoredIn, Vault, VaultError};
 
 /// The longest any account operation waits for one keychain call: long enough to type a
 /// password into an unlock prompt, short enough that an ignored prompt ends in a message.
@@ -62,9 +62,12 @@ impl Keychain {
         Arc::clone(&self.vault)
     }
 
-    /// Where secrets are kept, in words (asks the keychain nothing).
-    pub(super) fn describe(&self, item: &ItemRef) -> String {
-        self.vault.describe(item)
+    /// Where `item` is kept: the store and the item's label (asks the keychain nothing).
+    pub(super) fn stored_in(&self, item: &ItemRef) -> StoredIn {
+        StoredIn {
+            store: self.vault.store(),
+            label: item.label.clone(),
+        }
     }
 
     pub(super) async fn get(&self, account: &str) -> Result<Option<SecretFields>, VaultError> {

@@ -1,0 +1,608 @@
+//! The strict schema of a provider file: every table and key it may hold, parsed with
+//! unknown keys rejected, and the small readings of it the rest of Keystep asks for (a
+//! field by key, the host a check talks to, a template's placeholders).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::error::Code;
+use crate::pace::Pace;
+
+/// One HR or recruiting system Keystep can link.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provider {
+    /// Stable kebab-case id; it appears in keychain item names and the account book.
+    pub id: String,
+    /// Display name, in the provider's own spelling.
+    pub name: String,
+    /// What kind of system it is.
+    pub category: Category,
+    /// What the person will need to paste, in a few words ("API token").
+    pub needs: String,
+    /// One line saying what the system is.
+    pub summary: String,
+    /// What the person must have before starting (role, plan).
+    pub prerequisite: String,
+    /// How to revoke a key in the provider, in its menu words: shown after forgetting an
+    /// account and after replacing a key, so the old one stops working everywhere.
+    pub revoke: String,
+    /// A warning shown before the guide when replacing a key (JazzHR's "Generate New Key"
+    /// breaks the old key at once).
+    #[serde(default)]
+    pub rotate_warning: Option<String>,
+    /// How hard background checks may lean on the API, across all its accounts.
+    #[serde(default)]
+    pub pace: Pace,
+    /// How long the provider's keys live, in days, when it says (Namely's tokens: about two
+    /// years): the accounts page warns ahead of the expiry.
+    #[serde(default)]
+    pub key_lifetime_days: Option<u32>,
+    /// The vendor's own documentation of the credential.
+    pub docs_url: String,
+    /// Named base URLs (`"api"` → `"https://app.humaans.io/api"`). Overridable per host through
+    /// `KEYSTEP_<PROVIDER>_<HOST>_URL`; may contain `{field}` placeholders.
+    pub hosts: BTreeMap<String, String>,
+    /// Where the secret goes on each authenticated request.
+    pub auth: Auth,
+    /// What the person fills in, in form order.
+    pub fields: Vec<Field>,
+    /// The guide, in order.
+    pub steps: Vec<Step>,
+    /// The scopes or permissions a linked credential must have.
+    #[serde(default)]
+    pub permissions: Permissions,
+    /// Status reactions that hold for every check (a firewall in front of the whole API, a
+    /// rate-limit status); a check's own `on_status` entry for the same status wins.
+    #[serde(default)]
+    pub on_status: BTreeMap<String, StatusRule>,
+    /// The verification chain, run in order.
+    pub checks: Vec<Check>,
+    /// How to describe a verified account.
+    pub identity: IdentitySpec,
+    /// Provider-specific messages per outcome code, overriding the generic ones. They may
+    /// use `{provider}`, `{missing}`, `{retry}` and non-secret fields such as `{subdomain}`.
+    #[serde(default)]
+    pub messages: BTreeMap<Code, String>,
+    /// Behaviour that data cannot express.
+    #[serde(default)]
+    pub hook: Option<Hook>,
+    /// Translations by language code (`fr`), as written: tables whose dotted keys name the
+    /// texts they translate (see [`Provider::localized`]). Every language Keystep speaks
+    /// besides English must be there, complete.
+    #[serde(default)]
+    pub locales: BTreeMap<String, toml::Table>,
+}
+
+/// The kind of system, shown in the picker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    /// HR information system.
+    Hris,
+    /// Applicant tracking system.
+    Ats,
+}
+
+/// How the secret is attached to a request. Values name fields.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "scheme", rename_all = "lowercase", deny_unknown_fields)]
+pub enum Auth {
+    /// `Authorization: Bearer <token>`.
+    Bearer {
+        /// The field holding the token.
+        token: String,
+    },
+    /// `Authorization: Basic base64(username:password)`.
+    Basic {
+        /// The field holding the user name.
+        username: String,
+        /// The field holding the password.
+        password: String,
+    },
+    /// The key as a query parameter (it ends up in URLs, so URLs are redacted in logs).
+    Query {
+        /// The query parameter's name.
+        param: String,
+        /// The field holding the key.
+        value: String,
+    },
+}
+
+impl Auth {
+    /// The fields the scheme reads.
+    pub fn fields(&self) -> Vec<&str> {
+        match self {
+            Auth::Bearer { token } => vec![token],
+            Auth::Basic { username, password } => vec![username, password],
+            Auth::Query { value, .. } => vec![value],
+        }
+    }
+
+    /// The query parameter that carries a secret, if any.
+    pub fn secret_query_param(&self) -> Option<&str> {
+        match self {
+            Auth::Query { param, .. } => Some(param),
+            _ => None,
+        }
+    }
+}
+
+/// One input of the credential form.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    /// Stable key (snake_case); the name the form and the CLI use.
+    pub key: String,
+    /// Label shown beside the input.
+    pub label: String,
+    /// One or two sentences under the input.
+    pub help: String,
+    /// Secret fields go to the keychain only; the others are account metadata.
+    #[serde(default)]
+    pub secret: bool,
+    /// How pasted text is cleaned up before it is checked.
+    #[serde(default)]
+    pub kind: FieldKind,
+    /// A placeholder showing the expected shape (never a real value).
+    pub example: String,
+    /// A regular expression the cleaned value usually matches. A mismatch is a note, not an
+    /// error, because vendors change formats.
+    #[serde(default)]
+    pub usual_pattern: Option<String>,
+    /// For [`FieldKind::Subdomain`]: the vendor's domain, stripped from pasted host names.
+    #[serde(default)]
+    pub domain: Option<String>,
+    /// For [`FieldKind::Choice`]: the options, in display order.
+    #[serde(default)]
+    pub options: Vec<Choice>,
+    /// For [`FieldKind::Choice`]: the option's value used when nothing was chosen (a form
+    /// that does not know choices yet sends an empty value).
+    #[serde(default)]
+    pub default: Option<String>,
+}
+
+/// One option of a [`FieldKind::Choice`] field.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    /// What is stored in the account book (kebab- or snake-case).
+    pub value: String,
+    /// What the person sees.
+    pub label: String,
+    /// The named host this option selects, for checks whose `host` is `{field}`.
+    #[serde(default)]
+    pub host: Option<String>,
+}
+
+/// How a field's value is normalized (see `input`). Serializable so the shell can tell
+/// the form which input to draw (a choice is a select, not a text box).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    /// A token or key: trimmed, unquoted, a pasted `Bearer ` removed, no inner spaces.
+    #[default]
+    Token,
+    /// An identifier such as a service user ID: trimmed and unquoted.
+    Identifier,
+    /// A tenant subdomain: reduced to one DNS label from whatever was pasted.
+    Subdomain,
+    /// One of a fixed set of `options` (an environment such as production or sandbox).
+    Choice,
+}
+
+/// One step of the guide.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Stable id, used to open the step's link.
+    pub id: String,
+    /// Short imperative title.
+    pub title: String,
+    /// What to do, in the provider's own menu words.
+    pub body: String,
+    /// A page of the provider's to open; the UI only ever names the step, never the URL.
+    #[serde(default, skip_serializing)]
+    pub link: Option<String>,
+    /// The button text for the link.
+    #[serde(default)]
+    pub link_label: Option<String>,
+    /// Permissions or scopes to tick at this step, in the provider's own words.
+    #[serde(default)]
+    pub checklist: Vec<String>,
+    /// A warning to show prominently ("shown only once").
+    #[serde(default)]
+    pub warning: Option<String>,
+}
+
+/// The permissions a credential needs.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Permissions {
+    /// Required scope or permission names, in the provider's own words.
+    #[serde(default)]
+    pub required: Vec<String>,
+}
+
+/// One request of the verification chain.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    /// Stable id, for tests and logs.
+    pub id: String,
+    /// What the user sees while it runs ("Reading company details…").
+    pub doing: String,
+    /// HTTP method.
+    #[serde(default)]
+    pub method: Method,
+    /// Which named host, or `{field}`: the host named by the chosen option of a choice field.
+    pub host: String,
+    /// Path below the host's base; `{name}` placeholders take field values or captures.
+    pub path: String,
+    /// Query parameters; values may hold placeholders.
+    #[serde(default)]
+    pub query: BTreeMap<String, String>,
+    /// Whether to authenticate (`false` for public endpoints).
+    #[serde(default = "yes")]
+    pub auth: bool,
+    /// A request body.
+    #[serde(default)]
+    pub body: Option<Body>,
+    /// Run only when every capture named here is known.
+    #[serde(default)]
+    pub when: Vec<String>,
+    /// Skip when any capture named here is known (fallback probes).
+    #[serde(default)]
+    pub unless: Vec<String>,
+    /// Scopes/permissions this request proves on success and reports missing on 403.
+    #[serde(default)]
+    pub needs: Vec<String>,
+    /// Status codes that mean something specific here (e.g. `404 = "skip"`, `406 = "rate_limited"`).
+    #[serde(default)]
+    pub on_status: BTreeMap<String, StatusRule>,
+    /// What a successful answer that is not JSON means (default: unexpected_response).
+    #[serde(default)]
+    pub on_not_json: Option<Reaction>,
+    /// What a failed DNS lookup of the host means (default: unreachable).
+    #[serde(default)]
+    pub on_dns_failure: Option<Reaction>,
+    /// Conditions a successful answer must meet.
+    #[serde(default)]
+    pub expect: Vec<Expect>,
+    /// Values to read out of a successful answer, by name.
+    #[serde(default)]
+    pub capture: BTreeMap<String, Capture>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// HTTP method of a check.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    /// GET.
+    #[default]
+    Get,
+    /// POST.
+    Post,
+}
+
+/// A request body: named values, sent as JSON, optionally re-sent form-encoded.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Body {
+    /// Encoding of the first attempt.
+    #[serde(default)]
+    pub encoding: Encoding,
+    /// Body members (any JSON for JSON bodies, strings for form bodies); string values
+    /// may hold placeholders, secret fields included.
+    pub values: serde_json::Map<String, serde_json::Value>,
+    /// Statuses after which the body is re-sent form-encoded, once.
+    #[serde(default)]
+    pub retry_as_form_on: Vec<u16>,
+}
+
+/// Body encoding.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Encoding {
+    /// `application/json`.
+    #[default]
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+}
+
+/// What a status or answer means for the chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reaction {
+    /// Go on as if the check was not there (e.g. an optional endpoint that is missing).
+    Skip,
+    /// Stop with this outcome.
+    BadCredentials,
+    /// Stop with this outcome.
+    MissingPermission,
+    /// Stop with this outcome.
+    WrongTenant,
+    /// Stop with this outcome.
+    RateLimited,
+    /// Stop with this outcome.
+    Blocked,
+    /// Stop with this outcome.
+    ProviderError,
+    /// Stop with this outcome.
+    UnexpectedResponse,
+}
+
+impl Reaction {
+    /// The outcome code, or `None` for [`Reaction::Skip`].
+    pub fn code(self) -> Option<Code> {
+        Some(match self {
+            Reaction::Skip => return None,
+            Reaction::BadCredentials => Code::BadCredentials,
+            Reaction::MissingPermission => Code::MissingPermission,
+            Reaction::WrongTenant => Code::WrongTenant,
+            Reaction::RateLimited => Code::RateLimited,
+            Reaction::Blocked => Code::Blocked,
+            Reaction::ProviderError => Code::ProviderError,
+            Reaction::UnexpectedResponse => Code::UnexpectedResponse,
+        })
+    }
+}
+
+/// What a status means: a reaction, or a reaction that depends on whether the body is JSON.
+///
+/// `403 = "missing_permission"` is the short form. The long form tells a provider's own error
+/// (JSON) from a firewall's page (HTML or nothing): `403 = { not_json = "blocked",
+/// retry_after = 300 }` reacts only to non-JSON bodies and leaves JSON ones to the default
+/// handling. `retry_after` is the wait assumed when the answer names none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum StatusRule {
+    /// This reaction, whatever the body.
+    Always(Reaction),
+    /// Reactions by body kind, and a default wait.
+    Detailed(StatusDetail),
+}
+
+/// The long form of a [`StatusRule`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusDetail {
+    /// The reaction for any body (unless `not_json` applies).
+    #[serde(default)]
+    pub then: Option<Reaction>,
+    /// The reaction when the body is not JSON (empty, HTML, text).
+    #[serde(default)]
+    pub not_json: Option<Reaction>,
+    /// Seconds to wait when neither `Retry-After` nor a reset header says.
+    #[serde(default)]
+    pub retry_after: Option<u64>,
+}
+
+impl StatusRule {
+    /// The reaction for an answer whose body is (or is not) JSON; `None` leaves the status
+    /// to the engine's default handling.
+    pub fn reaction(&self, body_is_json: bool) -> Option<Reaction> {
+        match self {
+            StatusRule::Always(r) => Some(*r),
+            StatusRule::Detailed(d) => match (body_is_json, d.not_json) {
+                (false, Some(r)) => Some(r),
+                _ => d.then,
+            },
+        }
+    }
+
+    /// The wait assumed when the answer names none.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            StatusRule::Always(_) => None,
+            StatusRule::Detailed(d) => d.retry_after,
+        }
+    }
+
+    pub(super) fn reactions(&self) -> Vec<Reaction> {
+        match self {
+            StatusRule::Always(r) => vec![*r],
+            StatusRule::Detailed(d) => d.then.into_iter().chain(d.not_json).collect(),
+        }
+    }
+}
+
+/// A condition on a successful answer.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// JSON pointer into the answer ("" is the whole answer).
+    pub pointer: String,
+    /// The value must equal this (a string may hold placeholders).
+    #[serde(default)]
+    pub equals: Option<serde_json::Value>,
+    /// The value must be a non-empty array or object.
+    #[serde(default)]
+    pub non_empty: bool,
+    /// When the pointer finds nothing, the condition holds (instead of failing).
+    #[serde(default)]
+    pub optional: bool,
+    /// The pointer must find nothing (an `{"error": …}` member in a 200 answer, say).
+    #[serde(default)]
+    pub absent: bool,
+    /// The outcome when the condition fails.
+    pub otherwise: Reaction,
+    /// Required permissions this condition decides (with `otherwise =
+    /// "missing_permission"`): when it holds they are proven; when it fails they are reported
+    /// missing and the chain goes on, as after a 403 on a probe, so one run names everything
+    /// that is missing.
+    #[serde(default)]
+    pub missing: Vec<String>,
+    /// A sentence added to the message when the condition fails.
+    #[serde(default)]
+    pub hint: Option<String>,
+}
+
+/// A value read out of an answer.
+///
+/// A pointer (`"/name"`), several pointers tried in order (`["/0/email", "/email"]`, for APIs
+/// that answer one record as an object and several as an array), or a table with a reading.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Capture {
+    /// A JSON pointer whose value is read as text.
+    Pointer(String),
+    /// JSON pointers tried in order, read as text; the first that yields a value wins.
+    FirstOf(Vec<String>),
+    /// Pointers with an explicit reading.
+    Read(CaptureRead),
+}
+
+/// The table form of a [`Capture`].
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaptureRead {
+    /// One JSON pointer, or several tried in order ("" is the whole answer).
+    pub pointer: Pointers,
+    /// How to read it.
+    #[serde(rename = "as")]
+    pub read_as: ReadAs,
+}
+
+/// One pointer or several, tried in order.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Pointers {
+    /// One pointer.
+    One(String),
+    /// Several, the first that yields a value wins.
+    FirstOf(Vec<String>),
+}
+
+impl Capture {
+    /// The pointers, in the order they are tried.
+    pub fn pointers(&self) -> Vec<&str> {
+        match self {
+            Capture::Pointer(p)
+            | Capture::Read(CaptureRead {
+                pointer: Pointers::One(p),
+                ..
+            }) => vec![p.as_str()],
+            Capture::FirstOf(ps)
+            | Capture::Read(CaptureRead {
+                pointer: Pointers::FirstOf(ps),
+                ..
+            }) => ps.iter().map(String::as_str).collect(),
+        }
+    }
+
+    /// How the value is read.
+    pub fn read_as(&self) -> ReadAs {
+        match self {
+            Capture::Pointer(_) | Capture::FirstOf(_) => ReadAs::Text,
+            Capture::Read(r) => r.read_as,
+        }
+    }
+}
+
+/// How a captured JSON value is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadAs {
+    /// A string or number, as text.
+    Text,
+    /// An array of strings.
+    List,
+    /// A string of space-separated words (OAuth `scope`), or an array of strings.
+    Words,
+    /// How many records: an array's length, or 1 for a lone object (JazzHR's quirk).
+    Count,
+}
+
+/// How a verified account is described. Templates use captures and fields.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentitySpec {
+    /// The company or tenant name.
+    #[serde(default)]
+    pub company: Option<String>,
+    /// The number of people or records visible.
+    #[serde(default)]
+    pub head_count: Option<String>,
+    /// Who the credential acts as.
+    #[serde(default)]
+    pub user: Option<String>,
+    /// What makes two credentials reach the same place (company id, subdomain, service user):
+    /// the tenant key that keeps one tenant from being linked twice and a relink from
+    /// switching companies. Non-secret fields and captures only, at least one placeholder.
+    /// A provider without one (JazzHR names no account in its API) is matched by its key.
+    #[serde(default)]
+    pub tenant: Option<String>,
+    /// Success lines, tried in order; the first whose placeholders are all known is used.
+    pub success: Vec<String>,
+}
+
+/// Named Rust behaviour for what data cannot express.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Hook {}
+
+impl Provider {
+    /// The field with this key.
+    pub fn field(&self, key: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+
+    /// The named host a check talks to, given the chosen options of choice fields (`None`
+    /// when a choice field's value is unknown, which validated input never is).
+    pub fn host_of<'a>(
+        &'a self,
+        check: &'a Check,
+        chosen: impl Fn(&str) -> Option<String>,
+    ) -> Option<&'a str> {
+        match host_selector(&check.host) {
+            None => Some(&check.host),
+            Some(field) => {
+                let value = chosen(field)?;
+                self.field(field)?
+                    .options
+                    .iter()
+                    .find(|o| o.value == value)?
+                    .host
+                    .as_deref()
+            }
+        }
+    }
+
+    /// The environment variable that overrides a named host's base URL.
+    pub fn host_override_var(&self, host: &str) -> String {
+        format!(
+            "KEYSTEP_{}_{}_URL",
+            self.id.replace('-', "_").to_uppercase(),
+            host.replace('-', "_").to_uppercase()
+        )
+    }
+}
+
+/// The `{name}` placeholders in a template, in order.
+pub fn placeholders(template: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        match after.find('}') {
+            Some(end) => {
+                out.push(&after[..end]);
+                rest = &after[end + 1..];
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+/// The field named by a check's `host = "{field}"`, if it is one.
+pub(super) fn host_selector(host: &str) -> Option<&str> {
+    host.strip_prefix('{').and_then(|h| h.strip_suffix('}'))
+}

@@ -114,6 +114,7 @@ export const ERROR_CODES = Object.freeze([
  * @property {number|null} rotation_reminder_days
  * @property {string} language "system", "en" or "fr"
  * @typedef {{account: string, label: string}} Orphan a Keystep keychain item no account owns
+ * @typedef {{provider: string, provider_name: string, host: string, url: string, variable: string}} HostOverride a base URL a KEYSTEP_*_URL variable replaces
  * @typedef {{reason: string, detail: string, rebuilt: boolean}} SafeMode why Keystep is read-only
  * @typedef {object} Reconciliation what the start-up keychain check found
  * @property {string[]} needs_relink
@@ -216,7 +217,7 @@ export async function previewFields(provider, fields) {
 
 /**
  * The KEYSTEP_*_URL host overrides in effect (empty in normal use), for the banner.
- * @returns {Promise<Array<{provider: string, provider_name: string, host: string, url: string, variable: string}>>}
+ * @returns {Promise<HostOverride[]>}
  */
 export async function listHostOverrides() {
   const result = await call("list_host_overrides", {});

@@ -44,20 +44,26 @@ async function boot() {
   notice.mount();
   $("#open-settings").addEventListener("click", () => go("settings", (settings) => settings.show()));
   window.setInterval(refreshTimes, 30000);
+  // Start-up's questions go to the backend side by side: each IPC call is a round trip
+  // through the webview's custom protocol, and asked one after another they were a good part
+  // of the time between the page's scripts running and the accounts being drawn
+  // (docs/benchmarks.md, "Where start-up goes"). The answers are still used in order.
+  const settingsAsked = api.getSettings().catch(() => /** @type {null} */ (null));
+  const overridesAsked = api.listHostOverrides().catch(() => /** @type {import("./api.js").HostOverride[]} */ ([]));
+  const accountsAsked = api.listAccounts();
+  // Handled by loadAccounts, which only gets to it once the language is set.
+  accountsAsked.catch(() => /** @type {void} */ (undefined));
   // The language comes first: everything after is worded in it.
-  try {
-    state.settings = await api.getSettings();
-  } catch {
-    state.settings = null;
-  }
+  state.settings = await settingsAsked;
   state.lang = resolveLanguage(state.settings ? state.settings.language : "system");
+  // The guides in that language (the cards word their state with them), asked now rather
+  // than after the other answers; the picker then opens at once too. Errors show there.
+  tryLoadProviders();
   await setLanguage(state.lang);
   listenToBackend();
-  await overrides.load();
+  overrides.show(await overridesAsked);
   showView("home", { focus: false });
-  // Warm the provider list so the picker opens instantly; errors show there.
-  tryLoadProviders();
-  await home.loadAccounts();
+  await home.loadAccounts(accountsAsked);
   // Once per start: match the account list with the keychain.
   await notice.runReconcile();
   // Start-up is over: what a test (or a screen reader's first pass) can wait for.

@@ -644,6 +644,14 @@ async function lifecycle(check, step) {
     await restart("?seed=lifecycle");
     await until(() => $$("#accounts [data-account-id]").length === 5, "five accounts");
     await until(() => !$("#notice").hidden, "notice");
+    const timeline = window.__stubTimeline;
+    const at = (what) => timeline.indexOf(what);
+    check(
+      "get_settings, list_host_overrides and list_accounts are all asked before the first answer",
+      at("asked list_accounts") >= 0 && at("asked list_host_overrides") >= 0 && at("asked list_accounts") < at("answered get_settings") && at("asked list_host_overrides") < at("answered get_settings"),
+      timeline.join(", "),
+    );
+    check("the guides are asked as soon as the language is known, before the accounts answer", at("answered get_settings") < at("asked list_providers") && at("asked list_providers") < at("answered list_accounts"), timeline.join(", "));
     const commands = window.__stubCalls.map((c) => c.command);
     check("reconcile_accounts runs once, after list_accounts", commands.filter((c) => c === "reconcile_accounts").length === 1 && commands.indexOf("reconcile_accounts") > commands.indexOf("list_accounts"), commands.join(","));
     check("notice shows the backend's notice and the count", /account list was damaged/.test($("#notice").textContent) && /1 account lost its key from the keychain\. Relink it\./.test($("#notice").textContent));

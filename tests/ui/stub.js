@@ -224,6 +224,9 @@
 
   const calls = [];
   window.__stubCalls = calls;
+  // Asks and answers in the order they happened, to see what the window asks side by side.
+  const timeline = [];
+  window.__stubTimeline = timeline;
   const delay = () => Number(params.get("delay") || "250");
 
   // Tauri's event API, as far as Keystep uses it: listen() -> Promise<unlisten>.
@@ -702,6 +705,21 @@
   async function invoke(command, args) {
     await ready;
     calls.push({ command, args: redact(command, args) });
+    timeline.push(`asked ${command}`);
+    const settle = () => timeline.push(`answered ${command}`);
+    return answer(command, args).then(
+      (value) => {
+        settle();
+        return value;
+      },
+      (error) => {
+        settle();
+        throw error;
+      },
+    );
+  }
+
+  async function answer(command, args) {
     const handler = COMMANDS[command];
     if (!handler) return Promise.reject(`Command ${command} not found`);
     if (failNext[command]) {
@@ -735,6 +753,7 @@
   };
   window.__stubRestart = (query) => {
     calls.length = 0;
+    timeline.length = 0;
     listeners.clear();
     for (const name of Object.keys(failNext)) delete failNext[name];
     seedFrom(query || "");

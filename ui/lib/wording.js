@@ -75,8 +75,9 @@ function codeText(code) {
 }
 
 /**
- * Values for `{placeholders}` in text about a provider and an outcome.
- * @param {ProviderView | null | undefined} provider
+ * Values for `{placeholders}` in text about a provider and an outcome. Only the provider's
+ * name is read, so an account's `provider_name` will do before the provider list is in.
+ * @param {{name: string} | null | undefined} provider
  * @param {Extra} [extra]
  */
 export function context(provider, extra = {}) {
@@ -91,7 +92,7 @@ export function context(provider, extra = {}) {
 /**
  * The short heading of an outcome code ("The key was not accepted").
  * @param {unknown} code
- * @param {ProviderView | null | undefined} [provider]
+ * @param {{name: string} | null | undefined} [provider]
  * @param {Extra} [extra]
  */
 export function codeTitle(code, provider, extra = {}) {

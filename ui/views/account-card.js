@@ -64,7 +64,7 @@ export function couldntCheckNote(account) {
   if (!trouble || typeof trouble !== "object" || account.status === "unknown") return null;
   const note = el("p", { className: "account-note" }, icon("info", "icon note-icon"));
   const text = el("span", {
-    text: t("account.trouble", { count: typeof trouble.attempts === "number" ? trouble.attempts : 1, reason: codeTitle(trouble.code, providerFor(account)), provider: account.provider_name || "" }),
+    text: t("account.trouble", { count: typeof trouble.attempts === "number" ? trouble.attempts : 1, reason: codeTitle(trouble.code, providerFor(account) || { name: account.provider_name }), provider: account.provider_name || "" }),
   });
   note.append(text);
   const retry = timeNode("retry", trouble.next_try_at);

@@ -34,14 +34,18 @@ export async function show(opts = {}) {
   await loadAccounts();
 }
 
-/** Lists the accounts (and the providers, for their sentences) and draws them. */
-export async function loadAccounts() {
+/**
+ * Lists the accounts (and the providers, for their sentences) and draws them.
+ * @param {Promise<AccountView[]>} [asked] list_accounts already under way (start-up asks it
+ *   side by side with its other questions)
+ */
+export async function loadAccounts(asked) {
   const loading = $("#home-loading");
   const errorBox = $("#home-error");
   loading.hidden = state.accountsLoaded;
   errorBox.hidden = true;
   try {
-    const [accounts] = await Promise.all([api.listAccounts(), tryLoadProviders()]);
+    const [accounts] = await Promise.all([asked || api.listAccounts(), tryLoadProviders()]);
     state.accountsLoaded = true;
     renderAccounts(accounts);
   } catch (err) {

@@ -3,18 +3,17 @@
 // instead of the provider's own. Overrides work in every build, so the window always says
 // so, on every view, and the banner cannot be dismissed.
 
-import * as api from "../api.js";
 import { t } from "../i18n.js";
 import { $, el } from "../lib/dom.js";
 import { state } from "../lib/state.js";
 
-/** Asks list_host_overrides once (at boot) and shows the banner if any is set. */
-export async function load() {
-  try {
-    state.hostOverrides = await api.listHostOverrides();
-  } catch {
-    state.hostOverrides = [];
-  }
+/**
+ * Keeps and draws the overrides list_host_overrides answered (asked once, at start-up, side
+ * by side with start-up's other questions).
+ * @param {import("../api.js").HostOverride[]} list
+ */
+export function show(list) {
+  state.hostOverrides = list;
   render();
 }
 

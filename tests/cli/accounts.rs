@@ -490,3 +490,89 @@ fn list_reads_the_book_without_the_keychain() {
     let out = cli.run(&["forget", "humaans-acme-ltd"], "");
     assert_eq!(out.status.code(), Some(0), "cleaned up: {}", stderr(&out));
 }
+
+#[test]
+fn an_account_takes_another_handle_and_name_and_refuses_a_taken_or_malformed_one() {
+    if !keyring_present() {
+        return;
+    }
+    let cli = Cli::new();
+    for (provider, fields, stdin, _, _) in providers().into_iter().take(3) {
+        let mut args = vec!["link", provider];
+        args.extend(fields);
+        let out = cli.run(&args, &stdin);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{provider}: linked: {}",
+            stderr(&out)
+        );
+    }
+    let out = cli.run(
+        &[
+            "rename",
+            "payfit-acme-sas",
+            "--handle",
+            "Payroll",
+            "--name",
+            "Payroll (FR)",
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(0), "renamed: {}", stderr(&out));
+    let listed = cli.list();
+    assert_eq!(
+        listed[0]["handle"], "payroll",
+        "the new handle, lower-cased"
+    );
+    assert_eq!(listed[0]["name"], "Payroll (FR)", "the new name");
+
+    for (args, says) in [
+        (
+            &["rename", "hibob-service-7001", "--handle", "payroll"][..],
+            "already has the handle",
+        ),
+        (
+            &["rename", "hibob-service-7001", "--handle", "no spaces"],
+            "hyphens",
+        ),
+        (
+            &["rename", "payfit-acme-sas", "--handle", "x"],
+            "The handles are: payroll",
+        ),
+        (&["rename", "payroll"], "--handle NEW-HANDLE"),
+    ] {
+        let out = cli.run(args, "");
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: exit 2: {}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).contains(says),
+            "{args:?}: says why: {}",
+            stderr(&out)
+        );
+    }
+    let after: Vec<String> = cli
+        .list()
+        .iter()
+        .map(|l| l["handle"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(
+        after,
+        ["payroll", "hibob-service-7001", "humaans-acme-ltd"],
+        "refused renames changed nothing"
+    );
+    for handle in &after {
+        let out = cli.run(&["forget", handle.as_str()], "");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{handle}: cleaned up: {}",
+            stderr(&out)
+        );
+    }
+    cli.assert_no_secret_anywhere(&[PAYFIT, HIBOB, HUMAANS]);
+}

@@ -123,7 +123,7 @@ fn help_and_version_run_without_the_window_and_list_every_command() {
     let (help, _) = layout.run(&["--help"]);
     assert_eq!(help.status.code(), Some(0), "--help exits 0");
     let text = String::from_utf8_lossy(&help.stdout);
-    for command in ["link", "list", "forget", "verify", "run", "log"] {
+    for command in ["link", "list", "forget", "rename", "verify", "run", "log"] {
         assert!(
             text.contains(&format!("keystep {command}")),
             "--help lists {command}: {text}"

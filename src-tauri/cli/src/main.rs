@@ -70,6 +70,7 @@ fn run(command: Command, args: &[String]) -> i32 {
         )),
         Command::List => cli::run_list(args, &parts, &mut stdout, &mut stderr),
         Command::Forget => cli::block_on(cli::run_forget(args, &parts, &mut stdout, &mut stderr)),
+        Command::Rename => cli::block_on(cli::run_rename(args, &parts, &mut stdout, &mut stderr)),
         // ---- keystep run / keystep log (issue 15, helper "use"): replace these two lines
         // with the calls to their implementations.
         Command::Run => not_yet(command, &mut stderr),

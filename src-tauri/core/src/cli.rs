@@ -1,5 +1,6 @@
 //! The command line: which command runs or whether the window opens (`top`), `keystep
-//! link`, `list` and `forget` (`accounts`, shown as `view` says), and here `keystep verify`,
+//! list`, `forget` and `rename` (`accounts`) and `link` (`link`), accounts shown as `view`
+//! says, and here `keystep verify`,
 //! the same verification as the window, headless, for scripts and CI. The `keystep` binary
 //! (package `keystep-cli`) is a few lines over this module and links no window library.
 //!
@@ -31,8 +32,10 @@ mod stdin;
 mod top;
 mod view;
 mod accounts;
+mod link;
 
-pub use accounts::{link_usage, run_forget, run_link, run_list, Parts};
+pub use accounts::{run_forget, run_list, run_rename, Parts};
+pub use link::{link_usage, run_link};
 pub use stdin::{read_stdin_fields, StdinError, MAX_LINE_BYTES};
 pub use top::{route, usage as top_usage, Command, Route};
 pub use view::{account_line, rfc3339, status_word, AccountLine};

@@ -1,30 +1,25 @@
-//! `keystep link`, `keystep list` and `keystep forget`: the window's Connect, account list
-//! and Forget, headless, over the same data folder, book and keychain.
+//! The accounts on the command line: the [`Parts`] every account command works with (the
+//! window's data folder, book and keychain), and `keystep list`, `forget` and `rename` (the
+//! window's account list, Forget and Rename, headless; `link` is beside this module).
 //!
 //! ```text
-//! keystep link <provider> [--field NAME=VALUE]... [--name NAME] [--json]
 //! keystep list [--json]
 //! keystep forget HANDLE
+//! keystep rename HANDLE [--handle NEW-HANDLE] [--name NAME]
 //! ```
 //!
-//! `link` reads its input exactly as `verify` does (secret fields on standard input) and
-//! links through [`Accounts::link`], so its rules are the window's: verified first, the
-//! keychain item and the book written all-or-nothing, a tenant already linked refused.
 //! `list` reads the book alone, never the keychain, so it starts fast and never prompts.
-//! `forget` names an account by its handle and goes through [`Accounts::forget`]. Each
-//! writes through the book's lock and merge (`FileBook`), so the window may run meanwhile.
-//! Exit status: 0 done, 1 refused or failed with nothing changed, 2 usage or invalid input.
+//! `forget` and `rename` name an account by its handle and go through [`Accounts::forget`],
+//! [`Accounts::rename_handle`] and [`Accounts::rename`]. Each writes through the book's lock
+//! and merge (`FileBook`), so the window may run meanwhile. Exit status: 0 done, 1 refused or
+//! failed with nothing changed, 2 usage, invalid input or no such handle.
 
-use std::collections::BTreeMap;
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use serde::Serialize;
-
 use crate::account::{Account, AccountBook, Accounts, BookStore, FileBook, LinkError};
 use crate::clock::{Clock, SystemClock};
-use crate::error::Code;
 use crate::files::{app_data_dir, DataDir};
 use crate::hosts::Hosts;
 use crate::pace::Pacer;
@@ -33,7 +28,7 @@ use crate::vault::{KeychainVault, Vault};
 use crate::verify::Verifier;
 
 use super::view::{account_line, table, AccountLine};
-use super::{gather_fields, parse_args, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 
 /// What the account commands work with: the real ones from [`Parts::from_env`], or a
 /// test's.
@@ -89,7 +84,7 @@ impl Parts {
 
     /// The accounts, as the window opens them but without rebuilding a damaged book (the
     /// window does that, and tells the person).
-    fn accounts(&self) -> Result<Accounts, String> {
+    pub(super) fn accounts(&self) -> Result<Accounts, String> {
         let dir = DataDir::open(&self.data_dir).map_err(|e| {
             format!(
                 "Keystep's data folder {} could not be opened: {e}",
@@ -126,255 +121,6 @@ impl Parts {
             .load()
             .map_err(|e| format!("{e}."))
     }
-}
-
-/// The parsed command line of `keystep link`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct LinkArgs {
-    provider: String,
-    fields: Vec<(String, String)>,
-    name: Option<String>,
-    json: bool,
-}
-
-/// `keystep link --help`.
-pub fn link_usage(catalogue: &Catalogue) -> String {
-    let verify = super::usage(catalogue);
-    let providers = verify
-        .split_once("Providers and their fields")
-        .map_or("", |(_, rest)| rest);
-    format!(
-        "Usage: keystep link <provider> [--field NAME=VALUE]... [--name NAME] [--json]\n\n\
-         Verifies a key with the provider and keeps it, as the Keystep window's Connect does:\n\
-         the key goes to your system keychain, the account to Keystep's list, with a handle\n\
-         to name it by (keystep list). Give non-secret fields with --field; pipe secret\n\
-         fields on standard input as NAME=VALUE lines. --name names the account (the\n\
-         company's name by default). With --json the last line of standard output is the\n\
-         account as keystep list --json shows it.\n\n\
-         Exit status: 0 linked, 1 not linked (the key was refused, the company is already\n\
-         linked, or the keychain could not be used: nothing was kept), 2 usage or invalid input.\n\n\
-         Providers and their fields{providers}"
-    )
-    .replace("keystep verify", "keystep link")
-}
-
-fn parse_link(args: &[String]) -> Result<LinkArgs, String> {
-    let mut name = None;
-    let mut rest = Vec::new();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        if arg == "--name" {
-            let value = it.next().ok_or("--name needs a name after it.")?;
-            name = Some(value.clone());
-        } else if let Some(value) = arg.strip_prefix("--name=") {
-            name = Some(value.to_string());
-        } else {
-            rest.push(arg.clone());
-        }
-    }
-    let parsed = parse_args(&rest).map_err(|e| e.replace("keystep verify", "keystep link"))?;
-    if let Some(n) = &name {
-        let count = n.trim().chars().count();
-        if count == 0 || count > crate::account::MAX_LABEL_CHARS || n.chars().any(char::is_control)
-        {
-            return Err(format!(
-                "--name needs 1 to {} characters, on one line.",
-                crate::account::MAX_LABEL_CHARS
-            ));
-        }
-    }
-    Ok(LinkArgs {
-        provider: parsed.provider,
-        fields: parsed.fields,
-        name,
-        json: parsed.json,
-    })
-}
-
-/// What `link --json` prints when nothing was linked.
-#[derive(Debug, Serialize)]
-struct NotLinked<'a> {
-    ok: bool,
-    code: Code,
-    message: &'a str,
-    /// For `already_linked`: the handle of the account that has this company.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    linked_as: Option<&'a str>,
-}
-
-fn refuse(
-    json: bool,
-    command: &str,
-    code: Code,
-    message: &str,
-    linked_as: Option<&str>,
-    stdout: &mut dyn Write,
-    stderr: &mut dyn Write,
-) {
-    let _ = writeln!(stderr, "keystep {command}: {message}");
-    if json {
-        let out = NotLinked {
-            ok: false,
-            code,
-            message,
-            linked_as,
-        };
-        let _ = writeln!(
-            stdout,
-            "{}",
-            serde_json::to_string(&out).unwrap_or_default()
-        );
-    }
-}
-
-/// Runs `keystep link` with `args` (after the word `link`) and returns the exit status.
-pub async fn run_link(
-    args: &[String],
-    parts: &Parts,
-    stdin: &mut dyn BufRead,
-    stdout: &mut dyn Write,
-    stderr: &mut dyn Write,
-) -> i32 {
-    if args.iter().any(|a| a == "--help" || a == "-h") {
-        let _ = write!(stdout, "{}", link_usage(&parts.catalogue));
-        return EXIT_OK;
-    }
-    let json = args.iter().any(|a| a == "--json");
-    let usage_error = |stdout: &mut dyn Write, stderr: &mut dyn Write, msg: &str| {
-        refuse(json, "link", Code::InvalidInput, msg, None, stdout, stderr);
-        if !json {
-            let _ = writeln!(stderr, "Try keystep link --help.");
-        }
-        EXIT_USAGE
-    };
-    let parsed = match parse_link(args) {
-        Ok(p) => p,
-        Err(e) => return usage_error(stdout, stderr, &e),
-    };
-    let Some(provider) = parts.catalogue.get(&parsed.provider) else {
-        let ids: Vec<&str> = parts
-            .catalogue
-            .all()
-            .iter()
-            .map(|p| p.id.as_str())
-            .collect();
-        let msg = format!(
-            "Keystep does not know “{}”. Providers: {}.",
-            parsed.provider,
-            ids.join(", ")
-        );
-        return usage_error(stdout, stderr, &msg);
-    };
-    if !parsed.json {
-        for o in parts
-            .hosts
-            .overrides()
-            .iter()
-            .filter(|o| o.provider == provider.id)
-        {
-            let _ = writeln!(
-                stderr,
-                "keystep link: {} sends {}'s “{}” requests to {}, not to {}.",
-                o.variable, provider.name, o.host, o.url, provider.name
-            );
-        }
-    }
-    let raw = match gather_fields(provider, &parsed.fields, stdin) {
-        Ok(raw) => raw,
-        Err(e) => return usage_error(stdout, stderr, &e),
-    };
-    // Input is checked before the book is opened: a mistyped field changes nothing.
-    if let Err(e) = crate::input::parse_fields(provider, copy(&raw)) {
-        return usage_error(stdout, stderr, &e.message);
-    }
-    let accounts = match parts.accounts() {
-        Ok(a) => a,
-        Err(e) => {
-            refuse(json, "link", Code::StorageFailed, &e, None, stdout, stderr);
-            return EXIT_FAILED;
-        }
-    };
-    let steps = std::sync::Mutex::new(Vec::new());
-    let linked = accounts
-        .link(&provider.id, raw, &|check| {
-            if let Ok(mut s) = steps.lock() {
-                s.push(check.doing.clone());
-            }
-        })
-        .await;
-    if !parsed.json {
-        for step in steps.into_inner().unwrap_or_default() {
-            let _ = writeln!(stderr, "  {step}");
-        }
-    }
-    let linked = match linked {
-        Ok(linked) => linked,
-        Err(e) => {
-            let existing = match e.existing_account() {
-                Some(id) => accounts.get(id).await.map(|a| a.handle),
-                None => None,
-            };
-            let message = match (&e, &existing) {
-                (LinkError::AlreadyLinked { .. }, Some(handle)) => format!(
-                    "This {} company is already linked as {handle}; nothing was changed. To give it this key, choose Replace key on it in the Keystep window.",
-                    provider.name
-                ),
-                _ => e.to_string(),
-            };
-            let status = match e {
-                LinkError::Input(_) | LinkError::UnknownProvider(_) => EXIT_USAGE,
-                _ => EXIT_FAILED,
-            };
-            refuse(
-                json,
-                "link",
-                e.code(),
-                &message,
-                existing.as_deref(),
-                stdout,
-                stderr,
-            );
-            return status;
-        }
-    };
-    let mut account = linked.account;
-    if let Some(name) = &parsed.name {
-        match accounts.rename(&account.id, name).await {
-            Ok(renamed) => account = renamed,
-            Err(e) => {
-                let _ = writeln!(
-                    stderr,
-                    "keystep link: linked as {}, but its name could not be saved: {e}",
-                    account.handle
-                );
-            }
-        }
-    }
-    let line = account_line(&account, &parts.catalogue);
-    if parsed.json {
-        let _ = writeln!(
-            stdout,
-            "{}",
-            serde_json::to_string(&line).unwrap_or_default()
-        );
-    } else {
-        let _ = writeln!(stdout, "✓ {}", account.message);
-        let _ = writeln!(
-            stdout,
-            "  linked as {} ({} — {}); the key is in your keychain as “{}”.",
-            line.handle, line.provider_name, line.name, linked.stored_in.label
-        );
-        for note in &linked.notes {
-            let _ = writeln!(stdout, "  note: {}", note.describe(provider));
-        }
-    }
-    EXIT_OK
-}
-
-fn copy(raw: &BTreeMap<String, crate::secret::Secret>) -> BTreeMap<String, crate::secret::Secret> {
-    raw.iter()
-        .map(|(k, v)| (k.clone(), crate::secret::Secret::new(v.expose())))
-        .collect()
 }
 
 /// Runs `keystep list` with `args` (after the word `list`) and returns the exit status.
@@ -498,6 +244,103 @@ pub async fn run_forget(
             EXIT_FAILED
         }
     }
+}
+
+/// Runs `keystep rename HANDLE [--handle NEW-HANDLE] [--name NAME]` and returns the exit
+/// status. The handle first, then the name: a refused handle changes nothing.
+pub async fn run_rename(
+    args: &[String],
+    parts: &Parts,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32 {
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        let _ = write!(
+            stdout,
+            "Usage: keystep rename HANDLE [--handle NEW-HANDLE] [--name NAME]\n\n\
+             Gives an account another handle (the name commands take: lower-case letters and\n\
+             digits in groups joined by hyphens, unique) or another name (what the window\n\
+             shows), or both. keystep list shows the handles.\n\n\
+             Exit status: 0 renamed, 1 not saved, 2 usage, a handle that is malformed or\n\
+             taken, or no such handle.\n"
+        );
+        return EXIT_OK;
+    }
+    let usage = |stderr: &mut dyn Write, msg: &str| {
+        let _ = writeln!(stderr, "keystep rename: {msg} Try keystep rename --help.");
+        EXIT_USAGE
+    };
+    let (mut handle, mut new_handle, mut name) = (None, None, None);
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let slot = match arg.as_str() {
+            "--handle" => &mut new_handle,
+            "--name" => &mut name,
+            s if s.starts_with('-') => return usage(stderr, "it takes --handle and --name only."),
+            s if handle.is_none() => {
+                handle = Some(s.to_string());
+                continue;
+            }
+            _ => return usage(stderr, "name one account, by its handle."),
+        };
+        match it.next() {
+            Some(value) => *slot = Some(value.clone()),
+            None => return usage(stderr, &format!("{arg} needs a value after it.")),
+        }
+    }
+    let Some(handle) = handle else {
+        return usage(
+            stderr,
+            "name the account by its handle, e.g. keystep rename payfit-acme --handle payroll.",
+        );
+    };
+    if new_handle.is_none() && name.is_none() {
+        return usage(
+            stderr,
+            "say what to change: --handle NEW-HANDLE, --name NAME, or both.",
+        );
+    }
+    let accounts = match parts.accounts() {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = writeln!(stderr, "keystep rename: {e}");
+            return EXIT_FAILED;
+        }
+    };
+    let mut account = match accounts.resolve(&handle).await {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = writeln!(stderr, "keystep rename: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let changes = [new_handle.map(|h| (true, h)), name.map(|n| (false, n))];
+    for (is_handle, value) in changes.into_iter().flatten() {
+        let renamed = if is_handle {
+            accounts.rename_handle(&account.id, &value).await
+        } else {
+            accounts.rename(&account.id, &value).await
+        };
+        match renamed {
+            Ok(a) => account = a,
+            Err(e) => {
+                let _ = writeln!(stderr, "keystep rename: {e}");
+                return match e {
+                    LinkError::Input(_) => EXIT_USAGE,
+                    _ => EXIT_FAILED,
+                };
+            }
+        }
+    }
+    let _ = writeln!(
+        stdout,
+        "{} is now {} ({} — {}).",
+        handle.trim(),
+        account.handle,
+        provider_name(&account, &parts.catalogue),
+        account.label
+    );
+    EXIT_OK
 }
 
 fn provider_name(account: &Account, catalogue: &Catalogue) -> String {

@@ -18,6 +18,8 @@ pub enum Command {
     List,
     /// `keystep forget`: remove an account and its key.
     Forget,
+    /// `keystep rename`: another handle or name for an account.
+    Rename,
     /// `keystep run`: use an account's key from a script (issue 15's proxy).
     Run,
     /// `keystep log`: the record of every use (issue 15).
@@ -26,10 +28,11 @@ pub enum Command {
 
 impl Command {
     /// Every command, in the order `--help` lists them.
-    pub const ALL: [Command; 6] = [
+    pub const ALL: [Command; 7] = [
         Command::Link,
         Command::List,
         Command::Forget,
+        Command::Rename,
         Command::Verify,
         Command::Run,
         Command::Log,
@@ -42,6 +45,7 @@ impl Command {
             Command::Link => "link",
             Command::List => "list",
             Command::Forget => "forget",
+            Command::Rename => "rename",
             Command::Run => "run",
             Command::Log => "log",
         }
@@ -61,6 +65,10 @@ impl Command {
             Command::Forget => (
                 "forget HANDLE",
                 "remove an account, and its key from the keychain",
+            ),
+            Command::Rename => (
+                "rename HANDLE [--handle NEW-HANDLE] [--name NAME]",
+                "give an account another handle or name",
             ),
             Command::Verify => (
                 "verify <provider> [--field NAME=VALUE]... [--json]",

@@ -24,6 +24,7 @@ use keystep_emulator::{
 use serde_json::{json, Value};
 
 mod fleet;
+mod list;
 
 /// A `keystep verify` invocation: provider, non-secret fields, secret fields (on stdin).
 type VerifyCase = (
@@ -61,7 +62,10 @@ async fn main() {
     let mut report = Report::default();
 
     eprintln!("bench: sizes");
-    report.sizes(&app, &baseline);
+    // The window binary is what compares with the bare Tauri app; `keystep` (the command
+    // line, which execs it) gets a line of its own.
+    let window = env_path("KEYSTEP_BENCH_WINDOW");
+    report.sizes(&window, &baseline, &app);
 
     eprintln!("bench: windows, {runs} runs each");
     let emu = Emulator::start();
@@ -85,6 +89,11 @@ async fn main() {
 
     eprintln!("bench: verification with {latency:?} per request");
     report.verification(&app, latency, runs.max(7));
+
+    eprintln!("bench: keystep list against secret-tool search");
+    emu.latency(Duration::ZERO);
+    let section = list::compare(&app, &emu, runs.max(20));
+    report.line(&section);
 
     report.fleet_check();
 
@@ -135,7 +144,7 @@ impl Report {
         self.text.push('\n');
     }
 
-    fn sizes(&mut self, app: &Path, baseline: &Path) {
+    fn sizes(&mut self, app: &Path, baseline: &Path, command_line: &Path) {
         let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0) as f64;
         let deb = |name: &str| std::env::var_os(name).map(PathBuf::from);
         let (a, b) = (size(app), size(baseline));
@@ -149,6 +158,10 @@ impl Report {
             mib(b),
             a / b,
             verdict(a / b <= 1.5)
+        ));
+        self.line(&format!(
+            "| `keystep`, the command line without window libraries (stripped) | {:.2} MiB | — | — | — |",
+            mib(size(command_line))
         ));
         if let (Some(da), Some(db)) = (deb("KEYSTEP_BENCH_DEB"), deb("KEYSTEP_BENCH_BASELINE_DEB"))
         {

@@ -9,6 +9,8 @@
 //!   success proves whose key it is); `verify_bounds`: the engine fails closed (no client,
 //!   oversized answers, captured values that would steer a request).
 //! - `accounts`: linking and forgetting are all-or-nothing across vault and book.
+//! - `cli_book`: `keystep link` and the window writing one book at once lose nothing.
+//! - `handles`: each account's short name: made, kept, renamed, resolved, settled.
 //! - `lifecycle`: one tenant is one account (duplicates refused, relinks in place), checks,
 //!   renames, reconciling with the keychain, a lost or newer book.
 //! - `faults`: every write path under keychain and book faults stays consistent.
@@ -30,7 +32,9 @@
 mod accounts;
 mod backoff;
 mod cases;
+mod cli_book;
 mod faults;
+mod handles;
 mod keychain;
 mod keychain_lifecycle;
 mod leaks;

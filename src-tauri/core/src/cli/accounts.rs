@@ -1,0 +1,350 @@
+//! The accounts on the command line: the [`Parts`] every account command works with (the
+//! window's data folder, book and keychain), and `keystep list`, `forget` and `rename` (the
+//! window's account list, Forget and Rename, headless; `link` is beside this module).
+//!
+//! ```text
+//! keystep list [--json]
+//! keystep forget HANDLE
+//! keystep rename HANDLE [--handle NEW-HANDLE] [--name NAME]
+//! ```
+//!
+//! `list` reads the book alone, never the keychain, so it starts fast and never prompts.
+//! `forget` and `rename` name an account by its handle and go through [`Accounts::forget`],
+//! [`Accounts::rename_handle`] and [`Accounts::rename`]. Each writes through the book's lock
+//! and merge (`FileBook`), so the window may run meanwhile. Exit status: 0 done, 1 refused or
+//! failed with nothing changed, 2 usage, invalid input or no such handle.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::account::{Account, AccountBook, Accounts, BookStore, FileBook, LinkError};
+use crate::clock::{Clock, SystemClock};
+use crate::files::{app_data_dir, DataDir};
+use crate::hosts::Hosts;
+use crate::pace::Pacer;
+use crate::provider::Catalogue;
+use crate::vault::{KeychainVault, Vault};
+use crate::verify::Verifier;
+
+use super::view::{account_line, table, AccountLine};
+use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+
+/// What the account commands work with: the real ones from [`Parts::from_env`], or a
+/// test's.
+pub struct Parts {
+    /// The providers.
+    pub catalogue: Arc<Catalogue>,
+    /// Where requests go (`KEYSTEP_*_URL` overrides included).
+    pub hosts: Hosts,
+    /// Keystep's data folder, the window's own.
+    pub data_dir: PathBuf,
+    /// Where keys are kept.
+    pub vault: Arc<dyn Vault>,
+    /// Now.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Parts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Parts")
+            .field("data_dir", &self.data_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Parts {
+    /// The real parts: embedded providers, the environment's host overrides, the data
+    /// folder the window uses (`XDG_DATA_HOME`, `HOME`), the system keychain.
+    ///
+    /// # Errors
+    /// A malformed override or no home folder; the sentence says which.
+    pub fn from_env() -> Result<Parts, String> {
+        let catalogue = Catalogue::embedded().map_err(|e| e.to_string())?;
+        let hosts = Hosts::from_lookup(catalogue.all(), |v| std::env::var(v).ok())
+            .map_err(|e| e.to_string())?;
+        let data_dir = app_data_dir(|name| {
+            std::env::var(name).ok().or_else(|| {
+                // As the window's `dirs` does: the password database when HOME is unset.
+                (name == "HOME")
+                    .then(std::env::home_dir)
+                    .flatten()
+                    .map(|p| p.to_string_lossy().into_owned())
+            })
+        })
+        .ok_or("Keystep cannot find your home folder (HOME is not set).")?;
+        Ok(Parts {
+            catalogue: Arc::new(catalogue),
+            hosts,
+            data_dir,
+            vault: Arc::new(KeychainVault::default()),
+            clock: Arc::new(SystemClock),
+        })
+    }
+
+    /// The accounts, as the window opens them but without rebuilding a damaged book (the
+    /// window does that, and tells the person).
+    pub(super) fn accounts(&self) -> Result<Accounts, String> {
+        let dir = DataDir::open(&self.data_dir).map_err(|e| {
+            format!(
+                "Keystep's data folder {} could not be opened: {e}",
+                self.data_dir.display()
+            )
+        })?;
+        // One pacer for the whole command, as the window has one for all its requests.
+        let verifier = Verifier::new(self.hosts.clone()).paced(Arc::new(Pacer::new()));
+        Accounts::open(
+            self.catalogue.clone(),
+            verifier,
+            self.vault.clone(),
+            Arc::new(FileBook::new(Arc::new(dir))),
+            self.clock.clone(),
+        )
+        .map_err(|e| {
+            format!("{e}. Open the Keystep window: it can set a damaged list aside and rebuild it.")
+        })
+    }
+
+    /// The book as it is on disk, without the keychain; an absent folder is an empty book
+    /// (and is not created).
+    fn book(&self) -> Result<AccountBook, String> {
+        if !self.data_dir.exists() {
+            return Ok(AccountBook::default());
+        }
+        let dir = DataDir::open(&self.data_dir).map_err(|e| {
+            format!(
+                "Keystep's data folder {} could not be opened: {e}",
+                self.data_dir.display()
+            )
+        })?;
+        FileBook::new(Arc::new(dir))
+            .load()
+            .map_err(|e| format!("{e}."))
+    }
+}
+
+/// Runs `keystep list` with `args` (after the word `list`) and returns the exit status.
+/// Reads the book only: the keychain is not asked anything.
+pub fn run_list(
+    args: &[String],
+    parts: &Parts,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32 {
+    let mut json = false;
+    for arg in args {
+        match arg.as_str() {
+            "--help" | "-h" => {
+                let _ = write!(
+                    stdout,
+                    "Usage: keystep list [--json]\n\n\
+                     Every linked account: its handle (the name other commands take), provider,\n\
+                     name, status, when it was last checked and the end of its key. It reads\n\
+                     Keystep's account list only, never the keychain. With --json, one JSON array:\n\
+                     handle, provider, provider_name, name, company, status (ok, limited,\n\
+                     failing, unknown, unchecked, needs_relink), last_checked (RFC 3339 or null),\n\
+                     fingerprint, id. Never a key.\n"
+                );
+                return EXIT_OK;
+            }
+            "--json" => json = true,
+            _ => {
+                let _ = writeln!(
+                    stderr,
+                    "keystep list: it takes no argument but --json. Try keystep list --help."
+                );
+                return EXIT_USAGE;
+            }
+        }
+    }
+    let book = match parts.book() {
+        Ok(book) => book,
+        Err(e) => {
+            let _ = writeln!(stderr, "keystep list: {e}");
+            return EXIT_FAILED;
+        }
+    };
+    let lines: Vec<AccountLine> = book
+        .accounts
+        .iter()
+        .map(|a| account_line(a, &parts.catalogue))
+        .collect();
+    if json {
+        let _ = writeln!(
+            stdout,
+            "{}",
+            serde_json::to_string(&lines).unwrap_or_default()
+        );
+    } else if lines.is_empty() {
+        let _ = writeln!(
+            stdout,
+            "No account is linked yet. Link one with keystep link, or in the Keystep window."
+        );
+    } else {
+        let _ = write!(stdout, "{}", table(&lines));
+    }
+    EXIT_OK
+}
+
+/// Runs `keystep forget HANDLE` and returns the exit status.
+pub async fn run_forget(
+    args: &[String],
+    parts: &Parts,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32 {
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        let _ = write!(
+            stdout,
+            "Usage: keystep forget HANDLE\n\n\
+             Removes the account from Keystep and its key from your system keychain, as the\n\
+             window's Forget does. The key itself still works at the provider until you\n\
+             revoke it there. keystep list shows the handles.\n\n\
+             Exit status: 0 forgotten, 1 not forgotten (the keychain or the account list could\n\
+             not be changed: the account stays), 2 usage or no such handle.\n"
+        );
+        return EXIT_OK;
+    }
+    let handle = match args {
+        [one] if !one.starts_with('-') => one,
+        _ => {
+            let _ = writeln!(
+                stderr,
+                "keystep forget: name one account by its handle, e.g. keystep forget payfit-acme-sas. Try keystep forget --help."
+            );
+            return EXIT_USAGE;
+        }
+    };
+    let accounts = match parts.accounts() {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = writeln!(stderr, "keystep forget: {e}");
+            return EXIT_FAILED;
+        }
+    };
+    let account = match accounts.resolve(handle).await {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = writeln!(stderr, "keystep forget: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    match accounts.forget(&account.id).await {
+        Ok(()) => {
+            let name = provider_name(&account, &parts.catalogue);
+            let _ = writeln!(
+                stdout,
+                "Forgot {} ({name} — {}): the account and its key in your keychain are gone. Revoke the key in {name} if nothing else uses it.",
+                account.handle, account.label
+            );
+            EXIT_OK
+        }
+        Err(e) => {
+            let _ = writeln!(stderr, "keystep forget: {e}");
+            EXIT_FAILED
+        }
+    }
+}
+
+/// Runs `keystep rename HANDLE [--handle NEW-HANDLE] [--name NAME]` and returns the exit
+/// status. The handle first, then the name: a refused handle changes nothing.
+pub async fn run_rename(
+    args: &[String],
+    parts: &Parts,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32 {
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        let _ = write!(
+            stdout,
+            "Usage: keystep rename HANDLE [--handle NEW-HANDLE] [--name NAME]\n\n\
+             Gives an account another handle (the name commands take: lower-case letters and\n\
+             digits in groups joined by hyphens, unique) or another name (what the window\n\
+             shows), or both. keystep list shows the handles.\n\n\
+             Exit status: 0 renamed, 1 not saved, 2 usage, a handle that is malformed or\n\
+             taken, or no such handle.\n"
+        );
+        return EXIT_OK;
+    }
+    let usage = |stderr: &mut dyn Write, msg: &str| {
+        let _ = writeln!(stderr, "keystep rename: {msg} Try keystep rename --help.");
+        EXIT_USAGE
+    };
+    let (mut handle, mut new_handle, mut name) = (None, None, None);
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let slot = match arg.as_str() {
+            "--handle" => &mut new_handle,
+            "--name" => &mut name,
+            s if s.starts_with('-') => return usage(stderr, "it takes --handle and --name only."),
+            s if handle.is_none() => {
+                handle = Some(s.to_string());
+                continue;
+            }
+            _ => return usage(stderr, "name one account, by its handle."),
+        };
+        match it.next() {
+            Some(value) => *slot = Some(value.clone()),
+            None => return usage(stderr, &format!("{arg} needs a value after it.")),
+        }
+    }
+    let Some(handle) = handle else {
+        return usage(
+            stderr,
+            "name the account by its handle, e.g. keystep rename payfit-acme --handle payroll.",
+        );
+    };
+    if new_handle.is_none() && name.is_none() {
+        return usage(
+            stderr,
+            "say what to change: --handle NEW-HANDLE, --name NAME, or both.",
+        );
+    }
+    let accounts = match parts.accounts() {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = writeln!(stderr, "keystep rename: {e}");
+            return EXIT_FAILED;
+        }
+    };
+    let mut account = match accounts.resolve(&handle).await {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = writeln!(stderr, "keystep rename: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let changes = [new_handle.map(|h| (true, h)), name.map(|n| (false, n))];
+    for (is_handle, value) in changes.into_iter().flatten() {
+        let renamed = if is_handle {
+            accounts.rename_handle(&account.id, &value).await
+        } else {
+            accounts.rename(&account.id, &value).await
+        };
+        match renamed {
+            Ok(a) => account = a,
+            Err(e) => {
+                let _ = writeln!(stderr, "keystep rename: {e}");
+                return match e {
+                    LinkError::Input(_) => EXIT_USAGE,
+                    _ => EXIT_FAILED,
+                };
+            }
+        }
+    }
+    let _ = writeln!(
+        stdout,
+        "{} is now {} ({} — {}).",
+        handle.trim(),
+        account.handle,
+        provider_name(&account, &parts.catalogue),
+        account.label
+    );
+    EXIT_OK
+}
+
+fn provider_name(account: &Account, catalogue: &Catalogue) -> String {
+    catalogue
+        .get(&account.provider)
+        .map_or_else(|| account.provider.clone(), |p| p.name.clone())
+}

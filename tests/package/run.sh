@@ -3,6 +3,8 @@
 # install it, without touching this system) and checks what a user would get:
 #   - control: package name, version (= the binary's), architecture, and Depends naming
 #     WebKitGTK 4.1, GTK 3 and ayatana-appindicator (dlopened by the tray, so no tool infers it);
+#   - Recommends naming a Secret Service provider (gnome-keyring or another): nothing can be
+#     stored without one;
 #   - every library the binary links is provided by a declared dependency or its own deps;
 #   - the desktop entry is valid and launches `keystep` with the `keystep` icon;
 #   - the icon exists at every hicolor size, each PNG of the size its folder names;
@@ -40,6 +42,10 @@ for needed in libwebkit2gtk-4.1-0 libgtk-3-0 libayatana-appindicator3-1 libssl3;
   printf '%s\n' "${declared[@]}" | grep -qx "$needed" \
     && pass "Depends names $needed" || fail "Depends ($depends) does not name $needed"
 done
+recommends=$(field Recommends)
+echo "$recommends" | grep -q 'gnome-keyring' \
+  && pass "Recommends a Secret Service provider ($recommends)" \
+  || fail "Recommends ($recommends) names no Secret Service provider such as gnome-keyring"
 
 # --- the binary and the libraries it links
 bin="$root/usr/bin/keystep"

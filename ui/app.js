@@ -33,6 +33,7 @@ function listenToBackend() {
     if (hasText(id)) go("account", (detail) => detail.show(/** @type {string} */ (id)));
   });
   api.onEvent("add-account", () => go("picker", (picker) => picker.show()));
+  api.onEvent("close-asked", () => import("./views/closing.js").then((closing) => closing.ask()));
 }
 
 async function boot() {

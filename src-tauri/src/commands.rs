@@ -279,3 +279,11 @@ pub async fn save_settings<R: Runtime>(
     state.accounts_changed().await;
     Ok(SettingsView::of(&next))
 }
+
+/// Closes the window as the saved settings say (`when_closed`), once the window has asked
+/// and saved the answer: hides it, or quits Keystep.
+#[tauri::command]
+pub async fn close_window<R: Runtime>(app: AppHandle<R>) -> Result<(), IpcError> {
+    crate::closing::close_as_chosen(&app);
+    Ok(())
+}

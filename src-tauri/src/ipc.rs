@@ -17,7 +17,7 @@ use keystep_core::hosts::HostOverride;
 use keystep_core::input::Note;
 use keystep_core::provider::{Catalogue, Category, Check, FieldKind, Provider, Step};
 use keystep_core::schedule::KeyAge;
-use keystep_core::settings::{Language, Settings, SettingsError};
+use keystep_core::settings::{Language, Settings, SettingsError, WhenClosed};
 use keystep_core::vault::{ItemRef, Readiness, StoredIn};
 use keystep_core::verify::{Identity, PermissionReport};
 use keystep_core::Code;
@@ -364,6 +364,7 @@ pub struct SettingsView {
     start_at_login: bool,
     rotation_reminder_days: Option<u32>,
     language: Language,
+    when_closed: WhenClosed,
 }
 
 impl SettingsView {
@@ -375,6 +376,7 @@ impl SettingsView {
             start_at_login: s.start_at_login,
             rotation_reminder_days: s.rotation_reminder_days,
             language: s.language,
+            when_closed: s.when_closed,
         }
     }
 
@@ -387,6 +389,7 @@ impl SettingsView {
             rotation_reminder_days: self.rotation_reminder_days,
             language: self.language,
             told_about_tray: base.told_about_tray,
+            when_closed: self.when_closed,
         }
     }
 }

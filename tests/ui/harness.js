@@ -7,6 +7,8 @@
 // When done it sets <body data-harness="done">. Everything here drives the UI through
 // the DOM, the way a person would (click, type, submit, Escape).
 
+import { firstRun } from "./firstrun.js";
+
 const violations = [];
 document.addEventListener("securitypolicyviolation", (event) => {
   violations.push(`${event.violatedDirective}: ${event.blockedURI || "inline"}`);
@@ -571,7 +573,7 @@ async function selftest() {
     await until(() => document.documentElement.lang === "fr" && $("#settings-status").textContent, "French");
     check(
       "save_settings gets every setting",
-      JSON.stringify(lastCall("save_settings").args) === JSON.stringify({ settings: { check_interval_hours: 12, notifications: true, start_at_login: true, rotation_reminder_days: 90, language: "fr" } }),
+      JSON.stringify(lastCall("save_settings").args) === JSON.stringify({ settings: { check_interval_hours: 12, notifications: true, start_at_login: true, rotation_reminder_days: 90, language: "fr", when_closed: "ask" } }),
       JSON.stringify(lastCall("save_settings").args),
     );
     check("French at once", $("#settings-title").textContent === "Réglages" && $("#settings-status").textContent === "Réglages enregistrés." && $("#home-title").textContent === "Comptes connectés");
@@ -619,6 +621,8 @@ async function selftest() {
     check("worded in French", /Adresses de test en service/.test(text()) && /Humaans \(api\) : http/.test(text()), text());
   });
 
+  await firstRun({ check, step, $, $$, click, type, until, restart, visibleView, calls, lastCall, pressKey, homeLoaded, toPicker, toGuide, waitResult, field });
+
   check("no CSP violations", violations.length === 0, violations.join("; "));
   check(
     "no secret in the DOM",
@@ -631,6 +635,7 @@ async function selftest() {
   const failed = results.length - passed;
   report.textContent = results.map((r) => `${r.ok ? "ok" : "not ok"} - ${r.name}${r.ok || !r.detail ? "" : ` :: ${r.detail}`}`).join("\n") + `\n${passed} passed, ${failed} failed\n`;
   document.body.append(report);
+
 }
 
 // ---------------------------------------------------------------------------
@@ -839,6 +844,7 @@ async function lifecycle(check, step) {
     await homeLoaded();
     check("leaving the form clears the key", !$$("input").some((i) => i.value.includes("good-token-0123456789")));
   });
+
 }
 
 async function main() {

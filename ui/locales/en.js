@@ -345,6 +345,16 @@ export default {
 
   "relink.unknown_provider": "This version of Keystep can't connect {provider}, so it can't replace the key.",
 
+  "closing.title": "Keep checking your keys?",
+  "closing.why": "Your desktop shows no tray icon, so once this window closes nothing on screen will show Keystep.",
+  "closing.background_means": "Keep checking in the background: notifications still come when a key stops working. Open Keystep again from the applications menu.",
+  "closing.quit_means": "Quit: checks stop until you open Keystep again.",
+  "closing.remembered": "Keystep remembers your answer; you can change it in Settings.",
+  "closing.gnome": "To get a tray icon on GNOME, turn on the AppIndicator extension (on Debian, the package gnome-shell-extension-appindicator).",
+  "closing.background": "Keep checking in the background",
+  "closing.quit": "Quit Keystep",
+  "closing.not_saved": "Your answer was not saved, so the window stays open.",
+
   "settings.title": "Settings",
   "settings.lede": "How often Keystep checks your keys, and how it talks to you.",
   "settings.loading": "Loading settings…",
@@ -364,7 +374,12 @@ export default {
   "settings.notifications_label": "Notify me when a key stops working",
   "settings.notifications_help": "A system notification when a background check finds a problem.",
   "settings.login_label": "Start Keystep when I log in",
-  "settings.login_help": "It starts in the tray, so checks run without opening the window.",
+  "settings.login_help": "Keystep then starts without a window: in the tray where your desktop has one, in the background where it has none, and checks your keys. Open it from the applications menu to see the window.",
+  "settings.closed_label": "When I close the window",
+  "settings.closed_help": "Where your desktop shows no tray icon. With a tray icon, closing the window keeps Keystep in the tray.",
+  "settings.closed_ask": "Ask me",
+  "settings.closed_background": "Keep checking in the background",
+  "settings.closed_quit": "Quit Keystep",
   "settings.save": "Save settings",
   "settings.saved": "Settings saved."
 };

@@ -345,6 +345,16 @@ export default {
 
   "relink.unknown_provider": "Cette version de Keystep ne sait pas se connecter à {provider} ; elle ne peut donc pas remplacer la clé.",
 
+  "closing.title": "Continuer à vérifier vos clés ?",
+  "closing.why": "Votre bureau n’affiche pas d’icône dans la zone de notification : une fois cette fenêtre fermée, rien à l’écran ne montrera Keystep.",
+  "closing.background_means": "Continuer en arrière-plan : les notifications arrivent toujours quand une clé ne fonctionne plus. Rouvrez Keystep depuis le menu des applications.",
+  "closing.quit_means": "Quitter : les vérifications s’arrêtent jusqu’à ce que vous rouvriez Keystep.",
+  "closing.remembered": "Keystep retient votre réponse ; vous pouvez la changer dans les Réglages.",
+  "closing.gnome": "Pour avoir une icône de notification sous GNOME, activez l’extension AppIndicator (sous Debian, le paquet gnome-shell-extension-appindicator).",
+  "closing.background": "Continuer en arrière-plan",
+  "closing.quit": "Quitter Keystep",
+  "closing.not_saved": "Votre réponse n’a pas été enregistrée : la fenêtre reste ouverte.",
+
   "settings.title": "Réglages",
   "settings.lede": "À quelle fréquence Keystep vérifie vos clés, et comment il vous prévient.",
   "settings.loading": "Chargement des réglages…",
@@ -364,7 +374,12 @@ export default {
   "settings.notifications_label": "Me prévenir quand une clé ne fonctionne plus",
   "settings.notifications_help": "Une notification du système quand une vérification en arrière-plan trouve un problème.",
   "settings.login_label": "Lancer Keystep à l’ouverture de session",
-  "settings.login_help": "Il démarre dans la zone de notification, pour que les vérifications tournent sans ouvrir la fenêtre.",
+  "settings.login_help": "Keystep démarre alors sans fenêtre : dans la zone de notification si votre bureau en a une, sinon en arrière-plan, et vérifie vos clés. Ouvrez-le depuis le menu des applications pour voir la fenêtre.",
+  "settings.closed_label": "Quand je ferme la fenêtre",
+  "settings.closed_help": "Là où votre bureau n’affiche pas d’icône dans la zone de notification. Avec une icône, fermer la fenêtre laisse Keystep dans la zone de notification.",
+  "settings.closed_ask": "Me demander",
+  "settings.closed_background": "Continuer à vérifier en arrière-plan",
+  "settings.closed_quit": "Quitter Keystep",
   "settings.save": "Enregistrer les réglages",
   "settings.saved": "Réglages enregistrés."
 };

@@ -35,4 +35,34 @@ export async function firstRun(h) {
     check("Settings saves the new answer", calls("save_settings").pop().args.settings.when_closed === "quit");
     check("the question is worded in French too", $$("#close-question [data-i18n]").length >= 7);
   });
+
+  await step("picker: focused, Enter opens a lone match, a fresh search each time", async () => {
+    await restart("");
+    await h.toPicker();
+    const search = $("#provider-search");
+    check("the search box has the focus", document.activeElement === search, document.activeElement && document.activeElement.outerHTML.slice(0, 80));
+    h.type(search, "jazz");
+    check("one match", $$("#providers button[data-provider]").length === 1);
+    h.pressKey("Enter", search);
+    await until(() => visibleView() === "guide", "the guide of the lone match");
+    check("Enter opened it", /JazzHR/.test($("#guide-title").textContent), $("#guide-title").textContent);
+    click("#guide-back");
+    await h.homeLoaded();
+    click("#add-account");
+    await until(() => visibleView() === "picker" && $$("#providers button[data-provider]").length, "picker again");
+    check("the next Add account shows every system", search.value === "" && $$("#providers button[data-provider]").length === 5, `${search.value} ${$$("#providers button[data-provider]").length}`);
+    h.type(search, "qqq");
+    h.pressKey("Enter", search);
+    check("Enter without a lone match stays", visibleView() === "picker");
+    h.type(search, "");
+    const card = $('button[data-provider="humaans"]');
+    const badge = card.querySelector(".provider-category");
+    const name = card.querySelector(".provider-name");
+    check("the HR system badge stays on the name's line", Math.abs(badge.getBoundingClientRect().top - name.getBoundingClientRect().top) < 12 && badge.getBoundingClientRect().height < 30, `${badge.getBoundingClientRect().top} ${name.getBoundingClientRect().top}`);
+    const mono = (node) => /mono/i.test(getComputedStyle(node).fontFamily);
+    check("the search box is not monospace", !mono(search), getComputedStyle(search).fontFamily);
+    click('button[data-provider="namely"]');
+    await until(() => visibleView() === "guide" && h.field("subdomain"), "namely form");
+    check("the subdomain is not monospace, the token is", !mono(h.field("subdomain")) && mono(h.field("access_token")), `${getComputedStyle(h.field("subdomain")).fontFamily}`);
+  });
 }

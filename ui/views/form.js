@@ -135,8 +135,10 @@ function renderChoice(field, inputId, describedBy) {
  */
 function renderTextInput(field, inputId, describedBy) {
   const secret = field.secret === true;
+  // Keys and identifiers are compared character by character: monospace for them only.
+  const code = secret || field.kind === "token" || field.kind === "identifier";
   const input = el("input", {
-    className: "text-input",
+    className: code ? "text-input text-input-code" : "text-input",
     attrs: {
       id: inputId,
       name: field.key,

@@ -13,7 +13,7 @@ import * as api from "./api.js";
 import { resolveLanguage, setLanguage } from "./i18n.js";
 import { $ } from "./lib/dom.js";
 import { tryLoadProviders } from "./lib/providers.js";
-import { adopt, go, showView } from "./lib/router.js";
+import { adopt, escapeGoesBack, go, showView } from "./lib/router.js";
 import { resetState, state } from "./lib/state.js";
 import { refreshTimes } from "./lib/time.js";
 import { hasText } from "./lib/values.js";
@@ -44,6 +44,7 @@ async function boot() {
   actions.mount();
   notice.mount();
   $("#open-settings").addEventListener("click", () => go("settings", (settings) => settings.show()));
+  escapeGoesBack();
   window.setInterval(refreshTimes, 30000);
   // The language comes first: everything after is worded in it.
   try {

@@ -65,4 +65,46 @@ export async function firstRun(h) {
     await until(() => visibleView() === "guide" && h.field("subdomain"), "namely form");
     check("the subdomain is not monospace, the token is", !mono(h.field("subdomain")) && mono(h.field("access_token")), `${getComputedStyle(h.field("subdomain")).fontFamily}`);
   });
+
+  await step("keyboard: Try again without a red field; Escape goes back one step everywhere", async () => {
+    await restart("");
+    await h.toGuide();
+    // As a person does: type the key, leave the field for Connect.
+    h.type(h.field("api_token"), "wrong-token-000");
+    h.field("api_token").dispatchEvent(new Event("blur"));
+    click("button#connect");
+    await h.waitResult();
+    check("the result focuses Try again", document.activeElement === $("#retry"));
+    click("#retry");
+    await until(() => visibleView() === "guide", "the form again");
+    const secret = h.field("api_token");
+    check("the emptied key field has the focus", document.activeElement === secret);
+    await new Promise((resolve) => window.setTimeout(resolve, 400));
+    check("and is not red before the person leaves it empty", secret.getAttribute("aria-invalid") !== "true" && $(`#${secret.dataset.errorId}`).hidden, secret.outerHTML);
+    const escape = () => h.pressKey("Escape", document.activeElement || document.body);
+    escape();
+    await until(() => visibleView() === "picker", "Escape on the guide: the picker");
+    check("Escape on the guide goes back to the picker", true);
+    escape();
+    await until(() => visibleView() === "home", "Escape on the picker: the accounts");
+    check("Escape on the picker goes back to the accounts", true);
+    await h.connectWith("wrong-token-000");
+    await h.waitResult();
+    escape();
+    await until(() => visibleView() === "guide", "Escape on a failed result: the guide");
+    check("Escape on a failed result goes back to the guide", true);
+    await h.connectWith("good-token-1234567890");
+    await h.waitResult();
+    escape();
+    await until(() => visibleView() === "home", "Escape on success: Done");
+    await until(() => $$("#accounts [data-account-id]").length === 1, "the new account listed");
+    check("Escape on a success is Done", true);
+    click("#open-settings");
+    await until(() => visibleView() === "settings" && $("#settings-loading").hidden, "settings");
+    escape();
+    await until(() => visibleView() === "home", "Escape on Settings");
+    check("Escape on Settings goes back to the accounts", true);
+    escape();
+    check("Escape on the accounts page stays", visibleView() === "home");
+  });
 }

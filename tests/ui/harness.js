@@ -419,7 +419,7 @@ async function selftest() {
     check("a next step", /What to do:/.test($("#result-body").textContent));
     const detailsNode = $("#result-body details");
     check("the backend's message in Details", detailsNode && /bad_credentials/.test(detailsNode.textContent) && detailsNode.querySelector("[lang=en]"));
-    check("focus on the error summary", active() === $("#result"));
+    check("focus on Try again, the primary action", active() === $("#retry"), describe(active()));
     check("secret cleared after failure", field("api_token").value === "");
     check("link_account args", JSON.stringify(lastCall("link_account").args) === JSON.stringify({ provider: "humaans", fields: { api_token: "<secret:15>" } }), JSON.stringify(lastCall("link_account").args));
     const show = $("#result-show-step");
@@ -483,7 +483,7 @@ async function selftest() {
     check("stored_in shown", /Secret Service/.test($("#result-body").textContent));
     check("granted ✓ with their names", $$("#result-body .perm-granted").length >= 1);
     check("extra permissions as advice", /compensation:read/.test($(".callout-info", $("#result-body")).textContent));
-    check("focus on result heading", active() === $("#result-title"));
+    check("focus on Done, the primary action", active() === $("#done"), describe(active()));
     check("secret cleared after success", field("api_token").value === "");
     click("#done");
     await until(() => visibleView() === "home" && $$("#accounts [data-account-id]").length === 2, "home with two accounts");
@@ -621,7 +621,7 @@ async function selftest() {
     check("worded in French", /Adresses de test en service/.test(text()) && /Humaans \(api\) : http/.test(text()), text());
   });
 
-  await firstRun({ check, step, $, $$, click, type, until, restart, visibleView, calls, lastCall, pressKey, homeLoaded, toPicker, toGuide, waitResult, field });
+  await firstRun({ check, step, $, $$, click, type, until, restart, visibleView, calls, lastCall, pressKey, homeLoaded, toPicker, toGuide, waitResult, field, connectWith, toAccount });
 
   check("no CSP violations", violations.length === 0, violations.join("; "));
   check(

@@ -129,7 +129,9 @@ export function showFailure(provider, error, relinkAccount = null, sent = {}) {
   $("#result-cancel").hidden = false;
   if (existingId) offerRelinkExisting(existingId);
   else $("#retry").hidden = false;
-  showView("result", { focus: result });
+  // The focus goes to the primary action (Enter does it); the title and message are
+  // announced below, and the group is labelled by the title.
+  showView("result", { focus: existingId ? $("#relink-existing") : $("#retry") });
   announce(`${$("#result-title").textContent} ${$("#result-message").textContent}`);
 }
 
@@ -280,7 +282,7 @@ export function showSuccess(provider, summary, notes) {
   $("#result-message").textContent = successLine(provider, summary);
   renderSummary($("#result-body"), summary, providerName, null, noteLines(provider, notes, summary));
   $("#done").hidden = false;
-  showView("result", { focus: $("#result-title") });
+  showView("result", { focus: $("#done") });
   announce(`${$("#result-title").textContent}. ${$("#result-message").textContent}`);
 }
 
@@ -311,7 +313,7 @@ export function showRelinked(provider, summary, before, notes) {
   });
   renderSummary($("#result-body"), summary, providerName, revoke, noteLines(provider, notes, summary));
   $("#done").hidden = false;
-  showView("result", { focus: $("#result-title") });
+  showView("result", { focus: $("#done") });
   announce(`${t("result.replaced")}. ${t("revoke.old_heading", { provider: providerName })}`);
 }
 

@@ -107,4 +107,21 @@ export async function firstRun(h) {
     escape();
     check("Escape on the accounts page stays", visibleView() === "home");
   });
+
+  await step("namely: the cleaned value in the box on leaving it, the address on the result", async () => {
+    await restart("");
+    await h.toGuide("namely");
+    const sub = h.field("subdomain");
+    h.type(sub, "https://acme.namely.com/people");
+    sub.dispatchEvent(new Event("blur"));
+    await until(() => sub.value === "acme", "the cleaned value");
+    const note = $('[data-field="subdomain"] .field-note');
+    check("the box shows the subdomain Keystep uses", sub.value === "acme");
+    await new Promise((resolve) => window.setTimeout(resolve, 400));
+    check("and the note still says what was removed", !note.hidden && /We removed/.test(note.textContent), note.textContent);
+    h.type(h.field("access_token"), "tenant-token-1234567890");
+    click("button#connect");
+    await h.waitResult();
+    check("the result names the address asked", /Keystep asked acme\.namely\.com\./.test($("#result-body").textContent), $("#result-body").textContent);
+  });
 }

@@ -92,6 +92,7 @@ export default {
   "account.gone": "That account is no longer linked.",
 
   "detail.facts": "Account details",
+  "detail.address": "Address",
   "detail.account": "Account",
   "detail.company": "Company",
   "detail.people": "People",
@@ -275,6 +276,7 @@ export default {
   "store.windows_credentials": "Windows Credential Manager, as “{label}”",
   "store.memory": "memory (test), as “{label}”",
   "store.keychain": "your system keychain, as “{label}”",
+  "result.address_tried": "Keystep asked {address}.",
   "result.next": "What to do:",
   "result.add_permissions": "Add these permissions to the key in {provider}, then try again:",
   "result.wait": "Try again {when}.",

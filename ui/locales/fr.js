@@ -92,6 +92,7 @@ export default {
   "account.gone": "Ce compte n’est plus relié.",
 
   "detail.facts": "Détails du compte",
+  "detail.address": "Adresse",
   "detail.account": "Compte",
   "detail.company": "Entreprise",
   "detail.people": "Personnes",
@@ -275,6 +276,7 @@ export default {
   "store.windows_credentials": "le Gestionnaire d’identification Windows, sous le nom « {label} »",
   "store.memory": "la mémoire (test), sous le nom « {label} »",
   "store.keychain": "votre trousseau système, sous le nom « {label} »",
+  "result.address_tried": "Keystep a interrogé {address}.",
   "result.next": "Que faire :",
   "result.add_permissions": "Ajoutez ces permissions à la clé dans {provider}, puis réessayez :",
   "result.wait": "Réessayez {when}.",

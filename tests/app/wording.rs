@@ -52,6 +52,7 @@ const NOT_PROSE: &[&str] = &[
     "kept_as",
     "reason",
     "language",
+    "when_closed",
     "state",
     "host",
     "url",

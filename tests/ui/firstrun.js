@@ -124,4 +124,18 @@ export async function firstRun(h) {
     await h.waitResult();
     check("the result names the address asked", /Keystep asked acme\.namely\.com\./.test($("#result-body").textContent), $("#result-body").textContent);
   });
+
+  await step("a browser that cannot be opened: said so, with the address to copy", async () => {
+    await restart("");
+    await h.toGuide();
+    const url = "https://app.humaans.io/settings/api-access-tokens";
+    window.__stubFailNext("open_guide_link", { code: "internal", message: "Keystep could not open your web browser.", url });
+    const linkStep = $$("#guide-steps > li").find((li) => li.querySelector('[data-action="open-link"]'));
+    click(linkStep.querySelector('[data-action="open-link"]'));
+    const note = () => linkStep.querySelector(".inline-note");
+    await until(() => note().classList.contains("inline-note-error"), "the failure note");
+    check("it says the browser was not opened, not that the page was", /could not be opened/.test(note().textContent) && !/Opened in your browser/.test(note().textContent), note().textContent);
+    const address = note().querySelector("input");
+    check("the address is there to copy", address && address.value === url && address.readOnly, address && address.outerHTML);
+  });
 }

@@ -254,8 +254,14 @@ function renderStep(provider, step, index, total) {
         note.textContent = t("guide.opened");
         note.classList.add("inline-note-ok");
       } catch (err) {
+        // Nothing opened: say so, and give the address to copy into a browser.
         note.textContent = t("guide.open_failed");
         note.classList.add("inline-note-error");
+        if (hasText(err.url)) {
+          const address = el("input", { className: "text-input copy-address", attrs: { type: "text", readonly: "", value: err.url, "aria-label": t("guide.address_label") } });
+          address.addEventListener("focus", () => /** @type {HTMLInputElement} */ (address).select());
+          note.append(" ", t("guide.copy_address"), " ", address);
+        }
         note.append(" ", details(err.message, err.code) || "");
       }
     });

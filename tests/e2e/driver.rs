@@ -564,6 +564,19 @@ impl Session {
         }
     }
 
+    /// An input's current value (the property, which typing and the page change; the
+    /// attribute keeps the markup's).
+    pub async fn value(&self, css: &str) -> String {
+        self.wait_for(css).await;
+        let script = "const n = document.querySelector(arguments[0]); return n ? n.value : '';";
+        self.client
+            .execute(script, vec![serde_json::Value::String(css.to_string())])
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+
     /// Asserts that neither the page source nor any input's current value holds a secret.
     pub async fn assert_page_lacks(&self, secrets: &[&str]) {
         let source = self.client.source().await.expect("page source");

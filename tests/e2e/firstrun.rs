@@ -4,11 +4,12 @@
 
 use std::time::{Duration, Instant};
 
-use keystep_emulator::{Emulator, HumaansTenant};
+use keystep_emulator::{Emulator, HumaansTenant, NamelyTenant};
 
-use crate::driver::{Sandbox, Session};
+use crate::driver::{Sandbox, Session, ENTER, ESCAPE, TAB};
 
 const TOKEN: &str = "E2eFirstRunHumaansTokenFr4Ws8Kd2";
+const NAMELY: &str = "E2eFirstRunNamelyAccessToken0016";
 
 #[tokio::test]
 async fn without_a_tray_the_first_close_asks_and_the_answer_is_kept() {
@@ -157,4 +158,74 @@ async fn start_at_login_starts_without_a_window_and_checks() {
         .await;
     sandbox.kill_app();
     let _ = at_login.wait();
+}
+
+#[tokio::test]
+async fn the_wizard_by_keyboard_picker_namely_result_and_escape() {
+    let Some(sandbox) = Sandbox::new() else {
+        return;
+    };
+    let emu = Emulator::start();
+    emu.add_namely("acme", NamelyTenant::full("Acme Inc.", NAMELY, 142));
+    let s = Session::start(&sandbox, &emu).await;
+
+    // The picker: the search box has the focus; Enter opens the one match.
+    s.click("#add-account").await;
+    s.wait_for_focus(
+        |f| f.starts_with("INPUT|provider-search|"),
+        "the search box",
+    )
+    .await;
+    s.press("namely").await;
+    s.press(ENTER).await;
+    s.wait_for_text("#guide-title", "Namely").await;
+    // Escape goes back one step: to the picker, whose search starts empty again.
+    s.press(ESCAPE).await;
+    s.wait_for("[data-view=\"picker\"]:not([hidden])").await;
+    assert_eq!(
+        s.value("#provider-search").await,
+        "",
+        "the picker starts from every system"
+    );
+    s.wait_for_focus(
+        |f| f.starts_with("INPUT|provider-search|"),
+        "the search box again",
+    )
+    .await;
+    s.press("nam").await;
+    s.press(ENTER).await;
+    s.wait_for_text("#guide-title", "Namely").await;
+
+    // Namely: the pasted URL becomes the subdomain Keystep uses when the box is left.
+    s.type_into(
+        "form#credentials input[name=\"subdomain\"]",
+        "https://acme.namely.com/people",
+    )
+    .await;
+    s.press(TAB).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while s.value("form#credentials input[name=\"subdomain\"]").await != "acme" {
+        assert!(
+            Instant::now() < deadline,
+            "the box shows the cleaned subdomain"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    s.wait_for_text("[data-field=\"subdomain\"] .field-note", "We removed")
+        .await;
+    s.screenshot("namely-cleaned").await;
+    s.type_into("form#credentials input[name=\"access_token\"]", NAMELY)
+        .await;
+    s.press(ENTER).await;
+    s.wait_for("#result[data-state=\"success\"]").await;
+    // The result: Done has the focus, and the address used is shown.
+    s.wait_for_focus(|f| f.starts_with("BUTTON|done|"), "Done")
+        .await;
+    s.wait_for_text("#result-body", "acme.namely.com").await;
+    s.screenshot("result-namely").await;
+    // Escape on a success is Done: the accounts, with the new one.
+    s.press(ESCAPE).await;
+    s.wait_for("#accounts [data-account-id]").await;
+    s.assert_page_lacks(&[NAMELY]).await;
+    s.end().await;
 }

@@ -138,4 +138,20 @@ export async function firstRun(h) {
     const address = note().querySelector("input");
     check("the address is there to copy", address && address.value === url && address.readOnly, address && address.outerHTML);
   });
+
+  await step("labels in sentence case inside sentences, in both languages", async () => {
+    await restart("");
+    await h.toGuide("namely");
+    click("button#connect");
+    await until(() => !$("#form-errors").hidden, "the summary");
+    const summary = $("#form-errors").textContent;
+    check("“Paste your company subdomain”, not “your Company subdomain”", /Paste your company subdomain to continue/.test(summary) && !/your Company/.test(summary), summary);
+    check("a label that opens with an acronym keeps it", h.midSentence("API token") === "API token" && h.midSentence("Service user ID") === "service user ID");
+    await restart("?lang=fr");
+    await h.toGuide("namely");
+    click("button#connect");
+    await until(() => !$("#form-errors").hidden, "le résumé");
+    const fr = $("#form-errors").textContent;
+    check("French too: “Collez votre sous-domaine…”", /Collez votre [a-zé]/.test(fr) && !/Collez votre [A-Z]/.test(fr), fr);
+  });
 }

@@ -7,6 +7,7 @@
 // When done it sets <body data-harness="done">. Everything here drives the UI through
 // the DOM, the way a person would (click, type, submit, Escape).
 
+import { midSentence } from "../../ui/lib/wording.js";
 import { firstRun } from "./firstrun.js";
 
 const violations = [];
@@ -621,7 +622,7 @@ async function selftest() {
     check("worded in French", /Adresses de test en service/.test(text()) && /Humaans \(api\) : http/.test(text()), text());
   });
 
-  await firstRun({ check, step, $, $$, click, type, until, restart, visibleView, calls, lastCall, pressKey, homeLoaded, toPicker, toGuide, waitResult, field, connectWith, toAccount });
+  await firstRun({ check, step, $, $$, click, type, until, restart, visibleView, calls, lastCall, pressKey, homeLoaded, toPicker, toGuide, waitResult, field, connectWith, toAccount, midSentence });
 
   check("no CSP violations", violations.length === 0, violations.join("; "));
   check(

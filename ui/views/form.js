@@ -9,7 +9,7 @@ import { $, el, focus, uid } from "../lib/dom.js";
 import { cleanedValue, fieldInputs, formValues, setFieldMessage } from "../lib/fields.js";
 import { state } from "../lib/state.js";
 import { asList, hasText, own } from "../lib/values.js";
-import { fieldOf, notesByField, notesSentence, problemSentence } from "../lib/wording.js";
+import { fieldOf, midSentence, notesByField, notesSentence, problemSentence } from "../lib/wording.js";
 
 /**
  * @typedef {import("../api.js").AccountView} AccountView
@@ -179,7 +179,7 @@ function renderTextInput(field, inputId, describedBy) {
   input.dataset.secret = secret ? "true" : "false";
   if (!secret) return input;
 
-  const label = field.label || field.key;
+  const label = midSentence(field.label || field.key);
   const toggle = el("button", {
     className: "reveal",
     text: t("form.show"),

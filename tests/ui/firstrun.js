@@ -154,4 +154,16 @@ export async function firstRun(h) {
     const fr = $("#form-errors").textContent;
     check("French too: “Collez votre sous-domaine…”", /Collez votre [a-zé]/.test(fr) && !/Collez votre [A-Z]/.test(fr), fr);
   });
+
+  await step("times agree with the schedule; a new key is created today", async () => {
+    await restart("?accounts=1");
+    const first = $("#accounts [data-account-id]");
+    check("a check due in 5 h 40 min reads “in 6 h”", /next check in 6 h/.test(first.textContent), first.textContent);
+    await h.connectWith("good-token-1234567890", "hibob", { service_user_id: "SERVICE-1" });
+    await h.waitResult();
+    click("#done");
+    await until(() => $$("#accounts [data-account-id]").length === 2, "two accounts");
+    const text = $("#accounts").textContent;
+    check("a new key is “created today”, not “0 days old”", /Key created today/.test(text) && !/Key 0 days old/.test(text), text);
+  });
 }

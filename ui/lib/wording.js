@@ -208,12 +208,10 @@ export function accountSentence(account) {
  * @param {Partial<AccountView>} account
  */
 export function keyAgeText(account) {
-  if (typeof account.key_age_days === "number" && Number.isFinite(account.key_age_days)) {
-    return t("account.key_age", { count: account.key_age_days });
-  }
-  if (isTimestamp(account.changed_at)) {
-    return t("account.key_age", { count: Math.floor((Date.now() / 1000 - account.changed_at) / 86400) });
-  }
+  /** @param {number} days */
+  const age = (days) => (days < 1 ? t("account.key_created_today") : t("account.key_age", { count: days }));
+  if (typeof account.key_age_days === "number" && Number.isFinite(account.key_age_days)) return age(account.key_age_days);
+  if (isTimestamp(account.changed_at)) return age(Math.floor((Date.now() / 1000 - account.changed_at) / 86400));
   return "";
 }
 

@@ -74,6 +74,7 @@ export default {
   "account.forget": "Forget",
   "account.key_ending": "Key",
   "account.fingerprint_title": "The end of the key, so you can recognise it",
+  "account.key_created_today": "Key created today",
   "account.key_age.one": "Key {count} day old",
   "account.key_age.other": "Key {count} days old",
   "account.checked": "checked {when}",

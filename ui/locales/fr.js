@@ -74,6 +74,7 @@ export default {
   "account.forget": "Oublier",
   "account.key_ending": "Clé",
   "account.fingerprint_title": "La fin de la clé, pour la reconnaître",
+  "account.key_created_today": "Clé créée aujourd’hui",
   "account.key_age.one": "Clé vieille de {count} jour",
   "account.key_age.other": "Clé vieille de {count} jours",
   "account.checked": "vérifiée {when}",

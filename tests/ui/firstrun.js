@@ -166,4 +166,22 @@ export async function firstRun(h) {
     const text = $("#accounts").textContent;
     check("a new key is “created today”, not “0 days old”", /Key created today/.test(text) && !/Key 0 days old/.test(text), text);
   });
+
+  await step("settings: each box beside its label; “Settings saved.” in view", async () => {
+    await restart("");
+    click("#open-settings");
+    await until(() => visibleView() === "settings" && $("#settings-loading").hidden && getComputedStyle($("#setting-login").parentElement).flexDirection === "row", "settings styled");
+    for (const id of ["setting-notifications", "setting-login"]) {
+      const box = $(`#${id}`).getBoundingClientRect();
+      const label = $(`label[for="${id}"]`).getBoundingClientRect();
+      check(`the ${id} box is on its label's line, before it`, box.right <= label.left && Math.abs(box.top - label.top) < 12, `${JSON.stringify(box)} ${JSON.stringify(label)}`);
+    }
+    window.scrollTo(0, 0);
+    $("#settings-save").focus();
+    $("#settings-form").requestSubmit();
+    await until(() => $("#settings-status").textContent, "saved");
+    const status = $("#settings-status").getBoundingClientRect();
+    check("“Settings saved.” is in view", status.top >= 0 && status.bottom <= window.innerHeight, `${status.top}-${status.bottom} of ${window.innerHeight}`);
+    check("the focus stays on Save", document.activeElement === $("#settings-save"), document.activeElement && document.activeElement.id);
+  });
 }

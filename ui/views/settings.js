@@ -127,8 +127,10 @@ async function saveSettings(event) {
   }
   await applyLanguage(state.settings.language);
   fillSettings(state.settings);
-  $("#settings-status").textContent = t("settings.saved");
-  focus($("#settings-title"));
+  // Said where the person is: beside Save (which keeps the focus), in view, announced.
+  const status = $("#settings-status");
+  status.textContent = t("settings.saved");
+  status.scrollIntoView({ block: "nearest" });
 }
 
 /**

@@ -184,4 +184,11 @@ export async function firstRun(h) {
     check("“Settings saved.” is in view", status.top >= 0 && status.bottom <= window.innerHeight, `${status.top}-${status.bottom} of ${window.innerHeight}`);
     check("the focus stays on Save", document.activeElement === $("#settings-save"), document.activeElement && document.activeElement.id);
   });
+
+  // Last: the slow list_providers it leaves pending settles after the self-test.
+  await step("start-up: the accounts from the book at once, without waiting for the providers", async () => {
+    await restart("?accounts=2&slow=list_providers");
+    check("the cards are drawn while the providers still load", $$("#accounts [data-account-id]").length === 2 && $("#home-loading").hidden, `${$$("#accounts [data-account-id]").length}`);
+    check("with their last known status", $$("#accounts [data-account-id] .chip").length >= 2);
+  });
 }

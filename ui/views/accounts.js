@@ -34,16 +34,24 @@ export async function show(opts = {}) {
   await loadAccounts();
 }
 
-/** Lists the accounts (and the providers, for their sentences) and draws them. */
+/**
+ * Lists the accounts and draws them at once, with their last known statuses from the book;
+ * the providers (for their sentences, slower to load) redraw them when they come, in place.
+ */
 export async function loadAccounts() {
   const loading = $("#home-loading");
   const errorBox = $("#home-error");
   loading.hidden = state.accountsLoaded;
   errorBox.hidden = true;
+  const hadProviders = Boolean(state.providers);
+  const providers = tryLoadProviders();
   try {
-    const [accounts] = await Promise.all([api.listAccounts(), tryLoadProviders()]);
+    const accounts = await api.listAccounts();
     state.accountsLoaded = true;
     renderAccounts(accounts);
+    loading.hidden = true;
+    await providers;
+    if (!hadProviders && state.providers && state.view === "home") renderAccounts(state.accounts);
   } catch (err) {
     $("#home-error-message").replaceChildren(errorSentence(err), " ", details(err.message, err.code) || "");
     errorBox.hidden = false;

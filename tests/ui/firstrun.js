@@ -185,6 +185,20 @@ export async function firstRun(h) {
     check("the focus stays on Save", document.activeElement === $("#settings-save"), document.activeElement && document.activeElement.id);
   });
 
+  await step("accounts: trouble first; a new account shown in view", async () => {
+    await restart("?accounts=3");
+    const order = $$("#accounts [data-account-id]").map((c) => c.dataset.status);
+    check("failing, then limited, then working", JSON.stringify(order) === JSON.stringify(["failing", "limited", "ok"]), JSON.stringify(order));
+    await h.connectWith("good-token-1234567890", "hibob", { service_user_id: "SERVICE-1" });
+    await h.waitResult();
+    click("#done");
+    await until(() => $$("#accounts [data-account-id]").length === 4, "four accounts");
+    const fresh = $("#accounts .account-new");
+    check("the new account is marked and has the focus", fresh && document.activeElement === fresh && /HiBob/.test(fresh.textContent), document.activeElement && document.activeElement.outerHTML.slice(0, 80));
+    const box = fresh.getBoundingClientRect();
+    check("and is in view", box.top >= 0 && box.top < window.innerHeight, `${box.top} of ${window.innerHeight}`);
+  });
+
   // Last: the slow list_providers it leaves pending settles after the self-test.
   await step("start-up: the accounts from the book at once, without waiting for the providers", async () => {
     await restart("?accounts=2&slow=list_providers");

@@ -492,7 +492,7 @@ async function selftest() {
     check("a card shows provider, label, sentence, chip, fingerprint, key age", /Humaans/.test(item.textContent) && /Acme Ltd/.test(item.textContent) && /42 people/.test(item.textContent) && $(".chip-ok", item) && /Key …7890/.test(item.textContent) && /Key created today/.test(item.textContent) && /checked just now/.test(item.textContent), item.textContent);
     check("and when it is checked next", /next check in 5 h|next check in 6 h/.test(item.textContent), item.textContent);
     check("Check all appears", !$("#check-all").hidden);
-    check("focus on home heading", active() === $("#home-title"));
+    check("after Done, the focus is on the new account's card", active().classList.contains("account-new") && /Acme Ltd/.test(active().textContent), describe(active()));
   });
 
   await step("forget", async () => {

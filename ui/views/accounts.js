@@ -10,7 +10,7 @@ import { clearSecrets } from "../lib/fields.js";
 import { providerFor, tryLoadProviders } from "../lib/providers.js";
 import { go, loadedView, showView } from "../lib/router.js";
 import { state } from "../lib/state.js";
-import { hasText } from "../lib/values.js";
+import { hasText, own } from "../lib/values.js";
 import { errorSentence, revokeText } from "../lib/wording.js";
 import { accountItem, cardFor, detailShows, patchCard } from "./account-card.js";
 import { revokeSteps } from "./revoke.js";
@@ -98,7 +98,7 @@ export function renderAccounts(accounts) {
   empty.hidden = true;
   $("#home-lede").hidden = false;
   $("#home-actions").append(addButton);
-  for (const account of accounts) list.append(accountItem(account));
+  for (const account of needsAttentionFirst(accounts)) list.append(accountItem(account));
   list.hidden = false;
   renderCheckAll();
   if (keep) {
@@ -106,6 +106,32 @@ export function renderAccounts(accounts) {
     const again = card && (keep.action ? $(`[data-action="${keep.action}"]`, card) : null);
     if (again) focus(again);
   }
+  showNewAccount();
+}
+
+/** How soon an account needs a look: failing first, then limited, unknown, working. */
+const ATTENTION = { failing: 0, needs_relink: 0, limited: 1, unknown: 2, ok: 3 };
+
+/**
+ * The accounts that need attention first (failing, then limited), each group in the book's
+ * order, so trouble is found without scrolling.
+ * @param {AccountView[]} accounts
+ */
+function needsAttentionFirst(accounts) {
+  /** @param {AccountView} a */
+  const rank = (a) => (own(ATTENTION, a.status) ? ATTENTION[/** @type {keyof typeof ATTENTION} */ (a.status)] : 2);
+  return accounts.slice().sort((a, b) => rank(a) - rank(b));
+}
+
+/** The account just linked, once: marked, scrolled into view, its card focused. */
+function showNewAccount() {
+  const card = state.newAccountId ? cardFor(state.newAccountId) : null;
+  if (!card) return;
+  state.newAccountId = null;
+  card.classList.add("account-new");
+  card.setAttribute("tabindex", "-1");
+  card.scrollIntoView({ block: "nearest" });
+  focus(card);
 }
 
 /**

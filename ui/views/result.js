@@ -283,6 +283,7 @@ export function showSuccess(provider, summary, notes) {
   $("#result-title").textContent = t("result.connected", { provider: providerName });
   $("#result-message").textContent = successLine(provider, summary);
   renderSummary($("#result-body"), summary, providerName, null, noteLines(provider, notes, summary), addressesUsed(provider, summary.fields));
+  state.newAccountId = hasText(summary.id) ? summary.id : null;
   $("#done").hidden = false;
   showView("result", { focus: $("#done") });
   announce(`${$("#result-title").textContent}. ${$("#result-message").textContent}`);

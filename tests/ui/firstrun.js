@@ -199,6 +199,32 @@ export async function firstRun(h) {
     check("and is in view", box.top >= 0 && box.top < window.innerHeight, `${box.top} of ${window.innerHeight}`);
   });
 
+  await step("account details: the buttons apart and alike; after Forget the checklist in view, the key's ending a fact", async () => {
+    await restart("?accounts=3");
+    await h.toAccount("acc-1");
+    const buttons = $$("#account-actions > button");
+    const gaps = buttons.slice(1).map((b, i) => b.getBoundingClientRect().left - buttons[i].getBoundingClientRect().right);
+    const sameRow = buttons.every((b) => Math.abs(b.getBoundingClientRect().top - buttons[0].getBoundingClientRect().top) < 2);
+    check("Check now, Replace key and Forget do not touch", buttons.length === 3 && (!sameRow || gaps.every((g) => g >= 6)), JSON.stringify(gaps));
+    const border = (b) => getComputedStyle(b).borderTopColor;
+    check("Forget has the same border as Check now", border(buttons[2]) === border(buttons[0]), `${border(buttons[2])} vs ${border(buttons[0])}`);
+    click("#crumbs button");
+    await h.homeLoaded();
+    window.scrollTo(0, document.body.scrollHeight);
+    const card = $$("#accounts [data-account-id]").pop();
+    click(card.querySelector('[data-action="forget"]'));
+    await until(() => card.querySelector(".confirm"), "the confirmation");
+    click(card.querySelector('.confirm [data-action="confirm-forget"]') || card.querySelector(".confirm .btn-danger") || card.querySelector(".confirm button:last-child"));
+    await until(() => $("#revoke-steps"), "the revoke checklist");
+    await new Promise((resolve) => window.setTimeout(resolve, 100));
+    const title = $(".revoke-title").getBoundingClientRect();
+    const header = $(".app-header").getBoundingClientRect();
+    check("its heading is in view, below the header", title.top >= header.bottom - 1 && title.bottom <= window.innerHeight, `${title.top} vs header ${header.bottom}`);
+    check("and has the focus", document.activeElement === $(".revoke-title"));
+    const fact = $("#revoke-steps .revoke-fact");
+    check("“The key to revoke ends in …” is a fact, not a checkbox", fact && /ends in/.test(fact.textContent) && !$$("#revoke-steps label").some((l) => /ends in/.test(l.textContent)), $("#revoke-steps").textContent);
+  });
+
   // Last: the slow list_providers it leaves pending settles after the self-test.
   await step("start-up: the accounts from the book at once, without waiting for the providers", async () => {
     await restart("?accounts=2&slow=list_providers");

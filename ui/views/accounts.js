@@ -275,10 +275,8 @@ export async function showForgetRevoke(account, title) {
   const panel = revokeSteps({
     heading: t("revoke.forget_heading", { provider: providerName }),
     intro: t("revoke.forget_intro", { account: title, provider: providerName }),
-    steps: [
-      revokeText(provider, providerName),
-      hasText(account.fingerprint) ? [t("revoke.ends_in"), " ", el("code", { text: account.fingerprint })] : null,
-    ],
+    fact: hasText(account.fingerprint) ? [t("revoke.ends_in"), " ", el("code", { text: account.fingerprint }), "."] : null,
+    steps: [revokeText(provider, providerName)],
     onDismiss: () => {
       panel.remove();
       focus($("#home-title"));

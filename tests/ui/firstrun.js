@@ -225,6 +225,19 @@ export async function firstRun(h) {
     check("“The key to revoke ends in …” is a fact, not a checkbox", fact && /ends in/.test(fact.textContent) && !$$("#revoke-steps label").some((l) => /ends in/.test(l.textContent)), $("#revoke-steps").textContent);
   });
 
+  await step("error details add information; the keychain banner's Try again stays put", async () => {
+    await restart("?seed=problem&accounts=1");
+    await until(() => $("#notice-retry"), "the keychain banner");
+    const retry = $("#notice-retry");
+    const before = retry.getBoundingClientRect();
+    const disclosure = $("#notice .tech-details");
+    disclosure.open = true;
+    const after = retry.getBoundingClientRect();
+    check("opening Details does not move Try again", before.top === after.top && before.left === after.left, `${JSON.stringify(before)} → ${JSON.stringify(after)}`);
+    const text = disclosure.textContent;
+    check("Details say the code, when, and the technical message", /keychain_unavailable/.test(text) && /When:/.test(text) && /Technical message:/.test(text), text);
+  });
+
   // Last: the slow list_providers it leaves pending settles after the self-test.
   await step("start-up: the accounts from the book at once, without waiting for the providers", async () => {
     await restart("?accounts=2&slow=list_providers");

@@ -18,6 +18,8 @@ export default {
   "common.cancel": "Cancel",
   "common.details": "Details",
   "common.done": "Done",
+  "common.error_when": "When: {when}",
+  "common.error_message": "Technical message:",
   "common.error_code": "Error code:",
   "common.the_provider": "the provider",
   "common.this_account": "this account",

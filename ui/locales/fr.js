@@ -18,6 +18,8 @@ export default {
   "common.cancel": "Annuler",
   "common.details": "Détails",
   "common.done": "Terminé",
+  "common.error_when": "Quand : {when}",
+  "common.error_message": "Message technique :",
   "common.error_code": "Code d’erreur :",
   "common.the_provider": "le fournisseur",
   "common.this_account": "ce compte",

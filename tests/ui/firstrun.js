@@ -238,6 +238,23 @@ export async function firstRun(h) {
     check("Details say the code, when, and the technical message", /keychain_unavailable/.test(text) && /When:/.test(text) && /Technical message:/.test(text), text);
   });
 
+  await step("French at 800 px: the result's buttons fill even rows, nothing wider than the window", async () => {
+    await restart("?lang=fr");
+    await h.connectWith("missing-1");
+    await h.waitResult();
+    const box = $("#result-actions").getBoundingClientRect();
+    const rows = new Map();
+    for (const b of $$("#result-actions .btn").filter((b) => !b.hidden)) {
+      const r = b.getBoundingClientRect();
+      const key = Math.round(r.top);
+      const row = rows.get(key) || { left: Infinity, right: -Infinity };
+      rows.set(key, { left: Math.min(row.left, r.left), right: Math.max(row.right, r.right) });
+    }
+    const ragged = Array.from(rows.values()).filter((r) => Math.abs(r.left - box.left) > 2 || Math.abs(r.right - box.right) > 2);
+    check(`every row of buttons spans the width (${window.innerWidth} px wide, ${rows.size} rows)`, window.innerWidth <= 820 && ragged.length === 0, JSON.stringify(Array.from(rows.values())));
+    check("nothing is wider than the window", document.documentElement.scrollWidth <= window.innerWidth, `${document.documentElement.scrollWidth}`);
+  });
+
   // Last: the slow list_providers it leaves pending settles after the self-test.
   await step("start-up: the accounts from the book at once, without waiting for the providers", async () => {
     await restart("?accounts=2&slow=list_providers");

@@ -91,7 +91,7 @@ export function markFieldError(fieldKey, message) {
 
 /**
  * What a non-secret value looks like once cleaned, as the backend's normalizer does it (a
- * pasted Namely URL becomes its subdomain): shown in the box when the person leaves it, and
+ * pasted address becomes its subdomain): shown in the box when the person leaves it, and
  * in messages.
  * @param {import("../api.js").FieldView} field
  * @param {string} value
@@ -106,7 +106,7 @@ export function cleanedValue(field, value) {
 }
 
 /**
- * The address a subdomain field's value stands for ("acme" → "acme.namely.com"); "" for
+ * The address a subdomain field's value stands for ("acme" → "acme.example.com"); "" for
  * any other field.
  * @param {import("../api.js").FieldView} field
  * @param {string} value

@@ -105,8 +105,8 @@ function renderField(field) {
 }
 
 /**
- * Leaving a field: a pasted address becomes the value Keystep uses (Namely's "acme" from
- * https://acme.namely.com/people), and the note saying what was removed stays until the
+ * Leaving a field: a pasted address becomes the value Keystep uses ("acme" from
+ * https://acme.example.com/people), and the note saying what was removed stays until the
  * person types there again.
  * @param {FieldView} field
  * @param {HTMLInputElement | HTMLSelectElement} input

@@ -159,7 +159,7 @@ function relevantStep(provider, code, missing) {
 }
 
 /**
- * The addresses a subdomain field made of the values sent (Namely's acme.namely.com), so
+ * The addresses a subdomain field made of the values sent (acme.example.com), so
  * the person sees which company Keystep talked to.
  * @param {ProviderView} provider
  * @param {Record<string, string> | undefined} values

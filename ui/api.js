@@ -114,6 +114,7 @@ export const ERROR_CODES = Object.freeze([
  * @property {boolean} start_at_login
  * @property {number|null} rotation_reminder_days
  * @property {string} language "system", "en" or "fr"
+ * @property {string} when_closed "ask", "background" or "quit": closing the window without a tray icon
  * @typedef {{account: string, label: string}} Orphan a Keystep keychain item no account owns
  * @typedef {{provider: string, provider_name: string, host: string, url: string, variable: string}} HostOverride a base URL a KEYSTEP_*_URL variable replaces
  * @typedef {{reason: string, detail: string, rebuilt: boolean}} SafeMode why Keystep is read-only
@@ -247,6 +248,16 @@ export async function getSettings() {
  */
 export async function saveSettings(settings) {
   return call("save_settings", { settings });
+}
+
+/**
+ * Closes the window as the saved settings say (when_closed), after the close question was
+ * answered: hidden (checks go on) or Keystep quits.
+ * @returns {Promise<null>}
+ */
+export async function closeWindow() {
+  await call("close_window", {});
+  return null;
 }
 
 /**
@@ -394,7 +405,7 @@ export async function openGuideLink(provider, step) {
 }
 
 /** The events the backend sends to the window. */
-export const EVENTS = Object.freeze(["accounts-changed", "checks-running", "open-account", "add-account", "link-progress"]);
+export const EVENTS = Object.freeze(["accounts-changed", "checks-running", "open-account", "add-account", "link-progress", "close-asked"]);
 
 /**
  * Calls `handler(payload)` on each `name` event. Resolves to a function that stops listening.

@@ -13,7 +13,7 @@ import * as api from "./api.js";
 import { resolveLanguage, setLanguage } from "./i18n.js";
 import { $ } from "./lib/dom.js";
 import { tryLoadProviders } from "./lib/providers.js";
-import { adopt, go, showView } from "./lib/router.js";
+import { adopt, escapeGoesBack, go, showView } from "./lib/router.js";
 import { resetState, state } from "./lib/state.js";
 import { refreshTimes } from "./lib/time.js";
 import { hasText } from "./lib/values.js";
@@ -33,6 +33,7 @@ function listenToBackend() {
     if (hasText(id)) go("account", (detail) => detail.show(/** @type {string} */ (id)));
   });
   api.onEvent("add-account", () => go("picker", (picker) => picker.show()));
+  api.onEvent("close-asked", () => import("./views/closing.js").then((closing) => closing.ask()));
 }
 
 async function boot() {
@@ -43,6 +44,7 @@ async function boot() {
   actions.mount();
   notice.mount();
   $("#open-settings").addEventListener("click", () => go("settings", (settings) => settings.show()));
+  escapeGoesBack();
   window.setInterval(refreshTimes, 30000);
   // Start-up's questions go to the backend side by side: each IPC call is a round trip
   // through the webview's custom protocol, and asked one after another they were a good part

@@ -197,13 +197,13 @@ export function formatDate(unixSeconds) {
  * @param {number} seconds
  * @returns {{unit: keyof typeof AGO, n: number}}
  */
-function span(seconds) {
-  const minutes = Math.floor(seconds / 60);
+function span(seconds, round = Math.floor) {
   if (seconds < 60) return { unit: "now", n: 0 };
+  const minutes = round(seconds / 60);
   if (minutes < 60) return { unit: "minutes", n: minutes };
-  const hours = Math.floor(minutes / 60);
+  const hours = round(seconds / 3600);
   if (hours < 24) return { unit: "hours", n: hours };
-  return { unit: "days", n: Math.floor(hours / 24) };
+  return { unit: "days", n: round(seconds / 86400) };
 }
 
 const AGO = { now: "time.just_now", minutes: "time.minutes_ago", hours: "time.hours_ago", days: "time.days_ago" };
@@ -227,7 +227,8 @@ export function ago(unixSeconds, now = Date.now() / 1000) {
  */
 export function ahead(unixSeconds, now = Date.now() / 1000) {
   if (!isTimestamp(unixSeconds)) return "";
-  const { unit, n } = span(Math.max(0, Math.floor(unixSeconds - now)));
+  // Rounded, not cut: a check due in 5 h 59 min on a 6-hour schedule is "in 6 h".
+  const { unit, n } = span(Math.max(0, Math.floor(unixSeconds - now)), Math.round);
   return t(AHEAD[unit], { count: n });
 }
 

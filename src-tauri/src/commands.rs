@@ -190,13 +190,20 @@ pub async fn open_guide_link(
         .and_then(|s| s.link.clone())
         .ok_or_else(|| IpcError::new(Code::NotFound, "That guide step has no page to open."))?;
     // The desktop's own opener (xdg-open and its kin): the page opens in the person's
-    // browser, not in Keystep's window.
-    open::that_detached(&url).map_err(|e| {
+    // browser, not in Keystep's window. Its failure is reported with the address to copy.
+    let target = url.clone();
+    let opened =
+        tauri::async_runtime::spawn_blocking(move || crate::desktop::open_in_browser(&target))
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()));
+    opened.map_err(|e| {
         log::warn!("browser not opened: {e}");
-        IpcError::new(
+        let mut err = IpcError::new(
             Code::Internal,
-            "Keystep could not open your web browser. Open the page from the guide yourself.",
-        )
+            "Keystep could not open your web browser. Copy the page's address into your browser.",
+        );
+        err.url = Some(url.into_boxed_str());
+        err
     })
 }
 
@@ -278,4 +285,12 @@ pub async fn save_settings<R: Runtime>(
     state.wake.notify_one();
     state.accounts_changed().await;
     Ok(SettingsView::of(&next))
+}
+
+/// Closes the window as the saved settings say (`when_closed`), once the window has asked
+/// and saved the answer: hides it, or quits Keystep.
+#[tauri::command]
+pub async fn close_window<R: Runtime>(app: AppHandle<R>) -> Result<(), IpcError> {
+    crate::closing::close_as_chosen(&app);
+    Ok(())
 }

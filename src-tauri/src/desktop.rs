@@ -1,6 +1,7 @@
 //! What Keystep asks of the desktop session over D-Bus on Linux: one Keystep per session
 //! (the bus name `io.keystep.desktop`), desktop notifications
-//! (`org.freedesktop.Notifications`), and whether a tray host is there to show the icon.
+//! (`org.freedesktop.Notifications`), and whether a tray host is there to show the icon;
+//! and, on every system, opening a page in the person's browser ([`open_in_browser`]).
 //!
 //! These are a handful of calls, so they go through the one D-Bus library the keychain
 //! already links (libdbus, through the `dbus` crate) rather than the plugins, which bring a
@@ -9,6 +10,52 @@
 
 #[cfg(target_os = "linux")]
 pub use linux::*;
+
+/// Opens `url` in the person's browser with the desktop's opener (xdg-open and its kin),
+/// and says whether it did: the opener's exit status, not only that it started. An opener
+/// still running after a few seconds (some wait for the browser) counts as opened; it is
+/// reaped in the background.
+///
+/// # Errors
+/// No opener could be started, or each one failed (no browser); the message says how.
+pub fn open_in_browser(url: &str) -> Result<(), String> {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let mut last = String::from("no opener for this desktop");
+    for mut opener in open::commands(url) {
+        opener
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let mut child = match opener.spawn() {
+            Ok(child) => child,
+            Err(e) => {
+                last = format!("{:?} did not start: {e}", opener.get_program());
+                continue;
+            }
+        };
+        let deadline = Instant::now() + Duration::from_secs(3);
+        loop {
+            match child.try_wait() {
+                Ok(Some(status)) if status.success() => return Ok(()),
+                Ok(Some(status)) => {
+                    last = format!("{:?} failed: {status}", opener.get_program());
+                    break;
+                }
+                Ok(None) if Instant::now() >= deadline => {
+                    std::thread::spawn(move || child.wait());
+                    return Ok(());
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(50)),
+                Err(e) => {
+                    last = e.to_string();
+                    break;
+                }
+            }
+        }
+    }
+    Err(last)
+}
 #[cfg(not(target_os = "linux"))]
 pub use other::*;
 

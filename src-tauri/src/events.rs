@@ -14,6 +14,10 @@ pub const OPEN_ACCOUNT: &str = "open-account";
 /// The tray's "Add account…" was chosen.
 pub const ADD_ACCOUNT: &str = "add-account";
 
+/// The window was closed where no tray host shows Keystep, and the person has not yet said
+/// whether to keep checking in the background or quit: the window asks.
+pub const CLOSE_ASKED: &str = "close-asked";
+
 /// Every event name.
 pub const EVENTS: &[&str] = &[
     LINK_PROGRESS,
@@ -21,4 +25,5 @@ pub const EVENTS: &[&str] = &[
     ACCOUNTS_CHANGED,
     OPEN_ACCOUNT,
     ADD_ACCOUNT,
+    CLOSE_ASKED,
 ];

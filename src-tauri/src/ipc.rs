@@ -17,7 +17,7 @@ use keystep_core::hosts::HostOverride;
 use keystep_core::input::Note;
 use keystep_core::provider::{Catalogue, Category, Check, FieldKind, Provider, Step};
 use keystep_core::schedule::KeyAge;
-use keystep_core::settings::{Language, Settings, SettingsError};
+use keystep_core::settings::{Language, Settings, SettingsError, WhenClosed};
 use keystep_core::vault::{ItemRef, Readiness, StoredIn};
 use keystep_core::verify::{Identity, PermissionReport};
 use keystep_core::Code;
@@ -30,17 +30,22 @@ pub struct IpcError {
     /// What happened and what to do next, for the person.
     pub message: String,
     /// For `missing_permission`: what is missing, in the provider's words.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub missing: Vec<String>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub missing: Box<[String]>,
     /// For `rate_limited`/`blocked`: seconds until a retry makes sense.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after_secs: Option<u64>,
     /// For `invalid_input`: the field at fault.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
+    pub field: Option<Box<str>>,
     /// For `already_linked`: the account that already reaches this company.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
+    /// For a page Keystep could not open in the browser: its address, to copy. (`missing`,
+    /// `field` and this are boxed slices: every command's `Result` carries this type, kept
+    /// small.)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<Box<str>>,
 }
 
 impl IpcError {
@@ -49,10 +54,11 @@ impl IpcError {
         IpcError {
             code,
             message: message.into(),
-            missing: Vec::new(),
+            missing: Box::default(),
             retry_after_secs: None,
             field: None,
             account_id: None,
+            url: None,
         }
     }
 }
@@ -63,10 +69,10 @@ impl From<LinkError> for IpcError {
         out.account_id = e.existing_account().map(str::to_string);
         match e {
             LinkError::Verification(report) => {
-                out.missing = report.permissions.missing;
+                out.missing = report.permissions.missing.into_boxed_slice();
                 out.retry_after_secs = report.retry_after_secs;
             }
-            LinkError::Input(input) => out.field = Some(input.field),
+            LinkError::Input(input) => out.field = Some(input.field.into_boxed_str()),
             _ => {}
         }
         out
@@ -367,6 +373,7 @@ pub struct SettingsView {
     start_at_login: bool,
     rotation_reminder_days: Option<u32>,
     language: Language,
+    when_closed: WhenClosed,
 }
 
 impl SettingsView {
@@ -378,6 +385,7 @@ impl SettingsView {
             start_at_login: s.start_at_login,
             rotation_reminder_days: s.rotation_reminder_days,
             language: s.language,
+            when_closed: s.when_closed,
         }
     }
 
@@ -390,6 +398,7 @@ impl SettingsView {
             rotation_reminder_days: self.rotation_reminder_days,
             language: self.language,
             told_about_tray: base.told_about_tray,
+            when_closed: self.when_closed,
         }
     }
 }
@@ -397,7 +406,7 @@ impl SettingsView {
 impl From<SettingsError> for IpcError {
     fn from(e: SettingsError) -> Self {
         let mut out = IpcError::new(Code::InvalidInput, e.message);
-        out.field = Some(e.field.to_string());
+        out.field = Some(e.field.into());
         out
     }
 }

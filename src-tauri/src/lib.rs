@@ -19,6 +19,7 @@ use keystep_core::provider::Catalogue;
 use keystep_core::vault::{KeychainVault, Vault};
 use keystep_core::verify::Verifier;
 
+pub mod closing;
 pub mod commands;
 pub mod desktop;
 pub mod events;
@@ -51,6 +52,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::preview_fields,
         commands::get_keychain_state,
         commands::list_host_overrides,
+        commands::close_window,
     ])
 }
 
@@ -109,11 +111,13 @@ pub fn run() {
                 ])
                 .build(),
         )
+        // The login entry starts Keystep without a window (`closing::BACKGROUND_ARG`).
         .plugin(tauri_plugin_autostart::init(
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
-            None,
+            Some(vec![closing::BACKGROUND_ARG]),
         ))
-        // Size and place are remembered; visibility is not, so Keystep never starts hidden.
+        // Size and place are remembered; visibility is not: the window starts hidden
+        // (tauri.conf.json) and `setup` shows it unless Keystep was started at login.
         .plugin(
             tauri_plugin_window_state::Builder::default()
                 .with_state_flags(
@@ -131,10 +135,7 @@ pub fn run() {
         })
         .on_window_event(|window, event| {
             if let tauri::WindowEvent::CloseRequested { api, .. } = event {
-                if keep_running_in_tray(window.app_handle()) {
-                    api.prevent_close();
-                    let _ = window.hide();
-                }
+                closing::on_close_requested(window, api);
             }
         })
         .setup(move |app| {
@@ -176,6 +177,7 @@ pub fn run() {
             if let Err(e) = tray::install(&handle) {
                 log::warn!("no tray icon: {e}");
             }
+            show_unless_started_at_login(&handle);
             tauri::async_runtime::spawn(watch::keep_watch(handle));
             Ok(())
         })
@@ -189,30 +191,23 @@ pub fn run() {
     }
 }
 
-/// Whether closing the window should keep Keystep running in the tray: only when a tray
-/// host shows the icon (otherwise nothing would be left to reopen or quit it). The first
-/// time, a notification says so.
-fn keep_running_in_tray<R: Runtime>(app: &tauri::AppHandle<R>) -> bool {
-    let Some(state) = app.try_state::<AppState>() else {
-        return false;
-    };
-    if !state.tray_shown.load(std::sync::atomic::Ordering::SeqCst) {
-        return false;
+/// Shows the window, except at login: then Keystep runs its checks without one, in the tray
+/// or in the background, until a later launch (or the tray) asks for the window. A login
+/// entry written before it carried `--background` is written again, with it.
+fn show_unless_started_at_login<R: Runtime>(app: &tauri::AppHandle<R>) {
+    if closing::started_in_background() {
+        log::info!("started at login: no window; checks run in the background");
+    } else {
+        tray::show_main(app);
     }
-    let mut settings = state.settings();
-    if !settings.told_about_tray {
-        let w = keystep_core::words::words(state.lang());
-        state.notify(&keystep_core::notice::Notice {
-            title: w.still_running_title.into(),
-            body: w.still_running_body.into(),
-            urgent: false,
-        });
-        settings.told_about_tray = true;
-        if let Err(e) = state.store_settings(settings) {
-            log::warn!("could not remember the tray notice: {e}");
+    let wanted = app
+        .try_state::<AppState>()
+        .is_some_and(|s| s.settings().start_at_login);
+    if wanted {
+        if let Err(e) = set_start_at_login(app, true) {
+            log::warn!("the login entry was not renewed: {}", e.message);
         }
     }
-    true
 }
 
 /// Turns start at login on or off.

@@ -39,7 +39,7 @@ pub struct AppState {
     /// it does not compete with the window coming up.
     pub page_loaded: tokio::sync::Notify,
     /// Whether a tray host shows Keystep's icon: closing the window then keeps Keystep
-    /// running; without one, closing the window quits.
+    /// running; without one, closing does what the person answered (`closing`).
     pub tray_shown: AtomicBool,
     /// Where notifications go: the desktop's notification service in the app.
     pub notifier: Arc<dyn Notifier>,

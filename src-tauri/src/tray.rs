@@ -102,7 +102,7 @@ pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         if host {
             "present"
         } else {
-            "absent; closing the window quits"
+            "absent; closing the window asks, then does what was answered"
         }
     );
     let empty = TrayModel {

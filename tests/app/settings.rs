@@ -19,7 +19,7 @@ fn settings_are_validated_saved_and_kept_whole() {
     assert_eq!(
         defaults,
         json!({"check_interval_hours": 6, "notifications": true, "start_at_login": false,
-               "rotation_reminder_days": null, "language": "system"}),
+               "rotation_reminder_days": null, "language": "system", "when_closed": "ask"}),
         "the documented defaults"
     );
 
@@ -39,6 +39,7 @@ fn settings_are_validated_saved_and_kept_whole() {
     next["check_interval_hours"] = json!(12);
     next["language"] = json!("fr");
     next["rotation_reminder_days"] = json!(90);
+    next["when_closed"] = json!("background");
     let saved = call(&w, "save_settings", json!({"settings": next.clone()})).expect("saves");
     assert_eq!(saved, next, "what was saved comes back");
     assert_eq!(

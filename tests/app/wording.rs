@@ -53,6 +53,7 @@ const NOT_PROSE: &[&str] = &[
     "kept_as",
     "reason",
     "language",
+    "when_closed",
     "state",
     "host",
     "url",

@@ -73,6 +73,92 @@ impl Sandbox {
 }
 
 impl Sandbox {
+    /// Whether a Keystep window is mapped on the display (X: `xwininfo`), shown to the
+    /// person, as opposed to hidden or never shown.
+    pub fn window_shown(&self) -> bool {
+        !self.shown_windows().is_empty()
+    }
+
+    /// Closes the shown window as a person does with its close button: the window manager's
+    /// WM_DELETE_WINDOW message (`close_window.py`), which the app may answer by asking.
+    pub fn close_as_a_person(&self) {
+        let windows = self.shown_windows();
+        assert!(!windows.is_empty(), "a Keystep window is shown, to close");
+        for id in windows {
+            let status = Command::new("python3")
+                .arg(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/tests/e2e/close_window.py"
+                ))
+                .arg(&id)
+                .status()
+                .expect("python3 runs");
+            assert!(status.success(), "WM_DELETE_WINDOW sent to {id}");
+        }
+    }
+
+    /// The X ids of the mapped windows named Keystep.
+    fn shown_windows(&self) -> Vec<String> {
+        let tree = Command::new("xwininfo")
+            .args(["-root", "-tree"])
+            .output()
+            .expect("xwininfo runs (x11-utils)");
+        String::from_utf8_lossy(&tree.stdout)
+            .lines()
+            .filter(|l| l.contains("\"Keystep\""))
+            .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+            .filter(|id| {
+                Command::new("xwininfo")
+                    .args(["-id", id])
+                    .output()
+                    .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("IsViewable"))
+            })
+            .collect()
+    }
+
+    /// Waits until the window is (or is not) shown, failing with `what`.
+    pub async fn wait_window_shown(&self, shown: bool, what: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        while self.window_shown() != shown {
+            assert!(Instant::now() < deadline, "{what}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Runs `command` (a desktop entry's `Exec` line, split on spaces) as the desktop would,
+    /// in this sandbox, with extra `env`, its output appended to `out/app.log`; the PID
+    /// file names it, so the sandbox kills it when dropped; the caller waits for it.
+    pub fn run_exec_line(&self, exec: &str, env: &[(String, String)]) -> Child {
+        let mut words = exec.split_whitespace();
+        let program = words.next().expect("an Exec line names a program");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.root.join("out/app.log"))
+            .expect("app log");
+        let child = Command::new(program)
+            .args(words)
+            .env("XDG_DATA_HOME", self.root.join("data"))
+            .env("XDG_CONFIG_HOME", self.root.join("config"))
+            .env("XDG_CACHE_HOME", self.root.join("cache"))
+            .env("HOME", self.home())
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log handle"))
+            .stderr(log)
+            .spawn()
+            .expect("the Exec line starts");
+        std::fs::write(self.app_pid_file(), child.id().to_string()).expect("pid file");
+        child
+    }
+
+    /// The app's home folder in this sandbox (where start at login writes its entry).
+    pub fn home(&self) -> PathBuf {
+        let home = self.root.join("home");
+        std::fs::create_dir_all(&home).expect("home folder");
+        home
+    }
+
     fn app_pid_file(&self) -> PathBuf {
         self.root.join("out/app.pid")
     }
@@ -478,6 +564,19 @@ impl Session {
         }
     }
 
+    /// An input's current value (the property, which typing and the page change; the
+    /// attribute keeps the markup's).
+    pub async fn value(&self, css: &str) -> String {
+        self.wait_for(css).await;
+        let script = "const n = document.querySelector(arguments[0]); return n ? n.value : '';";
+        self.client
+            .execute(script, vec![serde_json::Value::String(css.to_string())])
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+
     /// Asserts that neither the page source nor any input's current value holds a secret.
     pub async fn assert_page_lacks(&self, secrets: &[&str]) {
         let source = self.client.source().await.expect("page source");
@@ -588,13 +687,6 @@ impl Session {
             .client
             .execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg])
             .await;
-    }
-
-    /// Closes the window as a person would (the window's close button), leaving the
-    /// WebDriver session to the app's fate.
-    pub async fn close_window(&self) {
-        let _ =
-            tokio::time::timeout(Duration::from_secs(10), self.client.clone().close_window()).await;
     }
 
     /// Closes the window and the driver.

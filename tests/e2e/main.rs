@@ -8,6 +8,7 @@
 #[path = "../common/app_binary.rs"]
 mod app_binary;
 mod driver;
+mod firstrun;
 mod leaks;
 mod trust;
 mod wizard;
@@ -534,15 +535,16 @@ async fn a_revoked_key_turns_red_on_check_all_in_the_window_and_the_tray() {
     );
     s.assert_page_lacks(&[TOKEN]).await;
 
-    // No tray host: closing the window must quit, or nothing would be left to reopen it.
-    s.close_window().await;
+    // No tray host: closing the window asks; quitting is an answer, never a silent stop.
+    sandbox.close_as_a_person();
+    s.click("#close-quit").await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
     while sandbox.app_running() && std::time::Instant::now() < deadline {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     assert!(
         !sandbox.app_running(),
-        "closing the window quit Keystep, since no tray could reopen it"
+        "Keystep quit, as answered, since no tray could reopen it"
     );
     s.end().await;
     let report = leaks::scan(&sandbox, &[TOKEN]);

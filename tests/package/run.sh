@@ -6,6 +6,8 @@
 #   - both binaries: usr/bin/keystep (the command line) and usr/lib/keystep/keystep-window
 #     (the window it execs); every library each links is provided by a declared dependency
 #     or its own deps, and keystep links no window library (WebKitGTK, GTK, libsoup);
+#   - Recommends naming a Secret Service provider (gnome-keyring or another): nothing can be
+#     stored without one;
 #   - the desktop entry is valid and launches `keystep` with the `keystep` icon;
 #   - the icon exists at every hicolor size, each PNG of the size its folder names;
 #   - the installed command runs without a display: `keystep --version`, `--help`,
@@ -43,6 +45,10 @@ for needed in libwebkit2gtk-4.1-0 libgtk-3-0 libayatana-appindicator3-1 libssl3;
   printf '%s\n' "${declared[@]}" | grep -qx "$needed" \
     && pass "Depends names $needed" || fail "Depends ($depends) does not name $needed"
 done
+recommends=$(field Recommends)
+echo "$recommends" | grep -q 'gnome-keyring' \
+  && pass "Recommends a Secret Service provider ($recommends)" \
+  || fail "Recommends ($recommends) names no Secret Service provider such as gnome-keyring"
 
 # --- the two binaries and the libraries they link
 bin="$root/usr/bin/keystep"

@@ -113,7 +113,9 @@ for (const run of runs) {
   const context = await browser.newContext({
     colorScheme: run.scheme,
     locale: run.lang === "fr" ? "fr-FR" : "en-GB",
-    viewport: { width: 960, height: 720 },
+    // KEYSTEP_SHOT_WIDTH / _HEIGHT: another window size (800×600, the smallest a person is
+    // likely to use, for a look at every view).
+    viewport: { width: Number(process.env.KEYSTEP_SHOT_WIDTH) || 960, height: Number(process.env.KEYSTEP_SHOT_HEIGHT) || 720 },
     // axe is injected as a script: let it past the page's CSP (the selftest checks the CSP).
     bypassCSP: mode === "axe",
     reducedMotion: "reduce",

@@ -7,6 +7,9 @@
 // When done it sets <body data-harness="done">. Everything here drives the UI through
 // the DOM, the way a person would (click, type, submit, Escape).
 
+import { midSentence } from "../../ui/lib/wording.js";
+import { firstRun } from "./firstrun.js";
+
 const violations = [];
 document.addEventListener("securitypolicyviolation", (event) => {
   violations.push(`${event.violatedDirective}: ${event.blockedURI || "inline"}`);
@@ -320,7 +323,7 @@ async function selftest() {
     click("#add-account");
     await until(() => $('button[data-provider="humaans"]'), "cards");
     check("only the picker view is visible", visibleView() === "picker", visibleView());
-    check("focus on picker heading", active() === $('[data-view="picker"] h1'), describe(active()));
+    check("focus on the search box", active() === $("#provider-search"), describe(active()));
     check("the five providers from the fixtures", $$("#providers button[data-provider]").length === 5);
     const humaans = $('button[data-provider="humaans"]');
     check("a card shows name, category and what it needs", /Humaans/.test(humaans.textContent) && /HR system/.test(humaans.textContent) && /You need:/.test(humaans.textContent), humaans.textContent);
@@ -417,7 +420,7 @@ async function selftest() {
     check("a next step", /What to do:/.test($("#result-body").textContent));
     const detailsNode = $("#result-body details");
     check("the backend's message in Details", detailsNode && /bad_credentials/.test(detailsNode.textContent) && detailsNode.querySelector("[lang=en]"));
-    check("focus on the error summary", active() === $("#result"));
+    check("focus on Try again, the primary action", active() === $("#retry"), describe(active()));
     check("secret cleared after failure", field("api_token").value === "");
     check("link_account args", JSON.stringify(lastCall("link_account").args) === JSON.stringify({ provider: "humaans", fields: { api_token: "<secret:15>" } }), JSON.stringify(lastCall("link_account").args));
     const show = $("#result-show-step");
@@ -481,17 +484,17 @@ async function selftest() {
     check("stored_in shown", /Secret Service/.test($("#result-body").textContent));
     check("granted ✓ with their names", $$("#result-body .perm-granted").length >= 1);
     check("extra permissions as advice", /compensation:read/.test($(".callout-info", $("#result-body")).textContent));
-    check("focus on result heading", active() === $("#result-title"));
+    check("focus on Done, the primary action", active() === $("#done"), describe(active()));
     check("secret cleared after success", field("api_token").value === "");
     click("#done");
     await until(() => visibleView() === "home" && $$("#accounts [data-account-id]").length === 2, "home with two accounts");
     const item = $("#accounts [data-account-id]");
-    check("a card shows provider, label, sentence, chip, fingerprint, key age", /Humaans/.test(item.textContent) && /Acme Ltd/.test(item.textContent) && /42 people/.test(item.textContent) && $(".chip-ok", item) && /Key …7890/.test(item.textContent) && /Key 0 days old/.test(item.textContent) && /checked just now/.test(item.textContent), item.textContent);
+    check("a card shows provider, label, sentence, chip, fingerprint, key age", /Humaans/.test(item.textContent) && /Acme Ltd/.test(item.textContent) && /42 people/.test(item.textContent) && $(".chip-ok", item) && /Key …7890/.test(item.textContent) && /Key created today/.test(item.textContent) && /checked just now/.test(item.textContent), item.textContent);
     check("and when it is checked next", /next check in 5 h|next check in 6 h/.test(item.textContent), item.textContent);
     const handle = $(".account-handle", item);
     check("a card shows the handle, small, beside the provider, in its own case", handle && handle.textContent === "humaans-acme-ltd" && handle.closest(".account-provider") && getComputedStyle(handle).textTransform === "none", item.textContent);
     check("Check all appears", !$("#check-all").hidden);
-    check("focus on home heading", active() === $("#home-title"));
+    check("after Done, the focus is on the new account's card", active().classList.contains("account-new") && /Acme Ltd/.test(active().textContent), describe(active()));
   });
 
   await step("forget", async () => {
@@ -540,7 +543,7 @@ async function selftest() {
     check("wrong_tenant names the typed company", $("#result").dataset.code === "wrong_tenant" && /acme\.namely\.com/.test($("#result-message").textContent), $("#result-message").textContent);
     click("#retry");
     await until(() => visibleView() === "guide", "guide");
-    check("non-secret kept on retry", field("subdomain").value === "https://acme.namely.com/people");
+    check("non-secret kept on retry, as cleaned when the person left it", field("subdomain").value === "acme", field("subdomain").value);
     check("secret cleared", field("access_token").value === "");
   });
 
@@ -573,7 +576,7 @@ async function selftest() {
     await until(() => document.documentElement.lang === "fr" && $("#settings-status").textContent, "French");
     check(
       "save_settings gets every setting",
-      JSON.stringify(lastCall("save_settings").args) === JSON.stringify({ settings: { check_interval_hours: 12, notifications: true, start_at_login: true, rotation_reminder_days: 90, language: "fr" } }),
+      JSON.stringify(lastCall("save_settings").args) === JSON.stringify({ settings: { check_interval_hours: 12, notifications: true, start_at_login: true, rotation_reminder_days: 90, language: "fr", when_closed: "ask" } }),
       JSON.stringify(lastCall("save_settings").args),
     );
     check("French at once", $("#settings-title").textContent === "Réglages" && $("#settings-status").textContent === "Réglages enregistrés." && $("#home-title").textContent === "Comptes connectés");
@@ -621,6 +624,8 @@ async function selftest() {
     check("worded in French", /Adresses de test en service/.test(text()) && /Humaans \(api\) : http/.test(text()), text());
   });
 
+  await firstRun({ check, step, $, $$, click, type, until, restart, visibleView, calls, lastCall, pressKey, homeLoaded, toPicker, toGuide, waitResult, field, connectWith, toAccount, midSentence });
+
   check("no CSP violations", violations.length === 0, violations.join("; "));
   check(
     "no secret in the DOM",
@@ -633,6 +638,7 @@ async function selftest() {
   const failed = results.length - passed;
   report.textContent = results.map((r) => `${r.ok ? "ok" : "not ok"} - ${r.name}${r.ok || !r.detail ? "" : ` :: ${r.detail}`}`).join("\n") + `\n${passed} passed, ${failed} failed\n`;
   document.body.append(report);
+
 }
 
 // ---------------------------------------------------------------------------
@@ -745,7 +751,7 @@ async function lifecycle(check, step) {
     check("its expiry date", /Expires/.test($("#account-body").textContent));
     window.__stubEmit("add-account", null);
     await until(() => visibleView() === "picker", "add-account");
-    check("add-account opens the picker", active() === $("#picker-title"));
+    check("add-account opens the picker, its search box ready", active() === $("#provider-search"));
     window.__stubEmit("checks-running", { running: true });
     check("checks-running shows the indicator", $("#check-all").getAttribute("aria-disabled") === "true");
     window.__stubEmit("checks-running", { running: false });
@@ -850,6 +856,7 @@ async function lifecycle(check, step) {
     await homeLoaded();
     check("leaving the form clears the key", !$$("input").some((i) => i.value.includes("good-token-0123456789")));
   });
+
 }
 
 async function main() {

@@ -92,6 +92,9 @@
   const orphans = [];
   const history = new Map();
   let settings = null;
+  // What each close_window call did (the saved when_closed at the time): the harness reads it.
+  const closed = [];
+  window.__stubClosed = closed;
   let reconcileProblem = null; // reported by the next reconcile, then cleared
   let notice = null;
   let safeMode = null; // ?seed=safe: every change is refused with read_only
@@ -105,7 +108,7 @@
     reconcileProblem = null;
     notice = null;
     safeMode = null;
-    settings = { check_interval_hours: 6, notifications: true, start_at_login: false, rotation_reminder_days: null, language: params.get("lang") || "system" };
+    settings = { check_interval_hours: 6, notifications: true, start_at_login: false, rotation_reminder_days: null, language: params.get("lang") || "system", when_closed: "ask" };
     const seed = params.get("seed") || "";
     const count = Number(params.get("accounts") || "0");
     if (seed === "lifecycle") {
@@ -591,7 +594,7 @@
   function saveSettings(args) {
     requireArgs("save_settings", args, ["settings"]);
     const s = args.settings || {};
-    const wanted = ["check_interval_hours", "notifications", "start_at_login", "rotation_reminder_days", "language"];
+    const wanted = ["check_interval_hours", "notifications", "start_at_login", "rotation_reminder_days", "language", "when_closed"];
     for (const name of Object.keys(s)) if (!wanted.includes(name)) throw fail("invalid_input", `Unknown setting ${name}.`, { field: name });
     if (!Number.isInteger(s.check_interval_hours) || s.check_interval_hours < 1 || s.check_interval_hours > 168) {
       throw fail("invalid_input", "The check interval must be 1 to 168 hours.", { field: "check_interval_hours" });
@@ -602,6 +605,7 @@
       throw fail("invalid_input", "The rotation reminder must be off or a number of days.", { field: "rotation_reminder_days" });
     }
     if (!["system", "en", "fr"].includes(s.language)) throw fail("invalid_input", "The language must be system, en or fr.", { field: "language" });
+    if (!["ask", "background", "quit"].includes(s.when_closed)) throw fail("invalid_input", "when_closed must be ask, background or quit.", { field: "when_closed" });
     settings = Object.assign({}, s);
     return Object.assign({}, settings);
   }
@@ -677,6 +681,11 @@
       ];
     },
     save_settings: saveSettings,
+    close_window: (args) => {
+      requireArgs("close_window", args, []);
+      closed.push(settings.when_closed);
+      return null;
+    },
   };
 
   function redact(command, args) {

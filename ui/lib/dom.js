@@ -2,7 +2,7 @@
 // Small DOM helpers. Nodes are built with createElement/textContent only: provider text is
 // data, never markup (tests/ui/run.sh forbids parsing strings as HTML anywhere in ui/).
 
-import { t } from "../i18n.js";
+import { formatDateTime, t } from "../i18n.js";
 import { hasText } from "./values.js";
 
 let idCounter = 0;
@@ -151,7 +151,9 @@ export function details(message, code) {
     "details",
     { className: "tech-details" },
     el("summary", { text: t("common.details") }),
-    hasText(message) ? el("p", { className: "tech-message", text: message, attrs: { lang: "en" } }) : null,
+    // What the sentence above does not say: the code, when, and the technical message.
     hasText(code) ? el("p", { className: "error-code" }, t("common.error_code"), " ", el("code", { text: code })) : null,
+    el("p", { className: "error-when" }, t("common.error_when", { when: formatDateTime(Date.now() / 1000) })),
+    hasText(message) ? el("p", { className: "tech-message" }, t("common.error_message"), " ", el("span", { text: message, attrs: { lang: "en" } })) : null,
   );
 }

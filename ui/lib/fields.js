@@ -88,3 +88,31 @@ export function markFieldError(fieldKey, message) {
   setFieldMessage(input, "error", message);
   return input;
 }
+
+/**
+ * What a non-secret value looks like once cleaned, as the backend's normalizer does it (a
+ * pasted address becomes its subdomain): shown in the box when the person leaves it, and
+ * in messages.
+ * @param {import("../api.js").FieldView} field
+ * @param {string} value
+ */
+export function cleanedValue(field, value) {
+  let v = String(value).trim();
+  if (field.kind === "subdomain") {
+    v = v.replace(/^[a-z]+:\/\//i, "").split(/[/?#]/)[0];
+    if (typeof field.domain === "string" && field.domain && v.toLowerCase().endsWith(`.${field.domain.toLowerCase()}`)) v = v.slice(0, -(field.domain.length + 1));
+  }
+  return v;
+}
+
+/**
+ * The address a subdomain field's value stands for ("acme" → "acme.example.com"); "" for
+ * any other field.
+ * @param {import("../api.js").FieldView} field
+ * @param {string} value
+ */
+export function addressOf(field, value) {
+  if (field.kind !== "subdomain" || typeof field.domain !== "string" || !field.domain) return "";
+  const sub = cleanedValue(field, value);
+  return sub ? `${sub}.${field.domain}` : "";
+}

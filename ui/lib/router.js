@@ -157,6 +157,33 @@ export function showView(name, opts = {}) {
   focus(target);
 }
 
+/** @type {(() => unknown) | null} one step back: the crumb before the current one */
+let back = null;
+let escapeBound = false;
+
+/**
+ * Escape goes back one step, on every view, as the crumbs would: picker → accounts, guide →
+ * picker, result → guide (a success → Done), account or settings → accounts. What handles
+ * Escape itself first (the search box, rename, the Forget confirmation, Cancel while
+ * connecting, a dialog) prevents the default, and this does nothing. Bound once per page.
+ */
+export function escapeGoesBack() {
+  if (escapeBound) return;
+  escapeBound = true;
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || event.defaultPrevented || state.connecting) return;
+    if (document.querySelector("dialog[open]")) return;
+    const done = /** @type {HTMLButtonElement | null} */ ($("#done"));
+    if (state.view === "result" && done && !done.hidden) {
+      event.preventDefault();
+      done.click();
+    } else if (back) {
+      event.preventDefault();
+      back();
+    }
+  });
+}
+
 /** The trail above the view: Accounts › Add account › (the provider) › Result. */
 export function renderCrumbs() {
   const list = $("#crumbs");
@@ -181,6 +208,7 @@ export function renderCrumbs() {
   }
   if (state.view === "result") trail.push({ label: t("nav.result") });
 
+  back = trail.length > 1 ? trail[trail.length - 2].open || null : null;
   trail.forEach((crumb, index) => {
     const last = index === trail.length - 1;
     let node;

@@ -35,6 +35,7 @@
  *   the values "Link anyway" would resend (a secret among them), while the result offers it
  * @property {AccountView[]} accounts the last list shown on home
  * @property {boolean} accountsLoaded
+ * @property {string|null} newAccountId an account just linked: home shows it once, in view
  * @property {"link"|"relink"} mode "link" adds an account; "relink" replaces an account's key
  * @property {AccountView|null} relinkAccount the account whose key is being replaced
  * @property {string} guideKey which form the guide shows: "link:<provider>" or "relink:<account>", plus the language
@@ -68,6 +69,7 @@ function fresh() {
     linkAnyway: null,
     accounts: [],
     accountsLoaded: false,
+    newAccountId: null,
     mode: "link",
     relinkAccount: null,
     guideKey: "",

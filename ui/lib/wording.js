@@ -209,12 +209,10 @@ export function accountSentence(account) {
  * @param {Partial<AccountView>} account
  */
 export function keyAgeText(account) {
-  if (typeof account.key_age_days === "number" && Number.isFinite(account.key_age_days)) {
-    return t("account.key_age", { count: account.key_age_days });
-  }
-  if (isTimestamp(account.changed_at)) {
-    return t("account.key_age", { count: Math.floor((Date.now() / 1000 - account.changed_at) / 86400) });
-  }
+  /** @param {number} days */
+  const age = (days) => (days < 1 ? t("account.key_created_today") : t("account.key_age", { count: days }));
+  if (typeof account.key_age_days === "number" && Number.isFinite(account.key_age_days)) return age(account.key_age_days);
+  if (isTimestamp(account.changed_at)) return age(Math.floor((Date.now() / 1000 - account.changed_at) / 86400));
   return "";
 }
 
@@ -296,17 +294,50 @@ function fieldParams(provider, key, otherKey) {
 }
 
 /**
+ * A field's label as it reads inside a sentence: "Company subdomain" → "company subdomain",
+ * "Service user ID" → "service user ID"; a label opening with an acronym ("API token") stays.
+ * @param {string} label
+ */
+export function midSentence(label) {
+  const first = String(label).split(/\s/)[0];
+  if (first.length > 1 && first === first.toLocaleUpperCase()) return label;
+  return label.charAt(0).toLocaleLowerCase() + label.slice(1);
+}
+
+/**
+ * Sentence case for labels placed in a sentence: each of `labels` keeps its capital only
+ * where it opens a sentence.
+ * @param {string} text
+ * @param {string[]} labels
+ */
+export function labelsInSentence(text, labels) {
+  let out = text;
+  for (const label of labels.filter(hasText)) {
+    const lower = midSentence(label);
+    if (lower === label) continue;
+    let at = out.indexOf(label);
+    while (at >= 0) {
+      const opens = at === 0 || /[.!?:»]\s*$/.test(out.slice(0, at)) && !/:\s*$/.test(out.slice(0, at));
+      if (!opens) out = out.slice(0, at) + lower + out.slice(at + label.length);
+      at = out.indexOf(label, at + label.length);
+    }
+  }
+  return out;
+}
+
+/**
  * The notes of one field as one sentence: "We removed “https://” in front of it and “.example.com”."
  * @param {ProviderView | null | undefined} provider
  * @param {string} key
  * @param {string[]} changes
  */
 export function notesSentence(provider, key, changes) {
-  const parts = changes.filter((c) => own(NOTE, c) && c !== "unusual_format").map((c) => t(pick(NOTE, c), fieldParams(provider, key)));
+  const params = fieldParams(provider, key);
+  const parts = changes.filter((c) => own(NOTE, c) && c !== "unusual_format").map((c) => t(pick(NOTE, c), params));
   const sentences = [];
   if (parts.length) sentences.push(t("note.we_removed", { what: joinList(parts) }));
-  if (changes.includes("unusual_format")) sentences.push(t(NOTE.unusual_format, fieldParams(provider, key)));
-  return sentences.join(" ");
+  if (changes.includes("unusual_format")) sentences.push(t(NOTE.unusual_format, params));
+  return labelsInSentence(sentences.join(" "), [params.label]);
 }
 
 /**
@@ -315,7 +346,8 @@ export function notesSentence(provider, key, changes) {
  */
 export function problemSentence(provider, problem) {
   const key = pick(PROBLEM, problem.problem) || "problem.invalid";
-  return t(key, fieldParams(provider, problem.field, problem.other));
+  const params = fieldParams(provider, problem.field, problem.other);
+  return labelsInSentence(t(key, params), [params.label, params.other_label]);
 }
 
 /**

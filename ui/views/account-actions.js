@@ -276,7 +276,14 @@ function openForgetConfirm(item, account, title, forgetButton) {
       announce(t("forget.done", { account: title }));
       await loadAccounts();
       const panelTitle = await showForgetRevoke(account, title);
-      focus(panelTitle || $("#home-title"));
+      if (panelTitle) {
+        // The whole panel in view, its heading clear of the header, then the focus on it.
+        const panel = panelTitle.closest("section");
+        if (panel) panel.scrollIntoView({ block: "start" });
+        panelTitle.focus({ preventScroll: true });
+      } else {
+        focus($("#home-title"));
+      }
     } catch (err) {
       if (err.code === "not_found") {
         // Already gone: show the list as it is now.

@@ -109,7 +109,7 @@ export function actionButtons(account, where) {
   if (where.on === "detail") {
     /** @type {(name: string, text: string, look: string) => HTMLButtonElement} */
     const button = (name, text, look) => el("button", { className: `btn ${look}`, text, attrs: { type: "button", "data-action": name } });
-    return [button("check", t("account.check_now"), "btn-secondary"), button("relink", relinkText, keyIsBad ? "btn-primary" : "btn-secondary"), button("forget", t("account.forget"), "btn-quiet btn-forget")];
+    return [button("check", t("account.check_now"), "btn-secondary"), button("relink", relinkText, keyIsBad ? "btn-primary" : "btn-secondary"), button("forget", t("account.forget"), "btn-secondary btn-forget")];
   }
   /** @type {(name: string, text: string, look: string) => HTMLButtonElement} */
   const button = (name, text, look) =>

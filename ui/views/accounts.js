@@ -10,7 +10,7 @@ import { clearSecrets } from "../lib/fields.js";
 import { providerFor, tryLoadProviders } from "../lib/providers.js";
 import { go, loadedView, showView } from "../lib/router.js";
 import { state } from "../lib/state.js";
-import { hasText } from "../lib/values.js";
+import { hasText, own } from "../lib/values.js";
 import { errorSentence, revokeText } from "../lib/wording.js";
 import { accountItem, cardFor, detailShows, patchCard } from "./account-card.js";
 import { revokeSteps } from "./revoke.js";
@@ -35,7 +35,8 @@ export async function show(opts = {}) {
 }
 
 /**
- * Lists the accounts (and the providers, for their sentences) and draws them.
+ * Lists the accounts and draws them at once, with their last known statuses from the book;
+ * the providers (for their sentences, slower to load) redraw them when they come, in place.
  * @param {Promise<AccountView[]>} [asked] list_accounts already under way (start-up asks it
  *   side by side with its other questions)
  */
@@ -44,10 +45,15 @@ export async function loadAccounts(asked) {
   const errorBox = $("#home-error");
   loading.hidden = state.accountsLoaded;
   errorBox.hidden = true;
+  const hadProviders = Boolean(state.providers);
+  const providers = tryLoadProviders();
   try {
-    const [accounts] = await Promise.all([asked || api.listAccounts(), tryLoadProviders()]);
+    const accounts = await (asked || api.listAccounts());
     state.accountsLoaded = true;
     renderAccounts(accounts);
+    loading.hidden = true;
+    await providers;
+    if (!hadProviders && state.providers && state.view === "home") renderAccounts(state.accounts);
   } catch (err) {
     $("#home-error-message").replaceChildren(errorSentence(err), " ", details(err.message, err.code) || "");
     errorBox.hidden = false;
@@ -94,7 +100,7 @@ export function renderAccounts(accounts) {
   empty.hidden = true;
   $("#home-lede").hidden = false;
   $("#home-actions").append(addButton);
-  for (const account of accounts) list.append(accountItem(account));
+  for (const account of needsAttentionFirst(accounts)) list.append(accountItem(account));
   list.hidden = false;
   renderCheckAll();
   if (keep) {
@@ -102,6 +108,32 @@ export function renderAccounts(accounts) {
     const again = card && (keep.action ? $(`[data-action="${keep.action}"]`, card) : null);
     if (again) focus(again);
   }
+  showNewAccount();
+}
+
+/** How soon an account needs a look: failing first, then limited, unknown, working. */
+const ATTENTION = { failing: 0, needs_relink: 0, limited: 1, unknown: 2, ok: 3 };
+
+/**
+ * The accounts that need attention first (failing, then limited), each group in the book's
+ * order, so trouble is found without scrolling.
+ * @param {AccountView[]} accounts
+ */
+function needsAttentionFirst(accounts) {
+  /** @param {AccountView} a */
+  const rank = (a) => (own(ATTENTION, a.status) ? ATTENTION[/** @type {keyof typeof ATTENTION} */ (a.status)] : 2);
+  return accounts.slice().sort((a, b) => rank(a) - rank(b));
+}
+
+/** The account just linked, once: marked, scrolled into view, its card focused. */
+function showNewAccount() {
+  const card = state.newAccountId ? cardFor(state.newAccountId) : null;
+  if (!card) return;
+  state.newAccountId = null;
+  card.classList.add("account-new");
+  card.setAttribute("tabindex", "-1");
+  card.scrollIntoView({ block: "nearest" });
+  focus(card);
 }
 
 /**
@@ -245,10 +277,8 @@ export async function showForgetRevoke(account, title) {
   const panel = revokeSteps({
     heading: t("revoke.forget_heading", { provider: providerName }),
     intro: t("revoke.forget_intro", { account: title, provider: providerName }),
-    steps: [
-      revokeText(provider, providerName),
-      hasText(account.fingerprint) ? [t("revoke.ends_in"), " ", el("code", { text: account.fingerprint })] : null,
-    ],
+    fact: hasText(account.fingerprint) ? [t("revoke.ends_in"), " ", el("code", { text: account.fingerprint }), "."] : null,
+    steps: [revokeText(provider, providerName)],
     onDismiss: () => {
       panel.remove();
       focus($("#home-title"));

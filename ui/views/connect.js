@@ -6,7 +6,7 @@
 import * as api from "../api.js";
 import { t } from "../i18n.js";
 import { $, announce, focus } from "../lib/dom.js";
-import { clearSecrets, formValues } from "../lib/fields.js";
+import { clearSecrets, fieldInputs, formValues } from "../lib/fields.js";
 import { go } from "../lib/router.js";
 import { state } from "../lib/state.js";
 import { asList, hasText } from "../lib/values.js";
@@ -114,7 +114,14 @@ async function onSubmit(event) {
   // A key that was verified but could not be stored stays in the form, so "Try again"
   // after unlocking the keychain needs no new token (many providers show one only once).
   const verifiedNotStored = Boolean(error && NOT_STORED.has(error.code));
-  if (!verifiedNotStored) clearSecrets();
+  if (!verifiedNotStored) {
+    clearSecrets();
+    // The emptied key field is not the person's doing: a preview still under way (from
+    // leaving the field for Connect) is dropped, and "enter a value" waits until they
+    // leave it empty themselves.
+    state.previewRun += 1;
+    for (const input of fieldInputs()) if (input.dataset.secret === "true") state.touched.delete(input.name);
+  }
   setConnecting(false);
 
   await go("result", (result) => {

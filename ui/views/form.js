@@ -6,10 +6,10 @@
 import * as api from "../api.js";
 import { t } from "../i18n.js";
 import { $, el, focus, uid } from "../lib/dom.js";
-import { fieldInputs, formValues, setFieldMessage } from "../lib/fields.js";
+import { cleanedValue, fieldInputs, formValues, setFieldMessage } from "../lib/fields.js";
 import { state } from "../lib/state.js";
 import { asList, hasText, own } from "../lib/values.js";
-import { fieldOf, notesByField, notesSentence, problemSentence } from "../lib/wording.js";
+import { fieldOf, midSentence, notesByField, notesSentence, problemSentence } from "../lib/wording.js";
 
 /**
  * @typedef {import("../api.js").AccountView} AccountView
@@ -92,13 +92,38 @@ function renderField(field) {
     el("div", { attrs: { "aria-live": "polite" } }, noteNode),
   );
   wrapper.dataset.field = field.key;
-  input.addEventListener("input", () => schedulePreview());
+  input.addEventListener("input", () => {
+    delete input.dataset.keptNote;
+    schedulePreview();
+  });
   input.addEventListener("change", () => schedulePreview());
   input.addEventListener("blur", () => {
     state.touched.add(field.key);
-    schedulePreview(0);
+    showCleaned(field, input);
   });
   return wrapper;
+}
+
+/**
+ * Leaving a field: a pasted address becomes the value Keystep uses ("acme" from
+ * https://acme.example.com/people), and the note saying what was removed stays until the
+ * person types there again.
+ * @param {FieldView} field
+ * @param {HTMLInputElement | HTMLSelectElement} input
+ */
+async function showCleaned(field, input) {
+  const cleaned = field.secret === true || field.kind !== "subdomain" ? input.value : cleanedValue(field, input.value);
+  if (!cleaned || cleaned === input.value) {
+    schedulePreview(0);
+    return;
+  }
+  window.clearTimeout(previewTimer);
+  const raw = input.value;
+  await runPreview();
+  if (input.value !== raw) return;
+  const note = document.getElementById(input.dataset.noteId || "");
+  if (note && !note.hidden && note.textContent) input.dataset.keptNote = note.textContent;
+  input.value = cleaned;
 }
 
 /** @param {FieldView} field */
@@ -135,8 +160,10 @@ function renderChoice(field, inputId, describedBy) {
  */
 function renderTextInput(field, inputId, describedBy) {
   const secret = field.secret === true;
+  // Keys and identifiers are compared character by character: monospace for them only.
+  const code = secret || field.kind === "token" || field.kind === "identifier";
   const input = el("input", {
-    className: "text-input",
+    className: code ? "text-input text-input-code" : "text-input",
     attrs: {
       id: inputId,
       name: field.key,
@@ -152,7 +179,7 @@ function renderTextInput(field, inputId, describedBy) {
   input.dataset.secret = secret ? "true" : "false";
   if (!secret) return input;
 
-  const label = field.label || field.key;
+  const label = midSentence(field.label || field.key);
   const toggle = el("button", {
     className: "reveal",
     text: t("form.show"),
@@ -213,7 +240,7 @@ export function showPreview(provider, preview, opts = {}) {
   const problems = asList(preview && preview.problems).filter((p) => p && hasText(p.field));
   for (const input of fieldInputs()) {
     const changes = notes.get(input.name) || [];
-    setFieldMessage(input, "note", changes.length && input.value.trim() ? notesSentence(provider, input.name, changes) : "");
+    setFieldMessage(input, "note", changes.length && input.value.trim() ? notesSentence(provider, input.name, changes) : input.dataset.keptNote || "");
     const problem = problems.find((p) => p.field === input.name);
     const shown = problem && (problem.problem !== "empty" || opts.submit || state.touched.has(input.name));
     setFieldMessage(input, "error", shown ? problemSentence(provider, problem) : "");

@@ -6,7 +6,7 @@
 import * as api from "../api.js";
 import { t } from "../i18n.js";
 import { $, $$, details, el, focus, icon, showText, uid } from "../lib/dom.js";
-import { clearSecrets, fieldInputs, publicValues, restoreValues } from "../lib/fields.js";
+import { clearSecrets, fieldInputs, publicValues, restoreValues, setFieldMessage } from "../lib/fields.js";
 import { loadProviders } from "../lib/providers.js";
 import { go, showView } from "../lib/router.js";
 import { state } from "../lib/state.js";
@@ -100,6 +100,11 @@ export function showAgain() {
  * focused on the field the backend complained about, else the key, else the form heading.
  */
 export function retry() {
+  // A key field emptied after sending is not the person's mistake (connect.js): no
+  // "enter a value" in red on it until they leave it empty themselves.
+  for (const input of fieldInputs()) {
+    if (input.dataset.secret === "true" && !input.value && !state.touched.has(input.name)) setFieldMessage(input, "error", "");
+  }
   const invalid = fieldInputs().find((input) => input.getAttribute("aria-invalid") === "true");
   const secret = fieldInputs().find((input) => input.dataset.secret === "true");
   const target = invalid || secret || $("#credentials-title");
@@ -249,8 +254,14 @@ function renderStep(provider, step, index, total) {
         note.textContent = t("guide.opened");
         note.classList.add("inline-note-ok");
       } catch (err) {
+        // Nothing opened: say so, and give the address to copy into a browser.
         note.textContent = t("guide.open_failed");
         note.classList.add("inline-note-error");
+        if (hasText(err.url)) {
+          const address = el("input", { className: "text-input copy-address", attrs: { type: "text", readonly: "", value: err.url, "aria-label": t("guide.address_label") } });
+          address.addEventListener("focus", () => /** @type {HTMLInputElement} */ (address).select());
+          note.append(" ", t("guide.copy_address"), " ", address);
+        }
         note.append(" ", details(err.message, err.code) || "");
       }
     });

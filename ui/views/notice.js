@@ -76,8 +76,9 @@ export function renderNotice() {
         "div",
         { className: "notice-problem" },
         el("p", { className: "notice-text", text: `${errorSentence(found.problem)} ${codeNext(found.problem.code)}` }),
-        details(found.problem.message, found.problem.code),
+        // Try again before Details: opening Details grows the banner below the button.
         retry,
+        details(found.problem.message, found.problem.code),
       ),
     );
   }

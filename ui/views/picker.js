@@ -1,6 +1,6 @@
 // @ts-check
-// The provider picker: every system Keystep can connect, with a search; a card opens that
-// provider's guide.
+// The provider picker: every system Keystep can connect, with a search (focused and empty
+// each time the picker opens; Enter opens a lone match); a card opens that provider's guide.
 
 import { language, t } from "../i18n.js";
 import { $, announce, details, el } from "../lib/dom.js";
@@ -22,8 +22,16 @@ export function mount() {
   search.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && search.value) {
       event.preventDefault();
+      event.stopPropagation();
       search.value = "";
       renderProviders(state.providers || []);
+    } else if (event.key === "Enter") {
+      // One match: Enter opens it, as a person who typed its name expects.
+      const shown = $("#providers").querySelectorAll("button[data-provider]");
+      if (shown.length === 1) {
+        event.preventDefault();
+        /** @type {HTMLButtonElement} */ (shown[0]).click();
+      }
     }
   });
 }
@@ -42,7 +50,10 @@ export async function show(opts = {}) {
   clearSecrets();
   state.mode = "link";
   state.relinkAccount = null;
-  showView("picker", opts);
+  // Each "Add account" starts from every system, with the search box ready for typing.
+  const search = /** @type {HTMLInputElement} */ ($("#provider-search"));
+  search.value = "";
+  showView("picker", { focus: search, ...opts });
   showKeychainState();
   const loading = $("#picker-loading");
   const errorBox = $("#picker-error");

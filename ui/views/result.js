@@ -7,7 +7,7 @@
 import * as api from "../api.js";
 import { formatNumber, retryPhrase, t } from "../i18n.js";
 import { $, announce, details, el, icon } from "../lib/dom.js";
-import { markFieldError } from "../lib/fields.js";
+import { addressOf, cleanedValue, markFieldError } from "../lib/fields.js";
 import { go, showView } from "../lib/router.js";
 import { state } from "../lib/state.js";
 import { asList, hasText, own, pick } from "../lib/values.js";
@@ -84,7 +84,7 @@ export function showFailure(provider, error, relinkAccount = null, sent = {}) {
   for (const field of asList(provider.fields)) {
     if (field.secret === true) continue;
     const value = own(sent, field.key) && hasText(sent[field.key]) ? sent[field.key] : relinkAccount && relinkAccount.fields && relinkAccount.fields[field.key];
-    if (hasText(value)) publicFields[field.key] = cleanPublic(field, value);
+    if (hasText(value)) publicFields[field.key] = cleanedValue(field, value);
   }
   const missing = asList(error.missing);
   $("#result-message").textContent = outcomeSentence(provider, code, { missing, retry_after_secs: error.retry_after_secs, fields: publicFields });
@@ -112,6 +112,7 @@ export function showFailure(provider, error, relinkAccount = null, sent = {}) {
     const field = fieldOf(provider, error.field);
     if (input) body.append(el("p", { className: "result-hint", text: t("result.check_field", { label: field ? field.label : error.field }) }));
   }
+  for (const address of addressesUsed(provider, sent)) body.append(el("p", { className: "result-hint", text: t("result.address_tried", { address }) }));
   body.append(el("p", { className: "result-next" }, el("strong", { text: t("result.next") }), " ", codeNext(code, context(provider, error))));
   if (existingId) body.append(el("p", { className: "result-hint", text: t("result.cleared") }));
 
@@ -129,7 +130,9 @@ export function showFailure(provider, error, relinkAccount = null, sent = {}) {
   $("#result-cancel").hidden = false;
   if (existingId) offerRelinkExisting(existingId);
   else $("#retry").hidden = false;
-  showView("result", { focus: result });
+  // The focus goes to the primary action (Enter does it); the title and message are
+  // announced below, and the group is labelled by the title.
+  showView("result", { focus: existingId ? $("#relink-existing") : $("#retry") });
   announce(`${$("#result-title").textContent} ${$("#result-message").textContent}`);
 }
 
@@ -156,17 +159,18 @@ function relevantStep(provider, code, missing) {
 }
 
 /**
- * What a non-secret value looks like once cleaned (for {subdomain} in messages).
- * @param {FieldView} field
- * @param {string} value
+ * The addresses a subdomain field made of the values sent (acme.example.com), so
+ * the person sees which company Keystep talked to.
+ * @param {ProviderView} provider
+ * @param {Record<string, string> | undefined} values
+ * @returns {string[]}
  */
-function cleanPublic(field, value) {
-  let v = String(value).trim();
-  if (field.kind === "subdomain") {
-    v = v.replace(/^[a-z]+:\/\//i, "").split(/[/?#]/)[0];
-    if (hasText(field.domain) && v.toLowerCase().endsWith(`.${field.domain.toLowerCase()}`)) v = v.slice(0, -(field.domain.length + 1));
-  }
-  return v;
+function addressesUsed(provider, values) {
+  if (!values) return [];
+  return asList(provider.fields)
+    .filter((field) => field.secret !== true && own(values, field.key) && hasText(values[field.key]))
+    .map((field) => addressOf(field, values[field.key]))
+    .filter(hasText);
 }
 
 /**
@@ -278,9 +282,10 @@ export function showSuccess(provider, summary, notes) {
   const providerName = beginSuccess("link", provider, summary);
   $("#result-title").textContent = t("result.connected", { provider: providerName });
   $("#result-message").textContent = successLine(provider, summary);
-  renderSummary($("#result-body"), summary, providerName, null, noteLines(provider, notes, summary));
+  renderSummary($("#result-body"), summary, providerName, null, noteLines(provider, notes, summary), addressesUsed(provider, summary.fields));
+  state.newAccountId = hasText(summary.id) ? summary.id : null;
   $("#done").hidden = false;
-  showView("result", { focus: $("#result-title") });
+  showView("result", { focus: $("#done") });
   announce(`${$("#result-title").textContent}. ${$("#result-message").textContent}`);
 }
 
@@ -309,9 +314,9 @@ export function showRelinked(provider, summary, before, notes) {
       tellApart ? [t("revoke.old_ends_in"), " ", el("code", { text: oldPrint }), ". ", t("revoke.keep_new"), " ", el("code", { text: newPrint }), "."] : t("revoke.keep_pasted"),
     ],
   });
-  renderSummary($("#result-body"), summary, providerName, revoke, noteLines(provider, notes, summary));
+  renderSummary($("#result-body"), summary, providerName, revoke, noteLines(provider, notes, summary), addressesUsed(provider, summary.fields));
   $("#done").hidden = false;
-  showView("result", { focus: $("#result-title") });
+  showView("result", { focus: $("#done") });
   announce(`${t("result.replaced")}. ${t("revoke.old_heading", { provider: providerName })}`);
 }
 
@@ -322,8 +327,9 @@ export function showRelinked(provider, summary, before, notes) {
  * @param {string} providerName
  * @param {HTMLElement | null} lead
  * @param {string[]} notes
+ * @param {string[]} [addresses] the addresses Keystep talked to (a subdomain field's)
  */
-function renderSummary(body, summary, providerName, lead, notes) {
+function renderSummary(body, summary, providerName, lead, notes, addresses = []) {
   const status = statusInfo(summary.status);
   if (notes.length) {
     body.append(
@@ -351,6 +357,7 @@ function renderSummary(body, summary, providerName, lead, notes) {
   if (summary.company !== summary.label) addRow(t("detail.company"), summary.company);
   if (typeof summary.head_count === "number") addRow(t("detail.people"), formatNumber(summary.head_count));
   addRow(t("detail.checked_as"), summary.user);
+  for (const address of addresses) addRow(t("detail.address"), address);
   addRow(t("detail.key"), summary.fingerprint, true);
   addRow(t("detail.status"), status.text);
   if (rows.length) body.append(el("section", { className: "result-section", attrs: { "aria-label": t("detail.facts") } }, el("dl", { className: "details" }, rows)));

@@ -7,7 +7,8 @@ import { el, uid } from "../lib/dom.js";
 import { hasText } from "../lib/values.js";
 
 /**
- * @param {{heading: string, intro: string, steps: Array<string|Array<string|Node>|null>, onDismiss?: () => void}} opts
+ * @param {{heading: string, intro: string, fact?: Array<string|Node>|null, steps: Array<string|Array<string|Node>|null>, onDismiss?: () => void}} opts
+ *   fact: what identifies the key (its ending), said as a fact above the steps, not ticked
  */
 export function revokeSteps(opts) {
   const existing = document.getElementById("revoke-steps");
@@ -19,6 +20,7 @@ export function revokeSteps(opts) {
     { className: "revoke", attrs: { id: "revoke-steps", "aria-labelledby": titleId } },
     el("h2", { className: "revoke-title", text: opts.heading, attrs: { id: titleId, tabindex: "-1" } }),
     el("p", { className: "revoke-intro", text: opts.intro }),
+    opts.fact ? el("p", { className: "revoke-fact" }, opts.fact) : null,
     el(
       "ol",
       { className: "revoke-list", attrs: { role: "list" } },

@@ -1,6 +1,7 @@
 // @ts-check
 // Settings: how often keys are checked, notifications, start at login, the rotation
-// reminder and the language (applied to the whole window at once when saved).
+// reminder, what closing the window does without a tray icon, and the language (applied to
+// the whole window at once when saved).
 
 import * as api from "../api.js";
 import { resolveLanguage, setLanguage, t } from "../i18n.js";
@@ -17,7 +18,7 @@ import { renderNotice } from "./notice.js";
 /** @typedef {import("../api.js").SettingsView} SettingsView */
 
 /** @type {Readonly<SettingsView>} */
-const DEFAULT_SETTINGS = Object.freeze({ check_interval_hours: 6, notifications: true, start_at_login: false, rotation_reminder_days: null, language: "system" });
+const DEFAULT_SETTINGS = Object.freeze({ check_interval_hours: 6, notifications: true, start_at_login: false, rotation_reminder_days: null, language: "system", when_closed: "ask" });
 
 export function mount() {
   $("#settings-back").addEventListener("click", () => home.show());
@@ -50,6 +51,7 @@ function controls() {
     login: /** @type {HTMLInputElement} */ ($("#setting-login")),
     rotation: /** @type {HTMLSelectElement} */ ($("#setting-rotation")),
     language: /** @type {HTMLSelectElement} */ ($("#setting-language")),
+    closed: /** @type {HTMLSelectElement} */ ($("#setting-closed")),
   };
 }
 
@@ -66,6 +68,7 @@ function fillSettings(settings) {
   }
   form.rotation.value = value;
   form.language.value = ["system", "en", "fr"].includes(settings.language) ? settings.language : "system";
+  form.closed.value = ["ask", "background", "quit"].includes(settings.when_closed) ? settings.when_closed : "ask";
   setFieldMessage(form.interval, "error", "");
 }
 
@@ -80,6 +83,7 @@ function readSettings() {
     start_at_login: form.login.checked,
     rotation_reminder_days: rotation ? Number(rotation) : null,
     language: form.language.value,
+    when_closed: form.closed.value,
   };
 }
 
@@ -123,8 +127,10 @@ async function saveSettings(event) {
   }
   await applyLanguage(state.settings.language);
   fillSettings(state.settings);
-  $("#settings-status").textContent = t("settings.saved");
-  focus($("#settings-title"));
+  // Said where the person is: beside Save (which keeps the focus), in view, announced.
+  const status = $("#settings-status");
+  status.textContent = t("settings.saved");
+  status.scrollIntoView({ block: "nearest" });
 }
 
 /**

@@ -1,5 +1,6 @@
 //! The person's preferences: how often accounts are checked, whether Keystep may notify,
-//! start at login, remind about old keys, and which language it speaks.
+//! start at login, remind about old keys, which language it speaks, and what closing the
+//! window does on a desktop without a tray.
 //!
 //! Settings arrive from the window as a whole document and are validated here, field by
 //! field, so a bad value is refused with the field's name and nothing is half-saved.
@@ -28,6 +29,19 @@ pub enum Language {
     Fr,
 }
 
+/// What closing the window does where no tray icon is left to bring Keystep back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WhenClosed {
+    /// Ask the first time, then remember the answer.
+    #[default]
+    Ask,
+    /// Hide the window and keep checking; notifications still come.
+    Background,
+    /// Quit: checks stop until Keystep is opened again.
+    Quit,
+}
+
 /// Everything the settings page sets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -45,6 +59,9 @@ pub struct Settings {
     /// Whether the person was told that closing the window keeps Keystep in the tray.
     #[serde(default)]
     pub told_about_tray: bool,
+    /// What closing the window does without a tray host (settings from before it: ask).
+    #[serde(default)]
+    pub when_closed: WhenClosed,
 }
 
 impl Default for Settings {
@@ -56,6 +73,7 @@ impl Default for Settings {
             rotation_reminder_days: None,
             language: Language::System,
             told_about_tray: false,
+            when_closed: WhenClosed::Ask,
         }
     }
 }
@@ -225,6 +243,11 @@ mod tests {
             s.rotation_reminder_days, None,
             "no rotation reminder by default"
         );
+        assert_eq!(
+            s.when_closed,
+            WhenClosed::Ask,
+            "without a tray, the first close asks"
+        );
         assert!(s.validate().is_ok(), "the defaults are valid");
     }
 
@@ -276,5 +299,22 @@ mod tests {
         let stored = serde_json::to_value(&good).expect("serializes");
         assert_eq!(Settings::from_stored(Some(stored)), good, "round trip");
         assert_eq!(Settings::from_stored(None), Settings::default(), "absent");
+        let before_the_question = serde_json::json!({"check_interval_hours": 6, "notifications": true,
+            "start_at_login": false, "rotation_reminder_days": null, "language": "en"});
+        assert_eq!(
+            Settings::from_stored(Some(before_the_question)).when_closed,
+            WhenClosed::Ask,
+            "settings saved before the close question ask it"
+        );
+        let answered = Settings {
+            when_closed: WhenClosed::Background,
+            ..Settings::default()
+        };
+        let stored = serde_json::to_value(&answered).expect("serializes");
+        assert_eq!(
+            Settings::from_stored(Some(stored)).when_closed,
+            WhenClosed::Background,
+            "the answer is remembered"
+        );
     }
 }

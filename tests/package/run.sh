@@ -42,7 +42,7 @@ done
 twice=$(printf '%s\n' "${declared[@]}" | sort | uniq -d | xargs)
 [ -z "$twice" ] && pass "Depends names each package once" || fail "Depends names $twice more than once"
 for needed in libwebkit2gtk-4.1-0 libgtk-3-0 libayatana-appindicator3-1 libssl3; do
-  printf '%s\n' "${declared[@]}" | grep -qx "$needed" \
+  grep -qx -- "$needed" <<<"$(printf '%s\n' "${declared[@]}")" \
     && pass "Depends names $needed" || fail "Depends ($depends) does not name $needed"
 done
 recommends=$(field Recommends)
@@ -76,7 +76,8 @@ check_libraries() {
     done
     if [ -z "$pkg" ]; then
       fail "$name: $lib ($path) belongs to no installed package"
-    elif printf '%s\n' "$closure" | grep -qx "$pkg"; then
+    # A here-string, not a pipe: with pipefail, grep -q leaving early would fail the writer.
+    elif grep -qx -- "$pkg" <<<"$closure"; then
       :
     else
       fail "$name: $lib comes from $pkg, which no declared dependency brings"

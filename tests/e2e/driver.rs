@@ -502,6 +502,9 @@ impl Session {
         provider: &str,
         fields: &[(&str, &str)],
     ) -> (String, Option<String>, String) {
+        // After Done the list shows the new account, scrolled to it: #add-account may sit
+        // under the sticky header, where a click would land on the header instead.
+        self.scroll_to("#add-account").await;
         self.click("#add-account").await;
         self.click(&format!("button[data-provider=\"{provider}\"]"))
             .await;

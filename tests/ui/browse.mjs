@@ -24,6 +24,7 @@ export const SCENARIOS = [
   ["home-few", "?accounts=3", "home"],
   ["keychain-problem", "?seed=problem&accounts=2", "home"],
   ["host-overrides", "?seed=lifecycle&overrides=1", "home"],
+  ["close-question", "?accounts=3", "close-question"],
   ["confirm", "?seed=lifecycle", "confirm"],
   ["checking", "?seed=lifecycle&slow=check_account", "checking"],
   ["check-all", "?seed=lifecycle&slow=check_all_accounts", "check-all"],
@@ -99,7 +100,7 @@ const runs =
         { scheme: "light", lang: "en" },
         { scheme: "dark", lang: "en" },
         // French words are longer: the wordiest views once more, in French.
-        { scheme: "dark", lang: "fr", only: ["home", "guide", "form", "success", "error-missing", "account", "settings"] },
+        { scheme: "dark", lang: "fr", only: ["home", "guide", "form", "success", "error-missing", "account", "settings", "close-question"] },
       ]
     : [
         { scheme: "light", lang: "en" },

@@ -164,6 +164,12 @@ const scenarios = {
   async home() {
     await homeLoaded();
   },
+  // The close question (no tray host): the dialog over the accounts.
+  async "close-question"() {
+    await homeLoaded();
+    window.__stubEmit("close-asked", null);
+    await until(() => $("#close-question").open, "the close question");
+  },
   async confirm() {
     await homeLoaded();
     click($$('#accounts [data-account-id] [data-action="forget"]')[0]);

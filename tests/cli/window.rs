@@ -84,10 +84,10 @@ fn assert_window_opens(layout: &Layout, args: &[&str], case: &str) {
 }
 
 #[test]
-fn bare_keystep_and_a_launchers_options_become_the_window_beside_it() {
+fn bare_keystep_and_the_windows_own_option_become_the_window_beside_it() {
     let layout = Layout::new("target", "target");
     assert_window_opens(&layout, &[], "bare");
-    assert_window_opens(&layout, &["--launcher-flag", "x"], "a launcher's option");
+    assert_window_opens(&layout, &["--background"], "start at login's option");
 }
 
 #[test]
@@ -101,6 +101,8 @@ fn unknown_commands_and_options_exit_2_pointing_to_help_and_open_no_window() {
     let layout = Layout::new("target", "target");
     for args in [
         &["lsit"][..],
+        &["--bogus"],
+        &["--background", "--bogus"],
         &["list", "--bogus"],
         &["link", "humaans", "--bogus"],
         &["forget"],

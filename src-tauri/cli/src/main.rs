@@ -1,9 +1,10 @@
 //! `keystep`: the command line, and the way into the window.
 //!
 //! Commands run here, over keystep-core, without loading the window's libraries (WebKitGTK
-//! and GTK take 100 ms and more to load before `main`). A bare `keystep`, or one with a
-//! launcher's own options, replaces this process with the window binary (`exec`: same
-//! process id, arguments and environment, so launchers, WebDriver and the single-instance
+//! and GTK take 100 ms and more to load before `main`). A bare `keystep`, or one with the
+//! window's own option (`--background`, from start at login), replaces this process with the
+//! window binary (`exec`: same process id, arguments and environment, so launchers, WebDriver
+//! and the single-instance
 //! check see one process). The window binary is `keystep-window`, next to this one (a
 //! build's target folder) or in `../lib/keystep/` from it (`/usr/bin/keystep` →
 //! `/usr/lib/keystep/keystep-window`, where the package puts it, off the PATH).

@@ -37,7 +37,7 @@ mod link;
 pub use accounts::{run_forget, run_list, run_rename, Parts};
 pub use link::{link_usage, run_link};
 pub use stdin::{read_stdin_fields, StdinError, MAX_LINE_BYTES};
-pub use top::{route, usage as top_usage, Command, Route};
+pub use top::{route, usage as top_usage, Command, Route, BACKGROUND, WINDOW_OPTIONS};
 pub use view::{account_line, rfc3339, status_word, AccountLine};
 
 /// Exit status: verified.

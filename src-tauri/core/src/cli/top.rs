@@ -1,10 +1,10 @@
 //! The `keystep` command's first word: which command runs, or whether the window opens.
 //!
 //! `keystep` is one command for people, but two binaries: the command line (this crate, no
-//! window libraries) and the window. A bare `keystep`, or one whose first argument is an
-//! option other than `--help` and `--version` (the desktop entry's, a launcher's or
-//! WebDriver's own flags), opens the window; every command runs here. An unknown command is
-//! an error pointing to `--help` (exit 2), never a window that would open and block the
+//! window libraries) and the window. A bare `keystep` (the desktop entry and WebDriver pass
+//! nothing), or one with the window's own options ([`WINDOW_OPTIONS`]: start at login's
+//! `--background`), opens the window; every command runs here. An unknown command or option
+//! is an error pointing to `--help` (exit 2), never a window that would open and block the
 //! shell.
 
 /// A command of the command line.
@@ -101,6 +101,13 @@ pub enum Route {
     Unknown(String),
 }
 
+/// Start at login's option: the window process starts without a window and keeps checking.
+pub const BACKGROUND: &str = "--background";
+
+/// The options the window itself takes. Anything else before a command is a mistake to
+/// report, not a reason to open a window.
+pub const WINDOW_OPTIONS: &[&str] = &[BACKGROUND];
+
 /// Where `args` (without the program name) lead.
 pub fn route(args: &[String]) -> Route {
     let Some(first) = args.first() else {
@@ -111,7 +118,7 @@ pub fn route(args: &[String]) -> Route {
         "--version" | "-V" => Route::Version,
         word => match Command::ALL.into_iter().find(|c| c.word() == word) {
             Some(command) => Route::Command(command, args[1..].to_vec()),
-            None if word.starts_with('-') => Route::Window,
+            None if args.iter().all(|a| WINDOW_OPTIONS.contains(&a.as_str())) => Route::Window,
             None => Route::Unknown(unknown(word)),
         },
     }
@@ -123,8 +130,13 @@ fn unknown(word: &str) -> String {
         && word
             .chars()
             .all(|c| c.is_ascii_lowercase() || c == '-' || c == '_');
+    let kind = if word.starts_with('-') {
+        "option"
+    } else {
+        "command"
+    };
     let what = if shown {
-        format!("“{word}” is not a keystep command")
+        format!("“{word}” is not a keystep {kind}")
     } else {
         "That is not a keystep command".to_string()
     };
@@ -160,13 +172,19 @@ mod tests {
     }
 
     #[test]
-    fn bare_or_a_launchers_flag_opens_the_window_and_commands_run_here() {
+    fn bare_or_the_windows_own_option_opens_the_window_and_commands_run_here() {
         assert_eq!(route(&[]), Route::Window, "bare");
         assert_eq!(
-            route(&args(&["--some-launcher-flag"])),
+            route(&args(&["--background"])),
             Route::Window,
-            "a launcher's flag"
+            "start at login's option"
         );
+        for wrong in [&["--bogus"][..], &["--background", "--bogus"], &["-x"]] {
+            assert!(
+                matches!(route(&args(wrong)), Route::Unknown(ref said) if said.contains("keystep --help")),
+                "{wrong:?} is an error pointing to --help, not a window"
+            );
+        }
         assert_eq!(route(&args(&["--help"])), Route::Help, "help");
         assert_eq!(route(&args(&["-V"])), Route::Version, "version");
         assert_eq!(

@@ -4,9 +4,8 @@
 //! and GTK take 100 ms and more to load before `main`). A bare `keystep`, or one with the
 //! window's own option (`--background`, from start at login), replaces this process with the
 //! window binary (`exec`: same process id, arguments and environment, so launchers, WebDriver
-//! and the single-instance
-//! check see one process). The window binary is `keystep-window`, next to this one (a
-//! build's target folder) or in `../lib/keystep/` from it (`/usr/bin/keystep` →
+//! and the single-instance check see one process). The window binary is `keystep-window`,
+//! next to this one (a build's target folder) or in `../lib/keystep/` from it (`/usr/bin/keystep` →
 //! `/usr/lib/keystep/keystep-window`, where the package puts it, off the PATH).
 
 use std::ffi::OsString;

@@ -17,7 +17,13 @@ version=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' tauri.conf.json)
 deb="$target/release/bundle/deb/Keystep_${version}_amd64.deb"
 rm -f "$deb"
 
-build=(env CARGO_NET_OFFLINE=true scripts/tauri.sh build --bundles deb --ci -- --locked)
+# The bundler installs the main binary, `keystep` (the command line, package keystep-cli), in
+# /usr/bin; the window binary it execs goes to /usr/lib/keystep/ through
+# bundle.linux.deb.files, whose source is named here from the target folder in use (the
+# config's own path assumes ./target).
+window_files=$(printf '{"bundle":{"linux":{"deb":{"files":{"/usr/lib/keystep/keystep-window":"%s"}}}}}' \
+  "$target/release/keystep-window")
+build=(env CARGO_NET_OFFLINE=true scripts/tauri.sh build --bundles deb --ci --config "$window_files" -- --locked)
 start=$(date +%s)
 if unshare -n true 2>/dev/null; then
   echo "package: building offline (no network namespace)"

@@ -24,8 +24,8 @@ cargo deny --workspace --locked check --hide-inclusion-graph licenses bans sourc
 step "API docs: every link resolves, no warning"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -p keystep-core -p keystep-app
 
-step "build the app"
-cargo build -p keystep-app --bin keystep --locked
+step "build the app: keystep (the command line) and keystep-window (the window it execs)"
+cargo build --locked -p keystep-cli -p keystep-app --bins
 export KEYSTEP_APP_BIN="$PWD/${CARGO_TARGET_DIR:-target}/debug/keystep"
 case "${CARGO_TARGET_DIR:-}" in /*) export KEYSTEP_APP_BIN="$CARGO_TARGET_DIR/debug/keystep" ;; esac
 
@@ -41,8 +41,8 @@ cargo test --locked -p keystep-app
 step "vendor contracts (Prism)"
 bash tests/prism/run.sh
 
-step "keystep verify, the built binary without a display"
-cargo test --locked -p keystep --test cli
+step "the keystep command: the built binary without a display (real keychain)"
+scripts/headless.sh cargo test --locked -p keystep --test cli
 
 step "end-to-end through the real window"
 export KEYSTEP_SCREENSHOT_DIR="$PWD/docs/screenshots"

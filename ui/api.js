@@ -81,6 +81,7 @@ export const ERROR_CODES = Object.freeze([
  * @property {number|null} next_try_at
  * @typedef {object} AccountView a linked account (also what link, relink and check return)
  * @property {string} id
+ * @property {string} handle its short name on the command line ("provider-company-name")
  * @property {string} provider provider id
  * @property {string} provider_name
  * @property {string} label

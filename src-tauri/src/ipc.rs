@@ -198,6 +198,8 @@ impl From<&Provider> for ProviderView {
 #[derive(Debug, Clone, Serialize)]
 pub struct AccountView {
     id: String,
+    /// Its short name on the command line (`keystep list`, `keystep forget`).
+    handle: String,
     provider: String,
     provider_name: String,
     label: String,
@@ -247,6 +249,7 @@ impl AccountView {
         } = a.identity.clone();
         AccountView {
             id: a.id.clone(),
+            handle: a.handle.clone(),
             provider: a.provider.clone(),
             provider_name: provider_name.to_string(),
             label: a.label.clone(),

@@ -72,36 +72,6 @@ pub fn load_catalogue() -> Result<(Arc<Catalogue>, Hosts), String> {
     Ok((Arc::new(catalogue), hosts))
 }
 
-/// `keystep verify …`: verification without a window; returns the exit status.
-pub fn verify_headless(args: &[String]) -> i32 {
-    let (catalogue, hosts) = match load_catalogue() {
-        Ok(parts) => parts,
-        Err(e) => {
-            eprintln!("keystep verify: {e}");
-            return keystep_core::cli::EXIT_USAGE;
-        }
-    };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("keystep verify: could not start: {e}");
-            return keystep_core::cli::EXIT_FAILED;
-        }
-    };
-    let (stdin, mut stdout, mut stderr) = (std::io::stdin(), std::io::stdout(), std::io::stderr());
-    runtime.block_on(keystep_core::cli::run_verify(
-        args,
-        &catalogue,
-        hosts,
-        &mut stdin.lock(),
-        &mut stdout,
-        &mut stderr,
-    ))
-}
-
 /// Starts the desktop app and blocks until it quits.
 pub fn run() {
     let (catalogue, hosts) = match load_catalogue() {

@@ -1,6 +1,7 @@
 //! The shell over a real data folder (the book opened as the app opens it,
 //! `Accounts::open_or_recover` over a real `FileBook`, and `FileSettings`), with an in-memory vault: safe mode as the window sees it,
-//! a failed save followed by a clean quit, private files, the keychain state.
+//! a failed save followed by a clean quit, private files, the keychain state; and the one data
+//! folder the window and the command line share.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -281,5 +282,30 @@ fn a_locked_keychain_pauses_the_checks_with_one_notification() {
     assert_eq!(
         accounts[0]["status"], "ok",
         "a locked keychain says nothing about the key: {accounts}"
+    );
+}
+
+/// The command line computes the data folder without Tauri; it must be the one the window
+/// opens (`app_data_dir()` for the identifier in tauri.conf.json), or `keystep list` would
+/// show another book than the window's.
+#[test]
+fn the_command_line_and_the_window_use_one_data_folder() {
+    use tauri::Manager;
+    let emu = Emulator::start();
+    let app = crate::app(&emu);
+    assert_eq!(
+        app.config().identifier,
+        keystep_core::files::APP_IDENTIFIER,
+        "core knows the app's identifier"
+    );
+    let window = app
+        .path()
+        .app_data_dir()
+        .expect("the window has a data folder");
+    let command_line = keystep_core::files::app_data_dir(|name| std::env::var(name).ok());
+    assert_eq!(
+        command_line,
+        Some(window),
+        "the command line's data folder is the window's"
     );
 }

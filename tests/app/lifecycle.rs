@@ -39,8 +39,17 @@ fn link_round_trip_never_returns_the_secret() {
         "link_account never echoes the token"
     );
 
+    assert_eq!(
+        linked["handle"], "humaans-acme-ltd",
+        "the view carries the handle, provider and company"
+    );
+
     let listed = call(&w, "list_accounts", json!({})).expect("list");
     assert_eq!(listed.as_array().map(Vec::len), Some(1), "one account");
+    assert_eq!(
+        listed[0]["handle"], "humaans-acme-ltd",
+        "the listed view carries the handle"
+    );
     assert!(
         !listed.to_string().contains(TOKEN),
         "list_accounts never carries the token"

@@ -27,6 +27,7 @@ const FREE_TEXT: &[&str] = &["message", "detail"];
 /// address: nothing Keystep words in English.
 const NOT_PROSE: &[&str] = &[
     "id",
+    "handle",
     "provider",
     "provider_name",
     "label",

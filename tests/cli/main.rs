@@ -1,12 +1,17 @@
-//! `keystep verify` as a script runs it: the built binary, no window and no display, secrets
-//! on stdin, against the provider emulator over loopback. Checks exit codes, the JSON line,
-//! and that no secret appears in anything the command prints.
+//! The `keystep` command as a script runs it: the built binary, no window and no display.
+//!
+//! Here `keystep verify`: secrets on stdin, against the provider emulator over loopback;
+//! exit codes, the JSON line, and that no secret appears in anything the command prints.
+//! `accounts`: `keystep link`, `list` and `forget` with the real keychain.
+//! `window`: the command-line binary and the window binary it `exec`s.
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+mod accounts;
 #[path = "../common/app_binary.rs"]
 mod app_binary;
+mod window;
 
 use app_binary::app_binary;
 use keystep_emulator::{Emulator, HumaansTenant, JazzhrAccount, NamelyTenant};

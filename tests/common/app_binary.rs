@@ -1,4 +1,6 @@
-//! Where the built `keystep` binary is, for the suites that run it as a user would.
+//! Where the built `keystep` binary is, for the suites that run it as a user would: the
+//! command-line binary (package keystep-cli), which `exec`s `keystep-window` beside it when
+//! the window is wanted, as the desktop entry's `keystep` does.
 
 use std::path::{Path, PathBuf};
 

@@ -9,6 +9,7 @@
 //!   success proves whose key it is); `verify_bounds`: the engine fails closed (no client,
 //!   oversized answers, captured values that would steer a request).
 //! - `accounts`: linking and forgetting are all-or-nothing across vault and book.
+//! - `handles`: each account's short name: made, kept, renamed, resolved, settled.
 //! - `lifecycle`: one tenant is one account (duplicates refused, relinks in place), checks,
 //!   renames, reconciling with the keychain, a lost or newer book.
 //! - `faults`: every write path under keychain and book faults stays consistent.
@@ -34,6 +35,7 @@ mod accounts;
 mod backoff;
 mod cases;
 mod faults;
+mod handles;
 mod keychain;
 mod keychain_lifecycle;
 mod leaks;

@@ -3,10 +3,13 @@
 # install it, without touching this system) and checks what a user would get:
 #   - control: package name, version (= the binary's), architecture, and Depends naming
 #     WebKitGTK 4.1, GTK 3 and ayatana-appindicator (dlopened by the tray, so no tool infers it);
-#   - every library the binary links is provided by a declared dependency or its own deps;
+#   - both binaries: usr/bin/keystep (the command line) and usr/lib/keystep/keystep-window
+#     (the window it execs); every library each links is provided by a declared dependency
+#     or its own deps, and keystep links no window library (WebKitGTK, GTK, libsoup);
 #   - the desktop entry is valid and launches `keystep` with the `keystep` icon;
 #   - the icon exists at every hicolor size, each PNG of the size its folder names;
-#   - the installed binary runs without a display: `keystep --version` and `--help`.
+#   - the installed command runs without a display: `keystep --version`, `--help`,
+#     `list --json`, an unknown command (exit 2), and a bare keystep finds the window binary.
 # Usage: tests/package/run.sh path/to/Keystep_<version>_amd64.deb   (scripts/package.sh runs it)
 set -uo pipefail
 
@@ -41,19 +44,24 @@ for needed in libwebkit2gtk-4.1-0 libgtk-3-0 libayatana-appindicator3-1 libssl3;
     && pass "Depends names $needed" || fail "Depends ($depends) does not name $needed"
 done
 
-# --- the binary and the libraries it links
+# --- the two binaries and the libraries they link
 bin="$root/usr/bin/keystep"
+window="$root/usr/lib/keystep/keystep-window"
 [ -x "$bin" ] && pass "usr/bin/keystep is executable" || fail "usr/bin/keystep missing or not executable"
-if [ -x "$bin" ]; then
-  missing_libs=$(ldd "$bin" | grep 'not found' || true)
-  [ -z "$missing_libs" ] && pass "every linked library resolves" || fail "unresolved libraries: $missing_libs"
-  # Each library the binary names must come from a declared dependency or what those pull
-  # in; otherwise an install on a clean system would miss it.
-  closure=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
-    --no-breaks --no-replaces --no-enhances "${declared[@]}" 2>/dev/null \
-    | sed -n 's/^\([^ <][^ ]*\)$/\1/p; s/^ *\(Pre\)\{0,1\}Depends: \([^<>]*\)$/\2/p' \
-    | sed 's/:.*//' | sort -u)
-  before=$failures
+[ -x "$window" ] && pass "usr/lib/keystep/keystep-window is executable" \
+  || fail "usr/lib/keystep/keystep-window missing or not executable"
+# Each library a binary names must come from a declared dependency or what those pull in;
+# otherwise an install on a clean system would miss it.
+closure=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
+  --no-breaks --no-replaces --no-enhances "${declared[@]}" 2>/dev/null \
+  | sed -n 's/^\([^ <][^ ]*\)$/\1/p; s/^ *\(Pre\)\{0,1\}Depends: \([^<>]*\)$/\2/p' \
+  | sed 's/:.*//' | sort -u)
+check_libraries() {
+  local binary=$1 name
+  name=${binary#"$root"}
+  missing_libs=$(ldd "$binary" | grep 'not found' || true)
+  [ -z "$missing_libs" ] && pass "$name: every linked library resolves" || fail "$name: unresolved libraries: $missing_libs"
+  local before=$failures
   while read -r lib path; do
     # With merged /usr, dpkg may have registered the file under /lib rather than /usr/lib.
     pkg=""
@@ -61,17 +69,26 @@ if [ -x "$bin" ]; then
       [ -n "$pkg" ] || pkg=$(dpkg -S "$candidate" 2>/dev/null | head -1 | cut -d: -f1)
     done
     if [ -z "$pkg" ]; then
-      fail "$lib ($path) belongs to no installed package"
+      fail "$name: $lib ($path) belongs to no installed package"
     elif printf '%s\n' "$closure" | grep -qx "$pkg"; then
       :
     else
-      fail "$lib comes from $pkg, which no declared dependency brings"
+      fail "$name: $lib comes from $pkg, which no declared dependency brings"
     fi
-  done < <(objdump -p "$bin" | awk '/NEEDED/ {print $2}' | while read -r lib; do
-             path=$(ldd "$bin" | awk -v l="$lib" '$1 == l {print $3}')
+  done < <(objdump -p "$binary" | awk '/NEEDED/ {print $2}' | while read -r lib; do
+             path=$(ldd "$binary" | awk -v l="$lib" '$1 == l {print $3}')
              [ -n "$path" ] && echo "$lib $(readlink -f "$path")"
            done)
-  [ "$failures" -eq "$before" ] && pass "every NEEDED library comes with a declared dependency"
+  [ "$failures" -eq "$before" ] && pass "$name: every NEEDED library comes with a declared dependency"
+}
+[ -x "$window" ] && check_libraries "$window"
+if [ -x "$bin" ]; then
+  check_libraries "$bin"
+  # The command line must start without the window's libraries (they cost 100 ms and more
+  # before main): nothing of WebKitGTK, GTK, GDK or libsoup, directly or through another.
+  window_libs=$(ldd "$bin" | grep -Ei 'webkit|javascriptcore|gtk|gdk|soup' || true)
+  [ -z "$window_libs" ] && pass "usr/bin/keystep links no window library" \
+    || fail "usr/bin/keystep links window libraries: $window_libs"
 
   out=$(env -u DISPLAY -u WAYLAND_DISPLAY timeout 10 "$bin" --version 2>&1)
   [ "$out" = "keystep $version" ] \
@@ -79,6 +96,22 @@ if [ -x "$bin" ]; then
     || fail "keystep --version printed '$out', expected 'keystep $version'"
   env -u DISPLAY -u WAYLAND_DISPLAY timeout 10 "$bin" --help >/dev/null 2>&1 \
     && pass "keystep --help exits 0" || fail "keystep --help failed"
+  scratch_home="$scratch/home"
+  mkdir -p "$scratch_home"
+  listed=$(env -u DISPLAY -u WAYLAND_DISPLAY HOME="$scratch_home" XDG_DATA_HOME="$scratch_home/data" \
+    timeout 10 "$bin" list --json 2>&1)
+  [ "$listed" = "[]" ] && pass "keystep list --json runs from the package: []" \
+    || fail "keystep list --json printed '$listed'"
+  env -u DISPLAY -u WAYLAND_DISPLAY timeout 10 "$bin" no-such-command >/dev/null 2>&1
+  status=$?
+  [ "$status" -eq 2 ] && pass "an unknown command exits 2" || fail "an unknown command exited $status"
+  # A bare keystep hands over to the window binary in ../lib/keystep (which, with no display,
+  # then fails on its own): it must not say the window is missing.
+  said=$(env -u DISPLAY -u WAYLAND_DISPLAY -u DBUS_SESSION_BUS_ADDRESS HOME="$scratch_home" \
+    XDG_DATA_HOME="$scratch_home/data" timeout 20 "$bin" 2>&1)
+  echo "$said" | grep -q 'not installed' \
+    && fail "bare keystep did not find the window binary: $said" \
+    || pass "bare keystep finds usr/lib/keystep/keystep-window"
 fi
 
 # --- desktop entry

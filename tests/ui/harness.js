@@ -488,6 +488,8 @@ async function selftest() {
     const item = $("#accounts [data-account-id]");
     check("a card shows provider, label, sentence, chip, fingerprint, key age", /Humaans/.test(item.textContent) && /Acme Ltd/.test(item.textContent) && /42 people/.test(item.textContent) && $(".chip-ok", item) && /Key …7890/.test(item.textContent) && /Key 0 days old/.test(item.textContent) && /checked just now/.test(item.textContent), item.textContent);
     check("and when it is checked next", /next check in 5 h|next check in 6 h/.test(item.textContent), item.textContent);
+    const handle = $(".account-handle", item);
+    check("a card shows the handle, small, beside the provider, in its own case", handle && handle.textContent === "humaans-acme-ltd" && handle.closest(".account-provider") && getComputedStyle(handle).textTransform === "none", item.textContent);
     check("Check all appears", !$("#check-all").hidden);
     check("focus on home heading", active() === $("#home-title"));
   });
@@ -718,6 +720,7 @@ async function lifecycle(check, step) {
     const rows = $$("#history-rows tr");
     check("history rows, newest first, with outcomes", rows.length >= 5 && /Working/.test(rows[0].textContent) && rows.some((r) => /Couldn't reach Humaans/.test(r.textContent)) && rows.some((r) => /documents:read/.test(r.textContent)), rows.map((r) => r.textContent).join(" | "));
     check("a table with headers and a caption", $("#history thead th[scope=col]") && $("#history caption"));
+    check("facts: the handle", $$("#account-body .detail-row").some((row) => /Handle/.test(row.textContent) && $("code", row) && /^[a-z0-9-]+$/.test($("code", row).textContent)), $("#account-body").textContent);
     check("facts: key, age, next check, rotation", /Key age/.test($("#account-body").textContent) && /Next check/.test($("#account-body").textContent) && /every 180 days/.test($("#account-body").textContent));
     check("the permission checklist", $$("#account-body .perm-granted").length >= 1);
     click($('#account-actions [data-action="check"]'));

@@ -59,6 +59,7 @@
     return Object.assign(
       {
         id,
+        handle: `${p.id}-${label.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}`,
         provider: p.id,
         provider_name: p.name,
         label,

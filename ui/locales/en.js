@@ -73,6 +73,7 @@ export default {
   "account.replace_key": "Replace key",
   "account.forget": "Forget",
   "account.key_ending": "Key",
+  "account.handle_title": "Its name on the command line (keystep list)",
   "account.fingerprint_title": "The end of the key, so you can recognise it",
   "account.key_age.one": "Key {count} day old",
   "account.key_age.other": "Key {count} days old",
@@ -93,6 +94,7 @@ export default {
 
   "detail.facts": "Account details",
   "detail.account": "Account",
+  "detail.handle": "Handle",
   "detail.company": "Company",
   "detail.people": "People",
   "detail.checked_as": "Checked as",

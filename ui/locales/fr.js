@@ -73,6 +73,7 @@ export default {
   "account.replace_key": "Remplacer la clé",
   "account.forget": "Oublier",
   "account.key_ending": "Clé",
+  "account.handle_title": "Son nom en ligne de commande (keystep list)",
   "account.fingerprint_title": "La fin de la clé, pour la reconnaître",
   "account.key_age.one": "Clé vieille de {count} jour",
   "account.key_age.other": "Clé vieille de {count} jours",
@@ -93,6 +94,7 @@ export default {
 
   "detail.facts": "Détails du compte",
   "detail.account": "Compte",
+  "detail.handle": "Nom court",
   "detail.company": "Entreprise",
   "detail.people": "Personnes",
   "detail.checked_as": "Vérifiée en tant que",

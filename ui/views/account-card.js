@@ -146,7 +146,12 @@ export function accountItem(account) {
       el(
         "div",
         { className: "account-main" },
-        el("p", { className: "account-provider", text: account.provider_name }),
+        el(
+          "p",
+          { className: "account-provider" },
+          account.provider_name,
+          hasText(account.handle) ? el("code", { className: "account-handle", text: account.handle, attrs: { title: t("account.handle_title") } }) : null,
+        ),
         el("h2", { className: "account-label", text: title, attrs: { id: labelId } }),
         sentence ? el("p", { className: "account-message", text: sentence }) : null,
         couldntCheckNote(account),

@@ -96,6 +96,7 @@ export function render(account) {
     else dd.textContent = String(value);
     rows.push(el("div", { className: "detail-row" }, el("dt", { text: term }), dd));
   };
+  addRow(t("detail.handle"), account.handle, true);
   addRow(t("detail.company"), account.company);
   if (typeof account.head_count === "number") addRow(t("detail.people"), formatNumber(account.head_count));
   addRow(t("detail.checked_as"), account.user);

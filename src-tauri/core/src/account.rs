@@ -39,6 +39,7 @@ use crate::secret::Secret;
 use crate::vault::{item_label, ItemRef, SecretFields, StoredIn, Vault, VaultError};
 use crate::verify::{Identity, PermissionReport, Report, Verifier};
 
+mod handle;
 mod health;
 mod keychain;
 mod on_disk;
@@ -47,6 +48,7 @@ mod safe_mode;
 mod start;
 mod trouble;
 
+pub use handle::{check_handle, is_handle, settle_handles, slug, UnknownHandle, MAX_HANDLE_CHARS};
 pub use health::{Reconciliation, Swept, READINESS_WAIT};
 pub use keychain::KEYCHAIN_WAIT;
 use keychain::{Keychain, Late};
@@ -80,6 +82,11 @@ pub enum Status {
 pub struct Account {
     /// Stable random id; also the keychain item's user.
     pub id: String,
+    /// The short name a person types for it (`payfit-acme-sas`), unique in the book; kept
+    /// across relinks and label renames (`handle`). Empty only in a book written before
+    /// handles, until it is read.
+    #[serde(default)]
+    pub handle: String,
     /// Provider id.
     pub provider: String,
     /// What the person calls it (the company name by default).
@@ -198,6 +205,16 @@ pub struct AccountBook {
     pub version: u32,
     /// The accounts, in the order they were linked.
     pub accounts: Vec<Account>,
+}
+
+impl AccountBook {
+    /// The account whose handle is `asked` (trimmed, any case).
+    ///
+    /// # Errors
+    /// [`UnknownHandle`], listing every handle.
+    pub fn resolve(&self, asked: &str) -> Result<&Account, UnknownHandle> {
+        handle::resolve(&self.accounts, asked)
+    }
 }
 
 impl Default for AccountBook {
@@ -490,8 +507,11 @@ impl Accounts {
         vault: Arc<dyn Vault>,
         store: Arc<dyn BookStore>,
         clock: Arc<dyn Clock>,
-        book: AccountBook,
+        mut book: AccountBook,
     ) -> Self {
+        // A store that does not read through `parse_book` (memory, in tests) gets the same
+        // handles as the file would.
+        settle_handles(&mut book.accounts);
         Accounts {
             catalogue,
             verifier,
@@ -638,6 +658,8 @@ impl Accounts {
             .unwrap_or_else(|| provider.name.clone());
         let account = Account {
             id: uuid::Uuid::new_v4().simple().to_string(),
+            // Given under the book's lock, against the accounts as they are then.
+            handle: String::new(),
             provider: provider.id.clone(),
             label: label.clone(),
             fields: creds.public.clone(),
@@ -695,10 +717,17 @@ impl Accounts {
             .map_err(LinkError::Keychain)?;
         let saved = {
             let mut ledger = self.ledger.lock().await;
+            self.refresh(&mut ledger);
             let mut next = ledger.book.clone();
+            let taken = next.accounts.iter().map(|a| a.handle.as_str()).collect();
+            account.handle = handle::new_handle(&account, &taken);
             next.accounts.push(account.clone());
             let saved = self.save(&mut next);
             if saved.is_ok() {
+                // Merging with another process's book may have settled the handle anew.
+                if let Some(written) = next.accounts.iter().find(|a| a.id == account.id) {
+                    account.handle = written.handle.clone();
+                }
                 ledger.book = next;
             }
             saved
@@ -987,6 +1016,52 @@ impl Accounts {
         self.relabel_as_booked(id).await;
         log::info!("renamed account {id}");
         Ok(account)
+    }
+
+    /// Gives an account another handle: trimmed and lower-cased, it must be a handle
+    /// ([`check_handle`]) that no other account has. The keychain is not involved.
+    ///
+    /// # Errors
+    /// [`LinkError::Input`] (field `handle`) for a malformed or taken handle,
+    /// [`LinkError::UnknownAccount`], or [`LinkError::Storage`]; nothing was changed then.
+    pub async fn rename_handle(&self, id: &str, typed: &str) -> Result<Account, LinkError> {
+        self.writable()?;
+        let wanted = check_handle(typed).map_err(LinkError::Input)?;
+        let mut ledger = self.ledger.lock().await;
+        self.refresh(&mut ledger);
+        let index = ledger
+            .position(id)
+            .ok_or_else(|| LinkError::UnknownAccount(id.to_string()))?;
+        if ledger.book.accounts[index].handle == wanted {
+            return Ok(ledger.book.accounts[index].clone());
+        }
+        if ledger.book.accounts.iter().any(|a| a.handle == wanted) {
+            return Err(LinkError::Input(InputError {
+                field: "handle".into(),
+                message: format!(
+                    "Another account already has the handle “{wanted}”. Choose another one."
+                ),
+            }));
+        }
+        let mut next = ledger.book.clone();
+        next.accounts[index].handle = wanted;
+        self.save(&mut next).map_err(LinkError::Storage)?;
+        ledger.book = next;
+        log::info!("gave account {id} a new handle");
+        ledger
+            .position(id)
+            .map(|i| ledger.book.accounts[i].clone())
+            .ok_or_else(|| LinkError::UnknownAccount(id.to_string()))
+    }
+
+    /// The account whose handle is `asked` (trimmed, any case), as the book has it now.
+    ///
+    /// # Errors
+    /// [`UnknownHandle`], listing every handle.
+    pub async fn resolve(&self, asked: &str) -> Result<Account, UnknownHandle> {
+        let mut ledger = self.ledger.lock().await;
+        self.refresh(&mut ledger);
+        ledger.book.resolve(asked).cloned()
     }
 
     /// Gives `id`'s keychain item the label the book has for it (best effort, logged).

@@ -1,4 +1,7 @@
-//! `keystep verify`: the same verification as the window, headless, for scripts and CI.
+//! The command line: which command runs or whether the window opens (`top`), `keystep
+//! link`, `list` and `forget` (`accounts`, shown as `view` says), and here `keystep verify`,
+//! the same verification as the window, headless, for scripts and CI. The `keystep` binary
+//! (package `keystep-cli`) is a few lines over this module and links no window library.
 //!
 //! ```text
 //! keystep verify <provider> [--field NAME=VALUE]... [--json]
@@ -25,8 +28,14 @@ use crate::secret::Secret;
 use crate::verify::{Report, Verifier};
 
 mod stdin;
+mod top;
+mod view;
+mod accounts;
 
+pub use accounts::{link_usage, run_forget, run_link, run_list, Parts};
 pub use stdin::{read_stdin_fields, StdinError, MAX_LINE_BYTES};
+pub use top::{route, usage as top_usage, Command, Route};
+pub use view::{account_line, rfc3339, status_word, AccountLine};
 
 /// Exit status: verified.
 pub const EXIT_OK: i32 = 0;
@@ -34,6 +43,21 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILED: i32 = 1;
 /// Exit status: usage error or invalid input; nothing was sent.
 pub const EXIT_USAGE: i32 = 2;
+
+/// Runs a command's future to its exit status on a runtime of its own (one thread: a
+/// command does one thing at a time); 1 when no runtime can be made.
+pub fn block_on(command: impl std::future::Future<Output = i32>) -> i32 {
+    match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(command),
+        Err(e) => {
+            eprintln!("keystep: could not start: {e}");
+            EXIT_FAILED
+        }
+    }
+}
 
 /// The parsed command line of `keystep verify`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,37 +197,10 @@ pub async fn run_verify(
     let fail = |stdout: &mut dyn Write, stderr: &mut dyn Write, msg: &str| {
         usage_error(stderr, msg, parsed.json, &overridden, stdout)
     };
-    let mut raw: BTreeMap<String, Secret> = BTreeMap::new();
-    for (key, value) in &parsed.fields {
-        // Command-line arguments are visible in the process list anyway, so naming one
-        // back is no leak; values are never repeated.
-        let msg = match provider.field(key) {
-            Some(f) if f.secret => format!(
-                "{} is secret: pipe it on standard input as {key}=… instead of --field, so it never shows in the process list.",
-                f.label
-            ),
-            Some(_) if raw.contains_key(key) => format!("--field {key} is given twice."),
-            Some(_) => {
-                raw.insert(key.clone(), Secret::new(value.clone()));
-                continue;
-            }
-            None => {
-                let known: Vec<&str> = provider.fields.iter().map(|f| f.key.as_str()).collect();
-                format!(
-                    "--field “{key}” names no field of {}; its fields are: {}.",
-                    provider.name,
-                    known.join(", ")
-                )
-            }
-        };
-        return fail(stdout, stderr, &msg);
-    }
-    if provider.fields.iter().any(|f| f.secret) {
-        match read_stdin_fields(stdin, provider) {
-            Ok(secrets) => raw.extend(secrets),
-            Err(e) => return fail(stdout, stderr, &e.to_string()),
-        }
-    }
+    let raw = match gather_fields(provider, &parsed.fields, stdin) {
+        Ok(raw) => raw,
+        Err(e) => return fail(stdout, stderr, &e),
+    };
     let creds = match parse_fields(provider, raw) {
         Ok(c) => c,
         // Input messages name fields by their labels, never a value.
@@ -229,6 +226,49 @@ pub async fn run_verify(
     } else {
         EXIT_FAILED
     }
+}
+
+/// Every field's raw value for `provider`: non-secret ones from `--field` pairs, secret ones
+/// from `stdin` as `NAME=VALUE` lines ([`read_stdin_fields`]). `verify` and `link` take
+/// their input alike.
+///
+/// # Errors
+/// A sentence naming what is wrong: a secret given as `--field`, a field given twice or
+/// unknown, unusable standard input. It names fields, never a value.
+pub(crate) fn gather_fields(
+    provider: &crate::provider::Provider,
+    fields: &[(String, String)],
+    stdin: &mut dyn BufRead,
+) -> Result<BTreeMap<String, Secret>, String> {
+    let mut raw: BTreeMap<String, Secret> = BTreeMap::new();
+    for (key, value) in fields {
+        // Command-line arguments are visible in the process list anyway, so naming one
+        // back is no leak; values are never repeated.
+        let msg = match provider.field(key) {
+            Some(f) if f.secret => format!(
+                "{} is secret: pipe it on standard input as {key}=… instead of --field, so it never shows in the process list.",
+                f.label
+            ),
+            Some(_) if raw.contains_key(key) => format!("--field {key} is given twice."),
+            Some(_) => {
+                raw.insert(key.clone(), Secret::new(value.clone()));
+                continue;
+            }
+            None => {
+                let known: Vec<&str> = provider.fields.iter().map(|f| f.key.as_str()).collect();
+                format!(
+                    "--field “{key}” names no field of {}; its fields are: {}.",
+                    provider.name,
+                    known.join(", ")
+                )
+            }
+        };
+        return Err(msg);
+    }
+    if provider.fields.iter().any(|f| f.secret) {
+        raw.extend(read_stdin_fields(stdin, provider).map_err(|e| e.to_string())?);
+    }
+    Ok(raw)
 }
 
 fn print_report(report: &Report, json: bool, overridden: &[HostOverride], stdout: &mut dyn Write) {

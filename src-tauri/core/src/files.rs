@@ -20,6 +20,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
+mod location;
+
+pub use location::{app_data_dir, APP_IDENTIFIER};
+
 /// The lock file's name in the folder.
 pub const LOCK_FILE: &str = ".keystep.lock";
 

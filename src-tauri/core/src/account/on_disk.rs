@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::files::DataDir;
 
-use super::{parse_book, AccountBook, BookError, BookStore, BOOK_VERSION};
+use super::{parse_book, settle_handles, AccountBook, BookError, BookStore, BOOK_VERSION};
 
 /// The book's file in the data folder.
 pub const BOOK_FILE: &str = "accounts.json";
@@ -152,5 +152,7 @@ pub fn merge(base: &AccountBook, ours: &AccountBook, theirs: &AccountBook) -> Ac
             None => out.accounts.push(added.clone()),
         }
     }
+    // Both processes may have given the same handle to different accounts meanwhile.
+    settle_handles(&mut out.accounts);
     out
 }

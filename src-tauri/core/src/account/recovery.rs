@@ -18,7 +18,7 @@ use crate::provider::{Catalogue, FieldKind, Provider};
 use crate::vault::{parse_item_label, ItemRef, Vault, VaultError};
 use crate::verify::{Identity, PermissionReport};
 
-use super::{Account, AccountBook, BookError, Status, BOOK_VERSION};
+use super::{settle_handles, Account, AccountBook, BookError, Status, BOOK_VERSION};
 
 /// What [`recover_book`] rebuilt.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,7 +53,7 @@ pub fn parse_book(value: serde_json::Value) -> Result<AccountBook, BookError> {
         .and_then(serde_json::Value::as_u64)
         .ok_or_else(|| BookError::Damaged("it has no schema version".into()))?;
     check_version(u32::try_from(version).unwrap_or(u32::MAX))?;
-    let book: AccountBook =
+    let mut book: AccountBook =
         serde_json::from_value(value).map_err(|e| BookError::Damaged(e.to_string()))?;
     let mut seen = std::collections::BTreeSet::new();
     if let Some(twice) = book.accounts.iter().find(|a| !seen.insert(a.id.as_str())) {
@@ -62,6 +62,8 @@ pub fn parse_book(value: serde_json::Value) -> Result<AccountBook, BookError> {
             twice.id
         )));
     }
+    // A book written before handles gets them here, the same in every process that reads it.
+    settle_handles(&mut book.accounts);
     Ok(book)
 }
 
@@ -98,6 +100,7 @@ pub fn recover_book(
         }
     }
     accounts.sort_by(|a: &Account, b: &Account| (&a.label, &a.id).cmp(&(&b.label, &b.id)));
+    settle_handles(&mut accounts);
     log::info!(
         "recovered {} account(s) from the keychain; {} item(s) not recognised",
         accounts.len(),
@@ -136,6 +139,8 @@ fn recovered(provider: &Provider, id: String, label: String, now: u64) -> Accoun
     };
     Account {
         id,
+        // Given with the others once every account is recovered.
+        handle: String::new(),
         provider: provider.id.clone(),
         label,
         fields: BTreeMap::new(),

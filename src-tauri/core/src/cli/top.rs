@@ -1,0 +1,200 @@
+//! The `keystep` command's first word: which command runs, or whether the window opens.
+//!
+//! `keystep` is one command for people, but two binaries: the command line (this crate, no
+//! window libraries) and the window. A bare `keystep`, or one whose first argument is an
+//! option other than `--help` and `--version` (the desktop entry's, a launcher's or
+//! WebDriver's own flags), opens the window; every command runs here. An unknown command is
+//! an error pointing to `--help` (exit 2), never a window that would open and block the
+//! shell.
+
+/// A command of the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// `keystep verify`: check a credential, store nothing.
+    Verify,
+    /// `keystep link`: verify and store, as the window's Connect does.
+    Link,
+    /// `keystep list`: every account, from the book alone.
+    List,
+    /// `keystep forget`: remove an account and its key.
+    Forget,
+    /// `keystep run`: use an account's key from a script (issue 15's proxy).
+    Run,
+    /// `keystep log`: the record of every use (issue 15).
+    Log,
+}
+
+impl Command {
+    /// Every command, in the order `--help` lists them.
+    pub const ALL: [Command; 6] = [
+        Command::Link,
+        Command::List,
+        Command::Forget,
+        Command::Verify,
+        Command::Run,
+        Command::Log,
+    ];
+
+    /// The word that names it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Command::Verify => "verify",
+            Command::Link => "link",
+            Command::List => "list",
+            Command::Forget => "forget",
+            Command::Run => "run",
+            Command::Log => "log",
+        }
+    }
+
+    /// Its entry in `keystep --help`: what follows `keystep`, and what it does.
+    fn summary(self) -> (&'static str, &'static str) {
+        match self {
+            Command::Link => (
+                "link <provider> [--field NAME=VALUE]... [--name NAME] [--json]",
+                "verify a key (secret fields on standard input) and keep it",
+            ),
+            Command::List => (
+                "list [--json]",
+                "every linked account, with its handle and status",
+            ),
+            Command::Forget => (
+                "forget HANDLE",
+                "remove an account, and its key from the keychain",
+            ),
+            Command::Verify => (
+                "verify <provider> [--field NAME=VALUE]... [--json]",
+                "check a key without keeping it",
+            ),
+            Command::Run => (
+                "run --account HANDLE ... -- COMMAND",
+                "use an account's key in a script: see keystep run --help",
+            ),
+            Command::Log => (
+                "log [--account HANDLE] [--json]",
+                "every use of a key: see keystep log --help",
+            ),
+        }
+    }
+}
+
+/// What the arguments ask for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// Open the window, passing every argument on.
+    Window,
+    /// `--help`: [`usage`].
+    Help,
+    /// `--version`.
+    Version,
+    /// A command, with the arguments after its word.
+    Command(Command, Vec<String>),
+    /// Not a command: the sentence to print before exiting with status 2.
+    Unknown(String),
+}
+
+/// Where `args` (without the program name) lead.
+pub fn route(args: &[String]) -> Route {
+    let Some(first) = args.first() else {
+        return Route::Window;
+    };
+    match first.as_str() {
+        "--help" | "-h" | "help" => Route::Help,
+        "--version" | "-V" => Route::Version,
+        word => match Command::ALL.into_iter().find(|c| c.word() == word) {
+            Some(command) => Route::Command(command, args[1..].to_vec()),
+            None if word.starts_with('-') => Route::Window,
+            None => Route::Unknown(unknown(word)),
+        },
+    }
+}
+
+fn unknown(word: &str) -> String {
+    // A word is repeated only when it looks like a mistyped command, never a pasted key.
+    let shown = word.len() <= 20
+        && word
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c == '-' || c == '_');
+    let what = if shown {
+        format!("“{word}” is not a keystep command")
+    } else {
+        "That is not a keystep command".to_string()
+    };
+    format!("keystep: {what}. Try keystep --help.")
+}
+
+/// `keystep --help`.
+pub fn usage() -> String {
+    let mut out = format!(
+        "keystep {}\nConnect HR systems by API key, safely.\n\n\
+         Usage:\n  keystep\n      open the window\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    for command in Command::ALL {
+        let (synopsis, what) = command.summary();
+        out.push_str(&format!("  keystep {synopsis}\n      {what}\n"));
+    }
+    out.push_str(
+        "  keystep --version\n\n\
+         An account is named by its handle (keystep list shows them), such as payfit-acme-sas.\n\
+         Each command says more with --help, e.g. keystep link --help.\n\
+         Exit status: 0 done, 1 refused or failed (nothing changed), 2 usage or invalid input.\n",
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn bare_or_a_launchers_flag_opens_the_window_and_commands_run_here() {
+        assert_eq!(route(&[]), Route::Window, "bare");
+        assert_eq!(
+            route(&args(&["--some-launcher-flag"])),
+            Route::Window,
+            "a launcher's flag"
+        );
+        assert_eq!(route(&args(&["--help"])), Route::Help, "help");
+        assert_eq!(route(&args(&["-V"])), Route::Version, "version");
+        assert_eq!(
+            route(&args(&["list", "--json"])),
+            Route::Command(Command::List, args(&["--json"])),
+            "a command and its arguments"
+        );
+        for command in Command::ALL {
+            assert!(
+                matches!(route(&args(&[command.word()])), Route::Command(c, _) if c == command),
+                "{} routes to itself",
+                command.word()
+            );
+            assert!(
+                usage().contains(&format!("keystep {}", command.word())),
+                "--help lists {}",
+                command.word()
+            );
+        }
+    }
+
+    #[test]
+    fn an_unknown_command_points_to_help_and_never_repeats_a_key() {
+        let Route::Unknown(said) = route(&args(&["lsit"])) else {
+            panic!("lsit is not a command");
+        };
+        assert!(
+            said.contains("“lsit”") && said.contains("keystep --help"),
+            "names the typo, points to --help: {said}"
+        );
+        let Route::Unknown(said) = route(&args(&["QzXvPastedKey0000000000000001"])) else {
+            panic!("a key is not a command");
+        };
+        assert!(
+            !said.contains("QzXv") && said.contains("keystep --help"),
+            "a pasted key is not repeated: {said}"
+        );
+    }
+}

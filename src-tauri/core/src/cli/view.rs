@@ -1,0 +1,159 @@
+//! An account as the command line shows it: one [`AccountLine`] (an element of
+//! `keystep list --json`, and `keystep link --json`'s last line), or a row of the table.
+//!
+//! Built from the book's [`Account`], which holds no secret, and only from the fields named
+//! here: nothing is added by accident when the book grows.
+
+use serde::Serialize;
+
+use crate::account::{Account, Status};
+use crate::error::Code;
+use crate::provider::Catalogue;
+
+/// One account, as `list --json` prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountLine {
+    /// The name commands take (`payfit-acme-sas`).
+    pub handle: String,
+    /// The provider's id.
+    pub provider: String,
+    /// The provider's name.
+    pub provider_name: String,
+    /// The account's name (its label).
+    pub name: String,
+    /// The company the provider named, if any.
+    pub company: Option<String>,
+    /// `ok`, `limited`, `failing`, `unknown`, `unchecked` or `needs_relink`.
+    pub status: &'static str,
+    /// The last check's code when it was not a success.
+    pub last_code: Option<Code>,
+    /// When it was last checked, RFC 3339 in UTC; `None` when never.
+    pub last_checked: Option<String>,
+    /// The end of the key ("…x7Qa").
+    pub fingerprint: String,
+    /// The account's id (the keychain item's user).
+    pub id: String,
+}
+
+/// `account` as a line.
+pub fn account_line(account: &Account, catalogue: &Catalogue) -> AccountLine {
+    AccountLine {
+        handle: account.handle.clone(),
+        provider: account.provider.clone(),
+        provider_name: catalogue
+            .get(&account.provider)
+            .map_or_else(|| account.provider.clone(), |p| p.name.clone()),
+        name: account.label.clone(),
+        company: account.identity.company.clone(),
+        status: status_word(account),
+        last_code: account.last_code,
+        last_checked: (account.checked_at > 0).then(|| rfc3339(account.checked_at)),
+        fingerprint: account.fingerprint.clone(),
+        id: account.id.clone(),
+    }
+}
+
+/// Unix seconds as RFC 3339 in UTC (`2026-12-03T12:10:05Z`).
+pub fn rfc3339(secs: u64) -> String {
+    let days = i64::try_from(secs / 86_400).unwrap_or(i64::MAX / 2);
+    let rest = secs % 86_400;
+    // Days to a civil date (Howard Hinnant's algorithm), the proleptic Gregorian calendar.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3_600,
+        rest % 3_600 / 60,
+        rest % 60
+    )
+}
+
+/// The human table of `keystep list`: a header and one row per account, columns aligned.
+pub fn table(lines: &[AccountLine]) -> String {
+    let rows: Vec<[String; 6]> = std::iter::once(
+        [
+            "HANDLE",
+            "PROVIDER",
+            "NAME",
+            "STATUS",
+            "LAST CHECKED",
+            "KEY",
+        ]
+        .map(String::from),
+    )
+    .chain(lines.iter().map(|l| {
+        [
+            l.handle.clone(),
+            l.provider_name.clone(),
+            l.name.clone(),
+            l.status.to_string(),
+            l.last_checked.as_deref().map_or_else(
+                || "never".to_string(),
+                |t| t.replacen('T', " ", 1).replace('Z', " UTC"),
+            ),
+            l.fingerprint.clone(),
+        ]
+    }))
+    .collect();
+    let mut widths = [0usize; 6];
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            line.push_str(cell);
+            if i + 1 < row.len() {
+                let pad = widths[i] - cell.chars().count() + 2;
+                line.push_str(&" ".repeat(pad));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The status word `list` shows: the book's, with an account never checked (one rebuilt
+/// from the keychain) `unchecked` rather than `unknown`.
+pub fn status_word(account: &Account) -> &'static str {
+    match account.status {
+        Status::Ok => "ok",
+        Status::Limited => "limited",
+        Status::Failing => "failing",
+        Status::NeedsRelink => "needs_relink",
+        Status::Unknown if account.checked_at == 0 => "unchecked",
+        Status::Unknown => "unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_rfc_3339_in_utc() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z", "the epoch");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z", "a leap day");
+        assert_eq!(
+            rfc3339(1_700_000_000),
+            "2023-11-14T22:13:20Z",
+            "a known instant"
+        );
+        assert_eq!(
+            rfc3339(4_102_444_799),
+            "2099-12-31T23:59:59Z",
+            "the end of a century's last day"
+        );
+    }
+}

@@ -1,0 +1,492 @@
+//! `keystep link`, `list` and `forget` as a script runs them: the built binary, no display,
+//! secrets on standard input, the provider emulator over loopback, the real keychain (a
+//! session bus with gnome-keyring: run through scripts/headless.sh), and a data folder of the
+//! test's own (`XDG_DATA_HOME`).
+//!
+//! Each test checks what was kept where: the keychain (with `secret-tool`), the book (with
+//! `list --json`), and that no secret is in anything printed or any file written.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use keystep_emulator::{
+    Emulator, HibobTenant, HumaansTenant, JazzhrAccount, NamelyTenant, PayfitTenant,
+};
+use serde_json::Value;
+
+use crate::app_binary::app_binary;
+
+const PAYFIT: &str = "CliLinkPayfitKey0000000000000001";
+const HIBOB: &str = "CliLinkHibobServiceUserToken00000001";
+const HUMAANS: &str = "CliLinkHumaansToken0000000000001";
+const JAZZHR: &str = "CliLinkJazzhrKey0000000000000001";
+const NAMELY: &str = "CliLinkNamelyToken00000000000001";
+const REVOKED: &str = "CliLinkRevokedHumaansToken000009";
+
+/// Whether a Secret Service is on the session bus; panics under CI, where skipping would lie.
+fn keyring_present() -> bool {
+    let present = std::env::var("DBUS_SESSION_BUS_ADDRESS").is_ok()
+        && Command::new("secret-tool")
+            .arg("--version")
+            .output()
+            .is_ok();
+    assert!(
+        present || std::env::var("CI").as_deref() != Ok("true"),
+        "the keystep link tests need the real keychain: run them through scripts/headless.sh"
+    );
+    if !present {
+        eprintln!("skipping: no session bus / secret-tool (run through scripts/headless.sh)");
+    }
+    present
+}
+
+/// What the keychain holds for an account id (its secret fields, as stored), or nothing.
+fn keychain_item(id: &str) -> String {
+    let out = Command::new("secret-tool")
+        .args(["lookup", "service", "keystep", "username", id])
+        .output()
+        .expect("secret-tool runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Every Keystep item's attributes and secrets.
+fn keychain_items() -> String {
+    let out = Command::new("secret-tool")
+        .args(["search", "--all", "--unlock", "service", "keystep"])
+        .output()
+        .expect("secret-tool runs");
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
+
+/// The emulator with one working tenant per provider, and a data folder of the test's own.
+struct Cli {
+    emu: Emulator,
+    home: tempfile::TempDir,
+    printed: std::cell::RefCell<String>,
+}
+
+impl Cli {
+    fn new() -> Cli {
+        let emu = Emulator::start();
+        emu.add_payfit(PAYFIT, PayfitTenant::full("Acme SAS", 42));
+        emu.add_hibob(HibobTenant::full("SERVICE-7001", HIBOB, 12));
+        emu.add_humaans(
+            HUMAANS,
+            HumaansTenant {
+                company_id: "cmp_cli_acme".into(),
+                ..HumaansTenant::full("Acme Ltd", 42)
+            },
+        );
+        emu.add_jazzhr(JAZZHR, JazzhrAccount::with_users("admin@acme.example", 12));
+        emu.add_namely("acme", NamelyTenant::full("Acme Inc.", NAMELY, 142));
+        Cli {
+            emu,
+            home: tempfile::tempdir().expect("temp dir"),
+            printed: std::cell::RefCell::new(String::new()),
+        }
+    }
+
+    fn data(&self) -> PathBuf {
+        self.home.path().join("data")
+    }
+
+    /// Runs `keystep <args>` with `stdin`; what it printed is kept for the leak search.
+    fn run_with(&self, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
+        let mut cmd = Command::new(app_binary());
+        cmd.args(args)
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .env("XDG_DATA_HOME", self.data())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in self.emu.env() {
+            cmd.env(k, v);
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("keystep runs");
+        let written = child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes());
+        if let Err(e) = written {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "write stdin: {e}");
+        }
+        let out = child.wait_with_output().expect("keystep finishes");
+        self.printed.borrow_mut().push_str(&format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+        out
+    }
+
+    fn run(&self, args: &[&str], stdin: &str) -> Output {
+        self.run_with(args, stdin, &[])
+    }
+
+    fn list(&self) -> Vec<Value> {
+        let out = self.run(&["list", "--json"], "");
+        assert_eq!(out.status.code(), Some(0), "list: {}", stderr(&out));
+        let json: Value = serde_json::from_slice(&out.stdout).expect("list --json is JSON");
+        json.as_array().expect("an array").clone()
+    }
+
+    /// Asserts that no secret is in anything printed so far or any file of the data folder.
+    fn assert_no_secret_anywhere(&self, secrets: &[&str]) {
+        let printed = self.printed.borrow();
+        let mut files = Vec::new();
+        collect_files(self.home.path(), &mut files);
+        for secret in secrets {
+            assert!(!printed.contains(secret), "a secret was printed");
+            for file in &files {
+                let bytes = std::fs::read(file).expect("readable");
+                assert!(
+                    !String::from_utf8_lossy(&bytes).contains(secret),
+                    "a secret is in {}",
+                    file.display()
+                );
+            }
+        }
+        assert!(
+            files.iter().any(|f| f.ends_with("accounts.json")) || files.is_empty(),
+            "the search covered the book: {files:?}"
+        );
+    }
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn last_json(out: &Output) -> Value {
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().last().expect("a last line on stdout");
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("the last line is JSON ({e}): {line}"))
+}
+
+/// `provider`, its `--field`s, its standard input, and the handle it should get.
+fn providers() -> Vec<(
+    &'static str,
+    Vec<&'static str>,
+    String,
+    &'static str,
+    &'static str,
+)> {
+    vec![
+        (
+            "payfit",
+            vec![],
+            format!("api_key={PAYFIT}\n"),
+            "payfit-acme-sas",
+            PAYFIT,
+        ),
+        (
+            "hibob",
+            vec!["--field", "service_user_id=SERVICE-7001"],
+            format!("service_user_token={HIBOB}\n"),
+            "hibob-service-7001",
+            HIBOB,
+        ),
+        (
+            "humaans",
+            vec![],
+            format!("api_token={HUMAANS}\n"),
+            "humaans-acme-ltd",
+            HUMAANS,
+        ),
+        (
+            "jazzhr",
+            vec![],
+            format!("api_key={JAZZHR}\n"),
+            "jazzhr-admin-acme-example",
+            JAZZHR,
+        ),
+        (
+            "namely",
+            vec!["--field", "subdomain=acme"],
+            format!("access_token={NAMELY}\n"),
+            "namely-acme-inc",
+            NAMELY,
+        ),
+    ]
+}
+
+#[test]
+fn each_provider_links_lists_with_its_handle_and_forgets_without_a_secret_anywhere() {
+    if !keyring_present() {
+        return;
+    }
+    let cli = Cli::new();
+    let mut linked = Vec::new();
+    for (provider, fields, stdin, handle, secret) in providers() {
+        let mut args = vec!["link", provider];
+        args.extend(fields);
+        args.push("--json");
+        let out = cli.run(&args, &stdin);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{provider}: linked: {}",
+            stderr(&out)
+        );
+        let account = last_json(&out);
+        assert_eq!(
+            account["handle"], handle,
+            "{provider}: its handle: {account}"
+        );
+        assert_eq!(account["provider"], provider, "{provider}: provider");
+        assert_eq!(account["status"], "ok", "{provider}: status");
+        let id = account["id"].as_str().expect("an id").to_string();
+        assert!(
+            keychain_item(&id).contains(secret),
+            "{provider}: the key is in the keychain under the account's id"
+        );
+        linked.push((account, id, secret));
+    }
+
+    let listed = cli.list();
+    assert_eq!(listed.len(), 5, "every account is listed: {listed:?}");
+    for ((account, _, _), line) in linked.iter().zip(&listed) {
+        assert_eq!(line, account, "list shows the account as link --json did");
+        for key in [
+            "handle",
+            "provider",
+            "name",
+            "company",
+            "status",
+            "last_checked",
+            "fingerprint",
+        ] {
+            assert!(line.get(key).is_some(), "{key} in {line}");
+        }
+        let checked = line["last_checked"].as_str().expect("checked at link time");
+        assert!(
+            checked.len() == 20 && checked.ends_with('Z') && checked.as_bytes()[10] == b'T',
+            "RFC 3339: {checked}"
+        );
+    }
+    assert_eq!(listed[0]["company"], "Acme SAS", "PayFit's company");
+    assert_eq!(listed[3]["company"], Value::Null, "JazzHR names no company");
+
+    let table = cli.run(&["list"], "");
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        text.starts_with("HANDLE")
+            && text.contains("payfit-acme-sas")
+            && text.contains("namely-acme-inc"),
+        "the human table: {text}"
+    );
+
+    let secrets: Vec<&str> = linked.iter().map(|(_, _, s)| *s).collect();
+    cli.assert_no_secret_anywhere(&secrets);
+
+    for (account, id, _) in &linked {
+        let handle = account["handle"].as_str().expect("handle");
+        let out = cli.run(&["forget", handle], "");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{handle}: forgotten: {}",
+            stderr(&out)
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains(handle),
+            "{handle}: says what it forgot"
+        );
+        assert_eq!(keychain_item(id), "", "{handle}: its keychain item is gone");
+    }
+    assert!(cli.list().is_empty(), "nothing is left in the book");
+    cli.assert_no_secret_anywhere(&secrets);
+}
+
+#[test]
+fn a_rejected_key_exits_1_and_keeps_nothing() {
+    if !keyring_present() {
+        return;
+    }
+    let cli = Cli::new();
+    let out = cli.run(
+        &["link", "humaans", "--json"],
+        &format!("api_token={REVOKED}\n"),
+    );
+    assert_eq!(out.status.code(), Some(1), "refused: {}", stderr(&out));
+    let json = last_json(&out);
+    assert_eq!(json["ok"], false, "not linked: {json}");
+    assert_eq!(
+        json["code"], "bad_credentials",
+        "the provider's verdict: {json}"
+    );
+    assert!(cli.list().is_empty(), "nothing in the book");
+    assert!(
+        !keychain_items().contains(REVOKED),
+        "nothing in the keychain"
+    );
+    cli.assert_no_secret_anywhere(&[REVOKED]);
+}
+
+#[test]
+fn a_company_linked_twice_is_refused_naming_its_handle() {
+    if !keyring_present() {
+        return;
+    }
+    let cli = Cli::new();
+    let stdin = format!("api_key={PAYFIT}\n");
+    let first = cli.run(
+        &["link", "payfit", "--name", "Paris office", "--json"],
+        &stdin,
+    );
+    assert_eq!(first.status.code(), Some(0), "linked: {}", stderr(&first));
+    let account = last_json(&first);
+    assert_eq!(account["name"], "Paris office", "--name names it");
+    assert_eq!(
+        account["handle"], "payfit-acme-sas",
+        "the handle is the company's"
+    );
+
+    let again = cli.run(&["link", "payfit", "--json"], &stdin);
+    assert_eq!(again.status.code(), Some(1), "refused: {}", stderr(&again));
+    let json = last_json(&again);
+    assert_eq!(json["code"], "already_linked", "as the window: {json}");
+    assert_eq!(
+        json["linked_as"], "payfit-acme-sas",
+        "names the account: {json}"
+    );
+    assert!(
+        stderr(&again).contains("already linked as payfit-acme-sas"),
+        "says so: {}",
+        stderr(&again)
+    );
+    assert_eq!(cli.list().len(), 1, "still one account");
+
+    let id = account["id"].as_str().expect("id");
+    let out = cli.run(&["forget", "payfit-acme-sas"], "");
+    assert_eq!(out.status.code(), Some(0), "cleaned up: {}", stderr(&out));
+    assert_eq!(keychain_item(id), "", "its item is gone");
+    cli.assert_no_secret_anywhere(&[PAYFIT]);
+}
+
+#[test]
+fn bad_input_exits_2_and_sends_and_keeps_nothing() {
+    let cli = Cli::new();
+    let cases: [(&[&str], String, &str); 5] = [
+        (
+            &[
+                "link",
+                "humaans",
+                "--field",
+                &format!("api_token={HUMAANS}"),
+            ],
+            String::new(),
+            "is secret",
+        ),
+        (
+            &["link", "workday"],
+            format!("api_token={HUMAANS}\n"),
+            "does not know",
+        ),
+        (&["link", "humaans"], String::new(), "Paste your API token"),
+        (
+            &["link", "humaans", "--name", ""],
+            format!("api_token={HUMAANS}\n"),
+            "--name",
+        ),
+        (
+            &["link", "namely"],
+            format!("access_token={NAMELY}\n"),
+            "subdomain",
+        ),
+    ];
+    for (args, stdin, says) in cases {
+        let out = cli.run(args, &stdin);
+        let said = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: exit 2: {said}");
+        assert!(said.contains(says), "{args:?}: says why ({says}): {said}");
+    }
+    assert!(cli.emu.requests().is_empty(), "nothing was sent");
+    assert!(cli.list().is_empty(), "nothing was kept");
+    cli.assert_no_secret_anywhere(&[HUMAANS, NAMELY]);
+}
+
+#[test]
+fn an_unknown_handle_exits_2_listing_the_handles() {
+    if !keyring_present() {
+        return;
+    }
+    let cli = Cli::new();
+    let out = cli.run(&["link", "humaans"], &format!("api_token={HUMAANS}\n"));
+    assert_eq!(out.status.code(), Some(0), "linked: {}", stderr(&out));
+    let forget = cli.run(&["forget", "humaans-acme"], "");
+    assert_eq!(forget.status.code(), Some(2), "exit 2: {}", stderr(&forget));
+    assert!(
+        stderr(&forget).contains("The handles are: humaans-acme-ltd."),
+        "lists the handles: {}",
+        stderr(&forget)
+    );
+    assert_eq!(cli.list().len(), 1, "nothing was forgotten");
+    let out = cli.run(&["forget", "humaans-acme-ltd"], "");
+    assert_eq!(out.status.code(), Some(0), "cleaned up: {}", stderr(&out));
+}
+
+#[test]
+fn without_a_keychain_link_exits_1_saying_so_and_keeps_nothing() {
+    let cli = Cli::new();
+    let out = cli.run_with(
+        &["link", "humaans"],
+        &format!("api_token={HUMAANS}\n"),
+        &[(
+            "DBUS_SESSION_BUS_ADDRESS",
+            &format!("unix:path={}", cli.home.path().join("no-bus").display()),
+        )],
+    );
+    let said = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "exit 1: {said}");
+    assert!(
+        said.contains("could not open your system keychain"),
+        "says the keychain is the trouble: {said}"
+    );
+    assert!(cli.list().is_empty(), "nothing in the book");
+    cli.assert_no_secret_anywhere(&[HUMAANS]);
+}
+
+#[test]
+fn list_reads_the_book_without_the_keychain() {
+    if !keyring_present() {
+        return;
+    }
+    let cli = Cli::new();
+    let out = cli.run(&["link", "humaans"], &format!("api_token={HUMAANS}\n"));
+    assert_eq!(out.status.code(), Some(0), "linked: {}", stderr(&out));
+    // No session bus at all: a list that asked the keychain would fail or wait.
+    let listed = cli.run_with(
+        &["list", "--json"],
+        "",
+        &[(
+            "DBUS_SESSION_BUS_ADDRESS",
+            &format!("unix:path={}", cli.home.path().join("no-bus").display()),
+        )],
+    );
+    assert_eq!(listed.status.code(), Some(0), "listed: {}", stderr(&listed));
+    let json: Value = serde_json::from_slice(&listed.stdout).expect("JSON");
+    assert_eq!(
+        json[0]["handle"], "humaans-acme-ltd",
+        "from the book alone: {json}"
+    );
+    let out = cli.run(&["forget", "humaans-acme-ltd"], "");
+    assert_eq!(out.status.code(), Some(0), "cleaned up: {}", stderr(&out));
+}

@@ -1,0 +1,166 @@
+//! The one `keystep` command and its two binaries: commands run in the command-line binary,
+//! a bare `keystep` (or a launcher's own options) becomes the window binary through `exec`,
+//! and an unknown command or option never opens a window.
+//!
+//! The window binary is stood in for by a script that records its arguments and process
+//! id, beside a copy of the built `keystep`, in the build's layout (side by side) and the
+//! package's (`bin/keystep`, `lib/keystep/keystep-window`).
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use crate::app_binary::app_binary;
+
+/// A copy of `keystep` at `bin` with a recording stand-in window at `window`.
+struct Layout {
+    _root: tempfile::TempDir,
+    keystep: PathBuf,
+    record: PathBuf,
+}
+
+impl Layout {
+    fn new(bin: &str, window: &str) -> Layout {
+        let root = tempfile::tempdir().expect("temp dir");
+        let keystep = root.path().join(bin).join("keystep");
+        let fake = root.path().join(window).join("keystep-window");
+        let record = root.path().join("window-started");
+        for dir in [keystep.parent(), fake.parent()].into_iter().flatten() {
+            std::fs::create_dir_all(dir).expect("folders");
+        }
+        // A copy, not a link: `keystep` finds the window from its own resolved path.
+        std::fs::copy(app_binary(), &keystep).expect("copy keystep");
+        std::fs::write(
+            &fake,
+            format!("#!/bin/sh\necho \"$$ $*\" > '{}'\n", record.display()),
+        )
+        .expect("stand-in window");
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755))
+            .expect("executable");
+        Layout {
+            _root: root,
+            keystep,
+            record,
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> (Output, u32) {
+        let child = Command::new(&self.keystep)
+            .args(args)
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .env("XDG_DATA_HOME", self.record.with_file_name("data"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("keystep runs");
+        let pid = child.id();
+        (child.wait_with_output().expect("keystep finishes"), pid)
+    }
+
+    /// What the stand-in window recorded: its process id and arguments.
+    fn started(&self) -> Option<String> {
+        std::fs::read_to_string(&self.record).ok()
+    }
+}
+
+fn assert_window_opens(layout: &Layout, args: &[&str], case: &str) {
+    let (out, pid) = layout.run(args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{case}: the window's status: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let started = layout
+        .started()
+        .unwrap_or_else(|| panic!("{case}: the window started"));
+    assert_eq!(
+        started.trim_end(),
+        format!("{pid} {}", args.join(" ")).trim_end(),
+        "{case}: the window replaced keystep (same process) with the same arguments"
+    );
+}
+
+#[test]
+fn bare_keystep_and_a_launchers_options_become_the_window_beside_it() {
+    let layout = Layout::new("target", "target");
+    assert_window_opens(&layout, &[], "bare");
+    assert_window_opens(&layout, &["--launcher-flag", "x"], "a launcher's option");
+}
+
+#[test]
+fn the_packaged_layout_finds_the_window_in_lib_keystep() {
+    let layout = Layout::new("usr/bin", "usr/lib/keystep");
+    assert_window_opens(&layout, &[], "bare, installed");
+}
+
+#[test]
+fn unknown_commands_and_options_exit_2_pointing_to_help_and_open_no_window() {
+    let layout = Layout::new("target", "target");
+    for args in [
+        &["lsit"][..],
+        &["list", "--bogus"],
+        &["link", "humaans", "--bogus"],
+        &["forget"],
+        &["verify", "--nope", "humaans"],
+    ] {
+        let (out, _) = layout.run(args);
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: exit 2: {said}");
+        assert!(
+            said.contains("--help"),
+            "{args:?}: points to --help: {said}"
+        );
+        assert_eq!(layout.started(), None, "{args:?}: no window was started");
+    }
+}
+
+#[test]
+fn help_and_version_run_without_the_window_and_list_every_command() {
+    let layout = Layout::new("target", "target");
+    let (help, _) = layout.run(&["--help"]);
+    assert_eq!(help.status.code(), Some(0), "--help exits 0");
+    let text = String::from_utf8_lossy(&help.stdout);
+    for command in ["link", "list", "forget", "verify", "run", "log"] {
+        assert!(
+            text.contains(&format!("keystep {command}")),
+            "--help lists {command}: {text}"
+        );
+    }
+    let (version, _) = layout.run(&["--version"]);
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        format!("keystep {}", env!("CARGO_PKG_VERSION")),
+        "--version"
+    );
+    assert_eq!(layout.started(), None, "no window for --help or --version");
+}
+
+#[test]
+fn without_a_window_binary_keystep_says_so_instead_of_failing_silently() {
+    let layout = Layout::new("target", "elsewhere");
+    let (out, _) = layout.run(&[]);
+    assert_eq!(out.status.code(), Some(1), "exit 1");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not installed"),
+        "says the window is missing: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_command_line_binary_links_no_window_library() {
+    let ldd = Command::new("ldd")
+        .arg(app_binary())
+        .output()
+        .expect("ldd runs");
+    let libraries = String::from_utf8_lossy(&ldd.stdout).to_lowercase();
+    for window_library in ["webkit", "gtk", "javascriptcore", "soup"] {
+        assert!(
+            !libraries.contains(window_library),
+            "keystep links {window_library}: {libraries}"
+        );
+    }
+}

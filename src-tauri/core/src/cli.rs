@@ -31,8 +31,12 @@ mod stdin;
 mod top;
 mod view;
 mod accounts;
+mod run;
+mod log;
 
 pub use accounts::{link_usage, run_forget, run_link, run_list, Parts};
+pub use log::{run_log, LOG_USAGE};
+pub use run::{run_run, RUN_USAGE};
 pub use stdin::{read_stdin_fields, StdinError, MAX_LINE_BYTES};
 pub use top::{route, usage as top_usage, Command, Route};
 pub use view::{account_line, rfc3339, status_word, AccountLine};

@@ -35,6 +35,7 @@ pub mod settings;
 // Using a key without holding it: the record of each use, and the proxy of `keystep run`.
 pub mod use_log;
 pub mod proxy;
+pub mod run;
 
 // What the person is told outside the window, and the command line.
 pub mod words;

@@ -266,28 +266,6 @@ pub fn path_without_values(path_and_query: &str) -> String {
     }
 }
 
-/// Unix seconds as RFC 3339 in UTC (`2026-12-03T12:00:00Z`).
-pub fn rfc3339(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Howard Hinnant's days-to-civil.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3_600,
-        rem % 3_600 / 60,
-        rem % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,17 +278,6 @@ mod tests {
             "values gone, names kept"
         );
         assert_eq!(path_without_values("/users"), "/users", "no query");
-    }
-
-    #[test]
-    fn dates_are_rfc3339() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z", "the epoch");
-        assert_eq!(
-            rfc3339(1_796_300_000),
-            "2026-12-03T12:13:20Z",
-            "a date in 2026"
-        );
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z", "a leap day");
     }
 
     #[test]

@@ -374,7 +374,7 @@ async fn paths_leaving_the_base_are_refused_and_nothing_is_forwarded() {
 #[tokio::test]
 async fn the_pace_holds_across_the_run() {
     let world = linked().await;
-    let window = Duration::from_secs(1);
+    let window = Duration::from_millis(1_500);
     let mut s = settings();
     s.pacer = Arc::new(Pacer::with_window(window));
     s.pace = Some(Pace {
@@ -403,9 +403,10 @@ async fn the_pace_holds_across_the_run() {
         "one at a time, as the pace says"
     );
     let times: Vec<_> = got.iter().map(|r| r.at).collect();
-    // A little under the window: arrivals lag their sending by a moment.
+    // Under the window by a margin: arrivals lag their sending by a moment (more on a
+    // loaded machine); a proxy without the pace sends all seven within milliseconds.
     assert!(
-        busiest_span(&times, window - Duration::from_millis(100)) <= 3,
+        busiest_span(&times, window - Duration::from_millis(500)) <= 3,
         "never more than three in a window"
     );
 }
@@ -529,6 +530,10 @@ async fn two_hundred_requests_at_once_are_all_answered() {
         concurrent: 200,
     });
     let proxy = world.proxy(&["humaans"], s).await;
+    // Slow answers make requests overlap at the provider if the proxy serves them together.
+    world
+        .emu
+        .fault("humaans", "/me", Fault::Slow(Duration::from_millis(50)));
     let client = script();
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..200 {
@@ -542,6 +547,11 @@ async fn two_hundred_requests_at_once_are_all_answered() {
         }
     }
     assert_eq!(ok, 200, "every request was answered");
-    assert_eq!(world.emu.requests().len(), 200, "none lost on the way");
+    let got = world.emu.requests();
+    assert_eq!(got.len(), 200, "none lost on the way");
+    assert!(
+        got.iter().map(|r| r.in_flight).max() > Some(1),
+        "they were served side by side, not one after another"
+    );
     assert_eq!(proxy.requests(), 200, "and each was counted");
 }

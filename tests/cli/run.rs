@@ -401,3 +401,40 @@ fn ctrl_c_reaches_the_command() {
     let status = child.wait().expect("keystep ends");
     assert_eq!(status.code(), Some(42), "and its exit status is keystep's");
 }
+
+#[test]
+fn a_failing_account_is_refused_unless_allowed() {
+    if !keyring_present() {
+        return;
+    }
+    let cli = Cli::new();
+    let linked = link_all(&cli);
+    let handle = linked[2].0;
+    // The book as the window leaves it after a check found the key revoked.
+    let book_path = cli.data().join("io.keystep.desktop/accounts.json");
+    let mut book: Value =
+        serde_json::from_slice(&std::fs::read(&book_path).expect("the book")).expect("JSON");
+    for account in book["book"]["accounts"].as_array_mut().expect("accounts") {
+        if account["handle"] == handle {
+            account["status"] = "failing".into();
+        }
+    }
+    std::fs::write(&book_path, book.to_string()).expect("the book is written");
+    let out = cli.run(&["run", "--account", handle, "--", "true"], "");
+    assert_eq!(out.status.code(), Some(1), "refused: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains("failed its last check") && stderr(&out).contains("--allow-failing"),
+        "says why and how to go ahead: {}",
+        stderr(&out)
+    );
+    let out = cli.run(
+        &["run", "--account", handle, "--allow-failing", "--", "true"],
+        "",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "--allow-failing runs it: {}",
+        stderr(&out)
+    );
+}

@@ -281,6 +281,60 @@ mod tests {
     }
 
     #[test]
+    fn recent_use_counts_an_accounts_requests_per_run_newest_first() {
+        let started = |run: &str, ids: &[&str], command: &str| UseRecord::RunStarted {
+            run: run.into(),
+            at: 100,
+            command: command.into(),
+            accounts: ids
+                .iter()
+                .map(|id| UsedAccount {
+                    id: (*id).into(),
+                    name: format!("h-{id}"),
+                })
+                .collect(),
+            mode: Mode::Proxy,
+        };
+        let request = |run: &str, account: &str, status: u16| UseRecord::Request {
+            run: run.into(),
+            at: 101,
+            account: account.into(),
+            method: "GET".into(),
+            path: "/me".into(),
+            status,
+            bytes: 10,
+            duration_ms: 1,
+            forwarded: true,
+        };
+        let records = vec![
+            started("r1", &["a"], "sync.py"),
+            request("r1", "a", 200),
+            request("r1", "a", 429),
+            UseRecord::RunEnded {
+                run: "r1".into(),
+                at: 110,
+                exit_status: 0,
+                requests: 2,
+            },
+            started("r2", &["a", "b"], "report.py"),
+            request("r2", "b", 200),
+            started("r3", &["b"], "other.py"),
+            request("r3", "b", 200),
+        ];
+        let runs = recent_use(&records, "a", 10);
+        assert_eq!(runs.len(), 2, "a's two runs, not b's own");
+        assert_eq!(runs[0].command, "report.py", "newest first");
+        assert_eq!(runs[0].requests, 0, "b's request in r2 is not a's");
+        assert_eq!(runs[0].ended_at, None, "r2 has not ended");
+        assert_eq!(
+            (runs[1].requests, runs[1].last_status, runs[1].exit_status),
+            (2, Some(429), Some(0)),
+            "r1: two requests, the last status, the exit status"
+        );
+        assert_eq!(recent_use(&records, "a", 1).len(), 1, "the limit holds");
+    }
+
+    #[test]
     fn the_log_rotates_past_its_size_and_reads_both_files() {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let log = UseLog::at(dir.path().join(USE_LOG), 300);

@@ -18,4 +18,5 @@ pub const COMMANDS: &[&str] = &[
     "preview_fields",
     "get_keychain_state",
     "list_host_overrides",
+    "recent_use",
 ];

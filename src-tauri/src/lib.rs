@@ -51,6 +51,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::preview_fields,
         commands::get_keychain_state,
         commands::list_host_overrides,
+        commands::recent_use,
     ])
 }
 
@@ -147,6 +148,7 @@ pub fn run() {
                 format!("Keystep's data folder {} could not be opened: {e}", dir.display())
             })?);
             let settings = Arc::new(keystep_core::settings::FileSettings::new(dir.clone()));
+            let use_log = Arc::new(keystep_core::use_log::UseLog::in_dir(&dir));
             let (accounts, notice) = open_accounts(dir, catalogue, hosts);
             #[cfg(target_os = "linux")]
             let notifier = desktop::DesktopNotifier;
@@ -160,6 +162,7 @@ pub fn run() {
             app.manage(
                 AppState::new(accounts, notice, settings)
                     .with_notifier(Arc::new(notifier))
+                    .with_use_log(use_log)
                     .on_accounts_changed(redraw_tray),
             );
             #[cfg(target_os = "linux")]

@@ -107,6 +107,9 @@ export const ERROR_CODES = Object.freeze([
  * @property {TroubleView|null} [couldnt_check]
  * @property {number|null} [next_check_at]
  * @typedef {{at: number, status: Status, code: Code|null, granted: string[], missing: string[]}} CheckView
+ * @typedef {{run: string, started_at: number, ended_at: number|null, command: string, mode: "proxy"|"env", exit_status: number|null, requests: number, last_status: number|null}} RunUse one keystep run that used an account
+ * @typedef {{run: string, curl: string}} UseExample the keystep run line and a curl through the proxy (shell code)
+ * @typedef {{runs: RunUse[], example: UseExample|null}} UseView list_recent_use's answer
  *   one check in an account's history
  * @typedef {object} SettingsView every setting, as get_settings returns and save_settings takes
  * @property {number} check_interval_hours
@@ -268,6 +271,16 @@ export async function closeWindow() {
 export async function listChecks(id) {
   const result = await call("list_checks", { id });
   return Array.isArray(result) ? result : [];
+}
+
+/**
+ * An account's recent use by `keystep run` (newest first) and the lines to copy to use it.
+ * @param {string} id account id
+ * @returns {Promise<UseView>}
+ */
+export async function recentUse(id) {
+  const result = await call("list_recent_use", { id });
+  return { runs: Array.isArray(result && result.runs) ? result.runs : [], example: (result && result.example) || null };
 }
 
 /**

@@ -19,4 +19,5 @@ pub const COMMANDS: &[&str] = &[
     "get_keychain_state",
     "list_host_overrides",
     "close_window",
+    "list_recent_use",
 ];

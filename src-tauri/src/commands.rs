@@ -18,7 +18,7 @@ use keystep_core::{Code, Secret};
 
 use crate::ipc::{
     AccountView, CheckView, HostOverrideView, IpcError, KeychainView, ProgressView, ProviderView,
-    ReconcileView, SettingsView,
+    ReconcileView, SettingsView, UseView,
 };
 use crate::state::AppState;
 use crate::{events, watch};
@@ -252,6 +252,35 @@ pub async fn list_host_overrides(
         .into_iter()
         .map(|o| HostOverrideView::of(o, catalogue))
         .collect())
+}
+
+/// How many runs an account's "Recent use" shows.
+const RECENT_RUNS: usize = 10;
+
+/// An account's recent use by `keystep run` (from the use log) and the lines to copy to use
+/// it from a script. Reads only.
+#[tauri::command]
+pub async fn list_recent_use(state: State<'_, AppState>, id: String) -> Result<UseView, IpcError> {
+    let account = state
+        .accounts
+        .get(&id)
+        .await
+        .ok_or_else(|| IpcError::new(Code::NotFound, "This account is no longer linked."))?;
+    let runs = match state.use_log.clone() {
+        Some(log) => {
+            let records = tauri::async_runtime::spawn_blocking(move || log.read())
+                .await
+                .unwrap_or_default();
+            keystep_core::use_log::recent_use(&records, &id, RECENT_RUNS)
+        }
+        None => Vec::new(),
+    };
+    let example = state
+        .accounts
+        .catalogue()
+        .get(&account.provider)
+        .map(|p| keystep_core::run::example(&account.handle, p));
+    Ok(UseView { runs, example })
 }
 
 /// The settings page's values.

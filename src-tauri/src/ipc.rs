@@ -311,6 +311,16 @@ impl AccountView {
     }
 }
 
+/// How an account's key was used from scripts, and how to use it: its recent `keystep run`s
+/// (newest first; command names, counts and statuses, never a key) and the lines to copy.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct UseView {
+    /// The latest runs that used it.
+    pub runs: Vec<keystep_core::use_log::RunUse>,
+    /// The `keystep run` line and a `curl` through the proxy (shell code, not sentences).
+    pub example: Option<keystep_core::run::UseExample>,
+}
+
 /// A `KEYSTEP_<PROVIDER>_<HOST>_URL` override in effect, for the window's banner: while one
 /// is set, keys for that provider go to its URL instead of the provider's own host.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -458,6 +468,7 @@ pub const SECRET_FREE_RETURNS: &[&str] = &[
     "FieldsPreview",
     "KeychainView",
     "Vec<HostOverrideView>",
+    "UseView",
     "()",
 ];
 

@@ -53,6 +53,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::get_keychain_state,
         commands::list_host_overrides,
         commands::close_window,
+        commands::list_recent_use,
     ])
 }
 
@@ -148,6 +149,7 @@ pub fn run() {
                 format!("Keystep's data folder {} could not be opened: {e}", dir.display())
             })?);
             let settings = Arc::new(keystep_core::settings::FileSettings::new(dir.clone()));
+            let use_log = Arc::new(keystep_core::use_log::UseLog::in_dir(&dir));
             let (accounts, notice) = open_accounts(dir, catalogue, hosts);
             #[cfg(target_os = "linux")]
             let notifier = desktop::DesktopNotifier;
@@ -161,6 +163,7 @@ pub fn run() {
             app.manage(
                 AppState::new(accounts, notice, settings)
                     .with_notifier(Arc::new(notifier))
+                    .with_use_log(use_log)
                     .on_accounts_changed(redraw_tray),
             );
             #[cfg(target_os = "linux")]

@@ -43,6 +43,8 @@ pub struct AppState {
     pub tray_shown: AtomicBool,
     /// Where notifications go: the desktop's notification service in the app.
     pub notifier: Arc<dyn Notifier>,
+    /// The record of every use of a key by `keystep run` (none in tests that give none).
+    pub use_log: Option<Arc<keystep_core::use_log::UseLog>>,
     /// Runs after every change (see [`AccountsHook`]); by default nothing.
     on_accounts_changed: AccountsHook,
 }
@@ -64,6 +66,7 @@ impl AppState {
             page_loaded: tokio::sync::Notify::new(),
             tray_shown: AtomicBool::new(false),
             notifier: Arc::new(MemoryNotifier::default()),
+            use_log: None,
             on_accounts_changed: Arc::new(|| Box::pin(async {})),
         }
     }
@@ -86,6 +89,13 @@ impl AppState {
     #[must_use]
     pub fn with_notifier(mut self, notifier: Arc<dyn Notifier>) -> Self {
         self.notifier = notifier;
+        self
+    }
+
+    /// The same state, reading recent use from `log`.
+    #[must_use]
+    pub fn with_use_log(mut self, log: Arc<keystep_core::use_log::UseLog>) -> Self {
+        self.use_log = Some(log);
         self
     }
 

@@ -77,7 +77,11 @@ impl Shell {
         );
         let settings: Arc<dyn SettingsStore> = Arc::new(FileSettings::new(self.dir.clone()));
         with_commands(tauri::test::mock_builder())
-            .manage(AppState::new(accounts, notice, settings).with_notifier(notifier))
+            .manage(
+                AppState::new(accounts, notice, settings)
+                    .with_notifier(notifier)
+                    .with_use_log(Arc::new(keystep_core::use_log::UseLog::in_dir(&self.dir))),
+            )
             .build(context())
             .expect("the app builds on the mock runtime")
     }
@@ -288,6 +292,74 @@ fn a_locked_keychain_pauses_the_checks_with_one_notification() {
 /// The command line computes the data folder without Tauri; it must be the one the window
 /// opens (`app_data_dir()` for the identifier in tauri.conf.json), or `keystep list` would
 /// show another book than the window's.
+#[test]
+fn list_recent_use_reads_the_use_log_keystep_run_wrote_and_offers_the_line_to_copy() {
+    use keystep_core::use_log::{Mode, UseLog, UseRecord, UsedAccount};
+    let shell = Shell::new();
+    let app = shell.start();
+    let w = window(&app);
+    let account = link(&w, TOKEN).expect("linked");
+    let (id, handle) = (
+        account["id"].as_str().expect("id").to_string(),
+        account["handle"].as_str().expect("handle").to_string(),
+    );
+    let none = call(&w, "list_recent_use", json!({"id": id})).expect("answers");
+    assert_eq!(none["runs"], json!([]), "never used yet");
+    // What `keystep run` writes, in the same data folder.
+    let log = UseLog::in_dir(&shell.dir);
+    for record in [
+        UseRecord::RunStarted {
+            run: "r1".into(),
+            at: 1_700_000_100,
+            command: "sync.py".into(),
+            accounts: vec![UsedAccount {
+                id: id.clone(),
+                name: handle.clone(),
+            }],
+            mode: Mode::Proxy,
+        },
+        UseRecord::Request {
+            run: "r1".into(),
+            at: 1_700_000_101,
+            account: id.clone(),
+            method: "GET".into(),
+            path: "/me".into(),
+            status: 200,
+            bytes: 99,
+            duration_ms: 3,
+            forwarded: true,
+        },
+        UseRecord::RunEnded {
+            run: "r1".into(),
+            at: 1_700_000_102,
+            exit_status: 0,
+            requests: 1,
+        },
+    ] {
+        log.append(&record).expect("recorded");
+    }
+    let used = call(&w, "list_recent_use", json!({"id": id})).expect("answers");
+    assert_eq!(
+        used["runs"][0]["command"], "sync.py",
+        "the run, by its command: {used}"
+    );
+    assert_eq!(
+        (
+            used["runs"][0]["requests"].clone(),
+            used["runs"][0]["last_status"].clone()
+        ),
+        (json!(1), json!(200)),
+        "its requests and last status"
+    );
+    assert_eq!(
+        used["example"]["run"],
+        format!("keystep run --account {handle} -- python3 script.py"),
+        "the line to copy names the handle"
+    );
+    assert!(!used.to_string().contains(TOKEN), "no key in the answer");
+    quit(app);
+}
+
 #[test]
 fn the_command_line_and_the_window_use_one_data_folder() {
     use tauri::Manager;

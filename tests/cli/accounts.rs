@@ -25,7 +25,7 @@ const NAMELY: &str = "CliLinkNamelyToken00000000000001";
 const REVOKED: &str = "CliLinkRevokedHumaansToken000009";
 
 /// Whether a Secret Service is on the session bus; panics under CI, where skipping would lie.
-fn keyring_present() -> bool {
+pub(crate) fn keyring_present() -> bool {
     let present = std::env::var("DBUS_SESSION_BUS_ADDRESS").is_ok()
         && Command::new("secret-tool")
             .arg("--version")
@@ -42,7 +42,7 @@ fn keyring_present() -> bool {
 }
 
 /// What the keychain holds for an account id (its secret fields, as stored), or nothing.
-fn keychain_item(id: &str) -> String {
+pub(crate) fn keychain_item(id: &str) -> String {
     let out = Command::new("secret-tool")
         .args(["lookup", "service", "keystep", "username", id])
         .output()
@@ -60,14 +60,14 @@ fn keychain_items() -> String {
 }
 
 /// The emulator with one working tenant per provider, and a data folder of the test's own.
-struct Cli {
-    emu: Emulator,
-    home: tempfile::TempDir,
+pub(crate) struct Cli {
+    pub(crate) emu: Emulator,
+    pub(crate) home: tempfile::TempDir,
     printed: std::cell::RefCell<String>,
 }
 
 impl Cli {
-    fn new() -> Cli {
+    pub(crate) fn new() -> Cli {
         let emu = Emulator::start();
         emu.add_payfit(PAYFIT, PayfitTenant::full("Acme SAS", 42));
         emu.add_hibob(HibobTenant::full("SERVICE-7001", HIBOB, 12));
@@ -87,12 +87,12 @@ impl Cli {
         }
     }
 
-    fn data(&self) -> PathBuf {
+    pub(crate) fn data(&self) -> PathBuf {
         self.home.path().join("data")
     }
 
     /// Runs `keystep <args>` with `stdin`; what it printed is kept for the leak search.
-    fn run_with(&self, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
+    pub(crate) fn run_with(&self, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
         let mut cmd = Command::new(app_binary());
         cmd.args(args)
             .env_remove("DISPLAY")
@@ -125,7 +125,7 @@ impl Cli {
         out
     }
 
-    fn run(&self, args: &[&str], stdin: &str) -> Output {
+    pub(crate) fn run(&self, args: &[&str], stdin: &str) -> Output {
         self.run_with(args, stdin, &[])
     }
 
@@ -137,7 +137,7 @@ impl Cli {
     }
 
     /// Asserts that no secret is in anything printed so far or any file of the data folder.
-    fn assert_no_secret_anywhere(&self, secrets: &[&str]) {
+    pub(crate) fn assert_no_secret_anywhere(&self, secrets: &[&str]) {
         let printed = self.printed.borrow();
         let mut files = Vec::new();
         collect_files(self.home.path(), &mut files);
@@ -170,18 +170,18 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn stderr(out: &Output) -> String {
+pub(crate) fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-fn last_json(out: &Output) -> Value {
+pub(crate) fn last_json(out: &Output) -> Value {
     let text = String::from_utf8_lossy(&out.stdout);
     let line = text.lines().last().expect("a last line on stdout");
     serde_json::from_str(line).unwrap_or_else(|e| panic!("the last line is JSON ({e}): {line}"))
 }
 
 /// `provider`, its `--field`s, its standard input, and the handle it should get.
-fn providers() -> Vec<(
+pub(crate) fn providers() -> Vec<(
     &'static str,
     Vec<&'static str>,
     String,

@@ -4,6 +4,7 @@
 //! exit codes, the JSON line, and that no secret appears in anything the command prints.
 //! `accounts`: `keystep link`, `list` and `forget` with the real keychain.
 //! `window`: the command-line binary and the window binary it `exec`s.
+//! `run`: `keystep run` (proxy and `--env`) and `keystep log` with real python3 scripts.
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -11,6 +12,7 @@ use std::process::{Command, Output, Stdio};
 mod accounts;
 #[path = "../common/app_binary.rs"]
 mod app_binary;
+mod run;
 mod window;
 
 use app_binary::app_binary;

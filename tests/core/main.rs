@@ -22,6 +22,9 @@
 //! - `on_disk`: the book on disk (atomic, private, two writers) and safe mode.
 //! - `stdin`: fuzzing `keystep verify`'s standard input and the normalizers: no panic, and
 //!   no error repeats what came in.
+//! - `proxy`: `keystep run`'s proxy: each provider's real credential in its place while the
+//!   script holds a run token; refusals forward nothing; pace, Retry-After, streaming,
+//!   redirects, 200 requests at once; the use log without secrets.
 //! - `verified_hosts`: a stored key goes only to the hosts it was verified against; a check
 //!   under another override is refused (`host_changed`) with nothing sent.
 //! - `schedule`: debounced transient trouble and backoff, accounts falling due by the
@@ -41,6 +44,7 @@ mod leaks;
 mod lifecycle;
 mod normalize;
 mod on_disk;
+mod proxy;
 mod races;
 mod schedule;
 mod stdin;

@@ -743,6 +743,12 @@ async function lifecycle(check, step) {
     check("facts: the handle", $$("#account-body .detail-row").some((row) => /Handle/.test(row.textContent) && $("code", row) && /^[a-z0-9-]+$/.test($("code", row).textContent)), $("#account-body").textContent);
     check("facts: key, age, next check, rotation", /Key age/.test($("#account-body").textContent) && /Next check/.test($("#account-body").textContent) && /every 180 days/.test($("#account-body").textContent));
     check("the permission checklist", $$("#account-body .perm-granted").length >= 1);
+    await until(() => $("#use-runs").childElementCount > 0, "recent use");
+    check("list_recent_use gets {id}", JSON.stringify(lastCall("list_recent_use").args) === JSON.stringify({ id: "acc-1" }));
+    const uses = $$("#use-runs li").map((li) => li.textContent);
+    check("recent use: each run, its requests, last answer and end", uses.length === 2 && /^sync\.py, 3 h ago · 12 requests · last answer 200 · still running$/.test(uses[0]) && /report\.py.*key in its environment.*exit status 0/.test(uses[1]) && $("#use-empty").hidden, uses.join(" | "));
+    const handle = $("code", $$("#account-body .detail-row").find((row) => /Handle/.test(row.textContent)) || document.body);
+    check("the line to copy names the account's handle", handle !== null && $("#use-run").textContent === `keystep run --account ${handle.textContent} -- python3 script.py` && /curl/.test($("#use-curl").textContent), $("#use-run").textContent);
     click($('#account-actions [data-action="check"]'));
     await until(() => $('#account-actions [data-action="check"]').textContent === "Check now" && $$("#history-rows tr").length === rows.length + 1, "checked again");
     check("Check now here adds a history row", true);

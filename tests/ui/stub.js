@@ -648,6 +648,19 @@
       find(args.id);
       return JSON.parse(JSON.stringify(history.get(args.id) || []));
     },
+    list_recent_use: (args) => {
+      requireArgs("list_recent_use", args, ["id"]);
+      const account = find(args.id);
+      // The first account has been used by two scripts; the others never.
+      const runs = args.id === "acc-1"
+        ? [
+            { run: "r2", started_at: Math.floor(Date.now() / 1000) - 3 * 3600, ended_at: null, command: "sync.py", mode: "proxy", exit_status: null, requests: 12, last_status: 200 },
+            { run: "r1", started_at: Math.floor(Date.now() / 1000) - 86400, ended_at: Math.floor(Date.now() / 1000) - 86300, command: "report.py", mode: "env", exit_status: 0, requests: 0, last_status: null },
+          ]
+        : [];
+      const run = `keystep run --account ${account.handle} -- python3 script.py`;
+      return { runs, example: { run, curl: `keystep run --account ${account.handle} -- sh -c 'curl -sS -H "Authorization: Bearer $KEYSTEP_TOKEN" "$KEYSTEP_URL/me"'` } };
+    },
     rename_account: renameAccount,
     reconcile_accounts: reconcileAccounts,
     remove_orphan: removeOrphan,

@@ -44,7 +44,35 @@ export async function show(id) {
   state.detailId = id;
   render(account);
   showView("account");
-  await loadHistory(id);
+  await Promise.all([loadHistory(id), loadUse(id)]);
+}
+
+/**
+ * The account's recent use by scripts, and the lines to copy to use it from one.
+ * @param {string} id
+ */
+export async function loadUse(id) {
+  let use;
+  try {
+    use = await api.recentUse(id);
+  } catch {
+    // The check history says what is wrong with the account; this section just stays empty.
+    return;
+  }
+  if (state.detailId !== id) return;
+  const list = $("#use-runs");
+  list.replaceChildren();
+  for (const run of use.runs) {
+    const parts = [t("use.run", { command: run.command, when: ago(run.started_at) })];
+    if (run.mode === "env") parts.push(t("use.env_mode"));
+    else parts.push(t("use.requests", { count: run.requests }));
+    if (typeof run.last_status === "number") parts.push(t("use.last_status", { status: String(run.last_status) }));
+    parts.push(typeof run.exit_status === "number" ? t("use.exit", { status: String(run.exit_status) }) : t("use.running"));
+    list.append(el("li", { text: parts.join(" · ") }));
+  }
+  $("#use-empty").hidden = use.runs.length > 0;
+  $("#use-run").textContent = use.example ? use.example.run : "";
+  $("#use-curl").textContent = use.example ? use.example.curl : "";
 }
 
 /**

@@ -71,23 +71,11 @@ fn run(command: Command, args: &[String]) -> i32 {
         Command::List => cli::run_list(args, &parts, &mut stdout, &mut stderr),
         Command::Forget => cli::block_on(cli::run_forget(args, &parts, &mut stdout, &mut stderr)),
         Command::Rename => cli::block_on(cli::run_rename(args, &parts, &mut stdout, &mut stderr)),
-        // ---- keystep run / keystep log (issue 15, helper "use"): replace these two lines
-        // with the calls to their implementations.
-        Command::Run => not_yet(command, &mut stderr),
-        Command::Log => not_yet(command, &mut stderr),
-        // ----
+        Command::Run => cli::block_on(cli::run_run(args, &parts, &mut stdout, &mut stderr)),
+        Command::Log => cli::run_log(args, &parts, &mut stdout, &mut stderr),
     };
     let _ = stdout.flush();
     status
-}
-
-fn not_yet(command: Command, stderr: &mut dyn Write) -> i32 {
-    let _ = writeln!(
-        stderr,
-        "keystep {}: not yet available in this build.",
-        command.word()
-    );
-    EXIT_USAGE
 }
 
 /// Replaces this process with the window binary, passing `args` on; returns only to exit

@@ -48,7 +48,9 @@ mod safe_mode;
 mod start;
 mod trouble;
 
-pub use handle::{check_handle, is_handle, settle_handles, slug, UnknownHandle, MAX_HANDLE_CHARS};
+pub use handle::{
+    check_handle, is_handle, resolve, settle_handles, slug, UnknownHandle, MAX_HANDLE_CHARS,
+};
 pub use health::{Reconciliation, Swept, READINESS_WAIT};
 pub use keychain::KEYCHAIN_WAIT;
 use keychain::{Keychain, Late};

@@ -33,9 +33,13 @@ mod top;
 mod view;
 mod accounts;
 mod link;
+mod run;
+mod log;
 
 pub use accounts::{run_forget, run_list, run_rename, Parts};
 pub use link::{link_usage, run_link};
+pub use log::{run_log, LOG_USAGE};
+pub use run::{run_run, RUN_USAGE};
 pub use stdin::{read_stdin_fields, StdinError, MAX_LINE_BYTES};
 pub use top::{route, usage as top_usage, Command, Route, BACKGROUND, WINDOW_OPTIONS};
 pub use view::{account_line, rfc3339, status_word, AccountLine};

@@ -32,6 +32,11 @@ pub mod account;
 pub mod schedule;
 pub mod settings;
 
+// Using a key without holding it: the record of each use, and the proxy of `keystep run`.
+pub mod use_log;
+pub mod proxy;
+pub mod run;
+
 // What the person is told outside the window, and the command line.
 pub mod words;
 pub mod tray;

@@ -105,6 +105,8 @@ pub enum Fault {
         /// `Retry-After` header, seconds.
         retry_after: Option<u64>,
     },
+    /// Answer 302 with this `Location` (a client must pass it back, not follow it).
+    Redirect(String),
     /// Wait this long before answering normally.
     Slow(Duration),
     /// Close the connection without answering.
@@ -554,6 +556,8 @@ fn serve(conn: TcpStream, state: &Arc<Mutex<State>>) {
             }
             r
         }
+        Some(Fault::Redirect(location)) => Reply::html(302, "<!doctype html><title>Moved</title>")
+            .with_header("Location", &location),
         Some(Fault::NotJson) => Reply::html(
             200,
             "<!doctype html><title>Sign in</title><p>Please sign in",

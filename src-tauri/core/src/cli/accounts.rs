@@ -107,7 +107,7 @@ impl Parts {
 
     /// The book as it is on disk, without the keychain; an absent folder is an empty book
     /// (and is not created).
-    fn book(&self) -> Result<AccountBook, String> {
+    pub(super) fn book(&self) -> Result<AccountBook, String> {
         if !self.data_dir.exists() {
             return Ok(AccountBook::default());
         }

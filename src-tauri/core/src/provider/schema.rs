@@ -59,6 +59,11 @@ pub struct Provider {
     pub on_status: BTreeMap<String, StatusRule>,
     /// The verification chain, run in order.
     pub checks: Vec<Check>,
+    /// Requests that only read although their method is not GET (HiBob's
+    /// `POST /people/search`): `keystep run`'s proxy lets them through without
+    /// `--allow-write`.
+    #[serde(default)]
+    pub reads: Vec<ReadRequest>,
     /// How to describe a verified account.
     pub identity: IdentitySpec,
     /// Provider-specific messages per outcome code, overriding the generic ones. They may
@@ -277,6 +282,16 @@ pub struct Check {
 
 fn yes() -> bool {
     true
+}
+
+/// A request that only reads, whatever its method says.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadRequest {
+    /// Its method (GET and HEAD are reads anyway, so this is POST).
+    pub method: Method,
+    /// Its path below the host's base, exactly (no placeholders, no query).
+    pub path: String,
 }
 
 /// HTTP method of a check.

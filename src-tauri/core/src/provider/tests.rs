@@ -134,6 +134,21 @@ fn each_schema_rule_rejects_its_mistake() {
             "key_lifetime_days",
         ),
         (
+            "name = \"Demo\"",
+            "name = \"Demo\"\nreads = [{ method = \"GET\", path = \"/search\" }]",
+            "a read anyway",
+        ),
+        (
+            "name = \"Demo\"",
+            "name = \"Demo\"\nreads = [{ method = \"POST\", path = \"/a/../b\" }]",
+            "plain path",
+        ),
+        (
+            "name = \"Demo\"",
+            "name = \"Demo\"\nreads = [{ method = \"POST\", path = \"/search\", host = \"api\" }]",
+            "unknown field",
+        ),
+        (
             "id = \"demo\"",
             "id = \"other\"",
             "does not match the file name",

@@ -60,12 +60,36 @@ pub(super) fn validate(file: &str, p: &Provider) -> Result<(), String> {
     }
     validate_hosts(p)?;
     validate_pace(p)?;
+    validate_reads(p)?;
     validate_steps(p)?;
     validate_status_rules("the provider", &p.on_status)?;
     validate_checks(p, &keys)?;
     validate_identity(p)?;
     validate_messages(p)?;
     validate_locales(p)
+}
+
+/// Declared reads: a plain path below the base, and only for a method that is not already a
+/// read (a GET entry would suggest other GETs are writes).
+fn validate_reads(p: &Provider) -> Result<(), String> {
+    for r in &p.reads {
+        if r.method == Method::Get {
+            return Err(format!(
+                "reads: `{}` is a GET, which is a read anyway",
+                r.path
+            ));
+        }
+        let plain = r.path.starts_with('/')
+            && !r.path.contains(['?', '#', '{', '%', '\\'])
+            && !r.path.split('/').any(|s| s == "." || s == "..");
+        if !plain {
+            return Err(format!(
+                "reads: `{}` must be a plain path starting with /",
+                r.path
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Pacing and lifetime rules: a zero would stop every check, or expire keys at once.

@@ -1,0 +1,232 @@
+//! `keystep run`: a command uses linked accounts' keys, through the proxy (the default: it
+//! never holds a key) or in its environment (`--env`, output masked). The accounts are
+//! checked first (known handle, not failing, key in the keychain, hosts where it was
+//! verified), the run and its end go to the use log, and the command's exit status is ours.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::accounts::Parts;
+use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use crate::account::{keychain_advice, resolve, Account, Status};
+use crate::files::DataDir;
+use crate::proxy::{Grant, Proxy, ProxySettings};
+use crate::run::{env_vars, launch, proxy_vars, Output};
+use crate::secret::Secret;
+use crate::use_log::{Mode, UseLog, UseRecord, UsedAccount};
+use crate::vault::SecretFields;
+
+mod args;
+
+use args::parse;
+pub use args::RUN_USAGE;
+
+/// How long the keychain may take to hand over a key before the run gives up.
+const KEYCHAIN_WAIT: Duration = Duration::from_secs(30);
+
+/// Which account a name on the command line means: one function, so how names are
+/// resolved lives in one place (handles, from `account::handle`).
+fn find<'a>(accounts: &'a [Account], name: &str) -> Result<&'a Account, String> {
+    resolve(accounts, name).map_err(|e| e.to_string())
+}
+
+/// Why an account may not be used without `--allow-failing`.
+fn refusal(account: &Account) -> Option<&'static str> {
+    match account.status {
+        Status::Failing => Some("its key failed its last check"),
+        Status::NeedsRelink => Some("it needs linking again (the keychain lost its key)"),
+        _ => None,
+    }
+}
+
+async fn secrets_of(parts: &Parts, account: &Account) -> Result<SecretFields, String> {
+    let vault = Arc::clone(&parts.vault);
+    let id = account.id.clone();
+    let read = tokio::task::spawn_blocking(move || vault.get(&id));
+    match tokio::time::timeout(KEYCHAIN_WAIT, read).await {
+        Ok(Ok(Ok(Some(secrets)))) => Ok(secrets),
+        Ok(Ok(Ok(None))) => Err(format!(
+            "your keychain holds no key for {}: link it again (keystep link, or the window).",
+            account.handle
+        )),
+        Ok(Ok(Err(e))) => Err(keychain_advice(&e)),
+        Ok(Err(_)) | Err(_) => {
+            Err("the keychain did not answer. Unlock it (or start it), then try again.".into())
+        }
+    }
+}
+
+/// Runs `keystep run` with `args` (after the word `run`) and returns the exit status.
+pub async fn run_run(
+    args: &[String],
+    parts: &Parts,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32 {
+    if args.first().is_some_and(|a| a == "--help" || a == "-h") {
+        let _ = write!(stdout, "{RUN_USAGE}");
+        return EXIT_OK;
+    }
+    let parsed = match parse(args) {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = writeln!(stderr, "keystep run: {e}. Try keystep run --help.");
+            return EXIT_USAGE;
+        }
+    };
+    let book = match parts.book() {
+        Ok(b) => b,
+        Err(e) => {
+            let _ = writeln!(stderr, "keystep run: {e}");
+            return EXIT_FAILED;
+        }
+    };
+    let mut chosen: Vec<&Account> = Vec::new();
+    for name in &parsed.accounts {
+        match find(&book.accounts, name) {
+            Ok(a) if chosen.iter().any(|c| c.id == a.id) => {}
+            Ok(a) => chosen.push(a),
+            Err(e) => {
+                let _ = writeln!(stderr, "keystep run: {e}");
+                return EXIT_USAGE;
+            }
+        }
+    }
+    for account in &chosen {
+        if let (Some(why), false) = (refusal(account), parsed.allow_failing) {
+            let _ = writeln!(
+                stderr,
+                "keystep run: {} is not used: {why}. Check or relink it in the Keystep window (or keystep link), or pass --allow-failing.",
+                account.handle
+            );
+            return EXIT_FAILED;
+        }
+    }
+    let mut grants = Vec::new();
+    let mut vars: BTreeMap<String, Secret> = BTreeMap::new();
+    let mut masked: Vec<Secret> = Vec::new();
+    for account in &chosen {
+        let secrets = match secrets_of(parts, account).await {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = writeln!(stderr, "keystep run: {e}");
+                return EXIT_FAILED;
+            }
+        };
+        let Some(provider) = parts.catalogue.get(&account.provider) else {
+            let _ = writeln!(
+                stderr,
+                "keystep run: {} is of a provider this Keystep does not know.",
+                account.handle
+            );
+            return EXIT_FAILED;
+        };
+        if parsed.env {
+            let mut fields: BTreeMap<String, Secret> = account
+                .fields
+                .iter()
+                .map(|(k, v)| (k.clone(), Secret::new(v.as_str())))
+                .collect();
+            masked.extend(secrets.values().cloned());
+            fields.extend(secrets);
+            vars.extend(env_vars(&account.handle, &fields));
+        } else {
+            match Grant::new(&account.handle, account, provider, &parts.hosts, secrets) {
+                Ok(g) => grants.push(g),
+                Err(e) => {
+                    let _ = writeln!(stderr, "keystep run: {}: {e}", account.handle);
+                    return EXIT_FAILED;
+                }
+            }
+        }
+    }
+    let log = match DataDir::open(&parts.data_dir) {
+        Ok(dir) => Arc::new(UseLog::in_dir(&dir)),
+        Err(e) => {
+            let _ = writeln!(
+                stderr,
+                "keystep run: Keystep's data folder could not be opened: {e}"
+            );
+            return EXIT_FAILED;
+        }
+    };
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    let command = std::path::Path::new(&parsed.command[0])
+        .file_name()
+        .map_or_else(
+            || parsed.command[0].clone(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+    let started = UseRecord::RunStarted {
+        run: run.clone(),
+        at: parts.clock.unix_now(),
+        command,
+        accounts: chosen
+            .iter()
+            .map(|a| UsedAccount {
+                id: a.id.clone(),
+                name: a.handle.clone(),
+            })
+            .collect(),
+        mode: if parsed.env { Mode::Env } else { Mode::Proxy },
+    };
+    // A use that cannot be recorded does not happen.
+    if let Err(e) = log.append(&started) {
+        let _ = writeln!(
+            stderr,
+            "keystep run: the use log could not be written, so nothing was run: {e}"
+        );
+        return EXIT_FAILED;
+    }
+    let (status, proxy) = if parsed.env {
+        let output = if parsed.no_masking {
+            Output::Inherit
+        } else {
+            Output::Masked(masked)
+        };
+        (launch(&parsed.command, &vars, output, stderr).await, None)
+    } else {
+        let mut settings = match ProxySettings::new() {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = writeln!(stderr, "keystep run: {e}");
+                return end(&log, &run, parts, EXIT_FAILED, 0);
+            }
+        };
+        settings.allow_write = parsed.allow_write;
+        settings.log = Some((Arc::clone(&log), run.clone()));
+        let proxy = match Proxy::start(grants, settings).await {
+            Ok(p) => p,
+            Err(e) => {
+                let _ = writeln!(stderr, "keystep run: the proxy could not start: {e}");
+                return end(&log, &run, parts, EXIT_FAILED, 0);
+            }
+        };
+        let vars = proxy_vars(&proxy);
+        (
+            launch(&parsed.command, &vars, Output::Inherit, stderr).await,
+            Some(proxy),
+        )
+    };
+    let requests = proxy.as_ref().map_or(0, Proxy::requests);
+    if let Some(proxy) = proxy {
+        proxy.stop().await;
+    }
+    end(&log, &run, parts, status, requests)
+}
+
+/// Records the run's end and returns its status.
+fn end(log: &UseLog, run: &str, parts: &Parts, status: i32, requests: u64) -> i32 {
+    let ended = UseRecord::RunEnded {
+        run: run.to_string(),
+        at: parts.clock.unix_now(),
+        exit_status: status,
+        requests,
+    };
+    if let Err(e) = log.append(&ended) {
+        log::warn!("keystep run: the end of the run could not be recorded: {e}");
+    }
+    status
+}

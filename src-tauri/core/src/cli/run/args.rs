@@ -1,0 +1,148 @@
+//! `keystep run`'s command line: its options, the command after them, and `--help`.
+
+/// `keystep run --help`.
+pub const RUN_USAGE: &str = "\
+Usage: keystep run --account HANDLE [--account HANDLE]... [--env] [--allow-write]
+                   [--allow-failing] [--no-masking] -- COMMAND [ARG]...
+
+Runs COMMAND with the named accounts' keys at hand, and returns its exit status (127 if it
+cannot be started). Ctrl-C and termination signals are passed on to it.
+
+Proxy mode (the default) keeps the key away from COMMAND. Keystep serves a proxy on
+127.0.0.1 for as long as COMMAND runs, and gives COMMAND, for each account:
+  KEYSTEP_<HANDLE>_<HOST>_URL   the provider's host through the proxy
+                                (e.g. KEYSTEP_PAYFIT_ACME_SAS_API_URL)
+  KEYSTEP_<HANDLE>_TOKEN        a run token, valid for this run and this account only
+and, with a single account, KEYSTEP_URL and KEYSTEP_TOKEN. COMMAND sends the run token
+where the provider takes a key (Authorization: Bearer, the password of Basic, or the
+apikey query parameter); the proxy puts the real key in its place. Only reads pass
+(GET, HEAD, and requests the provider marks as reads) unless --allow-write; the
+provider's rate limits are kept for the whole run.
+
+--env HANDS THE KEY TO COMMAND: each field goes into its environment as
+KEYSTEP_<HANDLE>_<FIELD> (e.g. KEYSTEP_PAYFIT_ACME_SAS_API_KEY), for tools that cannot
+change their base URL. What COMMAND prints is passed on with every key replaced by
+<concealed by keystep> (--no-masking turns that off), but COMMAND itself holds the key
+and could write it anywhere. Prefer proxy mode.
+
+  --allow-write    forward requests that change data, not only reads
+  --allow-failing  use an account even if its last check failed or it needs relinking
+
+Every run and every request through the proxy is recorded (keystep log); never a key,
+never a query value, never COMMAND's arguments.
+
+Exit status: COMMAND's own; 1 when an account cannot be used (failing, keychain locked);
+2 usage or unknown handle.
+";
+
+/// The parsed command line.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(super) struct RunArgs {
+    pub(super) accounts: Vec<String>,
+    pub(super) env: bool,
+    pub(super) allow_write: bool,
+    pub(super) allow_failing: bool,
+    pub(super) no_masking: bool,
+    pub(super) command: Vec<String>,
+}
+
+pub(super) fn parse(args: &[String]) -> Result<RunArgs, String> {
+    let mut parsed = RunArgs::default();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--account" => match it.next() {
+                Some(h) if !h.starts_with('-') => parsed.accounts.push(h.clone()),
+                _ => return Err("--account needs a handle".into()),
+            },
+            a if a.starts_with("--account=") => {
+                parsed.accounts.push(a["--account=".len()..].to_string());
+            }
+            "--env" => parsed.env = true,
+            "--allow-write" => parsed.allow_write = true,
+            "--allow-failing" => parsed.allow_failing = true,
+            "--no-masking" => parsed.no_masking = true,
+            "--" => {
+                parsed.command = it.cloned().collect();
+                break;
+            }
+            a if a.starts_with('-') => {
+                // Options are named back only when they look like one (never a pasted key).
+                let shown =
+                    a.len() <= 24 && a[1..].chars().all(|c| c.is_ascii_lowercase() || c == '-');
+                return Err(if shown {
+                    format!("“{a}” is not an option of keystep run")
+                } else {
+                    "an argument before -- is not an option of keystep run".into()
+                });
+            }
+            _ => {
+                parsed.command = std::iter::once(arg).chain(it).cloned().collect();
+                break;
+            }
+        }
+    }
+    if parsed.accounts.is_empty() {
+        return Err("name an account with --account HANDLE".into());
+    }
+    if parsed.command.is_empty() {
+        return Err("give the command to run after --".into());
+    }
+    if parsed.no_masking && !parsed.env {
+        return Err("--no-masking goes with --env (proxy mode has no key to mask)".into());
+    }
+    parsed.accounts.dedup();
+    Ok(parsed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn the_command_follows_the_options() {
+        let p = parse(&args(&[
+            "--account",
+            "a",
+            "--account=b",
+            "--env",
+            "--",
+            "python3",
+            "--x",
+        ]))
+        .expect("valid");
+        assert_eq!(p.accounts, ["a", "b"], "both accounts");
+        assert!(p.env, "--env");
+        assert_eq!(
+            p.command,
+            ["python3", "--x"],
+            "options after -- are the command's"
+        );
+    }
+
+    #[test]
+    fn mistakes_are_usage_errors_and_never_repeat_a_key() {
+        for bad in [
+            &["--", "python3"][..],
+            &["--account", "a"],
+            &["--account"],
+            &["--account", "a", "--no-masking", "--", "x"],
+            &["--account", "a", "--frobnicate", "--", "x"],
+        ] {
+            assert!(parse(&args(bad)).is_err(), "{bad:?} is refused");
+        }
+        let e = parse(&args(&[
+            "--account",
+            "a",
+            "--QzXvPastedKey00000000001",
+            "--",
+            "x",
+        ]))
+        .expect_err("not an option");
+        assert!(!e.contains("QzXv"), "a pasted key is not repeated: {e}");
+    }
+}

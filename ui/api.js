@@ -107,10 +107,11 @@ export const ERROR_CODES = Object.freeze([
  * @property {TroubleView|null} [couldnt_check]
  * @property {number|null} [next_check_at]
  * @typedef {{at: number, status: Status, code: Code|null, granted: string[], missing: string[]}} CheckView
+ *   one check in an account's history
  * @typedef {{run: string, started_at: number, ended_at: number|null, command: string, mode: "proxy"|"env", exit_status: number|null, requests: number, last_status: number|null}} RunUse one keystep run that used an account
  * @typedef {{run: string, curl: string}} UseExample the keystep run line and a curl through the proxy (shell code)
  * @typedef {{runs: RunUse[], example: UseExample|null}} UseView list_recent_use's answer
- *   one check in an account's history
+ * @typedef {{account: string, at: number, command: string}} LastUse an account's latest keystep run
  * @typedef {object} SettingsView every setting, as get_settings returns and save_settings takes
  * @property {number} check_interval_hours
  * @property {boolean} notifications
@@ -271,6 +272,15 @@ export async function closeWindow() {
 export async function listChecks(id) {
   const result = await call("list_checks", { id });
   return Array.isArray(result) ? result : [];
+}
+
+/**
+ * Each account's latest use by `keystep run` (accounts never used are absent).
+ * @returns {Promise<LastUse[]>}
+ */
+export async function listLastUses() {
+  const result = await call("list_last_uses", {});
+  return Array.isArray(result) ? result.filter((/** @type {any} */ u) => u && typeof u.account === "string" && typeof u.at === "number" && typeof u.command === "string") : [];
 }
 
 /**

@@ -20,4 +20,5 @@ pub const COMMANDS: &[&str] = &[
     "list_host_overrides",
     "close_window",
     "list_recent_use",
+    "list_last_uses",
 ];

@@ -14,6 +14,7 @@ use keystep_core::account::LinkMode;
 use keystep_core::input::FieldsPreview;
 use keystep_core::lang::Lang;
 use keystep_core::provider::Check;
+use keystep_core::use_log::LastUse;
 use keystep_core::{Code, Secret};
 
 use crate::ipc::{
@@ -281,6 +282,19 @@ pub async fn list_recent_use(state: State<'_, AppState>, id: String) -> Result<U
         .get(&account.provider)
         .map(|p| keystep_core::run::example(&account.handle, p));
     Ok(UseView { runs, example })
+}
+
+/// Each account's latest use by `keystep run` (from the use log), for the cards' "used 3 h
+/// ago by sync.py". Asked after the cards are drawn, so start-up never waits for the log.
+#[tauri::command]
+pub async fn list_last_uses(state: State<'_, AppState>) -> Result<Vec<LastUse>, IpcError> {
+    let Some(log) = state.use_log.clone() else {
+        return Ok(Vec::new());
+    };
+    let records = tauri::async_runtime::spawn_blocking(move || log.read())
+        .await
+        .unwrap_or_default();
+    Ok(keystep_core::use_log::last_uses(&records))
 }
 
 /// The settings page's values.

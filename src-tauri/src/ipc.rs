@@ -469,6 +469,7 @@ pub const SECRET_FREE_RETURNS: &[&str] = &[
     "KeychainView",
     "Vec<HostOverrideView>",
     "UseView",
+    "Vec<LastUse>",
     "()",
 ];
 

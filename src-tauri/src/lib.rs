@@ -54,6 +54,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::list_host_overrides,
         commands::close_window,
         commands::list_recent_use,
+        commands::list_last_uses,
     ])
 }
 

@@ -289,9 +289,8 @@ fn a_locked_keychain_pauses_the_checks_with_one_notification() {
     );
 }
 
-/// The command line computes the data folder without Tauri; it must be the one the window
-/// opens (`app_data_dir()` for the identifier in tauri.conf.json), or `keystep list` would
-/// show another book than the window's.
+/// What `keystep run` wrote to the use log reaches the window: an account's recent runs, the
+/// line to copy, and each account's latest use for its card.
 #[test]
 fn list_recent_use_reads_the_use_log_keystep_run_wrote_and_offers_the_line_to_copy() {
     use keystep_core::use_log::{Mode, UseLog, UseRecord, UsedAccount};
@@ -357,9 +356,18 @@ fn list_recent_use_reads_the_use_log_keystep_run_wrote_and_offers_the_line_to_co
         "the line to copy names the handle"
     );
     assert!(!used.to_string().contains(TOKEN), "no key in the answer");
+    let last = call(&w, "list_last_uses", json!({})).expect("answers");
+    assert_eq!(
+        last,
+        json!([{"account": id, "at": 1_700_000_100u64, "command": "sync.py"}]),
+        "the card's latest use: when the run began and its command"
+    );
     quit(app);
 }
 
+/// The command line computes the data folder without Tauri; it must be the one the window
+/// opens (`app_data_dir()` for the identifier in tauri.conf.json), or `keystep list` would
+/// show another book than the window's.
 #[test]
 fn the_command_line_and_the_window_use_one_data_folder() {
     use tauri::Manager;

@@ -675,6 +675,13 @@ async function lifecycle(check, step) {
     check("#orphans lists both", orphans.length === 2 && orphans[0].dataset.orphanId === "orph-1");
   });
 
+  await step("last use on the cards", async () => {
+    await until(() => $(".card-time-used", card("acc-1")), "acc-1's last use");
+    check("list_last_uses is asked after list_accounts answered", window.__stubTimeline.indexOf("asked list_last_uses") > window.__stubTimeline.indexOf("answered list_accounts"), window.__stubTimeline.join(", "));
+    check("the card says when and by what the key was last used", /used 3 h ago by sync\.py/.test($(".card-time-used", card("acc-1")).textContent), $(".account-meta", card("acc-1")).textContent);
+    check("an account never used says nothing of use", !$(".card-time-used", card("acc-2")));
+  });
+
   await step("account cards", async () => {
     const cards = $$("#accounts [data-account-id]");
     const actions = (node) => $$("[data-action]", node).map((b) => b.dataset.action);

@@ -648,6 +648,8 @@
       find(args.id);
       return JSON.parse(JSON.stringify(history.get(args.id) || []));
     },
+    // The same story as list_recent_use: acc-1 was last used by sync.py three hours ago.
+    list_last_uses: () => (accounts.some((a) => a.id === "acc-1") ? [{ account: "acc-1", at: Math.floor(Date.now() / 1000) - 3 * 3600, command: "sync.py" }] : []),
     list_recent_use: (args) => {
       requireArgs("list_recent_use", args, ["id"]);
       const account = find(args.id);

@@ -35,6 +35,7 @@
  *   the values "Link anyway" would resend (a secret among them), while the result offers it
  * @property {AccountView[]} accounts the last list shown on home
  * @property {boolean} accountsLoaded
+ * @property {Map<string, import("../api.js").LastUse>} lastUses each account's latest keystep run, by account id (list_last_uses)
  * @property {string|null} newAccountId an account just linked: home shows it once, in view
  * @property {"link"|"relink"} mode "link" adds an account; "relink" replaces an account's key
  * @property {AccountView|null} relinkAccount the account whose key is being replaced
@@ -69,6 +70,7 @@ function fresh() {
     linkAnyway: null,
     accounts: [],
     accountsLoaded: false,
+    lastUses: new Map(),
     newAccountId: null,
     mode: "link",
     relinkAccount: null,

@@ -17,6 +17,11 @@ const TIME_TEXT = {
   retry: (ts) => (isTimestamp(ts) ? ahead(ts) : ""),
   /** @param {number} ts */
   ago: (ts) => ago(ts),
+  /**
+   * @param {number} ts
+   * @param {string} [what] the command that used the key
+   */
+  used: (ts, what) => (isTimestamp(ts) && what ? t("account.used", { when: ago(ts), command: what }) : ""),
 };
 
 /**
@@ -24,12 +29,14 @@ const TIME_TEXT = {
  * @param {keyof typeof TIME_TEXT} kind
  * @param {number | null | undefined} ts Unix seconds
  * @param {string} [className]
+ * @param {string} [what] what the sentence names besides the time (the command, for "used")
  */
-export function timeNode(kind, ts, className = "") {
-  const text = TIME_TEXT[kind](ts);
+export function timeNode(kind, ts, className = "", what = "") {
+  const text = TIME_TEXT[kind](ts, what);
   if (!text) return null;
   const node = el("time", { className: `card-time card-time-${kind} ${className}`.trim(), text });
   node.dataset.kind = kind;
+  if (what) node.dataset.what = what;
   if (isTimestamp(ts)) {
     node.dateTime = new Date(ts * 1000).toISOString();
     node.title = formatDateTime(ts);
@@ -42,6 +49,6 @@ export function timeNode(kind, ts, className = "") {
 export function refreshTimes() {
   for (const time of $$("time[data-ts]")) {
     const format = pick(TIME_TEXT, time.dataset.kind);
-    if (format) time.textContent = format(Number(time.dataset.ts));
+    if (format) time.textContent = format(Number(time.dataset.ts), time.dataset.what || "");
   }
 }

@@ -81,6 +81,7 @@ export default {
   "account.key_age.one": "Key {count} day old",
   "account.key_age.other": "Key {count} days old",
   "account.checked": "checked {when}",
+  "account.used": "used {when} by {command}",
   "account.never_checked": "not checked yet",
   "account.next_check": "next check {when}",
   "account.rotation_due": "Time to rotate",

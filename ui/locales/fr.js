@@ -81,6 +81,7 @@ export default {
   "account.key_age.one": "Clé vieille de {count} jour",
   "account.key_age.other": "Clé vieille de {count} jours",
   "account.checked": "vérifiée {when}",
+  "account.used": "utilisée {when} par {command}",
   "account.never_checked": "pas encore vérifiée",
   "account.next_check": "prochaine vérification {when}",
   "account.rotation_due": "À renouveler",

@@ -54,6 +54,7 @@ export async function loadAccounts(asked) {
     loading.hidden = true;
     await providers;
     if (!hadProviders && state.providers && state.view === "home") renderAccounts(state.accounts);
+    await loadLastUses();
   } catch (err) {
     $("#home-error-message").replaceChildren(errorSentence(err), " ", details(err.message, err.code) || "");
     errorBox.hidden = false;
@@ -61,6 +62,23 @@ export async function loadAccounts(asked) {
     $("#home-empty").hidden = true;
   } finally {
     loading.hidden = true;
+  }
+}
+
+/**
+ * Asks when each account was last used by `keystep run` and adds it to the cards, in place.
+ * Nothing is said when the use log cannot be read: the line is a convenience.
+ */
+async function loadLastUses() {
+  let uses;
+  try {
+    uses = await api.listLastUses();
+  } catch {
+    return;
+  }
+  state.lastUses = new Map(uses.map((u) => [u.account, u]));
+  for (const account of state.accounts) {
+    if (state.lastUses.has(account.id)) updateAccount(account);
   }
 }
 

@@ -179,6 +179,48 @@ impl UseLog {
     }
 }
 
+/// The latest run that used an account: when it began and the command's name, for the
+/// account card's "used 3 h ago by sync.py".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LastUse {
+    /// The account id.
+    pub account: String,
+    /// When the run began (Unix seconds).
+    pub at: u64,
+    /// The command's name (`sync.py` is run as `python3`: the name is what was run).
+    pub command: String,
+}
+
+/// Each account's latest run, by account id (accounts never used are absent).
+pub fn last_uses(records: &[UseRecord]) -> Vec<LastUse> {
+    let mut latest: std::collections::BTreeMap<&str, (u64, &str)> = Default::default();
+    for record in records {
+        if let UseRecord::RunStarted {
+            at,
+            command,
+            accounts,
+            ..
+        } = record
+        {
+            for used in accounts {
+                let seen = latest.entry(&used.id).or_insert((*at, command));
+                // Records are in the order written; a later line of the same second wins.
+                if *at >= seen.0 {
+                    *seen = (*at, command);
+                }
+            }
+        }
+    }
+    latest
+        .into_iter()
+        .map(|(account, (at, command))| LastUse {
+            account: account.to_string(),
+            at,
+            command: command.to_string(),
+        })
+        .collect()
+}
+
 /// One run as an account's recent use shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RunUse {
@@ -332,6 +374,44 @@ mod tests {
             "r1: two requests, the last status, the exit status"
         );
         assert_eq!(recent_use(&records, "a", 1).len(), 1, "the limit holds");
+    }
+
+    #[test]
+    fn last_uses_names_each_accounts_latest_run_and_skips_unused_ones() {
+        let started = |at: u64, ids: &[&str], command: &str| UseRecord::RunStarted {
+            run: format!("r{at}"),
+            at,
+            command: command.into(),
+            accounts: ids
+                .iter()
+                .map(|id| UsedAccount {
+                    id: (*id).into(),
+                    name: format!("h-{id}"),
+                })
+                .collect(),
+            mode: Mode::Proxy,
+        };
+        let records = vec![
+            started(100, &["a"], "sync.py"),
+            started(200, &["a", "b"], "report.py"),
+            started(300, &["b"], "curl"),
+            UseRecord::RunEnded {
+                run: "r300".into(),
+                at: 400,
+                exit_status: 0,
+                requests: 1,
+            },
+        ];
+        let last = last_uses(&records);
+        let pairs: Vec<(&str, u64, &str)> = last
+            .iter()
+            .map(|l| (l.account.as_str(), l.at, l.command.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            vec![("a", 200, "report.py"), ("b", 300, "curl")],
+            "each account's latest run, by when it began; none for an account never used"
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod driver;
 mod firstrun;
 mod leaks;
 mod trust;
+mod uses;
 mod wizard;
 
 use keystep_emulator::{

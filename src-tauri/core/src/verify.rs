@@ -110,6 +110,10 @@ pub struct PermissionReport {
     pub extra: Vec<String>,
     /// Required but impossible to check without changing data.
     pub unchecked: Vec<String>,
+    /// Asked for by the original guide, not granted, and not known to exist at the
+    /// provider (`permissions.unconfirmed`): never a failure.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unconfirmed: Vec<String>,
 }
 
 /// Runs verification chains against the providers' real (or overridden) hosts.
@@ -281,7 +285,9 @@ impl Verifier {
             match self.run_check(provider, check, creds, &vars, purpose).await {
                 Ok(Outcome::Answer(answer)) => {
                     answer::capture(check, &answer, &mut vars);
-                    proven.extend(check.needs.iter().cloned());
+                    if answer::proves(check, &answer) {
+                        proven.extend(check.needs.iter().cloned());
+                    }
                     // An expect that would have reported permissions missing held, so they
                     // are there (the group selects somebody, say).
                     proven.extend(check.expect.iter().flat_map(|e| e.missing.iter().cloned()));

@@ -223,6 +223,31 @@ pub struct Permissions {
     /// Required scope or permission names, in the provider's own words.
     #[serde(default)]
     pub required: Vec<String>,
+    /// Required names no source but the original guide confirms exist at the provider
+    /// (`docs/providers/<id>.md`). The guide shows them with a note to skip them if the
+    /// provider's screen does not offer them, and verification never reports them missing:
+    /// a key must not fail for a permission nobody may be able to give.
+    #[serde(default)]
+    pub unconfirmed: Vec<String>,
+    /// The label the provider's screen shows for a permission whose name is an id (Humaans'
+    /// "View public data" for `public:read`): shown with the id beside it.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}
+
+impl Permissions {
+    /// Whether verification may report `name` missing.
+    pub fn confirmed(&self, name: &str) -> bool {
+        !self.unconfirmed.iter().any(|u| u == name)
+    }
+
+    /// `name` as a person reads it: the screen's label with the id beside it, or the name.
+    pub fn shown(&self, name: &str) -> String {
+        match self.labels.get(name) {
+            Some(label) => format!("{label} ({name})"),
+            None => name.to_string(),
+        }
+    }
 }
 
 /// One request of the verification chain.
@@ -258,6 +283,11 @@ pub struct Check {
     /// Scopes/permissions this request proves on success and reports missing on 403.
     #[serde(default)]
     pub needs: Vec<String>,
+    /// A JSON pointer that must find a non-empty value for a success to prove `needs`
+    /// (HiBob's who's-out list: without the permission it may come back empty, not refused).
+    /// When it finds nothing or something empty, `needs` stay unchecked.
+    #[serde(default)]
+    pub proof: Option<String>,
     /// Status codes that mean something specific here (e.g. `404 = "skip"`, `406 = "rate_limited"`).
     #[serde(default)]
     pub on_status: BTreeMap<String, StatusRule>,

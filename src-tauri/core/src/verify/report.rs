@@ -27,11 +27,21 @@ pub(super) fn compare_permissions(
         required: required.clone(),
         ..Default::default()
     };
+    let perms = &provider.permissions;
     match introspected {
         Some(granted) => {
+            let absent = |r: &&String| !granted.contains(r) || denied.contains(*r);
             report.missing = required
                 .iter()
-                .filter(|r| !granted.contains(r) || denied.contains(*r))
+                .filter(absent)
+                .filter(|r| perms.confirmed(r))
+                .cloned()
+                .collect();
+            // Never held against the key: the provider may not offer them at all.
+            report.unconfirmed = required
+                .iter()
+                .filter(absent)
+                .filter(|r| !perms.confirmed(r))
                 .cloned()
                 .collect();
             report.extra = granted
@@ -49,12 +59,12 @@ pub(super) fn compare_permissions(
                 .collect();
             report.missing = required
                 .iter()
-                .filter(|r| denied.contains(*r))
+                .filter(|r| denied.contains(*r) && perms.confirmed(r))
                 .cloned()
                 .collect();
             report.unchecked = required
                 .iter()
-                .filter(|r| !proven.contains(*r) && !denied.contains(*r))
+                .filter(|r| !proven.contains(*r) && (!denied.contains(*r) || !perms.confirmed(r)))
                 .cloned()
                 .collect();
         }
@@ -168,9 +178,13 @@ pub(super) fn message_for(
         Some(text) => text.clone(),
         None => generic,
     };
+    let shown: Vec<String> = missing
+        .iter()
+        .map(|m| provider.permissions.shown(m))
+        .collect();
     let mut msg = chosen
         .replace("{provider}", p)
-        .replace("{missing}", &join_words(missing))
+        .replace("{missing}", &join_words(&shown))
         .replace("{retry}", &retry_phrase(stop.retry_after));
     // Non-secret fields only (validation refuses secret ones): `{subdomain}` and the like.
     for (key, value) in &creds.public {

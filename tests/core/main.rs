@@ -37,6 +37,7 @@ mod leaks;
 mod lifecycle;
 mod normalize;
 mod on_disk;
+mod purposes;
 mod races;
 mod schedule;
 mod stdin;

@@ -38,6 +38,14 @@ impl HumaansTenant {
         }
     }
 
+    /// The same tenant, its token holding exactly what the provider file's purpose `id`
+    /// asks for (`read`: the read set, no write scope).
+    pub fn for_purpose(self, id: &str) -> Self {
+        let scopes = crate::provider_file::purpose(PROVIDER_FILE, id);
+        let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
+        self.with_scopes(&scopes)
+    }
+
     /// The same tenant with only these scopes.
     pub fn with_scopes(mut self, scopes: &[&str]) -> Self {
         self.scopes = scopes.iter().map(|s| s.to_string()).collect();

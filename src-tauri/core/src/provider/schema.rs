@@ -50,9 +50,11 @@ pub struct Provider {
     pub fields: Vec<Field>,
     /// The guide, in order.
     pub steps: Vec<Step>,
-    /// The scopes or permissions a linked credential must have.
+    /// Every scope or permission Keystep knows for this provider's keys.
     #[serde(default)]
     pub permissions: Permissions,
+    /// What a key may be for, each with the permissions it needs (`read` and `full` at least).
+    pub purposes: Vec<KeyPurpose>,
     /// Status reactions that hold for every check (a firewall in front of the whole API, a
     /// rate-limit status); a check's own `on_status` entry for the same status wins.
     #[serde(default)]
@@ -214,6 +216,21 @@ pub struct Step {
     /// A warning to show prominently ("shown only once").
     #[serde(default)]
     pub warning: Option<String>,
+}
+
+/// One purpose of a provider's keys.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyPurpose {
+    /// Stable kebab-case id (`read`, `full`, `recruiting-read`): stored with the account.
+    pub id: String,
+    /// A short name for the choice ("Read only").
+    pub label: String,
+    /// One sentence on what a key for this purpose allows.
+    pub summary: String,
+    /// The permissions this purpose needs, each one of `permissions.required`, in its order.
+    #[serde(default)]
+    pub permissions: Vec<String>,
 }
 
 /// The permissions a credential needs.

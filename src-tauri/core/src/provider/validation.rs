@@ -62,6 +62,7 @@ pub(super) fn validate(file: &str, p: &Provider) -> Result<(), String> {
     validate_pace(p)?;
     validate_steps(p)?;
     validate_permissions(p)?;
+    super::purposes::validate_purposes(p)?;
     validate_status_rules("the provider", &p.on_status)?;
     validate_checks(p, &keys)?;
     validate_identity(p)?;

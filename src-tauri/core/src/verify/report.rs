@@ -12,13 +12,21 @@ use crate::provider::{placeholders, Provider};
 
 use super::{render_text, Captured, Identity, PermissionReport, Stop};
 
+/// The key's permissions against what `key_purpose` needs. Introspection (a `granted`
+/// capture) decides outright; otherwise probes prove or deny what they can. Either way,
+/// what the key holds beyond the purpose is `extra`, and an unconfirmed permission is never
+/// missing.
 pub(super) fn compare_permissions(
     provider: &Provider,
+    key_purpose: &str,
     vars: &BTreeMap<String, Captured>,
     proven: &BTreeSet<String>,
     denied: &BTreeSet<String>,
 ) -> PermissionReport {
-    let required = provider.permissions.required.clone();
+    let required = provider
+        .purpose(key_purpose)
+        .map(|p| p.permissions.clone())
+        .unwrap_or_else(|| provider.permissions.required.clone());
     let introspected = match vars.get("granted") {
         Some(Captured::List(l)) => Some(l.clone()),
         _ => None,
@@ -55,6 +63,14 @@ pub(super) fn compare_permissions(
             report.granted = required
                 .iter()
                 .filter(|r| proven.contains(*r))
+                .cloned()
+                .collect();
+            // Proven beyond the purpose, in the file's order.
+            report.extra = provider
+                .permissions
+                .required
+                .iter()
+                .filter(|r| proven.contains(*r) && !required.contains(r))
                 .cloned()
                 .collect();
             report.missing = required

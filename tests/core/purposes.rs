@@ -1,0 +1,260 @@
+//! Purposes: one table per provider with scopes or permissions, each row a key (exactly the
+//! `read` set, `read` plus write scopes, everything) verified for a purpose, with what must
+//! come out missing and extra. Extra is advice, never a failure; a permission no source
+//! confirms is never missing.
+
+use keystep_core::verify::Report;
+use keystep_core::Code;
+use keystep_emulator::{Emulator, HibobGrant, HibobTenant, HumaansTenant, PayfitTenant};
+
+use crate::support::{catalogue, creds, verifier_for};
+
+struct Row {
+    key: &'static str,
+    setup: fn(&Emulator),
+    purpose: &'static str,
+    code: Option<Code>,
+    missing: &'static [&'static str],
+    extra: &'static [&'static str],
+}
+
+async fn run(provider: &str, pairs: &[(&str, &str)], rows: &[Row]) {
+    for row in rows {
+        let emu = Emulator::start();
+        (row.setup)(&emu);
+        let v = verifier_for(&emu, std::time::Duration::from_secs(5));
+        let cat = catalogue();
+        let r: Report = v
+            .verify_for(
+                cat.get(provider).expect("shipped"),
+                &creds(provider, pairs),
+                row.purpose,
+                keystep_core::verify::Purpose::Link,
+                &|_| {},
+            )
+            .await;
+        let case = format!("{provider}: {} for {}", row.key, row.purpose);
+        assert_eq!(r.code, row.code, "{case}: outcome: {}", r.message);
+        assert_eq!(
+            r.purpose, row.purpose,
+            "{case}: the report names its purpose"
+        );
+        assert_eq!(r.permissions.missing, row.missing, "{case}: missing");
+        assert_eq!(r.permissions.extra, row.extra, "{case}: extra");
+    }
+}
+
+const HUMAANS: &str = "HmTok3nPurposeRowsAbcdefgh012345";
+
+#[tokio::test]
+async fn humaans_keys_against_each_purpose() {
+    let rows = [
+        Row {
+            key: "exactly read",
+            setup: |e| {
+                e.add_humaans(
+                    HUMAANS,
+                    HumaansTenant::full("Acme Ltd", 9).for_purpose("read"),
+                )
+            },
+            purpose: "read",
+            code: None,
+            missing: &[],
+            extra: &[],
+        },
+        Row {
+            key: "exactly read",
+            setup: |e| {
+                e.add_humaans(
+                    HUMAANS,
+                    HumaansTenant::full("Acme Ltd", 9).for_purpose("read"),
+                )
+            },
+            purpose: "full",
+            code: Some(Code::MissingPermission),
+            missing: &[
+                "private:write",
+                "compensations:read",
+                "compensations:write",
+                "documents:read",
+                "documents:write",
+                "webhooks:manage",
+            ],
+            extra: &[],
+        },
+        Row {
+            key: "read and a write scope",
+            setup: |e| {
+                e.add_humaans(
+                    HUMAANS,
+                    HumaansTenant::full("Acme Ltd", 9).with_scopes(&[
+                        "public:read",
+                        "private:read",
+                        "private:write",
+                    ]),
+                )
+            },
+            purpose: "read",
+            code: None,
+            missing: &[],
+            extra: &["private:write"],
+        },
+        Row {
+            key: "everything",
+            setup: |e| e.add_humaans(HUMAANS, HumaansTenant::full("Acme Ltd", 9)),
+            purpose: "read",
+            code: None,
+            missing: &[],
+            extra: &[
+                "private:write",
+                "compensations:read",
+                "compensations:write",
+                "documents:read",
+                "documents:write",
+                "webhooks:manage",
+            ],
+        },
+        Row {
+            key: "everything",
+            setup: |e| e.add_humaans(HUMAANS, HumaansTenant::full("Acme Ltd", 9)),
+            purpose: "full",
+            code: None,
+            missing: &[],
+            extra: &[],
+        },
+    ];
+    run("humaans", &[("api_token", HUMAANS)], &rows).await;
+}
+
+const PAYFIT: &str = "PfKeyPurposeRows7Qx2LmZ9Abc0042";
+
+#[tokio::test]
+async fn payfit_keys_against_each_purpose() {
+    let rows = [
+        Row {
+            key: "exactly read",
+            setup: |e| {
+                e.add_payfit(
+                    PAYFIT,
+                    PayfitTenant::full("Acme SAS", 5).for_purpose("read"),
+                )
+            },
+            purpose: "read",
+            code: None,
+            missing: &[],
+            extra: &[],
+        },
+        Row {
+            key: "exactly read",
+            setup: |e| {
+                e.add_payfit(
+                    PAYFIT,
+                    PayfitTenant::full("Acme SAS", 5).for_purpose("read"),
+                )
+            },
+            purpose: "full",
+            code: Some(Code::MissingPermission),
+            // Never the three no PayFit source confirms.
+            missing: &[
+                "health-insurance:read",
+                "health-insurance:write",
+                "collaborators:write",
+                "collaborators:contracts:write",
+                "contracts:payslips:read",
+                "collaborators:meal-vouchers:read",
+            ],
+            extra: &[],
+        },
+        Row {
+            key: "read and write scopes",
+            setup: |e| {
+                e.add_payfit(
+                    PAYFIT,
+                    PayfitTenant::full("Acme SAS", 5).with_scopes(&[
+                        "time:read",
+                        "collaborators:read",
+                        "collaborators:write",
+                        "contracts:read",
+                    ]),
+                )
+            },
+            purpose: "read",
+            code: None,
+            missing: &[],
+            extra: &["collaborators:write"],
+        },
+        Row {
+            key: "everything",
+            setup: |e| e.add_payfit(PAYFIT, PayfitTenant::full("Acme SAS", 5)),
+            purpose: "read",
+            code: None,
+            missing: &[],
+            extra: &[
+                "health-insurance:read",
+                "health-insurance:write",
+                "collaborators:write",
+                "contracts:write",
+                "collaborators:contracts:write",
+                "contracts:payslips:read",
+                "collaborators:meal-vouchers:read",
+                "company:read",
+                "payroll:read",
+            ],
+        },
+    ];
+    run("payfit", &[("api_key", PAYFIT)], &rows).await;
+}
+
+const HIBOB_ID: &str = "SERVICE-7001";
+const HIBOB_TOKEN: &str = "HbTok3nPurposeRows000000000000000000007";
+const VIEW_PAYROLL: &str = "People's data › Payroll › View selected employees' Payroll sections";
+
+#[tokio::test]
+async fn hibob_service_users_against_each_purpose() {
+    let rows = [
+        Row {
+            key: "a read-only group",
+            setup: |e| {
+                e.add_hibob(
+                    HibobTenant::full(HIBOB_ID, HIBOB_TOKEN, 12)
+                        .with_grants(&[HibobGrant::ViewPeople, HibobGrant::SeeWhosOut]),
+                )
+            },
+            purpose: "read",
+            code: None,
+            missing: &[],
+            extra: &[],
+        },
+        Row {
+            key: "a read-only group",
+            setup: |e| {
+                e.add_hibob(
+                    HibobTenant::full(HIBOB_ID, HIBOB_TOKEN, 12)
+                        .with_grants(&[HibobGrant::ViewPeople, HibobGrant::SeeWhosOut]),
+                )
+            },
+            purpose: "full",
+            code: Some(Code::MissingPermission),
+            missing: &[VIEW_PAYROLL],
+            extra: &[],
+        },
+        Row {
+            key: "a group that grants everything",
+            setup: |e| e.add_hibob(HibobTenant::full(HIBOB_ID, HIBOB_TOKEN, 12)),
+            purpose: "read",
+            code: None,
+            missing: &[],
+            // Only what a probe proved can be named: writes are never seen.
+            extra: &[VIEW_PAYROLL],
+        },
+    ];
+    run(
+        "hibob",
+        &[
+            ("service_user_id", HIBOB_ID),
+            ("service_user_token", HIBOB_TOKEN),
+        ],
+        &rows,
+    )
+    .await;
+}

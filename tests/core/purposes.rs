@@ -258,3 +258,82 @@ async fn hibob_service_users_against_each_purpose() {
     )
     .await;
 }
+
+/// The account remembers its purpose: a key with every scope linked for `read` is healthy
+/// with advice, a relink keeps `read`, and changing to `full` checks again at once.
+#[tokio::test]
+async fn an_account_keeps_its_purpose_and_a_change_checks_again() {
+    use keystep_core::account::{LinkMode, Status};
+
+    use crate::support::raw;
+    use crate::world::{acme, World, ACME_1, ACME_2};
+
+    let w = World::new();
+    let linked = w
+        .accounts
+        .link_for(
+            "humaans",
+            raw(&[("api_token", ACME_1)]),
+            "read",
+            LinkMode::Complete,
+            &|_| {},
+        )
+        .await
+        .expect("a key with more than read needs links for read")
+        .account;
+    assert_eq!(linked.purpose, "read", "the account remembers its purpose");
+    assert_eq!(linked.status, Status::Ok, "extra is never a failure");
+    assert!(
+        linked
+            .permissions
+            .extra
+            .contains(&"webhooks:manage".to_string()),
+        "the advice is kept: {:?}",
+        linked.permissions
+    );
+    let relinked = w
+        .relink(&linked.id, ACME_2)
+        .await
+        .expect("relinked")
+        .account;
+    assert_eq!(relinked.purpose, "read", "a relink keeps the purpose");
+
+    w.emu
+        .add_humaans(ACME_2, acme().with_scopes(&["public:read", "private:read"]));
+    let full = w
+        .accounts
+        .set_purpose(&linked.id, "full", &|_| {})
+        .await
+        .expect("changed");
+    assert_eq!(full.purpose, "full", "the new purpose is kept");
+    assert_eq!(
+        full.status,
+        Status::Limited,
+        "checked again at once: a read-only key lacks what full needs"
+    );
+    let err = w
+        .accounts
+        .set_purpose(&linked.id, "admin", &|_| {})
+        .await
+        .expect_err("an undeclared purpose is refused");
+    assert_eq!(err.code(), Code::InvalidInput, "refused as input");
+}
+
+/// A book written before purposes existed: its accounts read as `full`, what they were
+/// held to, so nothing already linked changes state.
+#[test]
+fn an_older_book_reads_as_full() {
+    let account = serde_json::json!({
+        "id": "a1", "provider": "humaans", "label": "Acme", "fields": {},
+        "identity": {}, "status": "ok", "last_code": null, "message": "",
+        "fingerprint": "…1111", "permissions": {"required": [], "granted": [], "missing": [],
+        "extra": [], "unchecked": []},
+        "created_at": 1, "verified_at": 1, "changed_at": 1
+    });
+    let a: keystep_core::account::Account =
+        serde_json::from_value(account).expect("an older account parses");
+    assert_eq!(
+        a.purpose, "full",
+        "older accounts keep being held to everything"
+    );
+}

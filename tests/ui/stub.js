@@ -420,7 +420,7 @@
   }
 
   async function linkAccount(args) {
-    requireArgs("link_account", args, ["provider", "fields"], ["acceptMissing"]);
+    requireArgs("link_account", args, ["provider", "fields"], ["acceptMissing", "purpose"]);
     const p = providerArg("link_account", args.provider);
     const { values, notes } = checkedPreview(p, args.fields);
     const token = values[secretKey(p)];
@@ -557,6 +557,13 @@
     return view(stored);
   }
 
+  function setAccountPurpose(args) {
+    requireArgs("set_account_purpose", args, ["id", "purpose"]);
+    const stored = find(args.id);
+    stored.purpose = String(args.purpose);
+    return view(stored);
+  }
+
   function reconcileAccounts(args) {
     requireArgs("reconcile_accounts", args, []);
     if (reconcileProblem) {
@@ -641,6 +648,7 @@
       return JSON.parse(JSON.stringify(history.get(args.id) || []));
     },
     rename_account: renameAccount,
+    set_account_purpose: setAccountPurpose,
     reconcile_accounts: reconcileAccounts,
     remove_orphan: removeOrphan,
     forget_account: (args) => {
@@ -689,7 +697,7 @@
   }
 
   // What safe mode refuses (the backend's `writable` guard).
-  const CHANGES = new Set(["link_account", "relink_account", "check_account", "rename_account", "forget_account", "remove_orphan"]);
+  const CHANGES = new Set(["link_account", "relink_account", "check_account", "rename_account", "set_account_purpose", "forget_account", "remove_orphan"]);
 
   /** ?keychain=locked|absent: the key was verified, then could not be stored. */
   function storeOrFail() {

@@ -31,6 +31,7 @@ export const SCENARIOS = [
   ["forgotten", "?seed=lifecycle", "forgotten"],
   ["account", "?seed=lifecycle", "account"],
   ["account-limited", "?seed=lifecycle", "account-limited"],
+  ["account-advice", "?seed=lifecycle", "account-advice"],
   ["picker", "", "picker"],
   ["picker-search", "", "picker-search"],
   ["guide", "", "guide"],
@@ -99,7 +100,7 @@ const runs =
         { scheme: "light", lang: "en" },
         { scheme: "dark", lang: "en" },
         // French words are longer: the wordiest views once more, in French.
-        { scheme: "dark", lang: "fr", only: ["home", "guide", "form", "success", "error-missing", "account", "settings"] },
+        { scheme: "dark", lang: "fr", only: ["home", "guide", "form", "success", "error-missing", "account", "account-advice", "settings"] },
       ]
     : [
         { scheme: "light", lang: "en" },

@@ -190,6 +190,14 @@ const scenarios = {
   async "account-limited"() {
     await toAccount("acc-2");
   },
+  async "account-advice"() {
+    await toAccount("acc-1");
+    const select = $('#account-body select[data-action="purpose"]');
+    select.value = "read";
+    select.dispatchEvent(new Event("change"));
+    await until(() => $(".least-privilege", $("#account-body")), "least-privilege advice");
+    $(".least-privilege", $("#account-body")).scrollIntoView({ block: "center" });
+  },
   async relink() {
     await homeLoaded();
     click($('[data-account-id="acc-4"] [data-action="relink"]'));
@@ -349,8 +357,17 @@ async function selftest() {
     check("the first step is marked done", first.classList.contains("is-done") && /\(done\)/.test($(".step-title", first).textContent));
     click($('[data-action="step-previous"]', second));
     check("Previous goes back", $("#step-progress").textContent === "Step 1 of 4" && active() === $(".step-title", first));
+    const choice = $("#guide-purpose");
+    check("what the key is for comes before the guide, read preselected", choice && Boolean(choice.compareDocumentPosition($("#guide-steps")) & Node.DOCUMENT_POSITION_FOLLOWING) && $('input[value="read"]', choice).checked && $$('input[name="purpose"]', choice).length >= 2);
+    check("each purpose says in one sentence what it allows", $$(".purpose-option .field-help", choice).every((p) => p.textContent.trim().length > 20));
+    const readList = () => $$("#guide-steps .checklist li").map((li) => li.textContent.trim());
+    check("for read, the checklist holds read's boxes only, as the screen labels them", JSON.stringify(readList()) === JSON.stringify(["View public data (public:read)", "View public and private data (private:read)"]), JSON.stringify(readList()));
+    click($('input[value="full"]', choice));
+    check("for full, every box of the guide", readList().length === 8 && readList().some((n) => n === "Manage webhooks (webhooks:manage)"), JSON.stringify(readList()));
+    click($('input[value="read"]', $("#guide-purpose")));
+    check("and back to read", readList().length === 2);
     const scopes = $$("#guide-steps > li").find((li) => $(".checklist", li));
-    check("scopes are a checklist with a Copy button", scopes && /documents:read/.test(scopes.textContent) && $('[data-action="copy-list"]', scopes));
+    check("scopes are a checklist with a Copy button", scopes && /private:read/.test(scopes.textContent) && $('[data-action="copy-list"]', scopes));
     click($('[data-action="copy-list"]', scopes));
     await until(() => $(".checklist-actions .inline-note", scopes).textContent, "copy note");
     check("copy reports what happened", /Copied|Couldn't copy/.test($(".checklist-actions .inline-note", scopes).textContent));
@@ -419,7 +436,7 @@ async function selftest() {
     check("the backend's message in Details", detailsNode && /bad_credentials/.test(detailsNode.textContent) && detailsNode.querySelector("[lang=en]"));
     check("focus on the error summary", active() === $("#result"));
     check("secret cleared after failure", field("api_token").value === "");
-    check("link_account args", JSON.stringify(lastCall("link_account").args) === JSON.stringify({ provider: "humaans", fields: { api_token: "<secret:15>" } }), JSON.stringify(lastCall("link_account").args));
+    check("link_account args", JSON.stringify(lastCall("link_account").args) === JSON.stringify({ provider: "humaans", fields: { api_token: "<secret:15>" }, purpose: "read" }), JSON.stringify(lastCall("link_account").args));
     const show = $("#result-show-step");
     check("the relevant step is offered", !show.hidden && /See step 4: /.test(show.textContent), show.textContent);
     click(show);
@@ -480,7 +497,10 @@ async function selftest() {
     check("localized clean-up notes", /API token: We removed spaces or line breaks around it\./.test($("#result-body").textContent));
     check("stored_in shown", /Secret Service/.test($("#result-body").textContent));
     check("granted ✓ with their names", $$("#result-body .perm-granted").length >= 1);
-    check("extra permissions as advice", /compensation:read/.test($(".callout-info", $("#result-body")).textContent));
+    check("link_account was told the purpose", lastCall("link_account").args.purpose === "read", JSON.stringify(lastCall("link_account").args.purpose));
+    const advice = $(".least-privilege", $("#result-body"));
+    check("least-privilege advice: which boxes to untick, in the screen's words, for the purpose", advice && /untick these in Humaans/.test(advice.textContent) && /“Read only”/.test(advice.textContent) && /View compensations \(compensations:read\)/.test(advice.textContent), advice && advice.textContent);
+    check("extra is never a failure", $("#result").dataset.state === "success");
     check("focus on result heading", active() === $("#result-title"));
     check("secret cleared after success", field("api_token").value === "");
     click("#done");
@@ -720,6 +740,13 @@ async function lifecycle(check, step) {
     check("a table with headers and a caption", $("#history thead th[scope=col]") && $("#history caption"));
     check("facts: key, age, next check, rotation", /Key age/.test($("#account-body").textContent) && /Next check/.test($("#account-body").textContent) && /every 180 days/.test($("#account-body").textContent));
     check("the permission checklist", $$("#account-body .perm-granted").length >= 1);
+    const purposeSelect = $('#account-body select[data-action="purpose"]');
+    check("the details say what the key is used for", purposeSelect && purposeSelect.value === "full" && /Used for/.test($("#account-body").textContent));
+    purposeSelect.value = "read";
+    purposeSelect.dispatchEvent(new Event("change"));
+    await until(() => lastCall("set_account_purpose") && $(".least-privilege", $("#account-body")), "advice after a purpose change");
+    check("set_account_purpose gets {id, purpose}", JSON.stringify(lastCall("set_account_purpose").args) === JSON.stringify({ id: "acc-1", purpose: "read" }), JSON.stringify(lastCall("set_account_purpose").args));
+    check("the details show the least-privilege advice", /untick these in Humaans/.test($(".least-privilege", $("#account-body")).textContent));
     click($('#account-actions [data-action="check"]'));
     await until(() => $('#account-actions [data-action="check"]').textContent === "Check now" && $$("#history-rows tr").length === rows.length + 1, "checked again");
     check("Check now here adds a history row", true);

@@ -52,6 +52,11 @@
 
   const provider = (id) => CATALOGUE.en.find((p) => p.id === id);
   const requiredOf = (p) => p.steps.flatMap((s) => s.checklist || []);
+  // What purpose `id` of provider `p` needs (older accounts: `full`, everything).
+  const purposePerms = (p, id) => {
+    const found = (p.purposes || []).find((x) => x.id === id);
+    return found ? found.permissions.slice() : requiredOf(p);
+  };
 
   function account(id, providerId, label, extra) {
     const p = provider(providerId);
@@ -75,6 +80,7 @@
         verified_at: NOW - 180,
         message: `Connected to ${label} (42 people)`,
         permissions: { required, granted: required.slice(), missing: [], extra: [], unchecked: [] },
+        purpose: "full",
         key_age_days: 40,
         rotation_due: false,
         expires_at: null,
@@ -440,8 +446,12 @@
     }
     storeOrFail();
     const now = Math.floor(Date.now() / 1000);
-    const required = requiredOf(p);
+    const purpose = typeof args.purpose === "string" ? args.purpose : "read";
+    const required = purposePerms(p, purpose);
+    // "good-extra…": a key with every permission, so what the purpose does not need is extra.
+    const beyond = purposePerms(p, "full").filter((n) => !required.includes(n));
     const made = account(`acc-${calls.length}-${Date.now()}`, p.id, "Acme Ltd", {
+      purpose,
       fingerprint: fingerprintOf(token),
       checked_at: now,
       verified_at: now,
@@ -452,7 +462,7 @@
       fields: publicOf(p, values),
       permissions: limited
         ? { required, granted: required.slice(1), missing: required.slice(0, 1), extra: [], unchecked: [] }
-        : { required, granted: required.slice(), missing: [], extra: token.startsWith("good-extra") ? ["compensation:read"] : [], unchecked: [] },
+        : { required, granted: required.slice(), missing: [], extra: token.startsWith("good-extra") ? (beyond.length ? beyond : ["compensation:read"]) : [], unchecked: [] },
     });
     if (limited) Object.assign(made, { status: "limited", last_code: "missing_permission" });
     accounts.push(made);
@@ -560,7 +570,21 @@
   function setAccountPurpose(args) {
     requireArgs("set_account_purpose", args, ["id", "purpose"]);
     const stored = find(args.id);
+    const p = provider(stored.provider);
+    if (!(p.purposes || []).some((x) => x.id === args.purpose)) throw fail("invalid_input", "No such purpose.", { field: "purpose" });
+    // What the key holds stays; what the new purpose needs decides missing and extra.
+    const held = [...stored.permissions.granted, ...stored.permissions.extra];
+    const required = purposePerms(p, String(args.purpose));
     stored.purpose = String(args.purpose);
+    stored.permissions = {
+      required,
+      granted: required.filter((n) => held.includes(n)),
+      missing: required.filter((n) => !held.includes(n)),
+      extra: held.filter((n) => !required.includes(n)),
+      unchecked: [],
+    };
+    if (stored.permissions.missing.length) Object.assign(stored, { status: "limited", last_code: "missing_permission" });
+    else Object.assign(stored, { status: "ok", last_code: null });
     return view(stored);
   }
 

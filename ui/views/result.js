@@ -218,7 +218,7 @@ async function linkAnyway() {
   if (!pending) return;
   $("#link-anyway").hidden = true;
   try {
-    const summary = await api.linkAccount(pending.provider.id, pending.fields, { acceptMissing: true });
+    const summary = await api.linkAccount(pending.provider.id, pending.fields, { acceptMissing: true, purpose: state.purpose });
     showSuccess(pending.provider, summary || {}, new Map());
   } catch (err) {
     showFailure(pending.provider, err, null, {});
@@ -355,7 +355,7 @@ function renderSummary(body, summary, providerName, lead, notes) {
   addRow(t("detail.status"), status.text);
   if (rows.length) body.append(el("section", { className: "result-section", attrs: { "aria-label": t("detail.facts") } }, el("dl", { className: "details" }, rows)));
 
-  const permissions = permissionSection(summary.permissions, providerName);
+  const permissions = permissionSection(summary.permissions, providerName, { provider: state.provider, purpose: summary.purpose });
   if (permissions) body.append(permissions);
 
   if (summary.stored_in) {

@@ -730,6 +730,19 @@ async function lifecycle(check, step) {
     check("accounts-changed redraws the list", !$(".chip-unknown", card("acc-4")));
   });
 
+  await step("advice never contradicts the guide", async () => {
+    for (const lang of ["en", "fr"]) {
+      const locale = (await import(`../../ui/locales/${lang}.js`)).default;
+      const providers = await window.__TAURI__.core.invoke("list_providers", { lang });
+      check(`${lang}: every provider has its rules`, providers.every((p) => Object.prototype.hasOwnProperty.call(KEY_RULES, p.id)), providers.map((p) => p.id).join(","));
+      for (const provider of providers) {
+        const { codes, texts } = adviceTexts(provider, locale);
+        const broken = texts.filter(([, text]) => typeof text === "string" && KEY_RULES[provider.id].some((rule) => rule.test(text)));
+        check(`${lang}: ${provider.id}: no advice for any of ${codes.length} outcomes contradicts its guide`, codes.length >= 10 && broken.length === 0, JSON.stringify(broken));
+      }
+    }
+  });
+
   await step("account detail and history", async () => {
     click($('[data-action="details"]', card("acc-1")));
     await until(() => visibleView() === "account" && $("#history-rows").childElementCount > 0, "history");
@@ -866,6 +879,39 @@ async function lifecycle(check, step) {
     await homeLoaded();
     check("leaving the form clears the key", !$$("input").some((i) => i.value.includes("good-token-0123456789")));
   });
+}
+
+/**
+ * What each provider's guide says about changing a key, as sentences no advice may contain
+ * (docs/providers/<id>.md): JazzHR's one key breaks every integration when regenerated;
+ * Humaans' token scopes can be edited; whether PayFit's can is unresolved, so nothing may
+ * claim either way; a lost HiBob token is reset on its service user; Namely advises a custom
+ * access role, not an Administrator's token. English and French.
+ */
+const KEY_RULES = {
+  jazzhr: [/\b(create|generate) a new (key|one)\b/i, /or create a new one/i, /créez-en une (autre|nouvelle)/i, /(créez|générez) une nouvelle clé/i],
+  humaans: [/can(not|'t) (be )?add(ed)?/i, /scopes cannot be added/i, /ne permet pas d’ajouter/i, /create a new token with these/i],
+  payfit: [/can(not|'t) (be )?add(ed)?/i, /fixes a key's scopes/i, /ne permet pas d’ajouter/i, /fixe les scopes/i, /add (these|the) (permissions|scopes) to the key/i, /ajoutez ces permissions à la clé/i],
+  hibob: [/(create|make) (a new|another) service user/i, /créez un (nouvel|autre) utilisateur de service/i, /Employee fields: view/],
+  namely: [/from an Administrator/i, /with the Administrator role/i, /avec le rôle Administrator/i, /depuis un profil Administrator/i],
+};
+
+/** Every advice text of `provider` for every outcome code, with the window's own words. */
+function adviceTexts(provider, locale) {
+  const codes = Object.keys(locale)
+    .map((k) => /^error\.([a-z_]+)\.next$/.exec(k))
+    .filter(Boolean)
+    .map((m) => m[1]);
+  const texts = [];
+  for (const code of codes) {
+    const own = provider.messages && provider.messages[code];
+    texts.push([code, own || locale[`error.${code}.text`]]);
+    texts.push([code, locale[`error.${code}.next`]]);
+  }
+  for (const key of ["result.add_permissions", "perm.missing_advice", "perm.extra_advice", "perm.extra_advice_purpose", "perm.unconfirmed_advice", "purpose.unconfirmed"]) {
+    texts.push([key, locale[key]]);
+  }
+  return { codes, texts };
 }
 
 async function main() {

@@ -122,7 +122,7 @@ export function render(account) {
  */
 function purposeControl(account, provider) {
   const current = purposeOf(provider, hasText(account.purpose) ? account.purpose : "full");
-  const select = el("select", { className: "purpose-select", attrs: { "aria-label": t("detail.purpose_change"), "data-action": "purpose" } });
+  const select = el("select", { className: "text-input select-input purpose-select", attrs: { "aria-label": t("detail.purpose_change"), "data-action": "purpose" } });
   for (const purpose of asList(provider.purposes)) {
     const option = el("option", { text: purpose.label, attrs: { value: purpose.id } });
     /** @type {HTMLOptionElement} */ (option).selected = Boolean(current && purpose.id === current.id);

@@ -98,6 +98,7 @@ export const ERROR_CODES = Object.freeze([
  * @property {string} label
  * @property {string|null} [company]
  * @property {number|null} [head_count]
+ * @property {boolean} [head_count_more] head_count is a full first page: that many or more
  * @property {string|null} [user]
  * @property {Status} status
  * @property {Code|null} [last_code]

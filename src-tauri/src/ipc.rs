@@ -213,6 +213,9 @@ pub struct AccountView {
     label: String,
     company: Option<String>,
     head_count: Option<u64>,
+    /// `head_count` is a full first page: "100 or more".
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    head_count_more: bool,
     user: Option<String>,
     status: Status,
     last_code: Option<Code>,
@@ -255,6 +258,7 @@ impl AccountView {
         let Identity {
             company,
             head_count,
+            head_count_more,
             user,
         } = a.identity.clone();
         AccountView {
@@ -264,6 +268,7 @@ impl AccountView {
             label: a.label.clone(),
             company,
             head_count,
+            head_count_more,
             user,
             status: a.status,
             last_code: a.last_code,

@@ -103,6 +103,7 @@ export default {
   "purpose.unconfirmed": "asked for by the original guide; if {provider} does not offer it, skip it",
   "perm.extra_advice_purpose": "this key can do more than “{purpose}” needs. To keep it to the least, untick these in {provider}:",
   "perm.unconfirmed_advice": "Asked for by the original guide but not granted: {names}. {provider} may not offer them, so this is not a problem.",
+  "detail.people_more": "{count} or more",
   "detail.checked_as": "Checked as",
   "detail.key": "Key",
   "detail.key_age": "Key age",

@@ -103,6 +103,7 @@ export default {
   "purpose.unconfirmed": "demandé par le guide d’origine ; si {provider} ne le propose pas, ignorez-le",
   "perm.extra_advice_purpose": "cette clé peut faire plus que ce dont « {purpose} » a besoin. Pour la limiter au strict nécessaire, décochez ceci dans {provider} :",
   "perm.unconfirmed_advice": "Demandé par le guide d’origine mais non accordé : {names}. {provider} ne le propose peut-être pas : ce n’est pas un problème.",
+  "detail.people_more": "{count} ou plus",
   "detail.checked_as": "Vérifiée en tant que",
   "detail.key": "Clé",
   "detail.key_age": "Âge de la clé",

@@ -98,7 +98,7 @@ export function render(account) {
     rows.push(el("div", { className: "detail-row" }, el("dt", { text: term }), dd));
   };
   addRow(t("detail.company"), account.company);
-  if (typeof account.head_count === "number") addRow(t("detail.people"), formatNumber(account.head_count));
+  if (typeof account.head_count === "number") addRow(t("detail.people"), account.head_count_more ? t("detail.people_more", { count: formatNumber(account.head_count) }) : formatNumber(account.head_count));
   addRow(t("detail.checked_as"), account.user);
   if (provider && asList(provider.purposes).length) addRow(t("detail.purpose"), purposeControl(account, provider));
   addRow(t("detail.key"), account.fingerprint, true);

@@ -349,7 +349,7 @@ function renderSummary(body, summary, providerName, lead, notes) {
   };
   addRow(t("detail.account"), summary.label);
   if (summary.company !== summary.label) addRow(t("detail.company"), summary.company);
-  if (typeof summary.head_count === "number") addRow(t("detail.people"), formatNumber(summary.head_count));
+  if (typeof summary.head_count === "number") addRow(t("detail.people"), summary.head_count_more ? t("detail.people_more", { count: formatNumber(summary.head_count) }) : formatNumber(summary.head_count));
   addRow(t("detail.checked_as"), summary.user);
   addRow(t("detail.key"), summary.fingerprint, true);
   addRow(t("detail.status"), status.text);

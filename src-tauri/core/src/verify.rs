@@ -95,6 +95,9 @@ pub struct Identity {
     pub company: Option<String>,
     /// People or records visible to the credential.
     pub head_count: Option<u64>,
+    /// `head_count` is a full first page: there may be more (JazzHR's 100 users a page).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub head_count_more: bool,
     /// The user the credential acts as.
     pub user: Option<String>,
 }

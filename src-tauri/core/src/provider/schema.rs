@@ -577,6 +577,10 @@ pub struct IdentitySpec {
     /// The number of people or records visible.
     #[serde(default)]
     pub head_count: Option<String>,
+    /// The page size of the list `head_count` counts, when only its first page is read
+    /// (JazzHR's users come 100 a page): a count that reaches it means "at least that many".
+    #[serde(default)]
+    pub head_count_page: Option<u64>,
     /// Who the credential acts as.
     #[serde(default)]
     pub user: Option<String>,

@@ -91,9 +91,11 @@ pub(super) fn compare_permissions(
 pub(super) fn read_identity(provider: &Provider, vars: &BTreeMap<String, Captured>) -> Identity {
     let spec = &provider.identity;
     let read = |t: &Option<String>| t.as_deref().and_then(|t| render_text(t, vars));
+    let head_count: Option<u64> = read(&spec.head_count).and_then(|n| n.trim().parse().ok());
     Identity {
         company: read(&spec.company),
-        head_count: read(&spec.head_count).and_then(|n| n.trim().parse().ok()),
+        head_count_more: matches!((head_count, spec.head_count_page), (Some(n), Some(page)) if n >= page),
+        head_count,
         user: read(&spec.user),
     }
 }

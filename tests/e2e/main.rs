@@ -189,7 +189,8 @@ async fn every_provider_links_and_each_failure_is_specific() {
     emu.add_humaans(HUMAANS, HumaansTenant::full("Acme Ltd", 42));
     emu.add_humaans(
         HUMAANS_LIMITED,
-        HumaansTenant::full("Acme Ltd", 42).with_scopes(&["public:read", "private:read"]),
+        // Short of what the default `read` purpose needs (private data).
+        HumaansTenant::full("Acme Ltd", 42).with_scopes(&["public:read"]),
     );
     emu.add_jazzhr(JAZZHR, JazzhrAccount::with_users("admin@acme.example", 12));
     emu.add_namely("acme", NamelyTenant::full("Acme Inc.", NAMELY, 142));
@@ -263,7 +264,7 @@ async fn every_provider_links_and_each_failure_is_specific() {
             "humaans",
             &[("api_token", HUMAANS_LIMITED)],
             "missing_permission",
-            "documents:read",
+            "private:read",
         ),
         (
             "hibob",

@@ -41,8 +41,8 @@ async fn link_humaans_through_the_window_then_restart() {
         "the guide uses Humaans' menu words"
     );
     assert!(
-        guide_text.contains("documents:read"),
-        "the scopes to tick are listed"
+        guide_text.contains("View public and private data (private:read)"),
+        "the boxes to tick for the preselected read purpose are listed, as Humaans labels them"
     );
     s.screenshot("guide-humaans").await;
 

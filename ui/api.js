@@ -65,15 +65,27 @@ export const ERROR_CODES = Object.freeze([
  * @property {string} [rotate_warning]
  * @property {FieldView[]} fields
  * @property {StepView[]} steps
+ * @property {PurposeView[]} purposes what a key may be for, `read` first chosen, each with its permissions
+ * @property {Record<string, string>} permission_labels the screen's label for a permission named by an id
+ * @property {string[]} unconfirmed permissions only the original guide names ("skip it if not offered")
  * @property {Array<{id: string, doing: string}>} checks the chain's lines, for link-progress
  * @property {Partial<Record<Code, string>>} messages the provider's advice per outcome code
  * @property {string[]} success success lines, the first whose placeholders are known wins
+ * @typedef {object} PurposeView what a key may be for
+ * @property {string} id `read`, `full`, or the provider's own
+ * @property {string} label a short name for the choice
+ * @property {string} summary one sentence on what it allows
+ * @property {string[]} permissions the permissions it needs, in the provider's words
+ */
+
+/**
  * @typedef {object} Permissions what a key may do, by the provider's names
  * @property {string[]} [required]
  * @property {string[]} [granted]
  * @property {string[]} [missing]
  * @property {string[]} [extra]
  * @property {string[]} [unchecked]
+ * @property {string[]} [unconfirmed] asked for by the original guide, not granted, maybe not offered: never a failure
  * @typedef {object} TroubleView transient trouble the latest checks hit
  * @property {Code} code
  * @property {number} since
@@ -87,6 +99,7 @@ export const ERROR_CODES = Object.freeze([
  * @property {string} label
  * @property {string|null} [company]
  * @property {number|null} [head_count]
+ * @property {boolean} [head_count_more] head_count is a full first page: that many or more
  * @property {string|null} [user]
  * @property {Status} status
  * @property {Code|null} [last_code]
@@ -98,6 +111,7 @@ export const ERROR_CODES = Object.freeze([
  * @property {number} verified_at
  * @property {string} message the backend's English sentence (shown under "Details")
  * @property {Permissions} permissions
+ * @property {string} purpose what the key is for (a purpose id); `permissions` compares with it
  * @property {FieldNote[]} [notes] what input clean-up changed (after a link or a relink)
  * @property {StoredInView|null} [stored_in] where the key is kept (after a link or a relink)
  * @property {number} key_age_days
@@ -306,12 +320,18 @@ export async function checkAllAccounts() {
  * Create, verify and store a key.
  * @param {string} provider provider id
  * @param {Record<string, string>} fields every field value, secret ones included
- * @param {{acceptMissing?: boolean}} [options] acceptMissing: link a key that lacks
- *   permissions as a limited account (the person chose "link anyway")
+ * @param {{acceptMissing?: boolean, purpose?: string}} [options] acceptMissing: link a key that
+ *   lacks permissions as a limited account (the person chose "link anyway"); purpose: what the
+ *   key is for (`read` when left out)
  * @returns {Promise<AccountView>} the new account
  */
-export async function linkAccount(provider, fields, { acceptMissing = false } = {}) {
-  return linked(await call("link_account", acceptMissing ? { provider, fields, acceptMissing: true } : { provider, fields }));
+export async function linkAccount(provider, fields, { acceptMissing = false, purpose = undefined } = {}) {
+  /** @type {Record<string, unknown>} */
+  const args = { provider, fields };
+  if (acceptMissing) args.acceptMissing = true;
+  // Without one the backend holds the key to `read`.
+  if (purpose) args.purpose = purpose;
+  return linked(await call("link_account", args));
 }
 
 /**
@@ -364,6 +384,17 @@ export async function checkAccount(id) {
  */
 export async function renameAccount(id, label) {
   return call("rename_account", { id, label });
+}
+
+/**
+ * Hold an account's key to another purpose (one of its provider's `purposes`); the key is
+ * checked again at once.
+ * @param {string} id account id
+ * @param {string} purpose the purpose's id (`read`, `full`…)
+ * @returns {Promise<AccountView>}
+ */
+export async function setAccountPurpose(id, purpose) {
+  return call("set_account_purpose", { id, purpose });
 }
 
 /**

@@ -6,6 +6,7 @@ pub const COMMANDS: &[&str] = &[
     "relink_account",
     "check_account",
     "rename_account",
+    "set_account_purpose",
     "list_accounts",
     "reconcile_accounts",
     "remove_orphan",

@@ -83,15 +83,24 @@ pub async fn link_account<R: Runtime>(
     provider: String,
     fields: BTreeMap<String, String>,
     accept_missing: Option<bool>,
+    purpose: Option<String>,
 ) -> Result<AccountView, IpcError> {
     let mode = if accept_missing == Some(true) {
         LinkMode::AcceptMissing
     } else {
         LinkMode::Complete
     };
+    // The wizard preselects `read`; a caller that says nothing gets the same.
+    let purpose = purpose.unwrap_or_else(|| keystep_core::provider::DEFAULT_PURPOSE.into());
     let linked = state
         .accounts
-        .link_with(&provider, secrets(fields), mode, &progress_to(window))
+        .link_for(
+            &provider,
+            secrets(fields),
+            &purpose,
+            mode,
+            &progress_to(window),
+        )
         .await?;
     state.accounts_changed().await;
     Ok(state
@@ -138,6 +147,22 @@ pub async fn rename_account(
     label: String,
 ) -> Result<AccountView, IpcError> {
     let account = state.accounts.rename(&id, &label).await?;
+    state.accounts_changed().await;
+    Ok(state.view(&account))
+}
+
+/// Holds an account's key to another purpose and checks it again at once.
+#[tauri::command]
+pub async fn set_account_purpose<R: Runtime>(
+    window: Window<R>,
+    state: State<'_, AppState>,
+    id: String,
+    purpose: String,
+) -> Result<AccountView, IpcError> {
+    let account = state
+        .accounts
+        .set_purpose(&id, &purpose, &progress_to(window))
+        .await?;
     state.accounts_changed().await;
     Ok(state.view(&account))
 }

@@ -15,7 +15,7 @@ use keystep_core::account::{
 };
 use keystep_core::hosts::HostOverride;
 use keystep_core::input::Note;
-use keystep_core::provider::{Catalogue, Category, Check, FieldKind, Provider, Step};
+use keystep_core::provider::{Catalogue, Category, Check, FieldKind, KeyPurpose, Provider, Step};
 use keystep_core::schedule::KeyAge;
 use keystep_core::settings::{Language, Settings, SettingsError, WhenClosed};
 use keystep_core::vault::{ItemRef, Readiness, StoredIn};
@@ -117,6 +117,13 @@ pub struct ProviderView {
     #[serde(skip_serializing_if = "Option::is_none")]
     rotate_warning: Option<String>,
     fields: Vec<FieldView>,
+    /// What a key may be for, `read` first chosen: each with its permissions, which the
+    /// guide's checklists are filtered to.
+    purposes: Vec<KeyPurpose>,
+    /// The screen's label for a permission whose name is an id (Humaans' checkboxes).
+    permission_labels: BTreeMap<String, String>,
+    /// Permissions only the original guide names: shown with "skip it if not offered".
+    unconfirmed: Vec<String>,
     steps: Vec<Step>,
     /// The verification chain's lines, by check id, for `link-progress` events.
     checks: Vec<ChainCheckView>,
@@ -185,6 +192,9 @@ impl From<&Provider> for ProviderView {
                     domain: f.domain.clone(),
                 })
                 .collect(),
+            purposes: p.purposes.clone(),
+            permission_labels: p.permissions.labels.clone(),
+            unconfirmed: p.permissions.unconfirmed.clone(),
             steps: p.steps.clone(),
             checks: p
                 .checks
@@ -211,6 +221,9 @@ pub struct AccountView {
     label: String,
     company: Option<String>,
     head_count: Option<u64>,
+    /// `head_count` is a full first page: "100 or more".
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    head_count_more: bool,
     user: Option<String>,
     status: Status,
     last_code: Option<Code>,
@@ -222,6 +235,8 @@ pub struct AccountView {
     verified_at: u64,
     message: String,
     permissions: PermissionReport,
+    /// What the key is for (`read`, `full`…); `permissions` compares with it.
+    purpose: String,
     /// A fresh link's clean-up of the input, per field, as codes (`{field, change}`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     notes: Vec<Note>,
@@ -251,6 +266,7 @@ impl AccountView {
         let Identity {
             company,
             head_count,
+            head_count_more,
             user,
         } = a.identity.clone();
         AccountView {
@@ -261,6 +277,7 @@ impl AccountView {
             label: a.label.clone(),
             company,
             head_count,
+            head_count_more,
             user,
             status: a.status,
             last_code: a.last_code,
@@ -272,6 +289,7 @@ impl AccountView {
             verified_at: a.verified_at,
             message: a.message.clone(),
             permissions: a.permissions.clone(),
+            purpose: a.purpose.clone(),
             notes: Vec::new(),
             stored_in: None,
             key_age_days: 0,

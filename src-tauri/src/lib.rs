@@ -40,6 +40,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::relink_account,
         commands::check_account,
         commands::rename_account,
+        commands::set_account_purpose,
         commands::list_accounts,
         commands::reconcile_accounts,
         commands::remove_orphan,

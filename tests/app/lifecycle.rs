@@ -145,7 +145,8 @@ fn a_key_missing_permissions_links_only_when_accepted() {
     );
     let app = app(&emu);
     let w = window(&app);
-    let form = json!({"provider": "humaans", "fields": {"api_token": TOKEN}});
+    // Held to everything the guide lists: a read-only token lacks some of it.
+    let form = json!({"provider": "humaans", "fields": {"api_token": TOKEN}, "purpose": "full"});
     let err = call(&w, "link_account", form.clone()).expect_err("missing scopes");
     assert_eq!(err["code"], "missing_permission", "{err}");
     assert_eq!(

@@ -50,6 +50,8 @@ const NOT_PROSE: &[&str] = &[
     "missing",
     "extra",
     "unchecked",
+    "unconfirmed",
+    "purpose",
     "kept_as",
     "reason",
     "language",

@@ -45,6 +45,7 @@ mod lifecycle;
 mod normalize;
 mod on_disk;
 mod proxy;
+mod purposes;
 mod races;
 mod schedule;
 mod stdin;

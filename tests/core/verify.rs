@@ -98,8 +98,9 @@ async fn humaans_missing_scopes_are_listed_by_name() {
         "extra scopes are advice"
     );
     assert!(
-        r.message.contains("documents:read") && r.message.contains("generate a new token"),
-        "message names scopes and the fix: {}",
+        r.message.contains("View documents (documents:read)")
+            && r.message.contains("edit the token and tick these boxes"),
+        "message names the screen's boxes with their ids, and says to edit the token: {}",
         r.message
     );
     assert_eq!(
@@ -117,11 +118,16 @@ async fn humaans_without_token_info_falls_back_to_read_probes() {
         HumaansTenant::full("Acme Ltd", 7).without_token_info(),
     );
     let r = verify(&emu, "humaans", &[("api_token", TOKEN)]).await;
-    assert!(r.ok, "probes prove every read scope: {r:?}");
+    assert!(r.ok, "probes prove what they can: {r:?}");
     assert_eq!(
         r.permissions.unchecked,
-        WRITE_SCOPES[..3],
-        "write scopes cannot be proven by reading"
+        [
+            "private:read",
+            WRITE_SCOPES[0],
+            WRITE_SCOPES[1],
+            WRITE_SCOPES[2]
+        ],
+        "write scopes cannot be proven by reading, nor private data (fields are dropped)"
     );
     assert!(
         r.permissions
@@ -133,6 +139,33 @@ async fn humaans_without_token_info_falls_back_to_read_probes() {
     assert!(
         probed.contains(&"/documents".to_string()) && probed.contains(&"/webhooks".to_string()),
         "probes ran: {probed:?}"
+    );
+}
+
+/// Humaans drops the private fields a public-only token may not see instead of refusing:
+/// a read of a birthday that answers 200 proves nothing, and must not be taken as
+/// `private:read`.
+#[tokio::test]
+async fn humaans_public_only_token_is_not_taken_for_private_access() {
+    let emu = Emulator::start();
+    emu.add_humaans(
+        TOKEN,
+        HumaansTenant::full("Acme Ltd", 7)
+            .without_token_info()
+            .with_scopes(&["public:read"]),
+    );
+    let r = verify(&emu, "humaans", &[("api_token", TOKEN)]).await;
+    assert!(
+        !r.permissions.granted.contains(&"private:read".to_string()),
+        "private:read is not proven by a 200 that drops fields: {:?}",
+        r.permissions
+    );
+    assert!(
+        r.permissions
+            .unchecked
+            .contains(&"private:read".to_string()),
+        "it stays unchecked: {:?}",
+        r.permissions
     );
 }
 

@@ -18,11 +18,15 @@ const TOKEN: &str = "HbTok3nCanaryQ8mZxLeakTest000000000000042";
 /// The first employee id the emulator hands out.
 const FIRST_EMPLOYEE: &str = "3332883884017713000";
 
-const WHOSE_DATA: &str = "Whose data: the employees to connect";
-const VIEW_PEOPLE: &str = "People: view employees' sections";
-const VIEW_FIELDS: &str = "Employee fields: view";
-const VIEW_PAYROLL: &str = "Payroll: view employees' Payroll sections";
-const WHOS_OUT: &str = "Time off: see who's out";
+const WHOSE_DATA: &str = "Whose data can members access?: the employees to connect";
+const VIEW_PEOPLE: &str =
+    "People's data › People › Basic info › View selected employees' Basic info sections";
+const VIEW_PAYROLL: &str = "People's data › Payroll › View selected employees' Payroll sections";
+const WHOS_OUT: &str = "People's data › Time off › See who's out today › See who's out";
+const REQUEST_TIME_OFF: &str = "People's data › Time off › Request time off for selected employees";
+const EDIT_PEOPLE: &str =
+    "People's data › People › Basic info › Edit selected employees' Basic info sections";
+const EDIT_FIELDS: &str = "Employee fields: edit";
 
 fn basic() -> AuthAt {
     AuthAt::Basic(ID.into(), TOKEN.into())
@@ -76,17 +80,35 @@ fn cases() -> Vec<Case> {
                 );
                 assert_eq!(
                     r.permissions.granted,
-                    [WHOSE_DATA, VIEW_PEOPLE, VIEW_FIELDS, VIEW_PAYROLL, WHOS_OUT],
-                    "{case}: what the probes proved"
+                    [WHOSE_DATA, VIEW_PEOPLE, WHOS_OUT, VIEW_PAYROLL],
+                    "{case}: what the probes proved (the fields metadata proves nothing)"
                 );
                 assert_eq!(
                     r.permissions.unchecked,
-                    [
-                        "Time off: submit requests",
-                        "People: edit employees' sections",
-                        "Employee fields: edit"
-                    ],
+                    [REQUEST_TIME_OFF, EDIT_PEOPLE, EDIT_FIELDS],
                     "{case}: writes cannot be proven by reading"
+                );
+            },
+        },
+        Case {
+            name: "an empty who's-out list proves nothing",
+            setup: |e| {
+                e.add_hibob(
+                    HibobTenant::full(ID, TOKEN, 58)
+                        .with_grants(&[HibobGrant::ViewPeople, HibobGrant::ViewPayroll])
+                        .quiet_about_time_off(),
+                );
+            },
+            code: None,
+            missing: Some(&[]),
+            sent: Some(full_chain),
+            message_has: &["Connected to HiBob"],
+            more: |r, case| {
+                assert!(
+                    !r.permissions.granted.contains(&WHOS_OUT.to_string())
+                        && r.permissions.unchecked.contains(&WHOS_OUT.to_string()),
+                    "{case}: who's out is unchecked, not granted: {:?}",
+                    r.permissions
                 );
             },
         },

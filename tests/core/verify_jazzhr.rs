@@ -49,10 +49,29 @@ fn cases() -> Vec<Case> {
             message_has: &["Connected to JazzHR as admin@acme.example"],
             more: |r, case| {
                 assert_eq!(r.identity.head_count, Some(12), "{case}: user count");
+                assert!(
+                    !r.identity.head_count_more,
+                    "{case}: all of them, on one page"
+                );
                 assert_eq!(
                     r.identity.user.as_deref(),
                     Some("admin@acme.example"),
                     "{case}: the first user's email, from the array"
+                );
+            },
+        },
+        Case {
+            name: "more users than a page: 100 or more",
+            setup: |e| e.add_jazzhr(KEY, JazzhrAccount::with_users("admin@acme.example", 150)),
+            code: None,
+            missing: None,
+            sent: Some(|| vec![users()]),
+            message_has: &["Connected to JazzHR as admin@acme.example"],
+            more: |r, case| {
+                assert_eq!(r.identity.head_count, Some(100), "{case}: one page is read");
+                assert!(
+                    r.identity.head_count_more,
+                    "{case}: a full page says there may be more"
                 );
             },
         },

@@ -161,7 +161,7 @@ fn cases() -> Vec<Case> {
             code: Some(Code::MissingPermission),
             missing: None,
             sent: Some(|| vec![info(), me(), people()]),
-            message_has: &["access role can view all profiles"],
+            message_has: &["custom access role that can view all profiles"],
             more: |r, case| {
                 assert!(
                     r.permissions.missing.is_empty(),

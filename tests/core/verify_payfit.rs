@@ -49,17 +49,12 @@ fn company() -> Sent {
 }
 
 fn probes() -> Vec<Sent> {
-    [
-        "collaborators",
-        "contracts",
-        "absences",
-        "health-insurance-contracts",
-    ]
-    .iter()
-    .map(|p| {
-        get("api", &format!("/companies/{COMPANY}/{p}"), bearer()).query(&[("maxResults", "1")])
-    })
-    .collect()
+    ["collaborators", "contracts", "absences"]
+        .iter()
+        .map(|p| {
+            get("api", &format!("/companies/{COMPANY}/{p}"), bearer()).query(&[("maxResults", "1")])
+        })
+        .collect()
 }
 
 fn cases() -> Vec<Case> {
@@ -124,19 +119,73 @@ fn cases() -> Vec<Case> {
                 "health-insurance:read",
                 "health-insurance:write",
                 "collaborators:write",
-                "contracts:write",
                 "collaborators:contracts:write",
                 "contracts:payslips:read",
                 "collaborators:meal-vouchers:read",
-                "payroll:read",
             ]),
             sent: Some(|| vec![introspect_json(), company()]),
-            message_has: &["contracts:payslips:read", "create a new key"],
+            message_has: &["contracts:payslips:read", "create a key with these scopes"],
             more: |r, case| {
+                assert_eq!(
+                    r.permissions.unconfirmed,
+                    ["contracts:write", "payroll:read"],
+                    "{case}: what no PayFit source confirms is set apart, not missing"
+                );
                 assert_eq!(
                     r.identity.company.as_deref(),
                     Some("Acme SAS"),
                     "{case}: identity is still read"
+                );
+            },
+        },
+        Case {
+            name: "every documented scope, none of the guide's unconfirmed three",
+            setup: |e| {
+                let all = required();
+                let scopes: Vec<&str> = all
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|s| !["company:read", "payroll:read", "contracts:write"].contains(s))
+                    .collect();
+                e.add_payfit(KEY, PayfitTenant::full("Acme SAS", 37).with_scopes(&scopes));
+            },
+            code: None,
+            missing: Some(&[]),
+            sent: Some(|| vec![introspect_json(), company()]),
+            message_has: &["Connected to Acme SAS"],
+            more: |r, case| {
+                assert_eq!(
+                    r.permissions.unconfirmed,
+                    ["contracts:write", "company:read", "payroll:read"],
+                    "{case}: never held against the key"
+                );
+            },
+        },
+        Case {
+            name: "no scopes in introspection, a Spanish company: health insurance is not asked",
+            setup: |e| {
+                e.add_payfit(
+                    KEY,
+                    PayfitTenant::full("Acme SL", 12)
+                        .in_country("ES")
+                        .without_scope_in_introspection(),
+                );
+            },
+            code: None,
+            missing: Some(&[]),
+            sent: Some(|| {
+                let mut v = vec![introspect_json(), company()];
+                v.extend(probes());
+                v
+            }),
+            message_has: &["Connected to Acme SL"],
+            more: |r, case| {
+                assert!(
+                    r.permissions
+                        .unchecked
+                        .contains(&"health-insurance:read".to_string()),
+                    "{case}: unchecked, not missing: {:?}",
+                    r.permissions
                 );
             },
         },
@@ -201,17 +250,12 @@ fn cases() -> Vec<Case> {
             more: |r, case| {
                 assert_eq!(
                     r.permissions.granted,
-                    [
-                        "time:read",
-                        "health-insurance:read",
-                        "collaborators:read",
-                        "contracts:read"
-                    ],
+                    ["time:read", "collaborators:read", "contracts:read"],
                     "{case}: what the probes proved"
                 );
                 assert_eq!(
                     r.permissions.unchecked.len(),
-                    8,
+                    9,
                     "{case}: the rest is unchecked, not failed: {:?}",
                     r.permissions.unchecked
                 );

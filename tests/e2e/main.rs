@@ -43,8 +43,8 @@ async fn link_humaans_through_the_window_then_restart() {
         "the guide uses Humaans' menu words"
     );
     assert!(
-        guide_text.contains("documents:read"),
-        "the scopes to tick are listed"
+        guide_text.contains("View public and private data (private:read)"),
+        "the boxes to tick for the preselected read purpose are listed, as Humaans labels them"
     );
     s.screenshot("guide-humaans").await;
 
@@ -191,7 +191,8 @@ async fn every_provider_links_and_each_failure_is_specific() {
     emu.add_humaans(HUMAANS, HumaansTenant::full("Acme Ltd", 42));
     emu.add_humaans(
         HUMAANS_LIMITED,
-        HumaansTenant::full("Acme Ltd", 42).with_scopes(&["public:read", "private:read"]),
+        // Short of what the default `read` purpose needs (private data).
+        HumaansTenant::full("Acme Ltd", 42).with_scopes(&["public:read"]),
     );
     emu.add_jazzhr(JAZZHR, JazzhrAccount::with_users("admin@acme.example", 12));
     emu.add_namely("acme", NamelyTenant::full("Acme Inc.", NAMELY, 142));
@@ -265,7 +266,7 @@ async fn every_provider_links_and_each_failure_is_specific() {
             "humaans",
             &[("api_token", HUMAANS_LIMITED)],
             "missing_permission",
-            "documents:read",
+            "private:read",
         ),
         (
             "hibob",

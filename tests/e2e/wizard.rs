@@ -17,6 +17,7 @@ const NAMELY: &str = "E2eNamelyPersonalAccessToken0007";
 const HIBOB_ID: &str = "SERVICE-7001";
 const HIBOB_TOKEN: &str = "E2eHibobServiceUserToken000000000000007";
 const HIBOB_WRONG: &str = "E2eHibobWrongTokenWrongToken00000000008";
+const EVERY_SCOPE: &str = "E2eEveryScopeHumaansTokenEs3Pq7Y";
 
 #[tokio::test]
 async fn a_humaans_account_links_with_the_keyboard_alone() {
@@ -269,4 +270,54 @@ async fn each_main_view_is_pictured_in_light_and_dark() {
         s.screenshot(&shot("accounts")).await;
         s.end().await;
     }
+}
+
+/// Issue #17: `read` is what the wizard asks about first; a Humaans token with every scope
+/// links for it, and both the result page and the account's details say which boxes to
+/// untick, in the words of Humaans' screen.
+#[tokio::test]
+async fn a_key_with_every_scope_linked_for_read_gets_least_privilege_advice() {
+    let Some(sandbox) = Sandbox::new() else {
+        return;
+    };
+    let emu = Emulator::start();
+    emu.add_humaans(EVERY_SCOPE, HumaansTenant::full("Acme Ltd", 42));
+    let s = Session::start(&sandbox, &emu).await;
+    s.wait_for("#add-account").await;
+    s.click("#add-account").await;
+    s.click("button[data-provider=\"humaans\"]").await;
+    s.wait_for("#guide-purpose input[value=\"read\"]:checked")
+        .await;
+    let checklist = s.text("#guide-steps .checklist").await;
+    assert!(
+        checklist.contains("View public data (public:read)")
+            && !checklist.contains("webhooks:manage"),
+        "the guide asks for read's boxes only: {checklist}"
+    );
+    s.type_into("form#credentials input[name=\"api_token\"]", EVERY_SCOPE)
+        .await;
+    s.click("button#connect").await;
+    s.wait_for("#result[data-state=\"success\"]").await;
+    let advice = s.text("#result-body .least-privilege").await;
+    for needle in [
+        "untick",
+        "Manage webhooks (webhooks:manage)",
+        "Modify documents (documents:write)",
+    ] {
+        assert!(
+            advice.contains(needle),
+            "the result page's advice names “{needle}”: {advice}"
+        );
+    }
+    s.click("#done").await;
+    s.click("#accounts [data-account-id] [data-action=\"details\"]")
+        .await;
+    s.wait_for("#account-body .least-privilege").await;
+    let details = s.text("#account-body").await;
+    assert!(
+        details.contains("Manage webhooks (webhooks:manage)") && details.contains("Read only"),
+        "the details keep the purpose and the advice: {details}"
+    );
+    s.screenshot("account-least-privilege").await;
+    s.end().await;
 }

@@ -32,6 +32,7 @@ export const SCENARIOS = [
   ["forgotten", "?seed=lifecycle", "forgotten"],
   ["account", "?seed=lifecycle", "account"],
   ["account-limited", "?seed=lifecycle", "account-limited"],
+  ["account-advice", "?seed=lifecycle", "account-advice"],
   ["picker", "", "picker"],
   ["picker-search", "", "picker-search"],
   ["guide", "", "guide"],
@@ -100,7 +101,7 @@ const runs =
         { scheme: "light", lang: "en" },
         { scheme: "dark", lang: "en" },
         // French words are longer: the wordiest views once more, in French.
-        { scheme: "dark", lang: "fr", only: ["home", "guide", "form", "success", "error-missing", "account", "settings", "close-question"] },
+        { scheme: "dark", lang: "fr", only: ["home", "guide", "form", "success", "error-missing", "account", "account-advice", "settings", "close-question"] },
       ]
     : [
         { scheme: "light", lang: "en" },

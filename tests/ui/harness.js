@@ -199,6 +199,14 @@ const scenarios = {
   async "account-limited"() {
     await toAccount("acc-2");
   },
+  async "account-advice"() {
+    await toAccount("acc-1");
+    const select = $('#account-body select[data-action="purpose"]');
+    select.value = "read";
+    select.dispatchEvent(new Event("change"));
+    await until(() => $(".least-privilege", $("#account-body")), "least-privilege advice");
+    $(".least-privilege", $("#account-body")).scrollIntoView({ block: "center" });
+  },
   async relink() {
     await homeLoaded();
     click($('[data-account-id="acc-4"] [data-action="relink"]'));
@@ -358,8 +366,17 @@ async function selftest() {
     check("the first step is marked done", first.classList.contains("is-done") && /\(done\)/.test($(".step-title", first).textContent));
     click($('[data-action="step-previous"]', second));
     check("Previous goes back", $("#step-progress").textContent === "Step 1 of 4" && active() === $(".step-title", first));
+    const choice = $("#guide-purpose");
+    check("what the key is for comes before the guide, read preselected", choice && Boolean(choice.compareDocumentPosition($("#guide-steps")) & Node.DOCUMENT_POSITION_FOLLOWING) && $('input[value="read"]', choice).checked && $$('input[name="purpose"]', choice).length >= 2);
+    check("each purpose says in one sentence what it allows", $$(".purpose-option .field-help", choice).every((p) => p.textContent.trim().length > 20));
+    const readList = () => $$("#guide-steps .checklist li").map((li) => li.textContent.trim());
+    check("for read, the checklist holds read's boxes only, as the screen labels them", JSON.stringify(readList()) === JSON.stringify(["View public data (public:read)", "View public and private data (private:read)"]), JSON.stringify(readList()));
+    click($('input[value="full"]', choice));
+    check("for full, every box of the guide", readList().length === 8 && readList().some((n) => n === "Manage webhooks (webhooks:manage)"), JSON.stringify(readList()));
+    click($('input[value="read"]', $("#guide-purpose")));
+    check("and back to read", readList().length === 2);
     const scopes = $$("#guide-steps > li").find((li) => $(".checklist", li));
-    check("scopes are a checklist with a Copy button", scopes && /documents:read/.test(scopes.textContent) && $('[data-action="copy-list"]', scopes));
+    check("scopes are a checklist with a Copy button", scopes && /private:read/.test(scopes.textContent) && $('[data-action="copy-list"]', scopes));
     click($('[data-action="copy-list"]', scopes));
     await until(() => $(".checklist-actions .inline-note", scopes).textContent, "copy note");
     check("copy reports what happened", /Copied|Couldn't copy/.test($(".checklist-actions .inline-note", scopes).textContent));
@@ -428,7 +445,7 @@ async function selftest() {
     check("the backend's message in Details", detailsNode && /bad_credentials/.test(detailsNode.textContent) && detailsNode.querySelector("[lang=en]"));
     check("focus on Try again, the primary action", active() === $("#retry"), describe(active()));
     check("secret cleared after failure", field("api_token").value === "");
-    check("link_account args", JSON.stringify(lastCall("link_account").args) === JSON.stringify({ provider: "humaans", fields: { api_token: "<secret:15>" } }), JSON.stringify(lastCall("link_account").args));
+    check("link_account args", JSON.stringify(lastCall("link_account").args) === JSON.stringify({ provider: "humaans", fields: { api_token: "<secret:15>" }, purpose: "read" }), JSON.stringify(lastCall("link_account").args));
     const show = $("#result-show-step");
     check("the relevant step is offered", !show.hidden && /See step 4: /.test(show.textContent), show.textContent);
     click(show);
@@ -489,7 +506,10 @@ async function selftest() {
     check("localized clean-up notes", /API token: We removed spaces or line breaks around it\./.test($("#result-body").textContent));
     check("stored_in shown", /Secret Service/.test($("#result-body").textContent));
     check("granted ✓ with their names", $$("#result-body .perm-granted").length >= 1);
-    check("extra permissions as advice", /compensation:read/.test($(".callout-info", $("#result-body")).textContent));
+    check("link_account was told the purpose", lastCall("link_account").args.purpose === "read", JSON.stringify(lastCall("link_account").args.purpose));
+    const advice = $(".least-privilege", $("#result-body"));
+    check("least-privilege advice: which boxes to untick, in the screen's words, for the purpose", advice && /untick these in Humaans/.test(advice.textContent) && /“Read only”/.test(advice.textContent) && /View compensations \(compensations:read\)/.test(advice.textContent), advice && advice.textContent);
+    check("extra is never a failure", $("#result").dataset.state === "success");
     check("focus on Done, the primary action", active() === $("#done"), describe(active()));
     check("secret cleared after success", field("api_token").value === "");
     click("#done");
@@ -739,6 +759,19 @@ async function lifecycle(check, step) {
     check("accounts-changed redraws the list", !$(".chip-unknown", card("acc-4")));
   });
 
+  await step("advice never contradicts the guide", async () => {
+    for (const lang of ["en", "fr"]) {
+      const locale = (await import(`../../ui/locales/${lang}.js`)).default;
+      const providers = await window.__TAURI__.core.invoke("list_providers", { lang });
+      check(`${lang}: every provider has its rules`, providers.every((p) => Object.prototype.hasOwnProperty.call(KEY_RULES, p.id)), providers.map((p) => p.id).join(","));
+      for (const provider of providers) {
+        const { codes, texts } = adviceTexts(provider, locale);
+        const broken = texts.filter(([, text]) => typeof text === "string" && KEY_RULES[provider.id].some((rule) => rule.test(text)));
+        check(`${lang}: ${provider.id}: no advice for any of ${codes.length} outcomes contradicts its guide`, codes.length >= 10 && broken.length === 0, JSON.stringify(broken));
+      }
+    }
+  });
+
   await step("account detail and history", async () => {
     click($('[data-action="details"]', card("acc-1")));
     await until(() => visibleView() === "account" && $("#history-rows").childElementCount > 0, "history");
@@ -756,6 +789,13 @@ async function lifecycle(check, step) {
     check("recent use: each run, its requests, last answer and end", uses.length === 2 && /^sync\.py, 3 h ago · 12 requests · last answer 200 · still running$/.test(uses[0]) && /report\.py.*key in its environment.*exit status 0/.test(uses[1]) && $("#use-empty").hidden, uses.join(" | "));
     const handle = $("code", $$("#account-body .detail-row").find((row) => /Handle/.test(row.textContent)) || document.body);
     check("the line to copy names the account's handle", handle !== null && $("#use-run").textContent === `keystep run --account ${handle.textContent} -- python3 script.py` && /curl/.test($("#use-curl").textContent), $("#use-run").textContent);
+    const purposeSelect = $('#account-body select[data-action="purpose"]');
+    check("the details say what the key is used for", purposeSelect && purposeSelect.value === "full" && /Used for/.test($("#account-body").textContent));
+    purposeSelect.value = "read";
+    purposeSelect.dispatchEvent(new Event("change"));
+    await until(() => lastCall("set_account_purpose") && $(".least-privilege", $("#account-body")), "advice after a purpose change");
+    check("set_account_purpose gets {id, purpose}", JSON.stringify(lastCall("set_account_purpose").args) === JSON.stringify({ id: "acc-1", purpose: "read" }), JSON.stringify(lastCall("set_account_purpose").args));
+    check("the details show the least-privilege advice", /untick these in Humaans/.test($(".least-privilege", $("#account-body")).textContent));
     click($('#account-actions [data-action="check"]'));
     await until(() => $('#account-actions [data-action="check"]').textContent === "Check now" && $$("#history-rows tr").length === rows.length + 1, "checked again");
     check("Check now here adds a history row", true);
@@ -876,6 +916,39 @@ async function lifecycle(check, step) {
     check("leaving the form clears the key", !$$("input").some((i) => i.value.includes("good-token-0123456789")));
   });
 
+}
+
+/**
+ * What each provider's guide says about changing a key, as sentences no advice may contain
+ * (docs/providers/<id>.md): JazzHR's one key breaks every integration when regenerated;
+ * Humaans' token scopes can be edited; whether PayFit's can is unresolved, so nothing may
+ * claim either way; a lost HiBob token is reset on its service user; Namely advises a custom
+ * access role, not an Administrator's token. English and French.
+ */
+const KEY_RULES = {
+  jazzhr: [/\b(create|generate) a new (key|one)\b/i, /or create a new one/i, /créez-en une (autre|nouvelle)/i, /(créez|générez) une nouvelle clé/i],
+  humaans: [/can(not|'t) (be )?add(ed)?/i, /scopes cannot be added/i, /ne permet pas d’ajouter/i, /create a new token with these/i],
+  payfit: [/can(not|'t) (be )?add(ed)?/i, /fixes a key's scopes/i, /ne permet pas d’ajouter/i, /fixe les scopes/i, /add (these|the) (permissions|scopes) to the key/i, /ajoutez ces permissions à la clé/i],
+  hibob: [/(create|make) (a new|another) service user/i, /créez un (nouvel|autre) utilisateur de service/i, /Employee fields: view/],
+  namely: [/from an Administrator/i, /with the Administrator role/i, /avec le rôle Administrator/i, /depuis un profil Administrator/i],
+};
+
+/** Every advice text of `provider` for every outcome code, with the window's own words. */
+function adviceTexts(provider, locale) {
+  const codes = Object.keys(locale)
+    .map((k) => /^error\.([a-z_]+)\.next$/.exec(k))
+    .filter(Boolean)
+    .map((m) => m[1]);
+  const texts = [];
+  for (const code of codes) {
+    const own = provider.messages && provider.messages[code];
+    texts.push([code, own || locale[`error.${code}.text`]]);
+    texts.push([code, locale[`error.${code}.next`]]);
+  }
+  for (const key of ["result.add_permissions", "perm.missing_advice", "perm.extra_advice", "perm.extra_advice_purpose", "perm.unconfirmed_advice", "purpose.unconfirmed"]) {
+    texts.push([key, locale[key]]);
+  }
+  return { codes, texts };
 }
 
 async function main() {

@@ -52,6 +52,11 @@
 
   const provider = (id) => CATALOGUE.en.find((p) => p.id === id);
   const requiredOf = (p) => p.steps.flatMap((s) => s.checklist || []);
+  // What purpose `id` of provider `p` needs (older accounts: `full`, everything).
+  const purposePerms = (p, id) => {
+    const found = (p.purposes || []).find((x) => x.id === id);
+    return found ? found.permissions.slice() : requiredOf(p);
+  };
 
   function account(id, providerId, label, extra) {
     const p = provider(providerId);
@@ -76,6 +81,7 @@
         verified_at: NOW - 180,
         message: `Connected to ${label} (42 people)`,
         permissions: { required, granted: required.slice(), missing: [], extra: [], unchecked: [] },
+        purpose: "full",
         key_age_days: 40,
         rotation_due: false,
         expires_at: null,
@@ -427,7 +433,7 @@
   }
 
   async function linkAccount(args) {
-    requireArgs("link_account", args, ["provider", "fields"], ["acceptMissing"]);
+    requireArgs("link_account", args, ["provider", "fields"], ["acceptMissing", "purpose"]);
     const p = providerArg("link_account", args.provider);
     const { values, notes } = checkedPreview(p, args.fields);
     const token = values[secretKey(p)];
@@ -447,8 +453,12 @@
     }
     storeOrFail();
     const now = Math.floor(Date.now() / 1000);
-    const required = requiredOf(p);
+    const purpose = typeof args.purpose === "string" ? args.purpose : "read";
+    const required = purposePerms(p, purpose);
+    // "good-extra…": a key with every permission, so what the purpose does not need is extra.
+    const beyond = purposePerms(p, "full").filter((n) => !required.includes(n));
     const made = account(`acc-${calls.length}-${Date.now()}`, p.id, "Acme Ltd", {
+      purpose,
       fingerprint: fingerprintOf(token),
       checked_at: now,
       verified_at: now,
@@ -459,7 +469,7 @@
       fields: publicOf(p, values),
       permissions: limited
         ? { required, granted: required.slice(1), missing: required.slice(0, 1), extra: [], unchecked: [] }
-        : { required, granted: required.slice(), missing: [], extra: token.startsWith("good-extra") ? ["compensation:read"] : [], unchecked: [] },
+        : { required, granted: required.slice(), missing: [], extra: token.startsWith("good-extra") ? (beyond.length ? beyond : ["compensation:read"]) : [], unchecked: [] },
     });
     if (limited) Object.assign(made, { status: "limited", last_code: "missing_permission" });
     accounts.push(made);
@@ -564,6 +574,27 @@
     return view(stored);
   }
 
+  function setAccountPurpose(args) {
+    requireArgs("set_account_purpose", args, ["id", "purpose"]);
+    const stored = find(args.id);
+    const p = provider(stored.provider);
+    if (!(p.purposes || []).some((x) => x.id === args.purpose)) throw fail("invalid_input", "No such purpose.", { field: "purpose" });
+    // What the key holds stays; what the new purpose needs decides missing and extra.
+    const held = [...stored.permissions.granted, ...stored.permissions.extra];
+    const required = purposePerms(p, String(args.purpose));
+    stored.purpose = String(args.purpose);
+    stored.permissions = {
+      required,
+      granted: required.filter((n) => held.includes(n)),
+      missing: required.filter((n) => !held.includes(n)),
+      extra: held.filter((n) => !required.includes(n)),
+      unchecked: [],
+    };
+    if (stored.permissions.missing.length) Object.assign(stored, { status: "limited", last_code: "missing_permission" });
+    else Object.assign(stored, { status: "ok", last_code: null });
+    return view(stored);
+  }
+
   function reconcileAccounts(args) {
     requireArgs("reconcile_accounts", args, []);
     if (reconcileProblem) {
@@ -664,6 +695,7 @@
       return { runs, example: { run, curl: `keystep run --account ${account.handle} -- sh -c 'curl -sS -H "Authorization: Bearer $KEYSTEP_TOKEN" "$KEYSTEP_URL/me"'` } };
     },
     rename_account: renameAccount,
+    set_account_purpose: setAccountPurpose,
     reconcile_accounts: reconcileAccounts,
     remove_orphan: removeOrphan,
     forget_account: (args) => {
@@ -717,7 +749,7 @@
   }
 
   // What safe mode refuses (the backend's `writable` guard).
-  const CHANGES = new Set(["link_account", "relink_account", "check_account", "rename_account", "forget_account", "remove_orphan"]);
+  const CHANGES = new Set(["link_account", "relink_account", "check_account", "rename_account", "set_account_purpose", "forget_account", "remove_orphan"]);
 
   /** ?keychain=locked|absent: the key was verified, then could not be stored. */
   function storeOrFail() {

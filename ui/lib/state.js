@@ -41,6 +41,7 @@
  * @property {AccountView|null} relinkAccount the account whose key is being replaced
  * @property {string} guideKey which form the guide shows: "link:<provider>" or "relink:<account>", plus the language
  * @property {number} currentStep the guide step marked "you are here"
+ * @property {string} purpose what the key being linked is for (a purpose id of the provider)
  * @property {Set<string>} touched fields left once (their "empty" problem may show)
  * @property {Preview|null} preview the last preview_fields answer for the current form
  * @property {number} previewRun bumped by each preview: a stale answer is ignored
@@ -76,6 +77,7 @@ function fresh() {
     relinkAccount: null,
     guideKey: "",
     currentStep: 0,
+    purpose: "read",
     touched: new Set(),
     preview: null,
     previewRun: 0,

@@ -12,8 +12,9 @@ import { state } from "../lib/state.js";
 import { asList, hasText } from "../lib/values.js";
 import { accountSentence, accountTitle, codeTitle, errorSentence, keyAgeText, statusInfo } from "../lib/wording.js";
 import { actionButtons, couldntCheckNote, setCheckButton, statusChips } from "./account-card.js";
-import { accountGone, show as showHome } from "./accounts.js";
+import { accountGone, show as showHome, updateAccount } from "./accounts.js";
 import { permissionSection } from "./permissions.js";
+import { purposeOf } from "./purpose.js";
 
 /** @typedef {import("../api.js").AccountView} AccountView */
 
@@ -126,8 +127,9 @@ export function render(account) {
   };
   addRow(t("detail.handle"), account.handle, true);
   addRow(t("detail.company"), account.company);
-  if (typeof account.head_count === "number") addRow(t("detail.people"), formatNumber(account.head_count));
+  if (typeof account.head_count === "number") addRow(t("detail.people"), account.head_count_more ? t("detail.people_more", { count: formatNumber(account.head_count) }) : formatNumber(account.head_count));
   addRow(t("detail.checked_as"), account.user);
+  if (provider && asList(provider.purposes).length) addRow(t("detail.purpose"), purposeControl(account, provider));
   addRow(t("detail.key"), account.fingerprint, true);
   addRow(t("detail.key_age"), keyAgeText(account));
   if (isTimestamp(account.expires_at)) addRow(t("detail.expires"), formatDate(account.expires_at));
@@ -136,9 +138,38 @@ export function render(account) {
   if (state.settings && typeof state.settings.rotation_reminder_days === "number") addRow(t("detail.rotation"), t("detail.rotation_every", { count: state.settings.rotation_reminder_days }));
   body.append(el("section", { className: "card result-section", attrs: { "aria-label": t("detail.facts") } }, el("dl", { className: "details" }, rows)));
 
-  const permissions = permissionSection(account.permissions, account.provider_name || (provider && provider.name) || "");
+  const permissions = permissionSection(account.permissions, account.provider_name || (provider && provider.name) || "", { provider, purpose: account.purpose });
   if (permissions) body.append(el("div", { className: "card" }, permissions));
   renderCrumbs();
+}
+
+/**
+ * What the key is for, and a choice to hold it to another purpose: the key is checked again
+ * at once, and the permissions below follow.
+ * @param {AccountView} account
+ * @param {import("../api.js").ProviderView} provider
+ */
+function purposeControl(account, provider) {
+  const current = purposeOf(provider, hasText(account.purpose) ? account.purpose : "full");
+  const select = el("select", { className: "text-input select-input purpose-select", attrs: { "aria-label": t("detail.purpose_change"), "data-action": "purpose" } });
+  for (const purpose of asList(provider.purposes)) {
+    const option = el("option", { text: purpose.label, attrs: { value: purpose.id } });
+    /** @type {HTMLOptionElement} */ (option).selected = Boolean(current && purpose.id === current.id);
+    select.append(option);
+  }
+  const note = el("span", { className: "inline-note", attrs: { role: "status" } });
+  select.addEventListener("change", async () => {
+    const id = /** @type {HTMLSelectElement} */ (select).value;
+    note.className = "inline-note";
+    note.textContent = t("detail.purpose_checking");
+    try {
+      updateAccount(await api.setAccountPurpose(account.id, id));
+    } catch (err) {
+      note.textContent = errorSentence(err);
+      note.classList.add("inline-note-error");
+    }
+  });
+  return el("span", { className: "purpose-control" }, select, note);
 }
 
 /**

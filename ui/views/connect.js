@@ -96,7 +96,7 @@ async function onSubmit(event) {
   let summary = null;
   let error = null;
   try {
-    summary = relinkAccount ? await api.relinkAccount(relinkAccount.id, fields) : await api.linkAccount(provider.id, fields);
+    summary = relinkAccount ? await api.relinkAccount(relinkAccount.id, fields) : await api.linkAccount(provider.id, fields, { purpose: state.purpose });
   } catch (err) {
     error = err;
   } finally {

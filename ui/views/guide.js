@@ -17,6 +17,7 @@ import { renderChecklist } from "./checklist.js";
 import * as connect from "./connect.js";
 import { renderForm } from "./form.js";
 import { showKeychainState } from "./keychain.js";
+import { DEFAULT_PURPOSE, forPurpose, isUnconfirmed, renderPurposeChoice, shownPermission } from "./purpose.js";
 
 /**
  * @typedef {import("../api.js").AccountView} AccountView
@@ -47,6 +48,7 @@ export function show(provider) {
   state.relinkAccount = null;
   state.provider = provider;
   if (state.guideKey !== `link:${provider.id}:${state.lang}` || state.freshForm) {
+    if (!state.provider || state.guideKey.indexOf(`link:${provider.id}:`) !== 0) state.purpose = DEFAULT_PURPOSE;
     const keep = state.guideKey === `link:${provider.id}:${state.providersLang}` && !state.freshForm ? publicValues() : null;
     state.freshForm = false;
     renderGuide(provider);
@@ -81,6 +83,8 @@ export async function showRelink(account, opts = {}) {
   }
   state.mode = "relink";
   state.relinkAccount = account;
+  // A new key for the same use: the account's purpose (older accounts: everything).
+  state.purpose = hasText(account.purpose) ? account.purpose : "full";
   state.provider = provider;
   state.freshForm = false;
   renderGuide(provider, { account, pasteAgain: Boolean(opts.pasteAgain) });
@@ -166,16 +170,38 @@ function renderGuide(provider, opts = {}) {
   showText($("#rotate-warning-text"), relink && hasText(provider.rotate_warning) ? provider.rotate_warning : "", $("#rotate-warning"));
   showText($("#guide-prerequisite-text"), hasText(provider.prerequisite) ? provider.prerequisite : "", $("#guide-prerequisite"));
 
+  // What the key is for comes before the guide (not when replacing a key: it keeps its use).
+  const oldChoice = document.getElementById("guide-purpose");
+  if (oldChoice) oldChoice.remove();
+  if (!relink && asList(provider.purposes).length) {
+    $("#guide-steps-title").before(
+      renderPurposeChoice(provider, state.purpose, (id) => {
+        state.purpose = id;
+        renderSteps(provider, relink, { keep: true });
+      }),
+    );
+  }
+  renderSteps(provider, relink);
+
+  renderForm(provider, { account, pasteAgain: opts.pasteAgain });
+  connect.setConnecting(false);
+}
+
+/**
+ * The guide's steps, their checklists kept to the chosen purpose's permissions.
+ * @param {ProviderView} provider
+ * @param {boolean} relink
+ * @param {{keep?: boolean}} [opts] keep: stay on the current step (the purpose changed)
+ */
+function renderSteps(provider, relink, opts = {}) {
   const steps = $("#guide-steps");
+  const current = opts.keep ? state.currentStep : 0;
   steps.replaceChildren();
   const providerSteps = asList(provider.steps);
   $("#guide-steps-title").hidden = providerSteps.length === 0;
   $("#guide-steps-title").textContent = relink ? t("guide.steps_relink") : t("guide.steps");
   providerSteps.forEach((step, index) => steps.append(renderStep(provider, step, index, providerSteps.length)));
-  setCurrentStep(0, { focus: false });
-
-  renderForm(provider, { account, pasteAgain: opts.pasteAgain });
-  connect.setConnecting(false);
+  setCurrentStep(current, { focus: false });
 }
 
 /**
@@ -268,8 +294,11 @@ function renderStep(provider, step, index, total) {
     body.append(el("div", { className: "step-actions" }, linkButton, note));
   }
 
-  const checklist = asList(step.checklist);
-  if (checklist.length) body.append(renderChecklist(checklist, t("guide.tick")));
+  const checklist = forPurpose(provider, state.purpose, asList(step.checklist));
+  if (checklist.length) {
+    const shown = checklist.map((name) => (isUnconfirmed(provider, name) ? `${shownPermission(provider, name)} — ${t("purpose.unconfirmed", { provider: provider.name })}` : shownPermission(provider, name)));
+    body.append(renderChecklist(shown, t("guide.tick")));
+  }
 
   if (hasText(step.warning)) {
     body.append(el("div", { className: "callout callout-warning callout-compact step-warning" }, el("p", {}, icon("warning", "icon warn-icon"), el("strong", { text: t("guide.important") }), " ", step.warning)));

@@ -222,7 +222,7 @@ async function linkAnyway() {
   if (!pending) return;
   $("#link-anyway").hidden = true;
   try {
-    const summary = await api.linkAccount(pending.provider.id, pending.fields, { acceptMissing: true });
+    const summary = await api.linkAccount(pending.provider.id, pending.fields, { acceptMissing: true, purpose: state.purpose });
     showSuccess(pending.provider, summary || {}, new Map());
   } catch (err) {
     showFailure(pending.provider, err, null, {});
@@ -355,14 +355,14 @@ function renderSummary(body, summary, providerName, lead, notes, addresses = [])
   };
   addRow(t("detail.account"), summary.label);
   if (summary.company !== summary.label) addRow(t("detail.company"), summary.company);
-  if (typeof summary.head_count === "number") addRow(t("detail.people"), formatNumber(summary.head_count));
+  if (typeof summary.head_count === "number") addRow(t("detail.people"), summary.head_count_more ? t("detail.people_more", { count: formatNumber(summary.head_count) }) : formatNumber(summary.head_count));
   addRow(t("detail.checked_as"), summary.user);
   for (const address of addresses) addRow(t("detail.address"), address);
   addRow(t("detail.key"), summary.fingerprint, true);
   addRow(t("detail.status"), status.text);
   if (rows.length) body.append(el("section", { className: "result-section", attrs: { "aria-label": t("detail.facts") } }, el("dl", { className: "details" }, rows)));
 
-  const permissions = permissionSection(summary.permissions, providerName);
+  const permissions = permissionSection(summary.permissions, providerName, { provider: state.provider, purpose: summary.purpose });
   if (permissions) body.append(permissions);
 
   if (summary.stored_in) {

@@ -43,6 +43,7 @@ mod handle;
 mod health;
 mod keychain;
 mod on_disk;
+mod purpose;
 mod recovery;
 mod safe_mode;
 mod start;
@@ -137,6 +138,16 @@ pub struct Account {
     /// [`Hosts::unverified_host`]: crate::hosts::Hosts::unverified_host
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub verified_hosts: BTreeMap<String, String>,
+    /// What the key is for (one of the provider's purposes: `read`, `full`…): checks hold
+    /// the key to that purpose's permissions. Books written before purposes existed were
+    /// held to everything the guide listed, so they read as `full` and no account changes
+    /// state on upgrade.
+    #[serde(default = "legacy_purpose")]
+    pub purpose: String,
+}
+
+fn legacy_purpose() -> String {
+    crate::provider::LEGACY_PURPOSE.to_string()
 }
 
 /// How many checks an account remembers.
@@ -639,12 +650,37 @@ impl Accounts {
         mode: LinkMode,
         progress: &crate::verify::Progress<'_>,
     ) -> Result<Linked, LinkError> {
+        let full = crate::provider::LEGACY_PURPOSE;
+        self.link_for(provider_id, raw, full, mode, progress).await
+    }
+
+    /// [`Accounts::link_with`], holding the key to the provider's purpose `key_purpose`
+    /// (`read`, `full`…), which the account remembers.
+    ///
+    /// # Errors
+    /// As [`Accounts::link`], and [`LinkError::Input`] for a purpose the provider does not
+    /// declare (nothing is sent then).
+    pub async fn link_for(
+        &self,
+        provider_id: &str,
+        raw: BTreeMap<String, Secret>,
+        key_purpose: &str,
+        mode: LinkMode,
+        progress: &crate::verify::Progress<'_>,
+    ) -> Result<Linked, LinkError> {
         self.writable()?;
         let provider = self.provider(provider_id)?;
+        purpose::declared(provider, key_purpose)?;
         let creds = parse_fields(provider, raw).map_err(LinkError::Input)?;
         let report = self
             .verifier
-            .verify(provider, &creds, crate::verify::Purpose::Link, progress)
+            .verify_for(
+                provider,
+                &creds,
+                key_purpose,
+                crate::verify::Purpose::Link,
+                progress,
+            )
             .await;
         let limited =
             report.code == Some(Code::MissingPermission) && mode == LinkMode::AcceptMissing;
@@ -679,6 +715,7 @@ impl Accounts {
             couldnt_check: None,
             history: Vec::new(),
             verified_hosts: self.verifier.hosts().bases_for(provider, &creds.public),
+            purpose: report.purpose.clone(),
         };
         let mut account = account;
         account.record_check(now, report.code);
@@ -784,9 +821,16 @@ impl Accounts {
             }
         }
         let creds = parse_fields(provider, raw).map_err(LinkError::Input)?;
+        // A new key for the same use: relinking keeps the account's purpose.
         let report = self
             .verifier
-            .verify(provider, &creds, crate::verify::Purpose::Link, progress)
+            .verify_for(
+                provider,
+                &creds,
+                &before.purpose,
+                crate::verify::Purpose::Link,
+                progress,
+            )
             .await;
         if !report.ok {
             return Err(LinkError::Verification(Box::new(report)));

@@ -5,7 +5,7 @@
 //! (package `keystep-cli`) is a few lines over this module and links no window library.
 //!
 //! ```text
-//! keystep verify <provider> [--field NAME=VALUE]... [--json]
+//! keystep verify <provider> [--purpose ID] [--field NAME=VALUE]... [--json]
 //! ```
 //!
 //! Non-secret fields come as `--field`; secret fields come on standard input as
@@ -75,15 +75,19 @@ pub struct VerifyArgs {
     pub fields: Vec<(String, String)>,
     /// `--json`.
     pub json: bool,
+    /// `--purpose ID`: what the key is for (default `read`).
+    pub purpose: String,
 }
 
 /// The usage text.
 pub fn usage(catalogue: &Catalogue) -> String {
     let mut out = String::from(
-        "Usage: keystep verify <provider> [--field NAME=VALUE]... [--json]\n\n\
+        "Usage: keystep verify <provider> [--purpose ID] [--field NAME=VALUE]... [--json]\n\n\
          Checks a credential with the provider, the way the Keystep window does, and stores\n\
          nothing. Give non-secret fields with --field; pipe secret fields on standard input\n\
-         as NAME=VALUE lines (a secret on the command line would show in the process list).\n\n\
+         as NAME=VALUE lines (a secret on the command line would show in the process list).\n\
+         --purpose says what the key is for (default read): what that purpose needs and the\n\
+         key lacks is missing; what it holds beyond it is reported as more than needed.\n\n\
          Exit status: 0 verified, 1 found wanting or unreachable, 2 usage or invalid input.\n\n\
          Providers and their fields (* = secret, read from standard input):\n",
     );
@@ -94,6 +98,15 @@ pub fn usage(catalogue: &Catalogue) -> String {
             .map(|f| format!("{}{}", f.key, if f.secret { "*" } else { "" }))
             .collect();
         out.push_str(&format!("  {:<8} {}\n", p.id, fields.join(" ")));
+    }
+    out.push_str("\nPurposes (--purpose):\n");
+    for p in catalogue.all() {
+        for purpose in &p.purposes {
+            out.push_str(&format!(
+                "  {:<8} {:<6} {}\n",
+                p.id, purpose.id, purpose.summary
+            ));
+        }
     }
     out.push_str(
         "\nExample:\n  printf 'api_token=%s\\n' \"$TOKEN\" | keystep verify humaans --json\n",
@@ -109,10 +122,18 @@ pub fn parse_args(args: &[String]) -> Result<VerifyArgs, String> {
     let mut provider = None;
     let mut fields = Vec::new();
     let mut json = false;
+    let mut purpose = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--json" => json = true,
+            "--purpose" => {
+                let id = it
+                    .next()
+                    .ok_or("--purpose needs an ID after it, e.g. --purpose read.".to_string())?;
+                purpose = Some(id.clone());
+            }
+            s if s.starts_with("--purpose=") => purpose = Some(s["--purpose=".len()..].to_string()),
             "--field" | "-f" => {
                 let pair = it
                     .next()
@@ -133,6 +154,7 @@ pub fn parse_args(args: &[String]) -> Result<VerifyArgs, String> {
         provider: provider.ok_or("Name the provider to verify, e.g. keystep verify humaans.")?,
         fields,
         json,
+        purpose: purpose.unwrap_or_else(|| crate::provider::DEFAULT_PURPOSE.to_string()),
     })
 }
 
@@ -155,6 +177,9 @@ struct JsonOutcome<'a> {
     retry_after_secs: Option<u64>,
     /// The provider's hosts that `KEYSTEP_*_URL` variables replace: where the key went.
     overridden_hosts: &'a [HostOverride],
+    /// The purpose the key was held to; absent when the command line was refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    purpose: Option<&'a str>,
 }
 
 /// Runs `keystep verify` with `args` (after the word `verify`), reading secrets from
@@ -187,6 +212,15 @@ pub async fn run_verify(
         );
         return usage_error(stderr, &msg, parsed.json, &[], stdout);
     };
+    if provider.purpose(&parsed.purpose).is_none() {
+        let msg = format!(
+            "{} keys may be for {}; “{}” is not one of them.",
+            provider.name,
+            provider.purpose_ids().join(", "),
+            parsed.purpose
+        );
+        return usage_error(stderr, &msg, parsed.json, &[], stdout);
+    }
     let overridden: Vec<HostOverride> = hosts
         .overrides()
         .into_iter()
@@ -216,11 +250,17 @@ pub async fn run_verify(
     let verifier = Verifier::new(hosts);
     let steps = std::sync::Mutex::new(Vec::new());
     let report = verifier
-        .verify(provider, &creds, crate::verify::Purpose::Link, &|check| {
-            if let Ok(mut s) = steps.lock() {
-                s.push(check.doing.clone());
-            }
-        })
+        .verify_for(
+            provider,
+            &creds,
+            &parsed.purpose,
+            crate::verify::Purpose::Link,
+            &|check| {
+                if let Ok(mut s) = steps.lock() {
+                    s.push(check.doing.clone());
+                }
+            },
+        )
         .await;
     if !parsed.json {
         for step in steps.into_inner().unwrap_or_default() {
@@ -289,6 +329,7 @@ fn print_report(report: &Report, json: bool, overridden: &[HostOverride], stdout
             notes: &report.notes,
             retry_after_secs: report.retry_after_secs,
             overridden_hosts: overridden,
+            purpose: Some(&report.purpose),
         };
         let _ = writeln!(
             stdout,
@@ -314,10 +355,18 @@ fn print_report(report: &Report, json: bool, overridden: &[HostOverride], stdout
             list(&p.unchecked)
         );
     }
+    if !p.unconfirmed.is_empty() {
+        let _ = writeln!(
+            stdout,
+            "  asked for by the original guide, not granted, maybe not offered: {}",
+            list(&p.unconfirmed)
+        );
+    }
     if !p.extra.is_empty() {
         let _ = writeln!(
             stdout,
-            "  granted beyond what is needed: {}",
+            "  granted beyond what “{}” needs (untick to keep the key to the least): {}",
+            report.purpose,
             list(&p.extra)
         );
     }
@@ -341,6 +390,7 @@ fn usage_error(
             notes: &[],
             retry_after_secs: None,
             overridden_hosts: overridden,
+            purpose: None,
         };
         let _ = writeln!(
             stdout,

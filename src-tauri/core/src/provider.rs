@@ -13,15 +13,18 @@
 //! as the rest: an unknown path, a missing translation or a changed `{placeholder}` stops
 //! the catalogue from loading. Names, scope and permission names, and URLs stay as written.
 //!
-//! `schema` is the file's shape, `translations` the localized copies, `validation` the
+//! `schema` is the file's shape, `purposes` what a key may be for (each purpose's
+//! permissions), `translations` the localized copies, `validation` the
 //! rules a parser cannot enforce, and `catalogue` loads the embedded files through them.
 
 mod schema;
+mod purposes;
 mod translations;
 mod validation;
 mod catalogue;
 
 pub use catalogue::{Catalogue, CatalogueError};
+pub use purposes::{DEFAULT_PURPOSE, LEGACY_PURPOSE};
 pub use schema::*;
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ use crate::error::Code;
 use crate::hosts::Hosts;
 use crate::input::Credentials;
 use crate::pace::Pacer;
-use crate::provider::{placeholders, Check, Encoding, Method, Provider};
+use crate::provider::{placeholders, Check, Encoding, Method, Provider, LEGACY_PURPOSE};
 use crate::redact::redact_url;
 
 mod answer;
@@ -81,6 +81,8 @@ pub struct Report {
     /// value it names was seen: what tells this tenant from another. Never a secret.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
+    /// The purpose the key was held to (`read`, `full`…): what `permissions` compares with.
+    pub purpose: String,
 }
 
 /// Hears each check of a chain as it starts.
@@ -93,6 +95,9 @@ pub struct Identity {
     pub company: Option<String>,
     /// People or records visible to the credential.
     pub head_count: Option<u64>,
+    /// `head_count` is a full first page: there may be more (JazzHR's 100 users a page).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub head_count_more: bool,
     /// The user the credential acts as.
     pub user: Option<String>,
 }
@@ -106,10 +111,15 @@ pub struct PermissionReport {
     pub granted: Vec<String>,
     /// Required and known to be missing.
     pub missing: Vec<String>,
-    /// Granted beyond what is required: least-privilege advice, not an error.
+    /// Granted beyond what the purpose needs: least-privilege advice (which boxes to untick),
+    /// never an error.
     pub extra: Vec<String>,
     /// Required but impossible to check without changing data.
     pub unchecked: Vec<String>,
+    /// Asked for by the original guide, not granted, and not known to exist at the
+    /// provider (`permissions.unconfirmed`): never a failure.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unconfirmed: Vec<String>,
 }
 
 /// Runs verification chains against the providers' real (or overridden) hosts.
@@ -250,9 +260,9 @@ impl Verifier {
         &self.hosts
     }
 
-    /// Runs `provider`'s checks with `creds`, for `purpose`. `progress` hears each check as
-    /// it starts (its id and its `doing` line, so a window can show the line in its own
-    /// language).
+    /// Runs `provider`'s checks with `creds`, for `purpose`, holding the key to the `full`
+    /// purpose (everything the guide lists). `progress` hears each check as it starts (its id
+    /// and its `doing` line, so a window can show the line in its own language).
     ///
     /// Never fails: every outcome, including unreachable hosts, is a [`Report`].
     pub async fn verify(
@@ -262,6 +272,25 @@ impl Verifier {
         purpose: Purpose,
         progress: &Progress<'_>,
     ) -> Report {
+        self.verify_for(provider, creds, LEGACY_PURPOSE, purpose, progress)
+            .await
+    }
+
+    /// [`Verifier::verify`], holding the key to the provider's purpose `key_purpose` (`read`,
+    /// `full`…): what that purpose needs and the key lacks is missing, what the key holds
+    /// beyond it is `extra`. A purpose the provider does not declare is held as `full`.
+    pub async fn verify_for(
+        &self,
+        provider: &Provider,
+        creds: &Credentials,
+        key_purpose: &str,
+        purpose: Purpose,
+        progress: &Progress<'_>,
+    ) -> Report {
+        let key_purpose = match provider.purpose(key_purpose) {
+            Some(p) => p.id.clone(),
+            None => LEGACY_PURPOSE.to_string(),
+        };
         let mut vars: BTreeMap<String, Captured> = creds
             .public
             .iter()
@@ -281,7 +310,9 @@ impl Verifier {
             match self.run_check(provider, check, creds, &vars, purpose).await {
                 Ok(Outcome::Answer(answer)) => {
                     answer::capture(check, &answer, &mut vars);
-                    proven.extend(check.needs.iter().cloned());
+                    if answer::proves(check, &answer) {
+                        proven.extend(check.needs.iter().cloned());
+                    }
                     // An expect that would have reported permissions missing held, so they
                     // are there (the group selects somebody, say).
                     proven.extend(check.expect.iter().flat_map(|e| e.missing.iter().cloned()));
@@ -297,7 +328,8 @@ impl Verifier {
                 }
             }
         }
-        let permissions = report::compare_permissions(provider, &vars, &proven, &denied);
+        let permissions =
+            report::compare_permissions(provider, &key_purpose, &vars, &proven, &denied);
         let identity = report::read_identity(provider, &vars);
         let tenant = provider
             .identity
@@ -345,6 +377,7 @@ impl Verifier {
             permissions,
             notes: creds.notes.iter().map(|n| n.describe(provider)).collect(),
             tenant,
+            purpose: key_purpose,
         }
     }
 

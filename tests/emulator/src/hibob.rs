@@ -15,11 +15,11 @@ use crate::{basic, Recorded, Reply};
 /// A permission-group grant the probes can tell apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HibobGrant {
-    /// People's data: view employees' sections (people search answers).
+    /// People's data › People › Basic info › View … sections (people search answers).
     ViewPeople,
-    /// Payroll: view employees' Payroll sections (salary history answers).
+    /// People's data › Payroll › View … Payroll sections (salary history answers).
     ViewPayroll,
-    /// Time off: see who's out.
+    /// People's data › Time off › See who's out today › See who's out.
     SeeWhosOut,
 }
 
@@ -36,6 +36,9 @@ pub struct HibobTenant {
     pub employees: u64,
     /// What the group grants.
     pub grants: Vec<HibobGrant>,
+    /// Without "See who's out", answer who's out with an empty list rather than a 403 (the
+    /// endpoint returns "only users the service user can access").
+    pub quiet_time_off: bool,
 }
 
 impl HibobTenant {
@@ -51,7 +54,15 @@ impl HibobTenant {
                 HibobGrant::ViewPayroll,
                 HibobGrant::SeeWhosOut,
             ],
+            quiet_time_off: false,
         }
+    }
+
+    /// The same service user, on a HiBob that hides who's out (an empty list) from a group
+    /// without the time-off permission instead of refusing.
+    pub fn quiet_about_time_off(mut self) -> Self {
+        self.quiet_time_off = true;
+        self
     }
 
     /// The same service user with only these grants.
@@ -224,9 +235,16 @@ impl Hibob {
             }
             ("GET", "/timeoff/outtoday") => {
                 if !u.has(HibobGrant::SeeWhosOut) {
+                    if u.quiet_time_off {
+                        return Reply::json(200, json!({ "outs": [] }));
+                    }
                     return forbidden();
                 }
-                Reply::json(200, json!({ "outs": [] }))
+                // Somebody is out today whenever the group selects anybody.
+                let outs: Vec<Value> = (0..u.employees.min(1))
+                    .map(|i| json!({ "employeeId": HibobTenant::employee_id(i), "policyTypeDisplayName": "Holiday" }))
+                    .collect();
+                Reply::json(200, json!({ "outs": outs }))
             }
             _ => error(404, "notFound", "Not found"),
         }

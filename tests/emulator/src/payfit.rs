@@ -27,6 +27,9 @@ pub struct PayfitTenant {
     pub active: bool,
     /// Whether introspection names the scopes (documented; a variant leaves them out).
     pub scope_in_introspection: bool,
+    /// `FR`, `ES` or `GB`: health-insurance contracts exist for French companies only, and
+    /// elsewhere the endpoint refuses whatever the scopes (docs/providers/payfit.md).
+    pub country: String,
 }
 
 /// Which introspection body encodings the server accepts: PayFit's docs show JSON, a toolkit
@@ -63,7 +66,22 @@ impl PayfitTenant {
             label: "Keystep".into(),
             active: true,
             scope_in_introspection: true,
+            country: "FR".into(),
         }
+    }
+
+    /// The same company, registered in another country.
+    pub fn in_country(mut self, country: &str) -> Self {
+        self.country = country.into();
+        self
+    }
+
+    /// The same company, its key holding exactly what the provider file's purpose `id`
+    /// asks for (`read`: the read set, no write scope).
+    pub fn for_purpose(self, id: &str) -> Self {
+        let scopes = crate::provider_file::purpose(PROVIDER_FILE, id);
+        let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
+        self.with_scopes(&scopes)
     }
 
     /// The same company with only these scopes.
@@ -200,7 +218,7 @@ fn api(p: &Payfit, rec: &Recorded) -> Reply {
             json!({
                 "id": t.company_id,
                 "name": t.company_name,
-                "country": "FR",
+                "country": t.country,
                 "identificationNumber": "12345678900011",
                 "address": "1 rue de la Paix",
                 "city": "Paris",
@@ -211,6 +229,10 @@ fn api(p: &Payfit, rec: &Recorded) -> Reply {
         "/collaborators" => list("collaborators:read", "collaborators", t.active_contracts),
         "/contracts" => list("contracts:read", "contracts", t.active_contracts),
         "/absences" => list("time:read", "absences", 3),
+        "/health-insurance-contracts" if t.country != "FR" => message(
+            403,
+            "Health insurance is only available for French companies",
+        ),
         "/health-insurance-contracts" => {
             list("health-insurance:read", "healthInsuranceContracts", 1)
         }

@@ -26,3 +26,23 @@ pub(crate) fn required(file: &str) -> Vec<String> {
 pub(crate) fn required_once(cell: &'static OnceLock<Vec<String>>, file: &str) -> &'static [String] {
     cell.get_or_init(|| required(file))
 }
+
+/// The permissions purpose `id` of a provider file's text asks for, in its order: a key
+/// with "exactly the `read` set" is granted this list.
+pub(crate) fn purpose(file: &str, id: &str) -> Vec<String> {
+    let parsed: toml::Table = file.parse().expect("a provider file is valid TOML");
+    parsed
+        .get("purposes")
+        .and_then(toml::Value::as_array)
+        .expect("the provider file declares purposes")
+        .iter()
+        .find(|p| p.get("id").and_then(toml::Value::as_str) == Some(id))
+        .and_then(|p| p.get("permissions"))
+        .and_then(toml::Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -146,7 +146,13 @@ impl Accounts {
                     Ok(creds) => {
                         let report = self
                             .verifier
-                            .verify(provider, &creds, crate::verify::Purpose::Check, progress)
+                            .verify_for(
+                                provider,
+                                &creds,
+                                &before.purpose,
+                                crate::verify::Purpose::Check,
+                                progress,
+                            )
                             .await;
                         Verdict::Verified(Box::new(report))
                     }

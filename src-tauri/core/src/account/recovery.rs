@@ -149,8 +149,13 @@ fn recovered(provider: &Provider, id: String, label: String, now: u64) -> Accoun
         last_code: None,
         message,
         fingerprint: String::new(),
+        // What the key was for is not in its label: the least is assumed, so a recovered
+        // read-only key is never reported missing what it was never meant to have.
         permissions: PermissionReport {
-            required: provider.permissions.required.clone(),
+            required: provider
+                .purpose(crate::provider::DEFAULT_PURPOSE)
+                .map(|p| p.permissions.clone())
+                .unwrap_or_default(),
             ..PermissionReport::default()
         },
         created_at: now,
@@ -161,6 +166,7 @@ fn recovered(provider: &Provider, id: String, label: String, now: u64) -> Accoun
         couldnt_check: None,
         history: Vec::new(),
         verified_hosts: BTreeMap::new(),
+        purpose: crate::provider::DEFAULT_PURPOSE.to_string(),
     }
 }
 

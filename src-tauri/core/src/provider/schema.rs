@@ -50,9 +50,11 @@ pub struct Provider {
     pub fields: Vec<Field>,
     /// The guide, in order.
     pub steps: Vec<Step>,
-    /// The scopes or permissions a linked credential must have.
+    /// Every scope or permission Keystep knows for this provider's keys.
     #[serde(default)]
     pub permissions: Permissions,
+    /// What a key may be for, each with the permissions it needs (`read` and `full` at least).
+    pub purposes: Vec<KeyPurpose>,
     /// Status reactions that hold for every check (a firewall in front of the whole API, a
     /// rate-limit status); a check's own `on_status` entry for the same status wins.
     #[serde(default)]
@@ -221,6 +223,21 @@ pub struct Step {
     pub warning: Option<String>,
 }
 
+/// One purpose of a provider's keys.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyPurpose {
+    /// Stable kebab-case id (`read`, `full`, `recruiting-read`): stored with the account.
+    pub id: String,
+    /// A short name for the choice ("Read only").
+    pub label: String,
+    /// One sentence on what a key for this purpose allows.
+    pub summary: String,
+    /// The permissions this purpose needs, each one of `permissions.required`, in its order.
+    #[serde(default)]
+    pub permissions: Vec<String>,
+}
+
 /// The permissions a credential needs.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -228,6 +245,31 @@ pub struct Permissions {
     /// Required scope or permission names, in the provider's own words.
     #[serde(default)]
     pub required: Vec<String>,
+    /// Required names no source but the original guide confirms exist at the provider
+    /// (`docs/providers/<id>.md`). The guide shows them with a note to skip them if the
+    /// provider's screen does not offer them, and verification never reports them missing:
+    /// a key must not fail for a permission nobody may be able to give.
+    #[serde(default)]
+    pub unconfirmed: Vec<String>,
+    /// The label the provider's screen shows for a permission whose name is an id (Humaans'
+    /// "View public data" for `public:read`): shown with the id beside it.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}
+
+impl Permissions {
+    /// Whether verification may report `name` missing.
+    pub fn confirmed(&self, name: &str) -> bool {
+        !self.unconfirmed.iter().any(|u| u == name)
+    }
+
+    /// `name` as a person reads it: the screen's label with the id beside it, or the name.
+    pub fn shown(&self, name: &str) -> String {
+        match self.labels.get(name) {
+            Some(label) => format!("{label} ({name})"),
+            None => name.to_string(),
+        }
+    }
 }
 
 /// One request of the verification chain.
@@ -263,6 +305,11 @@ pub struct Check {
     /// Scopes/permissions this request proves on success and reports missing on 403.
     #[serde(default)]
     pub needs: Vec<String>,
+    /// A JSON pointer that must find a non-empty value for a success to prove `needs`
+    /// (HiBob's who's-out list: without the permission it may come back empty, not refused).
+    /// When it finds nothing or something empty, `needs` stay unchecked.
+    #[serde(default)]
+    pub proof: Option<String>,
     /// Status codes that mean something specific here (e.g. `404 = "skip"`, `406 = "rate_limited"`).
     #[serde(default)]
     pub on_status: BTreeMap<String, StatusRule>,
@@ -545,6 +592,10 @@ pub struct IdentitySpec {
     /// The number of people or records visible.
     #[serde(default)]
     pub head_count: Option<String>,
+    /// The page size of the list `head_count` counts, when only its first page is read
+    /// (JazzHR's users come 100 a page): a count that reaches it means "at least that many".
+    #[serde(default)]
+    pub head_count_page: Option<u64>,
     /// Who the credential acts as.
     #[serde(default)]
     pub user: Option<String>,

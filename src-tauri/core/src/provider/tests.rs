@@ -64,6 +64,16 @@ title = "t"
 body = "b"
 [permissions]
 required = ["read", "whose data"]
+[[purposes]]
+id = "read"
+label = "Read"
+summary = "Reads."
+permissions = ["read"]
+[[purposes]]
+id = "full"
+label = "All"
+summary = "Everything."
+permissions = ["read", "whose data"]
 [[checks]]
 id = "me"
 doing = "Checking…"
@@ -104,6 +114,8 @@ checks.org.doing = "Lecture…"
 identity.success.0 = "Connecté à {company}"
 identity.success.1 = "Connecté"
 messages.wrong_tenant = "Aucun site {provider} à l’adresse {tenant}."
+purposes.read = { label = "Lecture", summary = "Lit." }
+purposes.full = { label = "Tout", summary = "Tout." }
 "#;
 
 fn load(text: &str) -> Result<Catalogue, String> {
@@ -243,6 +255,32 @@ fn each_schema_rule_rejects_its_mistake() {
             "not a required permission",
         ),
         ("\"/email\"]", "\"email\"]", "not a JSON pointer"),
+        (
+            "id = \"read\"",
+            "id = \"reading\"",
+            "declares the purpose `read`",
+        ),
+        (
+            "permissions = [\"read\", \"whose data\"]",
+            "permissions = [\"read\"]",
+            "asks for every required permission",
+        ),
+        (
+            "permissions = [\"read\"]",
+            "permissions = [\"write\"]",
+            "is not a required permission",
+        ),
+        ("id = \"full\"", "id = \"Full Access\"", "kebab-case"),
+        (
+            "summary = \"Reads.\"",
+            "summary = \" \"",
+            "needs a label and a summary",
+        ),
+        (
+            "[[steps]]\nid = \"one\"",
+            "[[steps]]\nchecklist = [\"admin\"]\nid = \"one\"",
+            "is not a required permission",
+        ),
         ("at {tenant}.", "at {key}.", "neither provider"),
         ("method = \"POST\"", "method = \"GET\"", "a GET has no body"),
         (

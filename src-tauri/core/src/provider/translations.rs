@@ -60,6 +60,11 @@ fn visit_texts(p: &mut Provider, mut f: impl FnMut(&str, &mut String)) {
             f(&format!("{base}.options.{}", o.value), &mut o.label);
         }
     }
+    for purpose in &mut p.purposes {
+        let base = format!("purposes.{}", purpose.id);
+        f(&format!("{base}.label"), &mut purpose.label);
+        f(&format!("{base}.summary"), &mut purpose.summary);
+    }
     for step in &mut p.steps {
         let base = format!("steps.{}", step.id);
         f(&format!("{base}.title"), &mut step.title);

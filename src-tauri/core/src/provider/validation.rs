@@ -62,6 +62,8 @@ pub(super) fn validate(file: &str, p: &Provider) -> Result<(), String> {
     validate_pace(p)?;
     validate_reads(p)?;
     validate_steps(p)?;
+    validate_permissions(p)?;
+    super::purposes::validate_purposes(p)?;
     validate_status_rules("the provider", &p.on_status)?;
     validate_checks(p, &keys)?;
     validate_identity(p)?;
@@ -221,6 +223,41 @@ fn validate_steps(p: &Provider) -> Result<(), String> {
     Ok(())
 }
 
+/// Unconfirmed names and screen labels must name required permissions, and a checklist
+/// item must be one: the guide shows the purpose's items from these lists.
+fn validate_permissions(p: &Provider) -> Result<(), String> {
+    let required = &p.permissions.required;
+    let mut seen = BTreeSet::new();
+    for r in required {
+        if r.trim().is_empty() || !seen.insert(r.as_str()) {
+            return Err(format!("permission `{r}` is empty or listed twice"));
+        }
+    }
+    for u in &p.permissions.unconfirmed {
+        if !required.contains(u) {
+            return Err(format!("unconfirmed `{u}` is not a required permission"));
+        }
+    }
+    for (id, label) in &p.permissions.labels {
+        if !required.contains(id) || label.trim().is_empty() {
+            return Err(format!(
+                "label for `{id}`: not a required permission, or empty"
+            ));
+        }
+    }
+    for s in &p.steps {
+        for item in &s.checklist {
+            if !required.contains(item) {
+                return Err(format!(
+                    "step `{}`: checklist item `{item}` is not a required permission",
+                    s.id
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn validate_status_rules(owner: &str, rules: &BTreeMap<String, StatusRule>) -> Result<(), String> {
     for (status, rule) in rules {
         match status.parse::<u16>() {
@@ -316,6 +353,14 @@ fn validate_checks(p: &Provider, keys: &BTreeSet<&str>) -> Result<(), String> {
             }
         }
         validate_status_rules(&format!("check `{}`", c.id), &c.on_status)?;
+        if let Some(proof) = &c.proof {
+            if !is_pointer(proof) || c.needs.is_empty() {
+                return Err(format!(
+                    "check `{}`: proof must be a JSON pointer, with `needs` to prove",
+                    c.id
+                ));
+            }
+        }
         for need in &c.needs {
             if !p.permissions.required.contains(need) {
                 return Err(format!(

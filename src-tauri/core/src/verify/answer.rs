@@ -273,6 +273,21 @@ fn expect(
 }
 
 /// Reads the check's captures out of a successful answer into `vars`.
+/// Whether a successful answer proves the check's `needs`: always, unless the check names
+/// a `proof` that finds nothing, null, or an empty string, list or object.
+pub(super) fn proves(check: &Check, answer: &Value) -> bool {
+    let Some(pointer) = &check.proof else {
+        return true;
+    };
+    match answer.pointer(pointer) {
+        None | Some(Value::Null) => false,
+        Some(Value::Array(a)) => !a.is_empty(),
+        Some(Value::Object(o)) => !o.is_empty(),
+        Some(Value::String(s)) => !s.is_empty(),
+        Some(_) => true,
+    }
+}
+
 pub(super) fn capture(check: &Check, answer: &Value, vars: &mut BTreeMap<String, Captured>) {
     for (name, cap) in &check.capture {
         let read_as = cap.read_as();

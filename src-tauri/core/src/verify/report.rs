@@ -12,13 +12,21 @@ use crate::provider::{placeholders, Provider};
 
 use super::{render_text, Captured, Identity, PermissionReport, Stop};
 
+/// The key's permissions against what `key_purpose` needs. Introspection (a `granted`
+/// capture) decides outright; otherwise probes prove or deny what they can. Either way,
+/// what the key holds beyond the purpose is `extra`, and an unconfirmed permission is never
+/// missing.
 pub(super) fn compare_permissions(
     provider: &Provider,
+    key_purpose: &str,
     vars: &BTreeMap<String, Captured>,
     proven: &BTreeSet<String>,
     denied: &BTreeSet<String>,
 ) -> PermissionReport {
-    let required = provider.permissions.required.clone();
+    let required = provider
+        .purpose(key_purpose)
+        .map(|p| p.permissions.clone())
+        .unwrap_or_else(|| provider.permissions.required.clone());
     let introspected = match vars.get("granted") {
         Some(Captured::List(l)) => Some(l.clone()),
         _ => None,
@@ -27,11 +35,21 @@ pub(super) fn compare_permissions(
         required: required.clone(),
         ..Default::default()
     };
+    let perms = &provider.permissions;
     match introspected {
         Some(granted) => {
+            let absent = |r: &&String| !granted.contains(r) || denied.contains(*r);
             report.missing = required
                 .iter()
-                .filter(|r| !granted.contains(r) || denied.contains(*r))
+                .filter(absent)
+                .filter(|r| perms.confirmed(r))
+                .cloned()
+                .collect();
+            // Never held against the key: the provider may not offer them at all.
+            report.unconfirmed = required
+                .iter()
+                .filter(absent)
+                .filter(|r| !perms.confirmed(r))
                 .cloned()
                 .collect();
             report.extra = granted
@@ -47,14 +65,22 @@ pub(super) fn compare_permissions(
                 .filter(|r| proven.contains(*r))
                 .cloned()
                 .collect();
+            // Proven beyond the purpose, in the file's order.
+            report.extra = provider
+                .permissions
+                .required
+                .iter()
+                .filter(|r| proven.contains(*r) && !required.contains(r))
+                .cloned()
+                .collect();
             report.missing = required
                 .iter()
-                .filter(|r| denied.contains(*r))
+                .filter(|r| denied.contains(*r) && perms.confirmed(r))
                 .cloned()
                 .collect();
             report.unchecked = required
                 .iter()
-                .filter(|r| !proven.contains(*r) && !denied.contains(*r))
+                .filter(|r| !proven.contains(*r) && (!denied.contains(*r) || !perms.confirmed(r)))
                 .cloned()
                 .collect();
         }
@@ -65,9 +91,11 @@ pub(super) fn compare_permissions(
 pub(super) fn read_identity(provider: &Provider, vars: &BTreeMap<String, Captured>) -> Identity {
     let spec = &provider.identity;
     let read = |t: &Option<String>| t.as_deref().and_then(|t| render_text(t, vars));
+    let head_count: Option<u64> = read(&spec.head_count).and_then(|n| n.trim().parse().ok());
     Identity {
         company: read(&spec.company),
-        head_count: read(&spec.head_count).and_then(|n| n.trim().parse().ok()),
+        head_count_more: matches!((head_count, spec.head_count_page), (Some(n), Some(page)) if n >= page),
+        head_count,
         user: read(&spec.user),
     }
 }
@@ -168,9 +196,13 @@ pub(super) fn message_for(
         Some(text) => text.clone(),
         None => generic,
     };
+    let shown: Vec<String> = missing
+        .iter()
+        .map(|m| provider.permissions.shown(m))
+        .collect();
     let mut msg = chosen
         .replace("{provider}", p)
-        .replace("{missing}", &join_words(missing))
+        .replace("{missing}", &join_words(&shown))
         .replace("{retry}", &retry_phrase(stop.retry_after));
     // Non-secret fields only (validation refuses secret ones): `{subdomain}` and the like.
     for (key, value) in &creds.public {

@@ -252,6 +252,10 @@ fn each_provider_links_lists_with_its_handle_and_forgets_without_a_secret_anywhe
         );
         assert_eq!(account["provider"], provider, "{provider}: provider");
         assert_eq!(account["status"], "ok", "{provider}: status");
+        assert_eq!(
+            account["purpose"], "read",
+            "{provider}: held to read, the default purpose"
+        );
         let id = account["id"].as_str().expect("an id").to_string();
         assert!(
             keychain_item(&id).contains(secret),
@@ -313,6 +317,28 @@ fn each_provider_links_lists_with_its_handle_and_forgets_without_a_secret_anywhe
     }
     assert!(cli.list().is_empty(), "nothing is left in the book");
     cli.assert_no_secret_anywhere(&secrets);
+}
+
+#[test]
+fn a_key_linked_for_a_purpose_is_held_to_it_and_listed_with_it() {
+    if !keyring_present() {
+        return;
+    }
+    let cli = Cli::new();
+    // The emulator's Humaans key holds every scope: enough for `full`, and more than `read`.
+    let out = cli.run(
+        &["link", "humaans", "--purpose", "full", "--json"],
+        &format!("api_token={HUMAANS}\n"),
+    );
+    assert_eq!(out.status.code(), Some(0), "linked: {}", stderr(&out));
+    let account = last_json(&out);
+    assert_eq!(account["purpose"], "full", "held to full: {account}");
+    assert_eq!(account["status"], "ok", "a full key is ok for full");
+    assert_eq!(
+        cli.list()[0]["purpose"],
+        "full",
+        "list shows the purpose the account keeps"
+    );
 }
 
 #[test]
@@ -384,7 +410,12 @@ fn a_company_linked_twice_is_refused_naming_its_handle() {
 #[test]
 fn bad_input_exits_2_and_sends_and_keeps_nothing() {
     let cli = Cli::new();
-    let cases: [(&[&str], String, &str); 5] = [
+    let cases: [(&[&str], String, &str); 6] = [
+        (
+            &["link", "humaans", "--purpose", "payroll-admin"],
+            format!("api_token={HUMAANS}\n"),
+            "is not one of them",
+        ),
         (
             &[
                 "link",

@@ -2,11 +2,12 @@
 //! keychain ([`Parts`]).
 //!
 //! ```text
-//! keystep link <provider> [--field NAME=VALUE]... [--name NAME] [--json]
+//! keystep link <provider> [--purpose ID] [--field NAME=VALUE]... [--name NAME] [--json]
 //! ```
 //!
 //! It reads its input exactly as `verify` does (secret fields on standard input), checks it
-//! before opening the book, and links through [`Accounts::link`](crate::account::Accounts::link), so its rules are the
+//! before opening the book, and links through [`Accounts::link_for`](crate::account::Accounts::link_for) (held to
+//! `--purpose`, `read` by default, as the window preselects it), so its rules are the
 //! window's: verified first, the keychain item and the book written all-or-nothing, a tenant
 //! already linked refused. Exit status: 0 linked, 1 not linked (nothing kept), 2 usage or
 //! invalid input.
@@ -16,7 +17,7 @@ use std::io::{BufRead, Write};
 
 use serde::Serialize;
 
-use crate::account::LinkError;
+use crate::account::{LinkError, LinkMode};
 use crate::error::Code;
 use crate::provider::Catalogue;
 
@@ -30,6 +31,7 @@ struct LinkArgs {
     provider: String,
     fields: Vec<(String, String)>,
     name: Option<String>,
+    purpose: String,
     json: bool,
 }
 
@@ -40,12 +42,13 @@ pub fn link_usage(catalogue: &Catalogue) -> String {
         .split_once("Providers and their fields")
         .map_or("", |(_, rest)| rest);
     format!(
-        "Usage: keystep link <provider> [--field NAME=VALUE]... [--name NAME] [--json]\n\n\
+        "Usage: keystep link <provider> [--purpose ID] [--field NAME=VALUE]... [--name NAME] [--json]\n\n\
          Verifies a key with the provider and keeps it, as the Keystep window's Connect does:\n\
          the key goes to your system keychain, the account to Keystep's list, with a handle\n\
          to name it by (keystep list). Give non-secret fields with --field; pipe secret\n\
          fields on standard input as NAME=VALUE lines. --name names the account (the\n\
-         company's name by default). With --json the last line of standard output is the\n\
+         company's name by default). --purpose says what the key is for (default read; the\n\
+         purposes are listed below): it is held to that purpose now and at every check. With --json the last line of standard output is the\n\
          account as keystep list --json shows it.\n\n\
          Exit status: 0 linked, 1 not linked (the key was refused, the company is already\n\
          linked, or the keychain could not be used: nothing was kept), 2 usage or invalid input.\n\n\
@@ -83,6 +86,7 @@ fn parse_link(args: &[String]) -> Result<LinkArgs, String> {
         provider: parsed.provider,
         fields: parsed.fields,
         name,
+        purpose: parsed.purpose,
         json: parsed.json,
     })
 }
@@ -161,6 +165,15 @@ pub async fn run_link(
         );
         return usage_error(stdout, stderr, &msg);
     };
+    if provider.purpose(&parsed.purpose).is_none() {
+        let msg = format!(
+            "{} keys may be for {}; “{}” is not one of them.",
+            provider.name,
+            provider.purpose_ids().join(", "),
+            parsed.purpose
+        );
+        return usage_error(stdout, stderr, &msg);
+    }
     if !parsed.json {
         for o in parts
             .hosts
@@ -192,11 +205,17 @@ pub async fn run_link(
     };
     let steps = std::sync::Mutex::new(Vec::new());
     let linked = accounts
-        .link(&provider.id, raw, &|check| {
-            if let Ok(mut s) = steps.lock() {
-                s.push(check.doing.clone());
-            }
-        })
+        .link_for(
+            &provider.id,
+            raw,
+            &parsed.purpose,
+            LinkMode::Complete,
+            &|check| {
+                if let Ok(mut s) = steps.lock() {
+                    s.push(check.doing.clone());
+                }
+            },
+        )
         .await;
     if !parsed.json {
         for step in steps.into_inner().unwrap_or_default() {

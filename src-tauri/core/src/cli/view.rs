@@ -31,6 +31,8 @@ pub struct AccountLine {
     pub last_checked: Option<String>,
     /// The end of the key ("…x7Qa").
     pub fingerprint: String,
+    /// What the key is for (`read`, `full`, …): what it is held to at each check.
+    pub purpose: String,
     /// The account's id (the keychain item's user).
     pub id: String,
 }
@@ -49,6 +51,7 @@ pub fn account_line(account: &Account, catalogue: &Catalogue) -> AccountLine {
         last_code: account.last_code,
         last_checked: (account.checked_at > 0).then(|| rfc3339(account.checked_at)),
         fingerprint: account.fingerprint.clone(),
+        purpose: account.purpose.clone(),
         id: account.id.clone(),
     }
 }

@@ -55,7 +55,7 @@ impl Command {
     fn summary(self) -> (&'static str, &'static str) {
         match self {
             Command::Link => (
-                "link <provider> [--field NAME=VALUE]... [--name NAME] [--json]",
+                "link <provider> [--purpose ID] [--field NAME=VALUE]... [--name NAME] [--json]",
                 "verify a key (secret fields on standard input) and keep it",
             ),
             Command::List => (
@@ -71,7 +71,7 @@ impl Command {
                 "give an account another handle or name",
             ),
             Command::Verify => (
-                "verify <provider> [--field NAME=VALUE]... [--json]",
+                "verify <provider> [--purpose ID] [--field NAME=VALUE]... [--json]",
                 "check a key without keeping it",
             ),
             Command::Run => (

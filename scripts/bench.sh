@@ -35,11 +35,12 @@ if [ "${KEYSTEP_BENCH_FLEET:-1}" != 0 ]; then
 fi
 # keystep run's proxy: overhead per request (median, p99) against the emulator straight, and
 # 200 requests at once. Optimized, since the proxy's own speed is what is measured; the
-# figures go to $target/bench-proxy.md for docs/benchmarks.md. KEYSTEP_BENCH_PROXY=0 skips it.
+# figures go to $target/bench-proxy.md, which benches/keystep puts into docs/benchmarks.md.
+# KEYSTEP_BENCH_PROXY=0 skips it (the page then says it was not measured).
+export KEYSTEP_BENCH_PROXY_OUT="$target/bench-proxy.md"
+rm -f "$KEYSTEP_BENCH_PROXY_OUT"
 if [ "${KEYSTEP_BENCH_PROXY:-1}" != 0 ]; then
-  KEYSTEP_BENCH_PROXY_OUT="$target/bench-proxy.md" \
-    cargo bench --locked -p keystep-core --bench proxy
-  cat "$target/bench-proxy.md"
+  cargo bench --locked -p keystep-core --bench proxy
 fi
 # The harness only drives and measures, so it is built in the dev profile.
 scripts/headless.sh cargo bench --locked -p keystep --bench keystep --profile dev

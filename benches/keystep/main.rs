@@ -95,6 +95,7 @@ async fn main() {
     let section = list::compare(&app, &emu, runs.max(20));
     report.line(&section);
 
+    report.proxy_section();
     report.fleet_check();
 
     report.finish(started.elapsed(), runs, latency);
@@ -447,6 +448,18 @@ impl Report {
             "\n`keystep --version` alone (process start, dynamic linking, exit) takes {:.0} ms (median of {runs}).\n",
             median(&version_ms)
         ));
+    }
+
+    /// The section `src-tauri/core/benches/proxy.rs` wrote (bench.sh runs it first).
+    fn proxy_section(&mut self) {
+        let section = std::env::var_os("KEYSTEP_BENCH_PROXY_OUT")
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .unwrap_or_else(|| {
+                "### keystep run's proxy\n\n**Not measured in this run** \
+                 (no output from src-tauri/core/benches/proxy.rs).\n"
+                    .into()
+            });
+        self.line(&section);
     }
 
     /// The section `src-tauri/core/benches/fleet.rs` wrote (bench.sh runs it first).

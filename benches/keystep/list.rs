@@ -86,8 +86,11 @@ pub fn compare(app: &Path, emu: &Emulator, runs: usize) -> String {
         "keystep list shows every linked account"
     );
     let found = search().output().expect("secret-tool runs");
+    // secret-tool prints each item's path (`[/…]`) and label on stdout, its attributes on
+    // stderr: an item is a path line.
     let items = String::from_utf8_lossy(&found.stdout)
-        .matches("attribute.service = keystep")
+        .lines()
+        .filter(|l| l.starts_with("[/"))
         .count();
     assert_eq!(items, forms.len(), "secret-tool finds every Keystep item");
 

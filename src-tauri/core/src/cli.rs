@@ -44,6 +44,19 @@ pub use stdin::{read_stdin_fields, StdinError, MAX_LINE_BYTES};
 pub use top::{route, usage as top_usage, Command, Route, BACKGROUND, WINDOW_OPTIONS};
 pub use view::{account_line, rfc3339, status_word, AccountLine};
 
+/// Why `purpose` cannot be asked of `provider`'s keys, when the provider file does not
+/// declare it (`verify` and `link` refuse it before anything is sent).
+fn undeclared_purpose(provider: &crate::provider::Provider, purpose: &str) -> Option<String> {
+    provider.purpose(purpose).is_none().then(|| {
+        format!(
+            "{} keys may be for {}; “{}” is not one of them.",
+            provider.name,
+            provider.purpose_ids().join(", "),
+            purpose
+        )
+    })
+}
+
 /// Exit status: verified.
 pub const EXIT_OK: i32 = 0;
 /// Exit status: checked and found wanting, or not checkable right now.
@@ -212,13 +225,7 @@ pub async fn run_verify(
         );
         return usage_error(stderr, &msg, parsed.json, &[], stdout);
     };
-    if provider.purpose(&parsed.purpose).is_none() {
-        let msg = format!(
-            "{} keys may be for {}; “{}” is not one of them.",
-            provider.name,
-            provider.purpose_ids().join(", "),
-            parsed.purpose
-        );
+    if let Some(msg) = undeclared_purpose(provider, &parsed.purpose) {
         return usage_error(stderr, &msg, parsed.json, &[], stdout);
     }
     let overridden: Vec<HostOverride> = hosts

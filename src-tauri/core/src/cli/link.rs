@@ -23,7 +23,7 @@ use crate::provider::Catalogue;
 
 use super::accounts::Parts;
 use super::view::account_line;
-use super::{gather_fields, parse_args, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{gather_fields, parse_args, undeclared_purpose, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 
 /// The parsed command line of `keystep link`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,13 +165,7 @@ pub async fn run_link(
         );
         return usage_error(stdout, stderr, &msg);
     };
-    if provider.purpose(&parsed.purpose).is_none() {
-        let msg = format!(
-            "{} keys may be for {}; “{}” is not one of them.",
-            provider.name,
-            provider.purpose_ids().join(", "),
-            parsed.purpose
-        );
+    if let Some(msg) = undeclared_purpose(provider, &parsed.purpose) {
         return usage_error(stdout, stderr, &msg);
     }
     if !parsed.json {

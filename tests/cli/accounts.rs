@@ -6,7 +6,6 @@
 //! Each test checks what was kept where: the keychain (with `secret-tool`), the book (with
 //! `list --json`), and that no secret is in anything printed or any file written.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -107,16 +106,7 @@ impl Cli {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let mut child = cmd.spawn().expect("keystep runs");
-        let written = child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes());
-        if let Err(e) = written {
-            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "write stdin: {e}");
-        }
-        let out = child.wait_with_output().expect("keystep finishes");
+        let out = crate::feed(cmd, stdin);
         self.printed.borrow_mut().push_str(&format!(
             "{}{}",
             String::from_utf8_lossy(&out.stdout),

@@ -15,6 +15,7 @@ mod app_binary;
 mod run;
 mod window;
 
+use accounts::last_json;
 use app_binary::app_binary;
 use keystep_emulator::{Emulator, HumaansTenant, JazzhrAccount, NamelyTenant};
 use serde_json::Value;
@@ -42,23 +43,22 @@ fn verify(emu: &Emulator, args: &[&str], stdin: &str) -> Output {
     for (k, v) in emu.env() {
         cmd.env(k, v);
     }
+    feed(cmd, stdin)
+}
+
+/// Starts `cmd`, writes `stdin` to it and waits for its output. keystep may refuse a line
+/// and exit before reading the rest (a line far too long): a broken pipe is not a failure.
+pub(crate) fn feed(mut cmd: Command, stdin: &str) -> Output {
     let mut child = cmd.spawn().expect("keystep runs");
     let written = child
         .stdin
         .take()
         .expect("stdin")
         .write_all(stdin.as_bytes());
-    // keystep may refuse a line and exit before reading the rest (a line far too long).
     if let Err(e) = written {
         assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "write stdin: {e}");
     }
     child.wait_with_output().expect("keystep finishes")
-}
-
-fn last_json(out: &Output) -> Value {
-    let text = String::from_utf8_lossy(&out.stdout);
-    let line = text.lines().last().expect("a last line on stdout");
-    serde_json::from_str(line).unwrap_or_else(|e| panic!("the last line is JSON ({e}): {line}"))
 }
 
 fn assert_silent_about(out: &Output, secret: &str) {

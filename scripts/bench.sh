@@ -40,7 +40,7 @@ fi
 export KEYSTEP_BENCH_PROXY_OUT="$target/bench-proxy.md"
 rm -f "$KEYSTEP_BENCH_PROXY_OUT"
 if [ "${KEYSTEP_BENCH_PROXY:-1}" != 0 ]; then
-  cargo bench --locked -p keystep-core --bench proxy
+  cargo bench --locked -p keystep-cli --bench proxy
 fi
 # The harness only drives and measures, so it is built in the dev profile.
 scripts/headless.sh cargo bench --locked -p keystep --bench keystep --profile dev

@@ -3,5 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh build
-cargo build -p keystep-app --bin keystep
+# `keystep` (package keystep-cli) opens the window by exec'ing `keystep-window` (package
+# keystep-app) beside it, so both are built.
+cargo build -p keystep-cli -p keystep-app --bins
 exec "${CARGO_TARGET_DIR:-target}/debug/keystep" "$@"

@@ -22,15 +22,25 @@ step "licences, bans and sources (cargo-deny, deny.toml)"
 cargo deny --workspace --locked check --hide-inclusion-graph licenses bans sources
 
 step "API docs: every link resolves, no warning"
-RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -p keystep-core -p keystep-app
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -p keystep-core -p keystep-cli -p keystep-app
+
+step "the domain holds no front end: keystep-core builds no server, no child processes, no window"
+# Cargo enforces the direction (keystep-core cannot name keystep-cli or keystep-app); this
+# holds what it compiles: `keystep run`'s server and signal forwarding live in keystep-cli.
+front_end=$(cargo tree --locked -p keystep-core -e normal,features --prefix none \
+  | grep -E '^(nix|tauri|wry|webkit2gtk|hyper feature "server"|tokio feature "(process|signal)")( |$)' | sort -u || true)
+if [ -n "$front_end" ]; then
+  printf 'keystep-core compiles front-end parts:\n%s\n' "$front_end" >&2
+  exit 1
+fi
 
 step "build the app: keystep (the command line) and keystep-window (the window it execs)"
 cargo build --locked -p keystep-cli -p keystep-app --bins
 export KEYSTEP_APP_BIN="$PWD/${CARGO_TARGET_DIR:-target}/debug/keystep"
 case "${CARGO_TARGET_DIR:-}" in /*) export KEYSTEP_APP_BIN="$CARGO_TARGET_DIR/debug/keystep" ;; esac
 
-step "core and emulator tests (real keychain)"
-scripts/headless.sh cargo test --locked -p keystep-core -p keystep-emulator
+step "core, command-line library and emulator tests (real keychain)"
+scripts/headless.sh cargo test --locked -p keystep-core -p keystep-cli -p keystep-emulator
 
 step "UI checks in headless Chromium (stubbed IPC)"
 bash tests/ui/run.sh

@@ -450,13 +450,13 @@ impl Report {
         ));
     }
 
-    /// The section `src-tauri/core/benches/proxy.rs` wrote (bench.sh runs it first).
+    /// The section `src-tauri/cli/benches/proxy.rs` wrote (bench.sh runs it first).
     fn proxy_section(&mut self) {
         let section = std::env::var_os("KEYSTEP_BENCH_PROXY_OUT")
             .and_then(|p| std::fs::read_to_string(p).ok())
             .unwrap_or_else(|| {
                 "### keystep run's proxy\n\n**Not measured in this run** \
-                 (no output from src-tauri/core/benches/proxy.rs).\n"
+                 (no output from src-tauri/cli/benches/proxy.rs).\n"
                     .into()
             });
         self.line(&section);

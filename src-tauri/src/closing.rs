@@ -18,7 +18,7 @@ use crate::events;
 use crate::state::AppState;
 
 /// The argument the start-at-login entry passes: start without a window.
-pub const BACKGROUND_ARG: &str = keystep_core::cli::BACKGROUND;
+pub const BACKGROUND_ARG: &str = keystep_core::settings::BACKGROUND_ARG;
 
 /// What one close of the window does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

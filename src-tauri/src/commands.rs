@@ -305,7 +305,7 @@ pub async fn list_recent_use(state: State<'_, AppState>, id: String) -> Result<U
         .accounts
         .catalogue()
         .get(&account.provider)
-        .map(|p| keystep_core::run::example(&account.handle, p));
+        .map(|p| keystep_core::use_log::example(&account.handle, p));
     Ok(UseView { runs, example })
 }
 

@@ -336,7 +336,7 @@ pub struct UseView {
     /// The latest runs that used it.
     pub runs: Vec<keystep_core::use_log::RunUse>,
     /// The `keystep run` line and a `curl` through the proxy (shell code, not sentences).
-    pub example: Option<keystep_core::run::UseExample>,
+    pub example: Option<keystep_core::use_log::UseExample>,
 }
 
 /// A `KEYSTEP_<PROVIDER>_<HOST>_URL` override in effect, for the window's banner: while one

@@ -10,14 +10,7 @@ use std::sync::Arc;
 
 use tauri::{Manager, Runtime};
 
-use keystep_core::account::{Accounts, FileBook, StartNotice};
-use keystep_core::clock::SystemClock;
-use keystep_core::files::DataDir;
-use keystep_core::hosts::Hosts;
-use keystep_core::pace::Pacer;
-use keystep_core::provider::Catalogue;
-use keystep_core::vault::{KeychainVault, Vault};
-use keystep_core::verify::Verifier;
+use keystep_core::world::World;
 
 pub mod closing;
 pub mod commands;
@@ -65,22 +58,12 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
     tauri::generate_context!("../tauri.conf.json")
 }
 
-/// The catalogue and host table of this process: embedded providers, overrides from the
-/// environment.
-///
-/// # Errors
-/// A malformed override; the message names the variable.
-pub fn load_catalogue() -> Result<(Arc<Catalogue>, Hosts), String> {
-    let catalogue = Catalogue::embedded().map_err(|e| e.to_string())?;
-    let hosts = Hosts::from_lookup(catalogue.all(), |v| std::env::var(v).ok())
-        .map_err(|e| e.to_string())?;
-    Ok((Arc::new(catalogue), hosts))
-}
-
 /// Starts the desktop app and blocks until it quits.
 pub fn run() {
-    let (catalogue, hosts) = match load_catalogue() {
-        Ok(parts) => parts,
+    // The same parts the command line works with (`keystep_core::world`): one data folder,
+    // one keychain, one set of hosts.
+    let world = match World::from_env() {
+        Ok(world) => world,
         Err(e) => {
             eprintln!("keystep: {e}");
             std::process::exit(2);
@@ -142,17 +125,14 @@ pub fn run() {
             }
         })
         .setup(move |app| {
-            if hosts.is_overridden() {
+            if world.hosts.is_overridden() {
                 log::warn!("provider hosts are overridden by KEYSTEP_*_URL variables");
             }
             let handle = app.handle().clone();
-            let dir = app.path().app_data_dir()?;
-            let dir = Arc::new(DataDir::open(&dir).map_err(|e| {
-                format!("Keystep's data folder {} could not be opened: {e}", dir.display())
-            })?);
+            let dir = world.open_data_dir()?;
             let settings = Arc::new(keystep_core::settings::FileSettings::new(dir.clone()));
             let use_log = Arc::new(keystep_core::use_log::UseLog::in_dir(&dir));
-            let (accounts, notice) = open_accounts(dir, catalogue, hosts);
+            let (accounts, notice) = world.open_or_recover()?;
             #[cfg(target_os = "linux")]
             let notifier = desktop::DesktopNotifier;
             #[cfg(not(target_os = "linux"))]
@@ -246,24 +226,4 @@ pub fn set_start_at_login<R: Runtime>(
             "Keystep could not change whether it starts at login. Use your desktop's startup applications settings instead.",
         )
     })
-}
-
-/// Opens the account book in `dir` with the real keychain and the environment's hosts
-/// ([`Accounts::open_or_recover`]: a damaged book is set aside and rebuilt, one that cannot
-/// be read opens in safe mode), and what start-up should tell the person, as a code.
-pub fn open_accounts(
-    dir: Arc<DataDir>,
-    catalogue: Arc<Catalogue>,
-    hosts: Hosts,
-) -> (Accounts, Option<StartNotice>) {
-    // One pacer for linking and checking alike: the provider counts both.
-    let verifier = Verifier::new(hosts).paced(Arc::new(Pacer::new()));
-    let vault: Arc<dyn Vault> = Arc::new(KeychainVault::default());
-    Accounts::open_or_recover(
-        catalogue,
-        verifier,
-        vault,
-        Arc::new(FileBook::new(dir)),
-        Arc::new(SystemClock),
-    )
 }

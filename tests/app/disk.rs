@@ -365,27 +365,16 @@ fn list_recent_use_reads_the_use_log_keystep_run_wrote_and_offers_the_line_to_co
     quit(app);
 }
 
-/// The command line computes the data folder without Tauri; it must be the one the window
-/// opens (`app_data_dir()` for the identifier in tauri.conf.json), or `keystep list` would
-/// show another book than the window's.
+/// Both binaries open the data folder `keystep_core::world` names, under the identifier
+/// core knows; Tauri's own files (the window's size and place) go under the identifier in
+/// tauri.conf.json, which must be the same, or they would land in a second folder.
 #[test]
-fn the_command_line_and_the_window_use_one_data_folder() {
-    use tauri::Manager;
+fn the_window_and_core_name_one_app_identifier() {
     let emu = Emulator::start();
     let app = crate::app(&emu);
     assert_eq!(
         app.config().identifier,
         keystep_core::files::APP_IDENTIFIER,
         "core knows the app's identifier"
-    );
-    let window = app
-        .path()
-        .app_data_dir()
-        .expect("the window has a data folder");
-    let command_line = keystep_core::files::app_data_dir(|name| std::env::var(name).ok());
-    assert_eq!(
-        command_line,
-        Some(window),
-        "the command line's data folder is the window's"
     );
 }

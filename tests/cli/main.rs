@@ -5,6 +5,13 @@
 //! `accounts`: `keystep link`, `list` and `forget` with the real keychain.
 //! `window`: the command-line binary and the window binary it `exec`s.
 //! `run`: `keystep run` (proxy and `--env`) and `keystep log` with real python3 scripts.
+//!
+//! In-process, over the `keystep-cli` library: `book` (`keystep link` and the window writing
+//! one book at once lose nothing), `proxy` (`keystep run`'s proxy: each provider's real
+//! credential in its place while the script holds a run token; refusals forward nothing;
+//! pace, Retry-After, streaming, redirects, 200 requests at once; the use log without
+//! secrets), `stdin` (fuzzing standard input and the normalizers: no panic, and no error
+//! repeats what came in) and `purpose` (`keystep verify --purpose`).
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -12,7 +19,13 @@ use std::process::{Command, Output, Stdio};
 mod accounts;
 #[path = "../common/app_binary.rs"]
 mod app_binary;
+mod book;
+#[path = "../common/parts.rs"]
+mod parts;
+mod proxy;
+mod purpose;
 mod run;
+mod stdin;
 mod window;
 
 use accounts::last_json;

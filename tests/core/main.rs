@@ -9,7 +9,6 @@
 //!   success proves whose key it is); `verify_bounds`: the engine fails closed (no client,
 //!   oversized answers, captured values that would steer a request).
 //! - `accounts`: linking and forgetting are all-or-nothing across vault and book.
-//! - `cli_book`: `keystep link` and the window writing one book at once lose nothing.
 //! - `handles`: each account's short name: made, kept, renamed, resolved, settled.
 //! - `lifecycle`: one tenant is one account (duplicates refused, relinks in place), checks,
 //!   renames, reconciling with the keychain, a lost or newer book.
@@ -20,11 +19,6 @@
 //!   `dbus-run-session`), checked from outside with `secret-tool`.
 //! - `normalize`: property tests of the input normalizers.
 //! - `on_disk`: the book on disk (atomic, private, two writers) and safe mode.
-//! - `stdin`: fuzzing `keystep verify`'s standard input and the normalizers: no panic, and
-//!   no error repeats what came in.
-//! - `proxy`: `keystep run`'s proxy: each provider's real credential in its place while the
-//!   script holds a run token; refusals forward nothing; pace, Retry-After, streaming,
-//!   redirects, 200 requests at once; the use log without secrets.
 //! - `verified_hosts`: a stored key goes only to the hosts it was verified against; a check
 //!   under another override is refused (`host_changed`) with nothing sent.
 //! - `schedule`: debounced transient trouble and backoff, accounts falling due by the
@@ -35,7 +29,6 @@
 mod accounts;
 mod backoff;
 mod cases;
-mod cli_book;
 mod faults;
 mod handles;
 mod keychain;
@@ -44,11 +37,11 @@ mod leaks;
 mod lifecycle;
 mod normalize;
 mod on_disk;
-mod proxy;
+#[path = "../common/parts.rs"]
+mod parts;
 mod purposes;
 mod races;
 mod schedule;
-mod stdin;
 mod support;
 mod verified_hosts;
 mod verify;

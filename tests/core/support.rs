@@ -7,44 +7,13 @@ use std::time::Duration;
 use keystep_core::clock::ManualClock;
 use keystep_core::hosts::Hosts;
 use keystep_core::input::{parse_fields, Credentials};
-use keystep_core::provider::Catalogue;
 use keystep_core::verify::{client_builder, Purpose, Report, Verifier};
-use keystep_core::Secret;
 use keystep_emulator::Emulator;
 
 /// A distinctive token that tests search for wherever a secret must not appear.
 pub const TOKEN: &str = "HmNsTestTok3nZZ9qLeakCanary0001";
 
-/// The shipped catalogue, parsed once per test binary (property tests parse fields often).
-pub fn catalogue() -> Arc<Catalogue> {
-    static PARSED: std::sync::OnceLock<Arc<Catalogue>> = std::sync::OnceLock::new();
-    Arc::clone(
-        PARSED.get_or_init(|| {
-            Arc::new(Catalogue::embedded().expect("shipped provider files are valid"))
-        }),
-    )
-}
-
-/// The host table with every provider pointed at `emu`.
-pub fn hosts_for(emu: &Emulator) -> Hosts {
-    let env: BTreeMap<String, String> = emu.env().into_iter().collect();
-    Hosts::from_lookup(catalogue().all(), |v| env.get(v).cloned()).expect("loopback overrides")
-}
-
-pub fn verifier_for(emu: &Emulator, timeout: Duration) -> Verifier {
-    Verifier::from_builder(
-        client_builder(timeout),
-        hosts_for(emu),
-        Arc::new(ManualClock::at(1_700_000_000)),
-    )
-}
-
-pub fn raw(pairs: &[(&str, &str)]) -> BTreeMap<String, Secret> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), Secret::new(*v)))
-        .collect()
-}
+pub use crate::parts::{catalogue, hosts_for, raw, verifier_for};
 
 pub fn creds(provider: &str, pairs: &[(&str, &str)]) -> Credentials {
     let cat = catalogue();

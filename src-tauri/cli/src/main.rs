@@ -13,7 +13,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::exit;
 
-use keystep_core::cli::{self, Command, Parts, Route, EXIT_FAILED, EXIT_USAGE};
+use keystep_cli::commands::{self as cli, Command, Route, EXIT_FAILED, EXIT_USAGE};
+use keystep_core::world::World;
 
 /// The window binary's file name.
 const WINDOW_BINARY: &str = "keystep-window";
@@ -44,7 +45,7 @@ fn main() {
 
 /// Runs one command and returns its exit status.
 fn run(command: Command, args: &[String]) -> i32 {
-    let parts = match Parts::from_env() {
+    let parts = match World::from_env() {
         Ok(parts) => parts,
         Err(e) => {
             eprintln!("keystep {}: {e}", command.word());

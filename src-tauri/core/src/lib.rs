@@ -5,8 +5,9 @@
 //! (at the [`hosts`] in force, within its [`pace`]), [`vault`] keeps the secret in the OS
 //! keychain and [`account`] keeps everything else in the account book. The [`schedule`]
 //! checks accounts again as they fall due; [`tray`] and [`notice`] say how they are doing.
-//! This crate never depends on `tauri`: the desktop shell is a thin layer over it, and so is
-//! the headless `keystep verify` command ([`cli`]).
+//! The real parts are put together once, in [`world`], for both front ends. This crate never
+//! depends on `tauri` and holds no front end: the window (`keystep-app`) and the command
+//! line with `keystep run`'s proxy (`keystep-cli`) are thin layers over it.
 //!
 //! The modules are listed in dependency order: each imports only modules listed before it
 //! (and a module's own submodules likewise), which a test holds (`import_order.rs`).
@@ -32,16 +33,16 @@ pub mod account;
 pub mod schedule;
 pub mod settings;
 
-// Using a key without holding it: the record of each use, and the proxy of `keystep run`.
+// The record of each use of a key (by `keystep run` and the assistants' server).
 pub mod use_log;
-pub mod proxy;
-pub mod run;
 
-// What the person is told outside the window, and the command line.
+// The real parts, put together once for both front ends.
+pub mod world;
+
+// What the person is told outside the window.
 pub mod words;
 pub mod tray;
 pub mod notice;
-pub mod cli;
 
 pub use error::Code;
 pub use secret::Secret;

@@ -16,6 +16,10 @@ pub const MAX_INTERVAL_HOURS: u32 = 168;
 /// Longest rotation reminder, in days (two years).
 pub const MAX_REMINDER_DAYS: u32 = 730;
 
+/// The option start at login passes: the window process starts without a window and keeps
+/// checking. Both binaries know it (the command line routes it to the window).
+pub const BACKGROUND_ARG: &str = "--background";
+
 /// The language Keystep speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

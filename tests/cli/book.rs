@@ -7,15 +7,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use keystep_cli::commands::{run_link, run_list};
 use keystep_core::account::{Accounts, BookStore, FileBook};
-use keystep_core::cli::{run_link, run_list, Parts};
 use keystep_core::clock::{Clock, ManualClock};
 use keystep_core::files::DataDir;
+use keystep_core::pace::Pacer;
 use keystep_core::vault::{MemoryVault, Vault};
+use keystep_core::world::World;
 use keystep_emulator::{Emulator, HumaansTenant};
 use serde_json::Value;
 
-use crate::support::{catalogue, hosts_for, raw, verifier_for};
+use crate::parts::{catalogue, hosts_for, raw, verifier_for};
 
 const ROUNDS: usize = 6;
 
@@ -52,12 +54,13 @@ async fn the_command_line_and_the_window_write_one_book_without_losing_anything(
         clock.clone() as Arc<dyn Clock>,
     )
     .expect("the window opens the book");
-    let parts = Parts {
+    let parts = World {
         catalogue: catalogue(),
         hosts: hosts_for(&emu),
         data_dir: folder.clone(),
         vault: vault.clone(),
         clock: clock.clone(),
+        pacer: Arc::new(Pacer::new()),
     };
 
     let mut window_ids = Vec::new();

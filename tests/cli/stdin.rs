@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 
-use keystep_core::cli::read_stdin_fields;
+use keystep_cli::commands::read_stdin_fields;
 use keystep_core::input::{parse_fields, preview_fields};
 use keystep_core::secret::Secret;
 use proptest::prelude::*;
@@ -47,7 +47,7 @@ fn piece() -> impl Strategy<Value = String> {
 
 /// One provider id and a field key of it (or not), to build names from.
 fn provider_and_keys() -> impl Strategy<Value = (String, Vec<String>)> {
-    let cat = crate::support::catalogue();
+    let cat = crate::parts::catalogue();
     let all: Vec<(String, Vec<String>)> = cat
         .all()
         .iter()
@@ -92,7 +92,7 @@ proptest! {
     /// refusal nor the notes repeat any of it.
     #[test]
     fn stdin_errors_never_repeat_stdin((id, text) in stdin_text()) {
-        let cat = crate::support::catalogue();
+        let cat = crate::parts::catalogue();
         let provider = cat.get(&id).expect("a provider of the catalogue");
         match read_stdin_fields(&mut text.as_bytes(), provider) {
             Err(e) => {
@@ -122,7 +122,7 @@ proptest! {
         values in prop::collection::vec(piece(), 0..4),
         stray in prop::option::of(piece()),
     ) {
-        let cat = crate::support::catalogue();
+        let cat = crate::parts::catalogue();
         let provider = cat.get(&id).expect("a provider of the catalogue");
         let mut raw: BTreeMap<String, Secret> = keys
             .iter()
@@ -153,8 +153,9 @@ proptest! {
     }
 }
 
-/// The alphabet really is absent from every text Keystep's core could put in a message
-/// (its sources, provider files included), or the properties above would prove nothing.
+/// The alphabet really is absent from every text Keystep's core and command line could put
+/// in a message (their sources, provider files included), or the properties above would
+/// prove nothing.
 #[test]
 fn the_marked_alphabet_is_foreign_to_keystep() {
     fn visit(dir: &std::path::Path, seen: &mut usize) {
@@ -169,9 +170,9 @@ fn the_marked_alphabet_is_foreign_to_keystep() {
         }
     }
     let mut seen = 0;
-    visit(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
-        &mut seen,
-    );
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for sources in ["src-tauri/core/src", "src-tauri/cli/src"] {
+        visit(&root.join(sources), &mut seen);
+    }
     assert!(seen > 20, "the sources were read ({seen} files)");
 }

@@ -15,7 +15,7 @@ use hyper::{Request, Response, StatusCode};
 
 use super::route::{is_read, route, PathTrouble};
 use super::Shared;
-use crate::use_log::{path_without_values, UseRecord};
+use keystep_core::use_log::{path_without_values, UseRecord};
 
 /// The body of every answer: a refusal's few bytes or a provider's stream.
 pub(super) type Body = BoxBody<Bytes, std::io::Error>;

@@ -14,7 +14,7 @@ use std::process::Stdio;
 use tokio::io::{AsyncRead, AsyncReadExt as _};
 
 use crate::proxy::Proxy;
-use crate::secret::Secret;
+use keystep_core::secret::Secret;
 
 mod mask;
 
@@ -75,43 +75,6 @@ pub fn env_vars(name: &str, fields: &BTreeMap<String, Secret>) -> BTreeMap<Strin
             )
         })
         .collect()
-}
-
-/// How to use an account from a script, for the window to offer: the `keystep run` line, and
-/// a `curl` through the proxy with the run token where the provider takes a key. Shell code,
-/// not sentences; no secret (the variables are filled in by `keystep run`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct UseExample {
-    /// `keystep run --account HANDLE -- python3 script.py`.
-    pub run: String,
-    /// The same with a `curl` of one of the provider's reads.
-    pub curl: String,
-}
-
-/// The [`UseExample`] of account `handle` of `provider`.
-pub fn example(handle: &str, provider: &crate::provider::Provider) -> UseExample {
-    use crate::provider::{Auth, Method};
-    // A read the provider's checks make with no placeholder in it, else the base itself.
-    let path = provider
-        .checks
-        .iter()
-        .find(|c| c.method == Method::Get && !c.path.contains('{'))
-        .map_or("/", |c| c.path.as_str());
-    let request = match &provider.auth {
-        Auth::Bearer { .. } => {
-            format!("curl -sS -H \"Authorization: Bearer $KEYSTEP_TOKEN\" \"$KEYSTEP_URL{path}\"")
-        }
-        Auth::Basic { .. } => {
-            format!("curl -sS -u \"keystep:$KEYSTEP_TOKEN\" \"$KEYSTEP_URL{path}\"")
-        }
-        Auth::Query { param, .. } => {
-            format!("curl -sS \"$KEYSTEP_URL{path}?{param}=$KEYSTEP_TOKEN\"")
-        }
-    };
-    UseExample {
-        run: format!("keystep run --account {handle} -- python3 script.py"),
-        curl: format!("keystep run --account {handle} -- sh -c '{request}'"),
-    }
 }
 
 /// How the child's output reaches ours.
@@ -247,26 +210,6 @@ fn exit_code(status: std::process::ExitStatus) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn examples_put_the_token_where_each_provider_takes_a_key() {
-        let catalogue = crate::provider::Catalogue::embedded().expect("providers");
-        let curl = |id: &str| example("h", catalogue.get(id).expect("provider")).curl;
-        assert!(
-            curl("humaans").contains("Authorization: Bearer $KEYSTEP_TOKEN"),
-            "bearer"
-        );
-        assert!(
-            curl("hibob").contains("-u \"keystep:$KEYSTEP_TOKEN\""),
-            "basic"
-        );
-        assert!(curl("jazzhr").contains("?apikey=$KEYSTEP_TOKEN"), "query");
-        assert_eq!(
-            example("payfit-acme-sas", catalogue.get("payfit").expect("payfit")).run,
-            "keystep run --account payfit-acme-sas -- python3 script.py",
-            "the run line names the handle"
-        );
-    }
 
     #[test]
     fn names_become_variable_parts() {

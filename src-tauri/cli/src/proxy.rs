@@ -24,8 +24,8 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
-use crate::pace::{Pace, Pacer};
-use crate::use_log::UseLog;
+use keystep_core::pace::{Pace, Pacer};
+use keystep_core::use_log::UseLog;
 
 mod route;
 mod grant;
@@ -55,7 +55,7 @@ impl ProxySettings {
     ///
     /// # Errors
     /// The HTTP client could not be built.
-    pub fn new() -> Result<Self, crate::verify::ClientError> {
+    pub fn new() -> Result<Self, keystep_core::verify::ClientError> {
         Ok(ProxySettings {
             allow_write: false,
             pacer: Arc::new(Pacer::new()),
@@ -72,14 +72,14 @@ impl ProxySettings {
 ///
 /// # Errors
 /// The TLS library or an option was refused.
-pub fn client() -> Result<reqwest::Client, crate::verify::ClientError> {
+pub fn client() -> Result<reqwest::Client, keystep_core::verify::ClientError> {
     reqwest::Client::builder()
         .min_tls_version(reqwest::tls::Version::TLS_1_2)
         .connect_timeout(Duration::from_secs(10))
         .read_timeout(Duration::from_secs(120))
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .map_err(crate::verify::ClientError)
+        .map_err(keystep_core::verify::ClientError)
 }
 
 /// What the request handler shares.

@@ -12,12 +12,12 @@ use base64::Engine as _;
 use reqwest::header::{HeaderValue, AUTHORIZATION};
 use zeroize::Zeroizing;
 
-use crate::account::Account;
-use crate::hosts::Hosts;
-use crate::pace::Pace;
-use crate::provider::{Auth, Provider};
-use crate::secret::Secret;
-use crate::vault::SecretFields;
+use keystep_core::account::Account;
+use keystep_core::hosts::Hosts;
+use keystep_core::pace::Pace;
+use keystep_core::provider::{Auth, Provider};
+use keystep_core::secret::Secret;
+use keystep_core::vault::SecretFields;
 
 /// Why an account cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

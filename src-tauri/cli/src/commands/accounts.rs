@@ -1,5 +1,5 @@
-//! The accounts on the command line: the [`Parts`] every account command works with (the
-//! window's data folder, book and keychain), and `keystep list`, `forget` and `rename` (the
+//! The accounts on the command line: how every account command opens the
+//! window's data folder, book and keychain through the [`World`], and `keystep list`, `forget` and `rename` (the
 //! window's account list, Forget and Rename, headless; `link` is beside this module).
 //!
 //! ```text
@@ -15,119 +15,35 @@
 //! failed with nothing changed, 2 usage, invalid input or no such handle.
 
 use std::io::Write;
-use std::path::PathBuf;
-use std::sync::Arc;
 
-use crate::account::{Account, AccountBook, Accounts, BookStore, FileBook, LinkError};
-use crate::clock::{Clock, SystemClock};
-use crate::files::{app_data_dir, DataDir};
-use crate::hosts::Hosts;
-use crate::pace::Pacer;
-use crate::provider::Catalogue;
-use crate::vault::{KeychainVault, Vault};
-use crate::verify::Verifier;
+use keystep_core::account::{Account, AccountBook, Accounts, LinkError};
+use keystep_core::provider::Catalogue;
+use keystep_core::world::{World, WorldError};
 
 use super::view::{account_line, table, AccountLine};
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 
-/// What the account commands work with: the real ones from [`Parts::from_env`], or a
-/// test's.
-pub struct Parts {
-    /// The providers.
-    pub catalogue: Arc<Catalogue>,
-    /// Where requests go (`KEYSTEP_*_URL` overrides included).
-    pub hosts: Hosts,
-    /// Keystep's data folder, the window's own.
-    pub data_dir: PathBuf,
-    /// Where keys are kept.
-    pub vault: Arc<dyn Vault>,
-    /// Now.
-    pub clock: Arc<dyn Clock>,
-}
-
-impl std::fmt::Debug for Parts {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Parts")
-            .field("data_dir", &self.data_dir)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Parts {
-    /// The real parts: embedded providers, the environment's host overrides, the data
-    /// folder the window uses (`XDG_DATA_HOME`, `HOME`), the system keychain.
-    ///
-    /// # Errors
-    /// A malformed override or no home folder; the sentence says which.
-    pub fn from_env() -> Result<Parts, String> {
-        let catalogue = Catalogue::embedded().map_err(|e| e.to_string())?;
-        let hosts = Hosts::from_lookup(catalogue.all(), |v| std::env::var(v).ok())
-            .map_err(|e| e.to_string())?;
-        let data_dir = app_data_dir(|name| {
-            std::env::var(name).ok().or_else(|| {
-                // As the window's `dirs` does: the password database when HOME is unset.
-                (name == "HOME")
-                    .then(std::env::home_dir)
-                    .flatten()
-                    .map(|p| p.to_string_lossy().into_owned())
-            })
-        })
-        .ok_or("Keystep cannot find your home folder (HOME is not set).")?;
-        Ok(Parts {
-            catalogue: Arc::new(catalogue),
-            hosts,
-            data_dir,
-            vault: Arc::new(KeychainVault::default()),
-            clock: Arc::new(SystemClock),
-        })
-    }
-
-    /// The accounts, as the window opens them but without rebuilding a damaged book (the
-    /// window does that, and tells the person).
-    pub(super) fn accounts(&self) -> Result<Accounts, String> {
-        let dir = DataDir::open(&self.data_dir).map_err(|e| {
-            format!(
-                "Keystep's data folder {} could not be opened: {e}",
-                self.data_dir.display()
-            )
-        })?;
-        // One pacer for the whole command, as the window has one for all its requests.
-        let verifier = Verifier::new(self.hosts.clone()).paced(Arc::new(Pacer::new()));
-        Accounts::open(
-            self.catalogue.clone(),
-            verifier,
-            self.vault.clone(),
-            Arc::new(FileBook::new(Arc::new(dir))),
-            self.clock.clone(),
-        )
-        .map_err(|e| {
+/// The accounts, as the window opens them but without rebuilding a damaged book (the window
+/// does that, and tells the person); the error is the sentence to print.
+pub(super) fn open_accounts(world: &World) -> Result<Accounts, String> {
+    world.open_accounts().map_err(|e| match e {
+        WorldError::Book(_) => {
             format!("{e}. Open the Keystep window: it can set a damaged list aside and rebuild it.")
-        })
-    }
-
-    /// The book as it is on disk, without the keychain; an absent folder is an empty book
-    /// (and is not created).
-    pub(super) fn book(&self) -> Result<AccountBook, String> {
-        if !self.data_dir.exists() {
-            return Ok(AccountBook::default());
         }
-        let dir = DataDir::open(&self.data_dir).map_err(|e| {
-            format!(
-                "Keystep's data folder {} could not be opened: {e}",
-                self.data_dir.display()
-            )
-        })?;
-        FileBook::new(Arc::new(dir))
-            .load()
-            .map_err(|e| format!("{e}."))
-    }
+        _ => e.to_string(),
+    })
+}
+
+/// The book as it is on disk, without the keychain; the error is the sentence to print.
+pub(super) fn read_book(world: &World) -> Result<AccountBook, String> {
+    world.book().map_err(|e| e.to_string())
 }
 
 /// Runs `keystep list` with `args` (after the word `list`) and returns the exit status.
 /// Reads the book only: the keychain is not asked anything.
 pub fn run_list(
     args: &[String],
-    parts: &Parts,
+    world: &World,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
@@ -157,7 +73,7 @@ pub fn run_list(
             }
         }
     }
-    let book = match parts.book() {
+    let book = match read_book(world) {
         Ok(book) => book,
         Err(e) => {
             let _ = writeln!(stderr, "keystep list: {e}");
@@ -167,7 +83,7 @@ pub fn run_list(
     let lines: Vec<AccountLine> = book
         .accounts
         .iter()
-        .map(|a| account_line(a, &parts.catalogue))
+        .map(|a| account_line(a, &world.catalogue))
         .collect();
     if json {
         let _ = writeln!(
@@ -189,7 +105,7 @@ pub fn run_list(
 /// Runs `keystep forget HANDLE` and returns the exit status.
 pub async fn run_forget(
     args: &[String],
-    parts: &Parts,
+    world: &World,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
@@ -215,7 +131,7 @@ pub async fn run_forget(
             return EXIT_USAGE;
         }
     };
-    let accounts = match parts.accounts() {
+    let accounts = match open_accounts(world) {
         Ok(a) => a,
         Err(e) => {
             let _ = writeln!(stderr, "keystep forget: {e}");
@@ -231,7 +147,7 @@ pub async fn run_forget(
     };
     match accounts.forget(&account.id).await {
         Ok(()) => {
-            let name = provider_name(&account, &parts.catalogue);
+            let name = provider_name(&account, &world.catalogue);
             let _ = writeln!(
                 stdout,
                 "Forgot {} ({name} — {}): the account and its key in your keychain are gone. Revoke the key in {name} if nothing else uses it.",
@@ -250,7 +166,7 @@ pub async fn run_forget(
 /// status. The handle first, then the name: a refused handle changes nothing.
 pub async fn run_rename(
     args: &[String],
-    parts: &Parts,
+    world: &World,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
@@ -300,7 +216,7 @@ pub async fn run_rename(
             "say what to change: --handle NEW-HANDLE, --name NAME, or both.",
         );
     }
-    let accounts = match parts.accounts() {
+    let accounts = match open_accounts(world) {
         Ok(a) => a,
         Err(e) => {
             let _ = writeln!(stderr, "keystep rename: {e}");
@@ -337,7 +253,7 @@ pub async fn run_rename(
         "{} is now {} ({} — {}).",
         handle.trim(),
         account.handle,
-        provider_name(&account, &parts.catalogue),
+        provider_name(&account, &world.catalogue),
         account.label
     );
     EXIT_OK

@@ -8,10 +8,10 @@ use std::io::{Read as _, Write as _};
 use std::sync::Arc;
 use std::time::Duration;
 
+use keystep_cli::proxy::{Grant, Proxy, ProxySettings};
 use keystep_core::account::{Accounts, MemoryBookStore};
 use keystep_core::clock::ManualClock;
 use keystep_core::pace::{Pace, Pacer};
-use keystep_core::proxy::{Grant, Proxy, ProxySettings};
 use keystep_core::use_log::{UseLog, UseRecord};
 use keystep_core::vault::{MemoryVault, Vault};
 use keystep_emulator::{
@@ -19,7 +19,7 @@ use keystep_emulator::{
     PayfitTenant,
 };
 
-use crate::support::{catalogue, hosts_for, raw, verifier_for};
+use crate::parts::{catalogue, hosts_for, raw, verifier_for};
 
 const PAYFIT: &str = "ProxyPayfitKey000000000000000001";
 const HIBOB_USER: &str = "SERVICE-PROXY";

@@ -1,12 +1,12 @@
 //! `keystep link`: the window's Connect, headless, over the same data folder, book and
-//! keychain ([`Parts`]).
+//! keychain ([`World`]).
 //!
 //! ```text
 //! keystep link <provider> [--purpose ID] [--field NAME=VALUE]... [--name NAME] [--json]
 //! ```
 //!
 //! It reads its input exactly as `verify` does (secret fields on standard input), checks it
-//! before opening the book, and links through [`Accounts::link_for`](crate::account::Accounts::link_for) (held to
+//! before opening the book, and links through [`Accounts::link_for`](keystep_core::account::Accounts::link_for) (held to
 //! `--purpose`, `read` by default, as the window preselects it), so its rules are the
 //! window's: verified first, the keychain item and the book written all-or-nothing, a tenant
 //! already linked refused. Exit status: 0 linked, 1 not linked (nothing kept), 2 usage or
@@ -17,11 +17,13 @@ use std::io::{BufRead, Write};
 
 use serde::Serialize;
 
-use crate::account::{LinkError, LinkMode};
-use crate::error::Code;
-use crate::provider::Catalogue;
+use keystep_core::account::{LinkError, LinkMode};
+use keystep_core::error::Code;
+use keystep_core::provider::Catalogue;
 
-use super::accounts::Parts;
+use keystep_core::world::World;
+
+use super::accounts::open_accounts;
 use super::view::account_line;
 use super::{gather_fields, parse_args, undeclared_purpose, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 
@@ -74,11 +76,13 @@ fn parse_link(args: &[String]) -> Result<LinkArgs, String> {
     let parsed = parse_args(&rest).map_err(|e| e.replace("keystep verify", "keystep link"))?;
     if let Some(n) = &name {
         let count = n.trim().chars().count();
-        if count == 0 || count > crate::account::MAX_LABEL_CHARS || n.chars().any(char::is_control)
+        if count == 0
+            || count > keystep_core::account::MAX_LABEL_CHARS
+            || n.chars().any(char::is_control)
         {
             return Err(format!(
                 "--name needs 1 to {} characters, on one line.",
-                crate::account::MAX_LABEL_CHARS
+                keystep_core::account::MAX_LABEL_CHARS
             ));
         }
     }
@@ -130,13 +134,13 @@ fn refuse(
 /// Runs `keystep link` with `args` (after the word `link`) and returns the exit status.
 pub async fn run_link(
     args: &[String],
-    parts: &Parts,
+    world: &World,
     stdin: &mut dyn BufRead,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
     if args.iter().any(|a| a == "--help" || a == "-h") {
-        let _ = write!(stdout, "{}", link_usage(&parts.catalogue));
+        let _ = write!(stdout, "{}", link_usage(&world.catalogue));
         return EXIT_OK;
     }
     let json = args.iter().any(|a| a == "--json");
@@ -151,8 +155,8 @@ pub async fn run_link(
         Ok(p) => p,
         Err(e) => return usage_error(stdout, stderr, &e),
     };
-    let Some(provider) = parts.catalogue.get(&parsed.provider) else {
-        let ids: Vec<&str> = parts
+    let Some(provider) = world.catalogue.get(&parsed.provider) else {
+        let ids: Vec<&str> = world
             .catalogue
             .all()
             .iter()
@@ -169,7 +173,7 @@ pub async fn run_link(
         return usage_error(stdout, stderr, &msg);
     }
     if !parsed.json {
-        for o in parts
+        for o in world
             .hosts
             .overrides()
             .iter()
@@ -187,10 +191,10 @@ pub async fn run_link(
         Err(e) => return usage_error(stdout, stderr, &e),
     };
     // Input is checked before the book is opened: a mistyped field changes nothing.
-    if let Err(e) = crate::input::parse_fields(provider, copy(&raw)) {
+    if let Err(e) = keystep_core::input::parse_fields(provider, copy(&raw)) {
         return usage_error(stdout, stderr, &e.message);
     }
-    let accounts = match parts.accounts() {
+    let accounts = match open_accounts(world) {
         Ok(a) => a,
         Err(e) => {
             refuse(json, "link", Code::StorageFailed, &e, None, stdout, stderr);
@@ -259,7 +263,7 @@ pub async fn run_link(
             }
         }
     }
-    let line = account_line(&account, &parts.catalogue);
+    let line = account_line(&account, &world.catalogue);
     if parsed.json {
         let _ = writeln!(
             stdout,
@@ -280,8 +284,10 @@ pub async fn run_link(
     EXIT_OK
 }
 
-fn copy(raw: &BTreeMap<String, crate::secret::Secret>) -> BTreeMap<String, crate::secret::Secret> {
+fn copy(
+    raw: &BTreeMap<String, keystep_core::secret::Secret>,
+) -> BTreeMap<String, keystep_core::secret::Secret> {
     raw.iter()
-        .map(|(k, v)| (k.clone(), crate::secret::Secret::new(v.expose())))
+        .map(|(k, v)| (k.clone(), keystep_core::secret::Secret::new(v.expose())))
         .collect()
 }

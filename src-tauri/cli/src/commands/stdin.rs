@@ -13,12 +13,12 @@ use std::io::BufRead;
 
 use zeroize::Zeroizing;
 
-use crate::provider::Provider;
-use crate::secret::Secret;
+use keystep_core::provider::Provider;
+use keystep_core::secret::Secret;
 
 /// Longest line read, in bytes: a field's longest value and a name, with room to spare.
 /// A longer line is refused without being kept, so memory stays bounded whatever is piped.
-pub const MAX_LINE_BYTES: usize = crate::input::MAX_FIELD_LEN + 256;
+pub const MAX_LINE_BYTES: usize = keystep_core::input::MAX_FIELD_LEN + 256;
 
 /// Why standard input was not usable. Lines are numbered from 1; no variant holds any
 /// part of a line, only field keys the provider declares.
@@ -179,7 +179,7 @@ fn read_line(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::Catalogue;
+    use keystep_core::provider::Catalogue;
 
     fn read(provider: &str, input: &str) -> Result<BTreeMap<String, Secret>, StdinError> {
         let cat = Catalogue::embedded().expect("catalogue");

@@ -12,12 +12,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use keystep_cli::proxy::{Grant, Proxy, ProxySettings};
 use keystep_core::account::{Accounts, MemoryBookStore};
 use keystep_core::clock::SystemClock;
 use keystep_core::hosts::Hosts;
 use keystep_core::pace::Pace;
 use keystep_core::provider::Catalogue;
-use keystep_core::proxy::{Grant, Proxy, ProxySettings};
 use keystep_core::secret::Secret;
 use keystep_core::vault::{MemoryVault, Vault};
 use keystep_core::verify::Verifier;

@@ -102,7 +102,7 @@ pub enum Route {
 }
 
 /// Start at login's option: the window process starts without a window and keeps checking.
-pub const BACKGROUND: &str = "--background";
+pub const BACKGROUND: &str = keystep_core::settings::BACKGROUND_ARG;
 
 /// The options the window itself takes. Anything else before a command is a mistake to
 /// report, not a reason to open a window.

@@ -6,9 +6,9 @@
 
 use serde::Serialize;
 
-use crate::account::{Account, Status};
-use crate::error::Code;
-use crate::provider::Catalogue;
+use keystep_core::account::{Account, Status};
+use keystep_core::error::Code;
+use keystep_core::provider::Catalogue;
 
 /// One account, as `list --json` prints it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -6,12 +6,14 @@
 use std::collections::BTreeSet;
 use std::io::Write;
 
-use super::accounts::Parts;
+use keystep_core::world::World;
+
+use super::accounts::read_book;
 use super::view::rfc3339;
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::account::resolve;
-use crate::files::DataDir;
-use crate::use_log::{Mode, UseLog, UseRecord};
+use keystep_core::account::resolve;
+use keystep_core::files::DataDir;
+use keystep_core::use_log::{Mode, UseLog, UseRecord};
 
 /// `keystep log --help`.
 pub const LOG_USAGE: &str = "\
@@ -26,7 +28,7 @@ holds a key, a query value or a command's arguments. With --json, one JSON objec
 /// Runs `keystep log` with `args` (after the word `log`) and returns the exit status.
 pub fn run_log(
     args: &[String],
-    parts: &Parts,
+    world: &World,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
@@ -50,7 +52,7 @@ pub fn run_log(
     let id = match &account {
         None => None,
         Some(name) => {
-            let book = match parts.book() {
+            let book = match read_book(world) {
                 Ok(b) => b,
                 Err(e) => {
                     let _ = writeln!(stderr, "keystep log: {e}");
@@ -66,8 +68,8 @@ pub fn run_log(
             }
         }
     };
-    let records = if parts.data_dir.exists() {
-        match DataDir::open(&parts.data_dir) {
+    let records = if world.data_dir.exists() {
+        match DataDir::open(&world.data_dir) {
             Ok(dir) => UseLog::in_dir(&dir).read(),
             Err(e) => {
                 let _ = writeln!(

@@ -8,15 +8,17 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::accounts::Parts;
+use keystep_core::world::World;
+
+use super::accounts::read_book;
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::account::{keychain_advice, resolve, Account, Status};
-use crate::files::DataDir;
 use crate::proxy::{Grant, Proxy, ProxySettings};
 use crate::run::{env_vars, launch, proxy_vars, Output};
-use crate::secret::Secret;
-use crate::use_log::{Mode, UseLog, UseRecord, UsedAccount};
-use crate::vault::SecretFields;
+use keystep_core::account::{keychain_advice, resolve, Account, Status};
+use keystep_core::files::DataDir;
+use keystep_core::secret::Secret;
+use keystep_core::use_log::{Mode, UseLog, UseRecord, UsedAccount};
+use keystep_core::vault::SecretFields;
 
 mod args;
 
@@ -41,8 +43,8 @@ fn refusal(account: &Account) -> Option<&'static str> {
     }
 }
 
-async fn secrets_of(parts: &Parts, account: &Account) -> Result<SecretFields, String> {
-    let vault = Arc::clone(&parts.vault);
+async fn secrets_of(world: &World, account: &Account) -> Result<SecretFields, String> {
+    let vault = Arc::clone(&world.vault);
     let id = account.id.clone();
     let read = tokio::task::spawn_blocking(move || vault.get(&id));
     match tokio::time::timeout(KEYCHAIN_WAIT, read).await {
@@ -61,7 +63,7 @@ async fn secrets_of(parts: &Parts, account: &Account) -> Result<SecretFields, St
 /// Runs `keystep run` with `args` (after the word `run`) and returns the exit status.
 pub async fn run_run(
     args: &[String],
-    parts: &Parts,
+    world: &World,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
@@ -76,7 +78,7 @@ pub async fn run_run(
             return EXIT_USAGE;
         }
     };
-    let book = match parts.book() {
+    let book = match read_book(world) {
         Ok(b) => b,
         Err(e) => {
             let _ = writeln!(stderr, "keystep run: {e}");
@@ -108,14 +110,14 @@ pub async fn run_run(
     let mut vars: BTreeMap<String, Secret> = BTreeMap::new();
     let mut masked: Vec<Secret> = Vec::new();
     for account in &chosen {
-        let secrets = match secrets_of(parts, account).await {
+        let secrets = match secrets_of(world, account).await {
             Ok(s) => s,
             Err(e) => {
                 let _ = writeln!(stderr, "keystep run: {e}");
                 return EXIT_FAILED;
             }
         };
-        let Some(provider) = parts.catalogue.get(&account.provider) else {
+        let Some(provider) = world.catalogue.get(&account.provider) else {
             let _ = writeln!(
                 stderr,
                 "keystep run: {} is of a provider this Keystep does not know.",
@@ -133,7 +135,7 @@ pub async fn run_run(
             fields.extend(secrets);
             vars.extend(env_vars(&account.handle, &fields));
         } else {
-            match Grant::new(&account.handle, account, provider, &parts.hosts, secrets) {
+            match Grant::new(&account.handle, account, provider, &world.hosts, secrets) {
                 Ok(g) => grants.push(g),
                 Err(e) => {
                     let _ = writeln!(stderr, "keystep run: {}: {e}", account.handle);
@@ -142,7 +144,7 @@ pub async fn run_run(
             }
         }
     }
-    let log = match DataDir::open(&parts.data_dir) {
+    let log = match DataDir::open(&world.data_dir) {
         Ok(dir) => Arc::new(UseLog::in_dir(&dir)),
         Err(e) => {
             let _ = writeln!(
@@ -161,7 +163,7 @@ pub async fn run_run(
         );
     let started = UseRecord::RunStarted {
         run: run.clone(),
-        at: parts.clock.unix_now(),
+        at: world.clock.unix_now(),
         command,
         accounts: chosen
             .iter()
@@ -192,7 +194,7 @@ pub async fn run_run(
             Ok(s) => s,
             Err(e) => {
                 let _ = writeln!(stderr, "keystep run: {e}");
-                return end(&log, &run, parts, EXIT_FAILED, 0);
+                return end(&log, &run, world, EXIT_FAILED, 0);
             }
         };
         settings.allow_write = parsed.allow_write;
@@ -201,7 +203,7 @@ pub async fn run_run(
             Ok(p) => p,
             Err(e) => {
                 let _ = writeln!(stderr, "keystep run: the proxy could not start: {e}");
-                return end(&log, &run, parts, EXIT_FAILED, 0);
+                return end(&log, &run, world, EXIT_FAILED, 0);
             }
         };
         let vars = proxy_vars(&proxy);
@@ -214,14 +216,14 @@ pub async fn run_run(
     if let Some(proxy) = proxy {
         proxy.stop().await;
     }
-    end(&log, &run, parts, status, requests)
+    end(&log, &run, world, status, requests)
 }
 
 /// Records the run's end and returns its status.
-fn end(log: &UseLog, run: &str, parts: &Parts, status: i32, requests: u64) -> i32 {
+fn end(log: &UseLog, run: &str, world: &World, status: i32, requests: u64) -> i32 {
     let ended = UseRecord::RunEnded {
         run: run.to_string(),
-        at: parts.clock.unix_now(),
+        at: world.clock.unix_now(),
         exit_status: status,
         requests,
     };

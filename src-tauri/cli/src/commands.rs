@@ -1,8 +1,7 @@
-//! The command line: which command runs or whether the window opens (`top`), `keystep
-//! list`, `forget` and `rename` (`accounts`) and `link` (`link`), accounts shown as `view`
-//! says, and here `keystep verify`,
-//! the same verification as the window, headless, for scripts and CI. The `keystep` binary
-//! (package `keystep-cli`) is a few lines over this module and links no window library.
+//! The commands: which command runs or whether the window opens (`top`), `keystep list`,
+//! `forget` and `rename` (`accounts`), `link` (`link`), `run` and `log`, accounts shown as
+//! `view` says, and here `keystep verify`, the same verification as the window, headless,
+//! for scripts and CI. The `keystep` binary is a few lines over this module.
 //!
 //! ```text
 //! keystep verify <provider> [--purpose ID] [--field NAME=VALUE]... [--json]
@@ -21,12 +20,12 @@ use std::io::{BufRead, Write};
 
 use serde::Serialize;
 
-use crate::error::Code;
-use crate::hosts::{HostOverride, Hosts};
-use crate::input::parse_fields;
-use crate::provider::Catalogue;
-use crate::secret::Secret;
-use crate::verify::{Report, Verifier};
+use keystep_core::error::Code;
+use keystep_core::hosts::{HostOverride, Hosts};
+use keystep_core::input::parse_fields;
+use keystep_core::provider::Catalogue;
+use keystep_core::secret::Secret;
+use keystep_core::verify::{Report, Verifier};
 
 mod stdin;
 mod top;
@@ -36,7 +35,7 @@ mod link;
 mod run;
 mod log;
 
-pub use accounts::{run_forget, run_list, run_rename, Parts};
+pub use accounts::{run_forget, run_list, run_rename};
 pub use link::{link_usage, run_link};
 pub use log::{run_log, LOG_USAGE};
 pub use run::{run_run, RUN_USAGE};
@@ -46,7 +45,10 @@ pub use view::{account_line, rfc3339, status_word, AccountLine};
 
 /// Why `purpose` cannot be asked of `provider`'s keys, when the provider file does not
 /// declare it (`verify` and `link` refuse it before anything is sent).
-fn undeclared_purpose(provider: &crate::provider::Provider, purpose: &str) -> Option<String> {
+fn undeclared_purpose(
+    provider: &keystep_core::provider::Provider,
+    purpose: &str,
+) -> Option<String> {
     provider.purpose(purpose).is_none().then(|| {
         format!(
             "{} keys may be for {}; “{}” is not one of them.",
@@ -167,7 +169,7 @@ pub fn parse_args(args: &[String]) -> Result<VerifyArgs, String> {
         provider: provider.ok_or("Name the provider to verify, e.g. keystep verify humaans.")?,
         fields,
         json,
-        purpose: purpose.unwrap_or_else(|| crate::provider::DEFAULT_PURPOSE.to_string()),
+        purpose: purpose.unwrap_or_else(|| keystep_core::provider::DEFAULT_PURPOSE.to_string()),
     })
 }
 
@@ -184,8 +186,8 @@ struct JsonOutcome<'a> {
     ok: bool,
     code: Option<Code>,
     message: &'a str,
-    identity: Option<&'a crate::verify::Identity>,
-    permissions: Option<&'a crate::verify::PermissionReport>,
+    identity: Option<&'a keystep_core::verify::Identity>,
+    permissions: Option<&'a keystep_core::verify::PermissionReport>,
     notes: &'a [String],
     retry_after_secs: Option<u64>,
     /// The provider's hosts that `KEYSTEP_*_URL` variables replace: where the key went.
@@ -261,7 +263,7 @@ pub async fn run_verify(
             provider,
             &creds,
             &parsed.purpose,
-            crate::verify::Purpose::Link,
+            keystep_core::verify::Purpose::Link,
             &|check| {
                 if let Ok(mut s) = steps.lock() {
                     s.push(check.doing.clone());
@@ -290,7 +292,7 @@ pub async fn run_verify(
 /// A sentence naming what is wrong: a secret given as `--field`, a field given twice or
 /// unknown, unusable standard input. It names fields, never a value.
 pub(crate) fn gather_fields(
-    provider: &crate::provider::Provider,
+    provider: &keystep_core::provider::Provider,
     fields: &[(String, String)],
     stdin: &mut dyn BufRead,
 ) -> Result<BTreeMap<String, Secret>, String> {

@@ -1,0 +1,47 @@
+//! The parts every Rust test binary sets up the same way: the shipped catalogue, the host
+//! table and a verifier pointed at the emulator, raw form values. Included by `tests/core`
+//! and `tests/cli` (`#[path]`), so the two never drift.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use keystep_core::clock::ManualClock;
+use keystep_core::hosts::Hosts;
+use keystep_core::provider::Catalogue;
+use keystep_core::verify::{client_builder, Verifier};
+use keystep_core::Secret;
+use keystep_emulator::Emulator;
+
+/// The shipped catalogue, parsed once per test binary (property tests parse fields often).
+pub fn catalogue() -> Arc<Catalogue> {
+    static PARSED: std::sync::OnceLock<Arc<Catalogue>> = std::sync::OnceLock::new();
+    Arc::clone(
+        PARSED.get_or_init(|| {
+            Arc::new(Catalogue::embedded().expect("shipped provider files are valid"))
+        }),
+    )
+}
+
+/// The host table with every provider pointed at `emu`.
+pub fn hosts_for(emu: &Emulator) -> Hosts {
+    let env: BTreeMap<String, String> = emu.env().into_iter().collect();
+    Hosts::from_lookup(catalogue().all(), |v| env.get(v).cloned()).expect("loopback overrides")
+}
+
+/// A verifier pointed at `emu`, with a clock that stands still.
+pub fn verifier_for(emu: &Emulator, timeout: Duration) -> Verifier {
+    Verifier::from_builder(
+        client_builder(timeout),
+        hosts_for(emu),
+        Arc::new(ManualClock::at(1_700_000_000)),
+    )
+}
+
+/// Form values as the window sends them: every value a [`Secret`].
+pub fn raw(pairs: &[(&str, &str)]) -> BTreeMap<String, Secret> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), Secret::new(*v)))
+        .collect()
+}

@@ -40,14 +40,14 @@ use crate::vault::{item_label, ItemRef, SecretFields, StoredIn, Vault, VaultErro
 use crate::verify::{Identity, PermissionReport, Report, Verifier};
 
 mod handle;
-mod health;
+mod trouble;
 mod keychain;
-mod on_disk;
-mod purpose;
 mod recovery;
+mod on_disk;
+mod health;
+mod purpose;
 mod safe_mode;
 mod start;
-mod trouble;
 
 pub use handle::{
     check_handle, is_handle, resolve, settle_handles, slug, UnknownHandle, MAX_HANDLE_CHARS,

@@ -4,8 +4,9 @@
 //!
 //! The sources are read as text. A reference is a path through `crate::` (in a `use` or
 //! inline, `{…}` groups included) or, from a module's own file, through `super::`; comments
-//! are skipped, so a doc link may point anywhere. A re-export (`pub use x::Y` in a parent)
-//! is not followed.
+//! are skipped, so a doc link may point anywhere. A name the parent brings in from a child
+//! (`pub use x::Y;`, `use x::{Y, Z as W};`) is followed: `super::Y` is a reference to `x`, so
+//! a child cannot climb back up the order through its parent's names.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -83,6 +84,51 @@ fn referenced(code: &str, prefix: &str) -> Vec<String> {
     out
 }
 
+/// The names `source` brings in with `use` (`pub use x::Y;`, `use x::{Y, Z as W}`), each with
+/// the module it comes from: `Y` → `x`, `W` → `x`. A child can name them all as `super::Y`,
+/// the private ones included.
+fn reexports(source: &str) -> BTreeMap<String, String> {
+    let ident = |s: &str| -> String {
+        s.trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
+    // The name an item of a `use` is known by: its alias, else its last segment.
+    let known_as = |item: &str| -> String {
+        let item = item.trim();
+        match item.rsplit_once(" as ") {
+            Some((_, alias)) => ident(alias),
+            None => ident(item.rsplit("::").next().unwrap_or(item)),
+        }
+    };
+    let mut out = BTreeMap::new();
+    for (at, _) in source.match_indices("use ") {
+        let before = source[..at].chars().next_back();
+        if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+            continue;
+        }
+        let rest = &source[at + "use ".len()..];
+        let module = ident(rest);
+        let Some(after) = rest[module.len()..].strip_prefix("::") else {
+            continue;
+        };
+        let end = after.find(';').unwrap_or(after.len());
+        let items = &after[..end];
+        let items = items
+            .strip_prefix('{')
+            .and_then(|g| g.strip_suffix('}'))
+            .unwrap_or(items);
+        for item in items.split(',') {
+            let name = known_as(item);
+            if !name.is_empty() && name != "self" {
+                out.insert(name, module.clone());
+            }
+        }
+    }
+    out
+}
+
 /// Every breach of the rule among the modules `parent` declares, whose files sit in `dir`
 /// and are reached from outside as `path` (`crate::`, `crate::account::`), and below them.
 fn breaches(
@@ -95,6 +141,7 @@ fn breaches(
         return Vec::new();
     };
     let order = declared(source);
+    let reexported = reexports(&code(source));
     let mut found = Vec::new();
     for (i, module) in order.iter().enumerate() {
         let own = dir.join(format!("{module}.rs"));
@@ -109,6 +156,8 @@ fn breaches(
                 names.extend(referenced(&text, "super::"));
             }
             for name in names {
+                // A name the parent re-exports stands for the module it comes from.
+                let name = reexported.get(&name).cloned().unwrap_or(name);
                 if let Some(j) = order.iter().position(|m| *m == name) {
                     if j > i {
                         found.push(format!(
@@ -170,9 +219,13 @@ fn the_rule_catches_an_import_of_a_later_module() {
     let files: BTreeMap<PathBuf, String> = [
         ("src/lib.rs", "pub mod lang;\npub mod words;\n#[cfg(test)]\nmod checks;\n"),
         ("src/lang.rs", "//! Uses [`crate::words`] in a comment only.\nuse crate::{error::Code, words::Words};\n"),
-        ("src/words.rs", "use crate::lang::Lang;\nmod a;\nmod b;\n"),
+        (
+            "src/words.rs",
+            "use crate::lang::Lang;\nmod a;\nmod b;\nmod c;\nuse c::Late;\npub use c::{Other as Renamed};\n",
+        ),
         ("src/words/a.rs", "fn f() { super::b::g(); crate::words::b::g() }\n"),
-        ("src/words/b.rs", "use super::a;\n"),
+        ("src/words/b.rs", "use super::{a, Renamed};\nfn f() { super::Late::new(); }\n"),
+        ("src/words/c.rs", "use super::a;\n"),
         ("src/checks.rs", "use crate::words;\n"),
     ]
     .into_iter()
@@ -184,9 +237,10 @@ fn the_rule_catches_an_import_of_a_later_module() {
         vec![
             "src/lang.rs imports `words`, which src/lib.rs lists after `lang`".to_string(),
             "src/words/a.rs imports `b`, which src/words.rs lists after `a`".to_string(),
+            "src/words/b.rs imports `c`, which src/words.rs lists after `b`".to_string(),
         ],
         "an import of a later module is reported, in a group and inline, at the top and \
-         below; a comment, an earlier module, a name that is no module and a test-only \
-         module are not"
+         below, and through a name the parent re-exports (renamed or not); a comment, an \
+         earlier module, a name that is no module and a test-only module are not"
     );
 }

@@ -682,6 +682,14 @@ impl Session {
         }
     }
 
+    /// What `script` (a function body that `return`s) gives, as JSON; `Null` if it fails.
+    pub async fn eval(&self, script: &str) -> serde_json::Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or(serde_json::Value::Null)
+    }
+
     /// Scrolls `css` into the middle of the window (for a screenshot of it).
     pub async fn scroll_to(&self, css: &str) {
         let el = self.wait_for(css).await;

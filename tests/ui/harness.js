@@ -443,7 +443,7 @@ async function selftest() {
     check("a next step", /What to do:/.test($("#result-body").textContent));
     const detailsNode = $("#result-body details");
     check("the backend's message in Details", detailsNode && /bad_credentials/.test(detailsNode.textContent) && detailsNode.querySelector("[lang=en]"));
-    check("focus on Try again, the primary action", active() === $("#retry"), describe(active()));
+    check("the result opens with the focus on its heading, Try again next in Tab order", active() === $("#result-title") && !$("#retry").hidden, describe(active()));
     check("secret cleared after failure", field("api_token").value === "");
     check("link_account args", JSON.stringify(lastCall("link_account").args) === JSON.stringify({ provider: "humaans", fields: { api_token: "<secret:15>" }, purpose: "read" }), JSON.stringify(lastCall("link_account").args));
     const show = $("#result-show-step");
@@ -461,6 +461,14 @@ async function selftest() {
     check("missing_permission code", $("#result").dataset.code === "missing_permission");
     check("the missing scope listed in the provider's words", /This token is missing public:read/.test($("#result-message").textContent) && $("#result-body .missing-list code"), $("#result-message").textContent);
     check("the scopes step is offered", /See step 3/.test($("#result-show-step").textContent));
+    // Taller than the window: opening on its last button scrolled the headline away.
+    const headerBottom = $(".app-header").getBoundingClientRect().bottom;
+    const title = $("#result-title").getBoundingClientRect();
+    check(
+      "a result taller than the window opens at its top: the headline shows below the header, focused",
+      document.documentElement.scrollHeight > window.innerHeight && window.scrollY === 0 && title.top >= headerBottom && title.bottom <= window.innerHeight && active() === $("#result-title"),
+      `scrollY ${window.scrollY}, page ${document.documentElement.scrollHeight} in ${window.innerHeight}, title ${Math.round(title.top)}–${Math.round(title.bottom)} under a header ending at ${Math.round(headerBottom)}, focus ${describe(active())}`,
+    );
     click("#retry");
     await until(() => visibleView() === "guide", "guide");
     check("Try again focuses the key field", active() === field("api_token"));
@@ -510,7 +518,7 @@ async function selftest() {
     const advice = $(".least-privilege", $("#result-body"));
     check("least-privilege advice: which boxes to untick, in the screen's words, for the purpose", advice && /untick these in Humaans/.test(advice.textContent) && /“Read only”/.test(advice.textContent) && /View compensations \(compensations:read\)/.test(advice.textContent), advice && advice.textContent);
     check("extra is never a failure", $("#result").dataset.state === "success");
-    check("focus on Done, the primary action", active() === $("#done"), describe(active()));
+    check("the success opens with the focus on its heading", active() === $("#result-title"), describe(active()));
     check("secret cleared after success", field("api_token").value === "");
     click("#done");
     await until(() => visibleView() === "home" && $$("#accounts [data-account-id]").length === 2, "home with two accounts");

@@ -130,9 +130,10 @@ export function showFailure(provider, error, relinkAccount = null, sent = {}) {
   $("#result-cancel").hidden = false;
   if (existingId) offerRelinkExisting(existingId);
   else $("#retry").hidden = false;
-  // The focus goes to the primary action (Enter does it); the title and message are
-  // announced below, and the group is labelled by the title.
-  showView("result", { focus: existingId ? $("#relink-existing") : $("#retry") });
+  // The page opens at its top, the focus on its heading: focusing the primary action, at
+  // the bottom of a long result, scrolled the headline out of an 800×600 window. The
+  // actions follow in Tab order; the title and message are announced below.
+  showView("result");
   announce(`${$("#result-title").textContent} ${$("#result-message").textContent}`);
 }
 
@@ -285,7 +286,7 @@ export function showSuccess(provider, summary, notes) {
   renderSummary($("#result-body"), summary, providerName, null, noteLines(provider, notes, summary), addressesUsed(provider, summary.fields));
   state.newAccountId = hasText(summary.id) ? summary.id : null;
   $("#done").hidden = false;
-  showView("result", { focus: $("#done") });
+  showView("result");
   announce(`${$("#result-title").textContent}. ${$("#result-message").textContent}`);
 }
 
@@ -316,7 +317,7 @@ export function showRelinked(provider, summary, before, notes) {
   });
   renderSummary($("#result-body"), summary, providerName, revoke, noteLines(provider, notes, summary), addressesUsed(provider, summary.fields));
   $("#done").hidden = false;
-  showView("result", { focus: $("#done") });
+  showView("result");
   announce(`${t("result.replaced")}. ${t("revoke.old_heading", { provider: providerName })}`);
 }
 

@@ -11,7 +11,7 @@
 
 import * as api from "./api.js";
 import { resolveLanguage, setLanguage } from "./i18n.js";
-import { $ } from "./lib/dom.js";
+import { $, followHeaderHeight } from "./lib/dom.js";
 import { tryLoadProviders } from "./lib/providers.js";
 import { adopt, escapeGoesBack, go, showView } from "./lib/router.js";
 import { resetState, state } from "./lib/state.js";
@@ -40,6 +40,7 @@ async function boot() {
   // A page that starts (again: the UI harness restarts the app in the same document) starts
   // from nothing.
   resetState();
+  followHeaderHeight();
   adopt("home", home);
   actions.mount();
   notice.mount();

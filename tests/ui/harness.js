@@ -9,6 +9,7 @@
 
 import { midSentence } from "../../ui/lib/wording.js";
 import { firstRun } from "./firstrun.js";
+import { walkthrough } from "./walkthrough.js";
 
 const violations = [];
 document.addEventListener("securitypolicyviolation", (event) => {
@@ -659,6 +660,7 @@ async function selftest() {
   });
 
   await firstRun({ check, step, $, $$, click, type, until, restart, visibleView, calls, lastCall, pressKey, homeLoaded, toPicker, toGuide, waitResult, field, connectWith, toAccount, midSentence });
+  await walkthrough({ check, step, $, $$, click, type, until, restart, visibleView, calls, lastCall, pressKey, homeLoaded, toPicker, toGuide, waitResult, field, connectWith, toAccount });
 
   check("no CSP violations", violations.length === 0, violations.join("; "));
   check(

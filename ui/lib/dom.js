@@ -91,12 +91,29 @@ export function icon(name, className = "icon") {
 }
 
 /**
- * Moves keyboard focus to `node`, if there is one.
+ * Moves keyboard focus to `node`, if there is one, and scrolls `reveal` (the node itself by
+ * default; a field's whole block, label and error included) into view if it is not: below
+ * the sticky header (base.css, scroll-padding-top). The browser's own scroll on focus
+ * counted a control under the header as in view and left it there.
  * @param {HTMLElement | null | undefined} node
+ * @param {HTMLElement | null} [reveal]
  */
-export function focus(node) {
+export function focus(node, reveal = node) {
   if (!node) return;
-  node.focus({ preventScroll: false });
+  node.focus({ preventScroll: true });
+  if (reveal) reveal.scrollIntoView({ block: "nearest" });
+}
+
+/**
+ * Keeps --header-height (base.css) equal to the sticky header's height, which changes when
+ * it wraps on a narrow window or the language changes. Once per page.
+ */
+export function followHeaderHeight() {
+  const header = $(".app-header");
+  if (!header) return;
+  const set = () => document.documentElement.style.setProperty("--header-height", `${Math.ceil(header.getBoundingClientRect().height)}px`);
+  set();
+  if (typeof ResizeObserver === "function") new ResizeObserver(set).observe(header);
 }
 
 /**

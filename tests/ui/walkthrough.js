@@ -1,0 +1,61 @@
+// Test-only: the harness self-test's checks for what a new user tripped over in the
+// walkthrough of the installed package (issue #21 §7), kept apart from harness.js, which
+// passes its helpers in. Each step starts from a fresh page (restart) so it does not depend
+// on the steps before it.
+
+/**
+ * @param {object} h the harness's helpers
+ */
+export async function walkthrough(h) {
+  const { check, step, $, $$, click, type, until, restart, visibleView, calls, lastCall } = h;
+  const describe = (node) => (node ? node.outerHTML.slice(0, 100) : String(node));
+  /** Where the sticky header ends, in the window. */
+  const headerBottom = () => $(".app-header").getBoundingClientRect().bottom;
+  /** Whether `node` shows whole in the window, below the header. */
+  const inClearView = (node) => {
+    const box = node.getBoundingClientRect();
+    return box.height > 0 && box.top >= headerBottom() - 0.5 && box.bottom <= window.innerHeight + 0.5;
+  };
+  const where = (node) => {
+    const box = node.getBoundingClientRect();
+    return `${Math.round(box.top)}–${Math.round(box.bottom)} in a window of ${window.innerHeight}, header ending at ${Math.round(headerBottom())}`;
+  };
+  /** Scrolls so that `node`'s top sits `y` pixels from the window's top (under the header). */
+  const scrollUnderHeader = (node, y = 8) => window.scrollBy(0, node.getBoundingClientRect().top - y);
+
+  await step("settings: an error shows below the header, and goes once the value is fixed", async () => {
+    await restart("");
+    click("#open-settings");
+    await until(() => visibleView() === "settings" && $("#settings-loading").hidden, "settings");
+    const interval = $("#setting-interval");
+    // Scrolled a little, as after reading further down: the box is in the window, under the
+    // header, where the browser's own scroll on focus left it.
+    scrollUnderHeader(interval);
+    interval.value = "0";
+    click("#settings-save");
+    await until(() => !$("#setting-interval-error").hidden, "the interval's error");
+    const label = $('label[for="setting-interval"]');
+    check(
+      "the wrong field is focused with its label and its error in view, below the header",
+      document.activeElement === interval && inClearView(label) && inClearView($("#setting-interval-error")),
+      `label ${where(label)}; error ${where($("#setting-interval-error"))}; focus ${describe(document.activeElement)}`,
+    );
+    type(interval, "12");
+    check("fixing the value clears the error at once", $("#setting-interval-error").hidden && interval.getAttribute("aria-invalid") !== "true" && !(interval.getAttribute("aria-describedby") || "").includes("setting-interval-error"));
+    type(interval, "abc");
+    check("a value still wrong keeps it away until Save", $("#setting-interval-error").hidden);
+    type(interval, "12");
+    click("#settings-save");
+    await until(() => $("#settings-status").textContent, "saved");
+    check("Save says so", $("#settings-status").textContent === "Settings saved.", $("#settings-status").textContent);
+    type(interval, "13");
+    check("a change after saving takes “Settings saved.” away", $("#settings-status").textContent === "", $("#settings-status").textContent);
+
+    window.__stubFailNext("save_settings", { code: "storage_failed", message: "disk full" });
+    scrollUnderHeader($("#settings-form"), 20);
+    click("#settings-save");
+    await until(() => !$("#settings-errors").hidden, "the settings' error");
+    check("a failed save says so below the header, focused", document.activeElement === $("#settings-errors") && inClearView($("#settings-errors")), `${where($("#settings-errors"))}; focus ${describe(document.activeElement)}`);
+    check("the save was asked", lastCall("save_settings") && calls("save_settings").length === 2);
+  });
+}

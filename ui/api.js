@@ -54,6 +54,8 @@ export const ERROR_CODES = Object.freeze([
  * @property {string|null} [link_label] set when the step opens a page (open_guide_link)
  * @property {string[]} [checklist] scopes or permissions to tick
  * @property {string|null} [warning]
+ * @property {"once"|"anytime"|null} [secret_shown] set on the step where the secret is copied:
+ *   whether the provider shows it there only once, or whenever asked
  * @typedef {object} ProviderView a provider as the picker and the guide show it
  * @property {string} id
  * @property {string} name

@@ -955,6 +955,8 @@ function adviceTexts(provider, locale) {
     texts.push([code, own || locale[`error.${code}.text`]]);
     texts.push([code, locale[`error.${code}.next`]]);
   }
+  // What a refused key's result says instead, where the key is shown only once.
+  if ((provider.steps || []).some((step) => step.secret_shown === "once")) texts.push(["bad_credentials", locale["error.bad_credentials.next_once"]]);
   for (const key of ["result.add_permissions", "perm.missing_advice", "perm.extra_advice", "perm.extra_advice_purpose", "perm.unconfirmed_advice", "purpose.unconfirmed"]) {
     texts.push([key, locale[key]]);
   }

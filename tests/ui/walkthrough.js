@@ -58,4 +58,39 @@ export async function walkthrough(h) {
     check("a failed save says so below the header, focused", document.activeElement === $("#settings-errors") && inClearView($("#settings-errors")), `${where($("#settings-errors"))}; focus ${describe(document.activeElement)}`);
     check("the save was asked", lastCall("save_settings") && calls("save_settings").length === 2);
   });
+
+  await step("replace key: a refused key points at the step where it was copied, and a key shown once is made anew", async () => {
+    await restart("?seed=lifecycle");
+    /** Replaces `id`'s key with a refused one; resolves on the result. */
+    const refuse = async (id, secretName) => {
+      click($(`[data-account-id="${id}"] [data-action="relink"]`));
+      await until(() => visibleView() === "guide", "the relink guide");
+      type(h.field(secretName), "refused-token-0123456789");
+      click("button#connect");
+      await h.waitResult();
+    };
+    const providers = await window.__TAURI__.core.invoke("list_providers", { lang: "en" });
+    const steps = (id) => providers.find((p) => p.id === id).steps;
+    await refuse("acc-2", "service_user_token");
+    const hibob = steps("hibob");
+    const copy = hibob.findIndex((s) => s.secret_shown === "once");
+    const show = $("#result-show-step");
+    check("HiBob: the fixtures say which step shows the token once", copy >= 0 && hibob[copy].id === "copy-credentials", JSON.stringify(hibob.map((s) => [s.id, s.secret_shown])));
+    check(
+      "HiBob: the result offers the step where the token was copied, not the last step with a warning",
+      $("#result").dataset.code === "bad_credentials" && $("#result").dataset.mode === "relink" && !show.hidden && show.dataset.step === String(copy) && show.textContent === `See step ${copy + 1}: ${hibob[copy].title}`,
+      `${show.dataset.step} ${show.textContent}`,
+    );
+    const next = $("#result-body .result-next").textContent;
+    check("HiBob: it does not say to copy the key again, but that a key shown once is made anew", !/Copy the key again/.test(next) && /shows a key only once/.test(next) && /make a new one/.test(next), next);
+    click("#result-cancel");
+    await h.homeLoaded();
+    await refuse("acc-4", "api_key");
+    const jazz = steps("jazzhr");
+    const jazzCopy = jazz.findIndex((s) => s.secret_shown === "anytime");
+    const jazzNext = $("#result-body .result-next").textContent;
+    check("JazzHR, whose key shows whenever asked: copy it again, from the step that shows it", /Copy the key again/.test(jazzNext) && !/only once/.test(jazzNext) && $("#result-show-step").dataset.step === String(jazzCopy), `${$("#result-show-step").dataset.step} ${jazzNext}`);
+    click("#result-cancel");
+    await h.homeLoaded();
+  });
 }

@@ -331,6 +331,7 @@ export default {
   "error.bad_credentials.title": "The key was not accepted",
   "error.bad_credentials.text": "{provider} didn't accept this key. It may be incomplete, mistyped or revoked.",
   "error.bad_credentials.next": "Copy the key again from {provider} and paste it. If it still fails, get a working key the way the advice above says.",
+  "error.bad_credentials.next_once": "If the {provider} page that showed the key is still open, copy it from there again. {provider} shows a key only once: once that page is closed, make a new one as the advice above says, and paste it.",
   "error.missing_permission.title": "The key is missing permissions",
   "error.missing_permission.text": "The key works, but it can't read everything Keystep needs.",
   "error.missing_permission.next": "Give the key the permissions listed, the way the advice above says, then try again.",

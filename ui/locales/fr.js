@@ -331,6 +331,7 @@ export default {
   "error.bad_credentials.title": "La clé a été refusée",
   "error.bad_credentials.text": "{provider} n’a pas accepté cette clé. Elle est peut-être incomplète, mal copiée ou révoquée.",
   "error.bad_credentials.next": "Copiez de nouveau la clé depuis {provider} et collez-la. Si cela échoue encore, obtenez une clé valide comme l’indique le conseil ci-dessus.",
+  "error.bad_credentials.next_once": "Si la page {provider} qui a affiché la clé est encore ouverte, copiez-la de nouveau depuis cette page. {provider} n’affiche une clé qu’une seule fois : une fois cette page fermée, créez-en une nouvelle comme l’indique le conseil ci-dessus, puis collez-la.",
   "error.missing_permission.title": "Il manque des permissions à la clé",
   "error.missing_permission.text": "La clé fonctionne, mais elle ne peut pas lire tout ce dont Keystep a besoin.",
   "error.missing_permission.next": "Donnez à la clé les permissions listées, comme l’indique le conseil ci-dessus, puis réessayez.",

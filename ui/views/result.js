@@ -11,7 +11,7 @@ import { addressOf, cleanedValue, markFieldError } from "../lib/fields.js";
 import { go, showView } from "../lib/router.js";
 import { state } from "../lib/state.js";
 import { asList, hasText, own, pick } from "../lib/values.js";
-import { NOT_STORED, accountTitle, codeNext, codeTitle, context, errorSentence, fieldOf, isKnownCode, notesByField, notesSentence, outcomeSentence, revokeText, statusInfo, successLine } from "../lib/wording.js";
+import { NOT_STORED, accountTitle, codeTitle, context, copyStepIndex, errorSentence, fieldOf, isKnownCode, notesByField, notesSentence, outcomeNext, outcomeSentence, revokeText, statusInfo, successLine } from "../lib/wording.js";
 import { accountGone, show as showHome, updateAccount } from "./accounts.js";
 import { renderChecklist } from "./checklist.js";
 import { permissionSection } from "./permissions.js";
@@ -113,7 +113,7 @@ export function showFailure(provider, error, relinkAccount = null, sent = {}) {
     if (input) body.append(el("p", { className: "result-hint", text: t("result.check_field", { label: field ? field.label : error.field }) }));
   }
   for (const address of addressesUsed(provider, sent)) body.append(el("p", { className: "result-hint", text: t("result.address_tried", { address }) }));
-  body.append(el("p", { className: "result-next" }, el("strong", { text: t("result.next") }), " ", codeNext(code, context(provider, error))));
+  body.append(el("p", { className: "result-next" }, el("strong", { text: t("result.next") }), " ", outcomeNext(provider, code, context(provider, error))));
   if (existingId) body.append(el("p", { className: "result-hint", text: t("result.cleared") }));
 
   const stepIndex = relevantStep(provider, code, missing);
@@ -151,9 +151,11 @@ function relevantStep(provider, code, missing) {
     if (byName >= 0) return byName;
     return steps.findIndex((s) => asList(s.checklist).length > 0);
   }
+  // A refused key: the step where it was copied (the provider file says which), not the
+  // last step with a warning, which for HiBob was whose data the key may see.
   if (code === "bad_credentials") {
-    for (let i = steps.length - 1; i >= 0; i -= 1) if (hasText(steps[i].warning)) return i;
-    return steps.length - 1;
+    const copy = copyStepIndex(provider);
+    return copy >= 0 ? copy : steps.length - 1;
   }
   if (code === "wrong_tenant") return 0;
   return -1;

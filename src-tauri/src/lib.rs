@@ -58,8 +58,18 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
     tauri::generate_context!("../tauri.conf.json")
 }
 
+/// The window's X class (`WM_CLASS` "keystep", "Keystep") and Wayland app id: the
+/// package's command, which the bundler's desktop entry names as `StartupWMClass`
+/// (`tauri.conf.json`'s `mainBinaryName`), so a dock groups the window with its launcher.
+/// GTK takes both from the program name, which would otherwise be this binary's,
+/// `keystep-window`.
+pub const WINDOW_CLASS: &str = "keystep";
+
 /// Starts the desktop app and blocks until it quits.
 pub fn run() {
+    // Before GTK starts, which reads it once.
+    #[cfg(target_os = "linux")]
+    glib::set_prgname(Some(WINDOW_CLASS));
     // The same parts the command line works with (`keystep_core::world`): one data folder,
     // one keychain, one set of hosts.
     let world = match World::from_env() {

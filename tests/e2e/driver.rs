@@ -97,6 +97,23 @@ impl Sandbox {
         }
     }
 
+    /// The `WM_CLASS` of each shown Keystep window, as `xprop` prints it
+    /// (`"instance", "Class"`): what docks match against a desktop entry's `StartupWMClass`.
+    pub fn window_classes(&self) -> Vec<String> {
+        self.shown_windows()
+            .iter()
+            .map(|id| {
+                let out = Command::new("xprop")
+                    .args(["-id", id, "WM_CLASS"])
+                    .output()
+                    .expect("xprop runs (x11-utils)");
+                let said = String::from_utf8_lossy(&out.stdout);
+                said.split_once(" = ")
+                    .map_or_else(|| said.trim().to_string(), |(_, v)| v.trim().to_string())
+            })
+            .collect()
+    }
+
     /// The X ids of the mapped windows named Keystep.
     fn shown_windows(&self) -> Vec<String> {
         let tree = Command::new("xwininfo")

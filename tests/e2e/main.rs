@@ -12,6 +12,7 @@ mod firstrun;
 mod leaks;
 mod trust;
 mod uses;
+mod walkthrough;
 mod wizard;
 
 use keystep_emulator::{

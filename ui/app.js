@@ -40,6 +40,9 @@ async function boot() {
   // A page that starts (again: the UI harness restarts the app in the same document) starts
   // from nothing.
   resetState();
+  delete document.body.dataset.started;
+  // Shown anyway if start-up's first answers are slow to come: a still page beats a blank one.
+  const shown = window.setTimeout(() => (document.body.dataset.started = "true"), 1500);
   followHeaderHeight();
   adopt("home", home);
   actions.mount();
@@ -66,6 +69,9 @@ async function boot() {
   listenToBackend();
   overrides.show(await overridesAsked);
   showView("home", { focus: false });
+  // The language and the banner are known: what shows now stays where it is.
+  window.clearTimeout(shown);
+  document.body.dataset.started = "true";
   await home.loadAccounts(accountsAsked);
   // Once per start: match the account list with the keychain.
   await notice.runReconcile();

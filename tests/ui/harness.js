@@ -67,6 +67,9 @@ async function mount() {
   }
   await Promise.all(sheets);
   document.title = parsed.title;
+  // A fresh page: its body carries none of the last run's start-up marks.
+  delete document.body.dataset.started;
+  delete document.body.dataset.ready;
   document.body.replaceChildren(...Array.from(parsed.body.childNodes).map((node) => document.adoptNode(node)));
   // A new URL is a new module instance: app.js boots again, like a relaunch. (The modules
   // it imports are shared, which is fine: boot resets lib/state.js, where the UI keeps its

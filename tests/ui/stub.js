@@ -22,7 +22,8 @@
 // Seeds (query string): ?accounts=N (1-3 simple accounts), ?seed=lifecycle (accounts in
 // every state, orphans and a start-up notice), ?seed=problem (the first reconcile can't
 // list the keychain), ?lang=fr (settings.language), ?overrides=1 (KEYSTEP_*_URL overrides
-// in effect, for the banner), ?slow=<command> (that command takes a minute),
+// in effect, for the banner), ?slow=<command> (that command takes a minute), ?late=<command>
+// (that command answers after the others),
 // ?delay=<ms> (every other command's delay, 250 by default), ?keychain=locked|absent
 // (get_keychain_state's answer; link and relink then verify the key and fail to store it:
 // keychain_unavailable), ?seed=safe (safe mode: the account list is too new, accounts shown
@@ -264,7 +265,8 @@
 
   function later(fn, command) {
     // ?slow=check_account: that command takes a minute (to look at its busy state).
-    const wait = command && params.getAll("slow").includes(command) ? 60000 : delay();
+    // ?late=list_host_overrides: that command answers after the others (three times the delay).
+    const wait = command && params.getAll("slow").includes(command) ? 60000 : command && params.getAll("late").includes(command) ? 3 * delay() : delay();
     return new Promise((resolve, reject) => {
       window.setTimeout(() => {
         Promise.resolve()

@@ -23,6 +23,33 @@ export async function walkthrough(h) {
   /** Scrolls so that `node`'s top sits `y` pixels from the window's top (under the header). */
   const scrollUnderHeader = (node, y = 8) => window.scrollBy(0, node.getBoundingClientRect().top - y);
 
+  await step("start-up: nothing on screen moves when the test-address banner or the French arrives", async () => {
+    /** Starts Keystep afresh with `query`, and returns what moved on screen until it was ready. */
+    const shiftsOf = async (query) => {
+      const moved = [];
+      const observer = new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) {
+          const sources = (entry.sources || []).map((s) => (s.node && s.node.nodeType === 1 ? `${s.node.tagName.toLowerCase()}#${s.node.id || ""}.${s.node.className || ""}` : String(s.node && s.node.nodeName)));
+          moved.push(`${entry.value.toFixed(3)} [${sources.join(", ")}]`);
+        }
+      });
+      observer.observe({ type: "layout-shift" });
+      // The test addresses answer last, as they may on a busy machine.
+      await restart(query);
+      await until(() => document.body.dataset.ready === "true", "start-up over");
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      observer.disconnect();
+      return moved;
+    };
+    const supported = PerformanceObserver.supportedEntryTypes && PerformanceObserver.supportedEntryTypes.includes("layout-shift");
+    check("this browser reports layout shifts", supported);
+    if (!supported) return;
+    const banner = await shiftsOf("?overrides=1&accounts=2&late=list_host_overrides");
+    check("the test-address banner takes its place before anything below it shows", banner.length === 0 && !$("#host-overrides").hidden, banner.join("; "));
+    const french = await shiftsOf("?lang=fr&accounts=2");
+    check("a French start shows no English first that then moves", french.length === 0 && $("#home-title").textContent === "Comptes connectés", french.join("; "));
+  });
+
   await step("settings: an error shows below the header, and goes once the value is fixed", async () => {
     await restart("");
     click("#open-settings");

@@ -26,7 +26,8 @@
 // (that command answers after the others),
 // ?delay=<ms> (every other command's delay, 250 by default), ?keychain=locked|absent
 // (get_keychain_state's answer; link and relink then verify the key and fail to store it:
-// keychain_unavailable), ?seed=safe (safe mode: the account list is too new, accounts shown
+// keychain_unavailable), ?flaky=<account id> (its checks get no answer: couldnt_check, as
+// core records it), ?seed=safe (safe mode: the account list is too new, accounts shown
 // from keychain labels, every change refused with read_only).
 // Hooks: __stubFailNext(command, error), __stubRestart(query), __stubEmit(event, payload),
 // __stubCalls (every call, secrets redacted), __stubReady (a promise: fixtures loaded).
@@ -178,6 +179,8 @@
           expires_at: NOW + 20 * DAY,
           expiry_warning: true,
           couldnt_check: { code: "rate_limited", since: NOW - HOUR, attempts: 1, next_try_at: NOW + 10 * 60 },
+          // Its last check got no answer: the attempt is dated, the last verdict is older.
+          verified_at: NOW - 6 * HOUR,
           fields: { subdomain: "umbrella" },
           message: "Connected to Umbrella Corp (142 active employees)",
           permissions: { required: [], granted: [], missing: [], extra: [], unchecked: [] },
@@ -535,7 +538,15 @@
     const now = Math.floor(Date.now() / 1000);
     stored.checked_at = now;
     stored.next_check_at = now + settings.check_interval_hours * HOUR;
-    if (stored.status !== "needs_relink") {
+    const flaky = params.getAll("flaky").includes(stored.id) && stored.status !== "needs_relink";
+    if (flaky) {
+      // ?flaky=<id>: its provider gives no answer. As core's health.rs: the attempt is
+      // dated (checked_at), the last verdict (verified_at, status) stands until the third.
+      const attempts = stored.couldnt_check ? stored.couldnt_check.attempts + 1 : 1;
+      stored.couldnt_check = { code: "unreachable", since: stored.couldnt_check ? stored.couldnt_check.since : now, attempts, next_try_at: now + 10 * 60 };
+      stored.next_check_at = now + 10 * 60;
+      if (attempts >= 3) Object.assign(stored, { status: "unknown", last_code: "unreachable" });
+    } else if (stored.status !== "needs_relink") {
       stored.verified_at = now;
       stored.couldnt_check = null;
       if (stored.status === "unknown" || stored.status === "failing") {
@@ -544,7 +555,7 @@
       }
     }
     const list = history.get(stored.id) || [];
-    list.unshift({ at: now, status: stored.status, code: stored.last_code, granted: stored.permissions.granted.slice(), missing: stored.permissions.missing.slice() });
+    list.unshift({ at: now, status: stored.status, code: flaky ? "unreachable" : stored.last_code, granted: stored.permissions.granted.slice(), missing: stored.permissions.missing.slice() });
     history.set(stored.id, list.slice(0, 50));
   }
 

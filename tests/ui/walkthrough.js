@@ -50,6 +50,26 @@ export async function walkthrough(h) {
     check("a French start shows no English first that then moves", french.length === 0 && $("#home-title").textContent === "Comptes connectés", french.join("; "));
   });
 
+  await step("a check that got no answer says so, never “checked just now”", async () => {
+    await restart("?accounts=1&flaky=acc-1");
+    const meta = () => $(".account-meta", $('[data-account-id="acc-1"]')).textContent;
+    check("before: when it was checked", /checked \d+ min ago/.test(meta()), meta());
+    click($('[data-account-id="acc-1"] [data-action="check"]'));
+    await until(() => calls("check_account").length === 1 && !$('[data-account-id="acc-1"]').hasAttribute("aria-busy") && /next check in 10 min/.test(meta()), "the check over, its card drawn again");
+    check(
+      "after a check that got no answer: when it was tried, and when the provider last answered",
+      !/checked/.test(meta()) && /last tried just now, no answer/.test(meta()) && /last answer \d+ min ago/.test(meta()),
+      meta(),
+    );
+    click($('[data-account-id="acc-1"] [data-action="details"]'));
+    await until(() => visibleView() === "account" && $("#history-rows").childElementCount > 0, "the account view");
+    const facts = $("#account-body").textContent;
+    check("the account view says the same", /Last check.*no answer/.test(facts) && /Last answer from Humaans/.test(facts), facts);
+    await restart("?seed=lifecycle");
+    const umbrella = $(".account-meta", $('[data-account-id="acc-5"]')).textContent;
+    check("a card whose last check got no answer does not say it was checked then", !/checked/.test(umbrella) && /last tried \d+ min ago, no answer/.test(umbrella) && /last answer 6 h ago/.test(umbrella), umbrella);
+  });
+
   await step("settings: an error shows below the header, and goes once the value is fixed", async () => {
     await restart("");
     click("#open-settings");

@@ -659,7 +659,7 @@ async function selftest() {
     check("still shown on another view", $("#host-overrides").offsetParent !== null);
     await restart("?overrides=1&lang=fr");
     await until(() => !$("#host-overrides").hidden, "the banner in French");
-    check("worded in French", /Adresses de test en service/.test(text()) && /Humaans \(api\) : http/.test(text()), text());
+    check("worded in French", /Adresses de test en service/.test(text()) && /Humaans \(api\)\u00a0: http/.test(text()), text());
   });
 
   await firstRun({ check, step, $, $$, click, type, until, restart, visibleView, calls, lastCall, pressKey, homeLoaded, toPicker, toGuide, waitResult, field, connectWith, toAccount, midSentence });

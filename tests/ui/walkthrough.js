@@ -70,6 +70,34 @@ export async function walkthrough(h) {
     check("a card whose last check got no answer does not say it was checked then", !/checked/.test(umbrella) && /last tried \d+ min ago, no answer/.test(umbrella) && /last answer 6 h ago/.test(umbrella), umbrella);
   });
 
+  await step("French: “de Acme” is “d’Acme”, in every sentence and in the window", async () => {
+    const i18n = await import("../../ui/i18n.js");
+    const fr = (await import("../../ui/locales/fr.js")).default;
+    const slip = /(?<!\p{L})(de|De|que|Que) (?=[aeiouyàâéèêîôûAEIOUYÀÂÉÈÊÎÔÛ])/u;
+    await i18n.setLanguage("fr");
+    const slips = [];
+    for (const key of Object.keys(fr)) {
+      const params = {};
+      for (const m of fr[key].matchAll(/\{([a-z_]+)\}/g)) params[m[1]] = m[1] === "count" ? 2 : "Acme";
+      const text = i18n.t(key.replace(/\.(one|other)$/, ""), params);
+      if (slip.test(text)) slips.push(`${key}: ${text}`);
+    }
+    for (const provider of await window.__TAURI__.core.invoke("list_providers", { lang: "fr" })) {
+      for (const [code, template] of Object.entries(provider.messages || {})) {
+        const params = Object.fromEntries([...String(template).matchAll(/\{([a-z_]+)\}/g)].map((m) => [m[1], "Acme"]));
+        const text = i18n.fill(template, params);
+        if (slip.test(text)) slips.push(`${provider.id}.${code}: ${text}`);
+      }
+    }
+    check("every French sentence elides “de” and “que” before a vowel", slips.length === 0, slips.join(" | "));
+    await restart("?accounts=1&lang=fr");
+    click($('[data-account-id="acc-1"] [data-action="relink"]'));
+    await until(() => visibleView() === "guide", "the relink guide");
+    check("Replace key for Acme Ltd: « Remplacer la clé d’Acme Ltd »", $("#guide-title").textContent === "Remplacer la clé d’Acme Ltd", $("#guide-title").textContent);
+    click("#guide-back");
+    await h.homeLoaded();
+  });
+
   await step("settings: an error shows below the header, and goes once the value is fixed", async () => {
     await restart("");
     click("#open-settings");

@@ -21,6 +21,7 @@ export default {
   "common.error_when": "When: {when}",
   "common.error_message": "Technical message:",
   "common.error_code": "Error code:",
+  "common.label_text": "{label}: {text}",
   "common.the_provider": "the provider",
   "common.this_account": "this account",
   "common.try_again": "Try again",

@@ -114,7 +114,7 @@ async function checkNow(account) {
       loadedView("account").loadHistory(view.id);
     }
     const status = statusInfo(view.status);
-    announce(`${accountTitle(view)}: ${status.text}. ${accountSentence(view)}`);
+    announce(`${t("common.label_text", { label: accountTitle(view), text: status.text })}. ${accountSentence(view)}`);
     return;
   }
   if (error.code === "not_found") {

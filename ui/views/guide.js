@@ -256,7 +256,7 @@ function renderStep(provider, step, index, total) {
     el(
       "h3",
       { className: "step-title", attrs: { id: titleId, tabindex: "-1" } },
-      el("span", { className: "visually-hidden", text: `${t("guide.step_n", { n: index + 1, total })}: ` }),
+      el("span", { className: "visually-hidden", text: t("common.label_text", { label: t("guide.step_n", { n: index + 1, total }), text: "" }) }),
       step.title,
       el("span", { className: "step-state visually-hidden" }),
     ),

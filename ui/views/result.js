@@ -267,7 +267,7 @@ function noteLines(provider, notes, summary) {
     .map(([key, changes]) => {
       const field = fieldOf(provider, key);
       const sentence = notesSentence(provider, key, changes);
-      return sentence ? `${field ? field.label : key}: ${sentence}` : "";
+      return sentence ? t("common.label_text", { label: field ? field.label : key, text: sentence }) : "";
     })
     .filter(Boolean);
 }

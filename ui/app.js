@@ -11,7 +11,7 @@
 
 import * as api from "./api.js";
 import { resolveLanguage, setLanguage } from "./i18n.js";
-import { $, followHeaderHeight } from "./lib/dom.js";
+import { $ } from "./lib/dom.js";
 import { tryLoadProviders } from "./lib/providers.js";
 import { adopt, escapeGoesBack, go, showView } from "./lib/router.js";
 import { resetState, state } from "./lib/state.js";
@@ -43,7 +43,6 @@ async function boot() {
   delete document.body.dataset.started;
   // Shown anyway if start-up's first answers are slow to come: a still page beats a blank one.
   const shown = window.setTimeout(() => (document.body.dataset.started = "true"), 1500);
-  followHeaderHeight();
   adopt("home", home);
   actions.mount();
   notice.mount();

@@ -5,7 +5,7 @@
 
 import * as api from "../api.js";
 import { t } from "../i18n.js";
-import { $, $$, details, el, focus, icon, showText, uid } from "../lib/dom.js";
+import { $, $$, details, el, focus, icon, revealBelowHeader, showText, uid } from "../lib/dom.js";
 import { clearSecrets, fieldInputs, publicValues, restoreValues, setFieldMessage } from "../lib/fields.js";
 import { loadProviders } from "../lib/providers.js";
 import { go, showView } from "../lib/router.js";
@@ -234,7 +234,6 @@ function setCurrentStep(index, opts = {}) {
   $("#step-progress-fill").dataset.progress = String(percent);
   if (opts.focus !== false) {
     const heading = $(".step-title", items[current]);
-    heading.scrollIntoView({ block: "nearest" });
     focus(heading);
   }
 }
@@ -319,7 +318,7 @@ function renderStep(provider, step, index, total) {
       return;
     }
     const first = fieldInputs()[0];
-    $("#credentials").scrollIntoView({ block: "start" });
+    revealBelowHeader($("#credentials"), "start");
     focus(first || $("#credentials-title"));
   });
   nav.append(next);

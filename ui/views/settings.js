@@ -5,7 +5,7 @@
 
 import * as api from "../api.js";
 import { resolveLanguage, setLanguage, t } from "../i18n.js";
-import { $, busy, details, el, focus } from "../lib/dom.js";
+import { $, busy, details, el, focus, revealBelowHeader } from "../lib/dom.js";
 import { clearSecrets, setFieldMessage } from "../lib/fields.js";
 import { tryLoadProviders } from "../lib/providers.js";
 import { loadedView, renderCrumbs, showView } from "../lib/router.js";
@@ -154,7 +154,7 @@ async function saveSettings(event) {
   // Said where the person is: beside Save (which keeps the focus), in view, announced.
   const status = $("#settings-status");
   status.textContent = t("settings.saved");
-  status.scrollIntoView({ block: "nearest" });
+  revealBelowHeader(status);
 }
 
 /**

@@ -17,6 +17,8 @@ pub mod commands;
 pub mod desktop;
 pub mod events;
 pub mod ipc;
+#[cfg(target_os = "linux")]
+pub mod login;
 pub mod state;
 pub mod tray;
 pub mod watch;
@@ -94,7 +96,13 @@ pub fn run() {
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             tray::show_main(app);
         }))
-        .plugin(tauri_plugin_notification::init());
+        .plugin(tauri_plugin_notification::init())
+        // The login entry starts Keystep without a window (`closing::BACKGROUND_ARG`); on
+        // Linux Keystep writes it itself (`login`).
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec![closing::BACKGROUND_ARG]),
+        ));
     let app = builder
         .plugin(
             tauri_plugin_log::Builder::new()
@@ -107,11 +115,6 @@ pub fn run() {
                 ])
                 .build(),
         )
-        // The login entry starts Keystep without a window (`closing::BACKGROUND_ARG`).
-        .plugin(tauri_plugin_autostart::init(
-            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
-            Some(vec![closing::BACKGROUND_ARG]),
-        ))
         // Size and place are remembered; visibility is not: the window starts hidden
         // (tauri.conf.json) and `setup` shows it unless Keystep was started at login.
         .plugin(
@@ -139,6 +142,13 @@ pub fn run() {
                 log::warn!("provider hosts are overridden by KEYSTEP_*_URL variables");
             }
             let handle = app.handle().clone();
+            #[cfg(target_os = "linux")]
+            if let Some(entry) = std::env::current_exe()
+                .ok()
+                .and_then(|exe| login::LoginEntry::from_env(|name| std::env::var(name).ok(), exe))
+            {
+                app.manage(entry);
+            }
             let dir = world.open_data_dir()?;
             let settings = Arc::new(keystep_core::settings::FileSettings::new(dir.clone()));
             let use_log = Arc::new(keystep_core::use_log::UseLog::in_dir(&dir));
@@ -213,21 +223,33 @@ pub fn set_start_at_login<R: Runtime>(
     app: &tauri::AppHandle<R>,
     on: bool,
 ) -> Result<(), ipc::IpcError> {
-    use tauri_plugin_autostart::ManagerExt;
-    // `autolaunch()` panics without the plugin (the IPC tests' mock app has none).
-    if app
-        .try_state::<tauri_plugin_autostart::AutoLaunchManager>()
-        .is_none()
-    {
-        return Err(ipc::IpcError::new(
+    let unavailable = || {
+        ipc::IpcError::new(
             keystep_core::Code::Internal,
             "Start at login is not available in this build.",
-        ));
-    }
-    let done = if on {
-        app.autolaunch().enable()
-    } else {
-        app.autolaunch().disable()
+        )
+    };
+    // The IPC tests' mock app has no login entry, and writes none.
+    #[cfg(target_os = "linux")]
+    let done = app
+        .try_state::<login::LoginEntry>()
+        .ok_or_else(unavailable)?
+        .set(on);
+    #[cfg(not(target_os = "linux"))]
+    let done = {
+        use tauri_plugin_autostart::ManagerExt;
+        // `autolaunch()` panics without the plugin.
+        if app
+            .try_state::<tauri_plugin_autostart::AutoLaunchManager>()
+            .is_none()
+        {
+            return Err(unavailable());
+        }
+        if on {
+            app.autolaunch().enable()
+        } else {
+            app.autolaunch().disable()
+        }
     };
     done.map_err(|e| {
         log::error!("start at login not changed: {e}");

@@ -108,14 +108,19 @@ async fn start_at_login_starts_without_a_window_and_checks() {
         .wait_window_shown(false, "the first Keystep's window is gone")
         .await;
 
-    // The entry the desktop runs at login.
-    let dir = sandbox.home().join(".config/autostart");
+    // The entry the desktop runs at login, where the session looks: $XDG_CONFIG_HOME (the
+    // sandbox's `config`), not a fixed ~/.config.
+    let dir = sandbox.root.join("config/autostart");
     let entry = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("start at login wrote {}: {e}", dir.display()))
         .filter_map(Result::ok)
         .find(|e| e.path().extension().is_some_and(|x| x == "desktop"))
         .map(|e| std::fs::read_to_string(e.path()).expect("readable entry"))
         .expect("a .desktop entry");
+    assert!(
+        !sandbox.home().join(".config/autostart").exists(),
+        "no second entry under ~/.config while XDG_CONFIG_HOME says elsewhere"
+    );
     let exec = entry
         .lines()
         .find_map(|l| l.strip_prefix("Exec="))
@@ -123,6 +128,17 @@ async fn start_at_login_starts_without_a_window_and_checks() {
     assert!(
         exec.ends_with(" --background"),
         "the login entry starts Keystep in the background: {exec}"
+    );
+    // What the desktop's list of startup applications shows of it.
+    let comment = entry
+        .lines()
+        .find_map(|l| l.strip_prefix("Comment="))
+        .unwrap_or_default();
+    assert!(
+        entry.lines().any(|l| l == "Icon=keystep")
+            && comment.contains("in the background")
+            && !comment.contains("script"),
+        "the login entry shows Keystep's icon and says what it does: {entry}"
     );
 
     // Log in: run it, as the desktop would.

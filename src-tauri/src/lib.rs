@@ -103,16 +103,19 @@ pub fn run() {
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             Some(vec![closing::BACKGROUND_ARG]),
         ));
+    use tauri_plugin_log::{fern, Target, TargetKind};
+    let mut log_targets = vec![Target::new(TargetKind::Stdout)];
+    match private_log(&world.data_dir.join("logs")) {
+        Ok(file) => log_targets.push(Target::new(TargetKind::Dispatch(
+            fern::Dispatch::new().chain(file),
+        ))),
+        Err(e) => eprintln!("keystep: no log file, only standard output: {e}"),
+    }
     let app = builder
         .plugin(
             tauri_plugin_log::Builder::new()
                 .level(log::LevelFilter::Info)
-                .targets([
-                    tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::Stdout),
-                    tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::LogDir {
-                        file_name: Some("keystep".into()),
-                    }),
-                ])
+                .targets(log_targets)
                 .build(),
         )
         // Size and place are remembered; visibility is not: the window starts hidden
@@ -196,6 +199,49 @@ pub fn run() {
     }
 }
 
+/// The app's log file's name in its folder.
+pub const LOG_FILE: &str = "keystep.log";
+
+/// A log past this size at start is set aside as `keystep.1.log` (one kept) and begun anew.
+pub const LOG_LIMIT: u64 = 1024 * 1024;
+
+/// Opens the app's log in `dir` (`<data folder>/logs`) for appending, the folder 0700 and
+/// the file 0600, tightened if an earlier version left them looser: what Keystep logs about
+/// the person's accounts is theirs alone. tauri-plugin-log's own file followed the umask
+/// (0644 in a 0755 folder) and made each rotated file the same way, so Keystep hands the
+/// plugin this file instead (a `fern` output) and sets a long log aside at start.
+///
+/// # Errors
+/// The folder or the file cannot be made, opened or tightened.
+pub fn private_log(dir: &std::path::Path) -> std::io::Result<std::fs::File> {
+    use std::fs;
+    let mut folder = fs::DirBuilder::new();
+    folder.recursive(true);
+    let mut open = fs::OpenOptions::new();
+    open.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+        folder.mode(0o700);
+        open.mode(0o600);
+        folder.create(dir)?;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+        for entry in fs::read_dir(dir)? {
+            let entry = entry?;
+            if entry.file_type()?.is_file() {
+                fs::set_permissions(entry.path(), fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    folder.create(dir)?;
+    let path = dir.join(LOG_FILE);
+    if fs::metadata(&path).is_ok_and(|m| m.len() > LOG_LIMIT) {
+        fs::rename(&path, dir.join("keystep.1.log"))?;
+    }
+    open.open(path)
+}
+
 /// Shows the window, except at login: then Keystep runs its checks without one, in the tray
 /// or in the background, until a later launch (or the tray) asks for the window. A login
 /// entry written before it carried `--background` is written again, with it.
@@ -258,4 +304,52 @@ pub fn set_start_at_login<R: Runtime>(
             "Keystep could not change whether it starts at login. Use your desktop's startup applications settings instead.",
         )
     })
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    fn mode(path: &std::path::Path) -> u32 {
+        std::fs::metadata(path)
+            .expect("exists")
+            .permissions()
+            .mode()
+            & 0o777
+    }
+
+    #[test]
+    fn the_log_is_the_owners_alone_and_a_long_one_is_set_aside() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let dir = root.path().join("logs");
+        std::fs::create_dir(&dir).expect("folder");
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("0755");
+        let old = dir.join(LOG_FILE);
+        std::fs::write(
+            &old,
+            vec![b'x'; usize::try_from(LOG_LIMIT).expect("fits") + 1],
+        )
+        .expect("a long log");
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).expect("0644");
+        let mut file = private_log(&dir).expect("opened");
+        std::io::Write::write_all(&mut file, b"a line\n").expect("written");
+        assert_eq!(mode(&dir), 0o700, "the folder is the owner's only");
+        assert_eq!(mode(&old), 0o600, "the log is the owner's only");
+        assert_eq!(
+            mode(&dir.join("keystep.1.log")),
+            0o600,
+            "the long log set aside stays private"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&old).expect("log"),
+            "a line\n",
+            "a long log is begun anew"
+        );
+        let fresh = root.path().join("new/logs");
+        drop(private_log(&fresh).expect("made"));
+        assert_eq!(mode(&fresh), 0o700, "a new folder is made private");
+        assert_eq!(mode(&fresh.join(LOG_FILE)), 0o600, "a new log too");
+    }
 }

@@ -281,6 +281,24 @@ export async function closeWindow() {
 }
 
 /**
+ * What the window needs to know of the desktop: whether a tray icon shows Keystep.
+ * @returns {Promise<{tray: boolean}>}
+ */
+export async function getDesktop() {
+  const desktop = await call("get_desktop", {});
+  return { tray: Boolean(desktop && desktop.tray) };
+}
+
+/**
+ * Quits Keystep: the window and its background checks.
+ * @returns {Promise<null>}
+ */
+export async function quitApp() {
+  await call("quit_app", {});
+  return null;
+}
+
+/**
  * An account's recent checks, newest first (at most 50).
  * @param {string} id account id
  * @returns {Promise<CheckView[]>}
@@ -319,21 +337,30 @@ export async function checkAllAccounts() {
 }
 
 /**
- * Create, verify and store a key.
+ * Create, verify and store a key. A key that works but lacks permissions is refused with
+ * `missing_permission` and a `pending` id: the backend holds the verified key a short while,
+ * and linkPending(id) links it as limited, without the key being sent again.
  * @param {string} provider provider id
  * @param {Record<string, string>} fields every field value, secret ones included
- * @param {{acceptMissing?: boolean, purpose?: string}} [options] acceptMissing: link a key that
- *   lacks permissions as a limited account (the person chose "link anyway"); purpose: what the
- *   key is for (`read` when left out)
+ * @param {{purpose?: string}} [options] purpose: what the key is for (`read` when left out)
  * @returns {Promise<AccountView>} the new account
  */
-export async function linkAccount(provider, fields, { acceptMissing = false, purpose = undefined } = {}) {
+export async function linkAccount(provider, fields, { purpose = undefined } = {}) {
   /** @type {Record<string, unknown>} */
   const args = { provider, fields };
-  if (acceptMissing) args.acceptMissing = true;
   // Without one the backend holds the key to `read`.
   if (purpose) args.purpose = purpose;
   return linked(await call("link_account", args));
+}
+
+/**
+ * "Link anyway": links the key a missing_permission refusal held, as a limited account.
+ * Only its id goes out; `not_found` once it is no longer held (ten minutes, once).
+ * @param {string} id the refusal's `pending`
+ * @returns {Promise<AccountView>} the new account
+ */
+export async function linkPending(id) {
+  return linked(await call("link_pending", { id }));
 }
 
 /**

@@ -47,6 +47,9 @@ async function boot() {
   actions.mount();
   notice.mount();
   $("#open-settings").addEventListener("click", () => go("settings", (settings) => settings.show()));
+  $("#quit").addEventListener("click", () => {
+    api.quitApp().catch(() => /** @type {null} */ (null));
+  });
   escapeGoesBack();
   window.setInterval(refreshTimes, 30000);
   // Start-up's questions go to the backend side by side: each IPC call is a round trip
@@ -55,6 +58,8 @@ async function boot() {
   // (docs/benchmarks.md, "Where start-up goes"). The answers are still used in order.
   const settingsAsked = api.getSettings().catch(() => /** @type {null} */ (null));
   const overridesAsked = api.listHostOverrides().catch(() => /** @type {import("./api.js").HostOverride[]} */ ([]));
+  // Without an answer, as with a tray: the tray's own menu then has Quit.
+  const desktopAsked = api.getDesktop().catch(() => ({ tray: true }));
   const accountsAsked = api.listAccounts();
   // Handled by loadAccounts, which only gets to it once the language is set.
   accountsAsked.catch(() => /** @type {void} */ (undefined));
@@ -67,6 +72,9 @@ async function boot() {
   await setLanguage(state.lang);
   listenToBackend();
   overrides.show(await overridesAsked);
+  // No tray icon: the window's Quit is the only one (before start-up shows the header, so
+  // nothing moves when it appears).
+  $("#quit").hidden = (await desktopAsked).tray;
   showView("home", { focus: false });
   // The language and the banner are known: what shows now stays where it is.
   window.clearTimeout(shown);

@@ -3,6 +3,7 @@
 pub const COMMANDS: &[&str] = &[
     "list_providers",
     "link_account",
+    "link_pending",
     "relink_account",
     "check_account",
     "rename_account",
@@ -22,4 +23,6 @@ pub const COMMANDS: &[&str] = &[
     "close_window",
     "list_recent_use",
     "list_last_uses",
+    "get_desktop",
+    "quit_app",
 ];

@@ -32,6 +32,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
     builder.invoke_handler(tauri::generate_handler![
         commands::list_providers,
         commands::link_account,
+        commands::link_pending,
         commands::relink_account,
         commands::check_account,
         commands::rename_account,
@@ -51,6 +52,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::close_window,
         commands::list_recent_use,
         commands::list_last_uses,
+        commands::get_desktop,
+        commands::quit_app,
     ])
 }
 

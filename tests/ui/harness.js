@@ -558,10 +558,12 @@ async function selftest() {
     click("button#connect");
     await waitResult();
     check("missing_permission offers to link anyway", $("#result").dataset.code === "missing_permission" && !$("#link-anyway").hidden);
+    const refusal = lastCall("link_account");
+    const held = (await import("../../ui/lib/state.js")).state.linkAnyway;
+    check("the window keeps no key for Link anyway: only the id of the one the backend holds", held && /^pending-/.test(held.pending) && !JSON.stringify(held).includes("missing-anyway-0000000001") && !("fields" in held), JSON.stringify(held));
     click("#link-anyway");
     await until(() => $("#result").dataset.state === "success", "limited link");
-    const sent = lastCall("link_account").args;
-    check("the same values, accepting what is missing", sent.acceptMissing === true && sent.provider === "payfit", JSON.stringify(sent));
+    check("Link anyway sends only that id, and no second link_account", JSON.stringify(lastCall("link_pending").args) === JSON.stringify({ id: held.pending }) && lastCall("link_account") === refusal, JSON.stringify(lastCall("link_pending")));
     check("not offered twice", $("#link-anyway").hidden);
     check("no secret in the page", !document.body.innerHTML.includes("missing-anyway-0000000001"));
     click("#done");

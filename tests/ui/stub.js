@@ -437,15 +437,26 @@
     return out;
   }
 
-  async function linkAccount(args) {
-    requireArgs("link_account", args, ["provider", "fields"], ["acceptMissing", "purpose"]);
+  /**
+   * @param {object} args link_account's
+   * @param {boolean} [held] linking the key a refusal held ("Link anyway", link_pending)
+   */
+  async function linkAccount(args, held = false) {
+    requireArgs("link_account", args, ["provider", "fields"], ["purpose"]);
     const p = providerArg("link_account", args.provider);
     const { values, notes } = checkedPreview(p, args.fields);
     const token = values[secretKey(p)];
     if (token.startsWith("slow")) return new Promise(() => {});
     if (token.startsWith("late")) await new Promise((r) => window.setTimeout(r, 1500));
-    // acceptMissing ("link anyway") links a key that only lacks permissions, as limited.
-    const limited = args.acceptMissing === true && token.startsWith("missing");
+    // "Link anyway" (link_pending) links a held key that only lacks permissions, as limited.
+    const limited = held && token.startsWith("missing");
+    if (token.startsWith("missing") && !limited) {
+      // As the backend: refused, and the verified key held under an id for link_pending.
+      pendingId += 1;
+      pending = { id: `pending-${pendingId}`, provider: p.id, fields: args.fields, purpose: args.purpose };
+      const missing = requiredOf(p).slice(0, 1);
+      throw fail("missing_permission", providerMessage(p, "missing_permission", { values, missing }) || "The key works, but lacks permissions.", { missing, pending: pending.id });
+    }
     if (!limited) verdict(p, token, values);
     const existing = accounts.find((a) => a.provider === p.id);
     if (token.startsWith("dupe") && existing) {
@@ -483,6 +494,20 @@
       notes: notes.map((n) => ({ field: n.field, change: n.change })),
       stored_in: { store: "secret_service", label: `Keystep — ${p.name} (Acme Ltd)` },
     });
+  }
+
+  // The one key held for "Link anyway" (the backend's state::PendingLink), and its count.
+  let pending = null;
+  let pendingId = 0;
+
+  async function linkPending(args) {
+    requireArgs("link_pending", args, ["id"]);
+    const held = pending;
+    pending = null;
+    if (!held || held.id !== args.id) throw fail("not_found", "Keystep no longer holds that key: it keeps one for ten minutes, to link once. Paste it again.");
+    const again = { provider: held.provider, fields: held.fields };
+    if (held.purpose !== undefined) again.purpose = held.purpose;
+    return linkAccount(again, true);
   }
 
   function find(id) {
@@ -683,7 +708,8 @@
       requireArgs("list_accounts", args, []);
       return JSON.parse(JSON.stringify(accounts));
     },
-    link_account: linkAccount,
+    link_account: (args) => linkAccount(args),
+    link_pending: linkPending,
     relink_account: relinkAccount,
     check_account: checkAccount,
     check_all_accounts: checkAllAccounts,
@@ -739,6 +765,16 @@
         { provider: "humaans", provider_name: "Humaans", host: "api", url: "http://127.0.0.1:4010/humaans/api", variable: "KEYSTEP_HUMAANS_API_URL" },
         { provider: "namely", provider_name: "Namely", host: "api", url: "https://{subdomain}.staging.example/api/v1", variable: "KEYSTEP_NAMELY_API_URL" },
       ];
+    },
+    // ?tray=0: no tray host (the window then offers Quit itself).
+    get_desktop: (args) => {
+      requireArgs("get_desktop", args, []);
+      return { tray: params.get("tray") !== "0" };
+    },
+    quit_app: (args) => {
+      requireArgs("quit_app", args, []);
+      window.__stubQuit = true;
+      return null;
     },
     save_settings: saveSettings,
     close_window: (args) => {

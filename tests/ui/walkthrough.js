@@ -98,6 +98,17 @@ export async function walkthrough(h) {
     await h.homeLoaded();
   });
 
+  await step("no tray icon: the window offers Quit", async () => {
+    await restart("?accounts=1");
+    check("with a tray icon, Quit is the tray's", $("#quit").hidden && calls("get_desktop").length === 1);
+    await restart("?accounts=1&tray=0");
+    const quit = $("#quit");
+    check("without one, the header offers Quit Keystep", !quit.hidden && quit.offsetParent !== null && quit.textContent === "Quit Keystep" && quit.closest(".app-header"), describe(quit));
+    click(quit);
+    await until(() => calls("quit_app").length === 1, "quit_app");
+    check("Quit asks the backend to quit, with nothing to send", JSON.stringify(lastCall("quit_app").args) === "{}");
+  });
+
   await step("settings: an error shows below the header, and goes once the value is fixed", async () => {
     await restart("");
     click("#open-settings");

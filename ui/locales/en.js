@@ -12,6 +12,7 @@ export default {
   "nav.replace_key": "Replace key: {account}",
   "nav.result": "Result",
   "nav.settings": "Settings",
+  "nav.quit": "Quit Keystep",
 
   "common.back": "Back",
   "common.back_to_accounts": "Back to accounts",

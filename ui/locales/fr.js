@@ -12,6 +12,7 @@ export default {
   "nav.replace_key": "Remplacer la clé : {account}",
   "nav.result": "Résultat",
   "nav.settings": "Réglages",
+  "nav.quit": "Quitter Keystep",
 
   "common.back": "Retour",
   "common.back_to_accounts": "Retour aux comptes",

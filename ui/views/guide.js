@@ -119,6 +119,15 @@ export function retry() {
 }
 
 /**
+ * "Link anyway" came too late (the backend no longer holds the key): the same form, saying
+ * the key was cleared and must be pasted again, the focus on the key.
+ */
+export function pasteAgain() {
+  $("#paste-again").hidden = false;
+  retry();
+}
+
+/**
  * "Show step 3": the guide with the step that fits the failure marked and focused.
  * @param {number} index
  */

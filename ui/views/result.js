@@ -47,8 +47,7 @@ function resetResult(mode = "link") {
   $("#result-icon").textContent = "";
   for (const id of ["#retry", "#done", "#result-cancel", "#relink-existing", "#result-show-step", "#link-anyway"]) $(id).hidden = true;
   delete $("#result-show-step").dataset.step;
-  // The values a "link anyway" would resend (a secret among them) live no longer than
-  // the result that offers it.
+  // What "Link anyway" links lives no longer than the result that offers it.
   state.linkAnyway = null;
 }
 
@@ -97,9 +96,10 @@ export function showFailure(provider, error, relinkAccount = null, sent = {}) {
   if (relinkAccount && !existingId) body.append(el("p", { className: "result-hint", text: t("result.keeps_key", { account: accountTitle(relinkAccount) }) }));
   if (code === "missing_permission" && missing.length) {
     body.append(renderChecklist(missing, t("result.add_permissions", { provider: provider.name }), { className: "missing-list", mark: "cross" }));
-    if (!relinkAccount) {
+    // The backend holds the verified key under this id; the window keeps no key.
+    if (!relinkAccount && hasText(error.pending)) {
       body.append(el("p", { className: "result-hint", text: t("result.limited_hint") }));
-      state.linkAnyway = { provider, fields: sent };
+      state.linkAnyway = { provider, pending: error.pending };
       $("#link-anyway").hidden = false;
     }
   }
@@ -218,17 +218,21 @@ async function relinkExisting() {
   await go("guide", (guide) => guide.showRelink(account, { pasteAgain: true }));
 }
 
-/** "Link anyway": the same values again, accepting the missing permissions. */
+/**
+ * "Link anyway": links the key the backend verified and holds, accepting what it lacks;
+ * only its id goes out. Held no longer (ten minutes, once): back to the form to paste it.
+ */
 async function linkAnyway() {
-  const pending = state.linkAnyway;
+  const held = state.linkAnyway;
   state.linkAnyway = null;
-  if (!pending) return;
+  if (!held) return;
   $("#link-anyway").hidden = true;
   try {
-    const summary = await api.linkAccount(pending.provider.id, pending.fields, { acceptMissing: true, purpose: state.purpose });
-    showSuccess(pending.provider, summary || {}, new Map());
+    const summary = await api.linkPending(held.pending);
+    showSuccess(held.provider, summary || {}, new Map());
   } catch (err) {
-    showFailure(pending.provider, err, null, {});
+    if (err && err.code === "not_found") await go("guide", (guide) => guide.pasteAgain());
+    else showFailure(held.provider, err, null, {});
   }
 }
 

@@ -457,6 +457,16 @@ export async function reconcileAccounts() {
 }
 
 /**
+ * Make a Keystep keychain item that belongs to no account (an orphan's `account`) an account
+ * again, from its label (the account list was lost, the key kept).
+ * @param {string} id
+ * @returns {Promise<AccountView>} the account, to check (status unknown) or relink
+ */
+export async function restoreOrphan(id) {
+  return call("restore_orphan", { id });
+}
+
+/**
  * Delete a Keystep keychain item that belongs to no account (an orphan's `account`).
  * @param {string} id
  * @returns {Promise<null>}

@@ -11,6 +11,7 @@ pub const COMMANDS: &[&str] = &[
     "list_accounts",
     "reconcile_accounts",
     "remove_orphan",
+    "restore_orphan",
     "forget_account",
     "open_guide_link",
     "list_checks",

@@ -209,6 +209,19 @@ pub async fn remove_orphan(state: State<'_, AppState>, id: String) -> Result<(),
     Ok(state.accounts.remove_orphan(&id).await?)
 }
 
+/// Makes a leftover Keystep keychain item an account again, from its label: for when the
+/// account list was lost and the keys kept. The account then needs a check (or a relink,
+/// when its provider's non-secret fields were only in the list).
+#[tauri::command]
+pub async fn restore_orphan(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<AccountView, IpcError> {
+    let account = state.accounts.restore_orphan(&id).await?;
+    state.accounts_changed().await;
+    Ok(state.view(&account))
+}
+
 /// Removes an account's key from the keychain and the account from the book.
 #[tauri::command]
 pub async fn forget_account(state: State<'_, AppState>, id: String) -> Result<(), IpcError> {

@@ -40,6 +40,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::list_accounts,
         commands::reconcile_accounts,
         commands::remove_orphan,
+        commands::restore_orphan,
         commands::forget_account,
         commands::open_guide_link,
         commands::list_checks,

@@ -738,7 +738,7 @@ async function lifecycle(check, step) {
   });
 
   await step("remove orphan", async () => {
-    const button = $('[data-orphan-id="orph-1"] button');
+    const button = $('[data-orphan-id="orph-1"] [data-action="remove-orphan"]');
     button.focus();
     button.click();
     await until(() => !$('[data-orphan-id="orph-1"]'), "orphan removed");

@@ -650,6 +650,33 @@
     };
   }
 
+  // A leftover item becomes an account again from its label ("Keystep — <provider> (<name>)"),
+  // as core's restore: to check, or to relink where the provider has a non-secret field.
+  function restoreOrphan(args) {
+    requireArgs("restore_orphan", args, ["id"]);
+    const existing = accounts.find((a) => a.id === args.id);
+    if (existing) return view(existing);
+    const index = orphans.findIndex((o) => o.account === args.id);
+    if (index < 0) throw fail("not_found", "No Keystep keychain item has that id.");
+    const match = /^Keystep — (.+) \((.+)\)$/.exec(orphans[index].label);
+    const p = match && CATALOGUE.en.find((x) => x.name === match[1]);
+    if (!p) throw fail("not_found", "Keystep doesn't know this system.");
+    const lost = p.fields.some((f) => !f.secret && f.kind !== "choice");
+    const made = account(args.id, p.id, match[2], {
+      status: lost ? "needs_relink" : "unknown",
+      fingerprint: "",
+      verified_at: 0,
+      checked_at: 0,
+      head_count: null,
+      user: null,
+      key_age_days: 0,
+      message: "Recovered from your system keychain after Keystep's account list was lost. Check it to refresh its details.",
+    });
+    accounts.push(made);
+    orphans.splice(index, 1);
+    return view(made);
+  }
+
   function removeOrphan(args) {
     requireArgs("remove_orphan", args, ["id"]);
     if (accounts.some((a) => a.id === args.id)) {
@@ -737,6 +764,7 @@
     set_account_purpose: setAccountPurpose,
     reconcile_accounts: reconcileAccounts,
     remove_orphan: removeOrphan,
+    restore_orphan: restoreOrphan,
     forget_account: (args) => {
       requireArgs("forget_account", args, ["id"]);
       const index = accounts.findIndex((a) => a.id === args.id);
@@ -798,7 +826,7 @@
   }
 
   // What safe mode refuses (the backend's `writable` guard).
-  const CHANGES = new Set(["link_account", "relink_account", "check_account", "rename_account", "set_account_purpose", "forget_account", "remove_orphan"]);
+  const CHANGES = new Set(["link_account", "link_pending", "relink_account", "check_account", "rename_account", "set_account_purpose", "forget_account", "remove_orphan", "restore_orphan"]);
 
   /** ?keychain=locked|absent: the key was verified, then could not be stored. */
   function storeOrFail() {

@@ -109,6 +109,25 @@ export async function walkthrough(h) {
     check("Quit asks the backend to quit, with nothing to send", JSON.stringify(lastCall("quit_app").args) === "{}");
   });
 
+  await step("the account list lost, the keys kept: each leftover can be restored as an account", async () => {
+    await restart("?seed=lifecycle");
+    // Start-up over, and any earlier run's start-up too (they share the stub and the page).
+    await until(() => $("#orphans") && document.body.dataset.ready === "true", "the leftovers");
+    await new Promise((resolve) => window.setTimeout(resolve, 800));
+    const hint = $(".notice-orphans").textContent;
+    check("the notice says what restoring is for, and what removing does", /lost its account list/.test(hint) && /restore each one/.test(hint) && /Remove deletes only the keychain item/.test(hint), hint);
+    const row = $('[data-orphan-id="orph-1"]');
+    check("each leftover offers Restore account before Remove", $$("button", row).map((b) => b.textContent).join(" | ") === "Restore account | Remove from keychain", $$("button", row).map((b) => b.textContent).join(" | "));
+    const before = calls("check_account").length;
+    click($('[data-action="restore-orphan"]', row));
+    await until(() => !$('[data-orphan-id="orph-1"]') && $$("#accounts [data-account-id]").some((c) => c.dataset.accountId === "orph-1"), "the account back in the list");
+    check("restore_orphan gets {id}", JSON.stringify(lastCall("restore_orphan").args) === JSON.stringify({ id: "orph-1" }));
+    check("the restored account is listed under its name, and the row is gone", /Umbrella Corp/.test($('#accounts [data-account-id="orph-1"]').textContent) && !$('[data-orphan-id="orph-1"]'));
+    await until(() => calls("check_account").length === before + 1, "its check");
+    check("and it is checked at once", lastCall("check_account").args.id === "orph-1");
+    check("the focus moves to the next leftover", document.activeElement === $('[data-orphan-id="orph-2"] button'), describe(document.activeElement));
+  });
+
   await step("settings: an error shows below the header, and goes once the value is fixed", async () => {
     await restart("");
     click("#open-settings");

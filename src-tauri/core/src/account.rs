@@ -45,6 +45,7 @@ mod keychain;
 mod recovery;
 mod on_disk;
 mod health;
+mod restore;
 mod purpose;
 mod safe_mode;
 mod start;

@@ -152,7 +152,7 @@ function relevantStep(provider, code, missing) {
     return steps.findIndex((s) => asList(s.checklist).length > 0);
   }
   // A refused key: the step where it was copied (the provider file says which), not the
-  // last step with a warning, which for HiBob was whose data the key may see.
+  // last step with a warning, which for a provider with a later warning was another step.
   if (code === "bad_credentials") {
     const copy = copyStepIndex(provider);
     return copy >= 0 ? copy : steps.length - 1;

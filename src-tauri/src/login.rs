@@ -1,6 +1,6 @@
 //! Start at login on Linux: the XDG autostart entry, `$XDG_CONFIG_HOME/autostart/Keystep.desktop`
 //! (`~/.config/autostart` without that variable), which starts Keystep with
-//! [`BACKGROUND_ARG`](crate::closing::BACKGROUND_ARG).
+//! [`BACKGROUND_ARG`].
 //!
 //! Keystep writes the entry itself rather than through tauri-plugin-autostart, whose entry
 //! was what a person reads in the desktop's list of startup applications: the comment

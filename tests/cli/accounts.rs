@@ -18,7 +18,7 @@ use crate::app_binary::app_binary;
 
 const PAYFIT: &str = "CliLinkPayfitKey0000000000000001";
 const HIBOB: &str = "CliLinkHibobServiceUserToken00000001";
-const HUMAANS: &str = "CliLinkHumaansToken0000000000001";
+pub(crate) const HUMAANS: &str = "CliLinkHumaansToken0000000000001";
 const JAZZHR: &str = "CliLinkJazzhrKey0000000000000001";
 const NAMELY: &str = "CliLinkNamelyToken00000000000001";
 const REVOKED: &str = "CliLinkRevokedHumaansToken000009";

@@ -5,6 +5,7 @@
 //! `accounts`: `keystep link`, `list` and `forget` with the real keychain.
 //! `window`: the command-line binary and the window binary it `exec`s.
 //! `run`: `keystep run` (proxy and `--env`) and `keystep log` with real python3 scripts.
+//! `keychain_wait`: an unlock prompt nobody answers ends a command at its bound.
 //!
 //! In-process, over the `keystep-cli` library: `book` (`keystep link` and the window writing
 //! one book at once lose nothing), `proxy` (`keystep run`'s proxy: each provider's real
@@ -20,6 +21,7 @@ mod accounts;
 #[path = "../common/app_binary.rs"]
 mod app_binary;
 mod book;
+mod keychain_wait;
 #[path = "../common/parts.rs"]
 mod parts;
 mod proxy;

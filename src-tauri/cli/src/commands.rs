@@ -66,14 +66,29 @@ pub const EXIT_FAILED: i32 = 1;
 /// Exit status: usage error or invalid input; nothing was sent.
 pub const EXIT_USAGE: i32 = 2;
 
+/// How long a finished command waits for its blocking threads before it ends anyway.
+///
+/// A keychain call runs on a blocking thread and is bounded by a timeout, but the thread
+/// itself cannot be stopped: the Secret Service library waits up to a year for an unlock
+/// prompt nobody answers. Dropping a runtime waits for its blocking threads without a
+/// limit, so a command that had already given up on the keychain and said so would never
+/// exit (a cron job would hang until someone answered the dialog).
+pub const SHUTDOWN_WAIT: std::time::Duration = std::time::Duration::from_millis(200);
+
 /// Runs a command's future to its exit status on a runtime of its own (one thread: a
-/// command does one thing at a time); 1 when no runtime can be made.
+/// command does one thing at a time); 1 when no runtime can be made. Once the command has
+/// its status, a blocking thread still waiting (on a keychain prompt) is left behind after
+/// [`SHUTDOWN_WAIT`] instead of holding the process open.
 pub fn block_on(command: impl std::future::Future<Output = i32>) -> i32 {
     match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
-        Ok(runtime) => runtime.block_on(command),
+        Ok(runtime) => {
+            let status = runtime.block_on(command);
+            runtime.shutdown_timeout(SHUTDOWN_WAIT);
+            status
+        }
         Err(e) => {
             eprintln!("keystep: could not start: {e}");
             EXIT_FAILED

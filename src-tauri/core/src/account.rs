@@ -493,6 +493,20 @@ pub struct Linked {
 /// Longest account label a person may choose, in characters.
 pub const MAX_LABEL_CHARS: usize = 80;
 
+/// `label` trimmed, if a person may name an account so: 1 to [`MAX_LABEL_CHARS`]
+/// characters on one line.
+fn check_label(label: &str) -> Result<&str, LinkError> {
+    let label = label.trim();
+    let count = label.chars().count();
+    if count == 0 || count > MAX_LABEL_CHARS || label.chars().any(char::is_control) {
+        return Err(LinkError::Input(InputError {
+            field: "label".into(),
+            message: format!("A name needs 1 to {MAX_LABEL_CHARS} characters, on one line."),
+        }));
+    }
+    Ok(label)
+}
+
 impl Accounts {
     /// Opens the book through `store`.
     ///
@@ -668,9 +682,29 @@ impl Accounts {
         mode: LinkMode,
         progress: &crate::verify::Progress<'_>,
     ) -> Result<Linked, LinkError> {
+        self.link_named(provider_id, raw, key_purpose, mode, None, progress)
+            .await
+    }
+
+    /// [`Accounts::link_for`], naming the account `name` instead of what the provider says
+    /// (the company, or for a provider that cannot name it, its user:
+    /// [`Provider::names_company`]). The name is checked before anything is sent.
+    ///
+    /// # Errors
+    /// As [`Accounts::link_for`], and [`LinkError::Input`] for an unusable name.
+    pub async fn link_named(
+        &self,
+        provider_id: &str,
+        raw: BTreeMap<String, Secret>,
+        key_purpose: &str,
+        mode: LinkMode,
+        name: Option<&str>,
+        progress: &crate::verify::Progress<'_>,
+    ) -> Result<Linked, LinkError> {
         self.writable()?;
         let provider = self.provider(provider_id)?;
         purpose::declared(provider, key_purpose)?;
+        let name = name.map(check_label).transpose()?;
         let creds = parse_fields(provider, raw).map_err(LinkError::Input)?;
         let report = self
             .verifier
@@ -688,10 +722,9 @@ impl Accounts {
             return Err(LinkError::Verification(Box::new(report)));
         }
         let now = self.clock.unix_now();
-        let label = report
-            .identity
-            .company
-            .clone()
+        let label = name
+            .map(str::to_string)
+            .or_else(|| report.identity.company.clone())
             .or_else(|| report.identity.user.clone())
             .unwrap_or_else(|| provider.name.clone());
         let account = Account {
@@ -1032,14 +1065,7 @@ impl Accounts {
     /// [`LinkError::Storage`]; nothing was changed then.
     pub async fn rename(&self, id: &str, label: &str) -> Result<Account, LinkError> {
         self.writable()?;
-        let label = label.trim();
-        let count = label.chars().count();
-        if count == 0 || count > MAX_LABEL_CHARS || label.chars().any(char::is_control) {
-            return Err(LinkError::Input(InputError {
-                field: "label".into(),
-                message: format!("A name needs 1 to {MAX_LABEL_CHARS} characters, on one line."),
-            }));
-        }
+        let label = check_label(label)?;
         let account = {
             let mut ledger = self.ledger.lock().await;
             let index = ledger

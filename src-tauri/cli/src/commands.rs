@@ -273,7 +273,7 @@ mod tests {
         });
         let status = rx
             .recv_timeout(std::time::Duration::from_secs(20))
-            .expect("block_on returned although a blocking thread still waits");
+            .expect("block_on did not return while a blocking thread still waits");
         assert_eq!(status, EXIT_FAILED, "the command's own status");
         assert!(
             started.elapsed() < std::time::Duration::from_secs(20),

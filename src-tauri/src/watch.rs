@@ -1,18 +1,20 @@
 //! Keeping watch: the background schedule that re-verifies accounts as they fall due (and
-//! every account at start-up), "Check all now", and the desktop notifications a change of
-//! status raises.
+//! every account at start-up), "Check all now", the desktop notifications a change of
+//! status raises, and following what the command line changes on disk (`follow_files`).
 //!
 //! Which accounts are due and how long to sleep (`Accounts::plan`), how trouble backs off
 //! (network trouble and Keystep's own), how hard each provider may be asked and what a
 //! notification says are decided in core (`schedule`, `pace`, `notice`), where they are
 //! tested against the emulator; this loop only sleeps, calls them and reports.
 
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use keystep_core::account::Status;
+use keystep_core::files::Stamps;
 use keystep_core::notice::{notice_for, paused_notice};
 
 use crate::events;
@@ -72,6 +74,35 @@ pub async fn keep_watch<R: Runtime>(app: AppHandle<R>) {
             () = tokio::time::sleep(sleep) => {}
             () = state.wake.notified() => {}
         }
+    }
+}
+
+/// How often the window looks whether another process (`keystep link`, `relink`, `forget`,
+/// `rename`, `run`) changed the book or the use log.
+pub const FOLLOW_EVERY: Duration = Duration::from_secs(1);
+
+/// Follows `files` (the book and the use log) until the app exits: when another process
+/// changed one, the window redraws what shows accounts and their use (the accounts-changed
+/// event; the window's next list reads the book afresh) and the tray is redrawn.
+///
+/// It looks every `every` rather than asking the system to tell it (inotify): the book is
+/// replaced by a rename, so a watch on the file itself ends with the first save, and a
+/// watch on the folder would need a thread and a crate for what two `stat` calls a second
+/// do; a look also works on the network home folders where inotify says nothing. The
+/// window's own changes are seen too, which costs one redraw.
+pub async fn follow_files<R: Runtime>(app: AppHandle<R>, files: Vec<PathBuf>, every: Duration) {
+    let mut stamps = Stamps::of(files);
+    loop {
+        tokio::time::sleep(every).await;
+        if !stamps.changed() {
+            continue;
+        }
+        let Some(state) = app.try_state::<AppState>() else {
+            return;
+        };
+        log::info!("the account list or the use log changed on disk; redrawing");
+        let _ = app.emit(events::ACCOUNTS_CHANGED, ());
+        state.accounts_changed().await;
     }
 }
 

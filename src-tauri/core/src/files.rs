@@ -164,6 +164,54 @@ impl DataDir {
     }
 }
 
+/// What a few files looked like when last seen, to tell when another process changed
+/// them (the window follows `keystep link` and `keystep run` this way) without reading
+/// them: each file's inode, length and modification time. A file replaced by a rename
+/// (the book) gets another inode; one appended to (the use log) another length.
+#[derive(Debug)]
+pub struct Stamps {
+    paths: Vec<PathBuf>,
+    seen: Vec<Option<Stamp>>,
+}
+
+/// One file's [`Stamps`] entry; `None` is a file that does not exist (yet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    inode: u64,
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let meta = fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some(Stamp {
+        inode,
+        len: meta.len(),
+        modified: meta.modified().ok(),
+    })
+}
+
+impl Stamps {
+    /// Starts following `paths`, as they are now.
+    pub fn of(paths: Vec<PathBuf>) -> Stamps {
+        let seen = paths.iter().map(|p| stamp(p)).collect();
+        Stamps { paths, seen }
+    }
+
+    /// Whether any of the files changed (appeared, went, was replaced, grew or was
+    /// touched) since the last call, or since [`Stamps::of`].
+    pub fn changed(&mut self) -> bool {
+        let now: Vec<Option<Stamp>> = self.paths.iter().map(|p| stamp(p)).collect();
+        let changed = now != self.seen;
+        self.seen = now;
+        changed
+    }
+}
+
 /// The folder's write lock; released when dropped (and by the system if the process dies,
 /// so a crash leaves no stale lock).
 #[derive(Debug)]
@@ -317,6 +365,34 @@ mod tests {
             Some(b"new contents".to_vec()),
             "writes work again"
         );
+    }
+
+    #[test]
+    fn stamps_see_a_file_appear_be_replaced_and_grow_and_nothing_else() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let dir = DataDir::open(root.path()).expect("open");
+        let mut stamps = Stamps::of(vec![dir.file("book.json"), dir.file("use.jsonl")]);
+        assert!(!stamps.changed(), "nothing happened yet");
+        dir.write("book.json", b"{}").expect("write");
+        assert!(stamps.changed(), "the book appeared");
+        assert!(!stamps.changed(), "and did not change again");
+        dir.write("book.json", b"{}")
+            .expect("the same bytes, renamed over it");
+        assert!(
+            stamps.changed(),
+            "a rewrite is a change, even of the same bytes"
+        );
+        let mut log = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.file("use.jsonl"))
+            .expect("log");
+        log.write_all(b"{}\n").expect("append");
+        assert!(stamps.changed(), "the use log appeared");
+        log.write_all(b"{}\n").expect("append");
+        assert!(stamps.changed(), "a line was appended");
+        let _ = dir.read("book.json").expect("read");
+        assert!(!stamps.changed(), "reading is no change");
     }
 
     #[test]

@@ -13,9 +13,9 @@ use std::time::Duration;
 
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
-use keystep_core::account::Status;
 use keystep_core::files::Stamps;
 use keystep_core::notice::{notice_for, paused_notice};
+use keystep_core::schedule::{self, Watch};
 
 use crate::events;
 use crate::state::AppState;
@@ -34,46 +34,50 @@ pub const FIRST_SWEEP_SETTLE: Duration = Duration::from_secs(1);
 pub const FIRST_SWEEP_LATEST: Duration = Duration::from_secs(5);
 
 /// Runs the schedule until the app exits: every account at start-up (once the window is
-/// up), then each one as it falls due.
+/// up), then each one as it falls due. The loop is core's ([`schedule::keep_watch`]); this
+/// gives it the window's settings, its sweep and a sleep that "Check all now" or a settings
+/// change cuts short.
 pub async fn keep_watch<R: Runtime>(app: AppHandle<R>) {
     let Some(state) = app.try_state::<AppState>() else {
         return;
     };
-    if state.accounts.safe_mode().is_some() {
-        // Read-only: a verdict could not be kept, and the accounts shown are only labels.
-        log::warn!("safe mode: background checks are off until the account list can be read");
-        return;
-    }
     // Either way the sweep starts: a timeout here only means no page load came in time.
     let _ = tokio::time::timeout(FIRST_SWEEP_LATEST, async {
         state.page_loaded.notified().await;
         tokio::time::sleep(FIRST_SWEEP_SETTLE).await;
     })
     .await;
-    let mut first = true;
-    loop {
-        let interval = state.settings().interval_secs();
-        let ids = if first {
-            state
-                .accounts
-                .list()
-                .await
-                .into_iter()
-                .filter(|a| a.status != Status::NeedsRelink)
-                .map(|a| a.id)
-                .collect()
-        } else {
-            state.accounts.plan(interval).await.due
-        };
-        first = false;
-        if !ids.is_empty() {
-            sweep(&app, &ids).await;
-        }
-        let sleep = state.accounts.plan(interval).await.sleep;
+    schedule::keep_watch(
+        &state.accounts,
+        &Window {
+            app: &app,
+            state: &state,
+        },
+    )
+    .await;
+}
+
+/// The window as the schedule's [`Watch`].
+struct Window<'a, R: Runtime> {
+    app: &'a AppHandle<R>,
+    state: &'a AppState,
+}
+
+impl<R: Runtime> Watch for Window<'_, R> {
+    fn interval_secs(&self) -> u64 {
+        self.state.settings().interval_secs()
+    }
+
+    async fn sweep(&self, ids: &[String]) {
+        sweep(self.app, ids).await;
+    }
+
+    async fn sleep(&self, sleep: Duration) -> bool {
         tokio::select! {
             () = tokio::time::sleep(sleep) => {}
-            () = state.wake.notified() => {}
+            () = self.state.wake.notified() => {}
         }
+        true
     }
 }
 

@@ -26,7 +26,8 @@
 //! - `schedule`: debounced transient trouble and backoff, accounts falling due by the
 //!   injected clock, and a hundred accounts swept within every provider's pace.
 //! - `backoff`: Keystep's own trouble (keychain refusing or hanging, a book that cannot be
-//!   saved) backs off over a simulated hour; a hung keychain call holds up nothing else.
+//!   saved) backs off over a simulated hour of the window's own schedule loop
+//!   (`schedule::keep_watch`); a hung keychain call holds up nothing else.
 
 mod accounts;
 mod backoff;

@@ -75,7 +75,8 @@ pub async fn preview_fields(
 }
 
 /// Verifies the fields with the provider and, if they work, links the account. With
-/// `accept_missing`, a key that works but lacks permissions is linked as limited.
+/// `accept_missing`, a key that works but lacks permissions is linked as limited; with
+/// `name`, the account is called so (checked before anything is sent).
 #[tauri::command]
 pub async fn link_account<R: Runtime>(
     window: Window<R>,
@@ -84,6 +85,7 @@ pub async fn link_account<R: Runtime>(
     fields: BTreeMap<String, String>,
     accept_missing: Option<bool>,
     purpose: Option<String>,
+    name: Option<String>,
 ) -> Result<AccountView, IpcError> {
     let mode = if accept_missing == Some(true) {
         LinkMode::AcceptMissing
@@ -92,13 +94,17 @@ pub async fn link_account<R: Runtime>(
     };
     // The wizard preselects `read`; a caller that says nothing gets the same.
     let purpose = purpose.unwrap_or_else(|| keystep_core::provider::DEFAULT_PURPOSE.into());
+    // A name the person typed (asked for where the provider cannot name the company); a
+    // blank one leaves the provider's.
+    let name = name.filter(|n| !n.trim().is_empty());
     let linked = state
         .accounts
-        .link_for(
+        .link_named(
             &provider,
             secrets(fields),
             &purpose,
             mode,
+            name.as_deref(),
             &progress_to(window),
         )
         .await?;

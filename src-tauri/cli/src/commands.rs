@@ -6,7 +6,7 @@
 //! What they share lives here: the exit statuses, the runtime a command runs on
 //! ([`block_on`]), and how `verify`, `link` and `relink` read a key: non-secret fields as
 //! `--field NAME=VALUE`, secret ones on standard input as `NAME=VALUE` lines or, on a
-//! terminal, asked for with echo off ([`gather_fields`]), because a command line is
+//! terminal, asked for with echo off (`gather_fields`), because a command line is
 //! visible to every user of the machine in the process list. Arguments are parsed with
 //! `lexopt` (`args`), and no usage error repeats a value that could be a pasted key.
 

@@ -85,28 +85,46 @@ impl<R: Runtime> Watch for Window<'_, R> {
 /// `rename`, `run`) changed the book or the use log.
 pub const FOLLOW_EVERY: Duration = Duration::from_secs(1);
 
-/// Follows `files` (the book and the use log) until the app exits: when another process
-/// changed one, the window redraws what shows accounts and their use (the accounts-changed
-/// event; the window's next list reads the book afresh) and the tray is redrawn.
+/// Follows the book at `book` and the use log at `use_log` until the app exits: when
+/// another process changed either, the window redraws what shows accounts and their use
+/// (the accounts-changed event) and the tray is redrawn.
 ///
-/// It looks every `every` rather than asking the system to tell it (inotify): the book is
-/// replaced by a rename, so a watch on the file itself ends with the first save, and a
-/// watch on the folder would need a thread and a crate for what two `stat` calls a second
-/// do; a look also works on the network home folders where inotify says nothing. The
-/// window's own changes are seen too, which costs one redraw.
-pub async fn follow_files<R: Runtime>(app: AppHandle<R>, files: Vec<PathBuf>, every: Duration) {
-    let mut stamps = Stamps::of(files);
+/// It looks every `every` (two `stat` calls) rather than asking the system to tell it
+/// (inotify): the book is replaced by a rename, so a watch on the file itself ends with the
+/// first save, and a watch on the folder would need a thread and a crate for what two
+/// `stat` calls a second do; a look also works on network home folders, where inotify says
+/// nothing. A changed book is then read ([`Accounts::outside_changes`]) to tell another
+/// process's change from the window's own saves, which it does not redraw for: a redraw
+/// under a person's pointer would lose their click.
+///
+/// [`Accounts::outside_changes`]: keystep_core::account::Accounts::outside_changes
+pub async fn follow_files<R: Runtime>(
+    app: AppHandle<R>,
+    book: PathBuf,
+    use_log: PathBuf,
+    every: Duration,
+) {
+    let (mut book_stamps, mut log_stamps) = (Stamps::of(vec![book]), Stamps::of(vec![use_log]));
+    let mut adopted = match app.try_state::<AppState>() {
+        Some(state) => state.accounts.outside_changes().await,
+        None => return,
+    };
     loop {
         tokio::time::sleep(every).await;
-        if !stamps.changed() {
-            continue;
-        }
         let Some(state) = app.try_state::<AppState>() else {
             return;
         };
-        log::info!("the account list or the use log changed on disk; redrawing");
-        let _ = app.emit(events::ACCOUNTS_CHANGED, ());
-        state.accounts_changed().await;
+        let mut changed = log_stamps.changed();
+        if book_stamps.changed() {
+            let now = state.accounts.outside_changes().await;
+            changed |= now != adopted;
+            adopted = now;
+        }
+        if changed {
+            log::info!("another Keystep process changed the account list or the use log");
+            let _ = app.emit(events::ACCOUNTS_CHANGED, ());
+            state.accounts_changed().await;
+        }
     }
 }
 

@@ -442,6 +442,8 @@ struct Ledger {
     /// Checks that failed inside Keystep (keychain, disk), per account, so the schedule
     /// backs off. Kept here rather than in the book because a failed save is one of them.
     held: BTreeMap<String, LocalTrouble>,
+    /// How many times a book another process wrote was adopted ([`Accounts::outside_changes`]).
+    adopted: u64,
 }
 
 impl Ledger {
@@ -549,6 +551,7 @@ impl Accounts {
                 book,
                 key_epochs: BTreeMap::new(),
                 held: BTreeMap::new(),
+                adopted: 0,
             }),
             safe_mode: None,
             writer: Mutex::new(()),
@@ -605,6 +608,15 @@ impl Accounts {
         ledger.position(id).map(|i| ledger.book.accounts[i].clone())
     }
 
+    /// How many times this process adopted a book another process (the command line) wrote,
+    /// reading the stored book first. The window follows the command line by this count: its
+    /// own saves do not move it, so only another process's changes redraw the window.
+    pub async fn outside_changes(&self) -> u64 {
+        let mut ledger = self.ledger.lock().await;
+        self.refresh(&mut ledger);
+        ledger.adopted
+    }
+
     /// Adopts the stored book if another process changed it. A book that became unreadable
     /// meanwhile is not adopted: the next save refuses to write over it.
     fn refresh(&self, ledger: &mut Ledger) {
@@ -612,7 +624,10 @@ impl Accounts {
             return;
         }
         match self.store.reload() {
-            Ok(Some(book)) => ledger.book = book,
+            Ok(Some(book)) => {
+                ledger.book = book;
+                ledger.adopted += 1;
+            }
             Ok(None) => {}
             Err(e) => log::warn!("the account list changed on disk and cannot be read: {e}"),
         }

@@ -56,14 +56,25 @@ impl Layout {
         if let Some(display) = display {
             command.env("DISPLAY", display);
         }
-        let child = command
+        command
             .args(args)
             .env("XDG_DATA_HOME", self.record.with_file_name("data"))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("keystep runs");
+            .stderr(Stdio::piped());
+        // A copy just written may still be open for writing in a child another test thread
+        // forked meanwhile (until that child's exec closes it): the system then refuses to
+        // run it for a moment ("text file busy").
+        let mut tries = 0;
+        let child = loop {
+            match command.spawn() {
+                Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 50 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                spawned => break spawned.expect("keystep runs"),
+            }
+        };
         let pid = child.id();
         (child.wait_with_output().expect("keystep finishes"), pid)
     }

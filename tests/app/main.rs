@@ -16,11 +16,13 @@
 //! - `watch`: check history, Check all, the start-up check waiting for the window.
 //! - `overrides`: the hosts a `KEYSTEP_*_URL` variable overrides, for the banner.
 //! - `disk`: the shell's own start over a real data folder.
+//! - `follow`: what the command line writes in that folder reaches the window within seconds.
 //! - `shell`: the one accounts-changed hook and the one list of event names.
 //! - `wording`: only `message` and `detail` carry the backend's English.
 
 mod contract;
 mod disk;
+mod follow;
 mod lifecycle;
 mod overrides;
 mod providers;

@@ -10,7 +10,9 @@
 //! one book at once lose nothing), `proxy` (`keystep run`'s proxy: each provider's real
 //! credential in its place while the script holds a run token; refusals forward nothing;
 //! pace, Retry-After, streaming, redirects, 200 requests at once; the use log without
-//! secrets), `stdin` (fuzzing standard input and the normalizers: no panic, and no error
+//! secrets), `proxy_guard` (who may use the proxy and what it lets through: other users,
+//! `Host`, override headers and cookies, plain writes, refusals counted not recorded, host
+//! pinning, idle connections), `stdin` (fuzzing standard input and the normalizers: no panic, and no error
 //! repeats what came in) and `purpose` (`keystep verify --purpose`).
 
 use std::io::Write;
@@ -23,6 +25,7 @@ mod book;
 #[path = "../common/parts.rs"]
 mod parts;
 mod proxy;
+mod proxy_guard;
 mod purpose;
 mod run;
 mod stdin;

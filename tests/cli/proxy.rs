@@ -29,13 +29,13 @@ const JAZZHR: &str = "ProxyJazzhrKey000000000000000001";
 const NAMELY: &str = "ProxyNamelyToken0000000000000001";
 
 /// Every provider's account, linked against one emulator.
-struct Linked {
-    emu: Emulator,
-    accounts: Accounts,
-    vault: Arc<MemoryVault>,
+pub(crate) struct Linked {
+    pub(crate) emu: Emulator,
+    pub(crate) accounts: Accounts,
+    pub(crate) vault: Arc<MemoryVault>,
 }
 
-async fn linked() -> Linked {
+pub(crate) async fn linked() -> Linked {
     let emu = Emulator::start();
     emu.add_payfit(PAYFIT, PayfitTenant::full("Acme SAS", 10));
     emu.add_hibob(HibobTenant::full(HIBOB_USER, HIBOB, 12));
@@ -82,7 +82,7 @@ async fn linked() -> Linked {
 
 impl Linked {
     /// The grant of `provider`'s account, named after the provider.
-    async fn grant(&self, provider: &str) -> Grant {
+    pub(crate) async fn grant(&self, provider: &str) -> Grant {
         let account = self
             .accounts
             .list()
@@ -106,7 +106,7 @@ impl Linked {
         .expect("usable")
     }
 
-    async fn proxy(&self, providers: &[&str], settings: ProxySettings) -> Proxy {
+    pub(crate) async fn proxy(&self, providers: &[&str], settings: ProxySettings) -> Proxy {
         let mut grants = Vec::new();
         for p in providers {
             grants.push(self.grant(p).await);
@@ -117,11 +117,11 @@ impl Linked {
     }
 }
 
-fn settings() -> ProxySettings {
+pub(crate) fn settings() -> ProxySettings {
     ProxySettings::new().expect("the client builds")
 }
 
-fn script() -> reqwest::Client {
+pub(crate) fn script() -> reqwest::Client {
     reqwest::Client::builder()
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
@@ -129,7 +129,7 @@ fn script() -> reqwest::Client {
         .expect("a client")
 }
 
-fn token_of(proxy: &Proxy, name: &str) -> String {
+pub(crate) fn token_of(proxy: &Proxy, name: &str) -> String {
     proxy
         .grants()
         .find(|g| g.name == name)
@@ -140,7 +140,7 @@ fn token_of(proxy: &Proxy, name: &str) -> String {
 }
 
 /// A request as a script would send it: the token in the provider's own place for a key.
-fn authed(
+pub(crate) fn authed(
     client: &reqwest::Client,
     proxy: &Proxy,
     provider: &str,
@@ -159,11 +159,21 @@ fn authed(
 
 /// Sends raw bytes to the proxy (for paths a URL library would normalize) and returns the
 /// status code.
-fn raw_status(proxy: &Proxy, head: &str) -> u16 {
+pub(crate) fn raw_status(proxy: &Proxy, head: &str) -> u16 {
+    raw_status_with(proxy, head, &format!("Host: {}", proxy.addr()))
+}
+
+/// [`raw_status`] with the request's own `Host` line (or none).
+pub(crate) fn raw_status_with(proxy: &Proxy, head: &str, host: &str) -> u16 {
     let mut conn = std::net::TcpStream::connect(proxy.addr()).expect("connect to the proxy");
     conn.set_read_timeout(Some(Duration::from_secs(10)))
         .expect("a read timeout");
-    write!(conn, "{head}\r\nHost: x\r\nConnection: close\r\n\r\n").expect("send");
+    let host = if host.is_empty() {
+        String::new()
+    } else {
+        format!("{host}\r\n")
+    };
+    write!(conn, "{head}\r\n{host}Connection: close\r\n\r\n").expect("send");
     let mut answer = String::new();
     let _ = conn.read_to_string(&mut answer);
     answer
@@ -356,6 +366,11 @@ async fn paths_leaving_the_base_are_refused_and_nothing_is_forwarded() {
         "/payfit/api/%2e%2e/oauth/introspect",
         "/payfit/api/companies%2f..%2f..%2foauth",
         "/payfit/api/%252e%252e/oauth",
+        "/payfit/api/..;/oauth/introspect",
+        "/payfit/api/%2e%2e;/oauth/introspect",
+        "/payfit/api/..%3b/oauth",
+        "/payfit/api/%25252e%25252e/oauth",
+        "/payfit/api/%c0%ae%c0%ae/oauth",
     ] {
         let status = raw_status(
             &proxy,

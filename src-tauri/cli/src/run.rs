@@ -18,7 +18,7 @@ use keystep_core::secret::Secret;
 
 mod mask;
 
-pub use mask::{Masker, MASK};
+pub use mask::{masked_forms, spellings, Masker, MASK};
 
 /// The exit status when the command cannot be started, as a shell gives it.
 pub const EXIT_CANNOT_START: i32 = 127;

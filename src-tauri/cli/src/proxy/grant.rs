@@ -46,6 +46,8 @@ pub struct Grant {
     pub account: String,
     /// The provider id (the pacing lane).
     pub provider: String,
+    /// The provider's name, as notices say it.
+    pub provider_name: String,
     /// The provider's pace.
     pub pace: Pace,
     /// Host name → real base URL.
@@ -144,6 +146,7 @@ impl Grant {
             name: name.to_string(),
             account: account.id.clone(),
             provider: provider.id.clone(),
+            provider_name: provider.name.clone(),
             pace: provider.pace,
             bases,
             main_host,

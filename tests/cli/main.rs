@@ -5,6 +5,8 @@
 //! `accounts`: `keystep link`, `list` and `forget` with the real keychain.
 //! `window`: the command-line binary and the window binary it `exec`s.
 //! `run`: `keystep run` (proxy and `--env`) and `keystep log` with real python3 scripts.
+//! `run_examples`: every example Keystep prints keeps the run token out of argument lists
+//! (run under strace), and the window's examples read through the real proxy.
 //!
 //! In-process, over the `keystep-cli` library: `book` (`keystep link` and the window writing
 //! one book at once lose nothing), `proxy` (`keystep run`'s proxy: each provider's real
@@ -28,6 +30,7 @@ mod proxy;
 mod proxy_guard;
 mod purpose;
 mod run;
+mod run_examples;
 mod stdin;
 mod window;
 

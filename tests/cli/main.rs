@@ -14,7 +14,8 @@
 //! pace, Retry-After, streaming, redirects, 200 requests at once; the use log without
 //! secrets), `proxy_guard` (who may use the proxy and what it lets through: other users,
 //! `Host`, override headers and cookies, plain writes, refusals counted not recorded, host
-//! pinning, idle connections), `stdin` (fuzzing standard input and the normalizers: no panic, and no error
+//! pinning, idle connections), `proxy_pace` (only documented limits, said once and recorded;
+//! HiBob's firewall never tripped; a 429's back-off), `stdin` (fuzzing standard input and the normalizers: no panic, and no error
 //! repeats what came in) and `purpose` (`keystep verify --purpose`).
 
 use std::io::Write;
@@ -28,6 +29,7 @@ mod book;
 mod parts;
 mod proxy;
 mod proxy_guard;
+mod proxy_pace;
 mod purpose;
 mod run;
 mod run_examples;

@@ -11,7 +11,7 @@ use std::time::Duration;
 use keystep_cli::proxy::{Grant, Proxy, ProxySettings};
 use keystep_core::account::{Accounts, MemoryBookStore};
 use keystep_core::clock::ManualClock;
-use keystep_core::pace::{Pace, Pacer};
+use keystep_core::pace::{Call, Limit, Pace, Pacer};
 use keystep_core::use_log::{UseLog, UseRecord};
 use keystep_core::vault::{MemoryVault, Vault};
 use keystep_emulator::{
@@ -387,14 +387,18 @@ async fn paths_leaving_the_base_are_refused_and_nothing_is_forwarded() {
 }
 
 #[tokio::test]
-async fn the_pace_holds_across_the_run() {
+async fn a_documented_limit_holds_across_the_run() {
     let world = linked().await;
     let window = Duration::from_millis(1_500);
     let mut s = settings();
     s.pacer = Arc::new(Pacer::with_window(window));
     s.pace = Some(Pace {
-        per_minute: 3,
-        concurrent: 1,
+        limits: vec![Limit {
+            requests: 3,
+            seconds: 60,
+            only: None,
+        }],
+        ..Pace::default()
     });
     let proxy = Arc::new(world.proxy(&["humaans"], s).await);
     let client = script();
@@ -412,11 +416,6 @@ async fn the_pace_holds_across_the_run() {
     }
     let got = world.emu.requests();
     assert_eq!(got.len(), 7, "all seven reached the provider");
-    assert_eq!(
-        got.iter().map(|r| r.in_flight).max(),
-        Some(1),
-        "one at a time, as the pace says"
-    );
     let times: Vec<_> = got.iter().map(|r| r.at).collect();
     // Under the window by a margin: arrivals lag their sending by a moment (more on a
     // loaded machine); a proxy without the pace sends all seven within milliseconds.
@@ -448,9 +447,14 @@ async fn a_retry_after_holds_later_requests_which_wait_rather_than_fail() {
         .await
         .expect("answered");
     assert_eq!(first.status(), 429, "the provider's answer is passed back");
-    let pace = catalogue().get("humaans").expect("humaans").pace;
+    let pace = catalogue().get("humaans").expect("humaans").pace.clone();
+    let me = Call {
+        method: "GET",
+        path: "/me",
+        read: true,
+    };
     assert!(
-        pacer.admit("humaans", pace).await.is_err(),
+        pacer.admit("humaans", &pace, me).await.is_err(),
         "the provider's Retry-After holds its lane"
     );
     world.emu.clear_faults();
@@ -539,12 +543,8 @@ async fn redirects_are_passed_back_and_never_followed() {
 #[tokio::test]
 async fn two_hundred_requests_at_once_are_all_answered() {
     let world = linked().await;
-    let mut s = settings();
-    s.pace = Some(Pace {
-        per_minute: 100_000,
-        concurrent: 200,
-    });
-    let proxy = world.proxy(&["humaans"], s).await;
+    // Humaans documents no limit: nothing holds them back.
+    let proxy = world.proxy(&["humaans"], settings()).await;
     // Slow answers make requests overlap at the provider if the proxy serves them together.
     world
         .emu

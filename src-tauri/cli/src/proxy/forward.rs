@@ -17,7 +17,10 @@ use hyper::header::{
 use hyper::{Request, Response, StatusCode};
 
 use super::route::{is_read, is_write, split};
+use super::Grant;
 use super::Shared;
+use keystep_core::pace::{Call, Hold};
+use keystep_core::provider::Reaction;
 use keystep_core::use_log::{path_without_values, UseRecord};
 
 /// The body of every answer: a refusal's few bytes or a provider's stream.
@@ -242,11 +245,30 @@ impl Shared {
                 )
             }
         };
-        let pace = self.settings.pace.unwrap_or(grant.pace);
-        // A provider's Retry-After holds its lane: requests wait it out rather than fail.
+        let pace = self.settings.pace.as_ref().unwrap_or(&grant.pace);
+        let call = Call {
+            method: &entry.method,
+            path: route.rest,
+            read,
+        };
+        // Held to the provider's documented limits, said once when it is for long; a wait
+        // the provider asked for is waited out rather than failed.
         let held = Instant::now();
         let admission = loop {
-            match self.settings.pacer.admit(&grant.provider, pace).await {
+            let note = |why: &Hold, wait: std::time::Duration| {
+                if wait > std::time::Duration::from_secs(1) {
+                    self.say_once(
+                        &format!("{}:{why:?}", grant.provider),
+                        &hold_notice(&grant.provider_name, why, wait),
+                    );
+                }
+            };
+            match self
+                .settings
+                .pacer
+                .admit_noting(&grant.provider, pace, call, &note)
+                .await
+            {
                 Ok(admission) => break admission,
                 Err(secs) => {
                     if secs > 1 {
@@ -278,18 +300,16 @@ impl Shared {
             Err(_) => return refuse(entry, StatusCode::BAD_GATEWAY, "keystep_unreachable"),
         };
         let status = upstream.status();
-        if matches!(status.as_u16(), 429 | 503) || grant.retry_after.contains_key(&status.as_u16())
-        {
-            let told = upstream
-                .headers()
-                .get(hyper::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok());
-            if let Some(secs) = told.or_else(|| grant.retry_after.get(&status.as_u16()).copied()) {
-                // At most an hour: a mistaken header must not stall the run for ever.
-                let secs = secs.min(3_600);
-                self.settings.pacer.hold(&grant.provider, pace, secs).await;
-            }
+        let wait = provider_wait(grant, status.as_u16(), upstream.headers());
+        self.settings
+            .pacer
+            .answered(&grant.provider, pace, status.as_u16(), wait.is_some());
+        if let Some(secs) = wait {
+            // At most an hour: a mistaken header must not stall the run for ever.
+            self.settings
+                .pacer
+                .hold(&grant.provider, secs.min(3_600))
+                .await;
         }
         entry.status = status.as_u16();
         let mut response = Response::builder().status(status);
@@ -323,6 +343,43 @@ impl Shared {
                 *r.status_mut() = StatusCode::BAD_GATEWAY;
                 r
             })
+    }
+}
+
+/// The wait the provider asked for with this answer: its `Retry-After` on a 429 or 503, or
+/// on a status its file reads as rate limiting or a firewall (a 403 page from HiBob's
+/// firewall, not a JSON permission answer), else the wait the file declares for that status.
+fn provider_wait(grant: &Grant, status: u16, headers: &HeaderMap) -> Option<u64> {
+    let json = headers
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.contains("json"));
+    let rule = grant.on_status.get(&status);
+    let holds = rule
+        .and_then(|r| r.reaction(json))
+        .is_some_and(|r| matches!(r, Reaction::RateLimited | Reaction::Blocked));
+    if !(holds || matches!(status, 429 | 503)) {
+        return None;
+    }
+    let told = headers
+        .get(hyper::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    told.or_else(|| rule.filter(|_| holds).and_then(|r| r.retry_after()))
+}
+
+/// What `keystep run` says when a request is held for long.
+fn hold_notice(provider: &str, why: &Hold, wait: std::time::Duration) -> String {
+    let next = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    match why {
+        Hold::Limit(limit) => format!(
+            "holding requests to {provider}'s limit of {}; next in {next} s",
+            limit.describe()
+        ),
+        Hold::Firewall(f) => format!(
+            "holding requests to {provider}: {} refusals within {} s would make its firewall block this machine; next in {next} s",
+            f.count, f.seconds
+        ),
     }
 }
 

@@ -95,11 +95,26 @@ impl ProxySettings {
             client: client()?,
             log: None,
             max_request_body: 16 << 20,
-            max_connections: MAX_CONNECTIONS,
+            max_connections: connection_cap(),
             header_timeout: HEADER_TIMEOUT,
             notices: None,
         })
     }
+}
+
+/// How many connections to serve at once: [`MAX_CONNECTIONS`], or a quarter of the
+/// descriptors this process may open if that is less, so accepted connections never use up
+/// the descriptors the forwarded requests, the command's pipes and the log need.
+fn connection_cap() -> usize {
+    #[cfg(unix)]
+    {
+        use nix::sys::resource::{getrlimit, Resource};
+        if let Ok((soft, _)) = getrlimit(Resource::RLIMIT_NOFILE) {
+            let quarter = usize::try_from(soft / 4).unwrap_or(usize::MAX);
+            return quarter.clamp(8, MAX_CONNECTIONS);
+        }
+    }
+    MAX_CONNECTIONS
 }
 
 /// The proxy's HTTP client: the system's TLS as the verifier uses it, TLS 1.2 at least, no

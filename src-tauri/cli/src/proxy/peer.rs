@@ -1,16 +1,18 @@
 //! Who is on the other end of a loopback connection: the proxy serves its own user only.
 //!
 //! Every local user can connect to 127.0.0.1, and a run token can leak (a process list, a
-//! log), so a token alone must not open the admin's key. On Linux the kernel lists every TCP
-//! socket of the network namespace in `/proc/net/tcp` (and `tcp6`) with the user that made it
-//! (proc(5)): the peer's socket is the one whose local address is the peer's and whose remote
-//! address is the proxy's. A connection is served only when that socket is found and belongs
-//! to the proxy's own effective user; otherwise it is closed before a byte of it is read.
+//! log), so a token alone must not open the admin's key. On Linux the kernel knows the user
+//! that made each TCP socket: the peer's socket is the one whose local address is the peer's
+//! and whose remote address is the proxy's. It is asked for that one socket through netlink
+//! (`sock_diag`, as `ss` does: one exact lookup, however many sockets the machine has), or,
+//! where netlink is refused, found in `/proc/net/tcp` and `tcp6` (proc(5)). A connection is
+//! served only when that socket is found and belongs to the proxy's own effective user;
+//! otherwise it is closed before a byte of it is read.
 //!
-//! Hand-written rather than a crate: the crates that read these tables (procfs) or ask the
-//! kernel through netlink (sock_diag) bring a large API for one line of a text table, and
-//! this is the documented, stable format `ss` and `netstat` read too. Elsewhere than Linux
-//! there is no such table, and every connection is admitted (SECURITY.md says so).
+//! Hand-written rather than a crate: the crates that speak sock_diag or read these tables
+//! (netlink-packet-sock-diag, procfs) bring a large API for one fixed-size request and one
+//! field of its answer, both stable kernel ABI. Elsewhere than Linux the owner cannot be
+//! learnt, and every connection is admitted (SECURITY.md says so).
 
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
@@ -19,13 +21,94 @@ use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 #[cfg(target_os = "linux")]
 pub(super) fn is_ours(peer: SocketAddr, local: SocketAddr) -> bool {
     let me = nix::unistd::geteuid().as_raw();
-    ["/proc/net/tcp", "/proc/net/tcp6"]
-        .iter()
-        .find_map(|table| {
-            let text = std::fs::read_to_string(table).ok()?;
-            owner_in(&text, peer, local)
-        })
-        .is_some_and(|uid| uid == me)
+    let owner = match diag::owner(peer, local) {
+        Ok(found) => found,
+        // No netlink here (a sandbox may refuse it): the tables say the same, more slowly.
+        Err(_) => ["/proc/net/tcp", "/proc/net/tcp6"]
+            .iter()
+            .find_map(|table| {
+                let text = std::fs::read_to_string(table).ok()?;
+                owner_in(&text, peer, local)
+            }),
+    };
+    owner.is_some_and(|uid| uid == me)
+}
+
+/// The kernel's socket diagnostics over netlink (sock_diag(7)): one exact lookup.
+#[cfg(target_os = "linux")]
+mod diag {
+    use std::net::{IpAddr, SocketAddr};
+    use std::os::fd::AsRawFd as _;
+
+    use nix::sys::socket::{
+        recv, sendto, socket, AddressFamily, MsgFlags, NetlinkAddr, SockFlag, SockProtocol,
+        SockType,
+    };
+
+    /// `SOCK_DIAG_BY_FAMILY`, `NLM_F_REQUEST`, `NLMSG_ERROR`, `IPPROTO_TCP`, `AF_INET`
+    /// (the same on every Linux architecture).
+    const BY_FAMILY: u16 = 20;
+    const REQUEST: u16 = 1;
+    const ERROR: u16 = 2;
+    const TCP: u8 = 6;
+    const INET: u8 = 2;
+
+    /// The uid of the socket whose local address is `peer` and remote address `local`;
+    /// `Ok(None)` when the kernel knows no such socket.
+    ///
+    /// # Errors
+    /// Netlink could not be used at all.
+    pub(super) fn owner(peer: SocketAddr, local: SocketAddr) -> nix::Result<Option<u32>> {
+        let (IpAddr::V4(from), IpAddr::V4(to)) = (peer.ip(), local.ip()) else {
+            return Ok(None);
+        };
+        let fd = socket(
+            AddressFamily::Netlink,
+            SockType::Datagram,
+            SockFlag::SOCK_CLOEXEC,
+            SockProtocol::NetlinkSockDiag,
+        )?;
+        // struct nlmsghdr, then struct inet_diag_req_v2 (linux/inet_diag.h), 72 bytes.
+        let mut req = Vec::with_capacity(72);
+        req.extend_from_slice(&72u32.to_ne_bytes());
+        req.extend_from_slice(&BY_FAMILY.to_ne_bytes());
+        req.extend_from_slice(&REQUEST.to_ne_bytes());
+        req.extend_from_slice(&1u32.to_ne_bytes()); // sequence
+        req.extend_from_slice(&0u32.to_ne_bytes()); // to the kernel
+        req.extend_from_slice(&[INET, TCP, 0, 0]);
+        req.extend_from_slice(&u32::MAX.to_ne_bytes()); // every state
+        req.extend_from_slice(&peer.port().to_be_bytes());
+        req.extend_from_slice(&local.port().to_be_bytes());
+        for ip in [from, to] {
+            req.extend_from_slice(&ip.octets());
+            req.extend_from_slice(&[0; 12]);
+        }
+        req.extend_from_slice(&0u32.to_ne_bytes()); // any interface
+        req.extend_from_slice(&[0xff; 8]); // no cookie
+        sendto(
+            fd.as_raw_fd(),
+            &req,
+            &NetlinkAddr::new(0, 0),
+            MsgFlags::empty(),
+        )?;
+        let mut answer = [0u8; 512];
+        let n = recv(fd.as_raw_fd(), &mut answer, MsgFlags::empty())?;
+        let answer = &answer[..n];
+        let word = |at: usize| {
+            answer
+                .get(at..at + 4)
+                .map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+        };
+        let kind = answer.get(4..6).map(|b| u16::from_ne_bytes([b[0], b[1]]));
+        match kind {
+            // No such socket (ENOENT), or another refusal: nobody known.
+            Some(ERROR) => Ok(None),
+            // struct inet_diag_msg after the header: the uid follows 4 bytes of kinds, the
+            // 48-byte id and three 4-byte counters.
+            Some(BY_FAMILY) => Ok(word(16 + 4 + 48 + 12)),
+            _ => Ok(None),
+        }
+    }
 }
 
 /// Elsewhere the owner cannot be learnt: every connection is admitted.
@@ -139,6 +222,26 @@ mod tests {
             None,
             "a line that does not parse is no match"
         );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_kernel_and_its_table_name_the_same_owner_and_only_for_the_peers_end() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let proxy = listener.local_addr().expect("addr");
+        let client = std::net::TcpStream::connect(proxy).expect("connect");
+        let (_served, peer) = listener.accept().expect("accept");
+        let me = nix::unistd::geteuid().as_raw();
+        assert_eq!(
+            diag::owner(peer, proxy),
+            Ok(Some(me)),
+            "netlink names this process's user"
+        );
+        let table = std::fs::read_to_string("/proc/net/tcp").expect("the table");
+        assert_eq!(owner_in(&table, peer, proxy), Some(me), "so does the table");
+        let nobody: SocketAddr = "127.0.0.1:1".parse().expect("address");
+        assert_eq!(diag::owner(nobody, proxy), Ok(None), "no such connection");
+        drop(client);
     }
 
     #[cfg(target_os = "linux")]

@@ -131,7 +131,7 @@ fn idle_connections_by_the_hundred_neither_starve_the_script_nor_make_keystep_sp
     let flood = "import socket,sys,time\n\
                  s=[]\n\
                  for _ in range(int(sys.argv[2])):\n    \
-                     try: s.append(socket.create_connection(('127.0.0.1',int(sys.argv[1])),timeout=5))\n    \
+                     try: s.append(socket.create_connection(('127.0.0.1',int(sys.argv[1])),timeout=1))\n    \
                      except OSError: pass\n\
                  print('open',len(s),flush=True)\n\
                  time.sleep(120)\n";
@@ -145,8 +145,15 @@ fn idle_connections_by_the_hundred_neither_starve_the_script_nor_make_keystep_sp
         .read_line(&mut opened)
         .expect("the stranger says when its connections are open");
     // The script's own user, idle too: more than the proxy serves at once.
+    // A second each at most: a proxy that stopped accepting leaves a full backlog behind.
     let own: Vec<std::net::TcpStream> = (0..100)
-        .filter_map(|_| std::net::TcpStream::connect(("127.0.0.1", port)).ok())
+        .filter_map(|_| {
+            std::net::TcpStream::connect_timeout(
+                &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+                Duration::from_secs(1),
+            )
+            .ok()
+        })
         .collect();
     let pid = keystep.id();
     let before = cpu_ticks(pid);

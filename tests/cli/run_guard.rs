@@ -117,6 +117,15 @@ fn idle_connections_by_the_hundred_neither_starve_the_script_nor_make_keystep_sp
         .stdout(Stdio::piped())
         .spawn()
         .expect("keystep runs");
+    // A proxy that starves its own runtime never lets keystep end: past three minutes the
+    // test ends it, and fails on what it saw rather than hanging.
+    let (finished, watch) = std::sync::mpsc::channel::<()>();
+    let pid = keystep.id();
+    let watchdog = std::thread::spawn(move || {
+        if watch.recv_timeout(Duration::from_secs(180)).is_err() {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        }
+    });
     let mut lines = BufReader::new(keystep.stdout.take().expect("stdout")).lines();
     let ready = lines.next().and_then(Result::ok).unwrap_or_default();
     let addr = ready
@@ -155,7 +164,6 @@ fn idle_connections_by_the_hundred_neither_starve_the_script_nor_make_keystep_sp
             .ok()
         })
         .collect();
-    let pid = keystep.id();
     let before = cpu_ticks(pid);
     let started = Instant::now();
     std::thread::sleep(Duration::from_secs(3));
@@ -172,6 +180,8 @@ fn idle_connections_by_the_hundred_neither_starve_the_script_nor_make_keystep_sp
     let _ = strangers.kill();
     let _ = strangers.wait();
     let status = keystep.wait().expect("keystep ends");
+    let _ = finished.send(());
+    let _ = watchdog.join();
     assert!(
         opened.starts_with("open"),
         "the stranger's connections were opened: {opened}"

@@ -7,8 +7,9 @@
 //! `run`: `keystep run` (proxy and `--env`) and `keystep log` with real python3 scripts.
 //! `run_examples`: every example Keystep prints keeps the run token out of argument lists
 //! (run under strace), and the window's examples read through the real proxy.
-//! `run_guard`: a hold said once on stderr, and idle connections by the hundred, another
-//! user's and the script's own, under a low descriptor limit.
+//! `run_guard`: a terminal's Ctrl-C reaching the command once, a hold said once on stderr,
+//! and idle connections by the hundred, another user's and the script's own, under a low
+//! descriptor limit.
 //!
 //! In-process, over the `keystep-cli` library: `book` (`keystep link` and the window writing
 //! one book at once lose nothing), `proxy` (`keystep run`'s proxy: each provider's real

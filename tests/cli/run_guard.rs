@@ -1,7 +1,7 @@
-//! `keystep run` as a person runs it, under pressure: a hold the provider asks for is said
-//! once on standard error and recorded; and with a desktop-like descriptor limit, hundreds of
-//! idle connections from another user and from the script's own user neither starve the
-//! script's request nor make keystep spin.
+//! `keystep run` as a person runs it, under pressure: a terminal's Ctrl-C reaches the command
+//! once; a hold the provider asks for is said once on standard error and recorded; and with a
+//! desktop-like descriptor limit, hundreds of idle connections from another user and from the
+//! script's own user neither starve the script's request nor make keystep spin.
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::process::{Command, Stdio};
@@ -14,6 +14,65 @@ use crate::accounts::{keyring_present, stderr, Cli};
 use crate::app_binary::app_binary;
 use crate::proxy_guard::{as_nobody, can_be_another_user};
 use crate::run::link_all;
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Runs `argv` on a new terminal (a pty, as a person's shell would), waits for it to print
+/// `ready`, types Ctrl-C, and returns everything it printed.
+const ON_A_TERMINAL: &str = r#"
+import os, pty, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+seen = b""
+while b"ready" not in seen:
+    seen += os.read(fd, 1024)
+time.sleep(0.3)
+os.write(fd, b"\x03")
+while True:
+    try:
+        chunk = os.read(fd, 1024)
+    except OSError:
+        break
+    if not chunk:
+        break
+    seen += chunk
+os.waitpid(pid, 0)
+sys.stdout.write(seen.decode(errors="replace"))
+"#;
+
+#[test]
+fn ctrl_c_on_the_terminal_reaches_the_command_once() {
+    if !keyring_present() {
+        return;
+    }
+    let cli = Cli::new();
+    let linked = link_all(&cli);
+    // Counts SIGINTs for a second after the first, as a script's cleanup would take.
+    let code = "import signal,sys,time\n\
+                got=[]\n\
+                signal.signal(signal.SIGINT, lambda *_: got.append(1))\n\
+                print('ready', flush=True)\n\
+                while not got: time.sleep(0.05)\n\
+                time.sleep(1)\n\
+                print('got', len(got), flush=True)\n";
+    let bin = app_binary();
+    let out = Command::new("python3")
+        .args(["-c", ON_A_TERMINAL])
+        .arg(&bin)
+        .args(["run", "--account", linked[2].0, "--", "python3", "-c", code])
+        .env("XDG_DATA_HOME", cli.data())
+        .envs(cli.emu.env())
+        .output()
+        .expect("the terminal harness runs");
+    let printed = stdout(&out);
+    assert!(
+        printed.contains("got 1"),
+        "the terminal's Ctrl-C reached the command once, not twice: {printed}"
+    );
+}
 
 /// Reads `/me` through the proxy `times` times with the run token, printing each status.
 const READS: &str = r#"

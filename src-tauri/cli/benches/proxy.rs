@@ -9,7 +9,8 @@
 //! them): how many were answered, and the wall time.
 //!
 //! Then what a user feels: `KEYSTEP_BENCH_PACE_N` (default 1000) reads for each provider
-//! through the proxy, 20 in flight, of the request its documented limit names (HiBob's
+//! through the proxy (the five providers side by side, each with its own proxy), 20 in
+//! flight, of the request its documented limit names (HiBob's
 //! people search, Namely's profiles, any PayFit read or JazzHR request; Humaans documents
 //! none), against the least time that limit allows: the first window's worth at once, then
 //! one window per further window's worth. The pacer's minute lasts
@@ -283,8 +284,9 @@ async fn paced_runs() -> String {
         .no_proxy()
         .build()
         .expect("client");
-    let mut rows = Vec::new();
-    for p in paced_providers() {
+    // Each provider has its own lane: the five run side by side, as five scripts would.
+    let mut runs = tokio::task::JoinSet::new();
+    for (order, p) in paced_providers().into_iter().enumerate() {
         let fields = p
             .fields
             .iter()
@@ -295,87 +297,99 @@ async fn paced_runs() -> String {
             .await
             .unwrap_or_else(|e| panic!("{} links: {e}", p.provider))
             .account;
-        let provider = catalogue.get(p.provider).expect("provider");
+        let provider = catalogue.get(p.provider).expect("provider").clone();
         let secrets = vault.get(&account.id).expect("vault").expect("kept");
-        let grant = Grant::new(p.provider, &account, provider, &hosts, secrets).expect("grant");
-        let mut settings = ProxySettings::new().expect("client");
-        settings.pacer = Arc::new(Pacer::with_window(minute));
-        let proxy = Proxy::start(vec![grant], settings).await.expect("proxy");
-        let token = proxy
-            .grants()
-            .next()
-            .expect("grant")
-            .token()
-            .expose()
-            .to_string();
-        let url = format!("{}{}", proxy.url(p.provider, "api").expect("url"), p.path);
-        let started = Instant::now();
-        let slots = Arc::new(tokio::sync::Semaphore::new(20));
-        let mut tasks = tokio::task::JoinSet::new();
-        for _ in 0..n {
-            let mut req = client.request(p.method.clone(), &url);
-            req = match p.provider {
-                "hibob" => req.basic_auth("bench", Some(&token)),
-                "jazzhr" => req.query(&[("apikey", &token)]),
-                _ => req.bearer_auth(&token),
+        let grant = Grant::new(p.provider, &account, &provider, &hosts, secrets).expect("grant");
+        let client = client.clone();
+        runs.spawn(async move {
+            let mut settings = ProxySettings::new().expect("client");
+            settings.pacer = Arc::new(Pacer::with_window(minute));
+            let proxy = Proxy::start(vec![grant], settings).await.expect("proxy");
+            let token = proxy
+                .grants()
+                .next()
+                .expect("grant")
+                .token()
+                .expose()
+                .to_string();
+            let url = format!("{}{}", proxy.url(p.provider, "api").expect("url"), p.path);
+            let started = Instant::now();
+            let slots = Arc::new(tokio::sync::Semaphore::new(20));
+            let mut tasks = tokio::task::JoinSet::new();
+            for _ in 0..n {
+                let mut req = client.request(p.method.clone(), &url);
+                req = match p.provider {
+                    "hibob" => req.basic_auth("bench", Some(&token)),
+                    "jazzhr" => req.query(&[("apikey", &token)]),
+                    _ => req.bearer_auth(&token),
+                };
+                if let Some(body) = p.body {
+                    req = req.header("content-type", "application/json").body(body);
+                }
+                let slot = Arc::clone(&slots).acquire_owned().await.expect("open");
+                tasks.spawn(async move {
+                    let _slot = slot;
+                    req.send().await.map(|r| r.status().as_u16())
+                });
+            }
+            let mut ok = 0;
+            while let Some(done) = tasks.join_next().await {
+                if matches!(done, Ok(Ok(200))) {
+                    ok += 1;
+                }
+            }
+            let took = started.elapsed();
+            proxy.stop().await;
+            let call = Call {
+                method: p.method.as_str(),
+                path: p.path,
+                read: true,
             };
-            if let Some(body) = p.body {
-                req = req.header("content-type", "application/json").body(body);
-            }
-            let slot = Arc::clone(&slots).acquire_owned().await.expect("open");
-            tasks.spawn(async move {
-                let _slot = slot;
-                req.send().await.map(|r| r.status().as_u16())
-            });
-        }
-        let mut ok = 0;
-        while let Some(done) = tasks.join_next().await {
-            if matches!(done, Ok(Ok(200))) {
-                ok += 1;
-            }
-        }
-        let took = started.elapsed();
-        proxy.stop().await;
-        let call = Call {
-            method: p.method.as_str(),
-            path: p.path,
-            read: true,
-        };
-        let limit = provider
-            .pace
-            .limits
-            .iter()
-            .filter(|l| l.counts(call))
-            .map(keystep_core::pace::Limit::describe)
-            .collect::<Vec<_>>()
-            .join(", ");
-        let least = least(&provider.pace, call, n, minute);
-        rows.push(format!(
-            "| {} | `{} {}` | {} | {ok} of {n} | {:.1} s | {:.1} s | {:+.1} s |",
-            provider.name,
-            p.method,
-            p.path,
-            if limit.is_empty() {
-                "none documented".to_string()
-            } else {
-                limit
-            },
-            least.as_secs_f64(),
-            took.as_secs_f64(),
-            took.as_secs_f64() - least.as_secs_f64(),
-        ));
+            let limit = provider
+                .pace
+                .limits
+                .iter()
+                .filter(|l| l.counts(call))
+                .map(keystep_core::pace::Limit::describe)
+                .collect::<Vec<_>>()
+                .join(", ");
+            let least = least(&provider.pace, call, n, minute);
+            let row = format!(
+                "| {} | `{} {}` | {} | {ok} of {n} | {:.1} s | {:.1} s | {:+.1} s |",
+                provider.name,
+                p.method,
+                p.path,
+                if limit.is_empty() {
+                    "none documented".to_string()
+                } else {
+                    limit
+                },
+                least.as_secs_f64(),
+                took.as_secs_f64(),
+                took.as_secs_f64() - least.as_secs_f64(),
+            );
+            (order, row)
+        });
     }
+    let mut rows = Vec::new();
+    while let Some(done) = runs.join_next().await {
+        rows.push(done.expect("a provider's run finished"));
+    }
+    rows.sort();
+    let rows: Vec<String> = rows.into_iter().map(|(_, row)| row).collect();
     let scaled = if minute == Duration::from_secs(60) {
         String::new()
     } else {
         format!(
-            " **The pacer's minute lasted {} ms in this run**, so every time below is scaled by that much.",
-            minute.as_millis()
+            " **The pacer's minute lasted {} ms in this run**: every window, and so every time \
+             below, is {:.3} of a real one.",
+            minute.as_millis(),
+            minute.as_secs_f64() / 60.0
         )
     };
     format!(
         "### {n} reads per provider at its documented pace\n\n\
-         Through the proxy, 20 in flight, against the loopback emulator (answers take well under a \
+         Through the proxy, 20 in flight, the five providers side by side, against the loopback emulator (answers take well under a \
          millisecond, so the pace is all that holds them).{scaled}\n\n\
          | provider | request | documented limit | answered | least the limit allows | took | over it |\n\
          |---|---|---|---|---|---|---|\n{}\n",

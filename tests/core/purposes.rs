@@ -154,7 +154,6 @@ async fn payfit_keys_against_each_purpose() {
             },
             purpose: "full",
             code: Some(Code::MissingPermission),
-            // Never the three no PayFit source confirms.
             missing: &[
                 "health-insurance:read",
                 "health-insurance:write",
@@ -193,12 +192,9 @@ async fn payfit_keys_against_each_purpose() {
                 "health-insurance:read",
                 "health-insurance:write",
                 "collaborators:write",
-                "contracts:write",
                 "collaborators:contracts:write",
                 "contracts:payslips:read",
                 "collaborators:meal-vouchers:read",
-                "company:read",
-                "payroll:read",
             ],
         },
     ];

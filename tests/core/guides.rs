@@ -1,0 +1,84 @@
+//! What the guides tell a person where vendor sources corrected them
+//! (`shared/research/review-providers-3.md`): the shipped provider files, read as the window
+//! and the command line show them, in English and in French.
+
+use keystep_core::lang::Lang;
+use keystep_emulator::PAYFIT_SCOPES;
+
+use crate::support::catalogue;
+
+/// `company:read`, `payroll:read` and `contracts:write` were in the guide although no PayFit
+/// source has them (docs/providers/payfit.md, "Removed"): an admin was told to tick boxes
+/// PayFit does not show. Every scope the checklist, `permissions.required` and each purpose
+/// name must be one the emulator's own list, written from PayFit's sources, holds.
+#[test]
+fn payfit_asks_only_for_scopes_payfit_issues() {
+    let cat = catalogue();
+    let payfit = cat.get("payfit").expect("PayFit is shipped");
+    let mut asked: Vec<(String, &str)> = payfit
+        .permissions
+        .required
+        .iter()
+        .map(|s| ("permissions.required".to_string(), s.as_str()))
+        .collect();
+    for step in &payfit.steps {
+        asked.extend(
+            step.checklist
+                .iter()
+                .map(|s| (format!("step {}", step.id), s.as_str())),
+        );
+    }
+    for purpose in &payfit.purposes {
+        asked.extend(
+            purpose
+                .permissions
+                .iter()
+                .map(|s| (format!("purpose {}", purpose.id), s.as_str())),
+        );
+    }
+    let invented: Vec<&(String, &str)> = asked
+        .iter()
+        .filter(|(_, s)| !PAYFIT_SCOPES.contains(s))
+        .collect();
+    assert!(
+        invented.is_empty(),
+        "the PayFit guide asks for scopes PayFit does not issue: {invented:?}"
+    );
+    assert!(
+        payfit.permissions.unconfirmed.is_empty(),
+        "no PayFit scope the guide asks for is in doubt any more: {:?}",
+        payfit.permissions.unconfirmed
+    );
+}
+
+/// PayFit's own page names the tab "API access" ("the API access tab from the integrations
+/// configuration page"); the guide, the refusal's advice and the revoke text said "API page".
+#[test]
+fn payfit_names_the_api_access_tab() {
+    let cat = catalogue();
+    let payfit = cat.get("payfit").expect("shipped");
+    for p in [payfit.clone(), payfit.localized(Lang::Fr)] {
+        let step = p
+            .steps
+            .iter()
+            .find(|s| s.id == "open-keys")
+            .expect("the step that opens the keys");
+        let texts = [
+            step.body.as_str(),
+            step.link_label.as_deref().unwrap_or_default(),
+            p.revoke.as_str(),
+        ];
+        for text in texts {
+            assert!(
+                text.contains("API access"),
+                "PayFit's tab by its name: {text}"
+            );
+        }
+        for text in p.texts().iter().map(|(_, t)| t) {
+            assert!(
+                !text.contains("API page") && !text.contains("page API"),
+                "no \"API page\" left: {text}"
+            );
+        }
+    }
+}

@@ -82,3 +82,40 @@ fn payfit_names_the_api_access_tab() {
         }
     }
 }
+
+/// HiBob's `full` purpose asks for what a permission group offers, in Bob's words: the
+/// time-off request permission as HiBob's changelog names it, not a label Keystep made up,
+/// and not the retired personal token's "Employee fields: edit".
+#[test]
+fn hibob_full_asks_for_bobs_time_off_requests_and_no_retired_token_scope() {
+    let cat = catalogue();
+    let hibob = cat.get("hibob").expect("shipped");
+    let bob = "People's data › Time off › Requests › Create, edit all fields, and cancel people's requests that haven't been approved yet";
+    let checklist: Vec<&String> = hibob.steps.iter().flat_map(|s| &s.checklist).collect();
+    let full = &hibob.purpose("full").expect("a full purpose").permissions;
+    for (what, names) in [
+        ("the checklist", checklist.clone()),
+        ("the full purpose", full.iter().collect()),
+        (
+            "permissions.required",
+            hibob.permissions.required.iter().collect(),
+        ),
+    ] {
+        assert!(
+            names.iter().any(|n| *n == bob),
+            "{what} names Bob's own time-off request permission: {names:?}"
+        );
+        assert!(
+            !names
+                .iter()
+                .any(|n| n.contains("Request time off for selected employees")
+                    || n.contains("Employee fields")),
+            "{what} holds no invented label and no retired token scope: {names:?}"
+        );
+    }
+    assert!(
+        hibob.permissions.unconfirmed.is_empty(),
+        "every item has a source, so none is shown as not confirmed: {:?}",
+        hibob.permissions.unconfirmed
+    );
+}

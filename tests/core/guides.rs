@@ -3,6 +3,7 @@
 //! and the command line show them, in English and in French.
 
 use keystep_core::lang::Lang;
+use keystep_core::provider::Provider;
 use keystep_emulator::PAYFIT_SCOPES;
 
 use crate::support::catalogue;
@@ -117,5 +118,36 @@ fn hibob_full_asks_for_bobs_time_off_requests_and_no_retired_token_scope() {
         hibob.permissions.unconfirmed.is_empty(),
         "every item has a source, so none is shown as not confirmed: {:?}",
         hibob.permissions.unconfirmed
+    );
+}
+
+/// Humaans' Admins cannot see Compensation and Documents by default, and a token sees only
+/// what its creator's role sees: the `full` purpose, the one that asks for those scopes,
+/// says which role the creator needs, in English and in French.
+#[test]
+fn humaans_full_says_the_creator_needs_a_role_that_sees_compensation_and_documents() {
+    let cat = catalogue();
+    let humaans = cat.get("humaans").expect("shipped");
+    let summary = |p: &Provider| p.purpose("full").expect("a full purpose").summary.clone();
+    let en = summary(humaans);
+    assert!(
+        en.contains("a role that can see Compensation and Documents")
+            && en.contains("Admins cannot by default"),
+        "full says what the creator's role needs: {en}"
+    );
+    let fr = summary(&humaans.localized(Lang::Fr));
+    assert!(
+        fr.contains("un rôle qui voit Compensation et Documents")
+            && fr.contains("les Admins de Humaans ne les voient pas"),
+        "and says it in French: {fr}"
+    );
+    let read = humaans.purpose("read").expect("a read purpose");
+    assert!(
+        !read
+            .permissions
+            .iter()
+            .any(|p| p.starts_with("compensations") || p.starts_with("documents")),
+        "read needs neither, so it says nothing of the role: {:?}",
+        read.permissions
     );
 }

@@ -5,7 +5,9 @@
 
 use keystep_core::verify::Report;
 use keystep_core::Code;
-use keystep_emulator::{Emulator, HibobGrant, HibobTenant, HumaansTenant, PayfitTenant};
+use keystep_emulator::{
+    Emulator, HibobGrant, HibobTenant, HumaansRole, HumaansTenant, PayfitTenant,
+};
 
 use crate::support::{catalogue, creds, verifier_for};
 
@@ -121,6 +123,41 @@ async fn humaans_keys_against_each_purpose() {
             code: None,
             missing: &[],
             extra: &[],
+        },
+        Row {
+            key: "everything, made by an Admin (no Compensation or Documents)",
+            setup: |e| {
+                e.add_humaans(
+                    HUMAANS,
+                    HumaansTenant::full("Acme Ltd", 9).created_by(HumaansRole::Admin),
+                )
+            },
+            purpose: "full",
+            code: Some(Code::MissingPermission),
+            // Listed by token-info, refused by the reads: the role is what is missing.
+            missing: &["compensations:read", "documents:read"],
+            extra: &[],
+        },
+        Row {
+            key: "everything, made by an Admin (no Compensation or Documents)",
+            setup: |e| {
+                e.add_humaans(
+                    HUMAANS,
+                    HumaansTenant::full("Acme Ltd", 9).created_by(HumaansRole::Admin),
+                )
+            },
+            purpose: "read",
+            code: None,
+            missing: &[],
+            // Ticked on the token, so still worth unticking for a read key.
+            extra: &[
+                "private:write",
+                "compensations:read",
+                "compensations:write",
+                "documents:read",
+                "documents:write",
+                "webhooks:manage",
+            ],
         },
     ];
     run("humaans", &[("api_token", HUMAANS)], &rows).await;

@@ -38,7 +38,7 @@ mod payfit;
 mod provider_file;
 
 pub use hibob::{HibobGrant, HibobTenant, Waf};
-pub use humaans::HumaansTenant;
+pub use humaans::{HumaansRole, HumaansTenant};
 pub use jazzhr::{JazzhrAccount, JazzhrRejection, JazzhrUser};
 pub use namely::{NamelyTenant, UnknownSubdomain};
 pub use payfit::{IntrospectionBody, PayfitTenant, PAYFIT_SCOPES};

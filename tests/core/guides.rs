@@ -151,3 +151,43 @@ fn humaans_full_says_the_creator_needs_a_role_that_sees_compensation_and_documen
         read.permissions
     );
 }
+
+/// Namely's help centre advises against Administrator tokens; its developer documentation
+/// recommends a dedicated administrator "Integrations User" profile. The guide says they
+/// disagree instead of calling one of them Namely's advice.
+#[test]
+fn namely_says_its_own_texts_disagree_on_administrator_tokens() {
+    let cat = catalogue();
+    let namely = cat.get("namely").expect("shipped");
+    let en = &namely.prerequisite;
+    assert!(
+        en.contains("disagree on Administrator tokens")
+            && en.contains("help centre advises against them")
+            && en.contains("developer documentation suggests a dedicated administrator"),
+        "both of Namely's texts, side by side: {en}"
+    );
+    let fr = namely.localized(Lang::Fr).prerequisite;
+    assert!(
+        fr.contains("se contredisent")
+            && fr.contains("centre d’aide")
+            && fr.contains("documentation pour les développeurs"),
+        "in French too: {fr}"
+    );
+    for p in [namely.clone(), namely.localized(Lang::Fr)] {
+        for (path, text) in p.texts() {
+            for one_sided in [
+                "Namely advises against tokens from Administrators",
+                "as Namely itself recommends",
+                "which is why Namely advises",
+                "Namely déconseille les jetons créés par des Administrators",
+                "comme Namely le recommande",
+                "c’est pourquoi Namely conseille",
+            ] {
+                assert!(
+                    !text.contains(one_sided),
+                    "{path} presents one side as Namely's: {text}"
+                );
+            }
+        }
+    }
+}

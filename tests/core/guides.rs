@@ -1,6 +1,6 @@
 //! What the guides tell a person where vendor sources corrected them
 //! (`shared/research/review-providers-3.md`): the shipped provider files, read as the window
-//! and the command line show them, in English and in French.
+//! and the command line show them, in English and in French; and the evidence pages' labels.
 
 use keystep_core::lang::Lang;
 use keystep_core::provider::Provider;
@@ -190,4 +190,57 @@ fn namely_says_its_own_texts_disagree_on_administrator_tokens() {
             }
         }
     }
+}
+
+/// Every fact on an evidence page carries one of the project's three labels, first in its
+/// Label cell: vendor, secondary or inferred ("confirmed" was renamed "vendor": it said who
+/// vouches, not how sure anyone is). A row that states no provider fact may say "—".
+#[test]
+fn every_evidence_row_is_labelled_vendor_secondary_or_inferred() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/providers");
+    let mut pages = 0;
+    let mut rows = 0;
+    let mut wrong = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("docs/providers is readable") {
+        let path = entry.expect("a directory entry").path();
+        if path.extension().is_none_or(|e| e != "md") || path.ends_with("README.md") {
+            continue;
+        }
+        pages += 1;
+        let text = std::fs::read_to_string(&path).expect("an evidence page is text");
+        let mut labelled = false;
+        for line in text.lines() {
+            let cells: Vec<&str> = line.trim().split('|').map(str::trim).collect();
+            if !line.trim_start().starts_with('|') || cells.len() < 3 {
+                labelled = false;
+                continue;
+            }
+            let last = cells[cells.len() - 2];
+            if cells.contains(&"Label") {
+                labelled = last == "Label";
+                continue;
+            }
+            if !labelled || last.starts_with("---") {
+                continue;
+            }
+            rows += 1;
+            let first = last
+                .split(|c: char| !c.is_alphabetic() && c != '—')
+                .find(|w| !w.is_empty())
+                .unwrap_or_default();
+            if !["vendor", "secondary", "inferred", "—"].contains(&first) {
+                wrong.push(format!("{}: {line}", path.display()));
+            }
+        }
+    }
+    assert!(
+        pages >= 5,
+        "the first five providers' pages are read: {pages}"
+    );
+    assert!(rows >= 90, "their tables are found: {rows} rows");
+    assert!(
+        wrong.is_empty(),
+        "labels other than vendor, secondary or inferred:\n{}",
+        wrong.join("\n")
+    );
 }

@@ -352,6 +352,11 @@ impl Verifier {
         }
         let permissions =
             report::compare_permissions(provider, &key_purpose, &vars, &proven, &denied);
+        hints.extend(report::refused_though_listed(
+            provider,
+            &vars,
+            &permissions.missing,
+        ));
         let identity = report::read_identity(provider, &vars);
         let tenant = provider
             .identity

@@ -23,12 +23,17 @@
 //!   under another override is refused (`host_changed`) with nothing sent.
 //! - `schedule`: debounced transient trouble and backoff, accounts falling due by the
 //!   injected clock, and a hundred accounts swept within every provider's pace.
+//! - `copies`: an account's copies in team stores, against OpenBao's dev server and moto's
+//!   AWS Secrets Manager started by the test: push with its metadata, rotation that never
+//!   overwrites a change made outside Keystep, the background look (metadata only, stale
+//!   copies retried), refusals that record nothing, and deleting only what was asked.
 //! - `backoff`: Keystep's own trouble (keychain refusing or hanging, a book that cannot be
 //!   saved) backs off over a simulated hour; a hung keychain call holds up nothing else.
 
 mod accounts;
 mod backoff;
 mod cases;
+mod copies;
 mod faults;
 mod handles;
 mod keychain;
@@ -42,6 +47,8 @@ mod parts;
 mod purposes;
 mod races;
 mod schedule;
+#[path = "../common/stores.rs"]
+mod stores;
 mod support;
 mod verified_hosts;
 mod verify;

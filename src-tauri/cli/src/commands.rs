@@ -34,10 +34,15 @@ mod accounts;
 mod link;
 mod run;
 mod log;
+mod push;
 
 pub use accounts::{run_forget, run_list, run_rename};
 pub use link::{link_usage, run_link};
 pub use log::{run_log, LOG_USAGE};
+pub use push::{
+    copy_line, forget_answers, parse_from, parse_push, run_push, run_verify_from, wants_from,
+    CopyLine, PUSH_USAGE,
+};
 pub use run::{run_run, RUN_USAGE};
 pub use stdin::{read_stdin_fields, StdinError, MAX_LINE_BYTES};
 pub use top::{route, usage as top_usage, Command, Route, BACKGROUND, WINDOW_OPTIONS};
@@ -103,6 +108,9 @@ pub fn usage(catalogue: &Catalogue) -> String {
          as NAME=VALUE lines (a secret on the command line would show in the process list).\n\
          --purpose says what the key is for (default read): what that purpose needs and the\n\
          key lacks is missing; what it holds beyond it is reported as more than needed.\n\n\
+         With --from TARGET (vault://… or aws-sm://…, see keystep push --help) it checks the\n\
+         copy in that team store instead, without the keychain: every field comes from the\n\
+         copy, the provider and purpose from its keystep: metadata (or as given).\n\n\
          Exit status: 0 verified, 1 found wanting or unreachable, 2 usage or invalid input.\n\n\
          Providers and their fields (* = secret, read from standard input):\n",
     );
@@ -327,7 +335,12 @@ pub(crate) fn gather_fields(
     Ok(raw)
 }
 
-fn print_report(report: &Report, json: bool, overridden: &[HostOverride], stdout: &mut dyn Write) {
+pub(crate) fn print_report(
+    report: &Report,
+    json: bool,
+    overridden: &[HostOverride],
+    stdout: &mut dyn Write,
+) {
     if json {
         let out = JsonOutcome {
             ok: report.ok,

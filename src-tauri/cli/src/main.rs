@@ -54,6 +54,9 @@ fn run(command: Command, args: &[String]) -> i32 {
     };
     let (stdin, mut stdout, mut stderr) = (std::io::stdin(), std::io::stdout(), std::io::stderr());
     let status = match command {
+        Command::Verify if cli::wants_from(args) => {
+            cli::block_on(cli::run_verify_from(args, &parts, &mut stdout, &mut stderr))
+        }
         Command::Verify => cli::block_on(cli::run_verify(
             args,
             &parts.catalogue,
@@ -74,6 +77,13 @@ fn run(command: Command, args: &[String]) -> i32 {
         Command::Rename => cli::block_on(cli::run_rename(args, &parts, &mut stdout, &mut stderr)),
         Command::Run => cli::block_on(cli::run_run(args, &parts, &mut stdout, &mut stderr)),
         Command::Log => cli::run_log(args, &parts, &mut stdout, &mut stderr),
+        Command::Push => cli::block_on(cli::run_push(
+            args,
+            &parts,
+            &mut stdin.lock(),
+            &mut stdout,
+            &mut stderr,
+        )),
     };
     let _ = stdout.flush();
     status

@@ -112,16 +112,26 @@ pub async fn run_forget(
     if args.iter().any(|a| a == "--help" || a == "-h") {
         let _ = write!(
             stdout,
-            "Usage: keystep forget HANDLE\n\n\
+            "Usage: keystep forget HANDLE [--delete-copy TARGET]... [--keep-copies]\n\n\
              Removes the account from Keystep and its key from your system keychain, as the\n\
              window's Forget does. The key itself still works at the provider until you\n\
              revoke it there. keystep list shows the handles.\n\n\
+             An account pushed to team stores (keystep push) needs an answer for each copy:\n\
+             --delete-copy TARGET deletes that copy (if it is still the version Keystep\n\
+             wrote), --keep-copies leaves every other one where it is.\n\n\
              Exit status: 0 forgotten, 1 not forgotten (the keychain or the account list could\n\
              not be changed: the account stays), 2 usage or no such handle.\n"
         );
         return EXIT_OK;
     }
-    let handle = match args {
+    let (args, answers) = match super::push::forget_answers(args) {
+        Ok(split) => split,
+        Err(e) => {
+            let _ = writeln!(stderr, "keystep forget: {e} Try keystep forget --help.");
+            return EXIT_USAGE;
+        }
+    };
+    let handle = match args.as_slice() {
         [one] if !one.starts_with('-') => one,
         _ => {
             let _ = writeln!(
@@ -145,6 +155,43 @@ pub async fn run_forget(
             return EXIT_USAGE;
         }
     };
+    // Each copy in a team store is deleted only when asked, and the account is forgotten
+    // only once every copy asked for is gone (the rest stay where they are).
+    let delete = match super::push::copies_to_delete(&account, &answers) {
+        Ok(delete) => delete,
+        Err(e) => {
+            let _ = writeln!(stderr, "keystep forget: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    if !delete.is_empty() {
+        match accounts.delete_copies(&account.id, &delete).await {
+            Ok(outcomes) => {
+                let mut failed = false;
+                for outcome in outcomes {
+                    let out: &mut dyn Write = if outcome.ok {
+                        &mut *stdout
+                    } else {
+                        &mut *stderr
+                    };
+                    let _ = writeln!(out, "{}", outcome.message);
+                    failed |= !outcome.ok;
+                }
+                if failed {
+                    let _ = writeln!(
+                        stderr,
+                        "keystep forget: {} was not forgotten, so that the copy it could not delete stays recorded. Try again, or keep that copy with --keep-copies.",
+                        account.handle
+                    );
+                    return EXIT_FAILED;
+                }
+            }
+            Err(e) => {
+                let _ = writeln!(stderr, "keystep forget: {e}");
+                return EXIT_FAILED;
+            }
+        }
+    }
     match accounts.forget(&account.id).await {
         Ok(()) => {
             let name = provider_name(&account, &world.catalogue);

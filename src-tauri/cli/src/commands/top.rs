@@ -24,11 +24,13 @@ pub enum Command {
     Run,
     /// `keystep log`: the record of every use (issue 15).
     Log,
+    /// `keystep push`: a copy of the key in the team's secret store (issue 24).
+    Push,
 }
 
 impl Command {
     /// Every command, in the order `--help` lists them.
-    pub const ALL: [Command; 7] = [
+    pub const ALL: [Command; 8] = [
         Command::Link,
         Command::List,
         Command::Forget,
@@ -36,6 +38,7 @@ impl Command {
         Command::Verify,
         Command::Run,
         Command::Log,
+        Command::Push,
     ];
 
     /// The word that names it.
@@ -48,6 +51,7 @@ impl Command {
             Command::Rename => "rename",
             Command::Run => "run",
             Command::Log => "log",
+            Command::Push => "push",
         }
     }
 
@@ -63,7 +67,7 @@ impl Command {
                 "every linked account, with its handle and status",
             ),
             Command::Forget => (
-                "forget HANDLE",
+                "forget HANDLE [--delete-copy TARGET]... [--keep-copies]",
                 "remove an account, and its key from the keychain",
             ),
             Command::Rename => (
@@ -71,7 +75,7 @@ impl Command {
                 "give an account another handle or name",
             ),
             Command::Verify => (
-                "verify <provider> [--purpose ID] [--field NAME=VALUE]... [--json]",
+                "verify <provider> [--purpose ID] [--field NAME=VALUE]... [--json] | --from TARGET",
                 "check a key without keeping it",
             ),
             Command::Run => (
@@ -81,6 +85,10 @@ impl Command {
             Command::Log => (
                 "log [--account HANDLE] [--json]",
                 "every use of a key: see keystep log --help",
+            ),
+            Command::Push => (
+                "push HANDLE TARGET [--replace] [--token-stdin] [--json]",
+                "a copy of the key in your team's Vault or AWS Secrets Manager: see keystep push --help",
             ),
         }
     }

@@ -35,6 +35,8 @@ pub struct AccountLine {
     pub purpose: String,
     /// The account's id (the keychain item's user).
     pub id: String,
+    /// Its copies in team stores (`keystep push`).
+    pub copies: Vec<super::push::CopyLine>,
 }
 
 /// `account` as a line.
@@ -53,6 +55,7 @@ pub fn account_line(account: &Account, catalogue: &Catalogue) -> AccountLine {
         fingerprint: account.fingerprint.clone(),
         purpose: account.purpose.clone(),
         id: account.id.clone(),
+        copies: account.copies.iter().map(super::push::copy_line).collect(),
     }
 }
 

@@ -22,4 +22,5 @@ pub const COMMANDS: &[&str] = &[
     "close_window",
     "list_recent_use",
     "list_last_uses",
+    "push_account",
 ];

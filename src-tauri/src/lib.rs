@@ -49,6 +49,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::close_window,
         commands::list_recent_use,
         commands::list_last_uses,
+        commands::push_account,
     ])
 }
 

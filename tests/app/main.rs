@@ -16,6 +16,8 @@
 //! - `overrides`: the hosts a `KEYSTEP_*_URL` variable overrides, for the banner.
 //! - `disk`: the shell's own start over a real data folder.
 //! - `shell`: the one accounts-changed hook and the one list of event names.
+//! - `stores`: Share with your team's store (`push_account`), copies in the account's view,
+//!   a relink's report per copy, and Forget deleting only the copies it was given.
 //! - `wording`: only `message` and `detail` carry the backend's English.
 
 mod contract;
@@ -25,6 +27,7 @@ mod overrides;
 mod providers;
 mod settings;
 mod shell;
+mod stores;
 mod watch;
 mod wording;
 

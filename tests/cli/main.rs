@@ -5,6 +5,8 @@
 //! `accounts`: `keystep link`, `list` and `forget` with the real keychain.
 //! `window`: the command-line binary and the window binary it `exec`s.
 //! `run`: `keystep run` (proxy and `--env`) and `keystep log` with real python3 scripts.
+//! `push`: `keystep push`, `verify --from` and `forget`'s answers about copies, against
+//! OpenBao's dev server and moto's AWS Secrets Manager started by the test.
 //!
 //! In-process, over the `keystep-cli` library: `book` (`keystep link` and the window writing
 //! one book at once lose nothing), `proxy` (`keystep run`'s proxy: each provider's real
@@ -24,8 +26,11 @@ mod book;
 mod parts;
 mod proxy;
 mod purpose;
+mod push;
 mod run;
 mod stdin;
+#[path = "../common/stores.rs"]
+mod stores;
 mod window;
 
 use accounts::last_json;

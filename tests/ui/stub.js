@@ -698,8 +698,21 @@
     set_account_purpose: setAccountPurpose,
     reconcile_accounts: reconcileAccounts,
     remove_orphan: removeOrphan,
+    // Team stores (issue 24): a copy per target; a target naming "refuse" is refused by its
+    // store, one naming "down" cannot be reached.
+    push_account: (args) => {
+      requireArgs("push_account", args, ["id", "target"], ["token", "replace"]);
+      const stored = find(args.id);
+      const target = String(args.target).trim();
+      if (!/^(vault|aws-sm):\/\/[^/@?#\s]+\/\S+\/?\S*$/.test(target)) throw fail("invalid_input", "A store address starts with vault:// or aws-sm://.", { field: "target" });
+      if (/refuse/.test(target)) throw fail("store_refused", `${target} refused Keystep (permission denied).`);
+      if (/down/.test(target)) throw fail("store_unreachable", `Keystep could not reach ${target}.`);
+      const now = Math.floor(Date.now() / 1000);
+      stored.copies = (stored.copies || []).filter((c) => c.target !== target).concat([{ target, version: "1", written_at: now, confirmed_at: now, state: "current" }]);
+      return view(stored);
+    },
     forget_account: (args) => {
-      requireArgs("forget_account", args, ["id"]);
+      requireArgs("forget_account", args, ["id"], ["deleteCopies"]);
       const index = accounts.findIndex((a) => a.id === args.id);
       if (index < 0) throw fail("not_found", "This account is already gone.");
       accounts.splice(index, 1);
@@ -736,6 +749,7 @@
   };
 
   function redact(command, args) {
+    if (command === "push_account" && args && typeof args.token === "string") return Object.assign({}, args, { token: `<secret:${args.token.length}>` });
     const hasFields = command === "link_account" || command === "relink_account" || command === "preview_fields";
     if (!hasFields || !args || !args.fields) return args;
     const providerId = command === "relink_account" ? (accounts.find((a) => a.id === args.id) || {}).provider : args.provider;
@@ -749,7 +763,7 @@
   }
 
   // What safe mode refuses (the backend's `writable` guard).
-  const CHANGES = new Set(["link_account", "relink_account", "check_account", "rename_account", "set_account_purpose", "forget_account", "remove_orphan"]);
+  const CHANGES = new Set(["link_account", "relink_account", "check_account", "rename_account", "set_account_purpose", "forget_account", "remove_orphan", "push_account"]);
 
   /** ?keychain=locked|absent: the key was verified, then could not be stored. */
   function storeOrFail() {

@@ -86,8 +86,23 @@ impl Accounts {
         target: &Target,
         replace: bool,
     ) -> Result<StoreCopy, LinkError> {
+        let stores = self.stores_or_refuse()?.clone();
+        self.push_via(&stores, id, target, replace).await
+    }
+
+    /// [`Accounts::push`] through `stores` rather than the accounts' own: a Vault token the
+    /// person just gave, not kept yet.
+    ///
+    /// # Errors
+    /// As [`Accounts::push`].
+    pub async fn push_via(
+        &self,
+        stores: &Stores,
+        id: &str,
+        target: &Target,
+        replace: bool,
+    ) -> Result<StoreCopy, LinkError> {
         self.writable()?;
-        let stores = self.stores_or_refuse()?;
         let (account, epoch) = {
             let mut ledger = self.ledger.lock().await;
             self.refresh(&mut ledger);

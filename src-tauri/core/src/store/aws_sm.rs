@@ -23,6 +23,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use aws_credential_types::provider::ProvideCredentials;
 use aws_sdk_secretsmanager::config::{Credentials, Region};
 use aws_sdk_secretsmanager::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_secretsmanager::types::Tag;
@@ -38,6 +39,7 @@ use super::{
 use crate::vault::SecretFields;
 
 const CURRENT: &str = "AWSCURRENT";
+const NO_CREDENTIALS: &str = "sign in as you do for the AWS CLI (a profile, AWS_PROFILE or AWS_ACCESS_KEY_ID), then try again.";
 const PENDING: &str = "KEYSTEP_PENDING";
 
 /// AWS Secrets Manager.
@@ -84,10 +86,13 @@ impl AwsSecretsManager {
         }
     }
 
-    async fn client(&self, region: &str) -> Client {
+    /// The region's client, once credentials were found: without any, the SDK would report
+    /// a failed dispatch, which reads as a network problem; it is a refusal to fix by
+    /// signing in.
+    async fn client(&self, target: &Target, region: &str) -> Result<Client, StoreError> {
         let mut clients = self.clients.lock().await;
         if let Some(client) = clients.get(region) {
-            return client.clone();
+            return Ok(client.clone());
         }
         let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .http_client(self.http.clone())
@@ -98,14 +103,28 @@ impl AwsSecretsManager {
         if let Some(credentials) = &self.credentials {
             loader = loader.credentials_provider(credentials.clone());
         }
-        let client = Client::new(&loader.load().await);
+        let config = loader.load().await;
+        let found = match config.credentials_provider() {
+            Some(provider) => provider.provide_credentials().await.is_ok(),
+            None => false,
+        };
+        if !found {
+            return Err(StoreError::Refused {
+                store: format!("AWS Secrets Manager ({target})"),
+                why: "no AWS credentials".into(),
+                advice: NO_CREDENTIALS.into(),
+            });
+        }
+        let client = Client::new(&config);
         clients.insert(region.to_string(), client.clone());
-        client
+        Ok(client)
     }
 
     async fn for_target<'t>(&self, target: &'t Target) -> Result<(Client, &'t str), StoreError> {
         match target {
-            Target::AwsSecretsManager { region, name } => Ok((self.client(region).await, name)),
+            Target::AwsSecretsManager { region, name } => {
+                Ok((self.client(target, region).await?, name))
+            }
             Target::Vault { .. } => Err(StoreError::Unexpected {
                 store: target.to_string(),
                 why: "not an AWS Secrets Manager address".into(),
@@ -152,7 +171,7 @@ fn sdk_error<E: ProvideErrorMetadata, R>(target: &Target, e: SdkError<E, R>) -> 
         SdkError::ConstructionFailure(_) => StoreError::Refused {
             store,
             why: "no AWS credentials".into(),
-            advice: "sign in as you do for the AWS CLI (a profile, AWS_PROFILE or AWS_ACCESS_KEY_ID), then try again.".into(),
+            advice: NO_CREDENTIALS.into(),
         },
         SdkError::TimeoutError(_) => StoreError::Unreachable {
             store,

@@ -501,3 +501,62 @@ async fn forgetting_deletes_only_the_copies_asked_for_in_openbao_and_aws() {
         "the account records only what is left"
     );
 }
+
+#[tokio::test]
+async fn push_rotate_look_and_delete_leave_no_key_or_store_credential_in_logs_errors_or_values() {
+    if !stores_present() {
+        return;
+    }
+    crate::support::capture_logs();
+    let (bao, moto) = (Server::openbao(), Server::moto());
+    let s = setup(Stores::with(vault_store(), aws_store(&moto)));
+    let id = link(&s).await;
+    let vault = Target::parse(&format!(
+        "vault://127.0.0.1:{}/secret/leak/humaans",
+        bao.port
+    ))
+    .expect("valid");
+    let aws = Target::parse("aws-sm://eu-west-1/leak/humaans").expect("valid");
+    let mut seen: Vec<String> = Vec::new();
+    for target in [&vault, &aws] {
+        seen.push(format!(
+            "{:?}",
+            s.accounts.push(&id, target, false).await.expect("pushed")
+        ));
+        // A second first push is refused: its error is searched too.
+        let again = s.accounts.push(&id, target, false).await;
+        seen.push(format!("{again:?}"));
+    }
+    bao.vault_put_outside("secret", "leak/humaans", "SomeoneElsesToken");
+    moto.aws_put_outside("leak/humaans", "SomeoneElsesToken");
+    let linked = s
+        .accounts
+        .relink(&id, raw(&[("api_token", ACME_2)]), &|_| {})
+        .await
+        .expect("relinked");
+    seen.push(format!("{linked:?}"));
+    seen.push(serde_json::to_string(&linked).expect("serializes"));
+    seen.extend(linked.copies.iter().map(|o| o.message.clone()));
+    seen.push(format!(
+        "{:?}",
+        s.accounts.confirm_copies(&id).await.expect("looked")
+    ));
+    let deleted = s
+        .accounts
+        .delete_copies(&id, &[vault.clone(), aws.clone()])
+        .await
+        .expect("asked");
+    seen.extend(deleted.iter().map(|o| format!("{o:?} {}", o.message)));
+    seen.push(serde_json::to_string(&s.book.saved()).expect("book serializes"));
+    let logs = crate::support::captured_logs();
+    assert!(
+        logs.iter()
+            .any(|l| l.contains("changed outside Keystep") || l.contains("pushed account")),
+        "setup: the copies' work was logged (so the search below can fail)"
+    );
+    for secret in [ACME_1, ACME_2, BAO_TOKEN, AWS_SECRET] {
+        for text in seen.iter().chain(logs.iter()) {
+            assert!(!text.contains(secret), "a secret leaked: {text}");
+        }
+    }
+}

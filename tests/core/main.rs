@@ -26,7 +26,8 @@
 //! - `copies`: an account's copies in team stores, against OpenBao's dev server and moto's
 //!   AWS Secrets Manager started by the test: push with its metadata, rotation that never
 //!   overwrites a change made outside Keystep, the background look (metadata only, stale
-//!   copies retried), refusals that record nothing, and deleting only what was asked.
+//!   copies retried), refusals that record nothing, deleting only what was asked, and no
+//!   key or store credential in any log line, error or value along the way.
 //! - `backoff`: Keystep's own trouble (keychain refusing or hanging, a book that cannot be
 //!   saved) backs off over a simulated hour; a hung keychain call holds up nothing else.
 

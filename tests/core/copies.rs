@@ -560,3 +560,65 @@ async fn push_rotate_look_and_delete_leave_no_key_or_store_credential_in_logs_er
         }
     }
 }
+
+/// Run by tests/prism/vault.sh, with Prism between Keystep and OpenBao validating each
+/// request against OpenBao's own OpenAPI description (`--errors`: a request that does not
+/// match is answered with an error instead of being forwarded).
+#[tokio::test]
+#[ignore = "run by tests/prism/vault.sh, which starts OpenBao and Prism"]
+async fn every_vault_request_passes_openbaos_own_openapi_description() {
+    let port = std::env::var("KEYSTEP_VAULT_CONTRACT_PORT")
+        .expect("KEYSTEP_VAULT_CONTRACT_PORT names Prism's port (tests/prism/vault.sh)");
+    let store = vault_store();
+    let target =
+        Target::parse(&format!("vault://127.0.0.1:{port}/secret/prism-contract")).expect("valid");
+    let fields = [(
+        "api_token".to_string(),
+        Secret::new("PrismVaultContractToken0001"),
+    )]
+    .into_iter()
+    .collect();
+    let meta = keystep_core::store::CopyMeta {
+        provider: "humaans".into(),
+        tenant: Some("cmp_acme".into()),
+        purpose: "read".into(),
+        scopes: vec!["public:read".into()],
+        verified_at: 1_796_558_400,
+        expires_at: None,
+        handle: "humaans-acme".into(),
+    };
+    use keystep_core::store::{Expect, TeamStore};
+    let first = store
+        .write(&target, &fields, &meta, Expect::Absent)
+        .await
+        .expect("a first write, cas 0");
+    let second = store
+        .write(&target, &fields, &meta, Expect::Version(&first))
+        .await
+        .expect("a write over Keystep's version");
+    assert_eq!(
+        store.describe(&target).await.expect("metadata"),
+        Some(second.clone()),
+        "the version written"
+    );
+    let read = store.read(&target).await.expect("read back");
+    assert_eq!(
+        read.meta.get("keystep:provider").map(String::as_str),
+        Some("humaans"),
+        "custom_metadata"
+    );
+    let refused = store
+        .write(&target, &fields, &meta, Expect::Version(&first))
+        .await;
+    assert_eq!(
+        refused.map_err(|e| e.code()),
+        Err(Code::StoreChanged),
+        "an old version is refused by cas"
+    );
+    store.delete(&target, &second).await.expect("deleted");
+    assert_eq!(
+        store.describe(&target).await.expect("metadata"),
+        None,
+        "gone"
+    );
+}

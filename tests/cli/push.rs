@@ -12,6 +12,8 @@ use crate::accounts::{keyring_present, last_json, stderr, Cli};
 use crate::stores::{stores_present, Server, AWS_KEY_ID, AWS_SECRET, BAO_TOKEN};
 
 const KEY: &str = "CliPushHumaansToken000000000001";
+/// A second key of the same company, for rotation.
+const KEY_2: &str = "CliPushHumaansToken000000000002";
 
 /// The environment a team member's shell would have: the Vault token, AWS credentials and
 /// moto as the AWS endpoint, and nothing read from this machine's own AWS settings.
@@ -426,4 +428,99 @@ fn forget_asks_about_each_copy_and_deletes_only_those_named() {
         "the account is gone"
     );
     cli.assert_no_secret_anywhere(&[KEY, BAO_TOKEN, AWS_SECRET]);
+}
+
+#[test]
+fn link_replace_rotates_every_copy_and_never_overwrites_one_changed_outside_keystep() {
+    if !keyring_present() || !stores_present() {
+        return;
+    }
+    let (bao, moto) = (Server::openbao(), Server::moto());
+    let cli = Cli::new();
+    let handle = link(&cli);
+    cli.emu.add_humaans(
+        KEY_2,
+        HumaansTenant {
+            company_id: "cmp_push".into(),
+            ..HumaansTenant::full("Push Ltd", 3)
+        },
+    );
+    let env = store_env(&moto);
+    let vault = format!("vault://127.0.0.1:{}/secret/hr/humaans", bao.port);
+    let aws = "aws-sm://eu-west-1/hr/humaans-push";
+    for target in [vault.as_str(), aws] {
+        let out = run(&cli, &["push", &handle, target], "", &env);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{target}: pushed: {}",
+            stderr(&out)
+        );
+    }
+    // Someone else writes the AWS copy meanwhile.
+    moto.aws_put_outside("hr/humaans-push", "SomeoneElsesToken");
+
+    let stdin = format!("api_token={KEY_2}\n");
+    let out = run(&cli, &["link", "humaans", "--json"], &stdin, &env);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "without --replace a linked company is refused"
+    );
+    assert!(
+        stderr(&out).contains("--replace"),
+        "and told how: {}",
+        stderr(&out)
+    );
+
+    let out = run(
+        &cli,
+        &["link", "humaans", "--replace", "--json"],
+        &stdin,
+        &env,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the key is replaced: {}",
+        stderr(&out)
+    );
+    let account = last_json(&out);
+    assert_eq!(
+        account["handle"],
+        handle.as_str(),
+        "the same account: {account}"
+    );
+    let state = |target: &str| {
+        account["copies"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["target"] == target))
+            .map(|c| (c["state"].clone(), c["version"].clone()))
+    };
+    assert_eq!(
+        state(&vault),
+        Some((Value::from("current"), Value::from("2"))),
+        "Vault: the new version: {account}"
+    );
+    assert_eq!(
+        state(aws).map(|s| s.0),
+        Some(Value::from("changed_outside")),
+        "AWS: reported: {account}"
+    );
+    let said = stderr(&out);
+    assert!(
+        said.contains(&format!("copy {aws}")) && said.contains("changed outside Keystep"),
+        "each failed copy is reported: {said}"
+    );
+    assert_eq!(
+        bao.vault_get("secret", "hr/humaans")["data"]["data"]["data"]["api_token"],
+        KEY_2,
+        "the new key in Vault"
+    );
+    assert_eq!(
+        moto.aws_get("hr/humaans-push")["value"],
+        "{\"api_token\": \"SomeoneElsesToken\"}",
+        "the other person's AWS version stays"
+    );
+    cli.assert_no_secret_anywhere(&[KEY, KEY_2, BAO_TOKEN, AWS_SECRET]);
 }

@@ -927,8 +927,21 @@ async function lifecycle(check, step) {
     const panel = $(".confirm", card("acc-1"));
     const box = panel && $('input[data-copy="vault://vault.acme.internal:8200/secret/hr/humaans"]', panel);
     check("Forget asks about each copy, unticked", box && !box.checked && /Delete these copies too/.test(panel.textContent), panel && panel.textContent);
-    box.checked = true;
-    click($('[data-action="confirm-forget"]', panel));
+    // Replacing the key writes it to each copy: the result says how each one took it.
+    pressKey("Escape");
+    click($('[data-action="relink"]', card("acc-1")));
+    await until(() => visibleView() === "guide", "relink guide");
+    type(field("api_token"), "good-rotated-token-1234567890");
+    click("button#connect");
+    await waitResult();
+    const taken = $('.copy-outcomes [data-target="vault://vault.acme.internal:8200/secret/hr/humaans"]');
+    check("the relink result lists each copy and how it took the new key", $("#result").dataset.mode === "relink" && taken && taken.dataset.ok === "true" && /new key is written \(version 2\)/.test(taken.textContent), taken && taken.textContent);
+    click("#done");
+    await until(() => visibleView() === "home", "home");
+    click($('[data-action="forget"]', card("acc-1")));
+    const panelAgain = $(".confirm", card("acc-1"));
+    $('input[data-copy="vault://vault.acme.internal:8200/secret/hr/humaans"]', panelAgain).checked = true;
+    click($('[data-action="confirm-forget"]', panelAgain));
     await until(() => lastCall("forget_account"), "forget_account");
     check("forget_account gets the copies answered yes", JSON.stringify(lastCall("forget_account").args) === JSON.stringify({ id: "acc-1", deleteCopies: ["vault://vault.acme.internal:8200/secret/hr/humaans"] }), JSON.stringify(lastCall("forget_account").args));
   });

@@ -526,7 +526,11 @@
       message: `Connected to ${stored.company || stored.label} (42 people)`,
     });
     stored.permissions = Object.assign({}, stored.permissions, { granted: stored.permissions.required.slice(), missing: [] });
-    return Object.assign(view(stored), { stored_in: { store: "secret_service", label: `Keystep — ${p.name} (${stored.label})` } });
+    // Team store copies take the new key, except one whose address names "theirs" (someone
+    // changed it outside Keystep).
+    const outcomes = (stored.copies || []).map((c) => (/theirs/.test(c.target) ? { target: c.target, ok: false, code: "store_changed", message: `The copy at ${c.target} was changed outside Keystep.` } : { target: c.target, ok: true, message: "written", version: String(Number(c.version) + 1) }));
+    stored.copies = (stored.copies || []).map((c, i) => Object.assign({}, c, outcomes[i].ok ? { version: outcomes[i].version, state: "current" } : { state: "changed_outside", last_code: "store_changed" }));
+    return Object.assign(view(stored), { stored_in: { store: "secret_service", label: `Keystep — ${p.name} (${stored.label})` } }, outcomes.length ? { copy_outcomes: outcomes } : {});
   }
 
   function checkOne(stored) {

@@ -175,6 +175,8 @@ export default {
   "forget.copies_question": "This key is also in your team's stores. Delete these copies too?",
   "forget.copy_delete": "Delete the copy at",
   "forget.copies_kept": "Copies you leave unticked stay where they are; Keystep stops watching them.",
+  "result.copies_title": "Copies in your team's stores",
+  "result.copy_written": "the new key is written (version {version}).",
   "forget.done": "Forgot {account}.",
 
   "revoke.generic": "Sign in to {provider} and delete the key you created for Keystep.",

@@ -175,6 +175,8 @@ export default {
   "forget.copies_question": "Cette clé est aussi dans les coffres de votre équipe. Supprimer aussi ces copies ?",
   "forget.copy_delete": "Supprimer la copie de",
   "forget.copies_kept": "Les copies non cochées restent où elles sont ; Keystep cesse de les surveiller.",
+  "result.copies_title": "Copies dans les coffres de votre équipe",
+  "result.copy_written": "la nouvelle clé y est écrite (version {version}).",
   "forget.done": "{account} a été oublié.",
 
   "revoke.generic": "Connectez-vous à {provider} et supprimez la clé créée pour Keystep.",

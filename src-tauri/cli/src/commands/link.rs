@@ -2,8 +2,12 @@
 //! keychain ([`World`]).
 //!
 //! ```text
-//! keystep link <provider> [--purpose ID] [--field NAME=VALUE]... [--name NAME] [--json]
+//! keystep link <provider> [--purpose ID] [--field NAME=VALUE]... [--name NAME] [--replace] [--json]
 //! ```
+//!
+//! With `--replace`, a company already linked gets this key instead (the window's Replace
+//! key, [`Accounts::relink`](keystep_core::account::Accounts::relink)): verified first,
+//! swapped in place, and written to every copy in a team store, each one reported.
 //!
 //! It reads its input exactly as `verify` does (secret fields on standard input), checks it
 //! before opening the book, and links through [`Accounts::link_for`](keystep_core::account::Accounts::link_for) (held to
@@ -35,6 +39,8 @@ struct LinkArgs {
     name: Option<String>,
     purpose: String,
     json: bool,
+    /// `--replace`: a company already linked gets this key (a relink).
+    replace: bool,
 }
 
 /// `keystep link --help`.
@@ -52,6 +58,10 @@ pub fn link_usage(catalogue: &Catalogue) -> String {
          company's name by default). --purpose says what the key is for (default read; the\n\
          purposes are listed below): it is held to that purpose now and at every check. With --json the last line of standard output is the\n\
          account as keystep list --json shows it.\n\n\
+         --replace gives a company that is already linked this new key instead, as the\n\
+         window's Replace key does: verified first, then swapped in, and written to every\n\
+         copy in a team store (keystep push), each one reported; a copy that could not be\n\
+         updated is listed as stale (or changed outside Keystep) until it is.\n\n\
          Exit status: 0 linked, 1 not linked (the key was refused, the company is already\n\
          linked, or the keychain could not be used: nothing was kept), 2 usage or invalid input.\n\n\
          Providers and their fields{providers}"
@@ -61,10 +71,13 @@ pub fn link_usage(catalogue: &Catalogue) -> String {
 
 fn parse_link(args: &[String]) -> Result<LinkArgs, String> {
     let mut name = None;
+    let mut replace = false;
     let mut rest = Vec::new();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        if arg == "--name" {
+        if arg == "--replace" {
+            replace = true;
+        } else if arg == "--name" {
             let value = it.next().ok_or("--name needs a name after it.")?;
             name = Some(value.clone());
         } else if let Some(value) = arg.strip_prefix("--name=") {
@@ -92,6 +105,7 @@ fn parse_link(args: &[String]) -> Result<LinkArgs, String> {
         name,
         purpose: parsed.purpose,
         json: parsed.json,
+        replace,
     })
 }
 
@@ -201,6 +215,7 @@ pub async fn run_link(
             return EXIT_FAILED;
         }
     };
+    let again = parsed.replace.then(|| copy(&raw));
     let steps = std::sync::Mutex::new(Vec::new());
     let linked = accounts
         .link_for(
@@ -220,6 +235,13 @@ pub async fn run_link(
             let _ = writeln!(stderr, "  {step}");
         }
     }
+    let linked = match (linked, again) {
+        // `--replace` over a company already linked: the same key goes to that account.
+        (Err(LinkError::AlreadyLinked { id, .. }), Some(raw)) => {
+            accounts.relink(&id, raw, &|_| {}).await
+        }
+        (linked, _) => linked,
+    };
     let linked = match linked {
         Ok(linked) => linked,
         Err(e) => {
@@ -229,7 +251,7 @@ pub async fn run_link(
             };
             let message = match (&e, &existing) {
                 (LinkError::AlreadyLinked { .. }, Some(handle)) => format!(
-                    "This {} company is already linked as {handle}; nothing was changed. To give it this key, choose Replace key on it in the Keystep window.",
+                    "This {} company is already linked as {handle}; nothing was changed. To give it this key, run the same command with --replace (or choose Replace key on it in the Keystep window).",
                     provider.name
                 ),
                 _ => e.to_string(),
@@ -279,6 +301,17 @@ pub async fn run_link(
         );
         for note in &linked.notes {
             let _ = writeln!(stdout, "  note: {}", note.describe(provider));
+        }
+    }
+    // A relink writes the new key to every copy in a team store: each one reported.
+    for outcome in &linked.copies {
+        let out: &mut dyn Write = if outcome.ok {
+            &mut *stdout
+        } else {
+            &mut *stderr
+        };
+        if !(parsed.json && outcome.ok) {
+            let _ = writeln!(out, "  copy {}: {}", outcome.target, outcome.message);
         }
     }
     EXIT_OK

@@ -59,7 +59,7 @@ impl Command {
     fn summary(self) -> (&'static str, &'static str) {
         match self {
             Command::Link => (
-                "link <provider> [--purpose ID] [--field NAME=VALUE]... [--name NAME] [--json]",
+                "link <provider> [--purpose ID] [--field NAME=VALUE]... [--name NAME] [--replace] [--json]",
                 "verify a key (secret fields on standard input) and keep it",
             ),
             Command::List => (

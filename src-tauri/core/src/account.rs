@@ -48,6 +48,7 @@ mod keychain;
 mod recovery;
 mod on_disk;
 mod health;
+mod restore;
 mod purpose;
 mod safe_mode;
 mod start;
@@ -508,6 +509,36 @@ pub struct Linked {
     pub copies: Vec<CopyOutcome>,
 }
 
+/// A new account's key that the provider accepted, verified but not linked yet: what
+/// [`Accounts::verify_new`] found, for [`Accounts::link_verified`] to store. The window
+/// keeps one that lacks permissions for a short while, so "Link anyway" links what was
+/// verified without the key being sent (or checked) again. Its secrets are wiped when it
+/// is dropped.
+#[derive(Debug)]
+pub struct Candidate {
+    provider: String,
+    creds: crate::input::Credentials,
+    report: Report,
+}
+
+impl Candidate {
+    /// The provider's id.
+    pub fn provider(&self) -> &str {
+        &self.provider
+    }
+
+    /// Whether the key works but lacks required permissions: it links only when the person
+    /// accepts that ([`LinkMode::AcceptMissing`]).
+    pub fn lacks_permissions(&self) -> bool {
+        self.report.code == Some(Code::MissingPermission)
+    }
+
+    /// The refusal a link that does not accept missing permissions ends with.
+    pub fn refusal(&self) -> LinkError {
+        LinkError::Verification(Box::new(self.report.clone()))
+    }
+}
+
 /// Longest account label a person may choose, in characters.
 pub const MAX_LABEL_CHARS: usize = 80;
 
@@ -687,6 +718,28 @@ impl Accounts {
         mode: LinkMode,
         progress: &crate::verify::Progress<'_>,
     ) -> Result<Linked, LinkError> {
+        let candidate = self
+            .verify_new(provider_id, raw, key_purpose, progress)
+            .await?;
+        if candidate.lacks_permissions() && mode != LinkMode::AcceptMissing {
+            return Err(candidate.refusal());
+        }
+        self.link_verified(candidate).await
+    }
+
+    /// The first half of [`Accounts::link_for`]: verifies the fields for `key_purpose`,
+    /// stores nothing, and returns the key the provider accepted (working, or lacking only
+    /// permissions) for [`Accounts::link_verified`].
+    ///
+    /// # Errors
+    /// As [`Accounts::link_for`], for everything but missing permissions.
+    pub async fn verify_new(
+        &self,
+        provider_id: &str,
+        raw: BTreeMap<String, Secret>,
+        key_purpose: &str,
+        progress: &crate::verify::Progress<'_>,
+    ) -> Result<Candidate, LinkError> {
         self.writable()?;
         let provider = self.provider(provider_id)?;
         purpose::declared(provider, key_purpose)?;
@@ -701,11 +754,31 @@ impl Accounts {
                 progress,
             )
             .await;
-        let limited =
-            report.code == Some(Code::MissingPermission) && mode == LinkMode::AcceptMissing;
-        if !report.ok && !limited {
+        if !report.ok && report.code != Some(Code::MissingPermission) {
             return Err(LinkError::Verification(Box::new(report)));
         }
+        Ok(Candidate {
+            provider: provider.id.clone(),
+            creds,
+            report,
+        })
+    }
+
+    /// The second half of [`Accounts::link_for`]: stores a verified key as a new account,
+    /// limited when it lacks permissions (the person accepted that by asking).
+    ///
+    /// # Errors
+    /// As [`Accounts::link_for`] after verification: the tenant is already linked, or the
+    /// keychain or the book could not be written (nothing stored then).
+    pub async fn link_verified(&self, candidate: Candidate) -> Result<Linked, LinkError> {
+        self.writable()?;
+        let Candidate {
+            provider: provider_id,
+            creds,
+            report,
+        } = candidate;
+        let provider = self.provider(&provider_id)?;
+        let limited = report.code == Some(Code::MissingPermission);
         let now = self.clock.unix_now();
         let label = report
             .identity

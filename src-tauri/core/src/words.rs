@@ -182,8 +182,8 @@ const FR: Words = Words {
     paused_keychain: "Votre trousseau système est verrouillé ou ne répond pas : Keystep ne peut pas lire vos clés. Déverrouillez-le ; Keystep réessaie dans quelques minutes.",
     paused_storage: "Keystep ne peut pas enregistrer sa liste de comptes. Libérez de l’espace disque ; Keystep réessaie dans quelques minutes.",
     paused_host: "Une variable KEYSTEP_…_URL enverrait une clé à une autre adresse que celle où elle a été vérifiée : Keystep ne l’a pas envoyée.",
-    notice_copy_changed: "{who} : une copie a été modifiée hors de Keystep",
-    notice_copy_changed_body: "La copie de {target} n’est plus la version écrite par Keystep ; Keystep n’y écrira donc plus. Vérifiez qui l’a modifiée.",
+    notice_copy_changed: "{who} : une copie a été modifiée hors de Keystep",
+    notice_copy_changed_body: "La copie de {target} n’est plus la version écrite par Keystep ; Keystep n’y écrira donc plus. Vérifiez qui l’a modifiée.",
 };
 
 /// The sentences in `lang`.

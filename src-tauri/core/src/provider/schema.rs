@@ -221,6 +221,21 @@ pub struct Step {
     /// A warning to show prominently ("shown only once").
     #[serde(default)]
     pub warning: Option<String>,
+    /// Set on the one step where the person copies the secret: whether the provider shows
+    /// it there only once or whenever asked. The window points a refused key at this step
+    /// and, for [`SecretShown::Once`], says to make a new key instead of copying it again.
+    #[serde(default)]
+    pub secret_shown: Option<SecretShown>,
+}
+
+/// How often a provider shows a secret (`docs/providers/<id>.md` holds the fact).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SecretShown {
+    /// Only when it is created: a lost secret is replaced by a new one (or a reset).
+    Once,
+    /// Whenever the person opens the page again (JazzHR's one key per account).
+    Anytime,
 }
 
 /// One purpose of a provider's keys.

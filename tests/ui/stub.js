@@ -777,6 +777,8 @@
       if (!/^(vault|aws-sm):\/\/[^/@?#\s]+\/\S+\/?\S*$/.test(target)) throw fail("invalid_input", "A store address starts with vault:// or aws-sm://.", { field: "target" });
       if (/refuse/.test(target)) throw fail("store_refused", `${target} refused Keystep (permission denied).`);
       if (/down/.test(target)) throw fail("store_unreachable", `Keystep could not reach ${target}.`);
+      const known = (stored.copies || []).find((c) => c.target === target);
+      if (known && known.state === "changed_outside" && !args.replace) throw fail("store_changed", `The copy at ${target} was changed outside Keystep.`);
       const now = Math.floor(Date.now() / 1000);
       stored.copies = (stored.copies || []).filter((c) => c.target !== target).concat([{ target, version: "1", written_at: now, confirmed_at: now, state: "current" }]);
       return view(stored);

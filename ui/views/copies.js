@@ -85,7 +85,10 @@ export function copiesSection(account) {
     token.value = "";
     busy(submit, true);
     try {
-      const updated = await api.pushAccount(account.id, where, secret || null);
+      // Sharing again to a copy changed outside Keystep is the person's answer to its note:
+      // overwrite what is there now. Any other address must be new or Keystep's own version.
+      const replace = copies.some((c) => c.target === where && c.state === "changed_outside");
+      const updated = await api.pushAccount(account.id, where, secret || null, replace);
       target.value = "";
       announce(t("copies.shared", { target: where }));
       updateAccount(updated);

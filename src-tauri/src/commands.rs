@@ -75,8 +75,9 @@ pub async fn preview_fields(
     Ok(keystep_core::input::preview_fields(provider, fields))
 }
 
-/// Verifies the fields with the provider and, if they work, links the account. A key that
-/// works but lacks permissions is refused (`missing_permission`) and held a short while
+/// Verifies the fields with the provider and, if they work, links the account, called
+/// `name` when given (checked before anything is sent). A key that works but lacks
+/// permissions is refused (`missing_permission`) and held a short while
 /// (`state::PENDING_FOR`): the error's `pending` id links it as limited through
 /// [`link_pending`], so "Link anyway" never sends the key again.
 #[tauri::command]
@@ -86,12 +87,22 @@ pub async fn link_account<R: Runtime>(
     provider: String,
     fields: BTreeMap<String, String>,
     purpose: Option<String>,
+    name: Option<String>,
 ) -> Result<AccountView, IpcError> {
     // The wizard preselects `read`; a caller that says nothing gets the same.
     let purpose = purpose.unwrap_or_else(|| keystep_core::provider::DEFAULT_PURPOSE.into());
+    // A name the person typed (asked for where the provider cannot name the company); a
+    // blank one leaves the provider's.
+    let name = name.filter(|n| !n.trim().is_empty());
     let candidate = state
         .accounts
-        .verify_new(&provider, secrets(fields), &purpose, &progress_to(window))
+        .verify_new(
+            &provider,
+            secrets(fields),
+            &purpose,
+            name.as_deref(),
+            &progress_to(window),
+        )
         .await?;
     if candidate.lacks_permissions() {
         let mut refusal = IpcError::from(candidate.refusal());

@@ -141,6 +141,10 @@ pub struct ProviderView {
     /// Success lines, tried in order: the first whose `{company}`, `{head_count}` and
     /// `{user}` are all known is used; the last has no placeholder.
     success: Vec<String>,
+    /// Whether the provider's answers name the company a key reaches. When they do not
+    /// (HiBob, JazzHR), the form asks the person for the account's name (`link_account`'s
+    /// `name`), or the account is named after its user.
+    names_company: bool,
 }
 
 /// One check of the chain as the window names it while it runs.
@@ -170,6 +174,7 @@ impl From<&Check> for ProgressView {
 impl From<&Provider> for ProviderView {
     fn from(p: &Provider) -> Self {
         ProviderView {
+            names_company: p.names_company(),
             id: p.id.clone(),
             name: p.name.clone(),
             category: p.category,

@@ -160,6 +160,11 @@ pub fn run() {
             let dir = world.open_data_dir()?;
             let settings = Arc::new(keystep_core::settings::FileSettings::new(dir.clone()));
             let use_log = Arc::new(keystep_core::use_log::UseLog::in_dir(&dir));
+            // What the command line changes shows within seconds: the book, and the use log.
+            let followed = (
+                dir.file(keystep_core::account::BOOK_FILE),
+                use_log.path().to_path_buf(),
+            );
             let (accounts, notice) = world.open_or_recover()?;
             #[cfg(target_os = "linux")]
             let notifier = desktop::DesktopNotifier;
@@ -191,6 +196,12 @@ pub fn run() {
                 log::warn!("no tray icon: {e}");
             }
             show_unless_started_at_login(&handle);
+            tauri::async_runtime::spawn(watch::follow_files(
+                handle.clone(),
+                followed.0,
+                followed.1,
+                watch::FOLLOW_EVERY,
+            ));
             tauri::async_runtime::spawn(watch::keep_watch(handle));
             Ok(())
         })

@@ -21,18 +21,18 @@ use serde_json::{json, Value};
 
 use crate::{call, window, TOKEN};
 
-const OTHER: &str = "IpcOtherTokenIpcOtherToken000077";
+pub(crate) const OTHER: &str = "IpcOtherTokenIpcOtherToken000077";
 const LIVE_ID: &str = "fedcba9876543210fedcba9876543210";
 
-struct Shell {
+pub(crate) struct Shell {
     _root: tempfile::TempDir,
-    dir: Arc<DataDir>,
-    vault: Arc<MemoryVault>,
-    emu: Emulator,
+    pub(crate) dir: Arc<DataDir>,
+    pub(crate) vault: Arc<MemoryVault>,
+    pub(crate) emu: Emulator,
 }
 
 impl Shell {
-    fn new() -> Shell {
+    pub(crate) fn new() -> Shell {
         let root = tempfile::tempdir().expect("temp dir");
         let dir = Arc::new(DataDir::open(root.path().join("io.keystep.desktop")).expect("dir"));
         let emu = Emulator::start();
@@ -53,7 +53,7 @@ impl Shell {
     }
 
     /// Starts the app as `run` does: the book opened (or safe mode) from the folder.
-    fn start(&self) -> tauri::App<tauri::test::MockRuntime> {
+    pub(crate) fn start(&self) -> tauri::App<tauri::test::MockRuntime> {
         self.start_with(Arc::new(MemoryNotifier::default()))
     }
 
@@ -316,6 +316,7 @@ fn list_recent_use_reads_the_use_log_keystep_run_wrote_and_offers_the_line_to_co
                 name: handle.clone(),
             }],
             mode: Mode::Proxy,
+            no_masking: false,
         },
         UseRecord::Request {
             run: "r1".into(),
@@ -327,12 +328,15 @@ fn list_recent_use_reads_the_use_log_keystep_run_wrote_and_offers_the_line_to_co
             bytes: 99,
             duration_ms: 3,
             forwarded: true,
+            waited_ms: 0,
         },
         UseRecord::RunEnded {
             run: "r1".into(),
             at: 1_700_000_102,
             exit_status: 0,
             requests: 1,
+            refused: 0,
+            other_users: 0,
         },
     ] {
         log.append(&record).expect("recorded");

@@ -238,3 +238,56 @@ fn a_held_key_links_only_for_a_while_and_only_under_its_own_id() {
         "nothing was linked"
     );
 }
+
+/// Issue 21 §7: HiBob and JazzHR cannot name the company a key reaches, so the window asks
+/// the person for a name: `list_providers` says which providers need one (`names_company`),
+/// `link_account` takes it, and a name that cannot be one is refused before anything is
+/// sent.
+#[test]
+fn a_provider_that_cannot_name_the_company_gets_the_name_the_person_typed() {
+    use keystep_emulator::HibobTenant;
+
+    const HIBOB: &str = "IpcHibobServiceUserToken0000000042";
+    let emu = Emulator::start();
+    emu.add_hibob(HibobTenant::full("SERVICE-4242", HIBOB, 12));
+    let app = app(&emu);
+    let w = window(&app);
+    let providers = call(&w, "list_providers", json!({})).expect("providers");
+    let unnamed: Vec<&str> = providers
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter(|p| p["names_company"] == false)
+        .filter_map(|p| p["id"].as_str())
+        .collect();
+    assert_eq!(
+        unnamed,
+        ["hibob", "jazzhr"],
+        "the providers to ask a name for"
+    );
+
+    let fields = json!({"service_user_id": "SERVICE-4242", "service_user_token": HIBOB});
+    let err = call(
+        &w,
+        "link_account",
+        json!({"provider": "hibob", "fields": fields, "name": "x".repeat(81)}),
+    )
+    .expect_err("a name past 80 characters");
+    assert_eq!(err["code"], "invalid_input", "{err}");
+    assert!(
+        emu.requests().is_empty(),
+        "refused before anything was sent"
+    );
+
+    let linked = call(
+        &w,
+        "link_account",
+        json!({"provider": "hibob", "fields": fields, "name": "  Acme HR "}),
+    )
+    .expect("links");
+    assert_eq!(
+        (linked["label"].as_str(), linked["handle"].as_str()),
+        (Some("Acme HR"), Some("hibob-acme-hr")),
+        "the account has the typed name, and its handle comes from it: {linked}"
+    );
+}

@@ -16,6 +16,7 @@
 //! - `watch`: check history, Check all, the start-up check waiting for the window.
 //! - `overrides`: the hosts a `KEYSTEP_*_URL` variable overrides, for the banner.
 //! - `disk`: the shell's own start over a real data folder.
+//! - `follow`: what the command line writes in that folder reaches the window within seconds.
 //! - `shell`: the one accounts-changed hook and the one list of event names.
 //! - `stores`: Share with your team's store (`push_account`), copies in the account's view,
 //!   a relink's report per copy, and Forget deleting only the copies it was given.
@@ -23,6 +24,7 @@
 
 mod contract;
 mod disk;
+mod follow;
 mod lifecycle;
 mod overrides;
 mod providers;

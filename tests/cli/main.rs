@@ -2,9 +2,18 @@
 //!
 //! Here `keystep verify`: secrets on stdin, against the provider emulator over loopback;
 //! exit codes, the JSON line, and that no secret appears in anything the command prints.
-//! `accounts`: `keystep link`, `list` and `forget` with the real keychain.
+//! `accounts`: `keystep link`, `list` and `forget` with the real keychain; `relink`: a new
+//! key kept in place.
 //! `window`: the command-line binary and the window binary it `exec`s.
 //! `run`: `keystep run` (proxy and `--env`) and `keystep log` with real python3 scripts.
+//! `keychain_wait`: an unlock prompt nobody answers ends a command at its bound.
+//! `terminal`: `verify` and `link` at a terminal ask for each secret with echo off.
+//! `usage`: one style of usage error, no pasted value repeated, the README's synopses.
+//! `run_examples`: every example Keystep prints keeps the run token out of argument lists
+//! (run under strace), and the window's examples read through the real proxy.
+//! `run_guard`: a terminal's Ctrl-C reaching the command once, a hold said once on stderr,
+//! and idle connections by the hundred, another user's and the script's own, under a low
+//! descriptor limit.
 //! `push`: `keystep push`, `verify --from` and `forget`'s answers about copies, against
 //! OpenBao's dev server and moto's AWS Secrets Manager started by the test.
 //!
@@ -12,7 +21,10 @@
 //! one book at once lose nothing), `proxy` (`keystep run`'s proxy: each provider's real
 //! credential in its place while the script holds a run token; refusals forward nothing;
 //! pace, Retry-After, streaming, redirects, 200 requests at once; the use log without
-//! secrets), `stdin` (fuzzing standard input and the normalizers: no panic, and no error
+//! secrets), `proxy_guard` (who may use the proxy and what it lets through: other users,
+//! `Host`, override headers and cookies, plain writes, refusals counted not recorded, host
+//! pinning, idle connections), `proxy_pace` (only documented limits, said once and recorded;
+//! HiBob's firewall never tripped; a 429's back-off), `stdin` (fuzzing standard input and the normalizers: no panic, and no error
 //! repeats what came in) and `purpose` (`keystep verify --purpose`).
 
 use std::io::Write;
@@ -22,15 +34,23 @@ mod accounts;
 #[path = "../common/app_binary.rs"]
 mod app_binary;
 mod book;
+mod keychain_wait;
 #[path = "../common/parts.rs"]
 mod parts;
 mod proxy;
+mod proxy_guard;
+mod proxy_pace;
 mod purpose;
 mod push;
+mod relink;
 mod run;
+mod run_examples;
+mod run_guard;
 mod stdin;
 #[path = "../common/stores.rs"]
 mod stores;
+mod terminal;
+mod usage;
 mod window;
 
 use accounts::last_json;

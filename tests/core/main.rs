@@ -8,6 +8,9 @@
 //! - `verify_evidence`: no false red (only the provider's own answer judges a key; a
 //!   success proves whose key it is); `verify_bounds`: the engine fails closed (no client,
 //!   oversized answers, captured values that would steer a request).
+//! - `guides`: what the guides say where vendor sources corrected them (PayFit's scopes and
+//!   tab, HiBob's labels, Humaans' roles, Namely's two texts on administrator tokens),
+//!   and every fact on an evidence page labelled vendor, secondary or inferred.
 //! - `accounts`: linking and forgetting are all-or-nothing across vault and book.
 //! - `handles`: each account's short name: made, kept, renamed, resolved, settled.
 //! - `lifecycle`: one tenant is one account (duplicates refused, relinks in place), checks,
@@ -18,7 +21,9 @@
 //! - `keychain`, `keychain_lifecycle`: the real OS keychain (Secret Service inside
 //!   `dbus-run-session`), checked from outside with `secret-tool`.
 //! - `normalize`: property tests of the input normalizers.
-//! - `on_disk`: the book on disk (atomic, private, two writers) and safe mode.
+//! - `on_disk`: the book on disk (atomic, private, two writers) and safe mode;
+//!   `stale_window`: a window that has not read the book since `keystep link` wrote it
+//!   neither offers nor deletes the new account's key.
 //! - `verified_hosts`: a stored key goes only to the hosts it was verified against; a check
 //!   under another override is refused (`host_changed`) with nothing sent.
 //! - `schedule`: debounced transient trouble and backoff, accounts falling due by the
@@ -29,13 +34,15 @@
 //!   copies retried), refusals that record nothing, deleting only what was asked, and no
 //!   key or store credential in any log line, error or value along the way.
 //! - `backoff`: Keystep's own trouble (keychain refusing or hanging, a book that cannot be
-//!   saved) backs off over a simulated hour; a hung keychain call holds up nothing else.
+//!   saved) backs off over a simulated hour of the window's own schedule loop
+//!   (`schedule::keep_watch`); a hung keychain call holds up nothing else.
 
 mod accounts;
 mod backoff;
 mod cases;
 mod copies;
 mod faults;
+mod guides;
 mod handles;
 mod keychain;
 mod keychain_lifecycle;
@@ -48,6 +55,7 @@ mod parts;
 mod purposes;
 mod races;
 mod schedule;
+mod stale_window;
 #[path = "../common/stores.rs"]
 mod stores;
 mod support;

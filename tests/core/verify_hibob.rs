@@ -23,10 +23,11 @@ const VIEW_PEOPLE: &str =
     "People's data › People › Basic info › View selected employees' Basic info sections";
 const VIEW_PAYROLL: &str = "People's data › Payroll › View selected employees' Payroll sections";
 const WHOS_OUT: &str = "People's data › Time off › See who's out today › See who's out";
-const REQUEST_TIME_OFF: &str = "People's data › Time off › Request time off for selected employees";
+/// Bob's own label (its changelog, "Time off API: new permission required to access
+/// attachments"), not the invented "Request time off for selected employees".
+const REQUEST_TIME_OFF: &str = "People's data › Time off › Requests › Create, edit all fields, and cancel people's requests that haven't been approved yet";
 const EDIT_PEOPLE: &str =
     "People's data › People › Basic info › Edit selected employees' Basic info sections";
-const EDIT_FIELDS: &str = "Employee fields: edit";
 
 fn basic() -> AuthAt {
     AuthAt::Basic(ID.into(), TOKEN.into())
@@ -85,8 +86,8 @@ fn cases() -> Vec<Case> {
                 );
                 assert_eq!(
                     r.permissions.unchecked,
-                    [REQUEST_TIME_OFF, EDIT_PEOPLE, EDIT_FIELDS],
-                    "{case}: writes cannot be proven by reading"
+                    [REQUEST_TIME_OFF, EDIT_PEOPLE],
+                    "{case}: writes cannot be proven by reading (and the retired token's \"Employee fields: edit\" is not asked for)"
                 );
             },
         },
@@ -409,6 +410,53 @@ async fn hibob_sandbox_choice_selects_the_sandbox_host() {
         "production by default: {r:?}"
     );
     assert_sent(&emu, &[fields("api")], "blank environment");
+}
+
+/// Issue 21 §7: a key held to `read` does not read an employee's salary, neither when it
+/// is linked nor at any check: the payroll probe is sent only for a purpose that needs
+/// payroll (`full`). What `read` needs is still proven, by the same requests as before.
+#[tokio::test]
+async fn a_read_key_never_reads_a_salary_and_a_full_key_still_proves_payroll() {
+    use keystep_core::verify::Purpose;
+
+    use crate::support::{creds, verifier_for};
+
+    let pairs = [("service_user_id", ID), ("service_user_token", TOKEN)];
+    for (purpose, when, sent) in [
+        (
+            "read",
+            Purpose::Link,
+            vec![fields("api"), search("api"), whos_out("api")],
+        ),
+        (
+            "read",
+            Purpose::Check,
+            vec![fields("api"), search("api"), whos_out("api")],
+        ),
+        ("full", Purpose::Check, full_chain()),
+    ] {
+        let emu = Emulator::start();
+        emu.add_hibob(HibobTenant::full(ID, TOKEN, 12));
+        let r = verifier_for(&emu, Duration::from_secs(5))
+            .verify_for(
+                crate::support::catalogue().get("hibob").expect("hibob"),
+                &creds("hibob", &pairs),
+                purpose,
+                when,
+                &|_| {},
+            )
+            .await;
+        let case = format!("{purpose} ({when:?})");
+        assert!(r.ok, "{case}: the key works for its purpose: {r:?}");
+        assert_sent(&emu, &sent, &case);
+        let payroll_proven = r.permissions.granted.iter().any(|g| g == VIEW_PAYROLL);
+        assert_eq!(
+            payroll_proven,
+            purpose == "full",
+            "{case}: payroll is proven only where it is needed: {:?}",
+            r.permissions
+        );
+    }
 }
 
 #[test]

@@ -9,6 +9,7 @@
 mod app_binary;
 mod driver;
 mod firstrun;
+mod follow;
 mod leaks;
 mod trust;
 mod uses;

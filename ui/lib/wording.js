@@ -288,6 +288,9 @@ const PROBLEM = {
   same_value: "problem.same_value",
   swapped: "problem.swapped",
   pasted_together: "problem.pasted_together",
+  pasted_url: "problem.pasted_url",
+  pasted_command: "problem.pasted_command",
+  too_short: "problem.too_short",
 };
 
 /**

@@ -270,6 +270,8 @@ export default {
   "guide.copy_failed": "Couldn't copy",
 
   "form.legend": "Key details",
+  "form.name_label": "Name for this account",
+  "form.name_help": "{provider} does not tell Keystep your company’s name, so without one the account is named after the user the key belongs to. Type the name you want to see, such as your company’s.",
   "form.title": "Enter the details",
   "form.title_needs": "Paste your {needs}",
   "form.title_relink": "Paste the new key",
@@ -308,6 +310,9 @@ export default {
   "problem.same_value": "{other_label} and {label} hold the same value. Paste each into its own box.",
   "problem.swapped": "{label} and {other_label} look swapped: each looks like the other one.",
   "problem.pasted_together": "{label} cannot contain “:”. It looks like {label} and {other_label} were pasted together.",
+  "problem.pasted_url": "{label} holds a web address, not the key. Copy the key itself from {provider}, not the page's address.",
+  "problem.pasted_command": "{label} holds a whole command line (such as curl …), not just the key. Paste only the key from it.",
+  "problem.too_short": "{label} is far too short to be a {provider} key: only a few characters were pasted. Copy all of it.",
   "problem.invalid": "Check {label}.",
 
   "connect.checking": "Checking the key with {provider}…",

@@ -270,6 +270,8 @@ export default {
   "guide.copy_failed": "Copie impossible",
 
   "form.legend": "Informations de la clé",
+  "form.name_label": "Nom de ce compte",
+  "form.name_help": "{provider} ne donne pas à Keystep le nom de votre entreprise : sans nom, le compte porte celui de l’utilisateur à qui appartient la clé. Saisissez le nom que vous voulez voir, par exemple celui de votre entreprise.",
   "form.title": "Saisissez les informations",
   "form.title_needs": "Collez ici : {needs}",
   "form.title_relink": "Collez la nouvelle clé",
@@ -308,6 +310,9 @@ export default {
   "problem.same_value": "{other_label} et {label} contiennent la même valeur. Collez chacun dans sa propre case.",
   "problem.swapped": "{label} et {other_label} semblent inversés : chacun ressemble à l’autre.",
   "problem.pasted_together": "{label} ne peut pas contenir « : ». On dirait que {label} et {other_label} ont été collés ensemble.",
+  "problem.pasted_url": "{label} contient une adresse web, pas la clé. Copiez la clé elle-même depuis {provider}, pas l’adresse de la page.",
+  "problem.pasted_command": "{label} contient toute une ligne de commande (comme curl …), pas seulement la clé. Collez uniquement la clé qu’elle contient.",
+  "problem.too_short": "{label} : c’est bien trop court pour une clé {provider}, seuls quelques caractères ont été collés. Copiez la clé en entier.",
   "problem.invalid": "Vérifiez {label}.",
 
   "connect.checking": "Vérification de la clé auprès de {provider}…",

@@ -456,6 +456,8 @@ struct Ledger {
     /// Checks that failed inside Keystep (keychain, disk), per account, so the schedule
     /// backs off. Kept here rather than in the book because a failed save is one of them.
     held: BTreeMap<String, LocalTrouble>,
+    /// How many times a book another process wrote was adopted ([`Accounts::outside_changes`]).
+    adopted: u64,
 }
 
 impl Ledger {
@@ -517,6 +519,8 @@ pub struct Linked {
 #[derive(Debug)]
 pub struct Candidate {
     provider: String,
+    /// The name the person gave the account, checked (else the provider's company).
+    name: Option<String>,
     creds: crate::input::Credentials,
     report: Report,
 }
@@ -541,6 +545,20 @@ impl Candidate {
 
 /// Longest account label a person may choose, in characters.
 pub const MAX_LABEL_CHARS: usize = 80;
+
+/// `label` trimmed, if a person may name an account so: 1 to [`MAX_LABEL_CHARS`]
+/// characters on one line.
+fn check_label(label: &str) -> Result<&str, LinkError> {
+    let label = label.trim();
+    let count = label.chars().count();
+    if count == 0 || count > MAX_LABEL_CHARS || label.chars().any(char::is_control) {
+        return Err(LinkError::Input(InputError {
+            field: "label".into(),
+            message: format!("A name needs 1 to {MAX_LABEL_CHARS} characters, on one line."),
+        }));
+    }
+    Ok(label)
+}
 
 impl Accounts {
     /// Opens the book through `store`.
@@ -584,6 +602,7 @@ impl Accounts {
                 book,
                 key_epochs: BTreeMap::new(),
                 held: BTreeMap::new(),
+                adopted: 0,
             }),
             safe_mode: None,
             writer: Mutex::new(()),
@@ -641,6 +660,15 @@ impl Accounts {
         ledger.position(id).map(|i| ledger.book.accounts[i].clone())
     }
 
+    /// How many times this process adopted a book another process (the command line) wrote,
+    /// reading the stored book first. The window follows the command line by this count: its
+    /// own saves do not move it, so only another process's changes redraw the window.
+    pub async fn outside_changes(&self) -> u64 {
+        let mut ledger = self.ledger.lock().await;
+        self.refresh(&mut ledger);
+        ledger.adopted
+    }
+
     /// Adopts the stored book if another process changed it. A book that became unreadable
     /// meanwhile is not adopted: the next save refuses to write over it.
     fn refresh(&self, ledger: &mut Ledger) {
@@ -648,7 +676,10 @@ impl Accounts {
             return;
         }
         match self.store.reload() {
-            Ok(Some(book)) => ledger.book = book,
+            Ok(Some(book)) => {
+                ledger.book = book;
+                ledger.adopted += 1;
+            }
             Ok(None) => {}
             Err(e) => log::warn!("the account list changed on disk and cannot be read: {e}"),
         }
@@ -718,8 +749,27 @@ impl Accounts {
         mode: LinkMode,
         progress: &crate::verify::Progress<'_>,
     ) -> Result<Linked, LinkError> {
+        self.link_named(provider_id, raw, key_purpose, mode, None, progress)
+            .await
+    }
+
+    /// [`Accounts::link_for`], naming the account `name` instead of what the provider says
+    /// (the company, or for a provider that cannot name it, its user:
+    /// [`Provider::names_company`]). The name is checked before anything is sent.
+    ///
+    /// # Errors
+    /// As [`Accounts::link_for`], and [`LinkError::Input`] for an unusable name.
+    pub async fn link_named(
+        &self,
+        provider_id: &str,
+        raw: BTreeMap<String, Secret>,
+        key_purpose: &str,
+        mode: LinkMode,
+        name: Option<&str>,
+        progress: &crate::verify::Progress<'_>,
+    ) -> Result<Linked, LinkError> {
         let candidate = self
-            .verify_new(provider_id, raw, key_purpose, progress)
+            .verify_new(provider_id, raw, key_purpose, name, progress)
             .await?;
         if candidate.lacks_permissions() && mode != LinkMode::AcceptMissing {
             return Err(candidate.refusal());
@@ -727,22 +777,24 @@ impl Accounts {
         self.link_verified(candidate).await
     }
 
-    /// The first half of [`Accounts::link_for`]: verifies the fields for `key_purpose`,
-    /// stores nothing, and returns the key the provider accepted (working, or lacking only
-    /// permissions) for [`Accounts::link_verified`].
+    /// The first half of [`Accounts::link_named`]: checks the name, verifies the fields for
+    /// `key_purpose`, stores nothing, and returns the key the provider accepted (working, or
+    /// lacking only permissions) for [`Accounts::link_verified`].
     ///
     /// # Errors
-    /// As [`Accounts::link_for`], for everything but missing permissions.
+    /// As [`Accounts::link_named`], for everything but missing permissions.
     pub async fn verify_new(
         &self,
         provider_id: &str,
         raw: BTreeMap<String, Secret>,
         key_purpose: &str,
+        name: Option<&str>,
         progress: &crate::verify::Progress<'_>,
     ) -> Result<Candidate, LinkError> {
         self.writable()?;
         let provider = self.provider(provider_id)?;
         purpose::declared(provider, key_purpose)?;
+        let name = name.map(check_label).transpose()?;
         let creds = parse_fields(provider, raw).map_err(LinkError::Input)?;
         let report = self
             .verifier
@@ -759,12 +811,13 @@ impl Accounts {
         }
         Ok(Candidate {
             provider: provider.id.clone(),
+            name: name.map(str::to_string),
             creds,
             report,
         })
     }
 
-    /// The second half of [`Accounts::link_for`]: stores a verified key as a new account,
+    /// The second half of [`Accounts::link_named`]: stores a verified key as a new account,
     /// limited when it lacks permissions (the person accepted that by asking).
     ///
     /// # Errors
@@ -774,16 +827,15 @@ impl Accounts {
         self.writable()?;
         let Candidate {
             provider: provider_id,
+            name,
             creds,
             report,
         } = candidate;
         let provider = self.provider(&provider_id)?;
         let limited = report.code == Some(Code::MissingPermission);
         let now = self.clock.unix_now();
-        let label = report
-            .identity
-            .company
-            .clone()
+        let label = name
+            .or_else(|| report.identity.company.clone())
             .or_else(|| report.identity.user.clone())
             .unwrap_or_else(|| provider.name.clone());
         let account = Account {
@@ -1136,14 +1188,7 @@ impl Accounts {
     /// [`LinkError::Storage`]; nothing was changed then.
     pub async fn rename(&self, id: &str, label: &str) -> Result<Account, LinkError> {
         self.writable()?;
-        let label = label.trim();
-        let count = label.chars().count();
-        if count == 0 || count > MAX_LABEL_CHARS || label.chars().any(char::is_control) {
-            return Err(LinkError::Input(InputError {
-                field: "label".into(),
-                message: format!("A name needs 1 to {MAX_LABEL_CHARS} characters, on one line."),
-            }));
-        }
+        let label = check_label(label)?;
         let account = {
             let mut ledger = self.ledger.lock().await;
             let index = ledger
@@ -1212,6 +1257,17 @@ impl Accounts {
         let mut ledger = self.ledger.lock().await;
         self.refresh(&mut ledger);
         ledger.book.resolve(asked).cloned()
+    }
+
+    /// The secret fields of account `id`, for `keystep run` to put in its proxy's grant or
+    /// its command's environment: read through the same bounded keychain call as everything
+    /// else ([`KEYCHAIN_WAIT`]), `None` when the keychain holds no item for it. No IPC
+    /// command calls this; the window never hands a key out.
+    ///
+    /// # Errors
+    /// The keychain failed, or did not answer in time ([`VaultError::Unavailable`]).
+    pub async fn secrets_for_run(&self, id: &str) -> Result<Option<SecretFields>, VaultError> {
+        self.keychain.get(id).await
     }
 
     /// Gives `id`'s keychain item the label the book has for it (best effort, logged).

@@ -29,7 +29,7 @@ mod sentences;
 
 pub use normalize::{
     is_dns_label, matches_simple_pattern, normalize_choice, normalize_identifier,
-    normalize_subdomain, normalize_token,
+    normalize_subdomain, normalize_token, MIN_TOKEN_CHARS,
 };
 
 /// Longest value accepted in any field; far above any real key, far below abuse.
@@ -293,6 +293,14 @@ pub enum Problem {
     Swapped,
     /// A Basic-auth user name holding `:`, so both values were pasted into it.
     PastedTogether,
+    /// A web address (`https://…`) where a key or an identifier goes: the page's address
+    /// was copied instead of the key.
+    PastedUrl,
+    /// A whole command line (`curl -H "Authorization: …" https://…`) where a key goes.
+    PastedCommand,
+    /// Far shorter than any key ([`normalize::MIN_TOKEN_CHARS`]): a fragment, such as the
+    /// end of a selection or a fingerprint from the account list.
+    TooShort,
 }
 
 #[cfg(test)]
@@ -382,7 +390,10 @@ mod tests {
         let long = "A".repeat(40);
         let same = preview_fields(
             hibob,
-            raw(&[("service_user_id", "abc"), ("service_user_token", "abc")]),
+            raw(&[
+                ("service_user_id", "abcdefgh"),
+                ("service_user_token", "abcdefgh"),
+            ]),
         );
         assert_eq!(
             same.problems,
@@ -424,8 +435,15 @@ mod tests {
         let cat = catalogue();
         let hibob = cat.get("hibob").expect("hibob");
         let long = "A".repeat(40);
-        let cases: [&[(&str, &str)]; 6] = [
-            &[("service_user_id", "abc"), ("service_user_token", "abc")],
+        let cases: [&[(&str, &str)]; 7] = [
+            &[
+                ("service_user_id", "abcdefgh"),
+                ("service_user_token", "abcdefgh"),
+            ],
+            &[
+                ("service_user_id", "SERVICE-1"),
+                ("service_user_token", "abc"),
+            ],
             &[
                 ("service_user_id", &long),
                 ("service_user_token", "SERVICE-1"),

@@ -41,7 +41,7 @@ mod memory;
 
 pub use aws_sm::AwsSecretsManager;
 pub use memory::{Fault, MemoryStore};
-pub use meta::{rfc3339, CopyMeta};
+pub use meta::{CopyMeta, PROVIDER_KEY, PURPOSE_KEY};
 pub use target::{StoreKind, Target, TargetError, VAULT_DEFAULT_PORT};
 pub use vault_kv::{VaultKv, VaultSettings};
 

@@ -291,6 +291,20 @@ impl Verifier {
             Some(p) => p.id.clone(),
             None => LEGACY_PURPOSE.to_string(),
         };
+        // What the purpose needs: a probe that can prove only other permissions is not
+        // sent. Proving a permission by a read means reading data (HiBob's payroll probe
+        // reads an employee's salary), and a key held to `read` has no business reading
+        // what `read` does not need, at every check; what it holds beyond its purpose is
+        // then reported only where the provider lists its grants itself.
+        let needed: BTreeSet<&str> = provider
+            .purpose(&key_purpose)
+            .map_or_else(
+                || provider.permissions.required.iter().collect::<Vec<_>>(),
+                |p| p.permissions.iter().collect(),
+            )
+            .into_iter()
+            .map(String::as_str)
+            .collect();
         let mut vars: BTreeMap<String, Captured> = creds
             .public
             .iter()
@@ -304,6 +318,14 @@ impl Verifier {
             if check.when.iter().any(|n| !vars.contains_key(n))
                 || check.unless.iter().any(|n| vars.contains_key(n))
             {
+                continue;
+            }
+            if !check.needs.is_empty() && check.needs.iter().all(|n| !needed.contains(n.as_str())) {
+                log::info!(
+                    "{}: not probing {} (the {key_purpose} purpose does not need it)",
+                    provider.id,
+                    check.id
+                );
                 continue;
             }
             progress(check);
@@ -330,6 +352,11 @@ impl Verifier {
         }
         let permissions =
             report::compare_permissions(provider, &key_purpose, &vars, &proven, &denied);
+        hints.extend(report::refused_though_listed(
+            provider,
+            &vars,
+            &permissions.missing,
+        ));
         let identity = report::read_identity(provider, &vars);
         let tenant = provider
             .identity
@@ -350,7 +377,7 @@ impl Verifier {
         }
         if let (Some(pacer), Some(s)) = (&self.pacer, &stop) {
             if let (Code::RateLimited | Code::Blocked, Some(secs)) = (s.code, s.retry_after) {
-                pacer.hold(&provider.id, provider.pace, secs).await;
+                pacer.hold(&provider.id, secs).await;
             }
         }
         let (code, message, retry_after_secs) = match stop {
@@ -407,8 +434,21 @@ impl Verifier {
                     .header(CONTENT_TYPE, content_type)
                     .body(text.as_bytes().to_vec());
             }
+            let method = match check.method {
+                Method::Get => "GET",
+                Method::Post => "POST",
+            };
+            let call = crate::pace::Call {
+                method,
+                path: &check.path,
+                read: check.method == Method::Get
+                    || provider
+                        .reads
+                        .iter()
+                        .any(|r| r.method == check.method && r.path == check.path),
+            };
             let admission = match &self.pacer {
-                Some(p) => match p.admit(&provider.id, provider.pace).await {
+                Some(p) => match p.admit(&provider.id, &provider.pace, call).await {
                     Ok(admission) => Some(admission),
                     // The provider asked for a pause that is not over: nothing is sent.
                     Err(left) => {
@@ -447,6 +487,10 @@ impl Verifier {
             };
             let status = res.status().as_u16();
             log::info!("{} {shown_url} -> {status}", check.id);
+            if let Some(p) = &self.pacer {
+                // The firewall's count; a 429's wait is the chain's own to weigh below.
+                p.answered(&provider.id, &provider.pace, status, true);
+            }
             let retry_form = check
                 .body
                 .as_ref()

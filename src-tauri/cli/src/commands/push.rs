@@ -1,35 +1,31 @@
-//! Team stores from the command line: `keystep push HANDLE TARGET` writes an account's key
-//! and what Keystep knows about it to HashiCorp Vault / OpenBao (KV v2) or AWS Secrets
-//! Manager; `keystep verify --from TARGET` checks the copy in the store without the keychain
-//! (for CI and servers); and `keystep forget`'s answers about each copy
-//! ([`forget_answers`]).
+//! `keystep push HANDLE TARGET`: a copy of an account's key, and of what Keystep knows about
+//! it, in the team's secret store: HashiCorp Vault / OpenBao (KV v2) or AWS Secrets Manager.
+//! (`keystep verify --from` checks such a copy, `keystep forget` asks about each one, and a
+//! relink writes the new key to them all.)
 //!
 //! ```text
 //! keystep push HANDLE TARGET [--replace] [--token-stdin] [--json]
-//! keystep verify --from TARGET [<provider>] [--purpose ID] [--json]
 //! ```
 //!
-//! Each command's arguments are read by one small function ([`parse_push`],
-//! [`parse_from`], [`forget_answers`]), apart from what the command does, so the parsing can
-//! move to another argument library without touching the rest. A Vault token never comes
-//! as an argument (the process list shows those): `VAULT_TOKEN`, a token kept in the
-//! keychain, or `--token-stdin` (a `token=…` line, kept in the keychain once the store
-//! accepted it). Nothing printed holds a key or a token.
+//! Its arguments go through `lexopt` as every command's do ([`parse_push`]). A Vault token
+//! never comes as an argument (the process list shows those): `VAULT_TOKEN`, a token kept in
+//! the keychain, or `--token-stdin` (a `token=…` line on standard input, or asked for with
+//! echo off on a terminal), kept in the keychain once the store accepted it. Nothing
+//! printed holds a key or a token, and no usage error repeats what was typed.
 
 use std::io::{BufRead, Write};
 
 use serde::Serialize;
 
-use keystep_core::account::{Account, LinkError};
+use keystep_core::account::LinkError;
 use keystep_core::error::Code;
-use keystep_core::input::parse_fields;
 use keystep_core::secret::Secret;
 use keystep_core::store::{CopyState, StoreCopy, StoreError, Stores, Target, VaultSettings};
-use keystep_core::verify::Verifier;
 use keystep_core::world::World;
 
 use super::accounts::open_accounts;
-use super::{print_report, EXIT_FAILED, EXIT_OK, EXIT_USAGE, MAX_LINE_BYTES};
+use super::args::{self, usage_line, Asked, Long, Short, Value};
+use super::{SecretInput, EXIT_FAILED, EXIT_OK, EXIT_USAGE, MAX_LINE_BYTES};
 
 /// `keystep push --help`.
 pub const PUSH_USAGE: &str =
@@ -71,33 +67,43 @@ pub struct PushArgs {
 /// Parses the arguments after `push`.
 ///
 /// # Errors
-/// A sentence saying what is wrong.
-pub fn parse_push(args: &[String]) -> Result<PushArgs, String> {
+/// A sentence saying what is wrong, naming no value but a short lower-case word.
+pub fn parse_push(args: &[String]) -> Result<Asked<PushArgs>, String> {
     let mut words = Vec::new();
     let (mut replace, mut token_stdin, mut json) = (false, false, false);
-    for arg in args {
-        match arg.as_str() {
-            "--replace" => replace = true,
-            "--token-stdin" => token_stdin = true,
-            "--json" => json = true,
-            "--token" => {
-                return Err("a token is never an argument (the process list shows arguments): use VAULT_TOKEN or --token-stdin.".into())
+    let mut parser = args::parser(args);
+    loop {
+        let arg = match parser.next() {
+            Ok(Some(arg)) => arg,
+            Ok(None) => break,
+            Err(e) => return Err(args::explain(e, "push")),
+        };
+        match arg {
+            Long("help") | Short('h') => return Ok(Asked::Help),
+            Long("replace") => replace = true,
+            Long("token-stdin") => token_stdin = true,
+            Long("json") => json = true,
+            Long("token") => {
+                return Err("A token is never an argument (the process list shows arguments): use VAULT_TOKEN or --token-stdin.".into())
             }
-            s if s.starts_with('-') => {
-                return Err("it takes --replace, --token-stdin and --json only.".into())
-            }
-            s => words.push(s.to_string()),
+            Value(value) if words.len() < 2 => words.push(
+                value
+                    .into_string()
+                    .map_err(|_| "An argument is not valid text.".to_string())?,
+            ),
+            Value(_) => return Err("Push one account to one store at a time.".into()),
+            other => return Err(args::explain(other.unexpected(), "push")),
         }
     }
     match <[String; 2]>::try_from(words) {
-        Ok([handle, target]) => Ok(PushArgs {
+        Ok([handle, target]) => Ok(Asked::Run(PushArgs {
             handle,
             target,
             replace,
             token_stdin,
             json,
-        }),
-        Err(_) => Err("name the account and where it goes, e.g. keystep push humaans-acme vault://vault.acme:8200/secret/hr/humaans.".into()),
+        })),
+        Err(_) => Err("Name the account and where it goes, e.g. keystep push humaans-acme vault://vault.acme:8200/secret/hr/humaans.".into()),
     }
 }
 
@@ -139,8 +145,21 @@ struct PushJson<'a> {
     copy: Option<CopyLine>,
 }
 
+/// Says why nothing was pushed: on stderr and, with `--json`, as the last line of stdout.
 fn say(stdout: &mut dyn Write, stderr: &mut dyn Write, json: bool, code: Code, msg: &str) {
     let _ = writeln!(stderr, "keystep push: {msg}");
+    print_refusal(stdout, json, code, msg);
+}
+
+/// A usage error or invalid input: the one usage line on stderr, and with `--json` the
+/// refusal on stdout.
+fn usage(stdout: &mut dyn Write, stderr: &mut dyn Write, json: bool, msg: &str) -> i32 {
+    let _ = writeln!(stderr, "{}", usage_line("push", msg));
+    print_refusal(stdout, json, Code::InvalidInput, msg);
+    EXIT_USAGE
+}
+
+fn print_refusal(stdout: &mut dyn Write, json: bool, code: Code, msg: &str) {
     if json {
         let out = PushJson {
             ok: false,
@@ -156,19 +175,24 @@ fn say(stdout: &mut dyn Write, stderr: &mut dyn Write, json: bool, code: Code, m
     }
 }
 
-/// Reads the `token=…` line of `--token-stdin`. No part of what was read is ever printed.
-fn read_token(stdin: &mut dyn BufRead) -> Result<Secret, String> {
-    let mut line = zeroize::Zeroizing::new(Vec::new());
-    let mut limited = std::io::Read::take(stdin, MAX_LINE_BYTES as u64 + 1);
-    std::io::BufRead::read_until(&mut limited, b'\n', &mut line)
-        .map_err(|_| "standard input could not be read.".to_string())?;
-    if line.len() > MAX_LINE_BYTES {
-        return Err("the line on standard input is far too long to hold a token.".into());
-    }
-    let text = std::str::from_utf8(&line)
-        .map_err(|_| "standard input is not text.".to_string())?
-        .trim();
-    match text.strip_prefix("token=") {
+/// The Vault token of `--token-stdin`: the `token=…` line piped in, or typed with echo off
+/// at a terminal. No part of what was read is ever printed.
+fn read_token(input: &mut SecretInput<'_>) -> Result<Secret, String> {
+    let line = match input {
+        SecretInput::Lines(lines) => read_token_line(&mut **lines)?,
+        SecretInput::Terminal(prompt) => {
+            let typed = prompt
+                .secret("Vault token (what you type is not shown): ")
+                .map_err(|_| {
+                    "The terminal could not be read, so no token was taken.".to_string()
+                })?;
+            return match typed.expose().trim() {
+                "" => Err("No token was typed.".into()),
+                token => Ok(Secret::new(token.to_string())),
+            };
+        }
+    };
+    match line.trim().strip_prefix("token=") {
         Some(token) if !token.trim().is_empty() => Ok(Secret::new(token.trim().to_string())),
         _ => Err(
             "--token-stdin reads one token=... line from standard input (the line is not shown)."
@@ -177,56 +201,51 @@ fn read_token(stdin: &mut dyn BufRead) -> Result<Secret, String> {
     }
 }
 
-/// Runs `keystep push` and returns the exit status.
+/// One line of standard input, bounded, as text.
+fn read_token_line(stdin: &mut dyn BufRead) -> Result<zeroize::Zeroizing<String>, String> {
+    let mut line = zeroize::Zeroizing::new(Vec::new());
+    let mut limited = std::io::Read::take(stdin, MAX_LINE_BYTES as u64 + 1);
+    std::io::BufRead::read_until(&mut limited, b'\n', &mut line)
+        .map_err(|_| "Standard input could not be read.".to_string())?;
+    if line.len() > MAX_LINE_BYTES {
+        return Err("The line on standard input is far too long to hold a token.".into());
+    }
+    let text = std::str::from_utf8(&line).map_err(|_| "Standard input is not text.".to_string())?;
+    Ok(zeroize::Zeroizing::new(text.to_string()))
+}
+
+/// Runs `keystep push` with `args` (after the word `push`), reading a Vault token from
+/// `input` only with `--token-stdin`, and returns the exit status.
 pub async fn run_push(
     args: &[String],
     world: &World,
-    stdin: &mut dyn BufRead,
+    input: &mut SecretInput<'_>,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
-    if args.iter().any(|a| a == "--help" || a == "-h") {
-        let _ = write!(stdout, "{PUSH_USAGE}");
-        return EXIT_OK;
-    }
     let json = args.iter().any(|a| a == "--json");
     let parsed = match parse_push(args) {
-        Ok(p) => p,
-        Err(e) => {
-            say(
-                stdout,
-                stderr,
-                json,
-                Code::InvalidInput,
-                &format!("{e} Try keystep push --help."),
-            );
-            return EXIT_USAGE;
+        Ok(Asked::Help) => {
+            let _ = write!(stdout, "{PUSH_USAGE}");
+            return EXIT_OK;
         }
+        Ok(Asked::Run(p)) => p,
+        Err(e) => return usage(stdout, stderr, json, &e),
     };
+    let json = parsed.json;
     let target = match Target::parse(&parsed.target) {
         Ok(t) => t,
-        Err(e) => {
-            say(stdout, stderr, json, Code::InvalidInput, &e.to_string());
-            return EXIT_USAGE;
-        }
+        Err(e) => return usage(stdout, stderr, json, &e.to_string()),
     };
     let token = if parsed.token_stdin {
-        match (target.server(), read_token(stdin)) {
-            (None, _) => {
-                say(
-                    stdout,
-                    stderr,
-                    json,
-                    Code::InvalidInput,
-                    "--token-stdin is for Vault; AWS credentials come from the usual AWS settings.",
-                );
-                return EXIT_USAGE;
-            }
-            (Some(_), Err(e)) => {
-                say(stdout, stderr, json, Code::InvalidInput, &e);
-                return EXIT_USAGE;
-            }
-            (Some(server), Ok(token)) => Some((server, token)),
+        let Some(server) = target.server() else {
+            let msg =
+                "--token-stdin is for Vault; AWS credentials come from the usual AWS settings.";
+            return usage(stdout, stderr, json, msg);
+        };
+        match read_token(input) {
+            Ok(token) => Some((server, token)),
+            Err(e) => return usage(stdout, stderr, json, &e),
         }
     } else {
         None
@@ -298,272 +317,6 @@ pub async fn run_push(
     EXIT_OK
 }
 
-/// The parsed command line of `keystep verify --from`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FromArgs {
-    /// Where the copy is, as typed.
-    pub target: String,
-    /// The provider, when the copy's metadata does not say (a copy Keystep did not write).
-    pub provider: Option<String>,
-    /// `--purpose`, else the copy's.
-    pub purpose: Option<String>,
-    /// `--json`.
-    pub json: bool,
-}
-
-/// Whether `verify`'s arguments ask for a copy in a store.
-pub fn wants_from(args: &[String]) -> bool {
-    args.iter()
-        .any(|a| a == "--from" || a.starts_with("--from="))
-}
-
-/// Parses `verify`'s arguments when they hold `--from`.
-///
-/// # Errors
-/// A sentence saying what is wrong.
-pub fn parse_from(args: &[String]) -> Result<FromArgs, String> {
-    let (mut target, mut provider, mut purpose, mut json) = (None, None, None, false);
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--json" => json = true,
-            "--from" => {
-                target = Some(
-                    it.next()
-                        .ok_or("--from needs the copy's address after it.")?
-                        .clone(),
-                )
-            }
-            s if s.starts_with("--from=") => target = Some(s["--from=".len()..].to_string()),
-            "--purpose" => {
-                purpose = Some(it.next().ok_or("--purpose needs an ID after it.")?.clone())
-            }
-            s if s.starts_with("--purpose=") => purpose = Some(s["--purpose=".len()..].to_string()),
-            "--field" | "-f" => {
-                return Err(
-                    "with --from, every field comes from the copy: --field is not used.".into(),
-                )
-            }
-            s if s.starts_with('-') => {
-                return Err("with --from it takes a provider, --purpose and --json only.".into())
-            }
-            s if provider.is_none() => provider = Some(s.to_string()),
-            _ => return Err("only one provider at a time.".into()),
-        }
-    }
-    Ok(FromArgs {
-        target: target.ok_or("--from needs the copy's address after it.")?,
-        provider,
-        purpose,
-        json,
-    })
-}
-
-/// Runs `keystep verify --from TARGET`: reads the copy (the only place a copy's secret is
-/// read back), verifies it as `keystep verify` does, and prints the same report. The
-/// keychain is not used. Exit status as `verify`: 0 verified, 1 found wanting or the store
-/// unreachable or refusing, 2 usage or an unusable address.
-pub async fn run_verify_from(
-    args: &[String],
-    world: &World,
-    stdout: &mut dyn Write,
-    stderr: &mut dyn Write,
-) -> i32 {
-    let json = args.iter().any(|a| a == "--json");
-    let fail =
-        |stdout: &mut dyn Write, stderr: &mut dyn Write, code: Code, msg: &str, exit: i32| {
-            let _ = writeln!(stderr, "keystep verify: {msg}");
-            if json {
-                let out = PushJson {
-                    ok: false,
-                    code: Some(code),
-                    message: msg,
-                    copy: None,
-                };
-                let _ = writeln!(
-                    stdout,
-                    "{}",
-                    serde_json::to_string(&out).unwrap_or_default()
-                );
-            }
-            exit
-        };
-    let parsed = match parse_from(args) {
-        Ok(p) => p,
-        Err(e) => {
-            return fail(
-                stdout,
-                stderr,
-                Code::InvalidInput,
-                &format!("{e} Try keystep verify --help."),
-                EXIT_USAGE,
-            )
-        }
-    };
-    let target = match Target::parse(&parsed.target) {
-        Ok(t) => t,
-        Err(e) => {
-            return fail(
-                stdout,
-                stderr,
-                Code::InvalidInput,
-                &e.to_string(),
-                EXIT_USAGE,
-            )
-        }
-    };
-    let stores = world.stores();
-    let fetched = match stores.of(&target).read(&target).await {
-        Ok(f) => f,
-        Err(e) => return fail(stdout, stderr, e.code(), &e.to_string(), EXIT_FAILED),
-    };
-    let provider_id = parsed
-        .provider
-        .clone()
-        .or_else(|| fetched.meta.get("keystep:provider").cloned());
-    let Some(provider) = provider_id
-        .as_deref()
-        .and_then(|id| world.catalogue.get(id))
-    else {
-        let ids: Vec<&str> = world
-            .catalogue
-            .all()
-            .iter()
-            .map(|p| p.id.as_str())
-            .collect();
-        return fail(
-            stdout,
-            stderr,
-            Code::InvalidInput,
-            &format!(
-                "the copy does not say which provider it is for (no keystep:provider Keystep knows): name it, e.g. keystep verify humaans --from {target}. Providers: {}.",
-                ids.join(", ")
-            ),
-            EXIT_USAGE,
-        );
-    };
-    let purpose = parsed
-        .purpose
-        .clone()
-        .or_else(|| fetched.meta.get("keystep:purpose").cloned())
-        .unwrap_or_else(|| keystep_core::provider::DEFAULT_PURPOSE.to_string());
-    if let Some(msg) = super::undeclared_purpose(provider, &purpose) {
-        return fail(stdout, stderr, Code::InvalidInput, &msg, EXIT_USAGE);
-    }
-    let creds = match parse_fields(provider, fetched.fields) {
-        Ok(c) => c,
-        // Names fields by their labels, never a value.
-        Err(e) => {
-            return fail(
-                stdout,
-                stderr,
-                Code::InvalidInput,
-                &format!(
-                    "the copy at {target} does not hold a usable {} key: {}",
-                    provider.name, e.message
-                ),
-                EXIT_FAILED,
-            )
-        }
-    };
-    let overridden: Vec<_> = world
-        .hosts
-        .overrides()
-        .into_iter()
-        .filter(|o| o.provider == provider.id)
-        .collect();
-    if !json {
-        let _ = writeln!(
-            stderr,
-            "keystep verify: the {} key at {target} (version {})",
-            provider.name, fetched.version
-        );
-    }
-    let report = Verifier::new(world.hosts.clone())
-        .verify_for(
-            provider,
-            &creds,
-            &purpose,
-            keystep_core::verify::Purpose::Link,
-            &|_| {},
-        )
-        .await;
-    print_report(&report, json, &overridden, stdout);
-    if report.ok {
-        EXIT_OK
-    } else {
-        EXIT_FAILED
-    }
-}
-
-/// What `keystep forget` was told about an account's copies.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ForgetAnswers {
-    /// `--delete-copy TARGET`, each as typed.
-    pub delete: Vec<String>,
-    /// `--keep-copies`: every copy not named is left in its store.
-    pub keep_rest: bool,
-}
-
-/// Takes `--delete-copy TARGET` and `--keep-copies` out of `forget`'s arguments and returns
-/// the rest.
-///
-/// # Errors
-/// `--delete-copy` without a target.
-pub fn forget_answers(args: &[String]) -> Result<(Vec<String>, ForgetAnswers), String> {
-    let mut rest = Vec::new();
-    let mut answers = ForgetAnswers::default();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--keep-copies" => answers.keep_rest = true,
-            "--delete-copy" => answers.delete.push(
-                it.next()
-                    .ok_or("--delete-copy needs a copy's address after it.")?
-                    .clone(),
-            ),
-            s if s.starts_with("--delete-copy=") => {
-                answers.delete.push(s["--delete-copy=".len()..].to_string());
-            }
-            _ => rest.push(arg.clone()),
-        }
-    }
-    Ok((rest, answers))
-}
-
-/// Which of `account`'s copies to delete, from the answers; a sentence when a copy has no
-/// answer or an answer names no copy of the account.
-///
-/// # Errors
-/// The sentence to print (exit 2): nothing was deleted or forgotten.
-pub fn copies_to_delete(account: &Account, answers: &ForgetAnswers) -> Result<Vec<Target>, String> {
-    let mut delete = Vec::new();
-    for typed in &answers.delete {
-        let target = Target::parse(typed).map_err(|e| e.to_string())?;
-        if !account.copies.iter().any(|c| c.target == target) {
-            return Err(format!(
-                "{target} is not one of {}'s copies.",
-                account.handle
-            ));
-        }
-        delete.push(target);
-    }
-    let unanswered: Vec<String> = account
-        .copies
-        .iter()
-        .filter(|c| !delete.contains(&c.target))
-        .map(|c| c.target.to_string())
-        .collect();
-    if !unanswered.is_empty() && !answers.keep_rest {
-        return Err(format!(
-            "{} has copies in team stores: {}. Say what to do with each: --delete-copy TARGET deletes one (each may be given several times), --keep-copies leaves the others where they are.",
-            account.handle,
-            unanswered.join(", ")
-        ));
-    }
-    Ok(delete)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -572,71 +325,55 @@ mod tests {
         a.iter().map(|s| s.to_string()).collect()
     }
 
+    fn parsed(a: &[&str]) -> Result<PushArgs, String> {
+        match parse_push(&args(a))? {
+            Asked::Run(p) => Ok(p),
+            Asked::Help => Err("help".into()),
+        }
+    }
+
     #[test]
     fn push_takes_a_handle_a_target_and_its_options_and_never_a_token() {
-        let parsed = parse_push(&args(&[
-            "humaans-acme",
-            "vault://v:8200/secret/x",
-            "--json",
-            "--replace",
-        ]))
-        .expect("valid");
         assert_eq!(
-            parsed,
-            PushArgs {
+            parsed(&[
+                "humaans-acme",
+                "vault://v:8200/secret/x",
+                "--json",
+                "--replace",
+            ]),
+            Ok(PushArgs {
                 handle: "humaans-acme".into(),
                 target: "vault://v:8200/secret/x".into(),
                 replace: true,
                 token_stdin: false,
                 json: true
-            },
+            }),
             "both words and the flags"
         );
-        assert!(
-            parse_push(&args(&["humaans-acme"])).is_err(),
-            "a target is needed"
-        );
-        let said = parse_push(&args(&["h", "vault://v/s/x", "--token", "hvs.SECRET"]))
-            .expect_err("refused");
-        assert!(
-            !said.contains("hvs.SECRET") && said.contains("VAULT_TOKEN"),
-            "points to VAULT_TOKEN: {said}"
-        );
+        assert_eq!(parse_push(&args(&["-h"])), Ok(Asked::Help), "help");
+        assert!(parsed(&["humaans-acme"]).is_err(), "a target is needed");
+        for token in [
+            &["h", "vault://v/s/x", "--token", "hvs.SECRET"][..],
+            &["h", "vault://v/s/x", "--token=hvs.SECRET"],
+        ] {
+            let said = parsed(token).expect_err("refused");
+            assert!(
+                !said.contains("hvs.SECRET") && said.contains("VAULT_TOKEN"),
+                "points to VAULT_TOKEN: {said}"
+            );
+        }
+        let said = parsed(&["h", "vault://v/s/x", "QzXvPastedKey0000000000000001"])
+            .expect_err("a third word is refused");
+        assert!(!said.contains("QzXv"), "and not repeated: {said}");
     }
 
     #[test]
-    fn verify_from_takes_a_target_and_refuses_fields() {
-        assert!(
-            wants_from(&args(&["--from", "aws-sm://eu-west-1/x"])),
-            "--from is seen"
-        );
-        assert!(
-            !wants_from(&args(&["humaans"])),
-            "plain verify is not --from"
-        );
-        let parsed = parse_from(&args(&["--from=aws-sm://eu-west-1/x", "--json"])).expect("valid");
-        assert_eq!(parsed.target, "aws-sm://eu-west-1/x", "the target");
-        assert!(
-            parse_from(&args(&["--from", "x", "--field", "a=b"])).is_err(),
-            "fields come from the copy"
-        );
-    }
-
-    #[test]
-    fn forget_answers_are_taken_out_of_the_arguments() {
-        let (rest, answers) = forget_answers(&args(&[
-            "humaans-acme",
-            "--delete-copy",
-            "aws-sm://eu-west-1/x",
-            "--keep-copies",
-        ]))
-        .expect("valid");
-        assert_eq!(rest, args(&["humaans-acme"]), "the handle stays");
-        assert_eq!(
-            answers.delete,
-            args(&["aws-sm://eu-west-1/x"]),
-            "the copy to delete"
-        );
-        assert!(answers.keep_rest, "the rest is kept");
+    fn the_token_is_read_from_its_line_and_never_repeated() {
+        let mut lines: &[u8] = b"token=hvs.FromStdin\n";
+        let token = read_token(&mut SecretInput::Lines(&mut lines)).expect("a token line");
+        assert_eq!(token.expose(), "hvs.FromStdin", "the token");
+        let mut lines: &[u8] = b"hvs.NoNameBefore\n";
+        let said = read_token(&mut SecretInput::Lines(&mut lines)).expect_err("not token=");
+        assert!(!said.contains("hvs."), "not repeated: {said}");
     }
 }

@@ -14,6 +14,8 @@ pub enum Command {
     Verify,
     /// `keystep link`: verify and store, as the window's Connect does.
     Link,
+    /// `keystep relink`: a new key for a linked account, as the window's Replace key does.
+    Relink,
     /// `keystep list`: every account, from the book alone.
     List,
     /// `keystep forget`: remove an account and its key.
@@ -30,8 +32,9 @@ pub enum Command {
 
 impl Command {
     /// Every command, in the order `--help` lists them.
-    pub const ALL: [Command; 8] = [
+    pub const ALL: [Command; 9] = [
         Command::Link,
+        Command::Relink,
         Command::List,
         Command::Forget,
         Command::Rename,
@@ -46,6 +49,7 @@ impl Command {
         match self {
             Command::Verify => "verify",
             Command::Link => "link",
+            Command::Relink => "relink",
             Command::List => "list",
             Command::Forget => "forget",
             Command::Rename => "rename",
@@ -55,41 +59,52 @@ impl Command {
         }
     }
 
-    /// Its entry in `keystep --help`: what follows `keystep`, and what it does.
-    fn summary(self) -> (&'static str, &'static str) {
+    /// Its entries in `keystep --help`: what follows `keystep`, and what it does (one
+    /// entry per form: `verify` has two).
+    fn summary(self) -> &'static [(&'static str, &'static str)] {
         match self {
-            Command::Link => (
+            Command::Link => &[(
                 "link <provider> [--purpose ID] [--field NAME=VALUE]... [--name NAME] [--replace] [--json]",
                 "verify a key (secret fields on standard input) and keep it",
-            ),
-            Command::List => (
+            )],
+            Command::Relink => &[(
+                "relink HANDLE [--field NAME=VALUE]... [--json]",
+                "give a linked account a new key (verified first, kept in place)",
+            )],
+            Command::List => &[(
                 "list [--json]",
                 "every linked account, with its handle and status",
-            ),
-            Command::Forget => (
+            )],
+            Command::Forget => &[(
                 "forget HANDLE [--delete-copy TARGET]... [--keep-copies]",
-                "remove an account, and its key from the keychain",
-            ),
-            Command::Rename => (
+                "remove an account, its key from the keychain and, as asked, its copies",
+            )],
+            Command::Rename => &[(
                 "rename HANDLE [--handle NEW-HANDLE] [--name NAME]",
                 "give an account another handle or name",
-            ),
-            Command::Verify => (
-                "verify <provider> [--purpose ID] [--field NAME=VALUE]... [--json] | --from TARGET",
-                "check a key without keeping it",
-            ),
-            Command::Run => (
-                "run --account HANDLE ... -- COMMAND",
+            )],
+            Command::Verify => &[
+                (
+                    "verify <provider> [--purpose ID] [--field NAME=VALUE]... [--json]",
+                    "check a key without keeping it",
+                ),
+                (
+                    "verify --from TARGET [<provider>] [--purpose ID] [--json]",
+                    "check the copy of a key in a team store, without the keychain",
+                ),
+            ],
+            Command::Run => &[(
+                "run --account HANDLE [--account HANDLE]... [--env] [--allow-write] [--allow-failing] [--no-masking] -- COMMAND [ARG]...",
                 "use an account's key in a script: see keystep run --help",
-            ),
-            Command::Log => (
-                "log [--account HANDLE] [--json]",
+            )],
+            Command::Log => &[(
+                "log [--account HANDLE] [--since DURATION|TIME] [--last N] [--json]",
                 "every use of a key: see keystep log --help",
-            ),
-            Command::Push => (
+            )],
+            Command::Push => &[(
                 "push HANDLE TARGET [--replace] [--token-stdin] [--json]",
                 "a copy of the key in your team's Vault or AWS Secrets Manager: see keystep push --help",
-            ),
+            )],
         }
     }
 }
@@ -134,21 +149,16 @@ pub fn route(args: &[String]) -> Route {
 
 fn unknown(word: &str) -> String {
     // A word is repeated only when it looks like a mistyped command, never a pasted key.
-    let shown = word.len() <= 20
-        && word
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c == '-' || c == '_');
     let kind = if word.starts_with('-') {
         "option"
     } else {
         "command"
     };
-    let what = if shown {
-        format!("“{word}” is not a keystep {kind}")
-    } else {
-        "That is not a keystep command".to_string()
+    let what = match super::args::shown(word) {
+        Some(quoted) => format!("{quoted} is not a keystep {kind}."),
+        None => "That is not a keystep command.".to_string(),
     };
-    format!("keystep: {what}. Try keystep --help.")
+    format!("keystep: {what} Try keystep --help.")
 }
 
 /// `keystep --help`.
@@ -159,8 +169,9 @@ pub fn usage() -> String {
         env!("CARGO_PKG_VERSION")
     );
     for command in Command::ALL {
-        let (synopsis, what) = command.summary();
-        out.push_str(&format!("  keystep {synopsis}\n      {what}\n"));
+        for (synopsis, what) in command.summary() {
+            out.push_str(&format!("  keystep {synopsis}\n      {what}\n"));
+        }
     }
     out.push_str(
         "  keystep --version\n\n\

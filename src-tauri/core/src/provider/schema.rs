@@ -635,6 +635,13 @@ impl Provider {
         self.fields.iter().find(|f| f.key == key)
     }
 
+    /// Whether the provider's answers name the company a key reaches (`identity.company`).
+    /// Where they cannot (HiBob, JazzHR), an account is named after its user unless the
+    /// person names it, so the window and `keystep link` ask for a name.
+    pub fn names_company(&self) -> bool {
+        self.identity.company.is_some()
+    }
+
     /// The named host a check talks to, given the chosen options of choice fields (`None`
     /// when a choice field's value is unknown, which validated input never is).
     pub fn host_of<'a>(

@@ -10,6 +10,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::clock::rfc3339;
+
 /// The facts written beside a copy.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CopyMeta {
@@ -98,28 +100,6 @@ fn fit(value: &str, room: Room) -> String {
     }
     out.push_str(ellipsis);
     out
-}
-
-/// Unix seconds as RFC 3339 in UTC (`2026-12-03T12:10:05Z`).
-pub fn rfc3339(secs: u64) -> String {
-    let days = i64::try_from(secs / 86_400).unwrap_or(i64::MAX / 2);
-    let rest = secs % 86_400;
-    // Days to a civil date (Howard Hinnant's algorithm), the proleptic Gregorian calendar.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3_600,
-        rest % 3_600 / 60,
-        rest % 60
-    )
 }
 
 #[cfg(test)]

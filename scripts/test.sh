@@ -54,6 +54,9 @@ cargo test --locked -p keystep-app
 step "vendor contracts (Prism)"
 bash tests/prism/run.sh
 
+step "Vault contract: Keystep's KV v2 requests through Prism (OpenBao's own OpenAPI description) to OpenBao"
+bash tests/prism/vault.sh
+
 step "the keystep command: the built binary without a display (real keychain)"
 scripts/headless.sh cargo test --locked -p keystep --test cli
 

@@ -23,6 +23,9 @@ export const ERROR_CODES = Object.freeze([
   "already_linked",
   "read_only",
   "host_changed",
+  "store_unreachable",
+  "store_refused",
+  "store_changed",
   "internal",
 ]);
 
@@ -31,7 +34,7 @@ export const ERROR_CODES = Object.freeze([
 // these shapes through JSDoc (`import("../api.js").AccountView`); nothing here runs.
 
 /**
- * @typedef {"invalid_input"|"bad_credentials"|"missing_permission"|"wrong_tenant"|"rate_limited"|"blocked"|"unreachable"|"provider_error"|"unexpected_response"|"keychain_unavailable"|"storage_failed"|"not_found"|"already_linked"|"read_only"|"host_changed"|"internal"} Code
+ * @typedef {"invalid_input"|"bad_credentials"|"missing_permission"|"wrong_tenant"|"rate_limited"|"blocked"|"unreachable"|"provider_error"|"unexpected_response"|"keychain_unavailable"|"storage_failed"|"not_found"|"already_linked"|"read_only"|"host_changed"|"store_unreachable"|"store_refused"|"store_changed"|"internal"} Code
  *   An outcome code: the UI words each one itself (ui/locales, `error.<code>.*`).
  * @typedef {"ok"|"limited"|"failing"|"needs_relink"|"unknown"} Status an account's state
  * @typedef {{store: string, label: string}} StoredInView the keychain kind (a code) and the item's label
@@ -123,6 +126,16 @@ export const ERROR_CODES = Object.freeze([
  * @property {boolean} expiry_warning
  * @property {TroubleView|null} [couldnt_check]
  * @property {number|null} [next_check_at]
+ * @property {StoreCopyView[]} [copies] its copies in team stores (keystep push, Share)
+ * @property {CopyOutcomeView[]} [copy_outcomes] after a relink: how each copy took the new key
+ * @typedef {object} StoreCopyView one copy of an account's key in a team store
+ * @property {string} target where: vault://HOST[:PORT]/MOUNT/PATH or aws-sm://REGION/NAME
+ * @property {string} version the version Keystep wrote
+ * @property {number} written_at
+ * @property {number} confirmed_at when the store last confirmed that version
+ * @property {"current"|"stale"|"changed_outside"} state
+ * @property {Code|null} [last_code] the last attempt's problem
+ * @typedef {{target: string, ok: boolean, code?: Code|null, message: string, version?: string|null}} CopyOutcomeView
  * @typedef {{at: number, status: Status, code: Code|null, granted: string[], missing: string[]}} CheckView
  *   one check in an account's history
  * @typedef {{run: string, started_at: number, ended_at: number|null, command: string, mode: "proxy"|"env", exit_status: number|null, requests: number, last_status: number|null}} RunUse one keystep run that used an account
@@ -481,13 +494,28 @@ export async function removeOrphan(id) {
 }
 
 /**
- * Remove an account and its key from the keychain.
+ * Remove an account and its key from the keychain, after deleting the copies in team
+ * stores the person chose (the others stay where they are).
  * @param {string} id account id
+ * @param {string[]} [deleteCopies] the targets of the copies to delete
  * @returns {Promise<null>}
  */
-export async function forgetAccount(id) {
-  await call("forget_account", { id });
+export async function forgetAccount(id, deleteCopies = []) {
+  await call("forget_account", { id, deleteCopies });
   return null;
+}
+
+/**
+ * Share an account's key with the team's secret store (Vault/OpenBao KV v2 or AWS Secrets
+ * Manager). The Vault token, when given, goes in and never comes back.
+ * @param {string} id account id
+ * @param {string} target vault://HOST[:PORT]/MOUNT/PATH or aws-sm://REGION/NAME
+ * @param {string|null} token a Vault token to use and keep in the keychain, or null
+ * @param {boolean} [replace] overwrite what the store holds now
+ * @returns {Promise<AccountView>} the account, with its copies
+ */
+export async function pushAccount(id, target, token, replace = false) {
+  return call("push_account", { id, target, token, replace });
 }
 
 /**

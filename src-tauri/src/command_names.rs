@@ -26,4 +26,5 @@ pub const COMMANDS: &[&str] = &[
     "list_last_uses",
     "get_desktop",
     "quit_app",
+    "push_account",
 ];

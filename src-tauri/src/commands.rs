@@ -7,9 +7,11 @@
 //! one of `ipc::SECRET_FREE_RETURNS` (a test holds this file to that list).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use tauri::{AppHandle, Emitter, Runtime, State, Window};
 
+use keystep_core::account::LinkError;
 use keystep_core::input::FieldsPreview;
 use keystep_core::lang::Lang;
 use keystep_core::provider::Check;
@@ -152,7 +154,65 @@ pub async fn relink_account<R: Runtime>(
     state.accounts_changed().await;
     Ok(state
         .view(&linked.account)
-        .with_link(linked.notes, linked.stored_in))
+        .with_link(linked.notes, linked.stored_in)
+        .with_copy_outcomes(linked.copies))
+}
+
+/// Shares an account's key with the team's secret store ("Share with your team's store"):
+/// `target` is `vault://HOST[:PORT]/MOUNT/PATH` or `aws-sm://REGION/NAME`; `token` a Vault
+/// token to use (kept in the keychain for that server once the store accepted it), else
+/// `VAULT_TOKEN` or the one kept; `replace` overwrites what the store holds now.
+#[tauri::command]
+pub async fn push_account(
+    state: State<'_, AppState>,
+    id: String,
+    target: String,
+    token: Option<String>,
+    replace: Option<bool>,
+) -> Result<AccountView, IpcError> {
+    use keystep_core::store::{StoreKeys, Stores, Target, VaultSettings, STORE_SERVICE};
+    let token = token
+        .map(|t| Secret::new(t.trim().to_string()))
+        .filter(|t| !t.is_empty());
+    let target = Target::parse(&target).map_err(|e| {
+        let mut out = IpcError::new(Code::InvalidInput, e.to_string());
+        out.field = Some("target".into());
+        out
+    })?;
+    let keys = StoreKeys::new(Arc::new(keystep_core::vault::KeychainVault::new(
+        STORE_SERVICE,
+    )));
+    let replace = replace.unwrap_or(false);
+    let server = target.server();
+    let copy = match (&token, &server) {
+        (Some(token), Some(_)) => {
+            let mut settings =
+                VaultSettings::from_lookup(|name| std::env::var(name).ok(), Some(keys.clone()));
+            settings.token = Some(token.clone());
+            let stores = Stores::new(settings);
+            state
+                .accounts
+                .push_via(&stores, &id, &target, replace)
+                .await?
+        }
+        _ => state.accounts.push(&id, &target, replace).await?,
+    };
+    if let (Some(token), Some(server)) = (token, server) {
+        // Kept only now that the store accepted it.
+        if let Err(e) = keys.keep(&server, token).await {
+            log::warn!(
+                "pushed to {}, but the token could not be kept: {e}",
+                copy.target
+            );
+        }
+    }
+    state.accounts_changed().await;
+    let account = state
+        .accounts
+        .get(&id)
+        .await
+        .ok_or_else(|| IpcError::from(LinkError::UnknownAccount(id.clone())))?;
+    Ok(state.view(&account))
 }
 
 /// Verifies a linked account's stored key again, now.
@@ -235,7 +295,29 @@ pub async fn restore_orphan(
 
 /// Removes an account's key from the keychain and the account from the book.
 #[tauri::command]
-pub async fn forget_account(state: State<'_, AppState>, id: String) -> Result<(), IpcError> {
+pub async fn forget_account(
+    state: State<'_, AppState>,
+    id: String,
+    delete_copies: Option<Vec<String>>,
+) -> Result<(), IpcError> {
+    // The copies the person chose to delete go first; if one cannot be deleted, the account
+    // stays (its record lists that copy) and the error says which store refused.
+    let targets = delete_copies
+        .unwrap_or_default()
+        .iter()
+        .map(|t| keystep_core::store::Target::parse(t))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| IpcError::new(Code::InvalidInput, e.to_string()))?;
+    if !targets.is_empty() {
+        let outcomes = state.accounts.delete_copies(&id, &targets).await?;
+        state.accounts_changed().await;
+        if let Some(failed) = outcomes.into_iter().find(|o| !o.ok) {
+            return Err(IpcError::new(
+                failed.code.unwrap_or(Code::Internal),
+                failed.message,
+            ));
+        }
+    }
     state.accounts.forget(&id).await?;
     state.accounts_changed().await;
     Ok(())

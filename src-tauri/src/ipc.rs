@@ -262,6 +262,12 @@ pub struct AccountView {
     expiry_warning: bool,
     couldnt_check: Option<TroubleView>,
     next_check_at: Option<u64>,
+    /// Its copies in team stores: where, the version Keystep wrote, when last confirmed,
+    /// and `current`, `stale` or `changed_outside` (no secret: the store holds the key).
+    copies: Vec<keystep_core::store::StoreCopy>,
+    /// After a relink: how writing the new key to each copy went.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    copy_outcomes: Vec<keystep_core::store::CopyOutcome>,
 }
 
 /// Transient trouble the latest checks hit, and when the schedule tries again.
@@ -316,6 +322,8 @@ impl AccountView {
                 next_try_at: None,
             }),
             next_check_at: None,
+            copies: a.copies.clone(),
+            copy_outcomes: Vec::new(),
         }
     }
 
@@ -338,6 +346,12 @@ impl AccountView {
     pub fn with_link(mut self, notes: Vec<Note>, stored_in: StoredIn) -> Self {
         self.notes = notes;
         self.stored_in = Some(stored_in);
+        self
+    }
+
+    /// The view after a relink, with each copy's outcome.
+    pub fn with_copy_outcomes(mut self, outcomes: Vec<keystep_core::store::CopyOutcome>) -> Self {
+        self.copy_outcomes = outcomes;
         self
     }
 }

@@ -55,6 +55,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::list_last_uses,
         commands::get_desktop,
         commands::quit_app,
+        commands::push_account,
     ])
 }
 

@@ -18,6 +18,8 @@
 //! - `disk`: the shell's own start over a real data folder.
 //! - `follow`: what the command line writes in that folder reaches the window within seconds.
 //! - `shell`: the one accounts-changed hook and the one list of event names.
+//! - `stores`: Share with your team's store (`push_account`), copies in the account's view,
+//!   a relink's report per copy, and Forget deleting only the copies it was given.
 //! - `wording`: only `message` and `detail` carry the backend's English.
 
 mod contract;
@@ -28,6 +30,7 @@ mod overrides;
 mod providers;
 mod settings;
 mod shell;
+mod stores;
 mod watch;
 mod wording;
 

@@ -14,6 +14,8 @@
 //! `run_guard`: a terminal's Ctrl-C reaching the command once, a hold said once on stderr,
 //! and idle connections by the hundred, another user's and the script's own, under a low
 //! descriptor limit.
+//! `push`: `keystep push`, `verify --from` and `forget`'s answers about copies, against
+//! OpenBao's dev server and moto's AWS Secrets Manager started by the test.
 //!
 //! In-process, over the `keystep-cli` library: `book` (`keystep link` and the window writing
 //! one book at once lose nothing), `proxy` (`keystep run`'s proxy: each provider's real
@@ -39,11 +41,14 @@ mod proxy;
 mod proxy_guard;
 mod proxy_pace;
 mod purpose;
+mod push;
 mod relink;
 mod run;
 mod run_examples;
 mod run_guard;
 mod stdin;
+#[path = "../common/stores.rs"]
+mod stores;
 mod terminal;
 mod usage;
 mod window;

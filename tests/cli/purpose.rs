@@ -12,10 +12,18 @@ async fn keystep_verify(emu: &Emulator, args: &[&str], token: &str) -> (i32, Str
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     let mut stdin = std::io::Cursor::new(format!("api_token={token}\n"));
     let (mut out, mut err) = (Vec::new(), Vec::new());
+    // `verify` reads no book and no keychain item: the folder and keychain stay unused.
+    let world = keystep_core::world::World {
+        catalogue: catalogue(),
+        hosts: crate::parts::hosts_for(emu),
+        data_dir: std::path::PathBuf::from("/nonexistent/keystep-purpose-test"),
+        vault: std::sync::Arc::new(keystep_core::vault::MemoryVault::default()),
+        clock: std::sync::Arc::new(keystep_core::clock::SystemClock),
+        pacer: std::sync::Arc::new(keystep_core::pace::Pacer::new()),
+    };
     let code = keystep_cli::commands::run_verify(
         &args,
-        &catalogue(),
-        crate::parts::hosts_for(emu),
+        &world,
         &mut keystep_cli::commands::SecretInput::Lines(&mut stdin),
         &mut out,
         &mut err,

@@ -27,6 +27,7 @@ fn a_pasted_key_anywhere_on_the_command_line_is_never_repeated() {
     let flag = format!("--{key}");
     let pair = format!("{key}=1");
     let eq = format!("--json={key}");
+    let in_address = format!("vault://{key}@v/secret/x");
     let cases: Vec<(&str, Vec<&str>)> = vec![
         ("verify", vec!["verify", key]),
         ("verify", vec!["verify", "humaans", key]),
@@ -52,6 +53,21 @@ fn a_pasted_key_anywhere_on_the_command_line_is_never_repeated() {
         ("log", vec!["log", key]),
         ("log", vec!["log", "--since", key]),
         ("log", vec!["log", "--last", key]),
+        ("push", vec!["push", "one", key]),
+        ("push", vec!["push", "one", "vault://v/secret/x", key]),
+        ("push", vec!["push", "one", "vault://v/secret/x", &flag]),
+        (
+            "push",
+            vec!["push", "one", "vault://v/secret/x", "--token", key],
+        ),
+        ("push", vec!["push", "one", &in_address]),
+        ("verify", vec!["verify", "--from", key]),
+        (
+            "verify",
+            vec!["verify", "--from", "aws-sm://eu-west-1/x", "--field", &pair],
+        ),
+        ("forget", vec!["forget", "one", "--delete-copy", key]),
+        ("forget", vec!["forget", "one", "--keep-copies", key]),
         ("keystep", vec![key]),
         ("keystep", vec![&flag]),
     ];
@@ -124,6 +140,22 @@ fn words(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The synopses of a command's `Usage:` block: one per form (`verify` has two, each line
+/// opening with `keystep`), each possibly wrapped over several lines.
+fn forms(block: &str) -> Vec<String> {
+    let mut forms: Vec<String> = Vec::new();
+    for line in block.lines() {
+        match forms.last_mut() {
+            Some(form) if !line.trim_start().starts_with("keystep ") => {
+                form.push(' ');
+                form.push_str(line);
+            }
+            _ => forms.push(line.to_string()),
+        }
+    }
+    forms.iter().map(|f| words(f)).collect()
+}
+
 #[test]
 fn the_readme_synopses_are_the_ones_help_prints() {
     let cli = Cli::new();
@@ -140,19 +172,24 @@ fn the_readme_synopses_are_the_ones_help_prints() {
         listed,
         "the README lists the commands as keystep --help does, in its order"
     );
-    // Each command's own --help opens with the same synopsis (wrapped as it likes).
+    // Each command's own --help opens with the same synopses (wrapped as it likes), one
+    // for each of its lines in the README.
     for line in &readme {
         let command = line.split_whitespace().nth(1).expect("a command word");
         let own = String::from_utf8(cli.run(&[command, "--help"], "").stdout).expect("utf8");
         let usage = own
             .strip_prefix("Usage: ")
             .and_then(|u| u.split_once("\n\n"))
-            .map(|(u, _)| words(u))
+            .map(|(u, _)| forms(u))
             .unwrap_or_default();
+        let listed: Vec<String> = readme
+            .iter()
+            .filter(|l| l.split_whitespace().nth(1) == Some(command))
+            .map(|l| words(l))
+            .collect();
         assert_eq!(
-            usage,
-            words(line),
-            "keystep {command} --help opens with the README's synopsis"
+            usage, listed,
+            "keystep {command} --help opens with the README's synopses"
         );
     }
 }

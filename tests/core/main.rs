@@ -28,6 +28,11 @@
 //!   under another override is refused (`host_changed`) with nothing sent.
 //! - `schedule`: debounced transient trouble and backoff, accounts falling due by the
 //!   injected clock, and a hundred accounts swept within every provider's pace.
+//! - `copies`: an account's copies in team stores, against OpenBao's dev server and moto's
+//!   AWS Secrets Manager started by the test: push with its metadata, rotation that never
+//!   overwrites a change made outside Keystep, the background look (metadata only, stale
+//!   copies retried), refusals that record nothing, deleting only what was asked, and no
+//!   key or store credential in any log line, error or value along the way.
 //! - `backoff`: Keystep's own trouble (keychain refusing or hanging, a book that cannot be
 //!   saved) backs off over a simulated hour of the window's own schedule loop
 //!   (`schedule::keep_watch`); a hung keychain call holds up nothing else.
@@ -35,6 +40,7 @@
 mod accounts;
 mod backoff;
 mod cases;
+mod copies;
 mod faults;
 mod guides;
 mod handles;
@@ -50,6 +56,8 @@ mod purposes;
 mod races;
 mod schedule;
 mod stale_window;
+#[path = "../common/stores.rs"]
+mod stores;
 mod support;
 mod verified_hosts;
 mod verify;

@@ -912,6 +912,72 @@ async function lifecycle(check, step) {
     check("the tray's Add account does not open the picker", visibleView() === "home", visibleView());
   });
 
+  await step("team stores: share, the copies, and Forget's question", async () => {
+    await restart("?seed=lifecycle");
+    click($('[data-action="details"]', card("acc-1")));
+    await until(() => visibleView() === "account", "the account view");
+    const section = () => $("#account-body section.copies");
+    check("the account view has a Team stores section with Share", section() && /Team stores/.test(section().textContent) && $('form.share-form', section()) && /Share with your team's store/.test(section().textContent), $("#account-body").textContent);
+    check("no copy yet says so", !$(".copies-empty", section()).hidden && /not shared with a team store yet/.test($(".copies-empty", section()).textContent));
+    click($('[data-action="share"]', section()));
+    check("an empty address is refused before anything is sent", !lastCall("push_account") && /Type where the copy goes/.test(section().textContent));
+    type($('input[name="target"]', section()), "vault://vault.acme.internal:8200/secret/hr/humaans");
+    type($('input[name="token"]', section()), "hvs.StubVaultToken0123456789");
+    click($('[data-action="share"]', section()));
+    await until(() => $('[data-target="vault://vault.acme.internal:8200/secret/hr/humaans"]', section() || document.body), "the copy listed");
+    const sent = lastCall("push_account").args;
+    check("push_account gets {id, target, token}, the token only as a secret", sent.id === "acc-1" && sent.target === "vault://vault.acme.internal:8200/secret/hr/humaans" && sent.token === "<secret:28>", JSON.stringify(sent));
+    const copy = $('[data-target="vault://vault.acme.internal:8200/secret/hr/humaans"]', section());
+    check("the copy shows its version, when confirmed and that it is up to date, and no 'none yet'", $(".copies-empty", section()).hidden && /Version 1/.test(copy.textContent) && /last confirmed/.test(copy.textContent) && /Up to date/.test(copy.textContent), copy.textContent);
+    check("the token box is cleared and the token is nowhere in the page", $('input[name="token"]', section()).value === "" && secretNowhere("hvs.StubVaultToken0123456789"));
+    // The list is drawn again when the backend says accounts changed: type into the form as it is then.
+    await sleep(300);
+    type($('input[name="target"]', section()), "aws-sm://eu-west-1/refuse/this");
+    click($('[data-action="share"]', section()));
+    await until(() => /did not accept Keystep's credentials/.test(section().textContent), "the refusal");
+    check("a refusing store is worded by its code, and nothing is listed for it", !$('[data-target="aws-sm://eu-west-1/refuse/this"]', section()), section().textContent);
+    await sleep(300);
+    type($('input[name="target"]', section()), "aws-sm://eu-west-1/theirs/humaans");
+    click($('[data-action="share"]', section()));
+    await until(() => $('[data-target="aws-sm://eu-west-1/theirs/humaans"]', section() || document.body), "the second copy listed");
+    click("#account-back");
+    await until(() => visibleView() === "home", "home");
+    click($('[data-action="forget"]', card("acc-1")));
+    const panel = $(".confirm", card("acc-1"));
+    const box = panel && $('input[data-copy="vault://vault.acme.internal:8200/secret/hr/humaans"]', panel);
+    check("Forget asks about each copy, unticked", box && !box.checked && /Delete these copies too/.test(panel.textContent), panel && panel.textContent);
+    // Replacing the key writes it to each copy: the result says how each one took it.
+    pressKey("Escape");
+    click($('[data-action="relink"]', card("acc-1")));
+    await until(() => visibleView() === "guide", "relink guide");
+    type(field("api_token"), "good-rotated-token-1234567890");
+    click("button#connect");
+    await waitResult();
+    const taken = $('.copy-outcomes [data-target="vault://vault.acme.internal:8200/secret/hr/humaans"]');
+    check("the relink result lists each copy and how it took the new key", $("#result").dataset.mode === "relink" && taken && taken.dataset.ok === "true" && /new key is written \(version 2\)/.test(taken.textContent), taken && taken.textContent);
+    const theirs = $('.copy-outcomes [data-target="aws-sm://eu-west-1/theirs/humaans"]');
+    check("and the copy someone changed, worded by its code", theirs && theirs.dataset.ok === "false" && /someone changed it/.test(theirs.textContent), theirs && theirs.textContent);
+    click("#done");
+    await until(() => visibleView() === "home", "home");
+    click($('[data-action="details"]', card("acc-1")));
+    await until(() => visibleView() === "account" && section(), "the account view again");
+    const changed = $('[data-target="aws-sm://eu-west-1/theirs/humaans"]', section());
+    check("the copy shows as changed outside Keystep, with what to do", changed && changed.dataset.state === "changed_outside" && /Changed outside Keystep/.test(changed.textContent) && /share again to overwrite it/.test(changed.textContent), changed && changed.textContent);
+    await sleep(300);
+    type($('input[name="target"]', section()), "aws-sm://eu-west-1/theirs/humaans");
+    click($('[data-action="share"]', section()));
+    await until(() => lastCall("push_account").args.target === "aws-sm://eu-west-1/theirs/humaans" && $('[data-target="aws-sm://eu-west-1/theirs/humaans"][data-state="current"]', section() || document.body), "overwritten");
+    check("sharing it again overwrites it (replace)", lastCall("push_account").args.replace === true, JSON.stringify(lastCall("push_account").args));
+    click("#account-back");
+    await until(() => visibleView() === "home", "home");
+    click($('[data-action="forget"]', card("acc-1")));
+    const panelAgain = $(".confirm", card("acc-1"));
+    $('input[data-copy="vault://vault.acme.internal:8200/secret/hr/humaans"]', panelAgain).checked = true;
+    click($('[data-action="confirm-forget"]', panelAgain));
+    await until(() => lastCall("forget_account"), "forget_account");
+    check("forget_account gets the copies answered yes", JSON.stringify(lastCall("forget_account").args) === JSON.stringify({ id: "acc-1", deleteCopies: ["vault://vault.acme.internal:8200/secret/hr/humaans"] }), JSON.stringify(lastCall("forget_account").args));
+  });
+
   await step("keychain locked before the guide", async () => {
     await restart("?keychain=locked");
     await toPicker();

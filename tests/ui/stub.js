@@ -558,7 +558,11 @@
       message: `Connected to ${stored.company || stored.label} (42 people)`,
     });
     stored.permissions = Object.assign({}, stored.permissions, { granted: stored.permissions.required.slice(), missing: [] });
-    return Object.assign(view(stored), { stored_in: { store: "secret_service", label: `Keystep — ${p.name} (${stored.label})` } });
+    // Team store copies take the new key, except one whose address names "theirs" (someone
+    // changed it outside Keystep).
+    const outcomes = (stored.copies || []).map((c) => (/theirs/.test(c.target) ? { target: c.target, ok: false, code: "store_changed", message: `The copy at ${c.target} was changed outside Keystep.` } : { target: c.target, ok: true, message: "written", version: String(Number(c.version) + 1) }));
+    stored.copies = (stored.copies || []).map((c, i) => Object.assign({}, c, outcomes[i].ok ? { version: outcomes[i].version, state: "current" } : { state: "changed_outside", last_code: "store_changed" }));
+    return Object.assign(view(stored), { stored_in: { store: "secret_service", label: `Keystep — ${p.name} (${stored.label})` } }, outcomes.length ? { copy_outcomes: outcomes } : {});
   }
 
   function checkOne(stored) {
@@ -769,9 +773,24 @@
     set_account_purpose: setAccountPurpose,
     reconcile_accounts: reconcileAccounts,
     remove_orphan: removeOrphan,
+    // Team stores (issue 24): a copy per target; a target naming "refuse" is refused by its
+    // store, one naming "down" cannot be reached.
+    push_account: (args) => {
+      requireArgs("push_account", args, ["id", "target"], ["token", "replace"]);
+      const stored = find(args.id);
+      const target = String(args.target).trim();
+      if (!/^(vault|aws-sm):\/\/[^/@?#\s]+\/\S+\/?\S*$/.test(target)) throw fail("invalid_input", "A store address starts with vault:// or aws-sm://.", { field: "target" });
+      if (/refuse/.test(target)) throw fail("store_refused", `${target} refused Keystep (permission denied).`);
+      if (/down/.test(target)) throw fail("store_unreachable", `Keystep could not reach ${target}.`);
+      const known = (stored.copies || []).find((c) => c.target === target);
+      if (known && known.state === "changed_outside" && !args.replace) throw fail("store_changed", `The copy at ${target} was changed outside Keystep.`);
+      const now = Math.floor(Date.now() / 1000);
+      stored.copies = (stored.copies || []).filter((c) => c.target !== target).concat([{ target, version: "1", written_at: now, confirmed_at: now, state: "current" }]);
+      return view(stored);
+    },
     restore_orphan: restoreOrphan,
     forget_account: (args) => {
-      requireArgs("forget_account", args, ["id"]);
+      requireArgs("forget_account", args, ["id"], ["deleteCopies"]);
       const index = accounts.findIndex((a) => a.id === args.id);
       if (index < 0) throw fail("not_found", "This account is already gone.");
       accounts.splice(index, 1);
@@ -818,6 +837,7 @@
   };
 
   function redact(command, args) {
+    if (command === "push_account" && args && typeof args.token === "string") return Object.assign({}, args, { token: `<secret:${args.token.length}>` });
     const hasFields = command === "link_account" || command === "relink_account" || command === "preview_fields";
     if (!hasFields || !args || !args.fields) return args;
     const providerId = command === "relink_account" ? (accounts.find((a) => a.id === args.id) || {}).provider : args.provider;
@@ -831,7 +851,7 @@
   }
 
   // What safe mode refuses (the backend's `writable` guard).
-  const CHANGES = new Set(["link_account", "link_pending", "relink_account", "check_account", "rename_account", "set_account_purpose", "forget_account", "remove_orphan", "restore_orphan"]);
+  const CHANGES = new Set(["link_account", "link_pending", "relink_account", "check_account", "rename_account", "set_account_purpose", "forget_account", "remove_orphan", "restore_orphan", "push_account"]);
 
   /** ?keychain=locked|absent: the key was verified, then could not be stored. */
   function storeOrFail() {

@@ -55,6 +55,9 @@ const CODE_TEXT = {
   already_linked: ["error.already_linked.title", "error.already_linked.text", "error.already_linked.next"],
   host_changed: ["error.host_changed.title", "error.host_changed.text", "error.host_changed.next"],
   read_only: ["error.read_only.title", "error.read_only.text", "error.read_only.next"],
+  store_unreachable: ["error.store_unreachable.title", "error.store_unreachable.text", "error.store_unreachable.next"],
+  store_refused: ["error.store_refused.title", "error.store_refused.text", "error.store_refused.next"],
+  store_changed: ["error.store_changed.title", "error.store_changed.text", "error.store_changed.next"],
   internal: ["error.internal.title", "error.internal.text", "error.internal.next"],
 };
 

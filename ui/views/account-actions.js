@@ -11,7 +11,7 @@ import { $, announce, busy, el, focus, revealBelowHeader, showText, uid } from "
 import { providerFor } from "../lib/providers.js";
 import { go, loadedView } from "../lib/router.js";
 import { state } from "../lib/state.js";
-import { hasText } from "../lib/values.js";
+import { asList, hasText } from "../lib/values.js";
 import { accountSentence, accountTitle, codeSentence, errorSentence, progressText, statusInfo } from "../lib/wording.js";
 import { cardFor, detailShows, placeOfCard, placeOfDetail, setChecking, setProgressLine, showAccountError } from "./account-card.js";
 import { accountGone, loadAccounts, show as showHome, showForgetRevoke, updateAccount } from "./accounts.js";
@@ -227,6 +227,28 @@ function openRename(account, item, renameButton) {
 }
 
 /**
+ * Forget's question about each copy: one box per copy, unticked (nothing is deleted unless
+ * asked). Returns the boxes' group, and a function giving the targets ticked.
+ * @param {AccountView} account
+ * @returns {{node: HTMLElement | null, chosen: () => string[]}}
+ */
+function forgetCopiesQuestion(account) {
+  const copies = asList(account.copies);
+  if (!copies.length) return { node: null, chosen: () => [] };
+  /** @type {HTMLInputElement[]} */
+  const boxes = [];
+  const group = el("fieldset", { className: "forget-copies" }, el("legend", { text: t("forget.copies_question") }));
+  for (const copy of copies) {
+    const id = uid("forget-copy");
+    const box = /** @type {HTMLInputElement} */ (el("input", { attrs: { type: "checkbox", id, value: copy.target, "data-copy": copy.target } }));
+    boxes.push(box);
+    group.append(el("div", { className: "check-row" }, box, el("label", { attrs: { for: id } }, t("forget.copy_delete"), " ", el("code", { text: copy.target }))));
+  }
+  group.append(el("p", { className: "muted", text: t("forget.copies_kept") }));
+  return { node: group, chosen: () => boxes.filter((b) => b.checked).map((b) => b.value) };
+}
+
+/**
  * @param {HTMLElement} item the card
  * @param {AccountView} account
  * @param {string} title
@@ -244,12 +266,14 @@ function openForgetConfirm(item, account, title, forgetButton) {
   const errorText = el("p", { className: "confirm-error", attrs: { role: "alert" } });
   errorText.hidden = true;
   const providerName = account.provider_name || t("common.the_provider");
+  const copies = forgetCopiesQuestion(account);
 
   const panel = el(
     "div",
     { className: "confirm", attrs: { role: "group", "aria-labelledby": questionId } },
     el("p", { className: "confirm-question", text: t("forget.question", { account: title }), attrs: { id: questionId } }),
     el("p", { className: "confirm-detail", text: t("forget.detail", { provider: providerName }) }),
+    copies.node,
     errorText,
     el("div", { className: "actions" }, cancel, confirm),
   );
@@ -272,7 +296,7 @@ function openForgetConfirm(item, account, title, forgetButton) {
     confirm.disabled = true;
     errorText.hidden = true;
     try {
-      await api.forgetAccount(account.id);
+      await api.forgetAccount(account.id, copies.chosen());
       announce(t("forget.done", { account: title }));
       await loadAccounts();
       const panelTitle = await showForgetRevoke(account, title);

@@ -13,6 +13,7 @@ import { asList, hasText } from "../lib/values.js";
 import { accountSentence, accountTitle, codeTitle, errorSentence, keyAgeText, statusInfo } from "../lib/wording.js";
 import { actionButtons, couldntCheckNote, gotNoAnswer, setCheckButton, statusChips } from "./account-card.js";
 import { accountGone, show as showHome, updateAccount } from "./accounts.js";
+import { copiesSection } from "./copies.js";
 import { permissionSection } from "./permissions.js";
 import { purposeOf } from "./purpose.js";
 
@@ -140,6 +141,7 @@ export function render(account) {
   if (account.status !== "needs_relink" && isTimestamp(account.next_check_at)) addRow(t("detail.next_check"), `${formatDateTime(account.next_check_at)} (${ahead(account.next_check_at)})`);
   if (state.settings && typeof state.settings.rotation_reminder_days === "number") addRow(t("detail.rotation"), t("detail.rotation_every", { count: state.settings.rotation_reminder_days }));
   body.append(el("section", { className: "card result-section", attrs: { "aria-label": t("detail.facts") } }, el("dl", { className: "details" }, rows)));
+  body.append(copiesSection(account));
 
   const permissions = permissionSection(account.permissions, account.provider_name || (provider && provider.name) || "", { provider, purpose: account.purpose });
   if (permissions) body.append(el("div", { className: "card" }, permissions));

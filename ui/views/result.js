@@ -11,7 +11,7 @@ import { addressOf, cleanedValue, markFieldError } from "../lib/fields.js";
 import { go, showView } from "../lib/router.js";
 import { state } from "../lib/state.js";
 import { asList, hasText, own, pick } from "../lib/values.js";
-import { NOT_STORED, accountTitle, codeTitle, context, copyStepIndex, errorSentence, fieldOf, isKnownCode, notesByField, notesSentence, outcomeNext, outcomeSentence, revokeText, statusInfo, successLine } from "../lib/wording.js";
+import { NOT_STORED, accountTitle, codeSentence, codeTitle, context, copyStepIndex, errorSentence, fieldOf, isKnownCode, notesByField, notesSentence, outcomeNext, outcomeSentence, revokeText, statusInfo, successLine } from "../lib/wording.js";
 import { accountGone, show as showHome, updateAccount } from "./accounts.js";
 import { renderChecklist } from "./checklist.js";
 import { permissionSection } from "./permissions.js";
@@ -322,6 +322,16 @@ export function showRelinked(provider, summary, before, notes) {
     ],
   });
   renderSummary($("#result-body"), summary, providerName, revoke, noteLines(provider, notes, summary), addressesUsed(provider, summary.fields));
+  // The new key went to each copy in a team store too: how each one took it.
+  const outcomes = asList(summary.copy_outcomes);
+  if (outcomes.length) {
+    const list = el("ul", { className: "copy-outcomes" });
+    for (const o of outcomes) {
+      const said = o.ok ? t("result.copy_written", { version: o.version || "" }) : codeSentence(o.code);
+      list.append(el("li", { attrs: { "data-target": o.target, "data-ok": o.ok ? "true" : "false" } }, el("code", { text: o.target }), " ", el("span", { text: said })));
+    }
+    $("#result-body").append(el("section", { className: "result-section", attrs: { "aria-label": t("result.copies_title") } }, el("h3", { className: "subsection-title", text: t("result.copies_title") }), list));
+  }
   $("#done").hidden = false;
   showView("result");
   announce(`${t("result.replaced")}. ${t("revoke.old_heading", { provider: providerName })}`);

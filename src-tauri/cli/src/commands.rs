@@ -1,7 +1,8 @@
 //! The commands: which command runs or whether the window opens (`top`), `keystep verify`
-//! (`verify`), `link` and `relink` (`link`, `relink`), `list`, `forget` and `rename`
-//! (`accounts`), `run` and `log`, accounts shown as `view` says. The `keystep` binary is a
-//! few lines over this module.
+//! (`verify`, with `--from` a copy in a team store), `link` and `relink` (`link`,
+//! `relink`), `list`, `forget` and `rename` (`accounts`), `run` and `log`, `push` (a copy in
+//! a team store), accounts shown as `view` says. The `keystep` binary is a few lines over
+//! this module.
 //!
 //! What they share lives here: the exit statuses, the runtime a command runs on
 //! ([`block_on`]), and how `verify`, `link` and `relink` read a key: non-secret fields as
@@ -25,10 +26,12 @@ mod link;
 mod relink;
 mod run;
 mod log;
+mod push;
 
 pub use accounts::{run_forget, run_list, run_rename};
 pub use link::{link_usage, run_link};
 pub use log::{run_log, LOG_USAGE};
+pub use push::{copy_line, run_push, CopyLine, PUSH_USAGE};
 pub use relink::{relink_usage, run_relink};
 pub use run::{run_run, RUN_USAGE};
 pub use stdin::{
@@ -36,7 +39,7 @@ pub use stdin::{
     MAX_LINE_BYTES,
 };
 pub use top::{route, usage as top_usage, Command, Route, BACKGROUND, WINDOW_OPTIONS};
-pub use verify::{parse_args, run_verify, usage, VerifyArgs};
+pub use verify::{parse_args, run_verify, usage, FromArgs, Verify, VerifyArgs};
 pub use view::{account_line, rfc3339, status_word, AccountLine};
 
 use args::{shown, Asked, Parser};
@@ -79,8 +82,8 @@ pub fn block_on(command: impl std::future::Future<Output = i32>) -> i32 {
 }
 
 /// What `verify`, `link` and `relink` take on their command line: the provider (or the
-/// handle, for `relink`), non-secret fields, `--json`, and `--purpose` and `--name` where
-/// the command has them.
+/// handle, for `relink`), non-secret fields, `--json`, and `--purpose`, `--name`,
+/// `--replace` and `--from` where the command has them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct KeyArgs {
     /// The one positional argument: a provider id, or a handle.
@@ -93,6 +96,10 @@ pub(crate) struct KeyArgs {
     pub(crate) purpose: Option<String>,
     /// `--name NAME`.
     pub(crate) name: Option<String>,
+    /// `--replace` (`link`): a company already linked gets this key.
+    pub(crate) replace: bool,
+    /// `--from TARGET` (`verify`): the copy in a team store to check.
+    pub(crate) from: Option<String>,
 }
 
 /// Which of the shared options a command takes.
@@ -104,6 +111,10 @@ pub(crate) struct KeyOptions {
     pub(crate) purpose: bool,
     /// Whether `--name` is one of its options.
     pub(crate) name: bool,
+    /// Whether `--replace` is one of its options.
+    pub(crate) replace: bool,
+    /// Whether `--from` is one of its options.
+    pub(crate) from: bool,
 }
 
 /// Parses the arguments of `verify`, `link` or `relink`.
@@ -132,6 +143,8 @@ pub(crate) fn parse_key_args(args: &[String], takes: KeyOptions) -> Result<Asked
                 parsed.purpose = Some(args::text(&mut parser, command)?);
             }
             Long("name") if takes.name => parsed.name = Some(args::text(&mut parser, command)?),
+            Long("replace") if takes.replace => parsed.replace = true,
+            Long("from") if takes.from => parsed.from = Some(args::text(&mut parser, command)?),
             Value(value) if parsed.subject.is_none() => {
                 let value = value
                     .into_string()

@@ -69,8 +69,7 @@ fn run(command: Command, args: &[String]) -> i32 {
     let status = match command {
         Command::Verify => cli::block_on(cli::run_verify(
             args,
-            &parts.catalogue,
-            parts.hosts.clone(),
+            &parts,
             &mut input,
             &mut stdout,
             &mut stderr,
@@ -94,6 +93,13 @@ fn run(command: Command, args: &[String]) -> i32 {
         Command::Rename => cli::block_on(cli::run_rename(args, &parts, &mut stdout, &mut stderr)),
         Command::Run => cli::block_on(cli::run_run(args, &parts, &mut stdout, &mut stderr)),
         Command::Log => cli::run_log(args, &parts, &mut stdout, &mut stderr),
+        Command::Push => cli::block_on(cli::run_push(
+            args,
+            &parts,
+            &mut input,
+            &mut stdout,
+            &mut stderr,
+        )),
     };
     let _ = stdout.flush();
     status

@@ -22,6 +22,8 @@
 //! - [`Accounts::forget`]: book first, then the item, the book put back if the item stays;
 //! - [`Accounts::rename`], [`Accounts::check`], [`Accounts::reconcile`],
 //!   [`Accounts::remove_orphan`] (in `health`), and [`recover_book`] for a lost book;
+//! - [`Accounts::push`], and the copies' rotation, confirmation and deletion (`copies`):
+//!   the key in the team's secret store, recorded only once the store confirmed it;
 //! - [`Accounts::open_or_recover`] at start-up: a damaged book set aside and rebuilt, a
 //!   book that cannot be read in safe mode (`start`).
 
@@ -36,6 +38,7 @@ use crate::error::Code;
 use crate::input::{parse_fields, InputError, Note};
 use crate::provider::{placeholders, Catalogue, Provider};
 use crate::secret::Secret;
+use crate::store::{CopyOutcome, StoreCopy, StoreError, Stores};
 use crate::vault::{item_label, ItemRef, SecretFields, StoredIn, Vault, VaultError};
 use crate::verify::{Identity, PermissionReport, Report, Verifier};
 
@@ -49,6 +52,7 @@ mod restore;
 mod purpose;
 mod safe_mode;
 mod start;
+mod copies;
 
 pub use handle::{
     check_handle, is_handle, resolve, settle_handles, slug, UnknownHandle, MAX_HANDLE_CHARS,
@@ -145,6 +149,10 @@ pub struct Account {
     /// state on upgrade.
     #[serde(default = "legacy_purpose")]
     pub purpose: String,
+    /// The copies of the key pushed to team stores (Vault, AWS Secrets Manager), each with
+    /// the version Keystep wrote and how it stood at the last look.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub copies: Vec<StoreCopy>,
 }
 
 fn legacy_purpose() -> String {
@@ -374,6 +382,10 @@ pub enum LinkError {
         /// The environment variable behind the change, when one is set.
         variable: Option<String>,
     },
+    /// A team store did not do what was asked; the account's record of its copies is as
+    /// it was.
+    #[error("{0}")]
+    Store(StoreError),
 }
 
 impl LinkError {
@@ -389,6 +401,7 @@ impl LinkError {
             LinkError::Storage(_) => Code::StorageFailed,
             LinkError::ReadOnly(_) => Code::ReadOnly,
             LinkError::HostChanged { .. } => Code::HostChanged,
+            LinkError::Store(e) => e.code(),
         }
     }
 
@@ -473,6 +486,8 @@ pub struct Accounts {
     /// held across its keychain calls, which are bounded, so the book stays all-or-nothing
     /// without the book's lock waiting on the keychain.
     writer: Mutex<()>,
+    /// The team stores copies are pushed to; `None` until given ([`Accounts::with_stores`]).
+    stores: Option<Stores>,
 }
 
 impl std::fmt::Debug for Accounts {
@@ -491,6 +506,9 @@ pub struct Linked {
     pub notes: Vec<Note>,
     /// Where the key is kept.
     pub stored_in: StoredIn,
+    /// For a relink: each team store copy the new key was written to, or why not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub copies: Vec<CopyOutcome>,
 }
 
 /// A new account's key that the provider accepted, verified but not linked yet: what
@@ -588,6 +606,7 @@ impl Accounts {
             }),
             safe_mode: None,
             writer: Mutex::new(()),
+            stores: None,
         }
     }
 
@@ -841,6 +860,7 @@ impl Accounts {
             history: Vec::new(),
             verified_hosts: self.verifier.hosts().bases_for(provider, &creds.public),
             purpose: report.purpose.clone(),
+            copies: Vec::new(),
         };
         let mut account = account;
         account.record_check(now, report.code);
@@ -911,6 +931,7 @@ impl Accounts {
             stored_in: self.keychain.stored_in(&item),
             account,
             notes: creds.notes,
+            copies: Vec::new(),
         })
     }
 
@@ -1009,6 +1030,10 @@ impl Accounts {
         };
         let now = self.clock.unix_now();
         let new_fingerprint = fingerprint(&creds.secrets);
+        // What the copies in team stores get, if the account has any (rotated once the new
+        // key is committed here).
+        let for_copies =
+            (!current.copies.is_empty()).then(|| copies::all_fields(&creds.public, &creds.secrets));
         let (undo_item, undo_old) = (item.clone(), old.clone());
         let undo: Late = Late::Undo(Box::new(move |vault| match undo_old {
             Some(old) => vault.put(&undo_item, &old),
@@ -1081,6 +1106,11 @@ impl Accounts {
             self.relabel_as_booked(id).await;
         }
         log::info!("relinked {} account {id}", provider.id);
+        drop(_writer);
+        let (account, copies) = match for_copies {
+            Some(fields) => self.rotate_copies(id, &fields, account).await,
+            None => (account, Vec::new()),
+        };
         Ok(Linked {
             stored_in: self.keychain.stored_in(&ItemRef {
                 account: id.to_string(),
@@ -1088,6 +1118,7 @@ impl Accounts {
             }),
             account,
             notes: creds.notes,
+            copies,
         })
     }
 

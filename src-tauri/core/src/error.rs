@@ -42,13 +42,22 @@ pub enum Code {
     /// A `KEYSTEP_*_URL` override would send a stored key to a host other than the one it
     /// was verified against, so the check was refused and nothing was sent.
     HostChanged,
+    /// A team store (Vault, AWS Secrets Manager) could not be reached, or is sealed or
+    /// down: nothing was changed there.
+    StoreUnreachable,
+    /// A team store refused Keystep's credentials or permission (no token, a bad token, a
+    /// policy that does not allow the path): nothing was changed there.
+    StoreRefused,
+    /// A copy in a team store is not the version Keystep wrote (someone changed it outside
+    /// Keystep), so Keystep did not overwrite it.
+    StoreChanged,
     /// A bug in Keystep.
     Internal,
 }
 
 impl Code {
     /// Every code, for exhaustive tests and documentation.
-    pub const ALL: [Code; 16] = [
+    pub const ALL: [Code; 19] = [
         Code::InvalidInput,
         Code::BadCredentials,
         Code::MissingPermission,
@@ -64,6 +73,9 @@ impl Code {
         Code::AlreadyLinked,
         Code::ReadOnly,
         Code::HostChanged,
+        Code::StoreUnreachable,
+        Code::StoreRefused,
+        Code::StoreChanged,
         Code::Internal,
     ];
 
@@ -85,6 +97,9 @@ impl Code {
             Code::AlreadyLinked => "already_linked",
             Code::ReadOnly => "read_only",
             Code::HostChanged => "host_changed",
+            Code::StoreUnreachable => "store_unreachable",
+            Code::StoreRefused => "store_refused",
+            Code::StoreChanged => "store_changed",
             Code::Internal => "internal",
         }
     }
@@ -93,7 +108,11 @@ impl Code {
     pub fn is_transient(self) -> bool {
         matches!(
             self,
-            Code::RateLimited | Code::Blocked | Code::Unreachable | Code::ProviderError
+            Code::RateLimited
+                | Code::Blocked
+                | Code::Unreachable
+                | Code::ProviderError
+                | Code::StoreUnreachable
         )
     }
 }

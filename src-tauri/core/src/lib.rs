@@ -27,8 +27,10 @@ pub mod redact;
 pub mod input;
 pub mod verify;
 
-// Keeping accounts: the keychain, the book, the schedule, the person's settings.
+// Keeping accounts: the keychain, the team stores' copies, the book, the schedule, the
+// person's settings.
 pub mod vault;
+pub mod store;
 pub mod account;
 pub mod schedule;
 pub mod settings;

@@ -7,6 +7,7 @@
 use crate::account::{Account, Status};
 use crate::error::Code;
 use crate::lang::Lang;
+use crate::store::CopyState;
 use crate::words::words;
 
 /// A notification to show.
@@ -116,6 +117,23 @@ pub fn notice_for(
             urgent: false,
         });
     }
+    // A copy in a team store that someone changed since the last look (issue 24).
+    let changed = after.copies.iter().find(|c| {
+        c.state == CopyState::ChangedOutside
+            && !before
+                .copies
+                .iter()
+                .any(|b| b.target == c.target && b.state == CopyState::ChangedOutside)
+    });
+    if let Some(copy) = changed {
+        return Some(Notice {
+            title: w.notice_copy_changed.replace("{who}", &who),
+            body: w
+                .notice_copy_changed_body
+                .replace("{target}", &copy.target.to_string()),
+            urgent: false,
+        });
+    }
     None
 }
 
@@ -134,6 +152,31 @@ mod tests {
         .expect("a minimal account parses");
         a.status = status;
         a
+    }
+
+    #[test]
+    fn a_copy_changed_outside_keystep_is_raised_once() {
+        use crate::store::{StoreCopy, Target};
+        let before = account(Status::Ok, "Works.");
+        let mut after = before.clone();
+        after.copies.push(StoreCopy {
+            target: Target::parse("aws-sm://eu-west-1/hr/x").expect("valid"),
+            version: "v1".into(),
+            written_at: 1,
+            confirmed_at: 1,
+            state: CopyState::ChangedOutside,
+            last_code: None,
+        });
+        let notice = notice_for(&before, &after, "PayFit", Lang::En).expect("raised");
+        assert!(
+            notice.title.contains("changed outside Keystep")
+                && notice.body.contains("aws-sm://eu-west-1/hr/x"),
+            "names the copy: {notice:?}"
+        );
+        assert!(
+            notice_for(&after, &after, "PayFit", Lang::En).is_none(),
+            "not raised again while it stays changed"
+        );
     }
 
     #[test]

@@ -86,6 +86,10 @@ pub struct Words {
     pub paused_storage: &'static str,
     /// Body: a host override would send a key elsewhere.
     pub paused_host: &'static str,
+    /// Notification title: a copy in a team store was changed outside Keystep.
+    pub notice_copy_changed: &'static str,
+    /// Its body: `{target}` is the copy's address.
+    pub notice_copy_changed_body: &'static str,
 }
 
 const EN: Words = Words {
@@ -131,6 +135,8 @@ const EN: Words = Words {
     paused_keychain: "Your system keychain is locked or not answering, so Keystep cannot read your keys. Unlock it; Keystep tries again in a few minutes.",
     paused_storage: "Keystep cannot save its account list. Free some disk space; Keystep tries again in a few minutes.",
     paused_host: "A KEYSTEP_…_URL variable would send a key to another address than the one it was checked with, so Keystep did not send it.",
+    notice_copy_changed: "{who}: a copy was changed outside Keystep",
+    notice_copy_changed_body: "The copy at {target} is no longer the version Keystep wrote, so Keystep will not write to it. Check who changed it.",
 };
 
 const FR: Words = Words {
@@ -176,6 +182,8 @@ const FR: Words = Words {
     paused_keychain: "Votre trousseau système est verrouillé ou ne répond pas : Keystep ne peut pas lire vos clés. Déverrouillez-le ; Keystep réessaie dans quelques minutes.",
     paused_storage: "Keystep ne peut pas enregistrer sa liste de comptes. Libérez de l’espace disque ; Keystep réessaie dans quelques minutes.",
     paused_host: "Une variable KEYSTEP_…_URL enverrait une clé à une autre adresse que celle où elle a été vérifiée : Keystep ne l’a pas envoyée.",
+    notice_copy_changed: "{who} : une copie a été modifiée hors de Keystep",
+    notice_copy_changed_body: "La copie de {target} n’est plus la version écrite par Keystep ; Keystep n’y écrira donc plus. Vérifiez qui l’a modifiée.",
 };
 
 /// The sentences in `lang`.
@@ -219,6 +227,8 @@ mod tests {
             ("paused_keychain", w.paused_keychain),
             ("paused_storage", w.paused_storage),
             ("paused_host", w.paused_host),
+            ("notice_copy_changed", w.notice_copy_changed),
+            ("notice_copy_changed_body", w.notice_copy_changed_body),
         ];
         out.extend(p("tray_ok", w.tray_ok));
         out.extend(p("tray_attention", w.tray_attention));

@@ -1,6 +1,6 @@
 //! The real parts Keystep works with, put together in one place for both front ends: the
 //! embedded providers, the hosts in force (`KEYSTEP_*_URL` overrides included), the data
-//! folder, the system keychain, one pacer and the clock.
+//! folder, the system keychain, one pacer, the clock and the team stores.
 //!
 //! The window and the command line used to build these each on their own, and drifted (two
 //! keychain waits, two data-folder functions). Now each asks [`World::from_env`] and opens
@@ -15,6 +15,7 @@ use crate::files::{app_data_dir, DataDir};
 use crate::hosts::Hosts;
 use crate::pace::Pacer;
 use crate::provider::Catalogue;
+use crate::store::{StoreKeys, Stores, VaultSettings, STORE_SERVICE};
 use crate::vault::{KeychainVault, Vault};
 use crate::verify::Verifier;
 
@@ -124,6 +125,22 @@ impl World {
             })
     }
 
+    /// The team stores as the environment sets them up: Vault from `VAULT_TOKEN` (else a
+    /// token kept in the keychain under [`STORE_SERVICE`]), `VAULT_NAMESPACE` and
+    /// `VAULT_CACERT`; AWS from the standard AWS settings (`AWS_PROFILE`, `~/.aws`, …).
+    pub fn stores(&self) -> Stores {
+        let keys = StoreKeys::new(Arc::new(KeychainVault::new(STORE_SERVICE)));
+        Stores::new(VaultSettings::from_lookup(
+            |name| std::env::var(name).ok(),
+            Some(keys),
+        ))
+    }
+
+    /// The Vault tokens kept in the system keychain.
+    pub fn store_keys(&self) -> StoreKeys {
+        StoreKeys::new(Arc::new(KeychainVault::new(STORE_SERVICE)))
+    }
+
     /// The verifier: the hosts in force, through this process's pacer.
     pub fn verifier(&self) -> Verifier {
         Verifier::new(self.hosts.clone()).paced(self.pacer.clone())
@@ -143,6 +160,7 @@ impl World {
             Arc::new(FileBook::new(dir)),
             self.clock.clone(),
         )
+        .map(|accounts| accounts.with_stores(self.stores()))
         .map_err(|e| WorldError::Book(e.to_string()))
     }
 
@@ -154,13 +172,14 @@ impl World {
     /// The folder cannot be opened.
     pub fn open_or_recover(&self) -> Result<(Accounts, Option<StartNotice>), WorldError> {
         let dir = self.open_data_dir()?;
-        Ok(Accounts::open_or_recover(
+        let (accounts, notice) = Accounts::open_or_recover(
             self.catalogue.clone(),
             self.verifier(),
             self.vault.clone(),
             Arc::new(FileBook::new(dir)),
             self.clock.clone(),
-        ))
+        );
+        Ok((accounts.with_stores(self.stores()), notice))
     }
 
     /// The book as it is on disk, without the keychain; an absent folder is an empty book

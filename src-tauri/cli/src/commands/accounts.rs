@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! keystep list [--json]
-//! keystep forget HANDLE
+//! keystep forget HANDLE [--delete-copy TARGET]... [--keep-copies]
 //! keystep rename HANDLE [--handle NEW-HANDLE] [--name NAME]
 //! ```
 //!
@@ -13,11 +13,16 @@
 //! [`Accounts::rename_handle`] and [`Accounts::rename`]. Each writes through the book's lock
 //! and merge (`FileBook`), so the window may run meanwhile. Exit status: 0 done, 1 refused or
 //! failed with nothing changed, 2 usage, invalid input or no such handle.
+//!
+//! An account with copies in team stores (`keystep push`) is forgotten only once each copy
+//! has an answer ([`copies_to_delete`]): `--delete-copy TARGET` deletes that copy,
+//! `--keep-copies` leaves the others where they are.
 
 use std::io::Write;
 
 use keystep_core::account::{Account, AccountBook, Accounts, LinkError};
 use keystep_core::provider::Catalogue;
+use keystep_core::store::Target;
 use keystep_core::world::{World, WorldError};
 
 use super::args::{self, usage_error, Long, Short, Value};
@@ -47,13 +52,19 @@ name, status, when it was last checked and the end of its key. It reads\n\
 Keystep's account list only, never the keychain. With --json, one JSON array:\n\
 handle, provider, provider_name, name, company, status (ok, limited,\n\
 failing, unknown, unchecked, needs_relink), last_checked (RFC 3339 or null),\n\
-fingerprint, purpose (what the key is held to), id. Never a key.\n";
+fingerprint, purpose (what the key is held to), id, and copies (each copy in a\n\
+team store: target, version, state current/stale/changed_outside, written_at,\n\
+last_confirmed, last_code; see keystep push --help). Never a key.\n";
 
 /// `keystep forget --help`.
-const FORGET_USAGE: &str = "Usage: keystep forget HANDLE\n\n\
+const FORGET_USAGE: &str =
+    "Usage: keystep forget HANDLE [--delete-copy TARGET]... [--keep-copies]\n\n\
 Removes the account from Keystep and its key from your system keychain, as the\n\
 window's Forget does. The key itself still works at the provider until you\n\
 revoke it there. keystep list shows the handles.\n\n\
+An account pushed to team stores (keystep push) needs an answer for each copy:\n\
+--delete-copy TARGET deletes that copy (if it is still the version Keystep\n\
+wrote), --keep-copies leaves every other one where it is.\n\n\
 Exit status: 0 forgotten, 1 not forgotten (the keychain or the account list could\n\
 not be changed: the account stays), 2 usage or no such handle.\n";
 
@@ -126,6 +137,7 @@ pub async fn run_forget(
     stderr: &mut dyn Write,
 ) -> i32 {
     let mut handle = None;
+    let mut answers = CopyAnswers::default();
     let mut parser = args::parser(args);
     loop {
         let arg = match parser.next() {
@@ -138,6 +150,15 @@ pub async fn run_forget(
                 let _ = write!(stdout, "{FORGET_USAGE}");
                 return EXIT_OK;
             }
+            Long("delete-copy") => {
+                let target = args::text(&mut parser, "forget")
+                    .and_then(|typed| Target::parse(&typed).map_err(|e| e.to_string()));
+                match target {
+                    Ok(target) => answers.delete.push(target),
+                    Err(e) => return usage_error(stderr, "forget", &e),
+                }
+            }
+            Long("keep-copies") => answers.keep_rest = true,
             Value(value) if handle.is_none() => handle = value.into_string().ok(),
             Value(_) => return usage_error(stderr, "forget", "Name one account at a time."),
             other => {
@@ -170,6 +191,40 @@ pub async fn run_forget(
             return EXIT_USAGE;
         }
     };
+    // Each copy in a team store is deleted only when asked, and the account is forgotten
+    // only once every copy asked for is gone (the rest stay where they are).
+    let delete = match copies_to_delete(&account, &answers) {
+        Ok(delete) => delete,
+        Err(e) => return usage_error(stderr, "forget", &e),
+    };
+    if !delete.is_empty() {
+        match accounts.delete_copies(&account.id, &delete).await {
+            Ok(outcomes) => {
+                let mut failed = false;
+                for outcome in outcomes {
+                    let out: &mut dyn Write = if outcome.ok {
+                        &mut *stdout
+                    } else {
+                        &mut *stderr
+                    };
+                    let _ = writeln!(out, "{}", outcome.message);
+                    failed |= !outcome.ok;
+                }
+                if failed {
+                    let _ = writeln!(
+                        stderr,
+                        "keystep forget: {} was not forgotten, so that the copy it could not delete stays recorded. Try again, or keep that copy with --keep-copies.",
+                        account.handle
+                    );
+                    return EXIT_FAILED;
+                }
+            }
+            Err(e) => {
+                let _ = writeln!(stderr, "keystep forget: {e}");
+                return EXIT_FAILED;
+            }
+        }
+    }
     match accounts.forget(&account.id).await {
         Ok(()) => {
             let name = provider_name(&account, &world.catalogue);
@@ -276,6 +331,61 @@ pub async fn run_rename(
         account.label
     );
     EXIT_OK
+}
+
+/// What `keystep forget` was told about an account's copies in team stores.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct CopyAnswers {
+    /// `--delete-copy TARGET`, each parsed.
+    delete: Vec<Target>,
+    /// `--keep-copies`: every copy not named is left in its store.
+    keep_rest: bool,
+}
+
+/// Which of `account`'s copies to delete, from the answers.
+///
+/// # Errors
+/// The sentence for a usage error (nothing was deleted or forgotten): a copy without an
+/// answer, or an answer that names no copy of the account (the address typed is not
+/// repeated; the account's own copies are listed instead).
+fn copies_to_delete(account: &Account, answers: &CopyAnswers) -> Result<Vec<Target>, String> {
+    let recorded = || {
+        account
+            .copies
+            .iter()
+            .map(|c| c.target.to_string())
+            .collect::<Vec<_>>()
+    };
+    let mut delete = Vec::new();
+    for target in &answers.delete {
+        if !account.copies.iter().any(|c| &c.target == target) {
+            let copies = recorded();
+            return Err(if copies.is_empty() {
+                format!("{} has no copy in a team store.", account.handle)
+            } else {
+                format!(
+                    "--delete-copy names an address that is not one of {}'s copies: {}.",
+                    account.handle,
+                    copies.join(", ")
+                )
+            });
+        }
+        delete.push(target.clone());
+    }
+    let unanswered: Vec<String> = account
+        .copies
+        .iter()
+        .filter(|c| !delete.contains(&c.target))
+        .map(|c| c.target.to_string())
+        .collect();
+    if !unanswered.is_empty() && !answers.keep_rest {
+        return Err(format!(
+            "{} has copies in team stores: {}. Say what to do with each: --delete-copy TARGET deletes one (give it once for each), --keep-copies leaves the others where they are.",
+            account.handle,
+            unanswered.join(", ")
+        ));
+    }
+    Ok(delete)
 }
 
 fn provider_name(account: &Account, catalogue: &Catalogue) -> String {

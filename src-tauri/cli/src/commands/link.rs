@@ -2,8 +2,13 @@
 //! keychain ([`World`]).
 //!
 //! ```text
-//! keystep link <provider> [--purpose ID] [--field NAME=VALUE]... [--name NAME] [--json]
+//! keystep link <provider> [--purpose ID] [--field NAME=VALUE]... [--name NAME] [--replace] [--json]
 //! ```
+//!
+//! With `--replace`, a company already linked gets this key instead (what `keystep relink`
+//! does, for a script that names the provider rather than the handle): verified first,
+//! swapped in place, and written to every copy in a team store, each one reported
+//! ([`print_copies`], which `relink` shares).
 //!
 //! It reads its input exactly as `verify` does (secret fields on standard input, or asked
 //! for on a terminal), checks it before opening the book, and links through
@@ -38,6 +43,8 @@ const TAKES: KeyOptions = KeyOptions {
     command: "link",
     purpose: true,
     name: true,
+    replace: true,
+    from: false,
 };
 
 /// `keystep link --help`.
@@ -53,7 +60,7 @@ pub fn link_usage(catalogue: &Catalogue) -> String {
         .map(|p| p.name.as_str())
         .collect();
     format!(
-        "Usage: keystep link <provider> [--purpose ID] [--field NAME=VALUE]... [--name NAME] [--json]\n\n\
+        "Usage: keystep link <provider> [--purpose ID] [--field NAME=VALUE]... [--name NAME] [--replace] [--json]\n\n\
          Verifies a key with the provider and keeps it, as the Keystep window's Connect does:\n\
          the key goes to your system keychain, the account to Keystep's list, with a handle\n\
          to name it by (keystep list). Give non-secret fields with --field; pipe secret\n\
@@ -64,7 +71,10 @@ pub fn link_usage(catalogue: &Catalogue) -> String {
          purposes are listed below): it is held to that purpose now and at every check.\n\
          With --json the last line of standard output is the account as keystep list --json\n\
          shows it, with overridden_hosts (where KEYSTEP_*_URL variables sent the key).\n\
-         To give an account a new key, use keystep relink.\n\n\
+         To give an account a new key, use keystep relink, or --replace: a company that is\n\
+         already linked then gets this key instead, verified first and swapped in, and it is\n\
+         written to every copy in a team store (keystep push), each one reported; a copy that\n\
+         could not be updated is listed as stale (or changed outside Keystep) until it is.\n\n\
          Exit status: 0 linked, 1 not linked (the key was refused, the company is already\n\
          linked, or the keychain could not be used: nothing was kept), 2 usage or invalid input.\n\n\
          Providers and their fields{providers}",
@@ -288,7 +298,13 @@ pub async fn run_link(
             return EXIT_FAILED;
         }
     };
+    let again = parsed.replace.then(|| copy(&raw));
     let steps = Steps::default();
+    let heard = |check: &keystep_core::provider::Check| {
+        if let Ok(mut s) = steps.lock() {
+            s.push(check.doing.clone());
+        }
+    };
     let linked = accounts
         .link_named(
             &provider.id,
@@ -296,13 +312,16 @@ pub async fn run_link(
             &purpose,
             LinkMode::Complete,
             name.as_deref(),
-            &|check| {
-                if let Ok(mut s) = steps.lock() {
-                    s.push(check.doing.clone());
-                }
-            },
+            &heard,
         )
         .await;
+    let (linked, replaced) = match (linked, again) {
+        // `--replace` over a company already linked: the same key goes to that account.
+        (Err(LinkError::AlreadyLinked { id, .. }), Some(raw)) => {
+            (accounts.relink(&id, raw, &heard).await, true)
+        }
+        (linked, _) => (linked, false),
+    };
     print_steps(steps, parsed.json, stderr);
     let linked = match linked {
         Ok(linked) => linked,
@@ -313,7 +332,7 @@ pub async fn run_link(
             };
             let message = match (&e, &existing) {
                 (LinkError::AlreadyLinked { .. }, Some(handle)) => format!(
-                    "This {} company is already linked as {handle}; nothing was changed. To give it this key, run keystep relink {handle} (or choose Replace key on it in the Keystep window).",
+                    "This {} company is already linked as {handle}; nothing was changed. To give it this key, run keystep relink {handle}, or this command again with --replace (or choose Replace key on it in the Keystep window).",
                     provider.name
                 ),
                 _ => e.to_string(),
@@ -327,13 +346,34 @@ pub async fn run_link(
         provider,
         &world.catalogue,
         json_overrides,
-        "linked as",
+        if replaced { "relinked" } else { "linked as" },
         stdout,
     );
-    if name.is_none() && !provider.names_company() {
+    if name.is_none() && !provider.names_company() && !replaced {
         unnamed_note(provider, &linked.account, &line, stderr);
     }
+    print_copies(&linked.copies, parsed.json, stdout, stderr);
     EXIT_OK
+}
+
+/// Reports how each copy in a team store took a relinked key: on stdout when it did (not
+/// with `--json`, whose line lists the copies), on stderr when it did not.
+pub(super) fn print_copies(
+    outcomes: &[keystep_core::store::CopyOutcome],
+    json: bool,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) {
+    for outcome in outcomes {
+        let out: &mut dyn Write = if outcome.ok {
+            &mut *stdout
+        } else {
+            &mut *stderr
+        };
+        if !(json && outcome.ok) {
+            let _ = writeln!(out, "  copy {}: {}", outcome.target, outcome.message);
+        }
+    }
 }
 
 /// Asks a person at a terminal what to call an account of a provider that cannot name the

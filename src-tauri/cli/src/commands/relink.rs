@@ -10,8 +10,9 @@
 //! non-secret field left out keeps its stored value. It goes through
 //! [`Accounts::relink`](keystep_core::account::Accounts::relink): the new key is verified
 //! first and must reach the same company, the old one is put back if the book cannot be
-//! saved. Exit status: 0 relinked, 1 not relinked (the old key stays), 2 usage, invalid
-//! input or no such handle.
+//! saved; then it is written to every copy in a team store, each one reported. Exit
+//! status: 0 relinked, 1 not relinked (the old key stays), 2 usage, invalid input or no
+//! such handle.
 
 use std::io::Write;
 
@@ -20,7 +21,7 @@ use keystep_core::world::World;
 
 use super::accounts::open_accounts;
 use super::args::Asked;
-use super::link::{print_kept, print_steps, Refusal, Steps};
+use super::link::{print_copies, print_kept, print_steps, Refusal, Steps};
 use super::{
     gather_fields, overrides_for, parse_key_args, say_overrides, KeyOptions, SecretInput,
     EXIT_FAILED, EXIT_OK,
@@ -30,6 +31,8 @@ const TAKES: KeyOptions = KeyOptions {
     command: "relink",
     purpose: false,
     name: false,
+    replace: false,
+    from: false,
 };
 
 /// `keystep relink --help`.
@@ -42,7 +45,9 @@ pub fn relink_usage() -> &'static str {
      on standard input as NAME=VALUE lines, or type them when asked on a terminal (what you\n\
      type is not shown); a non-secret field left out keeps its value. Revoke the old key in\n\
      the provider once nothing uses it. keystep list shows the handles. With --json the last\n\
-     line of standard output is the account as keystep list --json shows it.\n\n\
+     line of standard output is the account as keystep list --json shows it. The new key\n\
+     is written to every copy in a team store (keystep push), each one reported; a copy\n\
+     that could not be updated is listed as stale (or changed outside Keystep) until it is.\n\n\
      Exit status: 0 relinked, 1 not relinked (the key was refused or reaches another\n\
      company, or the keychain could not be used: the old key stays), 2 usage, invalid input\n\
      or no such handle.\n\n\
@@ -136,6 +141,7 @@ pub async fn run_relink(
         "relinked",
         stdout,
     );
+    print_copies(&relinked.copies, parsed.json, stdout, stderr);
     if !parsed.json {
         let _ = writeln!(
             stdout,

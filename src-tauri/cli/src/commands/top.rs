@@ -26,11 +26,13 @@ pub enum Command {
     Run,
     /// `keystep log`: the record of every use (issue 15).
     Log,
+    /// `keystep push`: a copy of the key in the team's secret store (issue 24).
+    Push,
 }
 
 impl Command {
     /// Every command, in the order `--help` lists them.
-    pub const ALL: [Command; 8] = [
+    pub const ALL: [Command; 9] = [
         Command::Link,
         Command::Relink,
         Command::List,
@@ -39,6 +41,7 @@ impl Command {
         Command::Verify,
         Command::Run,
         Command::Log,
+        Command::Push,
     ];
 
     /// The word that names it.
@@ -52,44 +55,56 @@ impl Command {
             Command::Rename => "rename",
             Command::Run => "run",
             Command::Log => "log",
+            Command::Push => "push",
         }
     }
 
-    /// Its entry in `keystep --help`: what follows `keystep`, and what it does.
-    fn summary(self) -> (&'static str, &'static str) {
+    /// Its entries in `keystep --help`: what follows `keystep`, and what it does (one
+    /// entry per form: `verify` has two).
+    fn summary(self) -> &'static [(&'static str, &'static str)] {
         match self {
-            Command::Link => (
-                "link <provider> [--purpose ID] [--field NAME=VALUE]... [--name NAME] [--json]",
+            Command::Link => &[(
+                "link <provider> [--purpose ID] [--field NAME=VALUE]... [--name NAME] [--replace] [--json]",
                 "verify a key (secret fields on standard input) and keep it",
-            ),
-            Command::Relink => (
+            )],
+            Command::Relink => &[(
                 "relink HANDLE [--field NAME=VALUE]... [--json]",
                 "give a linked account a new key (verified first, kept in place)",
-            ),
-            Command::List => (
+            )],
+            Command::List => &[(
                 "list [--json]",
                 "every linked account, with its handle and status",
-            ),
-            Command::Forget => (
-                "forget HANDLE",
-                "remove an account, and its key from the keychain",
-            ),
-            Command::Rename => (
+            )],
+            Command::Forget => &[(
+                "forget HANDLE [--delete-copy TARGET]... [--keep-copies]",
+                "remove an account, its key from the keychain and, as asked, its copies",
+            )],
+            Command::Rename => &[(
                 "rename HANDLE [--handle NEW-HANDLE] [--name NAME]",
                 "give an account another handle or name",
-            ),
-            Command::Verify => (
-                "verify <provider> [--purpose ID] [--field NAME=VALUE]... [--json]",
-                "check a key without keeping it",
-            ),
-            Command::Run => (
+            )],
+            Command::Verify => &[
+                (
+                    "verify <provider> [--purpose ID] [--field NAME=VALUE]... [--json]",
+                    "check a key without keeping it",
+                ),
+                (
+                    "verify --from TARGET [<provider>] [--purpose ID] [--json]",
+                    "check the copy of a key in a team store, without the keychain",
+                ),
+            ],
+            Command::Run => &[(
                 "run --account HANDLE [--account HANDLE]... [--env] [--allow-write] [--allow-failing] [--no-masking] -- COMMAND [ARG]...",
                 "use an account's key in a script: see keystep run --help",
-            ),
-            Command::Log => (
+            )],
+            Command::Log => &[(
                 "log [--account HANDLE] [--since DURATION|TIME] [--last N] [--json]",
                 "every use of a key: see keystep log --help",
-            ),
+            )],
+            Command::Push => &[(
+                "push HANDLE TARGET [--replace] [--token-stdin] [--json]",
+                "a copy of the key in your team's Vault or AWS Secrets Manager: see keystep push --help",
+            )],
         }
     }
 }
@@ -154,8 +169,9 @@ pub fn usage() -> String {
         env!("CARGO_PKG_VERSION")
     );
     for command in Command::ALL {
-        let (synopsis, what) = command.summary();
-        out.push_str(&format!("  keystep {synopsis}\n      {what}\n"));
+        for (synopsis, what) in command.summary() {
+            out.push_str(&format!("  keystep {synopsis}\n      {what}\n"));
+        }
     }
     out.push_str(
         "  keystep --version\n\n\

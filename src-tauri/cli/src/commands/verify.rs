@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! keystep verify <provider> [--purpose ID] [--field NAME=VALUE]... [--json]
+//! keystep verify --from TARGET [<provider>] [--purpose ID] [--json]
 //! ```
 //!
 //! Non-secret fields come as `--field`; secret fields come on standard input as
@@ -11,17 +12,19 @@
 //! and nothing that came on standard input is ever printed (`stdin`). Host overrides in
 //! effect for the provider are said on stderr, and in `--json` as `overridden_hosts`. Exit
 //! status: 0 verified, 1 checked and found wanting (or the provider could not be reached),
-//! 2 usage or invalid input.
+//! 2 usage or invalid input. With `--from`, the key is the copy in a team store instead
+//! (`copy`): read from there, never from standard input or the keychain.
 
 use std::io::Write;
 
 use serde::Serialize;
 
 use keystep_core::error::Code;
-use keystep_core::hosts::{HostOverride, Hosts};
+use keystep_core::hosts::HostOverride;
 use keystep_core::input::parse_fields;
 use keystep_core::provider::Catalogue;
 use keystep_core::verify::{Report, Verifier};
+use keystep_core::world::World;
 
 use super::args::{usage_line, Asked};
 use super::{
@@ -42,22 +45,52 @@ pub struct VerifyArgs {
     pub purpose: String,
 }
 
+/// The parsed command line of `keystep verify --from`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FromArgs {
+    /// Where the copy is, as typed.
+    pub target: String,
+    /// The provider, when the copy's metadata does not say (a copy Keystep did not write).
+    pub provider: Option<String>,
+    /// `--purpose`, else the copy's.
+    pub purpose: Option<String>,
+    /// `--json`.
+    pub json: bool,
+}
+
+/// What `keystep verify` is asked to check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verify {
+    /// A key given on the command line and standard input.
+    Key(VerifyArgs),
+    /// The copy in a team store (`--from`).
+    Copy(FromArgs),
+}
+
 const TAKES: KeyOptions = KeyOptions {
     command: "verify",
     purpose: true,
     name: false,
+    replace: false,
+    from: true,
 };
+
+mod copy;
 
 /// The usage text.
 pub fn usage(catalogue: &Catalogue) -> String {
     let mut out = String::from(
-        "Usage: keystep verify <provider> [--purpose ID] [--field NAME=VALUE]... [--json]\n\n\
+        "Usage: keystep verify <provider> [--purpose ID] [--field NAME=VALUE]... [--json]\n\
+         \x20      keystep verify --from TARGET [<provider>] [--purpose ID] [--json]\n\n\
          Checks a credential with the provider, the way the Keystep window does, and stores\n\
          nothing. Give non-secret fields with --field; pipe secret fields on standard input\n\
          as NAME=VALUE lines (a secret on the command line would show in the process list).\n\
          On a terminal, each secret field is asked for instead, and what you type is not\n\
          shown. --purpose says what the key is for (default read): what that purpose needs\n\
          and the key lacks is missing; what it holds beyond it is reported as more than needed.\n\n\
+         With --from TARGET (vault://… or aws-sm://…, see keystep push --help) it checks the\n\
+         copy in that team store instead, without the keychain: every field comes from the\n\
+         copy, the provider and purpose from its keystep: metadata (or as given).\n\n\
          Exit status: 0 verified, 1 found wanting or unreachable, 2 usage or invalid input.\n\n\
          Providers and their fields (* = secret, read from standard input):\n",
     );
@@ -88,12 +121,25 @@ pub fn usage(catalogue: &Catalogue) -> String {
 ///
 /// # Errors
 /// A sentence saying what is wrong with the command line, naming no value.
-pub fn parse_args(args: &[String]) -> Result<Option<VerifyArgs>, String> {
+pub fn parse_args(args: &[String]) -> Result<Option<Verify>, String> {
     let parsed = match parse_key_args(args, TAKES)? {
         Asked::Help => return Ok(None),
         Asked::Run(parsed) => parsed,
     };
-    Ok(Some(VerifyArgs {
+    if let Some(target) = parsed.from {
+        if !parsed.fields.is_empty() {
+            return Err(
+                "With --from, every field comes from the copy: --field is not used.".into(),
+            );
+        }
+        return Ok(Some(Verify::Copy(FromArgs {
+            target,
+            provider: parsed.subject,
+            purpose: parsed.purpose,
+            json: parsed.json,
+        })));
+    }
+    Ok(Some(Verify::Key(VerifyArgs {
         provider: parsed
             .subject
             .ok_or("Name the provider to verify, e.g. keystep verify humaans.")?,
@@ -102,7 +148,7 @@ pub fn parse_args(args: &[String]) -> Result<Option<VerifyArgs>, String> {
         purpose: parsed
             .purpose
             .unwrap_or_else(|| keystep_core::provider::DEFAULT_PURPOSE.to_string()),
-    }))
+    })))
 }
 
 /// What `--json` prints as the last line of standard output.
@@ -123,17 +169,20 @@ struct JsonOutcome<'a> {
 }
 
 /// Runs `keystep verify` with `args` (after the word `verify`), reading secrets from
-/// `input`, and returns the exit status.
+/// `input` (or, with `--from`, the copy in a team store), and returns the exit status.
+/// It uses `world`'s providers and hosts, and with `--from` its stores; never its book or
+/// keychain items.
 pub async fn run_verify(
     args: &[String],
-    catalogue: &Catalogue,
-    hosts: Hosts,
+    world: &World,
     input: &mut SecretInput<'_>,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
+    let catalogue = &world.catalogue;
     let parsed = match parse_args(args) {
-        Ok(Some(p)) => p,
+        Ok(Some(Verify::Key(p))) => p,
+        Ok(Some(Verify::Copy(from))) => return copy::run(&from, world, stdout, stderr).await,
         Ok(None) => {
             let _ = write!(stdout, "{}", usage(catalogue));
             return EXIT_OK;
@@ -150,7 +199,7 @@ pub async fn run_verify(
     if let Some(msg) = undeclared_purpose(provider, &parsed.purpose) {
         return usage_error(stderr, &msg, parsed.json, &[], stdout);
     }
-    let overridden = overrides_for(&hosts, provider);
+    let overridden = overrides_for(&world.hosts, provider);
     say_overrides("verify", provider, &overridden, stderr);
     let fail = |stdout: &mut dyn Write, stderr: &mut dyn Write, msg: &str| {
         usage_error(stderr, msg, parsed.json, &overridden, stdout)
@@ -164,7 +213,7 @@ pub async fn run_verify(
         // Input messages name fields by their labels, never a value.
         Err(e) => return fail(stdout, stderr, &e.message),
     };
-    let verifier = Verifier::new(hosts);
+    let verifier = Verifier::new(world.hosts.clone());
     let steps = std::sync::Mutex::new(Vec::new());
     let report = verifier
         .verify_for(

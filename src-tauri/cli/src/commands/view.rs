@@ -6,6 +6,8 @@
 
 use serde::Serialize;
 
+pub use keystep_core::clock::rfc3339;
+
 use keystep_core::account::{Account, Status};
 use keystep_core::error::Code;
 use keystep_core::provider::Catalogue;
@@ -35,6 +37,8 @@ pub struct AccountLine {
     pub purpose: String,
     /// The account's id (the keychain item's user).
     pub id: String,
+    /// Its copies in team stores (`keystep push`).
+    pub copies: Vec<super::push::CopyLine>,
 }
 
 /// `account` as a line.
@@ -53,29 +57,8 @@ pub fn account_line(account: &Account, catalogue: &Catalogue) -> AccountLine {
         fingerprint: account.fingerprint.clone(),
         purpose: account.purpose.clone(),
         id: account.id.clone(),
+        copies: account.copies.iter().map(super::push::copy_line).collect(),
     }
-}
-
-/// Unix seconds as RFC 3339 in UTC (`2026-12-03T12:10:05Z`).
-pub fn rfc3339(secs: u64) -> String {
-    let days = i64::try_from(secs / 86_400).unwrap_or(i64::MAX / 2);
-    let rest = secs % 86_400;
-    // Days to a civil date (Howard Hinnant's algorithm), the proleptic Gregorian calendar.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3_600,
-        rest % 3_600 / 60,
-        rest % 60
-    )
 }
 
 /// The human table of `keystep list`: a header and one row per account, columns aligned.
@@ -137,26 +120,5 @@ pub fn status_word(account: &Account) -> &'static str {
         Status::NeedsRelink => "needs_relink",
         Status::Unknown if account.checked_at == 0 => "unchecked",
         Status::Unknown => "unknown",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times_are_rfc_3339_in_utc() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z", "the epoch");
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z", "a leap day");
-        assert_eq!(
-            rfc3339(1_700_000_000),
-            "2023-11-14T22:13:20Z",
-            "a known instant"
-        );
-        assert_eq!(
-            rfc3339(4_102_444_799),
-            "2099-12-31T23:59:59Z",
-            "the end of a century's last day"
-        );
     }
 }

@@ -272,7 +272,11 @@ impl Accounts {
                 .map(|id| async move {
                     let before = self.get(&id).await?;
                     match self.check(&id, &|_| {}).await {
-                        Ok(after) => Some(Swept { before, after }),
+                        // Then its copies in team stores, from their metadata.
+                        Ok(after) => Some(Swept {
+                            before,
+                            after: self.confirm_copies(&id).await.unwrap_or(after),
+                        }),
                         Err(e) => {
                             log::warn!("could not check account {id}: {e}");
                             None

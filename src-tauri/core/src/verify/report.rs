@@ -216,6 +216,9 @@ pub(super) fn message_for(
         | Code::AlreadyLinked
         | Code::ReadOnly
         | Code::HostChanged
+        | Code::StoreUnreachable
+        | Code::StoreRefused
+        | Code::StoreChanged
         | Code::Internal => {
             format!("Something went wrong inside Keystep while checking {p}. Try again.")
         }

@@ -7,17 +7,32 @@ fn args(a: &[&str]) -> Vec<String> {
     a.iter().map(|s| s.to_string()).collect()
 }
 
+/// The embedded providers with production hosts (every case here is refused before a
+/// request could go), and a data folder and keychain that are never touched.
+fn world() -> World {
+    use std::sync::Arc;
+    World {
+        catalogue: Arc::new(Catalogue::embedded().expect("catalogue")),
+        hosts: keystep_core::hosts::Hosts::production(),
+        data_dir: std::path::PathBuf::from("/nonexistent/keystep-verify-test"),
+        vault: Arc::new(keystep_core::vault::MemoryVault::default()),
+        clock: Arc::new(keystep_core::clock::SystemClock),
+        pacer: Arc::new(keystep_core::pace::Pacer::new()),
+    }
+}
+
 #[test]
 fn arguments_parse_in_any_order() {
-    let got = parse_args(&args(&[
+    let Some(Verify::Key(got)) = parse_args(&args(&[
         "--json",
         "namely",
         "--field",
         "subdomain=acme",
         "--field=x=y=z",
     ]))
-    .expect("valid")
-    .expect("not --help");
+    .expect("valid") else {
+        panic!("a key to verify, not --help or --from");
+    };
     assert_eq!(got.provider, "namely", "provider");
     assert!(got.json, "--json");
     assert_eq!(
@@ -27,6 +42,51 @@ fn arguments_parse_in_any_order() {
             ("x".into(), "y=z".into())
         ],
         "values may contain ="
+    );
+}
+
+#[test]
+fn from_takes_a_target_a_provider_and_a_purpose_but_never_a_field() {
+    let parsed = parse_args(&args(&["--from=aws-sm://eu-west-1/x", "--json"])).expect("valid");
+    assert_eq!(
+        parsed,
+        Some(Verify::Copy(FromArgs {
+            target: "aws-sm://eu-west-1/x".into(),
+            provider: None,
+            purpose: None,
+            json: true,
+        })),
+        "the copy's address; provider and purpose from its metadata"
+    );
+    let parsed = parse_args(&args(&[
+        "humaans",
+        "--from",
+        "vault://v/s/x",
+        "--purpose",
+        "full",
+    ]))
+    .expect("valid");
+    assert_eq!(
+        parsed,
+        Some(Verify::Copy(FromArgs {
+            target: "vault://v/s/x".into(),
+            provider: Some("humaans".into()),
+            purpose: Some("full".into()),
+            json: false,
+        })),
+        "provider and purpose as given"
+    );
+    let said = parse_args(&args(&[
+        "--from",
+        "vault://v/s/x",
+        "--field",
+        "a=QzXvValue",
+    ]))
+    .expect_err("fields come from the copy");
+    assert!(!said.contains("QzXv"), "the value is not repeated: {said}");
+    assert!(
+        parse_args(&args(&["humaans", "--from"])).is_err(),
+        "--from needs an address"
     );
 }
 
@@ -46,13 +106,10 @@ fn bad_command_lines_are_explained() {
 
 #[tokio::test]
 async fn a_secret_on_the_command_line_is_refused_before_any_request() {
-    let cat = Catalogue::embedded().expect("catalogue");
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = run_verify(
         &args(&["humaans", "--field", "api_token=abc", "--json"]),
-        &cat,
-        // Production hosts: the refusal must come before any request could be sent.
-        Hosts::production(),
+        &world(),
         &mut SecretInput::Lines(&mut std::io::empty()),
         &mut out,
         &mut err,
@@ -71,12 +128,10 @@ async fn a_secret_on_the_command_line_is_refused_before_any_request() {
 
 #[tokio::test]
 async fn missing_secret_on_stdin_is_invalid_input() {
-    let cat = Catalogue::embedded().expect("catalogue");
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = run_verify(
         &args(&["humaans"]),
-        &cat,
-        Hosts::production(),
+        &world(),
         &mut SecretInput::Lines(&mut std::io::empty()),
         &mut out,
         &mut err,
@@ -150,9 +205,7 @@ async fn nothing_from_standard_input_is_ever_printed() {
             let (mut out, mut err) = (Vec::new(), Vec::new());
             let code = run_verify(
                 &args(&argv),
-                &cat,
-                // Production hosts: every case is refused before a request could go.
-                Hosts::production(),
+                &world(),
                 &mut SecretInput::Lines(&mut input.as_bytes()),
                 &mut out,
                 &mut err,
@@ -184,12 +237,10 @@ async fn nothing_from_standard_input_is_ever_printed() {
 
 #[tokio::test]
 async fn an_unknown_name_on_the_command_line_is_named_but_never_its_value() {
-    let cat = Catalogue::embedded().expect("catalogue");
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = run_verify(
         &args(&["namely", "--field", "subdomian=QzXvValue06"]),
-        &cat,
-        Hosts::production(),
+        &world(),
         &mut SecretInput::Lines(&mut std::io::empty()),
         &mut out,
         &mut err,

@@ -144,6 +144,15 @@ pub struct Account {
     /// state on upgrade.
     #[serde(default = "legacy_purpose")]
     pub purpose: String,
+    /// The key was verified against the provider's sandbox (`sandbox_hosts`): it is
+    /// labelled so wherever it is shown.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sandbox: bool,
+    /// When the key stops working, as its provider's lifetime rule knew it when the key was
+    /// linked or replaced (a fixed lifetime, the expiry chosen at creation). `None`: no end
+    /// is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<u64>,
 }
 
 fn legacy_purpose() -> String {
@@ -716,8 +725,11 @@ impl Accounts {
             history: Vec::new(),
             verified_hosts: self.verifier.hosts().bases_for(provider, &creds.public),
             purpose: report.purpose.clone(),
+            sandbox: false,
+            expires_at: provider.key_expiry(&creds.public, report.expires_at, now),
         };
         let mut account = account;
+        account.sandbox = provider.is_sandbox(account.verified_hosts.keys());
         account.record_check(now, report.code);
         let item = ItemRef {
             account: account.id.clone(),
@@ -916,6 +928,8 @@ impl Accounts {
                     account.couldnt_check = None;
                     account.verified_hosts =
                         self.verifier.hosts().bases_for(provider, &creds.public);
+                    account.sandbox = provider.is_sandbox(account.verified_hosts.keys());
+                    account.expires_at = provider.key_expiry(&creds.public, report.expires_at, now);
                     account.record_check(now, None);
                     let mut next = ledger.book.clone();
                     next.accounts[index] = account.clone();

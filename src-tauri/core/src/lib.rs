@@ -30,6 +30,7 @@ pub mod verify;
 // Keeping accounts: the keychain, the book, the schedule, the person's settings.
 pub mod vault;
 pub mod account;
+pub mod lifetime;
 pub mod schedule;
 pub mod settings;
 

@@ -322,21 +322,46 @@ pub struct UseExample {
 /// The [`UseExample`] of account `handle` of `provider`.
 pub fn example(handle: &str, provider: &crate::provider::Provider) -> UseExample {
     use crate::provider::{Auth, Method};
-    // A read the provider's checks make with no placeholder in it, else the base itself.
-    let path = provider
+    // A read the provider's checks make with no placeholder in it (a GET, else a POST the
+    // file lists as a read, as RPC-style APIs have only those), else the base itself.
+    let plain = |c: &&crate::provider::Check| c.auth && !c.path.contains('{');
+    let check = provider
         .checks
         .iter()
-        .find(|c| c.method == Method::Get && !c.path.contains('{'))
-        .map_or("/", |c| c.path.as_str());
+        .filter(plain)
+        .find(|c| c.method == Method::Get)
+        .or_else(|| {
+            provider
+                .checks
+                .iter()
+                .filter(plain)
+                .find(|c| provider.reads.iter().any(|r| r.matches("POST", &c.path)))
+        });
+    let path = check.map_or("/", |c| c.path.as_str());
+    let post = if check.is_some_and(|c| c.method == Method::Post) {
+        "-X POST -H \"Content-Type: application/json\" -d '{}' "
+    } else {
+        ""
+    };
     let request = match &provider.auth {
-        Auth::Bearer { .. } => {
-            format!("curl -sS -H \"Authorization: Bearer $KEYSTEP_TOKEN\" \"$KEYSTEP_URL{path}\"")
-        }
+        Auth::Bearer { .. } | Auth::ClientCredentials { .. } => format!(
+            "curl -sS {post}-H \"Authorization: Bearer $KEYSTEP_TOKEN\" \"$KEYSTEP_URL{path}\""
+        ),
         Auth::Basic { .. } => {
-            format!("curl -sS -u \"keystep:$KEYSTEP_TOKEN\" \"$KEYSTEP_URL{path}\"")
+            format!("curl -sS {post}-u \"keystep:$KEYSTEP_TOKEN\" \"$KEYSTEP_URL{path}\"")
+        }
+        Auth::BasicKey { .. } => {
+            format!("curl -sS {post}-u \"$KEYSTEP_TOKEN:\" \"$KEYSTEP_URL{path}\"")
+        }
+        Auth::Header { name, value } => {
+            let mut shown = value.clone();
+            for ph in crate::provider::placeholders(value) {
+                shown = shown.replace(&format!("{{{ph}}}"), "$KEYSTEP_TOKEN");
+            }
+            format!("curl -sS {post}-H \"{name}: {shown}\" \"$KEYSTEP_URL{path}\"")
         }
         Auth::Query { param, .. } => {
-            format!("curl -sS \"$KEYSTEP_URL{path}?{param}=$KEYSTEP_TOKEN\"")
+            format!("curl -sS {post}\"$KEYSTEP_URL{path}?{param}=$KEYSTEP_TOKEN\"")
         }
     };
     UseExample {

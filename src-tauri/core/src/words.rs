@@ -86,6 +86,18 @@ pub struct Words {
     pub paused_storage: &'static str,
     /// Body: a host override would send a key elsewhere.
     pub paused_host: &'static str,
+    /// Beside the provider's name for an account linked against its sandbox.
+    pub sandbox: &'static str,
+    /// A key's known expiry ahead: "expires in 12 days".
+    pub expires_in: Plural,
+    /// The expiry is today.
+    pub expires_today: &'static str,
+    /// The expiry is past: "expired 2 days ago".
+    pub expired: Plural,
+    /// A key that dies unused: "dies if unused for {days} days — last used {ago}".
+    pub dies_unused: &'static str,
+    /// The same, with no use known.
+    pub dies_unused_never: &'static str,
 }
 
 const EN: Words = Words {
@@ -131,6 +143,18 @@ const EN: Words = Words {
     paused_keychain: "Your system keychain is locked or not answering, so Keystep cannot read your keys. Unlock it; Keystep tries again in a few minutes.",
     paused_storage: "Keystep cannot save its account list. Free some disk space; Keystep tries again in a few minutes.",
     paused_host: "A KEYSTEP_…_URL variable would send a key to another address than the one it was checked with, so Keystep did not send it.",
+    sandbox: "sandbox",
+    expires_in: Plural {
+        one: "expires in 1 day",
+        other: "expires in {n} days",
+    },
+    expires_today: "expires today",
+    expired: Plural {
+        one: "expired 1 day ago",
+        other: "expired {n} days ago",
+    },
+    dies_unused: "dies if unused for {days} days — last used {ago}",
+    dies_unused_never: "dies if unused for {days} days",
 };
 
 const FR: Words = Words {
@@ -176,6 +200,18 @@ const FR: Words = Words {
     paused_keychain: "Votre trousseau système est verrouillé ou ne répond pas : Keystep ne peut pas lire vos clés. Déverrouillez-le ; Keystep réessaie dans quelques minutes.",
     paused_storage: "Keystep ne peut pas enregistrer sa liste de comptes. Libérez de l’espace disque ; Keystep réessaie dans quelques minutes.",
     paused_host: "Une variable KEYSTEP_…_URL enverrait une clé à une autre adresse que celle où elle a été vérifiée : Keystep ne l’a pas envoyée.",
+    sandbox: "bac à sable",
+    expires_in: Plural {
+        one: "expire dans 1 jour",
+        other: "expire dans {n} jours",
+    },
+    expires_today: "expire aujourd’hui",
+    expired: Plural {
+        one: "expirée depuis 1 jour",
+        other: "expirée depuis {n} jours",
+    },
+    dies_unused: "expire après {days} jours sans usage — dernier usage {ago}",
+    dies_unused_never: "expire après {days} jours sans usage",
 };
 
 /// The sentences in `lang`.
@@ -219,11 +255,17 @@ mod tests {
             ("paused_keychain", w.paused_keychain),
             ("paused_storage", w.paused_storage),
             ("paused_host", w.paused_host),
+            ("sandbox", w.sandbox),
+            ("expires_today", w.expires_today),
+            ("dies_unused", w.dies_unused),
+            ("dies_unused_never", w.dies_unused_never),
         ];
         out.extend(p("tray_ok", w.tray_ok));
         out.extend(p("tray_attention", w.tray_attention));
         out.extend(p("tray_attention_short", w.tray_attention_short));
         out.extend(p("ago_days", w.ago_days));
+        out.extend(p("expires_in", w.expires_in));
+        out.extend(p("expired", w.expired));
         out
     }
 

@@ -59,7 +59,8 @@ pub fn run_list(
                      Keystep's account list only, never the keychain. With --json, one JSON array:\n\
                      handle, provider, provider_name, name, company, status (ok, limited,\n\
                      failing, unknown, unchecked, needs_relink), last_checked (RFC 3339 or null),\n\
-                     fingerprint, purpose (what the key is held to), id. Never a key.\n"
+                     fingerprint, purpose (what the key is held to), sandbox (true for a key\n\
+                     verified against the provider's sandbox), id. Never a key.\n"
                 );
                 return EXIT_OK;
             }

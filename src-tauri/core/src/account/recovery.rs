@@ -166,6 +166,8 @@ fn recovered(provider: &Provider, id: String, label: String, now: u64) -> Accoun
         couldnt_check: None,
         history: Vec::new(),
         verified_hosts: BTreeMap::new(),
+        sandbox: false,
+        expires_at: None,
         purpose: crate::provider::DEFAULT_PURPOSE.to_string(),
     }
 }

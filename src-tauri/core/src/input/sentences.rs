@@ -22,6 +22,11 @@ impl fmt::Display for Change {
             Change::UnusualFormat => {
                 "this does not look like the usual format; we will still try it"
             }
+            Change::SplitPair => {
+                "we split the pasted “client ID:client secret” pair into its two boxes"
+            }
+            Change::RemovedPassword => "we removed the “:” and password after it",
+            Change::LooksRetired => "this looks like a kind of key the provider retired",
         })
     }
 }
@@ -41,6 +46,10 @@ impl Note {
                 "{label}: this does not look like a usual {} {label} ({}). We will still try it.",
                 provider.name, field.example
             ),
+            (Change::LooksRetired, _) => match &field.retired {
+                Some(r) => format!("{label}: {}", r.note),
+                None => format!("{label}: {}", self.change),
+            },
             (change, _) => format!("{label}: {change}"),
         }
     }
@@ -60,6 +69,8 @@ impl fmt::Display for Problem {
             Problem::SameValue => "the same value as another field",
             Problem::Swapped => "swapped with another field",
             Problem::PastedTogether => "two values pasted together",
+            Problem::CurlCommand => "a whole curl command",
+            Problem::ColonInKey => "a “:” in a key sent as a user name",
         })
     }
 }
@@ -124,6 +135,12 @@ impl Problem {
             ),
             Problem::OtherDomain => format!(
                 "That address is not a {provider} address. Enter only your company's {label}, for example “acme”."
+            ),
+            Problem::CurlCommand => format!(
+                "That is a whole curl command, not the {label}. Paste only the {label} {provider} showed you."
+            ),
+            Problem::ColonInKey => format!(
+                "{label} cannot contain “:”, because {provider} takes the key as a user name. Paste only the key."
             ),
             Problem::NotAnOption => {
                 let labels: Vec<&str> = field.options.iter().map(|o| o.label.as_str()).collect();

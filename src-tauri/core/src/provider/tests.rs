@@ -7,14 +7,25 @@ use crate::error::Code;
 use crate::lang::Lang;
 
 #[test]
-fn embedded_catalogue_loads() {
+fn embedded_catalogue_loads_every_provider_file() {
     let cat = Catalogue::embedded().expect("every shipped provider file must be valid");
     let ids: Vec<&str> = cat.all().iter().map(|p| p.id.as_str()).collect();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/providers");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .expect("the providers folder")
+        .filter_map(|e| {
+            let path = e.ok()?.path();
+            (path.extension()? == "toml").then(|| path.file_stem()?.to_str().map(String::from))?
+        })
+        .collect();
+    files.sort();
     assert_eq!(
-        ids,
-        ["payfit", "hibob", "humaans", "jazzhr", "namely"],
-        "every provider ships, in display order"
+        ids, files,
+        "every file of src/providers ships, in file-name order"
     );
+    for id in ["payfit", "hibob", "humaans", "jazzhr", "namely"] {
+        assert!(ids.contains(&id), "{id} ships");
+    }
 }
 
 const MINIMAL: &str = r#"
@@ -26,6 +37,7 @@ summary = "s"
 prerequisite = "p"
 revoke = "r"
 docs_url = "https://demo.example/docs"
+lifetime = { rule = "no_expiry" }
 [hosts]
 api = "https://api.demo.example/{tenant}"
 sandbox = "https://sandbox.demo.example"
@@ -141,9 +153,119 @@ fn each_schema_rule_rejects_its_mistake() {
             "at least 1",
         ),
         (
+            "lifetime = { rule = \"no_expiry\" }",
+            "lifetime = { rule = \"fixed_days\", days = 0 }",
+            "days must be at least 1",
+        ),
+        (
+            "lifetime = { rule = \"no_expiry\" }\n",
+            "",
+            "missing field `lifetime`",
+        ),
+        (
+            "lifetime = { rule = \"no_expiry\" }",
+            "lifetime = { rule = \"chosen_expiry\" }",
+            "needs `field` or `capture`",
+        ),
+        (
+            "lifetime = { rule = \"no_expiry\" }",
+            "lifetime = { rule = \"chosen_expiry\", field = \"region\" }",
+            "whose every option has days",
+        ),
+        (
+            "lifetime = { rule = \"no_expiry\" }",
+            "lifetime = { rule = \"chosen_expiry\", capture = \"expiry\" }",
+            "no check captures `expiry`",
+        ),
+        (
+            "{ value = \"eu\", label = \"EU\", host = \"api\" }",
+            "{ value = \"eu\", label = \"EU\", host = \"api\", days = 30 }",
+            "`days` goes with the field of a chosen_expiry lifetime",
+        ),
+        (
             "name = \"Demo\"",
-            "name = \"Demo\"\nkey_lifetime_days = 0",
-            "key_lifetime_days",
+            "name = \"Demo\"\nreads = [{ method = \"POST\", path = \"/*\" }]",
+            "literal segment",
+        ),
+        (
+            "name = \"Demo\"",
+            "name = \"Demo\"\nreads = [{ method = \"POST\", path = \"/a{id}\" }]",
+            "whole segment",
+        ),
+        (
+            "name = \"Demo\"",
+            "name = \"Demo\"\nsandbox_hosts = [\"moon\"]",
+            "sandbox_hosts: unknown host",
+        ),
+        (
+            "name = \"Demo\"",
+            "name = \"Demo\"\nheaders = { Authorization = \"x\" }",
+            "where the key goes",
+        ),
+        (
+            "name = \"Demo\"",
+            "name = \"Demo\"\nheaders = { Host = \"x\" }",
+            "cannot be set by a provider file",
+        ),
+        (
+            "name = \"Demo\"",
+            "name = \"Demo\"\nheaders = { X-Api-Version = \"{tenant}\" }",
+            "without placeholders",
+        ),
+        (
+            "name = \"Demo\"",
+            "name = \"Demo\"\npermission_error = [{ pointer = \"code\", equals = \"x\" }]",
+            "a JSON pointer and a text",
+        ),
+        (
+            "name = \"Demo\"",
+            "name = \"Demo\"\nown_header = \"x y\"",
+            "not a header name",
+        ),
+        (
+            "scheme = \"bearer\"\ntoken = \"key\"",
+            "scheme = \"basic_key\"\nkey = \"tenant\"",
+            "must be a secret field",
+        ),
+        (
+            "scheme = \"bearer\"\ntoken = \"key\"",
+            "scheme = \"header\"\nname = \"x-api-key\"\nvalue = \"{tenant}\"",
+            "exactly one secret field",
+        ),
+        (
+            "scheme = \"bearer\"\ntoken = \"key\"",
+            "scheme = \"header\"\nname = \"Content-Type\"\nvalue = \"{key}\"",
+            "cannot be the key's header",
+        ),
+        (
+            "scheme = \"bearer\"\ntoken = \"key\"",
+            "scheme = \"client_credentials\"\nclient_id = \"tenant\"\nclient_secret = \"key\"\ntoken_host = \"moon\"\ntoken_path = \"/token\"",
+            "unknown token host",
+        ),
+        (
+            "scheme = \"bearer\"\ntoken = \"key\"",
+            "scheme = \"client_credentials\"\nclient_id = \"key\"\nclient_secret = \"tenant\"\ntoken_host = \"api\"\ntoken_path = \"/token\"",
+            "the client secret is a secret field",
+        ),
+        (
+            "scheme = \"bearer\"\ntoken = \"key\"",
+            "scheme = \"client_credentials\"\nclient_id = \"tenant\"\nclient_secret = \"key\"\ntoken_host = \"api\"\ntoken_path = \"token\"",
+            "token path starts with /",
+        ),
+        (
+            "body = { values = { q = \"{org}\" } }",
+            "body = { values = { q = \"{key}\" } }\n[auth]\nscheme = \"client_credentials\"\nclient_id = \"tenant\"\nclient_secret = \"key\"\ntoken_host = \"api\"\ntoken_path = \"/token\"",
+            "duplicate key",
+        ),
+        (
+            "example = \"k\"",
+            "example = \"k\"\nretired = { pattern = \"^[0-9a-f]{32}(-[0-9]+)?$\", note = \"Old keys were retired.\" }",
+            "usual_pattern subset",
+        ),
+        (
+            "absent = true,",
+            "absent = true, excludes = \"x\",",
+            "`excludes` cannot go with",
         ),
         (
             "name = \"Demo\"",
@@ -153,7 +275,7 @@ fn each_schema_rule_rejects_its_mistake() {
         (
             "name = \"Demo\"",
             "name = \"Demo\"\nreads = [{ method = \"POST\", path = \"/a/../b\" }]",
-            "plain path",
+            "must not hold . or ..",
         ),
         (
             "name = \"Demo\"",

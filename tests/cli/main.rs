@@ -2,7 +2,8 @@
 //!
 //! Here `keystep verify`: secrets on stdin, against the provider emulator over loopback;
 //! exit codes, the JSON line, and that no secret appears in anything the command prints.
-//! `accounts`: `keystep link`, `list` and `forget` with the real keychain.
+//! `accounts`: `keystep link`, `list` and `forget` with the real keychain; `contract`: issue
+//! 22's `--field` and secret names for the new providers, and sandbox accounts labelled.
 //! `window`: the command-line binary and the window binary it `exec`s.
 //! `run`: `keystep run` (proxy and `--env`) and `keystep log` with real python3 scripts.
 //!
@@ -20,6 +21,7 @@ mod accounts;
 #[path = "../common/app_binary.rs"]
 mod app_binary;
 mod book;
+mod contract;
 #[path = "../common/parts.rs"]
 mod parts;
 mod proxy;

@@ -387,6 +387,19 @@ mod tests {
             "basic"
         );
         assert!(curl("jazzhr").contains("?apikey=$KEYSTEP_TOKEN"), "query");
+        assert!(
+            curl("bamboohr").contains("-u \"$KEYSTEP_TOKEN:\""),
+            "the key as the Basic user name"
+        );
+        assert!(
+            curl("ashby").contains("-X POST") && curl("ashby").contains("/apiKey.info"),
+            "an RPC-style API's read is a POST: {}",
+            curl("ashby")
+        );
+        assert!(
+            curl("greenhouse").contains("Authorization: Bearer $KEYSTEP_TOKEN"),
+            "client credentials: the script holds a run token, sent as a Bearer token"
+        );
         assert_eq!(
             example("payfit-acme-sas", catalogue.get("payfit").expect("payfit")).run,
             "keystep run --account payfit-acme-sas -- python3 script.py",

@@ -23,7 +23,16 @@ fn embedded_catalogue_loads_every_provider_file() {
         ids, files,
         "every file of src/providers ships, in file-name order"
     );
-    for id in ["payfit", "hibob", "humaans", "jazzhr", "namely"] {
+    for id in [
+        "payfit",
+        "hibob",
+        "humaans",
+        "jazzhr",
+        "namely",
+        "bamboohr",
+        "greenhouse",
+        "ashby",
+    ] {
         assert!(ids.contains(&id), "{id} ships");
     }
 }
@@ -596,7 +605,8 @@ fn host_override_names_follow_the_documented_scheme() {
         .iter()
         .flat_map(|p| p.hosts.keys().map(|h| p.host_override_var(h)))
         .collect();
-    let want: BTreeSet<String> = [
+    // The names the command line, the emulator and the tests use (issue 22's contract).
+    for want in [
         "KEYSTEP_PAYFIT_API_URL",
         "KEYSTEP_PAYFIT_OAUTH_URL",
         "KEYSTEP_HIBOB_API_URL",
@@ -604,11 +614,26 @@ fn host_override_names_follow_the_documented_scheme() {
         "KEYSTEP_HUMAANS_API_URL",
         "KEYSTEP_JAZZHR_API_URL",
         "KEYSTEP_NAMELY_API_URL",
-    ]
-    .iter()
-    .map(|v| v.to_string())
-    .collect();
-    assert_eq!(vars, want, "every host's override variable, and no other");
+        "KEYSTEP_BAMBOOHR_API_URL",
+        "KEYSTEP_GREENHOUSE_AUTH_URL",
+        "KEYSTEP_GREENHOUSE_API_URL",
+        "KEYSTEP_ASHBY_API_URL",
+    ] {
+        assert!(vars.contains(want), "{want} overrides a host: {vars:?}");
+    }
+    for var in &vars {
+        let middle = var
+            .strip_prefix("KEYSTEP_")
+            .and_then(|v| v.strip_suffix("_URL"))
+            .unwrap_or_default();
+        assert!(
+            !middle.is_empty()
+                && middle
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'),
+            "{var} is KEYSTEP_<PROVIDER>_<HOST>_URL"
+        );
+    }
 }
 
 #[test]
@@ -662,5 +687,48 @@ fn a_choice_selects_the_host_of_its_option() {
         p.host_of(&p.checks[1], chosen("test")),
         Some("api"),
         "a fixed host"
+    );
+}
+
+#[test]
+fn a_keys_expiry_follows_the_lifetime_rule() {
+    const DAY: u64 = 86_400;
+    let chosen = MINIMAL
+        .replacen(
+            "lifetime = { rule = \"no_expiry\" }",
+            "lifetime = { rule = \"chosen_expiry\", field = \"region\" }",
+            1,
+        )
+        .replacen("host = \"api\" }", "host = \"api\", days = 90 }", 1)
+        .replacen("host = \"sandbox\" }", "host = \"sandbox\", days = 30 }", 1);
+    let cat = load(&chosen).expect("a chosen expiry on a choice whose options say their days");
+    let p = cat.get("demo").expect("demo");
+    let fields = |region: &str| {
+        [("region".to_string(), region.to_string())]
+            .into_iter()
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    assert_eq!(
+        p.key_expiry(&fields("eu"), None, 0),
+        Some(90 * DAY),
+        "the option's days"
+    );
+    assert_eq!(
+        p.key_expiry(&fields("test"), None, DAY),
+        Some(31 * DAY),
+        "from the link"
+    );
+    assert_eq!(
+        p.key_expiry(&fields("eu"), Some(5 * DAY), 0),
+        Some(5 * DAY),
+        "what the API said wins"
+    );
+    let cat = load(MINIMAL).expect("baseline");
+    assert_eq!(
+        cat.get("demo")
+            .expect("demo")
+            .key_expiry(&fields("eu"), None, 0),
+        None,
+        "no expiry known"
     );
 }

@@ -43,6 +43,7 @@ pub const EXPIRY_MARGIN_SECS: u64 = 60;
 #[derive(Debug, Clone)]
 pub struct AccessToken {
     value: Secret,
+    issued_at: u64,
     expires_at: u64,
     scopes: Option<Vec<String>>,
 }
@@ -244,7 +245,7 @@ impl AccessTokens {
         let mut held = slot.lock().await;
         if let Some(h) = held.as_ref() {
             if h.secret_hash == secret_hash
-                && now.saturating_add(margin(&h.token, now)) < h.token.expires_at
+                && now.saturating_add(margin(&h.token)) < h.token.expires_at
             {
                 return Ok((h.token.clone(), Origin::Cached));
             }
@@ -276,8 +277,8 @@ impl AccessTokens {
 }
 
 /// The margin before expiry: [`EXPIRY_MARGIN_SECS`], or half of a shorter life.
-fn margin(token: &AccessToken, now: u64) -> u64 {
-    EXPIRY_MARGIN_SECS.min(token.expires_at.saturating_sub(now) / 2)
+fn margin(token: &AccessToken) -> u64 {
+    EXPIRY_MARGIN_SECS.min(token.expires_at.saturating_sub(token.issued_at) / 2)
 }
 
 /// Posts the client credentials grant and reads the token out of the answer.
@@ -426,6 +427,7 @@ fn read_token(json: &Value, req: &TokenRequest<'_>, now: u64) -> Result<AccessTo
         });
     Ok(AccessToken {
         value: Secret::new(value),
+        issued_at: now,
         expires_at,
         scopes,
     })
@@ -552,10 +554,11 @@ mod tests {
     fn the_margin_is_a_minute_or_half_a_short_life() {
         let t = |expires_at| AccessToken {
             value: Secret::new("t"),
+            issued_at: 0,
             expires_at,
             scopes: None,
         };
-        assert_eq!(margin(&t(10_000), 0), EXPIRY_MARGIN_SECS, "a long life");
-        assert_eq!(margin(&t(40), 0), 20, "a 40 s life");
+        assert_eq!(margin(&t(10_000)), EXPIRY_MARGIN_SECS, "a long life");
+        assert_eq!(margin(&t(40)), 20, "a 40 s life");
     }
 }

@@ -28,7 +28,8 @@
 // keychain_unavailable), ?seed=safe (safe mode: the account list is too new, accounts shown
 // from keychain labels, every change refused with read_only).
 // Hooks: __stubFailNext(command, error), __stubRestart(query), __stubEmit(event, payload),
-// __stubCalls (every call, secrets redacted), __stubReady (a promise: fixtures loaded).
+// __stubCalls (every call, secrets redacted), __stubReady (a promise: fixtures loaded),
+// __stubCatalogue (the fixtures as loaded, by language).
 
 (function () {
   "use strict";
@@ -49,6 +50,8 @@
     ),
   );
   window.__stubReady = ready;
+  // The fixtures as loaded, for the harness to count providers instead of naming a number.
+  window.__stubCatalogue = CATALOGUE;
 
   const provider = (id) => CATALOGUE.en.find((p) => p.id === id);
   const requiredOf = (p) => p.steps.flatMap((s) => s.checklist || []);

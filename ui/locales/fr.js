@@ -288,7 +288,7 @@ export default {
   "problem.unknown_field": "{provider} n’a pas de champ « {field} ».",
   "problem.same_value": "{other_label} et {label} contiennent la même valeur. Collez chacun dans sa propre case.",
   "problem.swapped": "{label} et {other_label} semblent inversés : chacun ressemble à l’autre.",
-  "problem.curl_command": "C’est une commande curl complète, pas le champ {label}. Collez seulement la valeur affichée par {provider}.",
+  "problem.curl_command": "C’est une commande curl complète, pas le champ {label}. Collez seulement la valeur du champ {label} que {provider} vous a montrée.",
   "problem.colon_in_key": "{label} ne peut pas contenir « : », car {provider} reçoit la clé comme nom d’utilisateur. Collez seulement la clé.",
   "problem.pasted_together": "{label} ne peut pas contenir « : ». On dirait que {label} et {other_label} ont été collés ensemble.",
   "problem.invalid": "Vérifiez {label}.",

@@ -353,6 +353,23 @@ async function selftest() {
     check("Escape clears the search", $("#provider-search").value === "" && $$("#providers button[data-provider]").length === fixtures.length);
   });
 
+  await step("a key with full access is said before the guide", async () => {
+    const humaans = window.__stubCatalogue.en.find((p) => p.id === "humaans");
+    const kept = humaans.lifetime;
+    humaans.lifetime = { rule: "no_expiry", full_access: true };
+    await restart("");
+    await toGuide("humaans");
+    const note = $("#guide-full-access");
+    check("the callout comes before the steps and names keystep run", !note.hidden && /keystep run/.test(note.textContent) && Boolean(note.compareDocumentPosition($("#guide-steps")) & Node.DOCUMENT_POSITION_FOLLOWING), note.textContent);
+    humaans.lifetime = kept;
+    await restart("");
+    await toGuide("humaans");
+    check("a provider whose keys can be narrowed has none", $("#guide-full-access").hidden);
+    await restart("");
+    click("#add-account");
+    await until(() => $('button[data-provider="humaans"]'), "cards");
+  });
+
   await step("guide", async () => {
     click('button[data-provider="humaans"]');
     await until(() => visibleView() === "guide", "guide");
@@ -715,7 +732,13 @@ async function lifecycle(check, step) {
     check("key age", /Key 40 days old/.test(card("acc-1").textContent), card("acc-1").textContent);
     check("last checked", /checked 3 min ago/.test(card("acc-1").textContent));
     check("rotation reminder chip", $(".chip-rotation", card("acc-2")) && /Time to rotate/.test(card("acc-2").textContent));
-    check("expiry warning chip", $(".chip-expiry", card("acc-5")) && /Expires soon/.test(card("acc-5").textContent));
+    check("expiry warning chip, in days (core's key life)", $(".chip-expiry", card("acc-5")) && /Expires in 20 days/.test(card("acc-5").textContent), card("acc-5").textContent);
+    check("a sandbox account is labelled", $(".chip-sandbox", card("acc-2")) && /Sandbox/.test(card("acc-2").textContent) && !$(".chip-sandbox", card("acc-1")));
+    const { lifeInfo } = await import("../../ui/views/account-card.js");
+    const now = Math.floor(Date.now() / 1000);
+    const dies = lifeInfo(/** @type {any} */ ({ life: { state: "dies_unused", days: 30, last_used_at: now - 3 * 86400, dies_at: now + 27 * 86400, soon: false } }));
+    check("a key that dies unused says so, with its last use", dies !== null && dies.text === "Dies if unused for 30 days — last used 3 days ago" && dies.tone === "neutral", JSON.stringify(dies));
+    check("an expiry far away goes unsaid", lifeInfo(/** @type {any} */ ({ life: { state: "expires", at: now + 300 * 86400, days_left: 300, soon: false } })) === null);
     check("Couldn't check is its own state, not red", $(".chip-unknown", card("acc-4")) && /Couldn't check/.test(card("acc-4").textContent) && !$(".chip-error", card("acc-4")));
     check("a passing trouble is a note with the next try", /The last check couldn't get an answer \(Too many requests for now\)\./.test(card("acc-5").textContent) && /tries again in \d+ min/.test(card("acc-5").textContent), card("acc-5").textContent);
     check("limited names what is missing", /missing Payroll \(view\)/.test(card("acc-2").textContent));

@@ -228,6 +228,8 @@ export default {
   "guide.relink_lost": "Keystep no longer has this account's key. Create a new key in {provider}, then paste it below. Keystep checks it before it saves anything.",
   "guide.rotate_title": "Before you create a new key",
   "guide.prerequisite_title": "Before you start",
+  "guide.full_access_title": "This key reaches everything",
+  "guide.full_access": "{provider} keys never expire and have full admin access to the whole company: they cannot be limited to reading. If a script uses this key, keystep run's read-only proxy is then the only thing keeping it read-only.",
   "guide.steps": "Create the key",
   "guide.steps_relink": "Create a new key",
   "guide.progress": "Step {current} of {total}",

@@ -228,6 +228,8 @@ export default {
   "guide.relink_lost": "Keystep n’a plus la clé de ce compte. Créez une nouvelle clé dans {provider}, puis collez-la ci-dessous. Keystep la vérifie avant de rien enregistrer.",
   "guide.rotate_title": "Avant de créer une nouvelle clé",
   "guide.prerequisite_title": "Avant de commencer",
+  "guide.full_access_title": "Cette clé donne accès à tout",
+  "guide.full_access": "Les clés {provider} n’expirent jamais et ont un accès administrateur complet à toute l’entreprise : elles ne peuvent pas être limitées à la lecture. Si un script utilise cette clé, seul le proxy en lecture seule de keystep run le maintient alors en lecture seule.",
   "guide.steps": "Créer la clé",
   "guide.steps_relink": "Créer une nouvelle clé",
   "guide.progress": "Étape {current} sur {total}",

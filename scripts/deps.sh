@@ -2,7 +2,8 @@
 # Installs what Keystep needs on Debian/Ubuntu, idempotently and quickly when it is all there.
 #   deps.sh build   WebKitGTK/GTK/appindicator/rsvg -dev packages and a C toolchain
 #   deps.sh test    build + Xvfb, D-Bus, gnome-keyring, secret-tool, WebKitWebDriver, tauri-driver,
-#                   dunst (a real notification service for the end-to-end suite), cargo-deny
+#                   dunst (a real notification service for the end-to-end suite), python3-dbus and
+#                   python3-gi (a fake Secret Service for the command-line tests), cargo-deny
 #   deps.sh package build + desktop-file-validate (the package test)
 set -euo pipefail
 
@@ -15,6 +16,7 @@ build_pkgs=(
 test_pkgs=(
   xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
   webkit2gtk-driver at-spi2-core x11-utils chromium curl python3 dunst
+  python3-dbus python3-gi
 )
 package_pkgs=(desktop-file-utils)
 pkgs=("${build_pkgs[@]}")

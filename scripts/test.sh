@@ -39,6 +39,9 @@ cargo build --locked -p keystep-cli -p keystep-app --bins
 export KEYSTEP_APP_BIN="$PWD/${CARGO_TARGET_DIR:-target}/debug/keystep"
 case "${CARGO_TARGET_DIR:-}" in /*) export KEYSTEP_APP_BIN="$CARGO_TARGET_DIR/debug/keystep" ;; esac
 
+step "the README's run command opens the window (scripts/run.sh, headless, fresh data folder)"
+scripts/headless.sh tests/run/window_shown.sh
+
 step "core, command-line library and emulator tests (real keychain)"
 scripts/headless.sh cargo test --locked -p keystep-core -p keystep-cli -p keystep-emulator
 

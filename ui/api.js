@@ -55,6 +55,8 @@ export const ERROR_CODES = Object.freeze([
  * @property {string|null} [link_label] set when the step opens a page (open_guide_link)
  * @property {string[]} [checklist] scopes or permissions to tick
  * @property {string|null} [warning]
+ * @property {"once"|"anytime"|null} [secret_shown] set on the step where the secret is copied:
+ *   whether the provider shows it there only once, or whenever asked
  * @typedef {object} ProviderView a provider as the picker and the guide show it
  * @property {string} id
  * @property {string} name
@@ -286,6 +288,24 @@ export async function closeWindow() {
 }
 
 /**
+ * What the window needs to know of the desktop: whether a tray icon shows Keystep.
+ * @returns {Promise<{tray: boolean}>}
+ */
+export async function getDesktop() {
+  const desktop = await call("get_desktop", {});
+  return { tray: Boolean(desktop && desktop.tray) };
+}
+
+/**
+ * Quits Keystep: the window and its background checks.
+ * @returns {Promise<null>}
+ */
+export async function quitApp() {
+  await call("quit_app", {});
+  return null;
+}
+
+/**
  * An account's recent checks, newest first (at most 50).
  * @param {string} id account id
  * @returns {Promise<CheckView[]>}
@@ -324,21 +344,30 @@ export async function checkAllAccounts() {
 }
 
 /**
- * Create, verify and store a key.
+ * Create, verify and store a key. A key that works but lacks permissions is refused with
+ * `missing_permission` and a `pending` id: the backend holds the verified key a short while,
+ * and linkPending(id) links it as limited, without the key being sent again.
  * @param {string} provider provider id
  * @param {Record<string, string>} fields every field value, secret ones included
- * @param {{acceptMissing?: boolean, purpose?: string}} [options] acceptMissing: link a key that
- *   lacks permissions as a limited account (the person chose "link anyway"); purpose: what the
- *   key is for (`read` when left out)
+ * @param {{purpose?: string}} [options] purpose: what the key is for (`read` when left out)
  * @returns {Promise<AccountView>} the new account
  */
-export async function linkAccount(provider, fields, { acceptMissing = false, purpose = undefined } = {}) {
+export async function linkAccount(provider, fields, { purpose = undefined } = {}) {
   /** @type {Record<string, unknown>} */
   const args = { provider, fields };
-  if (acceptMissing) args.acceptMissing = true;
   // Without one the backend holds the key to `read`.
   if (purpose) args.purpose = purpose;
   return linked(await call("link_account", args));
+}
+
+/**
+ * "Link anyway": links the key a missing_permission refusal held, as a limited account.
+ * Only its id goes out; `not_found` once it is no longer held (ten minutes, once).
+ * @param {string} id the refusal's `pending`
+ * @returns {Promise<AccountView>} the new account
+ */
+export async function linkPending(id) {
+  return linked(await call("link_pending", { id }));
 }
 
 /**
@@ -432,6 +461,16 @@ export async function reconcileAccounts() {
     ? { reason: String(safe.reason), detail: typeof safe.detail === "string" ? safe.detail : "", rebuilt: safe.rebuilt === true }
     : null;
   return { needs_relink: needsRelink, orphans, problem, notice, safe_mode: safeMode };
+}
+
+/**
+ * Make a Keystep keychain item that belongs to no account (an orphan's `account`) an account
+ * again, from its label (the account list was lost, the key kept).
+ * @param {string} id
+ * @returns {Promise<AccountView>} the account, to check (status unknown) or relink
+ */
+export async function restoreOrphan(id) {
+  return call("restore_orphan", { id });
 }
 
 /**

@@ -40,10 +40,16 @@ async function boot() {
   // A page that starts (again: the UI harness restarts the app in the same document) starts
   // from nothing.
   resetState();
+  delete document.body.dataset.started;
+  // Shown anyway if start-up's first answers are slow to come: a still page beats a blank one.
+  const shown = window.setTimeout(() => (document.body.dataset.started = "true"), 1500);
   adopt("home", home);
   actions.mount();
   notice.mount();
   $("#open-settings").addEventListener("click", () => go("settings", (settings) => settings.show()));
+  $("#quit").addEventListener("click", () => {
+    api.quitApp().catch(() => /** @type {null} */ (null));
+  });
   escapeGoesBack();
   window.setInterval(refreshTimes, 30000);
   // Start-up's questions go to the backend side by side: each IPC call is a round trip
@@ -52,6 +58,8 @@ async function boot() {
   // (docs/benchmarks.md, "Where start-up goes"). The answers are still used in order.
   const settingsAsked = api.getSettings().catch(() => /** @type {null} */ (null));
   const overridesAsked = api.listHostOverrides().catch(() => /** @type {import("./api.js").HostOverride[]} */ ([]));
+  // Without an answer, as with a tray: the tray's own menu then has Quit.
+  const desktopAsked = api.getDesktop().catch(() => ({ tray: true }));
   const accountsAsked = api.listAccounts();
   // Handled by loadAccounts, which only gets to it once the language is set.
   accountsAsked.catch(() => /** @type {void} */ (undefined));
@@ -64,7 +72,13 @@ async function boot() {
   await setLanguage(state.lang);
   listenToBackend();
   overrides.show(await overridesAsked);
+  // No tray icon: the window's Quit is the only one (before start-up shows the header, so
+  // nothing moves when it appears).
+  $("#quit").hidden = (await desktopAsked).tray;
   showView("home", { focus: false });
+  // The language and the banner are known: what shows now stays where it is.
+  window.clearTimeout(shown);
+  document.body.dataset.started = "true";
   await home.loadAccounts(accountsAsked);
   // Once per start: match the account list with the keychain.
   await notice.runReconcile();

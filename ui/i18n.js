@@ -86,15 +86,31 @@ export async function setLanguage(lang) {
   translateStatic(document);
 }
 
+/** French words elided before a vowel ("de Acme" is "d’Acme"), and what they become. */
+const ELIDED = Object.freeze({ de: "d’", De: "D’", que: "qu’", Que: "Qu’", jusque: "jusqu’", lorsque: "lorsqu’", puisque: "puisqu’" });
+/** A word that opens with a vowel sound French elides before (a brand's h is not one). */
+const VOWEL_FIRST = /^[aeiouyàâäéèêëîïôöùûüÿæœ]/i;
+
 /**
- * Fills `{name}` placeholders; unknown ones are left as they are.
+ * Fills `{name}` placeholders; unknown ones are left as they are. In French, "de {account}"
+ * and "que {label}" are elided when the value opens with a vowel: « la clé d’Acme ».
  * @param {string} template
  * @param {Record<string, unknown>} [params]
  */
 export function fill(template, params = {}) {
-  return String(template).replace(/\{([a-z_]+)\}/g, (whole, /** @type {string} */ name) =>
-    Object.prototype.hasOwnProperty.call(params, name) && params[name] !== undefined && params[name] !== null ? String(params[name]) : whole,
-  );
+  /** @param {string} name */
+  const value = (name) => (Object.prototype.hasOwnProperty.call(params, name) && params[name] !== undefined && params[name] !== null ? String(params[name]) : null);
+  let text = String(template);
+  if (current === "fr") {
+    text = text.replace(/(?<!\p{L})(de|De|que|Que|jusque|lorsque|puisque) \{([a-z_]+)\}/gu, (whole, /** @type {keyof typeof ELIDED} */ word, /** @type {string} */ name) => {
+      const filled = value(name);
+      return filled !== null && VOWEL_FIRST.test(filled) ? `${ELIDED[word]}{${name}}` : whole;
+    });
+  }
+  return text.replace(/\{([a-z_]+)\}/g, (whole, /** @type {string} */ name) => {
+    const filled = value(name);
+    return filled === null ? whole : filled;
+  });
 }
 
 /**

@@ -3,6 +3,7 @@
 pub const COMMANDS: &[&str] = &[
     "list_providers",
     "link_account",
+    "link_pending",
     "relink_account",
     "check_account",
     "rename_account",
@@ -10,6 +11,7 @@ pub const COMMANDS: &[&str] = &[
     "list_accounts",
     "reconcile_accounts",
     "remove_orphan",
+    "restore_orphan",
     "forget_account",
     "open_guide_link",
     "list_checks",
@@ -22,4 +24,6 @@ pub const COMMANDS: &[&str] = &[
     "close_window",
     "list_recent_use",
     "list_last_uses",
+    "get_desktop",
+    "quit_app",
 ];

@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 
 use tauri::{AppHandle, Emitter, Runtime, State, Window};
 
-use keystep_core::account::LinkMode;
 use keystep_core::input::FieldsPreview;
 use keystep_core::lang::Lang;
 use keystep_core::provider::Check;
@@ -18,8 +17,8 @@ use keystep_core::use_log::LastUse;
 use keystep_core::{Code, Secret};
 
 use crate::ipc::{
-    AccountView, CheckView, HostOverrideView, IpcError, KeychainView, ProgressView, ProviderView,
-    ReconcileView, SettingsView, UseView,
+    AccountView, CheckView, DesktopView, HostOverrideView, IpcError, KeychainView, ProgressView,
+    ProviderView, ReconcileView, SettingsView, UseView,
 };
 use crate::state::AppState;
 use crate::{events, watch};
@@ -74,34 +73,63 @@ pub async fn preview_fields(
     Ok(keystep_core::input::preview_fields(provider, fields))
 }
 
-/// Verifies the fields with the provider and, if they work, links the account. With
-/// `accept_missing`, a key that works but lacks permissions is linked as limited.
+/// Verifies the fields with the provider and, if they work, links the account, called
+/// `name` when given (checked before anything is sent). A key that works but lacks
+/// permissions is refused (`missing_permission`) and held a short while
+/// (`state::PENDING_FOR`): the error's `pending` id links it as limited through
+/// [`link_pending`], so "Link anyway" never sends the key again.
 #[tauri::command]
 pub async fn link_account<R: Runtime>(
     window: Window<R>,
     state: State<'_, AppState>,
     provider: String,
     fields: BTreeMap<String, String>,
-    accept_missing: Option<bool>,
     purpose: Option<String>,
+    name: Option<String>,
 ) -> Result<AccountView, IpcError> {
-    let mode = if accept_missing == Some(true) {
-        LinkMode::AcceptMissing
-    } else {
-        LinkMode::Complete
-    };
     // The wizard preselects `read`; a caller that says nothing gets the same.
     let purpose = purpose.unwrap_or_else(|| keystep_core::provider::DEFAULT_PURPOSE.into());
-    let linked = state
+    // A name the person typed (asked for where the provider cannot name the company); a
+    // blank one leaves the provider's.
+    let name = name.filter(|n| !n.trim().is_empty());
+    let candidate = state
         .accounts
-        .link_for(
+        .verify_new(
             &provider,
             secrets(fields),
             &purpose,
-            mode,
+            name.as_deref(),
             &progress_to(window),
         )
         .await?;
+    if candidate.lacks_permissions() {
+        let mut refusal = IpcError::from(candidate.refusal());
+        refusal.pending = Some(state.hold_pending(candidate).into_boxed_str());
+        return Err(refusal);
+    }
+    link_verified(&state, candidate).await
+}
+
+/// Links the key a `missing_permission` refusal held ("Link anyway"), as a limited account:
+/// the window sends the refusal's `pending` id, not the key. Once, within
+/// `state::PENDING_FOR` seconds.
+#[tauri::command]
+pub async fn link_pending(state: State<'_, AppState>, id: String) -> Result<AccountView, IpcError> {
+    let candidate = state.take_pending(&id).ok_or_else(|| {
+        IpcError::new(
+            Code::NotFound,
+            "Keystep no longer holds that key: it keeps one for ten minutes, to link once. Paste it again.",
+        )
+    })?;
+    link_verified(&state, candidate).await
+}
+
+/// Stores a verified key as a new account and returns its view with the link's notes.
+async fn link_verified(
+    state: &State<'_, AppState>,
+    candidate: keystep_core::account::Candidate,
+) -> Result<AccountView, IpcError> {
+    let linked = state.accounts.link_verified(candidate).await?;
     state.accounts_changed().await;
     Ok(state
         .view(&linked.account)
@@ -190,6 +218,19 @@ pub async fn reconcile_accounts(state: State<'_, AppState>) -> Result<ReconcileV
 #[tauri::command]
 pub async fn remove_orphan(state: State<'_, AppState>, id: String) -> Result<(), IpcError> {
     Ok(state.accounts.remove_orphan(&id).await?)
+}
+
+/// Makes a leftover Keystep keychain item an account again, from its label: for when the
+/// account list was lost and the keys kept. The account then needs a check (or a relink,
+/// when its provider's non-secret fields were only in the list).
+#[tauri::command]
+pub async fn restore_orphan(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<AccountView, IpcError> {
+    let account = state.accounts.restore_orphan(&id).await?;
+    state.accounts_changed().await;
+    Ok(state.view(&account))
 }
 
 /// Removes an account's key from the keychain and the account from the book.
@@ -360,5 +401,24 @@ pub async fn save_settings<R: Runtime>(
 #[tauri::command]
 pub async fn close_window<R: Runtime>(app: AppHandle<R>) -> Result<(), IpcError> {
     crate::closing::close_as_chosen(&app);
+    Ok(())
+}
+
+/// What the window needs to know of the desktop: whether a tray icon shows Keystep. Without
+/// one, the window offers Quit itself: nothing else on screen could stop a Keystep that
+/// keeps checking in the background.
+#[tauri::command]
+pub async fn get_desktop(state: State<'_, AppState>) -> Result<DesktopView, IpcError> {
+    Ok(DesktopView {
+        tray: state.tray_shown.load(std::sync::atomic::Ordering::SeqCst),
+    })
+}
+
+/// Quits Keystep: its window and its background checks (the window's Quit, where no tray
+/// icon offers one).
+#[tauri::command]
+pub async fn quit_app<R: Runtime>(app: AppHandle<R>) -> Result<(), IpcError> {
+    log::info!("quitting, as asked in the window");
+    app.exit(0);
     Ok(())
 }

@@ -37,13 +37,17 @@ pub struct IpcError {
     pub missing: Box<[String]>,
     /// For `rate_limited`/`blocked`: seconds until a retry makes sense.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub retry_after_secs: Option<u64>,
+    pub retry_after_secs: Option<u32>,
     /// For `invalid_input`: the field at fault.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<Box<str>>,
     /// For `already_linked`: the account that already reaches this company.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub account_id: Option<String>,
+    pub account_id: Option<Box<str>>,
+    /// For `missing_permission` from `link_account`: the id of the verified key Keystep
+    /// holds a short while, which `link_pending` links as limited ("Link anyway").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending: Option<Box<str>>,
     /// For a page Keystep could not open in the browser: its address, to copy. (`missing`,
     /// `field` and this are boxed slices: every command's `Result` carries this type, kept
     /// small.)
@@ -61,6 +65,7 @@ impl IpcError {
             retry_after_secs: None,
             field: None,
             account_id: None,
+            pending: None,
             url: None,
         }
     }
@@ -69,11 +74,14 @@ impl IpcError {
 impl From<LinkError> for IpcError {
     fn from(e: LinkError) -> Self {
         let mut out = IpcError::new(e.code(), e.to_string());
-        out.account_id = e.existing_account().map(str::to_string);
+        out.account_id = e.existing_account().map(Into::into);
         match e {
             LinkError::Verification(report) => {
                 out.missing = report.permissions.missing.into_boxed_slice();
-                out.retry_after_secs = report.retry_after_secs;
+                // A u32 keeps every command's `Result` small; no wait is 136 years long.
+                out.retry_after_secs = report
+                    .retry_after_secs
+                    .map(|secs| u32::try_from(secs).unwrap_or(u32::MAX));
             }
             LinkError::Input(input) => out.field = Some(input.field.into_boxed_str()),
             _ => {}
@@ -144,6 +152,10 @@ pub struct ProviderView {
     /// Success lines, tried in order: the first whose `{company}`, `{head_count}` and
     /// `{user}` are all known is used; the last has no placeholder.
     success: Vec<String>,
+    /// Whether the provider's answers name the company a key reaches. When they do not
+    /// (HiBob, JazzHR), the form asks the person for the account's name (`link_account`'s
+    /// `name`), or the account is named after its user.
+    names_company: bool,
 }
 
 /// One check of the chain as the window names it while it runs.
@@ -173,6 +185,7 @@ impl From<&Check> for ProgressView {
 impl From<&Provider> for ProviderView {
     fn from(p: &Provider) -> Self {
         ProviderView {
+            names_company: p.names_company(),
             id: p.id.clone(),
             name: p.name.clone(),
             category: p.category,
@@ -496,6 +509,13 @@ pub struct KeychainView {
     pub state: Readiness,
 }
 
+/// What the window knows of the desktop.
+#[derive(Debug, Clone, Serialize)]
+pub struct DesktopView {
+    /// Whether a tray icon shows Keystep (a tray host answered at start).
+    pub tray: bool,
+}
+
 /// Types a command may return. Each is built field by field from metadata that holds no
 /// secret (ids, labels, identity, statuses, times); `Secret` has no `Serialize` at all.
 /// `tests/app` reads `commands.rs` and fails if a command returns anything else.
@@ -508,6 +528,7 @@ pub const SECRET_FREE_RETURNS: &[&str] = &[
     "Vec<CheckView>",
     "FieldsPreview",
     "KeychainView",
+    "DesktopView",
     "Vec<HostOverrideView>",
     "UseView",
     "Vec<LastUse>",

@@ -17,6 +17,8 @@ pub mod commands;
 pub mod desktop;
 pub mod events;
 pub mod ipc;
+#[cfg(target_os = "linux")]
+pub mod login;
 pub mod state;
 pub mod tray;
 pub mod watch;
@@ -30,6 +32,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
     builder.invoke_handler(tauri::generate_handler![
         commands::list_providers,
         commands::link_account,
+        commands::link_pending,
         commands::relink_account,
         commands::check_account,
         commands::rename_account,
@@ -37,6 +40,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::list_accounts,
         commands::reconcile_accounts,
         commands::remove_orphan,
+        commands::restore_orphan,
         commands::forget_account,
         commands::open_guide_link,
         commands::list_checks,
@@ -49,6 +53,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::close_window,
         commands::list_recent_use,
         commands::list_last_uses,
+        commands::get_desktop,
+        commands::quit_app,
     ])
 }
 
@@ -58,8 +64,18 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
     tauri::generate_context!("../tauri.conf.json")
 }
 
+/// The window's X class (`WM_CLASS` "keystep", "Keystep") and Wayland app id: the
+/// package's command, which the bundler's desktop entry names as `StartupWMClass`
+/// (`tauri.conf.json`'s `mainBinaryName`), so a dock groups the window with its launcher.
+/// GTK takes both from the program name, which would otherwise be this binary's,
+/// `keystep-window`.
+pub const WINDOW_CLASS: &str = "keystep";
+
 /// Starts the desktop app and blocks until it quits.
 pub fn run() {
+    // Before GTK starts, which reads it once.
+    #[cfg(target_os = "linux")]
+    glib::set_prgname(Some(WINDOW_CLASS));
     // The same parts the command line works with (`keystep_core::world`): one data folder,
     // one keychain, one set of hosts.
     let world = match World::from_env() {
@@ -84,24 +100,28 @@ pub fn run() {
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             tray::show_main(app);
         }))
-        .plugin(tauri_plugin_notification::init());
+        .plugin(tauri_plugin_notification::init())
+        // The login entry starts Keystep without a window (`closing::BACKGROUND_ARG`); on
+        // Linux Keystep writes it itself (`login`).
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec![closing::BACKGROUND_ARG]),
+        ));
+    use tauri_plugin_log::{fern, Target, TargetKind};
+    let mut log_targets = vec![Target::new(TargetKind::Stdout)];
+    match private_log(&world.data_dir.join("logs")) {
+        Ok(file) => log_targets.push(Target::new(TargetKind::Dispatch(
+            fern::Dispatch::new().chain(file),
+        ))),
+        Err(e) => eprintln!("keystep: no log file, only standard output: {e}"),
+    }
     let app = builder
         .plugin(
             tauri_plugin_log::Builder::new()
                 .level(log::LevelFilter::Info)
-                .targets([
-                    tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::Stdout),
-                    tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::LogDir {
-                        file_name: Some("keystep".into()),
-                    }),
-                ])
+                .targets(log_targets)
                 .build(),
         )
-        // The login entry starts Keystep without a window (`closing::BACKGROUND_ARG`).
-        .plugin(tauri_plugin_autostart::init(
-            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
-            Some(vec![closing::BACKGROUND_ARG]),
-        ))
         // Size and place are remembered; visibility is not: the window starts hidden
         // (tauri.conf.json) and `setup` shows it unless Keystep was started at login.
         .plugin(
@@ -129,9 +149,21 @@ pub fn run() {
                 log::warn!("provider hosts are overridden by KEYSTEP_*_URL variables");
             }
             let handle = app.handle().clone();
+            #[cfg(target_os = "linux")]
+            if let Some(entry) = std::env::current_exe()
+                .ok()
+                .and_then(|exe| login::LoginEntry::from_env(|name| std::env::var(name).ok(), exe))
+            {
+                app.manage(entry);
+            }
             let dir = world.open_data_dir()?;
             let settings = Arc::new(keystep_core::settings::FileSettings::new(dir.clone()));
             let use_log = Arc::new(keystep_core::use_log::UseLog::in_dir(&dir));
+            // What the command line changes shows within seconds: the book, and the use log.
+            let followed = (
+                dir.file(keystep_core::account::BOOK_FILE),
+                use_log.path().to_path_buf(),
+            );
             let (accounts, notice) = world.open_or_recover()?;
             #[cfg(target_os = "linux")]
             let notifier = desktop::DesktopNotifier;
@@ -163,6 +195,12 @@ pub fn run() {
                 log::warn!("no tray icon: {e}");
             }
             show_unless_started_at_login(&handle);
+            tauri::async_runtime::spawn(watch::follow_files(
+                handle.clone(),
+                followed.0,
+                followed.1,
+                watch::FOLLOW_EVERY,
+            ));
             tauri::async_runtime::spawn(watch::keep_watch(handle));
             Ok(())
         })
@@ -174,6 +212,49 @@ pub fn run() {
             std::process::exit(1);
         }
     }
+}
+
+/// The app's log file's name in its folder.
+pub const LOG_FILE: &str = "keystep.log";
+
+/// A log past this size at start is set aside as `keystep.1.log` (one kept) and begun anew.
+pub const LOG_LIMIT: u64 = 1024 * 1024;
+
+/// Opens the app's log in `dir` (`<data folder>/logs`) for appending, the folder 0700 and
+/// the file 0600, tightened if an earlier version left them looser: what Keystep logs about
+/// the person's accounts is theirs alone. tauri-plugin-log's own file followed the umask
+/// (0644 in a 0755 folder) and made each rotated file the same way, so Keystep hands the
+/// plugin this file instead (a `fern` output) and sets a long log aside at start.
+///
+/// # Errors
+/// The folder or the file cannot be made, opened or tightened.
+pub fn private_log(dir: &std::path::Path) -> std::io::Result<std::fs::File> {
+    use std::fs;
+    let mut folder = fs::DirBuilder::new();
+    folder.recursive(true);
+    let mut open = fs::OpenOptions::new();
+    open.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+        folder.mode(0o700);
+        open.mode(0o600);
+        folder.create(dir)?;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+        for entry in fs::read_dir(dir)? {
+            let entry = entry?;
+            if entry.file_type()?.is_file() {
+                fs::set_permissions(entry.path(), fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    folder.create(dir)?;
+    let path = dir.join(LOG_FILE);
+    if fs::metadata(&path).is_ok_and(|m| m.len() > LOG_LIMIT) {
+        fs::rename(&path, dir.join("keystep.1.log"))?;
+    }
+    open.open(path)
 }
 
 /// Shows the window, except at login: then Keystep runs its checks without one, in the tray
@@ -203,21 +284,33 @@ pub fn set_start_at_login<R: Runtime>(
     app: &tauri::AppHandle<R>,
     on: bool,
 ) -> Result<(), ipc::IpcError> {
-    use tauri_plugin_autostart::ManagerExt;
-    // `autolaunch()` panics without the plugin (the IPC tests' mock app has none).
-    if app
-        .try_state::<tauri_plugin_autostart::AutoLaunchManager>()
-        .is_none()
-    {
-        return Err(ipc::IpcError::new(
+    let unavailable = || {
+        ipc::IpcError::new(
             keystep_core::Code::Internal,
             "Start at login is not available in this build.",
-        ));
-    }
-    let done = if on {
-        app.autolaunch().enable()
-    } else {
-        app.autolaunch().disable()
+        )
+    };
+    // The IPC tests' mock app has no login entry, and writes none.
+    #[cfg(target_os = "linux")]
+    let done = app
+        .try_state::<login::LoginEntry>()
+        .ok_or_else(unavailable)?
+        .set(on);
+    #[cfg(not(target_os = "linux"))]
+    let done = {
+        use tauri_plugin_autostart::ManagerExt;
+        // `autolaunch()` panics without the plugin.
+        if app
+            .try_state::<tauri_plugin_autostart::AutoLaunchManager>()
+            .is_none()
+        {
+            return Err(unavailable());
+        }
+        if on {
+            app.autolaunch().enable()
+        } else {
+            app.autolaunch().disable()
+        }
     };
     done.map_err(|e| {
         log::error!("start at login not changed: {e}");
@@ -226,4 +319,52 @@ pub fn set_start_at_login<R: Runtime>(
             "Keystep could not change whether it starts at login. Use your desktop's startup applications settings instead.",
         )
     })
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    fn mode(path: &std::path::Path) -> u32 {
+        std::fs::metadata(path)
+            .expect("exists")
+            .permissions()
+            .mode()
+            & 0o777
+    }
+
+    #[test]
+    fn the_log_is_the_owners_alone_and_a_long_one_is_set_aside() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let dir = root.path().join("logs");
+        std::fs::create_dir(&dir).expect("folder");
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("0755");
+        let old = dir.join(LOG_FILE);
+        std::fs::write(
+            &old,
+            vec![b'x'; usize::try_from(LOG_LIMIT).expect("fits") + 1],
+        )
+        .expect("a long log");
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).expect("0644");
+        let mut file = private_log(&dir).expect("opened");
+        std::io::Write::write_all(&mut file, b"a line\n").expect("written");
+        assert_eq!(mode(&dir), 0o700, "the folder is the owner's only");
+        assert_eq!(mode(&old), 0o600, "the log is the owner's only");
+        assert_eq!(
+            mode(&dir.join("keystep.1.log")),
+            0o600,
+            "the long log set aside stays private"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&old).expect("log"),
+            "a line\n",
+            "a long log is begun anew"
+        );
+        let fresh = root.path().join("new/logs");
+        drop(private_log(&fresh).expect("made"));
+        assert_eq!(mode(&fresh), 0o700, "a new folder is made private");
+        assert_eq!(mode(&fresh.join(LOG_FILE)), 0o600, "a new log too");
+    }
 }

@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 
-use keystep_core::account::{Account, Accounts, StartNotice};
+use keystep_core::account::{Account, Accounts, Candidate, StartNotice};
 use keystep_core::lang::Lang;
 use keystep_core::notice::{MemoryNotifier, Notice, Notifier};
 use keystep_core::provider::Lifetime;
@@ -22,6 +22,16 @@ use crate::ipc::AccountView;
 /// for it, so neither needs to know the tray (and the tray, which starts sweeps, is not
 /// called back by them).
 pub type AccountsHook = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+
+/// How long a verified key that lacked permissions is held for "Link anyway", in seconds.
+pub const PENDING_FOR: u64 = 10 * 60;
+
+/// A verified key that lacked permissions, held for "Link anyway" (`commands::link_pending`).
+struct PendingLink {
+    id: String,
+    until: u64,
+    candidate: Candidate,
+}
 
 /// Managed state of the app.
 pub struct AppState {
@@ -49,6 +59,10 @@ pub struct AppState {
     pub use_log: Option<Arc<keystep_core::use_log::UseLog>>,
     /// Runs after every change (see [`AccountsHook`]); by default nothing.
     on_accounts_changed: AccountsHook,
+    /// The one key held for "Link anyway": the window sends its id, never the key again.
+    pending: Mutex<Option<PendingLink>>,
+    /// Numbers the held keys, so an old id never takes a newer key.
+    pending_count: AtomicU64,
 }
 
 impl AppState {
@@ -70,7 +84,36 @@ impl AppState {
             notifier: Arc::new(MemoryNotifier::default()),
             use_log: None,
             on_accounts_changed: Arc::new(|| Box::pin(async {})),
+            pending: Mutex::new(None),
+            pending_count: AtomicU64::new(0),
         }
+    }
+
+    /// Holds `candidate` for [`PENDING_FOR`] seconds, in place of any held before (whose
+    /// secrets are wiped), and returns the id that takes it back, once.
+    pub fn hold_pending(&self, candidate: Candidate) -> String {
+        let id = format!(
+            "pending-{}",
+            self.pending_count.fetch_add(1, Ordering::SeqCst) + 1
+        );
+        let until = self.accounts.now().saturating_add(PENDING_FOR);
+        *self.pending.lock().unwrap_or_else(|e| e.into_inner()) = Some(PendingLink {
+            id: id.clone(),
+            until,
+            candidate,
+        });
+        id
+    }
+
+    /// The key held under `id`, if it is still held: taken, so it links once. Asking for
+    /// another id, or too late, leaves nothing held.
+    pub fn take_pending(&self, id: &str) -> Option<Candidate> {
+        let held = self
+            .pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()?;
+        (held.id == id && self.accounts.now() < held.until).then_some(held.candidate)
     }
 
     /// The same state, running `hook` after every change of the accounts or how they read.

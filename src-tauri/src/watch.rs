@@ -1,19 +1,21 @@
 //! Keeping watch: the background schedule that re-verifies accounts as they fall due (and
-//! every account at start-up), "Check all now", and the desktop notifications a change of
-//! status raises.
+//! every account at start-up), "Check all now", the desktop notifications a change of
+//! status raises, and following what the command line changes on disk (`follow_files`).
 //!
 //! Which accounts are due and how long to sleep (`Accounts::plan`), how trouble backs off
 //! (network trouble and Keystep's own), how hard each provider may be asked and what a
 //! notification says are decided in core (`schedule`, `pace`, `notice`), where they are
 //! tested against the emulator; this loop only sleeps, calls them and reports.
 
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
-use keystep_core::account::Status;
+use keystep_core::files::Stamps;
 use keystep_core::notice::{notice_for, paused_notice};
+use keystep_core::schedule::{self, Watch};
 
 use crate::events;
 use crate::state::AppState;
@@ -32,45 +34,96 @@ pub const FIRST_SWEEP_SETTLE: Duration = Duration::from_secs(1);
 pub const FIRST_SWEEP_LATEST: Duration = Duration::from_secs(5);
 
 /// Runs the schedule until the app exits: every account at start-up (once the window is
-/// up), then each one as it falls due.
+/// up), then each one as it falls due. The loop is core's ([`schedule::keep_watch`]); this
+/// gives it the window's settings, its sweep and a sleep that "Check all now" or a settings
+/// change cuts short.
 pub async fn keep_watch<R: Runtime>(app: AppHandle<R>) {
     let Some(state) = app.try_state::<AppState>() else {
         return;
     };
-    if state.accounts.safe_mode().is_some() {
-        // Read-only: a verdict could not be kept, and the accounts shown are only labels.
-        log::warn!("safe mode: background checks are off until the account list can be read");
-        return;
-    }
     // Either way the sweep starts: a timeout here only means no page load came in time.
     let _ = tokio::time::timeout(FIRST_SWEEP_LATEST, async {
         state.page_loaded.notified().await;
         tokio::time::sleep(FIRST_SWEEP_SETTLE).await;
     })
     .await;
-    let mut first = true;
-    loop {
-        let interval = state.settings().interval_secs();
-        let ids = if first {
-            state
-                .accounts
-                .list()
-                .await
-                .into_iter()
-                .filter(|a| a.status != Status::NeedsRelink)
-                .map(|a| a.id)
-                .collect()
-        } else {
-            state.accounts.plan(interval).await.due
-        };
-        first = false;
-        if !ids.is_empty() {
-            sweep(&app, &ids).await;
-        }
-        let sleep = state.accounts.plan(interval).await.sleep;
+    schedule::keep_watch(
+        &state.accounts,
+        &Window {
+            app: &app,
+            state: &state,
+        },
+    )
+    .await;
+}
+
+/// The window as the schedule's [`Watch`].
+struct Window<'a, R: Runtime> {
+    app: &'a AppHandle<R>,
+    state: &'a AppState,
+}
+
+impl<R: Runtime> Watch for Window<'_, R> {
+    fn interval_secs(&self) -> u64 {
+        self.state.settings().interval_secs()
+    }
+
+    async fn sweep(&self, ids: &[String]) {
+        sweep(self.app, ids).await;
+    }
+
+    async fn sleep(&self, sleep: Duration) -> bool {
         tokio::select! {
             () = tokio::time::sleep(sleep) => {}
-            () = state.wake.notified() => {}
+            () = self.state.wake.notified() => {}
+        }
+        true
+    }
+}
+
+/// How often the window looks whether another process (`keystep link`, `relink`, `forget`,
+/// `rename`, `run`) changed the book or the use log.
+pub const FOLLOW_EVERY: Duration = Duration::from_secs(1);
+
+/// Follows the book at `book` and the use log at `use_log` until the app exits: when
+/// another process changed either, the window redraws what shows accounts and their use
+/// (the accounts-changed event) and the tray is redrawn.
+///
+/// It looks every `every` (two `stat` calls) rather than asking the system to tell it
+/// (inotify): the book is replaced by a rename, so a watch on the file itself ends with the
+/// first save, and a watch on the folder would need a thread and a crate for what two
+/// `stat` calls a second do; a look also works on network home folders, where inotify says
+/// nothing. A changed book is then read ([`Accounts::outside_changes`]) to tell another
+/// process's change from the window's own saves, which it does not redraw for: a redraw
+/// under a person's pointer would lose their click.
+///
+/// [`Accounts::outside_changes`]: keystep_core::account::Accounts::outside_changes
+pub async fn follow_files<R: Runtime>(
+    app: AppHandle<R>,
+    book: PathBuf,
+    use_log: PathBuf,
+    every: Duration,
+) {
+    let (mut book_stamps, mut log_stamps) = (Stamps::of(vec![book]), Stamps::of(vec![use_log]));
+    let mut adopted = match app.try_state::<AppState>() {
+        Some(state) => state.accounts.outside_changes().await,
+        None => return,
+    };
+    loop {
+        tokio::time::sleep(every).await;
+        let Some(state) = app.try_state::<AppState>() else {
+            return;
+        };
+        let mut changed = log_stamps.changed();
+        if book_stamps.changed() {
+            let now = state.accounts.outside_changes().await;
+            changed |= now != adopted;
+            adopted = now;
+        }
+        if changed {
+            log::info!("another Keystep process changed the account list or the use log");
+            let _ = app.emit(events::ACCOUNTS_CHANGED, ());
+            state.accounts_changed().await;
         }
     }
 }

@@ -59,6 +59,14 @@ fn command_list_matches_handler_and_capability() {
     let app = app(&emu);
     let w = window(&app);
     for cmd in COMMANDS {
+        // Quitting ends the app under test; the handler's own list names it.
+        if *cmd == "quit_app" {
+            assert!(
+                include_str!("../../src-tauri/src/lib.rs").contains("commands::quit_app,"),
+                "quit_app is registered"
+            );
+            continue;
+        }
         let res = call(&w, cmd, json!({}));
         if let Err(e) = &res {
             let text = e.to_string();

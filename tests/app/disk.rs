@@ -21,18 +21,18 @@ use serde_json::{json, Value};
 
 use crate::{call, window, TOKEN};
 
-const OTHER: &str = "IpcOtherTokenIpcOtherToken000077";
+pub(crate) const OTHER: &str = "IpcOtherTokenIpcOtherToken000077";
 const LIVE_ID: &str = "fedcba9876543210fedcba9876543210";
 
-struct Shell {
+pub(crate) struct Shell {
     _root: tempfile::TempDir,
-    dir: Arc<DataDir>,
-    vault: Arc<MemoryVault>,
-    emu: Emulator,
+    pub(crate) dir: Arc<DataDir>,
+    pub(crate) vault: Arc<MemoryVault>,
+    pub(crate) emu: Emulator,
 }
 
 impl Shell {
-    fn new() -> Shell {
+    pub(crate) fn new() -> Shell {
         let root = tempfile::tempdir().expect("temp dir");
         let dir = Arc::new(DataDir::open(root.path().join("io.keystep.desktop")).expect("dir"));
         let emu = Emulator::start();
@@ -53,7 +53,7 @@ impl Shell {
     }
 
     /// Starts the app as `run` does: the book opened (or safe mode) from the folder.
-    fn start(&self) -> tauri::App<tauri::test::MockRuntime> {
+    pub(crate) fn start(&self) -> tauri::App<tauri::test::MockRuntime> {
         self.start_with(Arc::new(MemoryNotifier::default()))
     }
 

@@ -9,17 +9,20 @@
 //! - `contract`: command list = handler = capability, the ACL (only the main window calls,
 //!   it listens but never emits), `{code, message}` errors, secret-free return types, and
 //!   the UI's codes and command wrappers.
-//! - `lifecycle`: link, relink, check, rename, reconcile, forget, and "link anyway".
+//! - `lifecycle`: link, relink, check, rename, reconcile, forget, and "link anyway" (the
+//!   verified key held by id, once, for a while).
 //! - `settings`: validated, saved whole or not at all.
 //! - `providers`: the UI's fixtures, languages, `preview_fields`.
 //! - `watch`: check history, Check all, the start-up check waiting for the window.
 //! - `overrides`: the hosts a `KEYSTEP_*_URL` variable overrides, for the banner.
 //! - `disk`: the shell's own start over a real data folder.
+//! - `follow`: what the command line writes in that folder reaches the window within seconds.
 //! - `shell`: the one accounts-changed hook and the one list of event names.
 //! - `wording`: only `message` and `detail` carry the backend's English.
 
 mod contract;
 mod disk;
+mod follow;
 mod lifecycle;
 mod overrides;
 mod providers;
@@ -74,7 +77,36 @@ fn app_on(
     settings: Arc<MemorySettingsStore>,
     notifier: Arc<MemoryNotifier>,
 ) -> tauri::App<tauri::test::MockRuntime> {
-    let clock = Arc::new(ManualClock::at(1_700_000_000));
+    app_timed(
+        catalogue,
+        hosts,
+        settings,
+        notifier,
+        Arc::new(ManualClock::at(1_700_000_000)),
+    )
+}
+
+/// The app over the emulator, its time kept by `clock` (a test moves it).
+fn app_clocked(emu: &Emulator, clock: Arc<ManualClock>) -> tauri::App<tauri::test::MockRuntime> {
+    let catalogue = Arc::new(Catalogue::embedded().expect("catalogue"));
+    let env: std::collections::BTreeMap<String, String> = emu.env().into_iter().collect();
+    let hosts = Hosts::from_lookup(catalogue.all(), |v| env.get(v).cloned()).expect("hosts");
+    app_timed(
+        catalogue,
+        hosts,
+        Arc::new(MemorySettingsStore::default()),
+        Arc::new(MemoryNotifier::default()),
+        clock,
+    )
+}
+
+fn app_timed(
+    catalogue: Arc<Catalogue>,
+    hosts: Hosts,
+    settings: Arc<MemorySettingsStore>,
+    notifier: Arc<MemoryNotifier>,
+    clock: Arc<ManualClock>,
+) -> tauri::App<tauri::test::MockRuntime> {
     let verifier = Verifier::with_parts(
         default_client(Duration::from_secs(5)).expect("Keystep's HTTP client builds"),
         hosts,

@@ -38,6 +38,7 @@ const NOT_PROSE: &[&str] = &[
     "code",
     "fingerprint",
     "field",
+    "pending",
     "other",
     "change",
     "problem",

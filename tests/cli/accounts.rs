@@ -17,8 +17,8 @@ use serde_json::Value;
 use crate::app_binary::app_binary;
 
 const PAYFIT: &str = "CliLinkPayfitKey0000000000000001";
-const HIBOB: &str = "CliLinkHibobServiceUserToken00000001";
-const HUMAANS: &str = "CliLinkHumaansToken0000000000001";
+pub(crate) const HIBOB: &str = "CliLinkHibobServiceUserToken00000001";
+pub(crate) const HUMAANS: &str = "CliLinkHumaansToken0000000000001";
 const JAZZHR: &str = "CliLinkJazzhrKey0000000000000001";
 const NAMELY: &str = "CliLinkNamelyToken00000000000001";
 const REVOKED: &str = "CliLinkRevokedHumaansToken000009";
@@ -235,7 +235,36 @@ fn each_provider_links_lists_with_its_handle_and_forgets_without_a_secret_anywhe
             "{provider}: linked: {}",
             stderr(&out)
         );
-        let account = last_json(&out);
+        let mut account = last_json(&out);
+        // Review 3, finding 10: with --json too, where the key went is said, in the JSON
+        // line and on stderr (every host is the emulator's here).
+        let overridden = account
+            .as_object_mut()
+            .and_then(|a| a.remove("overridden_hosts"))
+            .unwrap_or_default();
+        let variables: Vec<&str> = overridden
+            .as_array()
+            .map(|hosts| {
+                hosts
+                    .iter()
+                    .filter_map(|h| h["variable"].as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert!(
+            !variables.is_empty()
+                && variables
+                    .iter()
+                    .all(|v| v.starts_with(&format!("KEYSTEP_{}_", provider.to_uppercase()))),
+            "{provider}: link --json names the overrides its key went through: {overridden}"
+        );
+        for variable in &variables {
+            assert!(
+                stderr(&out).contains(variable),
+                "{provider}: stderr names {variable} with --json too: {}",
+                stderr(&out)
+            );
+        }
         assert_eq!(
             account["handle"], handle,
             "{provider}: its handle: {account}"
@@ -347,6 +376,10 @@ fn a_rejected_key_exits_1_and_keeps_nothing() {
     assert_eq!(
         json["code"], "bad_credentials",
         "the provider's verdict: {json}"
+    );
+    assert_eq!(
+        json["overridden_hosts"][0]["variable"], "KEYSTEP_HUMAANS_API_URL",
+        "a refusal says where the key was sent too: {json}"
     );
     assert!(cli.list().is_empty(), "nothing in the book");
     assert!(

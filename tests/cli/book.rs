@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use keystep_cli::commands::{run_link, run_list};
+use keystep_cli::commands::{run_link, run_list, SecretInput};
 use keystep_core::account::{Accounts, BookStore, FileBook};
 use keystep_core::clock::{Clock, ManualClock};
 use keystep_core::files::DataDir;
@@ -69,7 +69,8 @@ async fn the_command_line_and_the_window_write_one_book_without_losing_anything(
             let args = vec!["humaans".to_string(), "--json".to_string()];
             let stdin = format!("api_token={}\n", token("Cli", i));
             let (mut out, mut err) = (Vec::new(), Vec::new());
-            let status = run_link(&args, &parts, &mut stdin.as_bytes(), &mut out, &mut err).await;
+            let mut input = SecretInput::Lines(&mut stdin.as_bytes());
+            let status = run_link(&args, &parts, &mut input, &mut out, &mut err).await;
             (status, out, err)
         };
         let win = async {
@@ -112,7 +113,7 @@ async fn the_command_line_and_the_window_write_one_book_without_losing_anything(
     let status = run_link(
         &["humaans".into()],
         &parts,
-        &mut stdin.as_bytes(),
+        &mut SecretInput::Lines(&mut stdin.as_bytes()),
         &mut out,
         &mut err,
     )

@@ -2,10 +2,14 @@
 //!
 //! Here `keystep verify`: secrets on stdin, against the provider emulator over loopback;
 //! exit codes, the JSON line, and that no secret appears in anything the command prints.
-//! `accounts`: `keystep link`, `list` and `forget` with the real keychain; `contract`: issue
-//! 22's `--field` and secret names for the new providers, and sandbox accounts labelled.
+//! `accounts`: `keystep link`, `list` and `forget` with the real keychain; `relink`: a new
+//! key kept in place; `contract`: issue 22's `--field` and secret names for the new
+//! providers, and sandbox accounts labelled.
 //! `window`: the command-line binary and the window binary it `exec`s.
 //! `run`: `keystep run` (proxy and `--env`) and `keystep log` with real python3 scripts.
+//! `keychain_wait`: an unlock prompt nobody answers ends a command at its bound.
+//! `terminal`: `verify` and `link` at a terminal ask for each secret with echo off.
+//! `usage`: one style of usage error, no pasted value repeated, the README's synopses.
 //!
 //! In-process, over the `keystep-cli` library: `book` (`keystep link` and the window writing
 //! one book at once lose nothing), `proxy` (`keystep run`'s proxy: each provider's real
@@ -22,12 +26,16 @@ mod accounts;
 mod app_binary;
 mod book;
 mod contract;
+mod keychain_wait;
 #[path = "../common/parts.rs"]
 mod parts;
 mod proxy;
 mod purpose;
+mod relink;
 mod run;
 mod stdin;
+mod terminal;
+mod usage;
 mod window;
 
 use accounts::last_json;

@@ -16,7 +16,7 @@ async fn keystep_verify(emu: &Emulator, args: &[&str], token: &str) -> (i32, Str
         &args,
         &catalogue(),
         crate::parts::hosts_for(emu),
-        &mut stdin,
+        &mut keystep_cli::commands::SecretInput::Lines(&mut stdin),
         &mut out,
         &mut err,
     )

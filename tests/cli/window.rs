@@ -44,17 +44,37 @@ impl Layout {
         }
     }
 
+    /// Runs the copy without a display, as a script on a server would.
     fn run(&self, args: &[&str]) -> (Output, u32) {
-        let child = Command::new(&self.keystep)
+        self.run_on(None, args)
+    }
+
+    /// Runs the copy with `display` as `DISPLAY` (the stand-in window needs none to start).
+    fn run_on(&self, display: Option<&str>, args: &[&str]) -> (Output, u32) {
+        let mut command = Command::new(&self.keystep);
+        command.env_remove("DISPLAY").env_remove("WAYLAND_DISPLAY");
+        if let Some(display) = display {
+            command.env("DISPLAY", display);
+        }
+        command
             .args(args)
-            .env_remove("DISPLAY")
-            .env_remove("WAYLAND_DISPLAY")
             .env("XDG_DATA_HOME", self.record.with_file_name("data"))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("keystep runs");
+            .stderr(Stdio::piped());
+        // A copy just written may still be open for writing in a child another test thread
+        // forked meanwhile (until that child's exec closes it): the system then refuses to
+        // run it for a moment ("text file busy").
+        let mut tries = 0;
+        let child = loop {
+            match command.spawn() {
+                Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 50 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                spawned => break spawned.expect("keystep runs"),
+            }
+        };
         let pid = child.id();
         (child.wait_with_output().expect("keystep finishes"), pid)
     }
@@ -66,7 +86,7 @@ impl Layout {
 }
 
 fn assert_window_opens(layout: &Layout, args: &[&str], case: &str) {
-    let (out, pid) = layout.run(args);
+    let (out, pid) = layout.run_on(Some(":0"), args);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -140,10 +160,50 @@ fn help_and_version_run_without_the_window_and_list_every_command() {
     assert_eq!(layout.started(), None, "no window for --help or --version");
 }
 
+/// Over SSH or on a server, bare `keystep` says in one line that the window needs a
+/// graphical session and that the commands work without one (exit 1); the window binary
+/// itself, started there, says the same instead of aborting in GTK (exit 134).
+#[test]
+fn without_a_display_the_window_says_so_in_one_line_and_neither_binary_aborts() {
+    let layout = Layout::new("target", "target");
+    for args in [&[][..], &["--background"]] {
+        let (out, _) = layout.run(args);
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: exit 1: {said}");
+        assert_eq!(said.lines().count(), 1, "{args:?}: one line: {said}");
+        assert!(
+            said.contains("graphical session") && said.contains("keystep --help"),
+            "{args:?}: says why, and that the other commands work: {said}"
+        );
+        assert_eq!(layout.started(), None, "{args:?}: no window was started");
+    }
+    let window = app_binary().with_file_name("keystep-window");
+    assert!(
+        window.is_file(),
+        "build the window too (cargo build -p keystep-app): {}",
+        window.display()
+    );
+    let out = Command::new(&window)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("XDG_DATA_HOME", layout.record.with_file_name("data"))
+        .stdin(Stdio::null())
+        .output()
+        .expect("the window binary runs");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the window binary exits 1, not by a signal: {said}"
+    );
+    assert_eq!(said.lines().count(), 1, "one line: {said}");
+    assert!(said.contains("graphical session"), "says why: {said}");
+}
+
 #[test]
 fn without_a_window_binary_keystep_says_so_instead_of_failing_silently() {
     let layout = Layout::new("target", "elsewhere");
-    let (out, _) = layout.run(&[]);
+    let (out, _) = layout.run_on(Some(":0"), &[]);
     assert_eq!(out.status.code(), Some(1), "exit 1");
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("not installed"),

@@ -192,3 +192,60 @@ async fn unknown_provider_and_fields_are_refused_before_sending() {
     assert_eq!(err.code(), Code::InvalidInput, "blank input: {err}");
     assert!(emu.requests().is_empty(), "invalid input sends nothing");
 }
+
+/// Issue 21 §7: a web address, a whole `curl` line or a few characters pasted into the key
+/// box is refused before anything is sent, with a code and a sentence saying what was
+/// pasted, never its value; nothing is kept. (Sent as the key, the provider's refusal was
+/// read as a bad key, and the person told to copy a key HiBob shows only once.)
+#[tokio::test]
+async fn an_address_a_command_line_or_a_fragment_in_the_key_box_is_refused_before_sending() {
+    let emu = emulator();
+    let (accounts, vault, store) = open(&emu);
+    for (pasted, problem, says) in [
+        (
+            "https://app.humaans.io/settings/api-access",
+            "pasted_url",
+            "web address",
+        ),
+        (
+            "curl -H \"Authorization: Bearer QzXvCurlLine0000000000000000001\" https://app.humaans.io/api/me",
+            "pasted_command",
+            "command line",
+        ),
+        ("x7Q", "too_short", "too short"),
+    ] {
+        let preview = keystep_core::input::preview_fields(
+            catalogue().get("humaans").expect("humaans"),
+            raw(&[("api_token", pasted)]),
+        );
+        assert_eq!(
+            serde_json::to_value(&preview.problems).expect("JSON")[0]["problem"],
+            problem,
+            "{problem}: the form hears the code while typing"
+        );
+        let err = accounts
+            .link("humaans", raw(&[("api_token", pasted)]), &|_| {})
+            .await
+            .expect_err("refused");
+        assert_eq!(err.code(), Code::InvalidInput, "{problem}: {err}");
+        let said = err.to_string();
+        assert!(
+            said.contains(says) && said.contains("API token") && said.contains("nothing was sent"),
+            "{problem}: says what was pasted into which box: {said}"
+        );
+        assert!(
+            !said.contains("humaans.io") && !said.contains("QzXv") && !said.contains("x7Q"),
+            "{problem}: the value is not repeated: {said}"
+        );
+    }
+    assert!(
+        emu.requests().is_empty(),
+        "nothing was sent: {:?}",
+        emu.requests()
+    );
+    assert!(vault.ids().is_empty(), "nothing in the keychain");
+    assert!(
+        store.saved().is_none_or(|b| b.accounts.is_empty()),
+        "nothing in the book"
+    );
+}

@@ -1,6 +1,7 @@
 //! Keystep's own trouble (a keychain that refuses, one that never answers, a book that
 //! cannot be saved, a provider this build does not know) backs off like network trouble:
-//! over a simulated hour of the app's schedule the keychain and the provider are asked a
+//! over a simulated hour of the app's schedule (the window's own loop,
+//! `schedule::keep_watch`, on the injected clock) the keychain and the provider are asked a
 //! handful of times, not every five seconds. And a keychain call that hangs holds up
 //! nothing but itself: other accounts answer meanwhile, and a write that lands after
 //! Keystep gave up on it is taken back.
@@ -12,7 +13,7 @@ use keystep_core::account::{Accounts, BookStore, Swept};
 use keystep_core::clock::{Clock, ManualClock};
 use keystep_core::lang::Lang;
 use keystep_core::notice::notice_for;
-use keystep_core::schedule::{DEFAULT_INTERVAL_SECS, FIRST_RETRY_SECS};
+use keystep_core::schedule::{keep_watch, Watch, DEFAULT_INTERVAL_SECS, FIRST_RETRY_SECS};
 use keystep_core::vault::{Faults, MemoryVault};
 use keystep_core::Code;
 
@@ -23,20 +24,92 @@ const HOUR: Duration = Duration::from_secs(60 * 60);
 /// A keychain wait far above what an in-memory call takes, so only a hung call runs out.
 const SHORT_WAIT: Duration = Duration::from_millis(300);
 
-/// The app's schedule loop after its start-up sweep (`watch::keep_watch`), with the
-/// injected clock moved by each sleep instead of sleeping: check what is due, then sleep as
-/// the plan made after the checks says. Returns what the sweeps checked.
-async fn keep_watch_for(accounts: &Accounts, clock: &ManualClock, span: Duration) -> Vec<Swept> {
-    let end = clock.unix_now() + span.as_secs();
-    let mut swept = Vec::new();
-    while clock.unix_now() < end {
-        let due = accounts.plan(DEFAULT_INTERVAL_SECS).await.due;
-        if !due.is_empty() {
-            swept.extend(accounts.sweep(&due, 4).await);
+/// The app's schedule (`schedule::keep_watch`, the very loop the window runs) over the
+/// injected clock: each sleep moves the clock instead of sleeping, and the sweeps are
+/// kept. It runs for `span`; with a turn, it stops at the first sleep past `span`, lets
+/// the test look and change the world ([`Simulated::turn`]), then goes on for `after`.
+struct Simulated<'a> {
+    accounts: &'a Accounts,
+    clock: &'a ManualClock,
+    end: std::sync::atomic::AtomicU64,
+    after: Option<Duration>,
+    turned: std::sync::atomic::AtomicBool,
+    at_turn: tokio::sync::Notify,
+    go_on: tokio::sync::Notify,
+    swept: std::sync::Mutex<Vec<Swept>>,
+}
+
+impl<'a> Simulated<'a> {
+    fn new(accounts: &'a Accounts, clock: &'a ManualClock, span: Duration) -> Self {
+        Simulated {
+            accounts,
+            clock,
+            end: std::sync::atomic::AtomicU64::new(clock.unix_now() + span.as_secs()),
+            after: None,
+            turned: std::sync::atomic::AtomicBool::new(false),
+            at_turn: tokio::sync::Notify::new(),
+            go_on: tokio::sync::Notify::new(),
+            swept: std::sync::Mutex::new(Vec::new()),
         }
-        clock.advance(accounts.plan(DEFAULT_INTERVAL_SECS).await.sleep);
     }
-    swept
+
+    /// The same, pausing after `span` for the test, then going on for `after`.
+    fn with_turn(mut self, after: Duration) -> Self {
+        self.after = Some(after);
+        self
+    }
+
+    /// Waits until the schedule pauses at the turn; returns what it swept until then.
+    async fn turn(&self) -> Vec<Swept> {
+        self.at_turn.notified().await;
+        self.taken()
+    }
+
+    /// Lets the schedule go on after the turn.
+    fn go_on(&self) {
+        self.go_on.notify_one();
+    }
+
+    /// What the sweeps checked since the last look.
+    fn taken(&self) -> Vec<Swept> {
+        std::mem::take(&mut *self.swept.lock().expect("swept"))
+    }
+}
+
+impl Watch for Simulated<'_> {
+    fn interval_secs(&self) -> u64 {
+        DEFAULT_INTERVAL_SECS
+    }
+
+    async fn sweep(&self, ids: &[String]) {
+        let swept = self.accounts.sweep(ids, 4).await;
+        self.swept.lock().expect("swept").extend(swept);
+    }
+
+    async fn sleep(&self, sleep: Duration) -> bool {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.clock.advance(sleep);
+        if self.clock.unix_now() < self.end.load(SeqCst) {
+            return true;
+        }
+        match self.after {
+            Some(after) if !self.turned.swap(true, SeqCst) => {
+                self.at_turn.notify_one();
+                self.go_on.notified().await;
+                self.end
+                    .store(self.clock.unix_now() + after.as_secs(), SeqCst);
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// [`Simulated`] without a turn: the window's schedule for `span`, and what it checked.
+async fn keep_watch_for(accounts: &Accounts, clock: &ManualClock, span: Duration) -> Vec<Swept> {
+    let simulated = Simulated::new(accounts, clock, span);
+    keep_watch(accounts, &simulated).await;
+    simulated.taken()
 }
 
 /// How many notifications these sweeps would raise.
@@ -85,24 +158,28 @@ async fn a_keychain_that_refuses_is_asked_a_few_times_an_hour() {
         get: true,
         ..Faults::default()
     });
-    let swept = keep_watch_for(&w.accounts, &w.clock, HOUR).await;
-    let asked = w.vault.calls() - calls;
-    assert!(
-        (2..=5).contains(&asked),
-        "retried after 5, 10, 20… minutes: the keychain was asked {asked} times in an hour"
-    );
-    assert_eq!(chains(&w), 0, "nothing was sent without the key");
-    assert_eq!(
-        w.accounts.list().await,
-        before,
-        "a locked keychain says nothing about the key: the account is as it was"
-    );
-    assert_eq!(notices(&swept), 0, "and it raised no notification");
-
-    // Unlocked: the next retry (at most 40 minutes on) checks the account, and the regular
-    // interval applies again.
-    w.vault.set_faults(Faults::default());
-    keep_watch_for(&w.accounts, &w.clock, Duration::from_secs(40 * 60)).await;
+    // An hour locked; then unlocked, the next retry (at most 40 minutes on) checks the
+    // account, and the regular interval applies again.
+    let schedule =
+        Simulated::new(&w.accounts, &w.clock, HOUR).with_turn(Duration::from_secs(40 * 60));
+    let an_hour = async {
+        let swept = schedule.turn().await;
+        let asked = w.vault.calls() - calls;
+        assert!(
+            (2..=5).contains(&asked),
+            "retried after 5, 10, 20… minutes: the keychain was asked {asked} times in an hour"
+        );
+        assert_eq!(chains(&w), 0, "nothing was sent without the key");
+        assert_eq!(
+            w.accounts.list().await,
+            before,
+            "a locked keychain says nothing about the key: the account is as it was"
+        );
+        assert_eq!(notices(&swept), 0, "and it raised no notification");
+        w.vault.set_faults(Faults::default());
+        schedule.go_on();
+    };
+    tokio::join!(keep_watch(&w.accounts, &schedule), an_hour);
     assert_eq!(chains(&w), 1, "checked once the keychain answered");
     let a = w.accounts.get(&id).await.expect("still linked");
     assert!(
@@ -157,21 +234,29 @@ async fn a_book_that_cannot_be_saved_does_not_send_the_chain_again_and_again() {
     let (w, id, _) = acme_due().await;
     let before = w.accounts.list().await;
     w.store.fail_saves(true);
-    let swept = keep_watch_for(&w.accounts, &w.clock, HOUR).await;
-    let sent = chains(&w);
-    assert!(
-        (2..=5).contains(&sent),
-        "a verification whose result could not be saved is not repeated at once: {sent} chains in an hour"
-    );
-    assert_eq!(
-        w.accounts.list().await,
-        before,
-        "memory stays what the book on disk says"
-    );
-    assert_eq!(notices(&swept), 0, "no notification");
-
-    w.store.fail_saves(false);
-    keep_watch_for(&w.accounts, &w.clock, Duration::from_secs(40 * 60)).await;
+    // An hour without saves, then the disk is back for 40 minutes.
+    let schedule =
+        Simulated::new(&w.accounts, &w.clock, HOUR).with_turn(Duration::from_secs(40 * 60));
+    let sent = std::sync::atomic::AtomicUsize::new(0);
+    let an_hour = async {
+        let swept = schedule.turn().await;
+        sent.store(chains(&w), std::sync::atomic::Ordering::SeqCst);
+        let sent = chains(&w);
+        assert!(
+            (2..=5).contains(&sent),
+            "a verification whose result could not be saved is not repeated at once: {sent} chains in an hour"
+        );
+        assert_eq!(
+            w.accounts.list().await,
+            before,
+            "memory stays what the book on disk says"
+        );
+        assert_eq!(notices(&swept), 0, "no notification");
+        w.store.fail_saves(false);
+        schedule.go_on();
+    };
+    tokio::join!(keep_watch(&w.accounts, &schedule), an_hour);
+    let sent = sent.into_inner();
     assert_eq!(
         chains(&w),
         sent + 1,

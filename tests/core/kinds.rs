@@ -44,6 +44,7 @@ example = "k"
 id = "one"
 title = "t"
 body = "b"
+secret_shown = "once"
 [[purposes]]
 id = "read"
 label = "Read"

@@ -804,3 +804,58 @@ async fn link_namely_acme<V: Vault + 'static>(w: &World<V>) -> Account {
         .expect("Namely acme links")
         .account
 }
+
+#[tokio::test]
+async fn a_key_left_in_the_keychain_when_the_list_was_lost_can_be_restored_and_checked() {
+    let w = World::new();
+    let linked = w.link(ACME_1).await.expect("linked").account;
+    let lost = w.reopen_without_book();
+    let found = lost.reconcile().await;
+    assert_eq!(
+        found
+            .orphans
+            .iter()
+            .map(|o| o.account.clone())
+            .collect::<Vec<_>>(),
+        vec![linked.id.clone()],
+        "with the list lost, the key is a leftover"
+    );
+    let restored = lost.restore_orphan(&linked.id).await.expect("restored");
+    assert_eq!(
+        (
+            restored.id.as_str(),
+            restored.label.as_str(),
+            restored.status
+        ),
+        (linked.id.as_str(), "Acme Ltd", Status::Unknown),
+        "the same account, named from its keychain label, to check"
+    );
+    assert!(
+        lost.reconcile().await.orphans.is_empty(),
+        "no longer a leftover"
+    );
+    // Its key is the one linked: nothing had to be pasted again. (Its first check goes to
+    // the provider's own hosts only, as for any account whose verified hosts are unknown;
+    // here they are the emulator's, so it is not checked.)
+    assert_eq!(
+        w.secret_of(&linked.id)
+            .and_then(|s| s.get("api_token").cloned())
+            .as_deref(),
+        Some(ACME_1),
+        "the keychain item is untouched"
+    );
+    let again = lost
+        .restore_orphan(&linked.id)
+        .await
+        .expect("already there");
+    assert_eq!(
+        again.id, linked.id,
+        "restoring twice gives the account back"
+    );
+    assert_eq!(lost.list().await.len(), 1, "once");
+    let err = lost
+        .restore_orphan("no-such-item")
+        .await
+        .expect_err("nothing to restore");
+    assert_eq!(err.code(), Code::NotFound, "{err}");
+}

@@ -22,13 +22,16 @@
 //! - `keychain`, `keychain_lifecycle`: the real OS keychain (Secret Service inside
 //!   `dbus-run-session`), checked from outside with `secret-tool`.
 //! - `normalize`: property tests of the input normalizers.
-//! - `on_disk`: the book on disk (atomic, private, two writers) and safe mode.
+//! - `on_disk`: the book on disk (atomic, private, two writers) and safe mode;
+//!   `stale_window`: a window that has not read the book since `keystep link` wrote it
+//!   neither offers nor deletes the new account's key.
 //! - `verified_hosts`: a stored key goes only to the hosts it was verified against; a check
 //!   under another override is refused (`host_changed`) with nothing sent.
 //! - `schedule`: debounced transient trouble and backoff, accounts falling due by the
 //!   injected clock, and a hundred accounts swept within every provider's pace.
 //! - `backoff`: Keystep's own trouble (keychain refusing or hanging, a book that cannot be
-//!   saved) backs off over a simulated hour; a hung keychain call holds up nothing else.
+//!   saved) backs off over a simulated hour of the window's own schedule loop
+//!   (`schedule::keep_watch`); a hung keychain call holds up nothing else.
 
 mod accounts;
 mod backoff;
@@ -47,6 +50,7 @@ mod parts;
 mod purposes;
 mod races;
 mod schedule;
+mod stale_window;
 mod support;
 mod verified_hosts;
 mod verify;

@@ -29,16 +29,16 @@ use keystep_emulator::Emulator;
 use crate::support::{catalogue, raw, verifier_for};
 use crate::world::{acme, beta, ACME_1, BETA};
 
-struct Disk {
+pub(crate) struct Disk {
     _root: tempfile::TempDir,
-    dir: Arc<DataDir>,
+    pub(crate) dir: Arc<DataDir>,
     emu: Emulator,
-    vault: Arc<MemoryVault>,
+    pub(crate) vault: Arc<MemoryVault>,
     clock: Arc<ManualClock>,
 }
 
 impl Disk {
-    fn new() -> Disk {
+    pub(crate) fn new() -> Disk {
         let root = tempfile::tempdir().expect("temp dir");
         let dir = Arc::new(DataDir::open(root.path().join("keystep")).expect("data dir"));
         let emu = Emulator::start();
@@ -54,11 +54,11 @@ impl Disk {
     }
 
     /// A second process's view of the same folder: its own `DataDir` (and lock handle).
-    fn other_dir(&self) -> Arc<DataDir> {
+    pub(crate) fn other_dir(&self) -> Arc<DataDir> {
         Arc::new(DataDir::open(self.dir.path()).expect("same data dir"))
     }
 
-    fn open(&self, dir: Arc<DataDir>) -> Result<Accounts, BookError> {
+    pub(crate) fn open(&self, dir: Arc<DataDir>) -> Result<Accounts, BookError> {
         Accounts::open(
             catalogue(),
             verifier_for(&self.emu, Duration::from_secs(5)),
@@ -91,7 +91,7 @@ impl Disk {
     }
 }
 
-async fn link(accounts: &Accounts, token: &str) -> Result<String, LinkError> {
+pub(crate) async fn link(accounts: &Accounts, token: &str) -> Result<String, LinkError> {
     accounts
         .link("humaans", raw(&[("api_token", token)]), &|_| {})
         .await

@@ -472,7 +472,7 @@ fn a_pasted_client_pair_is_split_or_refused_with_a_sentence_that_says_which() {
     .expect_err("a whole curl line");
     assert_eq!(curl.field, "client_secret", "the box it was pasted in");
     assert!(
-        curl.message.contains("whole curl command") && !curl.message.contains(SECRET),
+        curl.message.contains("whole command line") && !curl.message.contains(SECRET),
         "{}",
         curl.message
     );

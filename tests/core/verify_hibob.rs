@@ -411,6 +411,53 @@ async fn hibob_sandbox_choice_selects_the_sandbox_host() {
     assert_sent(&emu, &[fields("api")], "blank environment");
 }
 
+/// Issue 21 §7: a key held to `read` does not read an employee's salary, neither when it
+/// is linked nor at any check: the payroll probe is sent only for a purpose that needs
+/// payroll (`full`). What `read` needs is still proven, by the same requests as before.
+#[tokio::test]
+async fn a_read_key_never_reads_a_salary_and_a_full_key_still_proves_payroll() {
+    use keystep_core::verify::Purpose;
+
+    use crate::support::{creds, verifier_for};
+
+    let pairs = [("service_user_id", ID), ("service_user_token", TOKEN)];
+    for (purpose, when, sent) in [
+        (
+            "read",
+            Purpose::Link,
+            vec![fields("api"), search("api"), whos_out("api")],
+        ),
+        (
+            "read",
+            Purpose::Check,
+            vec![fields("api"), search("api"), whos_out("api")],
+        ),
+        ("full", Purpose::Check, full_chain()),
+    ] {
+        let emu = Emulator::start();
+        emu.add_hibob(HibobTenant::full(ID, TOKEN, 12));
+        let r = verifier_for(&emu, Duration::from_secs(5))
+            .verify_for(
+                crate::support::catalogue().get("hibob").expect("hibob"),
+                &creds("hibob", &pairs),
+                purpose,
+                when,
+                &|_| {},
+            )
+            .await;
+        let case = format!("{purpose} ({when:?})");
+        assert!(r.ok, "{case}: the key works for its purpose: {r:?}");
+        assert_sent(&emu, &sent, &case);
+        let payroll_proven = r.permissions.granted.iter().any(|g| g == VIEW_PAYROLL);
+        assert_eq!(
+            payroll_proven,
+            purpose == "full",
+            "{case}: payroll is proven only where it is needed: {:?}",
+            r.permissions
+        );
+    }
+}
+
 #[test]
 fn hibob_input_mistakes_are_refused_before_sending() {
     /// (case, typed fields, field at fault, what the message says)

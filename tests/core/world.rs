@@ -88,6 +88,17 @@ impl<V: Vault + 'static> World<V> {
         open(&self.emu, &self.vault, &self.store, &self.clock)
     }
 
+    /// A fresh `Accounts` over the same vault and an empty book: the account list was lost
+    /// (deleted, or a home folder restored without it), the keychain kept.
+    pub fn reopen_without_book(&self) -> Accounts {
+        open(
+            &self.emu,
+            &self.vault,
+            &Arc::new(MemoryBookStore::default()),
+            &self.clock,
+        )
+    }
+
     /// Links a Humaans token.
     pub async fn link(&self, token: &str) -> Result<Linked, LinkError> {
         self.accounts

@@ -97,6 +97,23 @@ impl Sandbox {
         }
     }
 
+    /// The `WM_CLASS` of each shown Keystep window, as `xprop` prints it
+    /// (`"instance", "Class"`): what docks match against a desktop entry's `StartupWMClass`.
+    pub fn window_classes(&self) -> Vec<String> {
+        self.shown_windows()
+            .iter()
+            .map(|id| {
+                let out = Command::new("xprop")
+                    .args(["-id", id, "WM_CLASS"])
+                    .output()
+                    .expect("xprop runs (x11-utils)");
+                let said = String::from_utf8_lossy(&out.stdout);
+                said.split_once(" = ")
+                    .map_or_else(|| said.trim().to_string(), |(_, v)| v.trim().to_string())
+            })
+            .collect()
+    }
+
     /// The X ids of the mapped windows named Keystep.
     fn shown_windows(&self) -> Vec<String> {
         let tree = Command::new("xwininfo")
@@ -680,6 +697,14 @@ impl Session {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// What `script` (a function body that `return`s) gives, as JSON; `Null` if it fails.
+    pub async fn eval(&self, script: &str) -> serde_json::Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or(serde_json::Value::Null)
     }
 
     /// Scrolls `css` into the middle of the window (for a screenshot of it).

@@ -108,14 +108,19 @@ async fn start_at_login_starts_without_a_window_and_checks() {
         .wait_window_shown(false, "the first Keystep's window is gone")
         .await;
 
-    // The entry the desktop runs at login.
-    let dir = sandbox.home().join(".config/autostart");
+    // The entry the desktop runs at login, where the session looks: $XDG_CONFIG_HOME (the
+    // sandbox's `config`), not a fixed ~/.config.
+    let dir = sandbox.root.join("config/autostart");
     let entry = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("start at login wrote {}: {e}", dir.display()))
         .filter_map(Result::ok)
         .find(|e| e.path().extension().is_some_and(|x| x == "desktop"))
         .map(|e| std::fs::read_to_string(e.path()).expect("readable entry"))
         .expect("a .desktop entry");
+    assert!(
+        !sandbox.home().join(".config/autostart").exists(),
+        "no second entry under ~/.config while XDG_CONFIG_HOME says elsewhere"
+    );
     let exec = entry
         .lines()
         .find_map(|l| l.strip_prefix("Exec="))
@@ -123,6 +128,17 @@ async fn start_at_login_starts_without_a_window_and_checks() {
     assert!(
         exec.ends_with(" --background"),
         "the login entry starts Keystep in the background: {exec}"
+    );
+    // What the desktop's list of startup applications shows of it.
+    let comment = entry
+        .lines()
+        .find_map(|l| l.strip_prefix("Comment="))
+        .unwrap_or_default();
+    assert!(
+        entry.lines().any(|l| l == "Icon=keystep")
+            && comment.contains("in the background")
+            && !comment.contains("script"),
+        "the login entry shows Keystep's icon and says what it does: {entry}"
     );
 
     // Log in: run it, as the desktop would.
@@ -218,9 +234,17 @@ async fn the_wizard_by_keyboard_picker_namely_result_and_escape() {
         .await;
     s.press(ENTER).await;
     s.wait_for("#result[data-state=\"success\"]").await;
-    // The result: Done has the focus, and the address used is shown.
-    s.wait_for_focus(|f| f.starts_with("BUTTON|done|"), "Done")
-        .await;
+    // The result opens at its top with the focus on its heading, and shows the address used.
+    s.wait_for_focus(
+        |f| f.starts_with("H1|result-title|"),
+        "the result's heading",
+    )
+    .await;
+    assert_eq!(
+        s.eval("return window.scrollY").await,
+        serde_json::json!(0),
+        "the result opens at its top"
+    );
     s.wait_for_text("#result-body", "acme.namely.com").await;
     s.screenshot("result-namely").await;
     // Escape on a success is Done: the accounts, with the new one.

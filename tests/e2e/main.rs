@@ -9,9 +9,11 @@
 mod app_binary;
 mod driver;
 mod firstrun;
+mod follow;
 mod leaks;
 mod trust;
 mod uses;
+mod walkthrough;
 mod wizard;
 
 use keystep_emulator::{
@@ -451,7 +453,7 @@ async fn account_lifecycle_and_recovery_through_the_window() {
     let s = Session::start(&sandbox, &emu).await;
     s.wait_for("#orphans [data-orphan-id=\"ghost-1\"]").await;
     s.screenshot("orphan-notice").await;
-    s.click("#orphans [data-orphan-id=\"ghost-1\"] button")
+    s.click("#orphans [data-orphan-id=\"ghost-1\"] [data-action=\"remove-orphan\"]")
         .await;
     s.wait_for_none("#orphans [data-orphan-id=\"ghost-1\"]")
         .await;

@@ -8,7 +8,9 @@
 #     or its own deps, and keystep links no window library (WebKitGTK, GTK, libsoup);
 #   - Recommends naming a Secret Service provider (gnome-keyring or another): nothing can be
 #     stored without one;
-#   - the desktop entry is valid and launches `keystep` with the `keystep` icon;
+#   - the desktop entry is valid and launches `keystep` with the `keystep` icon, and its
+#     StartupWMClass is the class the window sets (WINDOW_CLASS in src-tauri/src/lib.rs, which
+#     tests/e2e/walkthrough.rs reads from the real window with xprop), so docks group them;
 #   - the icon exists at every hicolor size, each PNG of the size its folder names;
 #   - the installed command runs without a display: `keystep --version`, `--help`,
 #     `list --json`, an unknown command (exit 2), and a bare keystep finds the window binary.
@@ -140,6 +142,14 @@ else
   [ "$exec_cmd" = keystep ] && [ -x "$root/usr/bin/$exec_cmd" ] \
     && pass "Exec runs the packaged keystep" || fail "Exec is '$(entry Exec)'"
   [ "$(entry Icon)" = keystep ] && pass "Icon=keystep" || fail "Icon is '$(entry Icon)'"
+  class=$(sed -n 's/^pub const WINDOW_CLASS: &str = "\(.*\)";$/\1/p' "$(dirname "$0")/../../src-tauri/src/lib.rs")
+  if [ -z "$class" ]; then
+    fail "could not read WINDOW_CLASS from src-tauri/src/lib.rs"
+  elif [ "$(entry StartupWMClass)" = "$class" ]; then
+    pass "StartupWMClass=$class, the class the window sets: docks group the window with its launcher"
+  else
+    fail "StartupWMClass is '$(entry StartupWMClass)', but the window's class is '$class': docks show two icons"
+  fi
   entry Categories | grep -q 'Utility;' && pass "Categories: $(entry Categories)" \
     || fail "Categories '$(entry Categories)' lacks Utility"
   [ -n "$(entry Comment)" ] && pass "Comment: $(entry Comment)" || fail "no Comment"

@@ -6,6 +6,8 @@
 //                                                     or critical violation fails (exit 1)
 //   node tests/ui/browse.mjs shots OUT_DIR [BASE_URL]  a full-page PNG of every scenario in
 //                                                     light and dark, English and French
+//                                                     (KEYSTEP_SHOT_VIEWPORT=1: the window
+//                                                     only, scrolled as the view left it)
 //
 // BASE_URL defaults to http://127.0.0.1:$KEYSTEP_UI_PORT (8766); tests/ui/run.sh starts
 // serve.py there first. CHROMIUM overrides /usr/bin/chromium.
@@ -156,8 +158,14 @@ async function visit(context, run, [name, query, hash]) {
         else ok(`axe: no serious or critical violation in ${label}${lesser.length ? ` (minor: ${lesser.map((v) => v.id).join(", ")})` : ""}`);
       } else {
         // Full page from the top: a scrolled page would draw the sticky header mid-image.
-        await page.evaluate(() => window.scrollTo(0, 0));
-        await page.screenshot({ path: join(out, `${name}-${run.scheme}-${run.lang}.png`), fullPage: true });
+        // KEYSTEP_SHOT_VIEWPORT=1: only the window, as the scenario left it (what a person
+        // sees when the view opens, scrolled where the view scrolled itself).
+        if (process.env.KEYSTEP_SHOT_VIEWPORT === "1") {
+          await page.screenshot({ path: join(out, `${name}-${run.scheme}-${run.lang}.png`) });
+        } else {
+          await page.evaluate(() => window.scrollTo(0, 0));
+          await page.screenshot({ path: join(out, `${name}-${run.scheme}-${run.lang}.png`), fullPage: true });
+        }
       }
     } catch (err) {
       bad(`${label}: the scenario ran`, [String(err && err.message ? err.message : err)]);

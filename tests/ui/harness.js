@@ -9,6 +9,7 @@
 
 import { midSentence } from "../../ui/lib/wording.js";
 import { firstRun } from "./firstrun.js";
+import { walkthrough } from "./walkthrough.js";
 
 const violations = [];
 document.addEventListener("securitypolicyviolation", (event) => {
@@ -66,6 +67,9 @@ async function mount() {
   }
   await Promise.all(sheets);
   document.title = parsed.title;
+  // A fresh page: its body carries none of the last run's start-up marks.
+  delete document.body.dataset.started;
+  delete document.body.dataset.ready;
   document.body.replaceChildren(...Array.from(parsed.body.childNodes).map((node) => document.adoptNode(node)));
   // A new URL is a new module instance: app.js boots again, like a relaunch. (The modules
   // it imports are shared, which is fine: boot resets lib/state.js, where the UI keeps its
@@ -462,7 +466,7 @@ async function selftest() {
     check("a next step", /What to do:/.test($("#result-body").textContent));
     const detailsNode = $("#result-body details");
     check("the backend's message in Details", detailsNode && /bad_credentials/.test(detailsNode.textContent) && detailsNode.querySelector("[lang=en]"));
-    check("focus on Try again, the primary action", active() === $("#retry"), describe(active()));
+    check("the result opens with the focus on its heading, Try again next in Tab order", active() === $("#result-title") && !$("#retry").hidden, describe(active()));
     check("secret cleared after failure", field("api_token").value === "");
     check("link_account args", JSON.stringify(lastCall("link_account").args) === JSON.stringify({ provider: "humaans", fields: { api_token: "<secret:15>" }, purpose: "read" }), JSON.stringify(lastCall("link_account").args));
     const show = $("#result-show-step");
@@ -480,6 +484,14 @@ async function selftest() {
     check("missing_permission code", $("#result").dataset.code === "missing_permission");
     check("the missing scope listed in the provider's words", /This token is missing public:read/.test($("#result-message").textContent) && $("#result-body .missing-list code"), $("#result-message").textContent);
     check("the scopes step is offered", /See step 3/.test($("#result-show-step").textContent));
+    // Taller than the window: opening on its last button scrolled the headline away.
+    const headerBottom = $(".app-header").getBoundingClientRect().bottom;
+    const title = $("#result-title").getBoundingClientRect();
+    check(
+      "a result taller than the window opens at its top: the headline shows below the header, focused",
+      document.documentElement.scrollHeight > window.innerHeight && window.scrollY === 0 && title.top >= headerBottom && title.bottom <= window.innerHeight && active() === $("#result-title"),
+      `scrollY ${window.scrollY}, page ${document.documentElement.scrollHeight} in ${window.innerHeight}, title ${Math.round(title.top)}–${Math.round(title.bottom)} under a header ending at ${Math.round(headerBottom)}, focus ${describe(active())}`,
+    );
     click("#retry");
     await until(() => visibleView() === "guide", "guide");
     check("Try again focuses the key field", active() === field("api_token"));
@@ -529,7 +541,7 @@ async function selftest() {
     const advice = $(".least-privilege", $("#result-body"));
     check("least-privilege advice: which boxes to untick, in the screen's words, for the purpose", advice && /untick these in Humaans/.test(advice.textContent) && /“Read only”/.test(advice.textContent) && /View compensations \(compensations:read\)/.test(advice.textContent), advice && advice.textContent);
     check("extra is never a failure", $("#result").dataset.state === "success");
-    check("focus on Done, the primary action", active() === $("#done"), describe(active()));
+    check("the success opens with the focus on its heading", active() === $("#result-title"), describe(active()));
     check("secret cleared after success", field("api_token").value === "");
     click("#done");
     await until(() => visibleView() === "home" && $$("#accounts [data-account-id]").length === 2, "home with two accounts");
@@ -565,10 +577,12 @@ async function selftest() {
     click("button#connect");
     await waitResult();
     check("missing_permission offers to link anyway", $("#result").dataset.code === "missing_permission" && !$("#link-anyway").hidden);
+    const refusal = lastCall("link_account");
+    const held = (await import("../../ui/lib/state.js")).state.linkAnyway;
+    check("the window keeps no key for Link anyway: only the id of the one the backend holds", held && /^pending-/.test(held.pending) && !JSON.stringify(held).includes("missing-anyway-0000000001") && !("fields" in held), JSON.stringify(held));
     click("#link-anyway");
     await until(() => $("#result").dataset.state === "success", "limited link");
-    const sent = lastCall("link_account").args;
-    check("the same values, accepting what is missing", sent.acceptMissing === true && sent.provider === "payfit", JSON.stringify(sent));
+    check("Link anyway sends only that id, and no second link_account", JSON.stringify(lastCall("link_pending").args) === JSON.stringify({ id: held.pending }) && lastCall("link_account") === refusal, JSON.stringify(lastCall("link_pending")));
     check("not offered twice", $("#link-anyway").hidden);
     check("no secret in the page", !document.body.innerHTML.includes("missing-anyway-0000000001"));
     click("#done");
@@ -666,10 +680,11 @@ async function selftest() {
     check("still shown on another view", $("#host-overrides").offsetParent !== null);
     await restart("?overrides=1&lang=fr");
     await until(() => !$("#host-overrides").hidden, "the banner in French");
-    check("worded in French", /Adresses de test en service/.test(text()) && /Humaans \(api\) : http/.test(text()), text());
+    check("worded in French", /Adresses de test en service/.test(text()) && /Humaans \(api\)\u00a0: http/.test(text()), text());
   });
 
   await firstRun({ check, step, $, $$, click, type, until, restart, visibleView, calls, lastCall, pressKey, homeLoaded, toPicker, toGuide, waitResult, field, connectWith, toAccount, midSentence });
+  await walkthrough({ check, step, $, $$, click, type, until, restart, visibleView, calls, lastCall, pressKey, homeLoaded, toPicker, toGuide, waitResult, field, connectWith, toAccount });
 
   check("no CSP violations", violations.length === 0, violations.join("; "));
   check(
@@ -748,7 +763,7 @@ async function lifecycle(check, step) {
   });
 
   await step("remove orphan", async () => {
-    const button = $('[data-orphan-id="orph-1"] button');
+    const button = $('[data-orphan-id="orph-1"] [data-action="remove-orphan"]');
     button.focus();
     button.click();
     await until(() => !$('[data-orphan-id="orph-1"]'), "orphan removed");
@@ -976,6 +991,8 @@ function adviceTexts(provider, locale) {
     texts.push([code, own || locale[`error.${code}.text`]]);
     texts.push([code, locale[`error.${code}.next`]]);
   }
+  // What a refused key's result says instead, where the key is shown only once.
+  if ((provider.steps || []).some((step) => step.secret_shown === "once")) texts.push(["bad_credentials", locale["error.bad_credentials.next_once"]]);
   for (const key of ["result.add_permissions", "perm.missing_advice", "perm.extra_advice", "perm.extra_advice_purpose", "perm.unconfirmed_advice", "purpose.unconfirmed"]) {
     texts.push([key, locale[key]]);
   }

@@ -55,6 +55,35 @@ check(
 );
 check("plural keys use {count}", [...plurals].filter((k) => !locales.en[`${k}.other`].includes("{count}")).map((k) => k));
 
+// French typography and language (issue #21): the catalogue is French through and through.
+// - a no-break space (U+00A0, as the provider files' rule in core) before : ; ! ? » and after «,
+//   so a line never starts with the sign (« aucun compte » then a lone « : » on the next);
+// - no English word a French sentence would not hold (placeholders, commands and the
+//   system's own names aside): what slipped in when a sentence was half translated.
+const ENGLISH = new RegExp(
+  `\\b(${[
+    "the", "and", "your", "you", "with", "this", "that", "these", "please", "account", "accounts", "check", "checks", "checked", "checking",
+    "key", "keys", "not", "will", "again", "now", "here", "when", "where", "what", "how", "only", "once", "is", "are", "was", "of", "to",
+    "for", "from", "it", "its", "all", "by", "in", "no", "yes", "saved", "save", "link", "linked", "settings", "cancel", "done", "back",
+    "try", "error", "failed", "open", "close", "quit", "remove", "replace", "forget", "rename", "next", "step", "new", "old", "keep",
+    "working", "loading", "show", "hide", "copy", "copied", "paste", "missing", "limited", "ago", "just", "last", "never", "system",
+  ].join("|")})\\b`,
+  "i",
+);
+const NAMES = [/Secret Service/g, /GNOME Keyring/g, /KWallet/g, /keystep [a-z]+/g, /KEYSTEP_\S*/g, /gnome-shell-extension-appindicator/g, /AppIndicator/g, /Authorization/g, /Bearer/g, /Token/g, /https?:\/\/\S*/g, /curl/g];
+const french = Object.entries(locales.fr);
+check(
+  "fr: a no-break space before : ; ! ? » and after «",
+  french.filter(([, v]) => / [:;!?»]|« /.test(v)).map(([k, v]) => `${k}: ${v}`),
+);
+check(
+  "fr: no English left in a French sentence",
+  french
+    .map(([k, v]) => [k, NAMES.reduce((text, name) => text.replace(name, ""), v.replace(/\{[a-z_]+\}/g, ""))])
+    .filter(([, v]) => ENGLISH.test(v))
+    .map(([k, v]) => `${k}: “${v.match(ENGLISH)[0]}” in ${locales.fr[k]}`),
+);
+
 // Keys the code names.
 const namespaces = new Set(enKeys.map((k) => k.split(".")[0]));
 const used = new Map(); // key -> where

@@ -208,7 +208,7 @@ else
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/ui/index.html" >/dev/null 2>&1 && break; sleep 0.1; done
   profile="$(mktemp -d)"
   dom="$(timeout 120 chromium --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking \
-    --disable-component-update --disable-sync --user-data-dir="$profile" --virtual-time-budget=90000 \
+    --disable-component-update --disable-sync --user-data-dir="$profile" --virtual-time-budget=180000 \
     --dump-dom "http://127.0.0.1:$port/tests/ui/harness.html#selftest" 2>/dev/null)"
   rm -rf "$profile"
   report="$(printf '%s\n' "$dom" | sed -n '/<pre id="harness-report">/,/<\/pre>/p' | sed -e 's/<pre id="harness-report">//' -e 's#</pre>.*##' \

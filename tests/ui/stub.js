@@ -22,10 +22,12 @@
 // Seeds (query string): ?accounts=N (1-3 simple accounts), ?seed=lifecycle (accounts in
 // every state, orphans and a start-up notice), ?seed=problem (the first reconcile can't
 // list the keychain), ?lang=fr (settings.language), ?overrides=1 (KEYSTEP_*_URL overrides
-// in effect, for the banner), ?slow=<command> (that command takes a minute),
+// in effect, for the banner), ?slow=<command> (that command takes a minute), ?late=<command>
+// (that command answers after the others),
 // ?delay=<ms> (every other command's delay, 250 by default), ?keychain=locked|absent
 // (get_keychain_state's answer; link and relink then verify the key and fail to store it:
-// keychain_unavailable), ?seed=safe (safe mode: the account list is too new, accounts shown
+// keychain_unavailable), ?flaky=<account id> (its checks get no answer: couldnt_check, as
+// core records it), ?seed=safe (safe mode: the account list is too new, accounts shown
 // from keychain labels, every change refused with read_only).
 // Hooks: __stubFailNext(command, error), __stubRestart(query), __stubEmit(event, payload),
 // __stubCalls (every call, secrets redacted), __stubReady (a promise: fixtures loaded),
@@ -182,6 +184,8 @@
           expiry_warning: true,
           life: { state: "expires", at: NOW + 20 * DAY, days_left: 20, soon: true },
           couldnt_check: { code: "rate_limited", since: NOW - HOUR, attempts: 1, next_try_at: NOW + 10 * 60 },
+          // Its last check got no answer: the attempt is dated, the last verdict is older.
+          verified_at: NOW - 6 * HOUR,
           fields: { subdomain: "umbrella" },
           message: "Connected to Umbrella Corp (142 active employees)",
           permissions: { required: [], granted: [], missing: [], extra: [], unchecked: [] },
@@ -269,7 +273,8 @@
 
   function later(fn, command) {
     // ?slow=check_account: that command takes a minute (to look at its busy state).
-    const wait = command && params.getAll("slow").includes(command) ? 60000 : delay();
+    // ?late=list_host_overrides: that command answers after the others (three times the delay).
+    const wait = command && params.getAll("slow").includes(command) ? 60000 : command && params.getAll("late").includes(command) ? 3 * delay() : delay();
     return new Promise((resolve, reject) => {
       window.setTimeout(() => {
         Promise.resolve()
@@ -437,15 +442,26 @@
     return out;
   }
 
-  async function linkAccount(args) {
-    requireArgs("link_account", args, ["provider", "fields"], ["acceptMissing", "purpose"]);
+  /**
+   * @param {object} args link_account's
+   * @param {boolean} [held] linking the key a refusal held ("Link anyway", link_pending)
+   */
+  async function linkAccount(args, held = false) {
+    requireArgs("link_account", args, ["provider", "fields"], ["purpose"]);
     const p = providerArg("link_account", args.provider);
     const { values, notes } = checkedPreview(p, args.fields);
     const token = values[secretKey(p)];
     if (token.startsWith("slow")) return new Promise(() => {});
     if (token.startsWith("late")) await new Promise((r) => window.setTimeout(r, 1500));
-    // acceptMissing ("link anyway") links a key that only lacks permissions, as limited.
-    const limited = args.acceptMissing === true && token.startsWith("missing");
+    // "Link anyway" (link_pending) links a held key that only lacks permissions, as limited.
+    const limited = held && token.startsWith("missing");
+    if (token.startsWith("missing") && !limited) {
+      // As the backend: refused, and the verified key held under an id for link_pending.
+      pendingId += 1;
+      pending = { id: `pending-${pendingId}`, provider: p.id, fields: args.fields, purpose: args.purpose };
+      const missing = requiredOf(p).slice(0, 1);
+      throw fail("missing_permission", providerMessage(p, "missing_permission", { values, missing }) || "The key works, but lacks permissions.", { missing, pending: pending.id });
+    }
     if (!limited) verdict(p, token, values);
     const existing = accounts.find((a) => a.provider === p.id);
     if (token.startsWith("dupe") && existing) {
@@ -483,6 +499,20 @@
       notes: notes.map((n) => ({ field: n.field, change: n.change })),
       stored_in: { store: "secret_service", label: `Keystep — ${p.name} (Acme Ltd)` },
     });
+  }
+
+  // The one key held for "Link anyway" (the backend's state::PendingLink), and its count.
+  let pending = null;
+  let pendingId = 0;
+
+  async function linkPending(args) {
+    requireArgs("link_pending", args, ["id"]);
+    const held = pending;
+    pending = null;
+    if (!held || held.id !== args.id) throw fail("not_found", "Keystep no longer holds that key: it keeps one for ten minutes, to link once. Paste it again.");
+    const again = { provider: held.provider, fields: held.fields };
+    if (held.purpose !== undefined) again.purpose = held.purpose;
+    return linkAccount(again, true);
   }
 
   function find(id) {
@@ -538,7 +568,15 @@
     const now = Math.floor(Date.now() / 1000);
     stored.checked_at = now;
     stored.next_check_at = now + settings.check_interval_hours * HOUR;
-    if (stored.status !== "needs_relink") {
+    const flaky = params.getAll("flaky").includes(stored.id) && stored.status !== "needs_relink";
+    if (flaky) {
+      // ?flaky=<id>: its provider gives no answer. As core's health.rs: the attempt is
+      // dated (checked_at), the last verdict (verified_at, status) stands until the third.
+      const attempts = stored.couldnt_check ? stored.couldnt_check.attempts + 1 : 1;
+      stored.couldnt_check = { code: "unreachable", since: stored.couldnt_check ? stored.couldnt_check.since : now, attempts, next_try_at: now + 10 * 60 };
+      stored.next_check_at = now + 10 * 60;
+      if (attempts >= 3) Object.assign(stored, { status: "unknown", last_code: "unreachable" });
+    } else if (stored.status !== "needs_relink") {
       stored.verified_at = now;
       stored.couldnt_check = null;
       if (stored.status === "unknown" || stored.status === "failing") {
@@ -547,7 +585,7 @@
       }
     }
     const list = history.get(stored.id) || [];
-    list.unshift({ at: now, status: stored.status, code: stored.last_code, granted: stored.permissions.granted.slice(), missing: stored.permissions.missing.slice() });
+    list.unshift({ at: now, status: stored.status, code: flaky ? "unreachable" : stored.last_code, granted: stored.permissions.granted.slice(), missing: stored.permissions.missing.slice() });
     history.set(stored.id, list.slice(0, 50));
   }
 
@@ -617,6 +655,33 @@
     };
   }
 
+  // A leftover item becomes an account again from its label ("Keystep — <provider> (<name>)"),
+  // as core's restore: to check, or to relink where the provider has a non-secret field.
+  function restoreOrphan(args) {
+    requireArgs("restore_orphan", args, ["id"]);
+    const existing = accounts.find((a) => a.id === args.id);
+    if (existing) return view(existing);
+    const index = orphans.findIndex((o) => o.account === args.id);
+    if (index < 0) throw fail("not_found", "No Keystep keychain item has that id.");
+    const match = /^Keystep — (.+) \((.+)\)$/.exec(orphans[index].label);
+    const p = match && CATALOGUE.en.find((x) => x.name === match[1]);
+    if (!p) throw fail("not_found", "Keystep doesn't know this system.");
+    const lost = p.fields.some((f) => !f.secret && f.kind !== "choice");
+    const made = account(args.id, p.id, match[2], {
+      status: lost ? "needs_relink" : "unknown",
+      fingerprint: "",
+      verified_at: 0,
+      checked_at: 0,
+      head_count: null,
+      user: null,
+      key_age_days: 0,
+      message: "Recovered from your system keychain after Keystep's account list was lost. Check it to refresh its details.",
+    });
+    accounts.push(made);
+    orphans.splice(index, 1);
+    return view(made);
+  }
+
   function removeOrphan(args) {
     requireArgs("remove_orphan", args, ["id"]);
     if (accounts.some((a) => a.id === args.id)) {
@@ -675,7 +740,8 @@
       requireArgs("list_accounts", args, []);
       return JSON.parse(JSON.stringify(accounts));
     },
-    link_account: linkAccount,
+    link_account: (args) => linkAccount(args),
+    link_pending: linkPending,
     relink_account: relinkAccount,
     check_account: checkAccount,
     check_all_accounts: checkAllAccounts,
@@ -703,6 +769,7 @@
     set_account_purpose: setAccountPurpose,
     reconcile_accounts: reconcileAccounts,
     remove_orphan: removeOrphan,
+    restore_orphan: restoreOrphan,
     forget_account: (args) => {
       requireArgs("forget_account", args, ["id"]);
       const index = accounts.findIndex((a) => a.id === args.id);
@@ -732,6 +799,16 @@
         { provider: "namely", provider_name: "Namely", host: "api", url: "https://{subdomain}.staging.example/api/v1", variable: "KEYSTEP_NAMELY_API_URL" },
       ];
     },
+    // ?tray=0: no tray host (the window then offers Quit itself).
+    get_desktop: (args) => {
+      requireArgs("get_desktop", args, []);
+      return { tray: params.get("tray") !== "0" };
+    },
+    quit_app: (args) => {
+      requireArgs("quit_app", args, []);
+      window.__stubQuit = true;
+      return null;
+    },
     save_settings: saveSettings,
     close_window: (args) => {
       requireArgs("close_window", args, []);
@@ -754,7 +831,7 @@
   }
 
   // What safe mode refuses (the backend's `writable` guard).
-  const CHANGES = new Set(["link_account", "relink_account", "check_account", "rename_account", "set_account_purpose", "forget_account", "remove_orphan"]);
+  const CHANGES = new Set(["link_account", "link_pending", "relink_account", "check_account", "rename_account", "set_account_purpose", "forget_account", "remove_orphan", "restore_orphan"]);
 
   /** ?keychain=locked|absent: the key was verified, then could not be stored. */
   function storeOrFail() {

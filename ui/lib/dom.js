@@ -90,13 +90,41 @@ export function icon(name, className = "icon") {
   return svg;
 }
 
+/** Room kept between the sticky header (or the window's bottom) and what is revealed. */
+const REVEAL_GAP = 12;
+
 /**
- * Moves keyboard focus to `node`, if there is one.
+ * Moves keyboard focus to `node`, if there is one, and reveals `reveal` (the node itself by
+ * default; a field's whole block, label and error included) below the sticky header. The
+ * browser's own scroll on focus counted a control under the header as in view and left it
+ * there (and WebKit's, from a script, does not scroll at all).
  * @param {HTMLElement | null | undefined} node
+ * @param {HTMLElement | null} [reveal]
  */
-export function focus(node) {
+export function focus(node, reveal = node) {
   if (!node) return;
-  node.focus({ preventScroll: false });
+  node.focus({ preventScroll: true });
+  if (reveal) revealBelowHeader(reveal);
+}
+
+/**
+ * Scrolls the window so `node` shows below the sticky header: with "start", its top just
+ * under the header; with "nearest", the least scroll that shows it whole (or its top, when
+ * it is taller than the window). Measured here rather than left to CSS scroll-padding,
+ * which made WebKit's WebDriver refuse clicks on controls just below the window.
+ * @param {Element} node
+ * @param {"start" | "nearest"} [block]
+ */
+export function revealBelowHeader(node, block = "nearest") {
+  if (node.closest("dialog")) return;
+  const header = document.querySelector(".app-header");
+  const top = (header ? header.getBoundingClientRect().bottom : 0) + REVEAL_GAP;
+  const bottom = window.innerHeight - REVEAL_GAP;
+  const box = node.getBoundingClientRect();
+  let by = 0;
+  if (block === "start" || box.top < top) by = box.top - top;
+  else if (box.bottom > bottom) by = Math.min(box.bottom - bottom, box.top - top);
+  if (by) window.scrollBy(0, by);
 }
 
 /**

@@ -31,8 +31,9 @@
  * @property {boolean} freshForm the next visit to a guide starts with an empty form
  * @property {unknown} lastError the last failure shown on the result view
  * @property {AccountView|null} lastSummary the last success shown on the result view
- * @property {{provider: ProviderView, fields: Record<string, string>}|null} linkAnyway
- *   the values "Link anyway" would resend (a secret among them), while the result offers it
+ * @property {{provider: ProviderView, pending: string}|null} linkAnyway what "Link anyway"
+ *   links, while the result offers it: the id of the verified key the backend holds (never
+ *   the key itself)
  * @property {AccountView[]} accounts the last list shown on home
  * @property {boolean} accountsLoaded
  * @property {Map<string, import("../api.js").LastUse>} lastUses each account's latest keystep run, by account id (list_last_uses)

@@ -12,6 +12,10 @@ const TIME_TEXT = {
   /** @param {number} ts */
   checked: (ts) => (isTimestamp(ts) ? t("account.checked", { when: ago(ts) }) : t("account.never_checked")),
   /** @param {number} ts */
+  tried: (ts) => (isTimestamp(ts) ? t("account.tried", { when: ago(ts) }) : ""),
+  /** @param {number} ts */
+  answered: (ts) => (isTimestamp(ts) ? t("account.answered", { when: ago(ts) }) : ""),
+  /** @param {number} ts */
   next: (ts) => (isTimestamp(ts) ? t("account.next_check", { when: ahead(ts) }) : ""),
   /** @param {number} ts */
   retry: (ts) => (isTimestamp(ts) ? ahead(ts) : ""),

@@ -118,6 +118,28 @@ export function codeNext(code, params = {}) {
 }
 
 /**
+ * The index of the guide step where the secret is copied (the provider file's
+ * `secret_shown`), or -1.
+ * @param {ProviderView | null | undefined} provider
+ */
+export function copyStepIndex(provider) {
+  return asList(provider && provider.steps).findIndex((step) => step.secret_shown === "once" || step.secret_shown === "anytime");
+}
+
+/**
+ * What to do after an outcome with this provider: as codeNext, except that a refused key
+ * the provider shows only once cannot simply be copied again.
+ * @param {ProviderView | null | undefined} provider
+ * @param {unknown} code
+ * @param {Record<string, unknown>} [params]
+ */
+export function outcomeNext(provider, code, params = {}) {
+  const copy = asList(provider && provider.steps)[copyStepIndex(provider)];
+  if (code === "bad_credentials" && copy && copy.secret_shown === "once") return t("error.bad_credentials.next_once", params);
+  return codeNext(code, params);
+}
+
+/**
  * What went wrong with a call, as one sentence in the active language: the generic
  * sentence of the error's code, filled from the error (and the provider, when known).
  * @param {{code?: string} & Extra} err a KeystepError from ui/api.js
@@ -269,8 +291,10 @@ const PROBLEM = {
   same_value: "problem.same_value",
   swapped: "problem.swapped",
   pasted_together: "problem.pasted_together",
-  curl_command: "problem.curl_command",
   colon_in_key: "problem.colon_in_key",
+  pasted_url: "problem.pasted_url",
+  pasted_command: "problem.pasted_command",
+  too_short: "problem.too_short",
 };
 
 /**

@@ -7,7 +7,7 @@
 
 import * as api from "../api.js";
 import { t } from "../i18n.js";
-import { $, announce, busy, el, focus, showText, uid } from "../lib/dom.js";
+import { $, announce, busy, el, focus, revealBelowHeader, showText, uid } from "../lib/dom.js";
 import { providerFor } from "../lib/providers.js";
 import { go, loadedView } from "../lib/router.js";
 import { state } from "../lib/state.js";
@@ -114,7 +114,7 @@ async function checkNow(account) {
       loadedView("account").loadHistory(view.id);
     }
     const status = statusInfo(view.status);
-    announce(`${accountTitle(view)}: ${status.text}. ${accountSentence(view)}`);
+    announce(`${t("common.label_text", { label: accountTitle(view), text: status.text })}. ${accountSentence(view)}`);
     return;
   }
   if (error.code === "not_found") {
@@ -279,7 +279,7 @@ function openForgetConfirm(item, account, title, forgetButton) {
       if (panelTitle) {
         // The whole panel in view, its heading clear of the header, then the focus on it.
         const panel = panelTitle.closest("section");
-        if (panel) panel.scrollIntoView({ block: "start" });
+        if (panel) revealBelowHeader(panel, "start");
         panelTitle.focus({ preventScroll: true });
       } else {
         focus($("#home-title"));

@@ -99,6 +99,16 @@ export function couldntCheckNote(account) {
 }
 
 /**
+ * Whether the account's last check got no answer from its provider (the backend keeps that
+ * trouble on the account until a check gets one): its `checked_at` dates an attempt, not a
+ * verdict on the key.
+ * @param {AccountView} account
+ */
+export function gotNoAnswer(account) {
+  return Boolean(account.couldnt_check && typeof account.couldnt_check === "object" && isTimestamp(account.checked_at));
+}
+
+/**
  * Key ending, key age, last and next check, separated by dots.
  * @param {AccountView} account
  */
@@ -109,7 +119,14 @@ function metaLine(account) {
   }
   const age = keyAgeText(account);
   if (age) parts.push(el("span", { className: "key-age", text: age }));
-  parts.push(timeNode("checked", isTimestamp(account.checked_at) ? account.checked_at : account.verified_at));
+  if (gotNoAnswer(account)) {
+    // Its last check got no answer: when it was tried, and when the provider last answered
+    // ("checked just now" beside it read as if the key had just been confirmed).
+    parts.push(timeNode("tried", account.checked_at));
+    if (isTimestamp(account.verified_at)) parts.push(timeNode("answered", account.verified_at));
+  } else {
+    parts.push(timeNode("checked", isTimestamp(account.checked_at) ? account.checked_at : account.verified_at));
+  }
   if (account.status !== "needs_relink") parts.push(timeNode("next", account.next_check_at));
   // Its latest use by `keystep run` (list_last_uses, asked once the cards are drawn).
   const used = state.lastUses.get(account.id);

@@ -150,7 +150,6 @@ function showNewAccount() {
   state.newAccountId = null;
   card.classList.add("account-new");
   card.setAttribute("tabindex", "-1");
-  card.scrollIntoView({ block: "nearest" });
   focus(card);
 }
 

@@ -5,7 +5,7 @@
 
 import * as api from "../api.js";
 import { t } from "../i18n.js";
-import { $, $$, details, el, focus, icon, showText, uid } from "../lib/dom.js";
+import { $, $$, details, el, focus, icon, revealBelowHeader, showText, uid } from "../lib/dom.js";
 import { clearSecrets, fieldInputs, publicValues, restoreValues, setFieldMessage } from "../lib/fields.js";
 import { loadProviders } from "../lib/providers.js";
 import { go, showView } from "../lib/router.js";
@@ -116,6 +116,15 @@ export function retry() {
   setCurrentStep(state.currentStep, { focus: false });
   target.scrollIntoView({ block: "center" });
   focus(target);
+}
+
+/**
+ * "Link anyway" came too late (the backend no longer holds the key): the same form, saying
+ * the key was cleared and must be pasted again, the focus on the key.
+ */
+export function pasteAgain() {
+  $("#paste-again").hidden = false;
+  retry();
 }
 
 /**
@@ -237,7 +246,6 @@ function setCurrentStep(index, opts = {}) {
   $("#step-progress-fill").dataset.progress = String(percent);
   if (opts.focus !== false) {
     const heading = $(".step-title", items[current]);
-    heading.scrollIntoView({ block: "nearest" });
     focus(heading);
   }
 }
@@ -259,7 +267,7 @@ function renderStep(provider, step, index, total) {
     el(
       "h3",
       { className: "step-title", attrs: { id: titleId, tabindex: "-1" } },
-      el("span", { className: "visually-hidden", text: `${t("guide.step_n", { n: index + 1, total })}: ` }),
+      el("span", { className: "visually-hidden", text: t("common.label_text", { label: t("guide.step_n", { n: index + 1, total }), text: "" }) }),
       step.title,
       el("span", { className: "step-state visually-hidden" }),
     ),
@@ -322,7 +330,7 @@ function renderStep(provider, step, index, total) {
       return;
     }
     const first = fieldInputs()[0];
-    $("#credentials").scrollIntoView({ block: "start" });
+    revealBelowHeader($("#credentials"), "start");
     focus(first || $("#credentials-title"));
   });
   nav.append(next);

@@ -1,6 +1,7 @@
 // @ts-check
 // The notice on home after the start-up keychain check (reconcile_accounts): keys lost from
-// the keychain, keychain items no account owns (orphans, removable one by one), a keychain
+// the keychain, keychain items no account owns (orphans: restored as accounts when the
+// account list was lost, or removed, one by one), a keychain
 // that could not be listed (with Try again), and safe mode, when Keystep could not read its
 // account list and changes nothing.
 
@@ -10,7 +11,7 @@ import { $, announce, busy, details, el, focus, isBusy, showText, uid } from "..
 import { state } from "../lib/state.js";
 import { hasText, pick } from "../lib/values.js";
 import { codeNext, errorSentence } from "../lib/wording.js";
-import { refreshCards, renderAccounts } from "./accounts.js";
+import { refreshAfterChange, refreshCards, renderAccounts } from "./accounts.js";
 
 /** @typedef {import("../api.js").Orphan} Orphan */
 
@@ -136,38 +137,72 @@ function orphanBlock(orphans) {
   );
 }
 
-/** @param {Orphan} orphan */
+/**
+ * One leftover item: Restore makes it an account again (the account list was lost, the key
+ * kept), Remove deletes the keychain item. Either way the row goes.
+ * @param {Orphan} orphan
+ */
 function orphanItem(orphan) {
   const labelId = uid("orphan-label");
   const label = hasText(orphan.label) ? orphan.label : t("notice.orphan_unnamed");
-  const button = el("button", { className: "btn btn-secondary btn-small", text: t("notice.remove_orphan"), attrs: { type: "button", "aria-describedby": labelId } });
+  /** @type {(action: string, text: string) => HTMLButtonElement} */
+  const button = (action, text) => el("button", { className: "btn btn-secondary btn-small", text, attrs: { type: "button", "data-action": action, "aria-describedby": labelId } });
+  const restore = button("restore-orphan", t("notice.restore_orphan"));
+  const remove = button("remove-orphan", t("notice.remove_orphan"));
   const errorText = el("p", { className: "orphan-error", attrs: { role: "alert" } });
   errorText.hidden = true;
-  const item = el("li", { className: "orphan" }, el("span", { className: "orphan-label", text: label, attrs: { id: labelId } }), button, errorText);
+  const item = el("li", { className: "orphan" }, el("span", { className: "orphan-label", text: label, attrs: { id: labelId } }), el("span", { className: "orphan-actions" }, restore, remove), errorText);
   item.dataset.orphanId = orphan.account;
-  button.addEventListener("click", async () => {
-    if (isBusy(button)) return;
-    busy(button, true);
+  /**
+   * @param {HTMLButtonElement} pressed
+   * @param {() => Promise<unknown>} act
+   * @param {string} said
+   * @returns {Promise<unknown>} what `act` gave, or undefined when it failed
+   */
+  const settle = async (pressed, act, said) => {
+    if (isBusy(restore) || isBusy(remove)) return;
+    busy(pressed, true);
     errorText.hidden = true;
+    let done;
     try {
-      await api.removeOrphan(orphan.account);
+      done = await act();
     } catch (err) {
-      busy(button, false);
+      busy(pressed, false);
       showText(errorText, errorSentence(err));
-      focus(button);
+      focus(pressed);
       return;
     }
-    announce(t("notice.orphan_removed", { label }));
+    announce(said);
     const found = state.reconcile;
     found.orphans = found.orphans.filter((o) => o.account !== orphan.account);
     const next = item.nextElementSibling || item.previousElementSibling;
-    if (next) {
-      item.remove();
-      focus($("button", next));
-      return;
+    if (next) item.remove();
+    else renderNotice();
+    if (next) focus($("button", next));
+    else focus($("#notice").hidden ? $("#home-title") : $("#notice-title"));
+    return done;
+  };
+  restore.addEventListener("click", async () => {
+    const account = /** @type {import("../api.js").AccountView | undefined} */ (await settle(restore, () => api.restoreOrphan(orphan.account), t("notice.orphan_restored", { label })));
+    if (!account || typeof account !== "object") return;
+    // Where the focus went, found again after the list is drawn anew.
+    const next = /** @type {HTMLElement | null} */ (document.activeElement && document.activeElement.closest("[data-orphan-id]"));
+    const nextId = next ? next.dataset.orphanId : null;
+    // Back in the list, then checked at once: its details come from the provider again.
+    const refocus = () => {
+      const again = nextId ? $(`[data-orphan-id="${nextId}"] button`) : null;
+      if (again && document.activeElement !== again) focus(again);
+    };
+    await refreshAfterChange();
+    refocus();
+    if (account.status === "unknown") {
+      await api.checkAccount(account.id).catch(() => /** @type {null} */ (null));
+      await refreshCards([account.id]);
+      refocus();
     }
-    renderNotice();
-    focus($("#notice").hidden ? $("#home-title") : $("#notice-title"));
+  });
+  remove.addEventListener("click", () => {
+    settle(remove, () => api.removeOrphan(orphan.account), t("notice.orphan_removed", { label }));
   });
   return item;
 }

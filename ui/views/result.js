@@ -11,7 +11,7 @@ import { addressOf, cleanedValue, markFieldError } from "../lib/fields.js";
 import { go, showView } from "../lib/router.js";
 import { state } from "../lib/state.js";
 import { asList, hasText, own, pick } from "../lib/values.js";
-import { NOT_STORED, accountTitle, codeNext, codeTitle, context, errorSentence, fieldOf, isKnownCode, notesByField, notesSentence, outcomeSentence, revokeText, statusInfo, successLine } from "../lib/wording.js";
+import { NOT_STORED, accountTitle, codeTitle, context, copyStepIndex, errorSentence, fieldOf, isKnownCode, notesByField, notesSentence, outcomeNext, outcomeSentence, revokeText, statusInfo, successLine } from "../lib/wording.js";
 import { accountGone, show as showHome, updateAccount } from "./accounts.js";
 import { renderChecklist } from "./checklist.js";
 import { permissionSection } from "./permissions.js";
@@ -47,8 +47,7 @@ function resetResult(mode = "link") {
   $("#result-icon").textContent = "";
   for (const id of ["#retry", "#done", "#result-cancel", "#relink-existing", "#result-show-step", "#link-anyway"]) $(id).hidden = true;
   delete $("#result-show-step").dataset.step;
-  // The values a "link anyway" would resend (a secret among them) live no longer than
-  // the result that offers it.
+  // What "Link anyway" links lives no longer than the result that offers it.
   state.linkAnyway = null;
 }
 
@@ -97,9 +96,10 @@ export function showFailure(provider, error, relinkAccount = null, sent = {}) {
   if (relinkAccount && !existingId) body.append(el("p", { className: "result-hint", text: t("result.keeps_key", { account: accountTitle(relinkAccount) }) }));
   if (code === "missing_permission" && missing.length) {
     body.append(renderChecklist(missing, t("result.add_permissions", { provider: provider.name }), { className: "missing-list", mark: "cross" }));
-    if (!relinkAccount) {
+    // The backend holds the verified key under this id; the window keeps no key.
+    if (!relinkAccount && hasText(error.pending)) {
       body.append(el("p", { className: "result-hint", text: t("result.limited_hint") }));
-      state.linkAnyway = { provider, fields: sent };
+      state.linkAnyway = { provider, pending: error.pending };
       $("#link-anyway").hidden = false;
     }
   }
@@ -113,7 +113,7 @@ export function showFailure(provider, error, relinkAccount = null, sent = {}) {
     if (input) body.append(el("p", { className: "result-hint", text: t("result.check_field", { label: field ? field.label : error.field }) }));
   }
   for (const address of addressesUsed(provider, sent)) body.append(el("p", { className: "result-hint", text: t("result.address_tried", { address }) }));
-  body.append(el("p", { className: "result-next" }, el("strong", { text: t("result.next") }), " ", codeNext(code, context(provider, error))));
+  body.append(el("p", { className: "result-next" }, el("strong", { text: t("result.next") }), " ", outcomeNext(provider, code, context(provider, error))));
   if (existingId) body.append(el("p", { className: "result-hint", text: t("result.cleared") }));
 
   const stepIndex = relevantStep(provider, code, missing);
@@ -130,9 +130,10 @@ export function showFailure(provider, error, relinkAccount = null, sent = {}) {
   $("#result-cancel").hidden = false;
   if (existingId) offerRelinkExisting(existingId);
   else $("#retry").hidden = false;
-  // The focus goes to the primary action (Enter does it); the title and message are
-  // announced below, and the group is labelled by the title.
-  showView("result", { focus: existingId ? $("#relink-existing") : $("#retry") });
+  // The page opens at its top, the focus on its heading: focusing the primary action, at
+  // the bottom of a long result, scrolled the headline out of an 800×600 window. The
+  // actions follow in Tab order; the title and message are announced below.
+  showView("result");
   announce(`${$("#result-title").textContent} ${$("#result-message").textContent}`);
 }
 
@@ -150,9 +151,11 @@ function relevantStep(provider, code, missing) {
     if (byName >= 0) return byName;
     return steps.findIndex((s) => asList(s.checklist).length > 0);
   }
+  // A refused key: the step where it was copied (the provider file says which), not the
+  // last step with a warning, which for a provider with a later warning was another step.
   if (code === "bad_credentials") {
-    for (let i = steps.length - 1; i >= 0; i -= 1) if (hasText(steps[i].warning)) return i;
-    return steps.length - 1;
+    const copy = copyStepIndex(provider);
+    return copy >= 0 ? copy : steps.length - 1;
   }
   if (code === "wrong_tenant") return 0;
   return -1;
@@ -215,17 +218,21 @@ async function relinkExisting() {
   await go("guide", (guide) => guide.showRelink(account, { pasteAgain: true }));
 }
 
-/** "Link anyway": the same values again, accepting the missing permissions. */
+/**
+ * "Link anyway": links the key the backend verified and holds, accepting what it lacks;
+ * only its id goes out. Held no longer (ten minutes, once): back to the form to paste it.
+ */
 async function linkAnyway() {
-  const pending = state.linkAnyway;
+  const held = state.linkAnyway;
   state.linkAnyway = null;
-  if (!pending) return;
+  if (!held) return;
   $("#link-anyway").hidden = true;
   try {
-    const summary = await api.linkAccount(pending.provider.id, pending.fields, { acceptMissing: true, purpose: state.purpose });
-    showSuccess(pending.provider, summary || {}, new Map());
+    const summary = await api.linkPending(held.pending);
+    showSuccess(held.provider, summary || {}, new Map());
   } catch (err) {
-    showFailure(pending.provider, err, null, {});
+    if (err && err.code === "not_found") await go("guide", (guide) => guide.pasteAgain());
+    else showFailure(held.provider, err, null, {});
   }
 }
 
@@ -264,7 +271,7 @@ function noteLines(provider, notes, summary) {
     .map(([key, changes]) => {
       const field = fieldOf(provider, key);
       const sentence = notesSentence(provider, key, changes);
-      return sentence ? `${field ? field.label : key}: ${sentence}` : "";
+      return sentence ? t("common.label_text", { label: field ? field.label : key, text: sentence }) : "";
     })
     .filter(Boolean);
 }
@@ -285,7 +292,7 @@ export function showSuccess(provider, summary, notes) {
   renderSummary($("#result-body"), summary, providerName, null, noteLines(provider, notes, summary), addressesUsed(provider, summary.fields));
   state.newAccountId = hasText(summary.id) ? summary.id : null;
   $("#done").hidden = false;
-  showView("result", { focus: $("#done") });
+  showView("result");
   announce(`${$("#result-title").textContent}. ${$("#result-message").textContent}`);
 }
 
@@ -316,7 +323,7 @@ export function showRelinked(provider, summary, before, notes) {
   });
   renderSummary($("#result-body"), summary, providerName, revoke, noteLines(provider, notes, summary), addressesUsed(provider, summary.fields));
   $("#done").hidden = false;
-  showView("result", { focus: $("#done") });
+  showView("result");
   announce(`${t("result.replaced")}. ${t("revoke.old_heading", { provider: providerName })}`);
 }
 

@@ -5,7 +5,7 @@
 
 import * as api from "../api.js";
 import { resolveLanguage, setLanguage, t } from "../i18n.js";
-import { $, busy, details, el, focus } from "../lib/dom.js";
+import { $, busy, details, el, focus, revealBelowHeader } from "../lib/dom.js";
 import { clearSecrets, setFieldMessage } from "../lib/fields.js";
 import { tryLoadProviders } from "../lib/providers.js";
 import { loadedView, renderCrumbs, showView } from "../lib/router.js";
@@ -23,6 +23,32 @@ const DEFAULT_SETTINGS = Object.freeze({ check_interval_hours: 6, notifications:
 export function mount() {
   $("#settings-back").addEventListener("click", () => home.show());
   $("#settings-form").addEventListener("submit", saveSettings);
+  // A change makes "Settings saved." untrue until the next save; a fixed interval is no
+  // longer wrong, so its error goes at once rather than at the next Save.
+  $("#settings-form").addEventListener("input", (event) => {
+    $("#settings-status").textContent = "";
+    const interval = controls().interval;
+    if (event.target === interval && interval.getAttribute("aria-invalid") === "true" && intervalOk(readSettings().check_interval_hours)) {
+      setFieldMessage(interval, "error", "");
+    }
+  });
+}
+
+/**
+ * Whether a check interval is one Keystep takes: whole hours, 1 to 168.
+ * @param {number} hours
+ */
+function intervalOk(hours) {
+  return Number.isInteger(hours) && hours >= 1 && hours <= 168;
+}
+
+/**
+ * Marks the interval wrong, focused, with its label and the sentence in view.
+ * @param {HTMLInputElement} interval
+ */
+function intervalWrong(interval) {
+  setFieldMessage(interval, "error", t("settings.interval_invalid"));
+  focus(interval, /** @type {HTMLElement | null} */ (interval.closest(".field")));
 }
 
 /** Shows the settings as stored. */
@@ -104,9 +130,8 @@ async function saveSettings(event) {
   const interval = controls().interval;
   $("#settings-errors").hidden = true;
   setFieldMessage(interval, "error", "");
-  if (!Number.isInteger(wanted.check_interval_hours) || wanted.check_interval_hours < 1 || wanted.check_interval_hours > 168) {
-    setFieldMessage(interval, "error", t("settings.interval_invalid"));
-    focus(interval);
+  if (!intervalOk(wanted.check_interval_hours)) {
+    intervalWrong(interval);
     return;
   }
   form.setAttribute("aria-busy", "true");
@@ -115,8 +140,7 @@ async function saveSettings(event) {
     state.settings = await api.saveSettings(wanted);
   } catch (err) {
     if (err.code === "invalid_input" && err.field === "check_interval_hours") {
-      setFieldMessage(interval, "error", t("settings.interval_invalid"));
-      focus(interval);
+      intervalWrong(interval);
     } else {
       showSettingsError(err);
     }
@@ -130,7 +154,7 @@ async function saveSettings(event) {
   // Said where the person is: beside Save (which keeps the focus), in view, announced.
   const status = $("#settings-status");
   status.textContent = t("settings.saved");
-  status.scrollIntoView({ block: "nearest" });
+  revealBelowHeader(status);
 }
 
 /**

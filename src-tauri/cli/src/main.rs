@@ -9,11 +9,13 @@
 //! `/usr/lib/keystep/keystep-window`, where the package puts it, off the PATH).
 
 use std::ffi::OsString;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::exit;
 
-use keystep_cli::commands::{self as cli, Command, Route, EXIT_FAILED, EXIT_USAGE};
+use keystep_cli::commands::{
+    self as cli, Command, Route, SecretInput, TerminalPrompt, EXIT_FAILED, EXIT_USAGE,
+};
 use keystep_core::world::World;
 
 /// The window binary's file name.
@@ -53,19 +55,37 @@ fn run(command: Command, args: &[String]) -> i32 {
         }
     };
     let (stdin, mut stdout, mut stderr) = (std::io::stdin(), std::io::stdout(), std::io::stderr());
+    // A person at a terminal is asked for each secret, with echo off; anything else (a
+    // pipe, a file) gives `NAME=VALUE` lines.
+    // Standard input is locked only for lines: the terminal prompt reads it line by line.
+    let mut terminal = TerminalPrompt;
+    let mut lines;
+    let mut input = if stdin.is_terminal() {
+        SecretInput::Terminal(&mut terminal)
+    } else {
+        lines = stdin.lock();
+        SecretInput::Lines(&mut lines)
+    };
     let status = match command {
         Command::Verify => cli::block_on(cli::run_verify(
             args,
             &parts.catalogue,
             parts.hosts.clone(),
-            &mut stdin.lock(),
+            &mut input,
             &mut stdout,
             &mut stderr,
         )),
         Command::Link => cli::block_on(cli::run_link(
             args,
             &parts,
-            &mut stdin.lock(),
+            &mut input,
+            &mut stdout,
+            &mut stderr,
+        )),
+        Command::Relink => cli::block_on(cli::run_relink(
+            args,
+            &parts,
+            &mut input,
             &mut stdout,
             &mut stderr,
         )),
@@ -80,8 +100,13 @@ fn run(command: Command, args: &[String]) -> i32 {
 }
 
 /// Replaces this process with the window binary, passing `args` on; returns only to exit
-/// with an explanation when it cannot.
+/// with an explanation when it cannot: no graphical session to show it in, or no window
+/// binary.
 fn open_window(args: &[OsString]) {
+    if !keystep_core::world::graphical_session(|name| std::env::var_os(name)) {
+        eprintln!("{}", keystep_core::world::NO_DISPLAY);
+        exit(EXIT_FAILED);
+    }
     let Some(window) = window_binary() else {
         eprintln!(
             "keystep: the Keystep window is not installed beside this command (no {WINDOW_BINARY} next to it or in ../lib/keystep/). Commands still work: try keystep --help."

@@ -45,6 +45,7 @@ mod keychain;
 mod recovery;
 mod on_disk;
 mod health;
+mod restore;
 mod purpose;
 mod safe_mode;
 mod start;
@@ -451,6 +452,8 @@ struct Ledger {
     /// Checks that failed inside Keystep (keychain, disk), per account, so the schedule
     /// backs off. Kept here rather than in the book because a failed save is one of them.
     held: BTreeMap<String, LocalTrouble>,
+    /// How many times a book another process wrote was adopted ([`Accounts::outside_changes`]).
+    adopted: u64,
 }
 
 impl Ledger {
@@ -499,8 +502,54 @@ pub struct Linked {
     pub stored_in: StoredIn,
 }
 
+/// A new account's key that the provider accepted, verified but not linked yet: what
+/// [`Accounts::verify_new`] found, for [`Accounts::link_verified`] to store. The window
+/// keeps one that lacks permissions for a short while, so "Link anyway" links what was
+/// verified without the key being sent (or checked) again. Its secrets are wiped when it
+/// is dropped.
+#[derive(Debug)]
+pub struct Candidate {
+    provider: String,
+    /// The name the person gave the account, checked (else the provider's company).
+    name: Option<String>,
+    creds: crate::input::Credentials,
+    report: Report,
+}
+
+impl Candidate {
+    /// The provider's id.
+    pub fn provider(&self) -> &str {
+        &self.provider
+    }
+
+    /// Whether the key works but lacks required permissions: it links only when the person
+    /// accepts that ([`LinkMode::AcceptMissing`]).
+    pub fn lacks_permissions(&self) -> bool {
+        self.report.code == Some(Code::MissingPermission)
+    }
+
+    /// The refusal a link that does not accept missing permissions ends with.
+    pub fn refusal(&self) -> LinkError {
+        LinkError::Verification(Box::new(self.report.clone()))
+    }
+}
+
 /// Longest account label a person may choose, in characters.
 pub const MAX_LABEL_CHARS: usize = 80;
+
+/// `label` trimmed, if a person may name an account so: 1 to [`MAX_LABEL_CHARS`]
+/// characters on one line.
+fn check_label(label: &str) -> Result<&str, LinkError> {
+    let label = label.trim();
+    let count = label.chars().count();
+    if count == 0 || count > MAX_LABEL_CHARS || label.chars().any(char::is_control) {
+        return Err(LinkError::Input(InputError {
+            field: "label".into(),
+            message: format!("A name needs 1 to {MAX_LABEL_CHARS} characters, on one line."),
+        }));
+    }
+    Ok(label)
+}
 
 impl Accounts {
     /// Opens the book through `store`.
@@ -544,6 +593,7 @@ impl Accounts {
                 book,
                 key_epochs: BTreeMap::new(),
                 held: BTreeMap::new(),
+                adopted: 0,
             }),
             safe_mode: None,
             writer: Mutex::new(()),
@@ -600,6 +650,15 @@ impl Accounts {
         ledger.position(id).map(|i| ledger.book.accounts[i].clone())
     }
 
+    /// How many times this process adopted a book another process (the command line) wrote,
+    /// reading the stored book first. The window follows the command line by this count: its
+    /// own saves do not move it, so only another process's changes redraw the window.
+    pub async fn outside_changes(&self) -> u64 {
+        let mut ledger = self.ledger.lock().await;
+        self.refresh(&mut ledger);
+        ledger.adopted
+    }
+
     /// Adopts the stored book if another process changed it. A book that became unreadable
     /// meanwhile is not adopted: the next save refuses to write over it.
     fn refresh(&self, ledger: &mut Ledger) {
@@ -607,7 +666,10 @@ impl Accounts {
             return;
         }
         match self.store.reload() {
-            Ok(Some(book)) => ledger.book = book,
+            Ok(Some(book)) => {
+                ledger.book = book;
+                ledger.adopted += 1;
+            }
             Ok(None) => {}
             Err(e) => log::warn!("the account list changed on disk and cannot be read: {e}"),
         }
@@ -677,9 +739,52 @@ impl Accounts {
         mode: LinkMode,
         progress: &crate::verify::Progress<'_>,
     ) -> Result<Linked, LinkError> {
+        self.link_named(provider_id, raw, key_purpose, mode, None, progress)
+            .await
+    }
+
+    /// [`Accounts::link_for`], naming the account `name` instead of what the provider says
+    /// (the company, or for a provider that cannot name it, its user:
+    /// [`Provider::names_company`]). The name is checked before anything is sent.
+    ///
+    /// # Errors
+    /// As [`Accounts::link_for`], and [`LinkError::Input`] for an unusable name.
+    pub async fn link_named(
+        &self,
+        provider_id: &str,
+        raw: BTreeMap<String, Secret>,
+        key_purpose: &str,
+        mode: LinkMode,
+        name: Option<&str>,
+        progress: &crate::verify::Progress<'_>,
+    ) -> Result<Linked, LinkError> {
+        let candidate = self
+            .verify_new(provider_id, raw, key_purpose, name, progress)
+            .await?;
+        if candidate.lacks_permissions() && mode != LinkMode::AcceptMissing {
+            return Err(candidate.refusal());
+        }
+        self.link_verified(candidate).await
+    }
+
+    /// The first half of [`Accounts::link_named`]: checks the name, verifies the fields for
+    /// `key_purpose`, stores nothing, and returns the key the provider accepted (working, or
+    /// lacking only permissions) for [`Accounts::link_verified`].
+    ///
+    /// # Errors
+    /// As [`Accounts::link_named`], for everything but missing permissions.
+    pub async fn verify_new(
+        &self,
+        provider_id: &str,
+        raw: BTreeMap<String, Secret>,
+        key_purpose: &str,
+        name: Option<&str>,
+        progress: &crate::verify::Progress<'_>,
+    ) -> Result<Candidate, LinkError> {
         self.writable()?;
         let provider = self.provider(provider_id)?;
         purpose::declared(provider, key_purpose)?;
+        let name = name.map(check_label).transpose()?;
         let creds = parse_fields(provider, raw).map_err(LinkError::Input)?;
         let report = self
             .verifier
@@ -691,16 +796,36 @@ impl Accounts {
                 progress,
             )
             .await;
-        let limited =
-            report.code == Some(Code::MissingPermission) && mode == LinkMode::AcceptMissing;
-        if !report.ok && !limited {
+        if !report.ok && report.code != Some(Code::MissingPermission) {
             return Err(LinkError::Verification(Box::new(report)));
         }
+        Ok(Candidate {
+            provider: provider.id.clone(),
+            name: name.map(str::to_string),
+            creds,
+            report,
+        })
+    }
+
+    /// The second half of [`Accounts::link_named`]: stores a verified key as a new account,
+    /// limited when it lacks permissions (the person accepted that by asking).
+    ///
+    /// # Errors
+    /// As [`Accounts::link_for`] after verification: the tenant is already linked, or the
+    /// keychain or the book could not be written (nothing stored then).
+    pub async fn link_verified(&self, candidate: Candidate) -> Result<Linked, LinkError> {
+        self.writable()?;
+        let Candidate {
+            provider: provider_id,
+            name,
+            creds,
+            report,
+        } = candidate;
+        let provider = self.provider(&provider_id)?;
+        let limited = report.code == Some(Code::MissingPermission);
         let now = self.clock.unix_now();
-        let label = report
-            .identity
-            .company
-            .clone()
+        let label = name
+            .or_else(|| report.identity.company.clone())
             .or_else(|| report.identity.user.clone())
             .unwrap_or_else(|| provider.name.clone());
         let account = Account {
@@ -1046,14 +1171,7 @@ impl Accounts {
     /// [`LinkError::Storage`]; nothing was changed then.
     pub async fn rename(&self, id: &str, label: &str) -> Result<Account, LinkError> {
         self.writable()?;
-        let label = label.trim();
-        let count = label.chars().count();
-        if count == 0 || count > MAX_LABEL_CHARS || label.chars().any(char::is_control) {
-            return Err(LinkError::Input(InputError {
-                field: "label".into(),
-                message: format!("A name needs 1 to {MAX_LABEL_CHARS} characters, on one line."),
-            }));
-        }
+        let label = check_label(label)?;
         let account = {
             let mut ledger = self.ledger.lock().await;
             let index = ledger

@@ -3,7 +3,8 @@
 //! Every file Keystep writes (the account book, the settings) goes through
 //! [`DataDir::write`]: the bytes go to a temporary file in the same folder (created 0600),
 //! which is flushed to the disk and then renamed over the old file, and the folder itself is
-//! flushed so the rename survives a power cut. A crash or a full disk at any point leaves
+//! flushed so the rename survives a power cut. Both flushes go through one seam ([`Flush`],
+//! `fsync` in [`DiskFlush`]) so a test can see that they happen, and when. A crash or a full disk at any point leaves
 //! either the old file or the new one, never half of one. The folder is 0700; [`DataDir::open`]
 //! creates it so and tightens an existing folder and its files if they were looser (files
 //! written by earlier versions through tauri-plugin-store followed the umask, usually 0644).
@@ -43,11 +44,45 @@ pub enum WriteFault {
     BeforeRename = 2,
 }
 
+/// How written bytes are made durable: the seam through which every write of a
+/// [`DataDir`] flushes its temporary file before the rename and the folder after it. The
+/// real one is [`DiskFlush`]; a test puts in one that records when each flush happens
+/// (an fsync cannot be seen from outside, so removing one would otherwise pass every test).
+pub trait Flush: Send + Sync + std::fmt::Debug {
+    /// Makes `file`'s contents durable (the temporary file, before it is renamed over the
+    /// old one).
+    ///
+    /// # Errors
+    /// The system could not flush it.
+    fn file(&self, file: &File) -> io::Result<()>;
+
+    /// Makes the entries of `folder` durable (after a rename in it).
+    ///
+    /// # Errors
+    /// The folder could not be opened or flushed.
+    fn folder(&self, folder: &Path) -> io::Result<()>;
+}
+
+/// [`Flush`] by `fsync`: `sync_all` on the file, and on the folder opened for reading.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DiskFlush;
+
+impl Flush for DiskFlush {
+    fn file(&self, file: &File) -> io::Result<()> {
+        file.sync_all()
+    }
+
+    fn folder(&self, folder: &Path) -> io::Result<()> {
+        File::open(folder)?.sync_all()
+    }
+}
+
 /// Keystep's private data folder.
 #[derive(Debug)]
 pub struct DataDir {
     path: PathBuf,
     fault: AtomicU8,
+    flush: std::sync::Arc<dyn Flush>,
 }
 
 impl DataDir {
@@ -63,7 +98,16 @@ impl DataDir {
         Ok(DataDir {
             path,
             fault: AtomicU8::new(WriteFault::None as u8),
+            flush: std::sync::Arc::new(DiskFlush),
         })
+    }
+
+    /// The same folder, flushing through `flush` instead of [`DiskFlush`] (tests observe
+    /// the flushes this way).
+    #[must_use]
+    pub fn with_flush(mut self, flush: std::sync::Arc<dyn Flush>) -> DataDir {
+        self.flush = flush;
+        self
     }
 
     /// The folder.
@@ -122,14 +166,16 @@ impl DataDir {
             WriteFault::None | WriteFault::BeforeRename => {}
         }
         tmp.write_all(bytes)?;
-        tmp.as_file().sync_all()?;
+        // Durable before it replaces the old file, so a power cut after the rename cannot
+        // leave a renamed but empty file.
+        self.flush.file(tmp.as_file())?;
         if self.fault() == WriteFault::BeforeRename {
             return Err(io::Error::other("injected failure before the rename"));
         }
         // On error `persist` hands the file back; dropping it removes it.
         tmp.persist(&target).map_err(|e| e.error)?;
         // The rename is an entry of the folder: flush the folder too.
-        File::open(&self.path)?.sync_all()
+        self.flush.folder(&self.path)
     }
 
     /// Holds the folder's write lock until the guard drops, so a read-modify-write of
@@ -161,6 +207,54 @@ impl DataDir {
                 Err(fs::TryLockError::Error(e)) => return Err(e),
             }
         }
+    }
+}
+
+/// What a few files looked like when last seen, to tell when another process changed
+/// them (the window follows `keystep link` and `keystep run` this way) without reading
+/// them: each file's inode, length and modification time. A file replaced by a rename
+/// (the book) gets another inode; one appended to (the use log) another length.
+#[derive(Debug)]
+pub struct Stamps {
+    paths: Vec<PathBuf>,
+    seen: Vec<Option<Stamp>>,
+}
+
+/// One file's [`Stamps`] entry; `None` is a file that does not exist (yet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    inode: u64,
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let meta = fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some(Stamp {
+        inode,
+        len: meta.len(),
+        modified: meta.modified().ok(),
+    })
+}
+
+impl Stamps {
+    /// Starts following `paths`, as they are now.
+    pub fn of(paths: Vec<PathBuf>) -> Stamps {
+        let seen = paths.iter().map(|p| stamp(p)).collect();
+        Stamps { paths, seen }
+    }
+
+    /// Whether any of the files changed (appeared, went, was replaced, grew or was
+    /// touched) since the last call, or since [`Stamps::of`].
+    pub fn changed(&mut self) -> bool {
+        let now: Vec<Option<Stamp>> = self.paths.iter().map(|p| stamp(p)).collect();
+        let changed = now != self.seen;
+        self.seen = now;
+        changed
     }
 }
 
@@ -316,6 +410,114 @@ mod tests {
             dir.read("book.json").expect("read"),
             Some(b"new contents".to_vec()),
             "writes work again"
+        );
+    }
+
+    #[test]
+    fn stamps_see_a_file_appear_be_replaced_and_grow_and_nothing_else() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let dir = DataDir::open(root.path()).expect("open");
+        let mut stamps = Stamps::of(vec![dir.file("book.json"), dir.file("use.jsonl")]);
+        assert!(!stamps.changed(), "nothing happened yet");
+        dir.write("book.json", b"{}").expect("write");
+        assert!(stamps.changed(), "the book appeared");
+        assert!(!stamps.changed(), "and did not change again");
+        dir.write("book.json", b"{}")
+            .expect("the same bytes, renamed over it");
+        assert!(
+            stamps.changed(),
+            "a rewrite is a change, even of the same bytes"
+        );
+        let mut log = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.file("use.jsonl"))
+            .expect("log");
+        log.write_all(b"{}\n").expect("append");
+        assert!(stamps.changed(), "the use log appeared");
+        log.write_all(b"{}\n").expect("append");
+        assert!(stamps.changed(), "a line was appended");
+        let _ = dir.read("book.json").expect("read");
+        assert!(!stamps.changed(), "reading is no change");
+    }
+
+    /// A [`Flush`] that records, for each flush, whether the target file already had the new
+    /// bytes, and flushes for real.
+    #[derive(Debug)]
+    struct Recorded {
+        target: PathBuf,
+        new: Vec<u8>,
+        flushes: std::sync::Mutex<Vec<&'static str>>,
+    }
+
+    impl Recorded {
+        fn target_is_new(&self) -> bool {
+            fs::read(&self.target).ok().as_deref() == Some(&self.new[..])
+        }
+    }
+
+    impl Flush for Recorded {
+        fn file(&self, file: &File) -> io::Result<()> {
+            let when = if self.target_is_new() {
+                "file, after the rename"
+            } else {
+                "file, before the rename"
+            };
+            self.flushes.lock().expect("flushes").push(when);
+            DiskFlush.file(file)
+        }
+
+        fn folder(&self, folder: &Path) -> io::Result<()> {
+            let when = if self.target_is_new() {
+                "folder, after the rename"
+            } else {
+                "folder, before the rename"
+            };
+            self.flushes.lock().expect("flushes").push(when);
+            DiskFlush.folder(folder)
+        }
+    }
+
+    #[test]
+    fn a_write_flushes_the_file_before_the_rename_and_the_folder_after_it() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let recorded = std::sync::Arc::new(Recorded {
+            target: root.path().join("book.json"),
+            new: b"new contents".to_vec(),
+            flushes: std::sync::Mutex::new(Vec::new()),
+        });
+        let dir = DataDir::open(root.path())
+            .expect("open")
+            .with_flush(recorded.clone());
+        dir.write("book.json", b"old contents").expect("write");
+        recorded.flushes.lock().expect("flushes").clear();
+        dir.write("book.json", b"new contents").expect("write");
+        assert_eq!(
+            *recorded.flushes.lock().expect("flushes"),
+            ["file, before the rename", "folder, after the rename"],
+            "the new bytes are durable before they replace the old, and the rename after"
+        );
+        dir.inject(WriteFault::BeforeRename);
+        recorded.flushes.lock().expect("flushes").clear();
+        assert!(
+            dir.write("book.json", b"newer").is_err(),
+            "the injected failure"
+        );
+        let flushes = recorded.flushes.lock().expect("flushes").clone();
+        assert!(
+            flushes.len() == 1 && flushes[0].starts_with("file"),
+            "a write that fails before the rename flushed its file and no rename: {flushes:?}"
+        );
+    }
+
+    #[test]
+    fn every_data_folder_flushes_to_the_disk_unless_a_test_says_otherwise() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let dir = DataDir::open(root.path()).expect("open");
+        assert_eq!(
+            format!("{:?}", dir.flush),
+            format!("{DiskFlush:?}"),
+            "DataDir::open flushes with fsync"
         );
     }
 

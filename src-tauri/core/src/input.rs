@@ -30,6 +30,7 @@ mod sentences;
 pub use crate::provider::matches_simple_pattern;
 pub use normalize::{
     is_dns_label, normalize_choice, normalize_identifier, normalize_subdomain, normalize_token,
+    MIN_TOKEN_CHARS,
 };
 
 /// Longest value accepted in any field; far above any real key, far below abuse.
@@ -198,10 +199,6 @@ fn analyse(
         if problems.iter().any(|p| p.field == field.key) {
             continue;
         }
-        if is_curl_command(value.expose()) {
-            problems.push(problem(&field.key, Problem::CurlCommand));
-            continue;
-        }
         let cleaned = match field.kind {
             FieldKind::Token => normalize_token(value.expose()),
             FieldKind::Identifier => normalize_identifier(value.expose()),
@@ -263,16 +260,6 @@ fn analyse(
         }
     }
     (creds, problems)
-}
-
-/// Whether a pasted value is a whole `curl` command (copied from a vendor's docs, say):
-/// never a credential, and it may hold other secrets, so it is refused whole.
-fn is_curl_command(raw: &str) -> bool {
-    let s = raw.trim_start();
-    let s = s.strip_prefix("$ ").unwrap_or(s);
-    s.get(..5).is_some_and(|head| {
-        head.eq_ignore_ascii_case("curl ") || head.eq_ignore_ascii_case("curl\t")
-    }) || s.eq_ignore_ascii_case("curl")
 }
 
 /// Splits a `client_id:client_secret` pair pasted into either box of client credentials
@@ -418,11 +405,17 @@ pub enum Problem {
     /// A Basic-auth user name holding `:`, so both values were pasted into it; or a
     /// `client_id:client_secret` pair whose secret differs from the secret's own box.
     PastedTogether,
-    /// A whole `curl` command line, not the value.
-    CurlCommand,
     /// A key sent as a Basic user name holding `:` that is not a pasted password: it
     /// cannot be sent (RFC 7617).
     ColonInKey,
+    /// A web address (`https://…`) where a key or an identifier goes: the page's address
+    /// was copied instead of the key.
+    PastedUrl,
+    /// A whole command line (`curl -H "Authorization: …" https://…`) where a key goes.
+    PastedCommand,
+    /// Far shorter than any key ([`normalize::MIN_TOKEN_CHARS`]): a fragment, such as the
+    /// end of a selection or a fingerprint from the account list.
+    TooShort,
 }
 
 #[cfg(test)]
@@ -512,7 +505,10 @@ mod tests {
         let long = "A".repeat(40);
         let same = preview_fields(
             hibob,
-            raw(&[("service_user_id", "abc"), ("service_user_token", "abc")]),
+            raw(&[
+                ("service_user_id", "abcdefgh"),
+                ("service_user_token", "abcdefgh"),
+            ]),
         );
         assert_eq!(
             same.problems,
@@ -554,8 +550,15 @@ mod tests {
         let cat = catalogue();
         let hibob = cat.get("hibob").expect("hibob");
         let long = "A".repeat(40);
-        let cases: [&[(&str, &str)]; 6] = [
-            &[("service_user_id", "abc"), ("service_user_token", "abc")],
+        let cases: [&[(&str, &str)]; 7] = [
+            &[
+                ("service_user_id", "abcdefgh"),
+                ("service_user_token", "abcdefgh"),
+            ],
+            &[
+                ("service_user_id", "SERVICE-1"),
+                ("service_user_token", "abc"),
+            ],
             &[
                 ("service_user_id", &long),
                 ("service_user_token", "SERVICE-1"),

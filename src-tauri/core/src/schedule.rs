@@ -1,7 +1,8 @@
 //! The background schedule: when each account is due for another check, how long transient
-//! trouble waits before a retry (network trouble, and Keystep's own: [`LocalTrouble`]), and
-//! how long the schedule sleeps ([`plan`], [`Accounts::plan`]). How hard each provider may be asked is
-//! [`crate::pace`]'s.
+//! trouble waits before a retry (network trouble, and Keystep's own: [`LocalTrouble`]), how
+//! long the schedule sleeps ([`plan`], [`Accounts::plan`]), and the loop itself
+//! ([`keep_watch`], run by the window through [`Watch`]). How hard each provider may be
+//! asked is [`crate::pace`]'s.
 //!
 //! Due times are wall-clock Unix seconds, because they are derived from times stored in the
 //! book (`checked_at`) and must survive a restart.
@@ -132,6 +133,56 @@ impl Accounts {
 }
 
 pub use crate::lifetime::EXPIRY_WARNING_DAYS;
+
+/// What the background schedule needs from the front end that runs it: the window runs it
+/// for real ([`keep_watch`] over its settings, its sweep with notifications, a sleep that
+/// "Check all now" or a settings change cuts short); the tests run the very same loop over
+/// an injected clock, so a change to the loop is a change to what they test.
+pub trait Watch: Sync {
+    /// The time between two checks of an account now (Settings may change it).
+    fn interval_secs(&self) -> u64;
+
+    /// Checks `ids` (and tells the person what changed).
+    fn sweep(&self, ids: &[String]) -> impl std::future::Future<Output = ()> + Send;
+
+    /// Waits `sleep`, or less when woken early; `false` ends the schedule.
+    fn sleep(&self, sleep: Duration) -> impl std::future::Future<Output = bool> + Send;
+}
+
+/// The background schedule: every account at start (those waiting for a relink aside:
+/// only the person can bring their key back), then each one as it falls due, sleeping as
+/// [`Accounts::plan`] says after each sweep, so trouble backs off and nothing is asked
+/// sooner than its provider allows. Returns when `watch` ends it, or at once in safe mode
+/// (a verdict could not be kept, and the accounts shown are only labels).
+pub async fn keep_watch(accounts: &Accounts, watch: &impl Watch) {
+    if accounts.safe_mode().is_some() {
+        log::warn!("safe mode: background checks are off until the account list can be read");
+        return;
+    }
+    let mut first = true;
+    loop {
+        let interval = watch.interval_secs();
+        let ids: Vec<String> = if first {
+            accounts
+                .list()
+                .await
+                .into_iter()
+                .filter(|a| a.status != Status::NeedsRelink)
+                .map(|a| a.id)
+                .collect()
+        } else {
+            accounts.plan(interval).await.due
+        };
+        first = false;
+        if !ids.is_empty() {
+            watch.sweep(&ids).await;
+        }
+        let sleep = accounts.plan(interval).await.sleep;
+        if !watch.sleep(sleep).await {
+            return;
+        }
+    }
+}
 
 const DAY: u64 = 86_400;
 

@@ -328,6 +328,20 @@ impl Verifier {
             Some(p) => p.id.clone(),
             None => LEGACY_PURPOSE.to_string(),
         };
+        // What the purpose needs: a probe that can prove only other permissions is not
+        // sent. Proving a permission by a read means reading data (HiBob's payroll probe
+        // reads an employee's salary), and a key held to `read` has no business reading
+        // what `read` does not need, at every check; what it holds beyond its purpose is
+        // then reported only where the provider lists its grants itself.
+        let needed: BTreeSet<&str> = provider
+            .purpose(&key_purpose)
+            .map_or_else(
+                || provider.permissions.required.iter().collect::<Vec<_>>(),
+                |p| p.permissions.iter().collect(),
+            )
+            .into_iter()
+            .map(String::as_str)
+            .collect();
         let mut vars: BTreeMap<String, Captured> = creds
             .public
             .iter()
@@ -342,6 +356,14 @@ impl Verifier {
             if check.when.iter().any(|n| !vars.contains_key(n))
                 || check.unless.iter().any(|n| vars.contains_key(n))
             {
+                continue;
+            }
+            if !check.needs.is_empty() && check.needs.iter().all(|n| !needed.contains(n.as_str())) {
+                log::info!(
+                    "{}: not probing {} (the {key_purpose} purpose does not need it)",
+                    provider.id,
+                    check.id
+                );
                 continue;
             }
             progress(check);

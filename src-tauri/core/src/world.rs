@@ -18,6 +18,22 @@ use crate::provider::Catalogue;
 use crate::vault::{KeychainVault, Vault};
 use crate::verify::Verifier;
 
+/// What both binaries say, in one line, when the window is asked for outside a graphical
+/// session (an SSH login, a server, a container): GTK would abort without a display.
+pub const NO_DISPLAY: &str = "keystep: the Keystep window needs a graphical session, and this one has none (neither DISPLAY nor WAYLAND_DISPLAY is set). Every other command works without one: try keystep --help.";
+
+/// Whether a window can be shown: on Linux and the other X11/Wayland systems, `DISPLAY` or
+/// `WAYLAND_DISPLAY` names a display (`var` reads the environment, injected for tests);
+/// macOS and Windows always have one for a logged-in person.
+pub fn graphical_session(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> bool {
+    if cfg!(any(target_os = "macos", target_os = "windows")) {
+        return true;
+    }
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .into_iter()
+        .any(|name| var(name).is_some_and(|v| !v.is_empty()))
+}
+
 /// Why the world could not be put together or its accounts opened.
 #[derive(Debug, thiserror::Error)]
 pub enum WorldError {

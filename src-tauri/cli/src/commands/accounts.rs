@@ -20,6 +20,7 @@ use keystep_core::account::{Account, AccountBook, Accounts, LinkError};
 use keystep_core::provider::Catalogue;
 use keystep_core::world::{World, WorldError};
 
+use super::args::{self, usage_error, Long, Short, Value};
 use super::view::{account_line, table, AccountLine};
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 
@@ -39,6 +40,32 @@ pub(super) fn read_book(world: &World) -> Result<AccountBook, String> {
     world.book().map_err(|e| e.to_string())
 }
 
+/// `keystep list --help`.
+const LIST_USAGE: &str = "Usage: keystep list [--json]\n\n\
+Every linked account: its handle (the name other commands take), provider,\n\
+name, status, when it was last checked and the end of its key. It reads\n\
+Keystep's account list only, never the keychain. With --json, one JSON array:\n\
+handle, provider, provider_name, name, company, status (ok, limited,\n\
+failing, unknown, unchecked, needs_relink), last_checked (RFC 3339 or null),\n\
+fingerprint, purpose (what the key is held to), sandbox (true for a key\n\
+verified against the provider's sandbox), id. Never a key.\n";
+
+/// `keystep forget --help`.
+const FORGET_USAGE: &str = "Usage: keystep forget HANDLE\n\n\
+Removes the account from Keystep and its key from your system keychain, as the\n\
+window's Forget does. The key itself still works at the provider until you\n\
+revoke it there. keystep list shows the handles.\n\n\
+Exit status: 0 forgotten, 1 not forgotten (the keychain or the account list could\n\
+not be changed: the account stays), 2 usage or no such handle.\n";
+
+/// `keystep rename --help`.
+const RENAME_USAGE: &str = "Usage: keystep rename HANDLE [--handle NEW-HANDLE] [--name NAME]\n\n\
+Gives an account another handle (the name commands take: lower-case letters and\n\
+digits in groups joined by hyphens, unique) or another name (what the window\n\
+shows), or both. keystep list shows the handles.\n\n\
+Exit status: 0 renamed, 1 not saved, 2 usage, a handle that is malformed or\n\
+taken, or no such handle.\n";
+
 /// Runs `keystep list` with `args` (after the word `list`) and returns the exit status.
 /// Reads the book only: the keychain is not asked anything.
 pub fn run_list(
@@ -48,30 +75,19 @@ pub fn run_list(
     stderr: &mut dyn Write,
 ) -> i32 {
     let mut json = false;
-    for arg in args {
-        match arg.as_str() {
-            "--help" | "-h" => {
-                let _ = write!(
-                    stdout,
-                    "Usage: keystep list [--json]\n\n\
-                     Every linked account: its handle (the name other commands take), provider,\n\
-                     name, status, when it was last checked and the end of its key. It reads\n\
-                     Keystep's account list only, never the keychain. With --json, one JSON array:\n\
-                     handle, provider, provider_name, name, company, status (ok, limited,\n\
-                     failing, unknown, unchecked, needs_relink), last_checked (RFC 3339 or null),\n\
-                     fingerprint, purpose (what the key is held to), sandbox (true for a key\n\
-                     verified against the provider's sandbox), id. Never a key.\n"
-                );
+    let mut parser = args::parser(args);
+    loop {
+        match parser.next() {
+            Ok(None) => break,
+            Ok(Some(Long("help") | Short('h'))) => {
+                let _ = write!(stdout, "{LIST_USAGE}");
                 return EXIT_OK;
             }
-            "--json" => json = true,
-            _ => {
-                let _ = writeln!(
-                    stderr,
-                    "keystep list: it takes no argument but --json. Try keystep list --help."
-                );
-                return EXIT_USAGE;
+            Ok(Some(Long("json"))) => json = true,
+            Ok(Some(other)) => {
+                return usage_error(stderr, "list", &args::explain(other.unexpected(), "list"))
             }
+            Err(e) => return usage_error(stderr, "list", &args::explain(e, "list")),
         }
     }
     let book = match read_book(world) {
@@ -110,27 +126,36 @@ pub async fn run_forget(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
-    if args.iter().any(|a| a == "--help" || a == "-h") {
-        let _ = write!(
-            stdout,
-            "Usage: keystep forget HANDLE\n\n\
-             Removes the account from Keystep and its key from your system keychain, as the\n\
-             window's Forget does. The key itself still works at the provider until you\n\
-             revoke it there. keystep list shows the handles.\n\n\
-             Exit status: 0 forgotten, 1 not forgotten (the keychain or the account list could\n\
-             not be changed: the account stays), 2 usage or no such handle.\n"
-        );
-        return EXIT_OK;
-    }
-    let handle = match args {
-        [one] if !one.starts_with('-') => one,
-        _ => {
-            let _ = writeln!(
-                stderr,
-                "keystep forget: name one account by its handle, e.g. keystep forget payfit-acme-sas. Try keystep forget --help."
-            );
-            return EXIT_USAGE;
+    let mut handle = None;
+    let mut parser = args::parser(args);
+    loop {
+        let arg = match parser.next() {
+            Ok(Some(arg)) => arg,
+            Ok(None) => break,
+            Err(e) => return usage_error(stderr, "forget", &args::explain(e, "forget")),
+        };
+        match arg {
+            Long("help") | Short('h') => {
+                let _ = write!(stdout, "{FORGET_USAGE}");
+                return EXIT_OK;
+            }
+            Value(value) if handle.is_none() => handle = value.into_string().ok(),
+            Value(_) => return usage_error(stderr, "forget", "Name one account at a time."),
+            other => {
+                return usage_error(
+                    stderr,
+                    "forget",
+                    &args::explain(other.unexpected(), "forget"),
+                )
+            }
         }
+    }
+    let Some(handle) = handle else {
+        return usage_error(
+            stderr,
+            "forget",
+            "Name one account by its handle, e.g. keystep forget payfit-acme-sas.",
+        );
     };
     let accounts = match open_accounts(world) {
         Ok(a) => a,
@@ -139,7 +164,7 @@ pub async fn run_forget(
             return EXIT_FAILED;
         }
     };
-    let account = match accounts.resolve(handle).await {
+    let account = match accounts.resolve(&handle).await {
         Ok(a) => a,
         Err(e) => {
             let _ = writeln!(stderr, "keystep forget: {e}");
@@ -171,50 +196,44 @@ pub async fn run_rename(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
-    if args.iter().any(|a| a == "--help" || a == "-h") {
-        let _ = write!(
-            stdout,
-            "Usage: keystep rename HANDLE [--handle NEW-HANDLE] [--name NAME]\n\n\
-             Gives an account another handle (the name commands take: lower-case letters and\n\
-             digits in groups joined by hyphens, unique) or another name (what the window\n\
-             shows), or both. keystep list shows the handles.\n\n\
-             Exit status: 0 renamed, 1 not saved, 2 usage, a handle that is malformed or\n\
-             taken, or no such handle.\n"
-        );
-        return EXIT_OK;
-    }
-    let usage = |stderr: &mut dyn Write, msg: &str| {
-        let _ = writeln!(stderr, "keystep rename: {msg} Try keystep rename --help.");
-        EXIT_USAGE
-    };
+    let usage = |stderr: &mut dyn Write, msg: &str| usage_error(stderr, "rename", msg);
     let (mut handle, mut new_handle, mut name) = (None, None, None);
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let slot = match arg.as_str() {
-            "--handle" => &mut new_handle,
-            "--name" => &mut name,
-            s if s.starts_with('-') => return usage(stderr, "it takes --handle and --name only."),
-            s if handle.is_none() => {
-                handle = Some(s.to_string());
+    let mut parser = args::parser(args);
+    loop {
+        let arg = match parser.next() {
+            Ok(Some(arg)) => arg,
+            Ok(None) => break,
+            Err(e) => return usage(stderr, &args::explain(e, "rename")),
+        };
+        let slot = match arg {
+            Long("help") | Short('h') => {
+                let _ = write!(stdout, "{RENAME_USAGE}");
+                return EXIT_OK;
+            }
+            Long("handle") => &mut new_handle,
+            Long("name") => &mut name,
+            Value(value) if handle.is_none() => {
+                handle = value.into_string().ok();
                 continue;
             }
-            _ => return usage(stderr, "name one account, by its handle."),
+            Value(_) => return usage(stderr, "Name one account at a time."),
+            other => return usage(stderr, &args::explain(other.unexpected(), "rename")),
         };
-        match it.next() {
-            Some(value) => *slot = Some(value.clone()),
-            None => return usage(stderr, &format!("{arg} needs a value after it.")),
+        match args::text(&mut parser, "rename") {
+            Ok(value) => *slot = Some(value),
+            Err(e) => return usage(stderr, &e),
         }
     }
     let Some(handle) = handle else {
         return usage(
             stderr,
-            "name the account by its handle, e.g. keystep rename payfit-acme --handle payroll.",
+            "Name the account by its handle, e.g. keystep rename payfit-acme --handle payroll.",
         );
     };
     if new_handle.is_none() && name.is_none() {
         return usage(
             stderr,
-            "say what to change: --handle NEW-HANDLE, --name NAME, or both.",
+            "Say what to change: --handle NEW-HANDLE, --name NAME, or both.",
         );
     }
     let accounts = match open_accounts(world) {

@@ -67,16 +67,13 @@ pub async fn run_run(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
-    if args.first().is_some_and(|a| a == "--help" || a == "-h") {
-        let _ = write!(stdout, "{RUN_USAGE}");
-        return EXIT_OK;
-    }
     let parsed = match parse(args) {
-        Ok(p) => p,
-        Err(e) => {
-            let _ = writeln!(stderr, "keystep run: {e}. Try keystep run --help.");
-            return EXIT_USAGE;
+        Ok(Some(p)) => p,
+        Ok(None) => {
+            let _ = write!(stdout, "{RUN_USAGE}");
+            return EXIT_OK;
         }
+        Err(e) => return super::args::usage_error(stderr, "run", &e),
     };
     let book = match read_book(world) {
         Ok(b) => b,

@@ -1,4 +1,8 @@
-//! Reading secret fields from `keystep verify`'s standard input, as `NAME=VALUE` lines.
+//! Reading secret fields for `keystep verify`, `link` and `relink`: from standard input as
+//! `NAME=VALUE` lines ([`read_stdin_fields`]), or, when standard input is a terminal, by
+//! asking for each secret field with echo off ([`SecretInput::Terminal`]), so a person
+//! running the command by hand is told what to type and what they type stays off the
+//! screen and out of the scrollback.
 //!
 //! Whatever comes on standard input may be a secret, in any shape: a token piped without
 //! its `NAME=` (`echo "$TOKEN" | keystep verify humaans`) whose base64 padding makes it look
@@ -9,7 +13,7 @@
 //! not even in a verification's outcome.
 
 use std::collections::BTreeMap;
-use std::io::BufRead;
+use std::io::{self, BufRead};
 
 use zeroize::Zeroizing;
 
@@ -76,6 +80,83 @@ pub enum StdinError {
         /// The field's declared key.
         field: String,
     },
+    /// Asked on a terminal, the answer could not be read (the terminal went away, or
+    /// Ctrl-D before anything was typed).
+    #[error("The terminal could not be read, so no key was taken. To pipe the key in instead: printf '{example}\\n' | keystep …")]
+    Terminal {
+        /// `api_token=%s`: how the first secret field is piped.
+        example: String,
+    },
+}
+
+/// Where the secret fields come from.
+pub enum SecretInput<'a> {
+    /// `NAME=VALUE` lines: a pipe, a file or a here-document ([`read_stdin_fields`]).
+    Lines(&'a mut dyn BufRead),
+    /// A person at a terminal: each secret field is asked for by its label, and what is
+    /// typed is not echoed.
+    Terminal(&'a mut dyn Prompt),
+}
+
+/// A person at a terminal, asked one question at a time.
+pub trait Prompt {
+    /// Asks `question` and reads a secret; what is typed is not shown.
+    ///
+    /// # Errors
+    /// The terminal could not be read.
+    fn secret(&mut self, question: &str) -> io::Result<Secret>;
+
+    /// Asks `question` and reads one line, shown as it is typed (an account's name).
+    ///
+    /// # Errors
+    /// The terminal could not be read.
+    fn line(&mut self, question: &str) -> io::Result<String>;
+}
+
+/// The terminal a person runs `keystep` from: secrets are read from it with echo off
+/// (`rpassword`, which turns echo off on the terminal itself, so nothing typed reaches the
+/// screen or its scrollback), questions are written to standard error.
+#[derive(Debug, Default)]
+pub struct TerminalPrompt;
+
+impl Prompt for TerminalPrompt {
+    fn secret(&mut self, question: &str) -> io::Result<Secret> {
+        let typed = zeroize::Zeroizing::new(rpassword::prompt_password(question)?);
+        Ok(Secret::new(typed.as_str()))
+    }
+
+    fn line(&mut self, question: &str) -> io::Result<String> {
+        use std::io::Write as _;
+        let mut stderr = io::stderr();
+        stderr.write_all(question.as_bytes())?;
+        stderr.flush()?;
+        let mut answer = String::new();
+        io::stdin().read_line(&mut answer)?;
+        Ok(answer)
+    }
+}
+
+/// `provider`'s secret fields from `input`: read as lines, or asked for one by one.
+///
+/// # Errors
+/// As [`read_stdin_fields`], or the terminal could not be read.
+pub fn read_secret_fields(
+    input: &mut SecretInput<'_>,
+    provider: &Provider,
+) -> Result<BTreeMap<String, Secret>, StdinError> {
+    let prompt = match input {
+        SecretInput::Lines(lines) => return read_stdin_fields(*lines, provider),
+        SecretInput::Terminal(prompt) => prompt,
+    };
+    let mut fields = BTreeMap::new();
+    for field in provider.fields.iter().filter(|f| f.secret) {
+        let question = format!("{} ({}; typing is not shown): ", field.label, provider.name);
+        let value = prompt.secret(&question).map_err(|_| StdinError::Terminal {
+            example: format!("{}=%s", field.key),
+        })?;
+        fields.insert(field.key.clone(), value);
+    }
+    Ok(fields)
 }
 
 /// Reads `NAME=VALUE` lines for `provider`'s secret fields until the end of `stdin`.

@@ -14,6 +14,8 @@ pub enum Command {
     Verify,
     /// `keystep link`: verify and store, as the window's Connect does.
     Link,
+    /// `keystep relink`: a new key for a linked account, as the window's Replace key does.
+    Relink,
     /// `keystep list`: every account, from the book alone.
     List,
     /// `keystep forget`: remove an account and its key.
@@ -28,8 +30,9 @@ pub enum Command {
 
 impl Command {
     /// Every command, in the order `--help` lists them.
-    pub const ALL: [Command; 7] = [
+    pub const ALL: [Command; 8] = [
         Command::Link,
+        Command::Relink,
         Command::List,
         Command::Forget,
         Command::Rename,
@@ -43,6 +46,7 @@ impl Command {
         match self {
             Command::Verify => "verify",
             Command::Link => "link",
+            Command::Relink => "relink",
             Command::List => "list",
             Command::Forget => "forget",
             Command::Rename => "rename",
@@ -57,6 +61,10 @@ impl Command {
             Command::Link => (
                 "link <provider> [--purpose ID] [--field NAME=VALUE]... [--name NAME] [--json]",
                 "verify a key (secret fields on standard input) and keep it",
+            ),
+            Command::Relink => (
+                "relink HANDLE [--field NAME=VALUE]... [--json]",
+                "give a linked account a new key (verified first, kept in place)",
             ),
             Command::List => (
                 "list [--json]",
@@ -75,11 +83,11 @@ impl Command {
                 "check a key without keeping it",
             ),
             Command::Run => (
-                "run --account HANDLE ... -- COMMAND",
+                "run --account HANDLE [--account HANDLE]... [--env] [--allow-write] [--allow-failing] [--no-masking] -- COMMAND [ARG]...",
                 "use an account's key in a script: see keystep run --help",
             ),
             Command::Log => (
-                "log [--account HANDLE] [--json]",
+                "log [--account HANDLE] [--since DURATION|TIME] [--last N] [--json]",
                 "every use of a key: see keystep log --help",
             ),
         }
@@ -126,21 +134,16 @@ pub fn route(args: &[String]) -> Route {
 
 fn unknown(word: &str) -> String {
     // A word is repeated only when it looks like a mistyped command, never a pasted key.
-    let shown = word.len() <= 20
-        && word
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c == '-' || c == '_');
     let kind = if word.starts_with('-') {
         "option"
     } else {
         "command"
     };
-    let what = if shown {
-        format!("“{word}” is not a keystep {kind}")
-    } else {
-        "That is not a keystep command".to_string()
+    let what = match super::args::shown(word) {
+        Some(quoted) => format!("{quoted} is not a keystep {kind}."),
+        None => "That is not a keystep command.".to_string(),
     };
-    format!("keystep: {what}. Try keystep --help.")
+    format!("keystep: {what} Try keystep --help.")
 }
 
 /// `keystep --help`.

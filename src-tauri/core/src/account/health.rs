@@ -318,6 +318,10 @@ impl Accounts {
             }
         };
         let mut ledger = self.ledger.lock().await;
+        // The book as it is on disk now, read after the keychain was listed: another process
+        // (`keystep link`) may have linked an account since this one last read it, and its
+        // key must not look like a leftover (security review 3, finding 4).
+        self.refresh(&mut ledger);
         let present: BTreeSet<&str> = items.iter().map(|i| i.account.as_str()).collect();
         let linked: BTreeSet<&str> = ledger.book.accounts.iter().map(|a| a.id.as_str()).collect();
         let orphans: Vec<ItemRef> = items
@@ -388,10 +392,16 @@ impl Accounts {
     /// the keychain refused.
     pub async fn remove_orphan(&self, id: &str) -> Result<(), LinkError> {
         self.writable()?;
-        // As the writer while deleting, so a link cannot adopt the id in between.
+        // As the writer while deleting, so a link cannot adopt the id in between; and against
+        // the book as it is on disk now, so an account another process linked since the
+        // leftovers were offered keeps its key.
         let _writer = self.writer.lock().await;
-        if self.ledger.lock().await.position(id).is_some() {
-            return Err(LinkError::NotOrphan(id.to_string()));
+        {
+            let mut ledger = self.ledger.lock().await;
+            self.refresh(&mut ledger);
+            if ledger.position(id).is_some() {
+                return Err(LinkError::NotOrphan(id.to_string()));
+            }
         }
         self.keychain
             .delete(id, Late::Ignore)

@@ -115,7 +115,7 @@ pub fn recover_book(
     })
 }
 
-fn recovered(provider: &Provider, id: String, label: String, now: u64) -> Account {
+pub(super) fn recovered(provider: &Provider, id: String, label: String, now: u64) -> Account {
     // A choice has a default; an identifier or subdomain existed only in the book.
     let lost: Vec<&str> = provider
         .fields

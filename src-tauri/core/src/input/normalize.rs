@@ -33,13 +33,61 @@ fn reject_invisible(s: &str) -> Result<(), Problem> {
     Ok(())
 }
 
+/// Shortest token accepted. Every provider's keys are far longer (20 characters and more);
+/// a shorter value is a fragment: the end of a selection, or the fingerprint the account
+/// list shows ("…x7Qa"). Refused before anything is sent, so a fragment is never sent as a
+/// key and blamed on the key.
+pub const MIN_TOKEN_CHARS: usize = 8;
+
+/// The first words of a pasted command line: curl, wget, HTTPie, PowerShell's.
+const COMMANDS: &[&str] = &[
+    "curl",
+    "wget",
+    "http",
+    "https",
+    "xh",
+    "invoke-restmethod",
+    "invoke-webrequest",
+    "irm",
+    "iwr",
+];
+
+/// What a whole paste is, when it is plainly not a key: a command line (its first word,
+/// after a shell prompt's `$ `, is a known HTTP tool's) or a web address.
+fn pasted_whole(s: &str) -> Option<Problem> {
+    let line = s.trim_start_matches(['$', '>', '#', ' ']);
+    let first = line
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if line.contains(char::is_whitespace) && COMMANDS.contains(&first.as_str()) {
+        return Some(Problem::PastedCommand);
+    }
+    let lower = s.get(..8).unwrap_or(s).to_ascii_lowercase();
+    if lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("www.") {
+        return Some(Problem::PastedUrl);
+    }
+    None
+}
+
+/// Refuses a paste that is plainly not a key or an identifier ([`pasted_whole`]).
+fn refuse_whole_paste(s: &str) -> Result<(), Problem> {
+    match pasted_whole(s) {
+        Some(problem) => Err(problem),
+        None => Ok(()),
+    }
+}
+
 /// Cleans a token: trims, unquotes, removes a pasted `Bearer ` or `Authorization:` prefix.
 ///
 /// # Errors
-/// Empty, or with spaces or invisible characters inside.
+/// Empty; a whole command line or a web address rather than a key; spaces or invisible
+/// characters inside; shorter than [`MIN_TOKEN_CHARS`].
 pub fn normalize_token(raw: &str) -> Result<(String, Vec<Change>), Problem> {
     let mut changes = Vec::new();
     let mut s = trim_paste(raw, &mut changes);
+    refuse_whole_paste(&s)?;
     // A scheme word counts only as a whole word: "Bearer abc" or a lone "Bearer", never
     // the start of a token such as "tokenABC".
     for (word, change) in [
@@ -60,20 +108,25 @@ pub fn normalize_token(raw: &str) -> Result<(String, Vec<Change>), Problem> {
     if s.is_empty() {
         return Err(Problem::Empty);
     }
+    refuse_whole_paste(&s)?;
     reject_invisible(&s)?;
+    if s.chars().count() < MIN_TOKEN_CHARS {
+        return Err(Problem::TooShort);
+    }
     Ok((s, changes))
 }
 
 /// Cleans an identifier: trims and unquotes.
 ///
 /// # Errors
-/// Empty, or with spaces or invisible characters inside.
+/// Empty; a whole command line or a web address; spaces or invisible characters inside.
 pub fn normalize_identifier(raw: &str) -> Result<(String, Vec<Change>), Problem> {
     let mut changes = Vec::new();
     let s = trim_paste(raw, &mut changes);
     if s.is_empty() {
         return Err(Problem::Empty);
     }
+    refuse_whole_paste(&s)?;
     reject_invisible(&s)?;
     Ok((s, changes))
 }
@@ -184,8 +237,8 @@ mod tests {
 
     #[test]
     fn tokens_lose_paste_noise() {
-        let (t, notes) = normalize_token("  \"Bearer abc123\"\n").expect("fixable");
-        assert_eq!(t, "abc123", "quotes, Bearer and whitespace removed");
+        let (t, notes) = normalize_token("  \"Bearer abc123def\"\n").expect("fixable");
+        assert_eq!(t, "abc123def", "quotes, Bearer and whitespace removed");
         assert_eq!(
             notes,
             [
@@ -196,19 +249,19 @@ mod tests {
             "each change is reported, in order"
         );
         assert_eq!(
-            normalize_token("abc").expect("clean").1.len(),
+            normalize_token("abcdefgh").expect("clean").1.len(),
             0,
             "clean input, no notes"
         );
         assert_eq!(
-            normalize_token("tokenABC").expect("kept").0,
-            "tokenABC",
+            normalize_token("tokenABCDEF").expect("kept").0,
+            "tokenABCDEF",
             "not a prefix word"
         );
         assert_eq!(
-            normalize_token("Authorization: Bearer x1").expect("header"),
+            normalize_token("Authorization: Bearer x1y2z3w4").expect("header"),
             (
-                "x1".to_string(),
+                "x1y2z3w4".to_string(),
                 vec![
                     Change::RemovedAuthorizationPrefix,
                     Change::RemovedBearerPrefix
@@ -217,7 +270,7 @@ mod tests {
             "a pasted header"
         );
         assert_eq!(
-            normalize_token("token x1").expect("scheme word").1,
+            normalize_token("token x1y2z3w4").expect("scheme word").1,
             [Change::RemovedTokenPrefix],
             "a Token scheme word"
         );
@@ -241,6 +294,45 @@ mod tests {
             Err(Problem::Invisible),
             "zero-width space"
         );
+    }
+
+    #[test]
+    fn an_address_a_command_line_or_a_fragment_is_not_a_key() {
+        for (raw, problem) in [
+            ("https://app.humaans.io/settings/api-tokens", Problem::PastedUrl),
+            ("  HTTP://api.example.com/v1?token=abc ", Problem::PastedUrl),
+            ("\"www.hibob.com/\"", Problem::PastedUrl),
+            (
+                "curl -H \"Authorization: Bearer QzXv0123456789abcdef\" https://app.humaans.io/api/me",
+                Problem::PastedCommand,
+            ),
+            ("$ curl -u id:token https://api.hibob.com/v1/people", Problem::PastedCommand),
+            ("wget --header='x: y' https://x.example", Problem::PastedCommand),
+            ("http GET https://x.example Authorization:abc", Problem::PastedCommand),
+            ("Invoke-RestMethod -Uri https://x.example", Problem::PastedCommand),
+            ("x7Q", Problem::TooShort),
+            ("…x7Qa", Problem::TooShort),
+            ("Bearer abc", Problem::TooShort),
+        ] {
+            assert_eq!(normalize_token(raw), Err(problem), "{raw:?}");
+        }
+        for raw in ["https://x.example", "curl -s https://x.example"] {
+            assert!(
+                normalize_identifier(raw).is_err(),
+                "{raw:?} is no identifier either"
+            );
+        }
+        for key in [
+            "httpsAbcdefgh12345678",
+            "curlyToken1234567890",
+            "wwwToken12345678",
+            "abcdefgh",
+        ] {
+            assert!(
+                normalize_token(key).is_ok(),
+                "{key:?} is a key that only starts like one"
+            );
+        }
     }
 
     #[test]

@@ -69,8 +69,10 @@ impl fmt::Display for Problem {
             Problem::SameValue => "the same value as another field",
             Problem::Swapped => "swapped with another field",
             Problem::PastedTogether => "two values pasted together",
-            Problem::CurlCommand => "a whole curl command",
             Problem::ColonInKey => "a “:” in a key sent as a user name",
+            Problem::PastedUrl => "a web address, not a key",
+            Problem::PastedCommand => "a whole command line, not a key",
+            Problem::TooShort => "far too short to be a key",
         })
     }
 }
@@ -136,11 +138,17 @@ impl Problem {
             Problem::OtherDomain => format!(
                 "That address is not a {provider} address. Enter only your company's {label}, for example “acme”."
             ),
-            Problem::CurlCommand => format!(
-                "That is a whole curl command, not the {label}. Paste only the {label} {provider} showed you."
-            ),
             Problem::ColonInKey => format!(
                 "{label} cannot contain “:”, because {provider} takes the key as a user name. Paste only the key."
+            ),
+            Problem::PastedUrl => format!(
+                "{label} holds a web address (https://…), not the key. Copy the key itself from {provider}, not the page's address; nothing was sent."
+            ),
+            Problem::PastedCommand => format!(
+                "{label} holds a whole command line (such as curl …), not just the key. Paste only the key from it; nothing was sent."
+            ),
+            Problem::TooShort => format!(
+                "{label} is far too short to be a {provider} key (a few characters were pasted). Copy all of it; nothing was sent."
             ),
             Problem::NotAnOption => {
                 let labels: Vec<&str> = field.options.iter().map(|o| o.label.as_str()).collect();

@@ -227,6 +227,21 @@ pub struct Step {
     /// A warning to show prominently ("shown only once").
     #[serde(default)]
     pub warning: Option<String>,
+    /// Set on the one step where the person copies the secret: whether the provider shows
+    /// it there only once or whenever asked. The window points a refused key at this step
+    /// and, for [`SecretShown::Once`], says to make a new key instead of copying it again.
+    #[serde(default)]
+    pub secret_shown: Option<SecretShown>,
+}
+
+/// How often a provider shows a secret (`docs/providers/<id>.md` holds the fact).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SecretShown {
+    /// Only when it is created: a lost secret is replaced by a new one (or a reset).
+    Once,
+    /// Whenever the person opens the page again (JazzHR's one key per account).
+    Anytime,
 }
 
 /// One purpose of a provider's keys.
@@ -607,6 +622,13 @@ impl Provider {
     /// The field with this key.
     pub fn field(&self, key: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.key == key)
+    }
+
+    /// Whether the provider's answers name the company a key reaches (`identity.company`).
+    /// Where they cannot (HiBob, JazzHR), an account is named after its user unless the
+    /// person names it, so the window and `keystep link` ask for a name.
+    pub fn names_company(&self) -> bool {
+        self.identity.company.is_some()
     }
 
     /// The named host a check talks to, given the chosen options of choice fields (`None`

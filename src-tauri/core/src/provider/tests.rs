@@ -83,6 +83,7 @@ options = [
 id = "one"
 title = "t"
 body = "b"
+secret_shown = "once"
 [permissions]
 required = ["read", "whose data"]
 [[purposes]]
@@ -411,6 +412,16 @@ fn each_schema_rule_rejects_its_mistake() {
             "[[steps]]\nid = \"one\"",
             "[[steps]]\nchecklist = [\"admin\"]\nid = \"one\"",
             "is not a required permission",
+        ),
+        (
+            "secret_shown = \"once\"\n",
+            "",
+            "exactly one step says where the secret is copied",
+        ),
+        (
+            "secret_shown = \"once\"",
+            "secret_shown = \"twice\"",
+            "unknown variant",
         ),
         ("at {tenant}.", "at {key}.", "neither provider"),
         ("method = \"POST\"", "method = \"GET\"", "a GET has no body"),

@@ -200,6 +200,14 @@ fn validate_steps(p: &Provider) -> Result<(), String> {
             }
         }
     }
+    // The window points a refused key at the step where it was copied, and words what to
+    // do by whether it can be copied again: one step, always.
+    let copied = p.steps.iter().filter(|s| s.secret_shown.is_some()).count();
+    if copied != 1 {
+        return Err(format!(
+            "exactly one step says where the secret is copied (secret_shown = \"once\" or \"anytime\"); {copied} do"
+        ));
+    }
     Ok(())
 }
 

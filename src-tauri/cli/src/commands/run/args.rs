@@ -46,53 +46,58 @@ pub(super) struct RunArgs {
     pub(super) command: Vec<String>,
 }
 
-pub(super) fn parse(args: &[String]) -> Result<RunArgs, String> {
+/// Parses `keystep run`'s arguments; `None` for `--help`. Options come first; the command
+/// starts at `--` or at the first argument that is not an option, and everything after it
+/// is the command's own.
+///
+/// # Errors
+/// A sentence saying what is wrong, naming no value but a short lower-case word.
+pub(super) fn parse(args: &[String]) -> Result<Option<RunArgs>, String> {
+    use crate::commands::args::{self, Long, Short, Value};
     let mut parsed = RunArgs::default();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--account" => match it.next() {
-                Some(h) if !h.starts_with('-') => parsed.accounts.push(h.clone()),
-                _ => return Err("--account needs a handle".into()),
-            },
-            a if a.starts_with("--account=") => {
-                parsed.accounts.push(a["--account=".len()..].to_string());
+    let mut parser = args::parser(args);
+    while let Some(arg) = parser.next().map_err(|e| args::explain(e, "run"))? {
+        match arg {
+            Long("help") | Short('h') => return Ok(None),
+            Long("account") => {
+                let handle = args::text(&mut parser, "run")?;
+                if handle.starts_with('-') {
+                    return Err("--account needs a handle after it.".into());
+                }
+                parsed.accounts.push(handle);
             }
-            "--env" => parsed.env = true,
-            "--allow-write" => parsed.allow_write = true,
-            "--allow-failing" => parsed.allow_failing = true,
-            "--no-masking" => parsed.no_masking = true,
-            "--" => {
-                parsed.command = it.cloned().collect();
+            Long("env") => parsed.env = true,
+            Long("allow-write") => parsed.allow_write = true,
+            Long("allow-failing") => parsed.allow_failing = true,
+            Long("no-masking") => parsed.no_masking = true,
+            Value(first) => {
+                let first = first
+                    .into_string()
+                    .map_err(|_| "An argument is not valid text.".to_string())?;
+                parsed.command.push(first);
+                let rest = parser.raw_args().map_err(|e| args::explain(e, "run"))?;
+                for arg in rest {
+                    parsed.command.push(
+                        arg.into_string()
+                            .map_err(|_| "An argument is not valid text.".to_string())?,
+                    );
+                }
                 break;
             }
-            a if a.starts_with('-') => {
-                // Options are named back only when they look like one (never a pasted key).
-                let shown =
-                    a.len() <= 24 && a[1..].chars().all(|c| c.is_ascii_lowercase() || c == '-');
-                return Err(if shown {
-                    format!("“{a}” is not an option of keystep run")
-                } else {
-                    "an argument before -- is not an option of keystep run".into()
-                });
-            }
-            _ => {
-                parsed.command = std::iter::once(arg).chain(it).cloned().collect();
-                break;
-            }
+            other => return Err(args::explain(other.unexpected(), "run")),
         }
     }
     if parsed.accounts.is_empty() {
-        return Err("name an account with --account HANDLE".into());
+        return Err("Name an account with --account HANDLE.".into());
     }
     if parsed.command.is_empty() {
-        return Err("give the command to run after --".into());
+        return Err("Give the command to run after --.".into());
     }
     if parsed.no_masking && !parsed.env {
-        return Err("--no-masking goes with --env (proxy mode has no key to mask)".into());
+        return Err("--no-masking goes with --env (proxy mode has no key to mask).".into());
     }
     parsed.accounts.dedup();
-    Ok(parsed)
+    Ok(Some(parsed))
 }
 
 #[cfg(test)]
@@ -114,7 +119,8 @@ mod tests {
             "python3",
             "--x",
         ]))
-        .expect("valid");
+        .expect("valid")
+        .expect("not --help");
         assert_eq!(p.accounts, ["a", "b"], "both accounts");
         assert!(p.env, "--env");
         assert_eq!(

@@ -1,0 +1,201 @@
+// Test-only: the harness self-test's checks for what a new user tripped over in the
+// walkthrough of the installed package (issue #21 §7), kept apart from harness.js, which
+// passes its helpers in. Each step starts from a fresh page (restart) so it does not depend
+// on the steps before it.
+
+/**
+ * @param {object} h the harness's helpers
+ */
+export async function walkthrough(h) {
+  const { check, step, $, $$, click, type, until, restart, visibleView, calls, lastCall } = h;
+  const describe = (node) => (node ? node.outerHTML.slice(0, 100) : String(node));
+  /** Where the sticky header ends, in the window. */
+  const headerBottom = () => $(".app-header").getBoundingClientRect().bottom;
+  /** Whether `node` shows whole in the window, below the header. */
+  const inClearView = (node) => {
+    const box = node.getBoundingClientRect();
+    return box.height > 0 && box.top >= headerBottom() - 0.5 && box.bottom <= window.innerHeight + 0.5;
+  };
+  const where = (node) => {
+    const box = node.getBoundingClientRect();
+    return `${Math.round(box.top)}–${Math.round(box.bottom)} in a window of ${window.innerHeight}, header ending at ${Math.round(headerBottom())}`;
+  };
+  /** Scrolls so that `node`'s top sits `y` pixels from the window's top (under the header). */
+  const scrollUnderHeader = (node, y = 8) => window.scrollBy(0, node.getBoundingClientRect().top - y);
+
+  await step("start-up: nothing on screen moves when the test-address banner or the French arrives", async () => {
+    /** Starts Keystep afresh with `query`, and returns what moved on screen until it was ready. */
+    const shiftsOf = async (query) => {
+      const moved = [];
+      const observer = new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) {
+          const sources = (entry.sources || []).map((s) => (s.node && s.node.nodeType === 1 ? `${s.node.tagName.toLowerCase()}#${s.node.id || ""}.${s.node.className || ""}` : String(s.node && s.node.nodeName)));
+          moved.push(`${entry.value.toFixed(3)} [${sources.join(", ")}]`);
+        }
+      });
+      observer.observe({ type: "layout-shift" });
+      // The test addresses answer last, as they may on a busy machine.
+      await restart(query);
+      await until(() => document.body.dataset.ready === "true", "start-up over");
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      observer.disconnect();
+      return moved;
+    };
+    const supported = PerformanceObserver.supportedEntryTypes && PerformanceObserver.supportedEntryTypes.includes("layout-shift");
+    check("this browser reports layout shifts", supported);
+    if (!supported) return;
+    const banner = await shiftsOf("?overrides=1&accounts=2&late=list_host_overrides");
+    check("the test-address banner takes its place before anything below it shows", banner.length === 0 && !$("#host-overrides").hidden, banner.join("; "));
+    const french = await shiftsOf("?lang=fr&accounts=2");
+    check("a French start shows no English first that then moves", french.length === 0 && $("#home-title").textContent === "Comptes connectés", french.join("; "));
+  });
+
+  await step("a check that got no answer says so, never “checked just now”", async () => {
+    await restart("?accounts=1&flaky=acc-1");
+    const meta = () => $(".account-meta", $('[data-account-id="acc-1"]')).textContent;
+    check("before: when it was checked", /checked \d+ min ago/.test(meta()), meta());
+    click($('[data-account-id="acc-1"] [data-action="check"]'));
+    await until(() => calls("check_account").length === 1 && !$('[data-account-id="acc-1"]').hasAttribute("aria-busy") && /next check in 10 min/.test(meta()), "the check over, its card drawn again");
+    check(
+      "after a check that got no answer: when it was tried, and when the provider last answered",
+      !/checked/.test(meta()) && /last tried just now, no answer/.test(meta()) && /last answer \d+ min ago/.test(meta()),
+      meta(),
+    );
+    click($('[data-account-id="acc-1"] [data-action="details"]'));
+    await until(() => visibleView() === "account" && $("#history-rows").childElementCount > 0, "the account view");
+    const facts = $("#account-body").textContent;
+    check("the account view says the same", /Last check.*no answer/.test(facts) && /Last answer from Humaans/.test(facts), facts);
+    await restart("?seed=lifecycle");
+    const umbrella = $(".account-meta", $('[data-account-id="acc-5"]')).textContent;
+    check("a card whose last check got no answer does not say it was checked then", !/checked/.test(umbrella) && /last tried \d+ min ago, no answer/.test(umbrella) && /last answer 6 h ago/.test(umbrella), umbrella);
+  });
+
+  await step("French: “de Acme” is “d’Acme”, in every sentence and in the window", async () => {
+    const i18n = await import("../../ui/i18n.js");
+    const fr = (await import("../../ui/locales/fr.js")).default;
+    const slip = /(?<!\p{L})(de|De|que|Que) (?=[aeiouyàâéèêîôûAEIOUYÀÂÉÈÊÎÔÛ])/u;
+    await i18n.setLanguage("fr");
+    const slips = [];
+    for (const key of Object.keys(fr)) {
+      const params = {};
+      for (const m of fr[key].matchAll(/\{([a-z_]+)\}/g)) params[m[1]] = m[1] === "count" ? 2 : "Acme";
+      const text = i18n.t(key.replace(/\.(one|other)$/, ""), params);
+      if (slip.test(text)) slips.push(`${key}: ${text}`);
+    }
+    for (const provider of await window.__TAURI__.core.invoke("list_providers", { lang: "fr" })) {
+      for (const [code, template] of Object.entries(provider.messages || {})) {
+        const params = Object.fromEntries([...String(template).matchAll(/\{([a-z_]+)\}/g)].map((m) => [m[1], "Acme"]));
+        const text = i18n.fill(template, params);
+        if (slip.test(text)) slips.push(`${provider.id}.${code}: ${text}`);
+      }
+    }
+    check("every French sentence elides “de” and “que” before a vowel", slips.length === 0, slips.join(" | "));
+    await restart("?accounts=1&lang=fr");
+    click($('[data-account-id="acc-1"] [data-action="relink"]'));
+    await until(() => visibleView() === "guide", "the relink guide");
+    check("Replace key for Acme Ltd: « Remplacer la clé d’Acme Ltd »", $("#guide-title").textContent === "Remplacer la clé d’Acme Ltd", $("#guide-title").textContent);
+    click("#guide-back");
+    await h.homeLoaded();
+  });
+
+  await step("no tray icon: the window offers Quit", async () => {
+    await restart("?accounts=1");
+    check("with a tray icon, Quit is the tray's", $("#quit").hidden && calls("get_desktop").length === 1);
+    await restart("?accounts=1&tray=0");
+    const quit = $("#quit");
+    check("without one, the header offers Quit Keystep", !quit.hidden && quit.offsetParent !== null && quit.textContent === "Quit Keystep" && quit.closest(".app-header"), describe(quit));
+    click(quit);
+    await until(() => calls("quit_app").length === 1, "quit_app");
+    check("Quit asks the backend to quit, with nothing to send", JSON.stringify(lastCall("quit_app").args) === "{}");
+  });
+
+  await step("the account list lost, the keys kept: each leftover can be restored as an account", async () => {
+    await restart("?seed=lifecycle");
+    // Start-up over, and any earlier run's start-up too (they share the stub and the page).
+    await until(() => $("#orphans") && document.body.dataset.ready === "true", "the leftovers");
+    await new Promise((resolve) => window.setTimeout(resolve, 800));
+    const hint = $(".notice-orphans").textContent;
+    check("the notice says what restoring is for, and what removing does", /lost its account list/.test(hint) && /restore each one/.test(hint) && /Remove deletes only the keychain item/.test(hint), hint);
+    const row = $('[data-orphan-id="orph-1"]');
+    check("each leftover offers Restore account before Remove", $$("button", row).map((b) => b.textContent).join(" | ") === "Restore account | Remove from keychain", $$("button", row).map((b) => b.textContent).join(" | "));
+    const before = calls("check_account").length;
+    click($('[data-action="restore-orphan"]', row));
+    await until(() => !$('[data-orphan-id="orph-1"]') && $$("#accounts [data-account-id]").some((c) => c.dataset.accountId === "orph-1"), "the account back in the list");
+    check("restore_orphan gets {id}", JSON.stringify(lastCall("restore_orphan").args) === JSON.stringify({ id: "orph-1" }));
+    check("the restored account is listed under its name, and the row is gone", /Umbrella Corp/.test($('#accounts [data-account-id="orph-1"]').textContent) && !$('[data-orphan-id="orph-1"]'));
+    await until(() => calls("check_account").length === before + 1, "its check");
+    check("and it is checked at once", lastCall("check_account").args.id === "orph-1");
+    check("the focus moves to the next leftover", document.activeElement === $('[data-orphan-id="orph-2"] button'), describe(document.activeElement));
+  });
+
+  await step("settings: an error shows below the header, and goes once the value is fixed", async () => {
+    await restart("");
+    click("#open-settings");
+    await until(() => visibleView() === "settings" && $("#settings-loading").hidden, "settings");
+    const interval = $("#setting-interval");
+    // Scrolled a little, as after reading further down: the box is in the window, under the
+    // header, where the browser's own scroll on focus left it.
+    scrollUnderHeader(interval);
+    interval.value = "0";
+    click("#settings-save");
+    await until(() => !$("#setting-interval-error").hidden, "the interval's error");
+    const label = $('label[for="setting-interval"]');
+    check(
+      "the wrong field is focused with its label and its error in view, below the header",
+      document.activeElement === interval && inClearView(label) && inClearView($("#setting-interval-error")),
+      `label ${where(label)}; error ${where($("#setting-interval-error"))}; focus ${describe(document.activeElement)}`,
+    );
+    type(interval, "12");
+    check("fixing the value clears the error at once", $("#setting-interval-error").hidden && interval.getAttribute("aria-invalid") !== "true" && !(interval.getAttribute("aria-describedby") || "").includes("setting-interval-error"));
+    type(interval, "abc");
+    check("a value still wrong keeps it away until Save", $("#setting-interval-error").hidden);
+    type(interval, "12");
+    click("#settings-save");
+    await until(() => $("#settings-status").textContent, "saved");
+    check("Save says so", $("#settings-status").textContent === "Settings saved.", $("#settings-status").textContent);
+    type(interval, "13");
+    check("a change after saving takes “Settings saved.” away", $("#settings-status").textContent === "", $("#settings-status").textContent);
+
+    window.__stubFailNext("save_settings", { code: "storage_failed", message: "disk full" });
+    scrollUnderHeader($("#settings-form"), 20);
+    click("#settings-save");
+    await until(() => !$("#settings-errors").hidden, "the settings' error");
+    check("a failed save says so below the header, focused", document.activeElement === $("#settings-errors") && inClearView($("#settings-errors")), `${where($("#settings-errors"))}; focus ${describe(document.activeElement)}`);
+    check("the save was asked", lastCall("save_settings") && calls("save_settings").length === 2);
+  });
+
+  await step("replace key: a refused key points at the step where it was copied, and a key shown once is made anew", async () => {
+    await restart("?seed=lifecycle");
+    /** Replaces `id`'s key with a refused one; resolves on the result. */
+    const refuse = async (id, secretName) => {
+      click($(`[data-account-id="${id}"] [data-action="relink"]`));
+      await until(() => visibleView() === "guide", "the relink guide");
+      type(h.field(secretName), "refused-token-0123456789");
+      click("button#connect");
+      await h.waitResult();
+    };
+    const providers = await window.__TAURI__.core.invoke("list_providers", { lang: "en" });
+    const steps = (id) => providers.find((p) => p.id === id).steps;
+    await refuse("acc-2", "service_user_token");
+    const hibob = steps("hibob");
+    const copy = hibob.findIndex((s) => s.secret_shown === "once");
+    const show = $("#result-show-step");
+    check("HiBob: the fixtures say which step shows the token once", copy >= 0 && hibob[copy].id === "copy-credentials", JSON.stringify(hibob.map((s) => [s.id, s.secret_shown])));
+    check(
+      "HiBob: the result offers the step where the token was copied, not the last step with a warning",
+      $("#result").dataset.code === "bad_credentials" && $("#result").dataset.mode === "relink" && !show.hidden && show.dataset.step === String(copy) && show.textContent === `See step ${copy + 1}: ${hibob[copy].title}`,
+      `${show.dataset.step} ${show.textContent}`,
+    );
+    const next = $("#result-body .result-next").textContent;
+    check("HiBob: it does not say to copy the key again, but that a key shown once is made anew", !/Copy the key again/.test(next) && /shows a key only once/.test(next) && /make a new one/.test(next), next);
+    click("#result-cancel");
+    await h.homeLoaded();
+    await refuse("acc-4", "api_key");
+    const jazz = steps("jazzhr");
+    const jazzCopy = jazz.findIndex((s) => s.secret_shown === "anytime");
+    const jazzNext = $("#result-body .result-next").textContent;
+    check("JazzHR, whose key shows whenever asked: copy it again, from the step that shows it", /Copy the key again/.test(jazzNext) && !/only once/.test(jazzNext) && $("#result-show-step").dataset.step === String(jazzCopy), `${$("#result-show-step").dataset.step} ${jazzNext}`);
+    click("#result-cancel");
+    await h.homeLoaded();
+  });
+}

@@ -50,6 +50,7 @@ export const ERROR_CODES = Object.freeze([
  * @property {ChoiceView[]} [options]
  * @property {string} [default]
  * @property {string} [domain] a subdomain field's vendor domain ("example.com")
+ * @property {string} [retired] the provider's sentence about a retired credential this box may receive
  * @typedef {object} StepView one step of a provider's guide
  * @property {string} id
  * @property {string} title
@@ -67,6 +68,8 @@ export const ERROR_CODES = Object.freeze([
  * @property {string} summary
  * @property {string} prerequisite
  * @property {string} revoke
+ * @property {string} credential_kind how the key is sent: "bearer", "basic", "query", "basic_key", "header", "client_credentials"
+ * @property {{rule: string, days?: number, full_access?: boolean}} lifetime how long keys live
  * @property {string} [rotate_warning]
  * @property {FieldView[]} fields
  * @property {StepView[]} steps
@@ -124,6 +127,8 @@ export const ERROR_CODES = Object.freeze([
  * @property {boolean} rotation_due
  * @property {number|null} [expires_at]
  * @property {boolean} expiry_warning
+ * @property {KeyLife} [life] where the key stands against its provider's lifetime rule
+ * @property {boolean} [sandbox] verified against the provider's sandbox
  * @property {TroubleView|null} [couldnt_check]
  * @property {number|null} [next_check_at]
  * @property {StoreCopyView[]} [copies] its copies in team stores (keystep push, Share)
@@ -136,6 +141,8 @@ export const ERROR_CODES = Object.freeze([
  * @property {"current"|"stale"|"changed_outside"} state
  * @property {Code|null} [last_code] the last attempt's problem
  * @typedef {{target: string, ok: boolean, code?: Code|null, message: string, version?: string|null}} CopyOutcomeView
+ * @typedef {{state: "open", full_access: boolean} | {state: "expires", at: number, days_left: number, soon: boolean} | {state: "expiry_unknown"} | {state: "dies_unused", days: number, last_used_at: number|null, dies_at: number|null, soon: boolean}} KeyLife
+ *   a key against its lifetime rule (core's lifetime::KeyLife)
  * @typedef {{at: number, status: Status, code: Code|null, granted: string[], missing: string[]}} CheckView
  *   one check in an account's history
  * @typedef {{run: string, started_at: number, ended_at: number|null, command: string, mode: "proxy"|"env", exit_status: number|null, requests: number, last_status: number|null}} RunUse one keystep run that used an account

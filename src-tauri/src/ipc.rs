@@ -15,7 +15,10 @@ use keystep_core::account::{
 };
 use keystep_core::hosts::HostOverride;
 use keystep_core::input::Note;
-use keystep_core::provider::{Catalogue, Category, Check, FieldKind, KeyPurpose, Provider, Step};
+use keystep_core::lifetime::KeyLife;
+use keystep_core::provider::{
+    Catalogue, Category, Check, CredentialKind, FieldKind, KeyPurpose, Lifetime, Provider, Step,
+};
 use keystep_core::schedule::KeyAge;
 use keystep_core::settings::{Language, Settings, SettingsError, WhenClosed};
 use keystep_core::vault::{ItemRef, Readiness, StoredIn};
@@ -103,6 +106,10 @@ pub struct FieldView {
     /// For a subdomain: the vendor's domain, so the window can word a `removed_domain` note.
     #[serde(skip_serializing_if = "Option::is_none")]
     domain: Option<String>,
+    /// The provider's sentence about a retired credential this box may receive, for a
+    /// `looks_retired` note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retired: Option<String>,
 }
 
 /// One option of a choice field; which host it selects stays in Rust.
@@ -122,6 +129,10 @@ pub struct ProviderView {
     summary: String,
     prerequisite: String,
     revoke: String,
+    /// How the key is sent (`bearer`, `basic_key`, `client_credentials`…), for the picker.
+    credential_kind: CredentialKind,
+    /// How long keys live (`{rule, …}`); `full_access` is said before the guide.
+    lifetime: Lifetime,
     #[serde(skip_serializing_if = "Option::is_none")]
     rotate_warning: Option<String>,
     fields: Vec<FieldView>,
@@ -182,6 +193,8 @@ impl From<&Provider> for ProviderView {
             summary: p.summary.clone(),
             prerequisite: p.prerequisite.clone(),
             revoke: p.revoke.clone(),
+            credential_kind: p.auth.kind(),
+            lifetime: p.lifetime.clone(),
             rotate_warning: p.rotate_warning.clone(),
             fields: p
                 .fields
@@ -203,6 +216,7 @@ impl From<&Provider> for ProviderView {
                         .collect(),
                     default: f.default.clone(),
                     domain: f.domain.clone(),
+                    retired: f.retired.as_ref().map(|r| r.note.clone()),
                 })
                 .collect(),
             purposes: p.purposes.clone(),
@@ -260,6 +274,12 @@ pub struct AccountView {
     rotation_due: bool,
     expires_at: Option<u64>,
     expiry_warning: bool,
+    /// Where the key stands against its provider's lifetime rule (`{state, …}`), for the
+    /// card to word: "expires in 12 days", "dies if unused for 30 days — last used …".
+    life: KeyLife,
+    /// The key was verified against the provider's sandbox.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    sandbox: bool,
     couldnt_check: Option<TroubleView>,
     next_check_at: Option<u64>,
     /// Its copies in team stores: where, the version Keystep wrote, when last confirmed,
@@ -315,6 +335,8 @@ impl AccountView {
             rotation_due: false,
             expires_at: None,
             expiry_warning: false,
+            life: KeyLife::Open { full_access: false },
+            sandbox: a.sandbox,
             couldnt_check: a.couldnt_check.map(|t| TroubleView {
                 code: t.code,
                 since: t.since,
@@ -334,6 +356,7 @@ impl AccountView {
         self.rotation_due = age.rotation_due;
         self.expires_at = age.expires_at;
         self.expiry_warning = age.expiry_warning;
+        self.life = age.life;
         self.next_check_at = next_check_at;
         if let Some(t) = &mut self.couldnt_check {
             t.next_try_at = next_check_at;

@@ -2,6 +2,7 @@
 //! settings, what start-up found that the person should know, the schedule's signals, and
 //! the one hook that runs after anything changes how the accounts read outside the window.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -10,6 +11,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use keystep_core::account::{Account, Accounts, Candidate, StartNotice};
 use keystep_core::lang::Lang;
 use keystep_core::notice::{MemoryNotifier, Notice, Notifier};
+use keystep_core::provider::Lifetime;
 use keystep_core::schedule::{key_age, next_check_at};
 use keystep_core::settings::{Language, Settings, SettingsStore};
 
@@ -180,18 +182,41 @@ impl AppState {
             .unwrap_or_else(|| id.to_string())
     }
 
-    /// The view of `account` now: its key's age and when the schedule checks it next.
+    /// Each account's last use by a script, from the use log: read only when one of
+    /// `accounts` has a key that dies unused (the one rule that needs it), so nothing else
+    /// waits for the log.
+    pub fn script_uses(&self, accounts: &[Account]) -> BTreeMap<String, u64> {
+        let catalogue = self.accounts.catalogue();
+        let needed = accounts.iter().any(|a| {
+            catalogue
+                .get(&a.provider)
+                .is_some_and(|p| matches!(p.lifetime, Lifetime::DiesUnused { .. }))
+        });
+        match (&self.use_log, needed) {
+            (Some(log), true) => keystep_core::use_log::last_uses(&log.read())
+                .into_iter()
+                .map(|u| (u.account, u.at))
+                .collect(),
+            _ => BTreeMap::new(),
+        }
+    }
+
+    /// The view of `account` now: its key's age and lifetime, and when the schedule checks
+    /// it next.
     pub fn view(&self, account: &Account) -> AccountView {
         let settings = self.settings();
         let interval = settings.interval_secs();
-        let lifetime = self
-            .accounts
-            .catalogue()
-            .get(&account.provider)
-            .and_then(|p| p.key_lifetime_days);
+        let no_rule = Lifetime::NoExpiry { full_access: false };
+        let provider = self.accounts.catalogue().get(&account.provider);
+        let lifetime = provider.map_or(&no_rule, |p| &p.lifetime);
+        let script_use = self
+            .script_uses(std::slice::from_ref(account))
+            .get(&account.id)
+            .copied();
         let age = key_age(
             account,
             lifetime,
+            script_use,
             settings.rotation_reminder_days,
             self.accounts.now(),
         );

@@ -78,9 +78,11 @@ async fn model<R: Runtime>(app: &AppHandle<R>) -> Option<(TrayModel, &'static Wo
     let accounts = state.accounts.list().await;
     let checking = state.checking.load(Ordering::SeqCst);
     let lang = state.lang();
+    let script_uses = state.script_uses(&accounts);
     let model = tray_model(
         &accounts,
         state.accounts.catalogue(),
+        &script_uses,
         state.accounts.now(),
         checking,
         lang,

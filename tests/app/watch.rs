@@ -37,6 +37,15 @@ fn checks_are_recorded_and_check_all_reaches_every_account() {
         notifier.shown()
     );
     assert_eq!(linked["key_age_days"], 0, "a new key: {linked}");
+    assert_eq!(
+        linked["life"],
+        json!({"state": "open", "full_access": false}),
+        "Humaans' keys have no known end, coded for the card: {linked}"
+    );
+    assert!(
+        linked.get("sandbox").is_none(),
+        "production is not labelled: {linked}"
+    );
     assert!(
         linked["next_check_at"].as_u64().is_some(),
         "scheduled: {linked}"

@@ -1,13 +1,17 @@
 //! The one integration-test binary of `keystep-core`.
 //!
-//! - `verify` (Humaans and what holds for every provider) and `verify_payfit`,
-//!   `verify_hibob`, `verify_jazzhr`, `verify_namely`: every outcome of every provider against
+//! - `verify` (Humaans and what holds for every provider) and `verify_<id>` for each other
+//!   provider (`verify_payfit`, `verify_hibob`, `verify_jazzhr`, `verify_namely`,
+//!   `verify_bamboohr`, `verify_greenhouse` with the client-credentials token cache,
+//!   `verify_ashby`): every outcome of every provider against
 //!   the emulator, over real loopback HTTP, asserting what was sent (method, host, path,
 //!   where the credential went, body) as well as what was concluded. Their tables of
 //!   outcomes run through one runner, `cases` (`Case`, `run_cases`).
 //! - `verify_evidence`: no false red (only the provider's own answer judges a key; a
 //!   success proves whose key it is); `verify_bounds`: the engine fails closed (no client,
 //!   oversized answers, captured values that would steer a request).
+//! - `kinds`: a key in a vendor header beside fixed headers, sandbox accounts labelled in
+//!   the book, a key's expiry recorded when it is linked.
 //! - `guides`: what the guides say where vendor sources corrected them (PayFit's scopes and
 //!   tab, HiBob's labels, Humaans' roles, Namely's two texts on administrator tokens),
 //!   and every fact on an evidence page labelled vendor, secondary or inferred.
@@ -46,6 +50,7 @@ mod guides;
 mod handles;
 mod keychain;
 mod keychain_lifecycle;
+mod kinds;
 mod leaks;
 mod lifecycle;
 mod normalize;
@@ -61,8 +66,11 @@ mod stores;
 mod support;
 mod verified_hosts;
 mod verify;
+mod verify_ashby;
+mod verify_bamboohr;
 mod verify_bounds;
 mod verify_evidence;
+mod verify_greenhouse;
 mod verify_hibob;
 mod verify_jazzhr;
 mod verify_namely;

@@ -15,8 +15,8 @@ use keystep_core::vault::{MemoryVault, Vault};
 use keystep_core::verify::Report;
 use keystep_core::Code;
 use keystep_emulator::{
-    Emulator, Fault, HibobTenant, HumaansTenant, JazzhrAccount, JazzhrRejection, NamelyTenant,
-    PayfitTenant, UnknownSubdomain,
+    AshbyTenant, BamboohrTenant, Emulator, Fault, GreenhouseTenant, HibobTenant, HumaansTenant,
+    JazzhrAccount, JazzhrRejection, NamelyTenant, PayfitTenant, UnknownSubdomain,
 };
 use serde_json::{json, Value};
 
@@ -32,6 +32,10 @@ const PAYFIT: &str = "PfEvidenceKeyCanary0000000042";
 const HUMAANS: &str = "HmEvidenceTok3nCanary00000042";
 const HIBOB_ID: &str = "SERVICE-4242";
 const HIBOB: &str = "HbEvidenceTok3nCanary000000000042";
+const BAMBOO: &str = "b0e1d2c3b4a5968778695a4b3c2d1e0f00000042";
+const GH_ID: &str = "gh-evidence-42";
+const GREENHOUSE: &str = "GhEvidenceSecretCanary000000042";
+const ASHBY: &str = "AbEvidenceKeyCanary000000000042";
 
 fn namely_site(e: &Emulator) {
     e.add_namely("acme", NamelyTenant::full("Acme Inc.", NAMELY, 12));
@@ -59,6 +63,9 @@ fn pairs(provider: &str) -> Vec<(&'static str, &'static str)> {
         "payfit" => vec![("api_key", PAYFIT)],
         "humaans" => vec![("api_token", HUMAANS)],
         "hibob" => vec![("service_user_id", HIBOB_ID), ("service_user_token", HIBOB)],
+        "bamboohr" => vec![("subdomain", "acme"), ("api_key", BAMBOO)],
+        "greenhouse" => vec![("client_id", GH_ID), ("client_secret", GREENHOUSE)],
+        "ashby" => vec![("api_key", ASHBY)],
         other => panic!("no test credentials for {other}"),
     }
 }
@@ -79,6 +86,9 @@ fn everyone(e: &Emulator) {
     e.add_payfit(PAYFIT, PayfitTenant::full("Acme SAS", 9));
     e.add_humaans(HUMAANS, HumaansTenant::full("Acme Ltd", 9));
     e.add_hibob(HibobTenant::full(HIBOB_ID, HIBOB, 9));
+    e.add_bamboohr(BamboohrTenant::full("acme", BAMBOO, "Acme Inc.", 9));
+    e.add_greenhouse(GreenhouseTenant::full(GH_ID, GREENHOUSE));
+    e.add_ashby(AshbyTenant::full(ASHBY));
 }
 
 /// Codes that say the key or the company is wrong: what turns an account red or yellow.
@@ -378,8 +388,80 @@ fn hibob_checks() -> Vec<Case> {
     }]
 }
 
+/// The same for the providers of issue 22: a page at BambooHR's site, a page refusing
+/// Greenhouse's client credentials, a firewall in front of Ashby.
+fn issue_22_checks() -> Vec<(&'static str, Case)> {
+    let no_verdict_case = |name, setup, code| Case {
+        name,
+        setup,
+        code: Some(code),
+        more: no_verdict,
+        ..Case::NOTHING_ELSE
+    };
+    vec![
+        (
+            "bamboohr",
+            no_verdict_case(
+                "BambooHR's employee list answers a page",
+                |e| {
+                    everyone(e);
+                    e.fault("bamboohr", "/v1/employees", Fault::NotJson);
+                },
+                Code::UnexpectedResponse,
+            ),
+        ),
+        (
+            "bamboohr",
+            no_verdict_case(
+                "BambooHR answers a 401 page without its header",
+                |e| {
+                    everyone(e);
+                    e.fault("bamboohr", "/v1/employees", page(401));
+                },
+                Code::UnexpectedResponse,
+            ),
+        ),
+        (
+            "greenhouse",
+            no_verdict_case(
+                "Greenhouse's token endpoint answers a 401 page",
+                |e| {
+                    everyone(e);
+                    e.fault("greenhouse", "/token", page(401));
+                },
+                Code::UnexpectedResponse,
+            ),
+        ),
+        (
+            "greenhouse",
+            no_verdict_case(
+                "Harvest answers a 403 page",
+                |e| {
+                    everyone(e);
+                    e.fault("greenhouse", "/users", page(403));
+                },
+                Code::Blocked,
+            ),
+        ),
+        (
+            "ashby",
+            no_verdict_case(
+                "Ashby answers a 403 page",
+                |e| {
+                    everyone(e);
+                    e.fault("ashby", "/apiKey.info", page(403));
+                },
+                Code::Blocked,
+            ),
+        ),
+    ]
+}
+
 #[tokio::test]
 async fn pages_and_foreign_403s_never_judge_a_key_in_a_check() {
+    for (provider, case) in issue_22_checks() {
+        run_case(&who(provider).checking(), &case).await;
+    }
     for (provider, cases) in [
         ("namely", namely_checks()),
         ("jazzhr", jazzhr_checks()),
@@ -451,7 +533,7 @@ async fn a_tls_failure_is_unreachable_in_a_check() {
         hosts,
         Arc::new(ManualClock::at(1_700_000_000)),
     );
-    for provider in ["jazzhr", "namely"] {
+    for provider in ["jazzhr", "namely", "bamboohr", "greenhouse", "ashby"] {
         let r = check_with(&v, provider, &pairs(provider)).await;
         assert_eq!(
             r.code,
@@ -562,6 +644,9 @@ async fn a_success_must_prove_whose_key_it_is() {
         ("namely", Some("acme")),
         ("hibob", Some("production/SERVICE-4242")),
         ("jazzhr", None),
+        ("bamboohr", Some("acme")),
+        ("greenhouse", Some(GH_ID)),
+        ("ashby", None),
     ] {
         let r = verify(&emu, p, &pairs(p)).await;
         assert!(r.ok, "{p}: the working chain verifies: {r:?}");

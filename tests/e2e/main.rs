@@ -17,7 +17,8 @@ mod walkthrough;
 mod wizard;
 
 use keystep_emulator::{
-    Emulator, HibobGrant, HibobTenant, HumaansTenant, JazzhrAccount, NamelyTenant, PayfitTenant,
+    AshbyTenant, BamboohrTenant, Emulator, GreenhouseTenant, HibobGrant, HibobTenant,
+    HumaansTenant, JazzhrAccount, NamelyTenant, PayfitTenant,
 };
 
 use driver::{Sandbox, Session};
@@ -174,6 +175,10 @@ mod every {
     pub const JAZZHR: &str = "E2eJazzhrKeyTwelveUsers000000001";
     pub const NAMELY: &str = "E2eNamelyPersonalAccessToken0001";
     pub const BAD_PAYFIT: &str = "E2eRevokedPayfitKey0000000000009";
+    pub const BAMBOO: &str = "e2e0b00e2e0b00e2e0b00e2e0b00e2e0b00e2e01";
+    pub const GH_ID: &str = "gh-e2e-client";
+    pub const GH_SECRET: &str = "E2eGreenhouseClientSecret0000001";
+    pub const ASHBY: &str = "E2eAshbyApiKeyAllModules00000001";
 }
 
 #[tokio::test]
@@ -198,9 +203,12 @@ async fn every_provider_links_and_each_failure_is_specific() {
     );
     emu.add_jazzhr(JAZZHR, JazzhrAccount::with_users("admin@acme.example", 12));
     emu.add_namely("acme", NamelyTenant::full("Acme Inc.", NAMELY, 142));
+    emu.add_bamboohr(BamboohrTenant::full("acme", BAMBOO, "Acme Corp", 57));
+    emu.add_greenhouse(GreenhouseTenant::full(GH_ID, GH_SECRET));
+    emu.add_ashby(AshbyTenant::full(ASHBY));
 
     let s = Session::start(&sandbox, &emu).await;
-    let successes: [(&str, Fields, &str); 5] = [
+    let successes: [(&str, Fields, &str); 8] = [
         (
             "payfit",
             &[("api_key", PAYFIT)],
@@ -232,6 +240,24 @@ async fn every_provider_links_and_each_failure_is_specific() {
             ],
             "Connected to Acme Inc. (142 active employees)",
         ),
+        (
+            "bamboohr",
+            &[
+                ("subdomain", "https://acme.bamboohr.com/home"),
+                ("api_key", BAMBOO),
+            ],
+            "Connected to Acme Corp (57 active employees)",
+        ),
+        (
+            "greenhouse",
+            &[("client_id", GH_ID), ("client_secret", GH_SECRET)],
+            "Connected to Greenhouse with the credential gh-e2e-client",
+        ),
+        (
+            "ashby",
+            &[("api_key", ASHBY)],
+            "Connected to Acme Recruiting with the API key “Keystep”",
+        ),
     ];
     for (provider, fields, expected) in successes {
         let (state, code, message) = s.link(provider, fields).await;
@@ -252,8 +278,8 @@ async fn every_provider_links_and_each_failure_is_specific() {
     s.wait_for("#accounts [data-account-id]").await;
     assert_eq!(
         s.count("#accounts [data-account-id]").await,
-        5,
-        "five accounts listed"
+        8,
+        "eight accounts listed"
     );
     s.screenshot("accounts-five").await;
 

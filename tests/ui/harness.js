@@ -342,17 +342,36 @@ async function selftest() {
     await until(() => $('button[data-provider="humaans"]'), "cards");
     check("only the picker view is visible", visibleView() === "picker", visibleView());
     check("focus on the search box", active() === $("#provider-search"), describe(active()));
-    check("the five providers from the fixtures", $$("#providers button[data-provider]").length === 5);
+    const fixtures = window.__stubCatalogue.en;
+    const recruiting = fixtures.filter((p) => p.category === "ats").map((p) => p.id);
+    check("every provider from the fixtures", $$("#providers button[data-provider]").length === fixtures.length, String(fixtures.length));
     const humaans = $('button[data-provider="humaans"]');
     check("a card shows name, category and what it needs", /Humaans/.test(humaans.textContent) && /HR system/.test(humaans.textContent) && /You need:/.test(humaans.textContent), humaans.textContent);
     check("JazzHR is Recruiting", /Recruiting/.test($('button[data-provider="jazzhr"]').textContent));
     type("#provider-search", "recruit");
-    check("search narrows the list", $$("#providers button[data-provider]").map((b) => b.dataset.provider).join() === "jazzhr", $$("#providers button[data-provider]").map((b) => b.dataset.provider).join());
-    check("the count is announced", $("#provider-count").getAttribute("role") === "status" && /1 system matches/.test($("#provider-count").textContent), $("#provider-count").textContent);
+    check("search narrows the list to recruiting systems", $$("#providers button[data-provider]").map((b) => b.dataset.provider).join() === recruiting.join(), $$("#providers button[data-provider]").map((b) => b.dataset.provider).join());
+    check("the count is announced", $("#provider-count").getAttribute("role") === "status" && new RegExp(`${recruiting.length} systems? match`).test($("#provider-count").textContent), $("#provider-count").textContent);
     type("#provider-search", "zzz");
     check("no match says so", /No system matches “zzz”/.test($("#provider-count").textContent));
     pressKey("Escape", $("#provider-search"));
-    check("Escape clears the search", $("#provider-search").value === "" && $$("#providers button[data-provider]").length === 5);
+    check("Escape clears the search", $("#provider-search").value === "" && $$("#providers button[data-provider]").length === fixtures.length);
+  });
+
+  await step("a key with full access is said before the guide", async () => {
+    const humaans = window.__stubCatalogue.en.find((p) => p.id === "humaans");
+    const kept = humaans.lifetime;
+    humaans.lifetime = { rule: "no_expiry", full_access: true };
+    await restart("");
+    await toGuide("humaans");
+    const note = $("#guide-full-access");
+    check("the callout comes before the steps and names keystep run", !note.hidden && /keystep run/.test(note.textContent) && Boolean(note.compareDocumentPosition($("#guide-steps")) & Node.DOCUMENT_POSITION_FOLLOWING), note.textContent);
+    humaans.lifetime = kept;
+    await restart("");
+    await toGuide("humaans");
+    check("a provider whose keys can be narrowed has none", $("#guide-full-access").hidden);
+    await restart("");
+    click("#add-account");
+    await until(() => $('button[data-provider="humaans"]'), "cards");
   });
 
   await step("guide", async () => {
@@ -728,7 +747,13 @@ async function lifecycle(check, step) {
     check("key age", /Key 40 days old/.test(card("acc-1").textContent), card("acc-1").textContent);
     check("last checked", /checked 3 min ago/.test(card("acc-1").textContent));
     check("rotation reminder chip", $(".chip-rotation", card("acc-2")) && /Time to rotate/.test(card("acc-2").textContent));
-    check("expiry warning chip", $(".chip-expiry", card("acc-5")) && /Expires soon/.test(card("acc-5").textContent));
+    check("expiry warning chip, in days (core's key life)", $(".chip-expiry", card("acc-5")) && /Expires in 20 days/.test(card("acc-5").textContent), card("acc-5").textContent);
+    check("a sandbox account is labelled", $(".chip-sandbox", card("acc-2")) && /Sandbox/.test(card("acc-2").textContent) && !$(".chip-sandbox", card("acc-1")));
+    const { lifeInfo } = await import("../../ui/views/account-card.js");
+    const now = Math.floor(Date.now() / 1000);
+    const dies = lifeInfo(/** @type {any} */ ({ life: { state: "dies_unused", days: 30, last_used_at: now - 3 * 86400, dies_at: now + 27 * 86400, soon: false } }));
+    check("a key that dies unused says so, with its last use", dies !== null && dies.text === "Dies if unused for 30 days — last used 3 days ago" && dies.tone === "neutral", JSON.stringify(dies));
+    check("an expiry far away goes unsaid", lifeInfo(/** @type {any} */ ({ life: { state: "expires", at: now + 300 * 86400, days_left: 300, soon: false } })) === null);
     check("Couldn't check is its own state, not red", $(".chip-unknown", card("acc-4")) && /Couldn't check/.test(card("acc-4").textContent) && !$(".chip-error", card("acc-4")));
     check("a passing trouble is a note with the next try", /The last check couldn't get an answer \(Too many requests for now\)\./.test(card("acc-5").textContent) && /tries again in \d+ min/.test(card("acc-5").textContent), card("acc-5").textContent);
     check("limited names what is missing", /missing Payroll \(view\)/.test(card("acc-2").textContent));
@@ -1013,6 +1038,12 @@ const KEY_RULES = {
   payfit: [/can(not|'t) (be )?add(ed)?/i, /fixes a key's scopes/i, /ne permet pas d’ajouter/i, /fixe les scopes/i, /add (these|the) (permissions|scopes) to the key/i, /ajoutez ces permissions à la clé/i],
   hibob: [/(create|make) (a new|another) service user/i, /créez un (nouvel|autre) utilisateur de service/i, /Employee fields: view/],
   namely: [/from an Administrator/i, /with the Administrator role/i, /avec le rôle Administrator/i, /depuis un profil Administrator/i],
+  // A key sees its user's access level: no key is made "with" permissions.
+  bamboohr: [/new key with (these|the) (permissions|fields)/i, /nouvelle clé avec (ces|les) (autorisations|champs)/i],
+  // Scopes can be edited on an existing credential (the pencil icon).
+  greenhouse: [/can(not|'t) (be )?(add|edit)(ed)?/i, /(create|make) new credentials with these/i, /créez de nouveaux identifiants avec ces/i],
+  // A key's permissions can be changed later (Configure API Key Permissions).
+  ashby: [/can(not|'t) (be )?(add|chang)(ed)?/i, /create a new key with these/i, /créez une nouvelle clé avec ces/i],
 };
 
 /** Every advice text of `provider` for every outcome code, with the window's own words. */

@@ -30,7 +30,8 @@
 // core records it), ?seed=safe (safe mode: the account list is too new, accounts shown
 // from keychain labels, every change refused with read_only).
 // Hooks: __stubFailNext(command, error), __stubRestart(query), __stubEmit(event, payload),
-// __stubCalls (every call, secrets redacted), __stubReady (a promise: fixtures loaded).
+// __stubCalls (every call, secrets redacted), __stubReady (a promise: fixtures loaded),
+// __stubCatalogue (the fixtures as loaded, by language).
 
 (function () {
   "use strict";
@@ -51,6 +52,8 @@
     ),
   );
   window.__stubReady = ready;
+  // The fixtures as loaded, for the harness to count providers instead of naming a number.
+  window.__stubCatalogue = CATALOGUE;
 
   const provider = (id) => CATALOGUE.en.find((p) => p.id === id);
   const requiredOf = (p) => p.steps.flatMap((s) => s.checklist || []);
@@ -135,6 +138,7 @@
           key_age_days: 200,
           rotation_due: true,
           fields: { service_user_id: "SERVICE-4412", environment: "sandbox" },
+          sandbox: true,
           message: "The service user works, but its permission group lacks Payroll (view).",
           permissions: { required: ["People's data (view)", "Payroll (view)"], granted: ["People's data (view)"], missing: ["Payroll (view)"], extra: [], unchecked: [] },
         }),
@@ -178,6 +182,7 @@
           rotation_due: true,
           expires_at: NOW + 20 * DAY,
           expiry_warning: true,
+          life: { state: "expires", at: NOW + 20 * DAY, days_left: 20, soon: true },
           couldnt_check: { code: "rate_limited", since: NOW - HOUR, attempts: 1, next_try_at: NOW + 10 * 60 },
           // Its last check got no answer: the attempt is dated, the last verdict is older.
           verified_at: NOW - 6 * HOUR,

@@ -273,8 +273,14 @@ const NOTE = {
   removed_scheme: "note.removed_scheme",
   removed_path: "note.removed_path",
   removed_domain: "note.removed_domain",
+  removed_password: "note.removed_password",
   unusual_format: "note.unusual_format",
+  split_pair: "note.split_pair",
+  looks_retired: "note.looks_retired",
 };
+
+/** Notes that are sentences of their own, not parts of "We removed …". */
+const OWN_SENTENCE = ["unusual_format", "split_pair", "looks_retired"];
 
 const PROBLEM = {
   empty: "problem.empty",
@@ -288,6 +294,7 @@ const PROBLEM = {
   same_value: "problem.same_value",
   swapped: "problem.swapped",
   pasted_together: "problem.pasted_together",
+  colon_in_key: "problem.colon_in_key",
   pasted_url: "problem.pasted_url",
   pasted_command: "problem.pasted_command",
   too_short: "problem.too_short",
@@ -361,10 +368,16 @@ export function labelsInSentence(text, labels) {
  */
 export function notesSentence(provider, key, changes) {
   const params = fieldParams(provider, key);
-  const parts = changes.filter((c) => own(NOTE, c) && c !== "unusual_format").map((c) => t(pick(NOTE, c), params));
+  const parts = changes.filter((c) => own(NOTE, c) && !OWN_SENTENCE.includes(c)).map((c) => t(pick(NOTE, c), params));
   const sentences = [];
+  if (changes.includes("split_pair")) sentences.push(t(NOTE.split_pair, params));
   if (parts.length) sentences.push(t("note.we_removed", { what: joinList(parts) }));
   if (changes.includes("unusual_format")) sentences.push(t(NOTE.unusual_format, params));
+  if (changes.includes("looks_retired")) {
+    // The provider's own sentence (what it retired, when, what to use instead).
+    const field = fieldOf(provider, key);
+    sentences.push(field && hasText(field.retired) ? field.retired : t(NOTE.looks_retired, params));
+  }
   return labelsInSentence(sentences.join(" "), [params.label]);
 }
 

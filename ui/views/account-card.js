@@ -4,7 +4,7 @@
 // progress and error lines of a check). Drawing only: what the buttons do is in
 // account-actions.js, which listens on the list and on the account view.
 
-import { isTimestamp, t } from "../i18n.js";
+import { ago, isTimestamp, t } from "../i18n.js";
 import { $, $$, announce, busy, el, icon, showText, uid } from "../lib/dom.js";
 import { providerFor } from "../lib/providers.js";
 import { state } from "../lib/state.js";
@@ -33,12 +33,38 @@ function statusChip(account) {
 }
 
 /**
- * The chips beside the status: rotation due, expiry.
+ * What the key's lifetime says, when it says something: "Expires in 12 days", "Dies if
+ * unused for 30 days — last used 3 days ago" (core's coded state, worded here).
+ * @param {AccountView} account
+ * @returns {{text: string, tone: string} | null}
+ */
+export function lifeInfo(account) {
+  const life = account.life;
+  if (!life || typeof life !== "object") return null;
+  if (life.state === "expires" && life.soon === true && typeof life.days_left === "number") {
+    const n = life.days_left;
+    if (n < 0) return { text: t("account.expired_days", { count: -n }), tone: "error" };
+    return { text: n === 0 ? t("account.expires_today") : t("account.expires_in", { count: n }), tone: "attention" };
+  }
+  if (life.state === "dies_unused" && typeof life.days === "number") {
+    const tone = life.soon === true ? "attention" : "neutral";
+    if (!isTimestamp(life.last_used_at)) return { text: t("account.dies_unused_never", { days: life.days }), tone };
+    return { text: t("account.dies_unused", { days: life.days, ago: ago(life.last_used_at) }), tone };
+  }
+  return null;
+}
+
+/**
+ * The chips beside the status: sandbox, rotation due, expiry or life without use.
  * @param {AccountView} account
  */
 export function extraChips(account) {
   const chips = [];
-  if (account.expiry_warning === true) {
+  if (account.sandbox === true) chips.push(el("span", { className: "chip chip-neutral chip-sandbox", text: t("account.sandbox") }));
+  const life = lifeInfo(account);
+  if (life) {
+    chips.push(el("span", { className: `chip chip-${life.tone} chip-expiry`, text: life.text }));
+  } else if (account.expiry_warning === true) {
     const past = isTimestamp(account.expires_at) && account.expires_at * 1000 <= Date.now();
     chips.push(el("span", { className: `chip ${past ? "chip-error" : "chip-attention"} chip-expiry`, text: past ? t("account.expired") : t("account.expires_soon") }));
   }

@@ -178,6 +178,9 @@ function renderGuide(provider, opts = {}) {
   // Callouts shown only when the provider has something to say.
   showText($("#rotate-warning-text"), relink && hasText(provider.rotate_warning) ? provider.rotate_warning : "", $("#rotate-warning"));
   showText($("#guide-prerequisite-text"), hasText(provider.prerequisite) ? provider.prerequisite : "", $("#guide-prerequisite"));
+  // A key that never expires and cannot be narrowed: said before the guide.
+  const fullAccess = Boolean(provider.lifetime && provider.lifetime.full_access === true);
+  showText($("#guide-full-access-text"), fullAccess ? t("guide.full_access", { provider: provider.name }) : "", $("#guide-full-access"));
 
   // What the key is for comes before the guide (not when replacing a key: it keeps its use).
   const oldChoice = document.getElementById("guide-purpose");

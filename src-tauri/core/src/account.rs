@@ -153,6 +153,15 @@ pub struct Account {
     /// the version Keystep wrote and how it stood at the last look.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub copies: Vec<StoreCopy>,
+    /// The key was verified against the provider's sandbox (`sandbox_hosts`): it is
+    /// labelled so wherever it is shown.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sandbox: bool,
+    /// When the key stops working, as its provider's lifetime rule knew it when the key was
+    /// linked or replaced (a fixed lifetime, the expiry chosen at creation). `None`: no end
+    /// is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<u64>,
 }
 
 fn legacy_purpose() -> String {
@@ -861,8 +870,11 @@ impl Accounts {
             verified_hosts: self.verifier.hosts().bases_for(provider, &creds.public),
             purpose: report.purpose.clone(),
             copies: Vec::new(),
+            sandbox: false,
+            expires_at: provider.key_expiry(&creds.public, report.expires_at, now),
         };
         let mut account = account;
+        account.sandbox = provider.is_sandbox(account.verified_hosts.keys());
         account.record_check(now, report.code);
         let item = ItemRef {
             account: account.id.clone(),
@@ -1066,6 +1078,8 @@ impl Accounts {
                     account.couldnt_check = None;
                     account.verified_hosts =
                         self.verifier.hosts().bases_for(provider, &creds.public);
+                    account.sandbox = provider.is_sandbox(account.verified_hosts.keys());
+                    account.expires_at = provider.key_expiry(&creds.public, report.expires_at, now);
                     account.record_check(now, None);
                     let mut next = ledger.book.clone();
                     next.accounts[index] = account.clone();

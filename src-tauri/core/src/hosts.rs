@@ -133,18 +133,22 @@ impl Hosts {
             .collect()
     }
 
-    /// The base URLs `provider`'s checks send a key to with these non-secret field values
-    /// (a choice picks its host, a subdomain fills its placeholder): host name → URL. This
-    /// is what an account records as verified; nothing in it is secret.
+    /// The base URLs `provider`'s checks and token endpoint send a key to with these
+    /// non-secret field values (a choice picks its host, a subdomain fills its placeholder):
+    /// host name → URL. This is what an account records as verified; nothing in it is
+    /// secret.
     pub fn bases_for(
         &self,
         provider: &Provider,
         fields: &BTreeMap<String, String>,
     ) -> BTreeMap<String, String> {
+        // The token endpoint of client credentials receives the client secret: it is held
+        // to where it was verified like any host a check uses.
         provider
             .checks
             .iter()
             .filter_map(|check| provider.host_of(check, |f| fields.get(f).cloned()))
+            .chain(provider.auth.token_host())
             .filter_map(|host| {
                 let mut url = self.base(provider, host)?.to_string();
                 for ph in placeholders(&url.clone()) {

@@ -27,9 +27,10 @@ use crate::secret::Secret;
 mod normalize;
 mod sentences;
 
+pub use crate::provider::matches_simple_pattern;
 pub use normalize::{
-    is_dns_label, matches_simple_pattern, normalize_choice, normalize_identifier,
-    normalize_subdomain, normalize_token, MIN_TOKEN_CHARS,
+    is_dns_label, normalize_choice, normalize_identifier, normalize_subdomain, normalize_token,
+    MIN_TOKEN_CHARS,
 };
 
 /// Longest value accepted in any field; far above any real key, far below abuse.
@@ -78,6 +79,14 @@ pub enum Change {
     RemovedDomain,
     /// Not a change: the value does not match the field's usual pattern, and is kept as is.
     UnusualFormat,
+    /// A pasted `client_id:client_secret` pair was split into its two boxes.
+    SplitPair,
+    /// A password pasted after the key (`key:` or `key:x`, as `curl -u` writes it) was
+    /// removed: the provider takes the key as the user name with a fixed password.
+    RemovedPassword,
+    /// Not a change: the value has the shape of a credential the provider retired (the
+    /// field's `retired`), so it will probably be refused; the provider's sentence says why.
+    LooksRetired,
 }
 
 /// A change made to one field.
@@ -177,10 +186,17 @@ fn analyse(
         .map(|k| problem(k, Problem::UnknownField))
         .collect();
     let mut creds = Credentials::default();
+    let mut split = Vec::new();
+    if let Some(found) = split_client_pair(provider, &mut raw, &mut split) {
+        problems.push(found);
+    }
     for field in &provider.fields {
         let value = raw.remove(&field.key).unwrap_or_else(|| Secret::new(""));
         if value.expose().len() > MAX_FIELD_LEN {
             problems.push(problem(&field.key, Problem::TooLong));
+            continue;
+        }
+        if problems.iter().any(|p| p.field == field.key) {
             continue;
         }
         let cleaned = match field.kind {
@@ -191,17 +207,42 @@ fn analyse(
             }
             FieldKind::Choice => normalize_choice(value.expose(), field),
         };
-        let (clean, mut changes) = match cleaned {
+        let (mut clean, mut changes) = match cleaned {
             Ok(done) => done,
             Err(p) => {
                 problems.push(problem(&field.key, p));
                 continue;
             }
         };
+        if split.contains(&field.key) {
+            changes.insert(0, Change::SplitPair);
+        }
+        if let Auth::BasicKey { key, password } = &provider.auth {
+            if *key == field.key {
+                match strip_password(&clean, password) {
+                    Ok(Some(bare)) => {
+                        clean = bare;
+                        changes.push(Change::RemovedPassword);
+                    }
+                    Ok(None) => {}
+                    Err(p) => {
+                        problems.push(problem(&field.key, p));
+                        continue;
+                    }
+                }
+            }
+        }
         if let Some(pattern) = &field.usual_pattern {
             if !matches_simple_pattern(pattern, &clean) {
                 changes.push(Change::UnusualFormat);
             }
+        }
+        if field
+            .retired
+            .as_ref()
+            .is_some_and(|r| matches_simple_pattern(&r.pattern, &clean))
+        {
+            changes.push(Change::LooksRetired);
         }
         creds.notes.extend(changes.into_iter().map(|change| Note {
             field: field.key.clone(),
@@ -219,6 +260,76 @@ fn analyse(
         }
     }
     (creds, problems)
+}
+
+/// Splits a `client_id:client_secret` pair pasted into either box of client credentials
+/// (`split` learns which boxes it filled), or says why it cannot be: a pair in the ID box
+/// whose secret differs from what the secret box holds. A colon in the secret box is split
+/// only when what precedes it is the client ID (or the ID box is empty): a secret may hold
+/// a colon of its own.
+fn split_client_pair(
+    provider: &Provider,
+    raw: &mut BTreeMap<String, Secret>,
+    split: &mut Vec<String>,
+) -> Option<FieldProblem> {
+    let Auth::ClientCredentials {
+        client_id,
+        client_secret,
+        ..
+    } = &provider.auth
+    else {
+        return None;
+    };
+    let value = |raw: &BTreeMap<String, Secret>, key: &str| {
+        raw.get(key)
+            .map(|s| zeroize::Zeroizing::new(s.expose().trim().to_string()))
+            .unwrap_or_default()
+    };
+    let (id, secret) = (value(raw, client_id), value(raw, client_secret));
+    let pair = |v: &str| {
+        v.split_once(':')
+            .filter(|(a, b)| !a.is_empty() && !b.is_empty() && !v.contains(char::is_whitespace))
+            .filter(|_| !v.contains("://"))
+            .map(|(a, b)| (a.to_string(), zeroize::Zeroizing::new(b.to_string())))
+    };
+    if let Some((a, b)) = pair(&id) {
+        if !secret.is_empty() && *secret != *b {
+            return Some(FieldProblem {
+                field: client_id.clone(),
+                problem: Problem::PastedTogether,
+                other: Some(client_secret.clone()),
+            });
+        }
+        raw.insert(client_id.clone(), Secret::new(a));
+        split.push(client_id.clone());
+        if secret.is_empty() {
+            raw.insert(client_secret.clone(), Secret::new(b.as_str()));
+            split.push(client_secret.clone());
+        }
+    } else if let Some((a, b)) = pair(&secret) {
+        if id.is_empty() || *id == a {
+            raw.insert(client_secret.clone(), Secret::new(b.as_str()));
+            split.push(client_secret.clone());
+            if id.is_empty() {
+                raw.insert(client_id.clone(), Secret::new(a));
+                split.push(client_id.clone());
+            }
+        }
+    }
+    None
+}
+
+/// A key sent as a Basic user name cannot hold `:`. A trailing `:` or `:password` with the
+/// provider's fixed password is what `curl -u key:` pastes, and is removed (`Some`);
+/// anything else after a colon is refused.
+fn strip_password(clean: &str, password: &str) -> Result<Option<String>, Problem> {
+    match clean.split_once(':') {
+        None => Ok(None),
+        Some((key, rest)) if !key.is_empty() && (rest.is_empty() || rest == password) => {
+            Ok(Some(key.to_string()))
+        }
+        Some(_) => Err(Problem::ColonInKey),
+    }
 }
 
 /// Mistakes only visible with two fields side by side, among fields that are fine alone.
@@ -291,8 +402,12 @@ pub enum Problem {
     SameValue,
     /// Each value looks like the other field's.
     Swapped,
-    /// A Basic-auth user name holding `:`, so both values were pasted into it.
+    /// A Basic-auth user name holding `:`, so both values were pasted into it; or a
+    /// `client_id:client_secret` pair whose secret differs from the secret's own box.
     PastedTogether,
+    /// A key sent as a Basic user name holding `:` that is not a pasted password: it
+    /// cannot be sent (RFC 7617).
+    ColonInKey,
     /// A web address (`https://…`) where a key or an identifier goes: the page's address
     /// was copied instead of the key.
     PastedUrl,
@@ -539,6 +654,7 @@ mod tests {
             domain: None,
             options: Vec::new(),
             default: None,
+            retired: None,
         };
         let id = field("id", Some("^[A-Za-z0-9-]{1,36}$"));
         let token = field("token", Some("^[A-Za-z0-9]{20,128}$"));

@@ -32,6 +32,7 @@ pub mod verify;
 pub mod vault;
 pub mod store;
 pub mod account;
+pub mod lifetime;
 pub mod schedule;
 pub mod settings;
 

@@ -13,19 +13,29 @@
 //! as the rest: an unknown path, a missing translation or a changed `{placeholder}` stops
 //! the catalogue from loading. Names, scope and permission names, and URLs stay as written.
 //!
-//! `schema` is the file's shape, `purposes` what a key may be for (each purpose's
-//! permissions), `translations` the localized copies, `validation` the
-//! rules a parser cannot enforce, and `catalogue` loads the embedded files through them.
+//! `template` finds placeholders, `auth` is how a key is sent, `reads` the requests that
+//! only read whatever their method, `lifetime` how long keys live; `schema` is the file's
+//! shape, `purposes` what a key may be for (each purpose's permissions), `translations` the
+//! localized copies, `validation` the rules a parser cannot enforce, and `catalogue` loads
+//! the embedded files through them.
 
+mod template;
+mod auth;
+mod reads;
+mod lifetime;
 mod schema;
 mod purposes;
 mod translations;
 mod validation;
 mod catalogue;
 
+pub use auth::{Auth, ClientAuth, CredentialKind};
 pub use catalogue::{Catalogue, CatalogueError};
+pub use lifetime::Lifetime;
 pub use purposes::{DEFAULT_PURPOSE, LEGACY_PURPOSE};
+pub use reads::{Method, ReadRequest};
 pub use schema::*;
+pub use template::{is_simple_pattern, matches_simple_pattern, placeholders};
 
 #[cfg(test)]
 mod tests;

@@ -13,6 +13,8 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::account::{Account, Accounts, LocalTrouble, Status};
+use crate::lifetime::{key_life, KeyLife};
+use crate::provider::Lifetime;
 
 /// The first retry after transient trouble waits this long (seconds); each further one
 /// waits twice as long, up to the regular interval.
@@ -130,6 +132,8 @@ impl Accounts {
     }
 }
 
+pub use crate::lifetime::EXPIRY_WARNING_DAYS;
+
 /// What the background schedule needs from the front end that runs it: the window runs it
 /// for real ([`keep_watch`] over its settings, its sweep with notifications, a sleep that
 /// "Check all now" or a settings change cuts short); the tests run the very same loop over
@@ -180,9 +184,6 @@ pub async fn keep_watch(accounts: &Accounts, watch: &impl Watch) {
     }
 }
 
-/// Warn this many days before a key's known expiry.
-pub const EXPIRY_WARNING_DAYS: u64 = 30;
-
 const DAY: u64 = 86_400;
 
 /// How old an account's key is, and whether that calls for action.
@@ -196,13 +197,18 @@ pub struct KeyAge {
     pub expires_at: Option<u64>,
     /// The expiry is less than [`EXPIRY_WARNING_DAYS`] away, or past.
     pub expiry_warning: bool,
+    /// Where the key stands against its provider's lifetime rule, for the tray and the
+    /// window to word.
+    pub life: KeyLife,
 }
 
-/// The age of `account`'s key at `now`, given the provider's key lifetime and the
-/// person's rotation reminder (both in days, when set).
+/// The age of `account`'s key at `now`, given the provider's key lifetime rule, the last
+/// use a script made of it (from the use log, when read) and the person's rotation
+/// reminder (days, when set).
 pub fn key_age(
     account: &Account,
-    lifetime_days: Option<u32>,
+    lifetime: &Lifetime,
+    script_use: Option<u64>,
     reminder_days: Option<u32>,
     now: u64,
 ) -> KeyAge {
@@ -212,13 +218,17 @@ pub fn key_age(
         account.created_at
     };
     let age_days = now.saturating_sub(since) / DAY;
-    let expires_at = lifetime_days.map(|d| since.saturating_add(u64::from(d) * DAY));
+    let life = key_life(lifetime, account, script_use, now);
+    let (expires_at, expiry_warning) = match life {
+        KeyLife::Expires { at, soon, .. } => (Some(at), soon),
+        _ => (None, false),
+    };
     KeyAge {
         age_days,
         rotation_due: reminder_days.is_some_and(|d| age_days >= u64::from(d)),
         expires_at,
-        expiry_warning: expires_at
-            .is_some_and(|at| now.saturating_add(EXPIRY_WARNING_DAYS * DAY) >= at),
+        expiry_warning,
+        life,
     }
 }
 
@@ -375,15 +385,22 @@ mod tests {
         let mut a = account(Status::Ok, 0, None);
         a.changed_at = 1_000;
         let day = 86_400;
-        let young = key_age(&a, Some(730), Some(90), 1_000 + 10 * day);
+        let two_years = Lifetime::FixedDays { days: 730 };
+        let young = key_age(&a, &two_years, None, Some(90), 1_000 + 10 * day);
         assert_eq!(young.age_days, 10, "ten days old");
         assert!(!young.rotation_due, "not yet 90 days");
         assert_eq!(young.expires_at, Some(1_000 + 730 * day), "two years on");
         assert!(!young.expiry_warning, "far from expiry");
-        let old = key_age(&a, Some(730), Some(90), 1_000 + 701 * day);
+        let old = key_age(&a, &two_years, None, Some(90), 1_000 + 701 * day);
         assert!(old.rotation_due, "past the reminder");
         assert!(old.expiry_warning, "29 days before expiry warns");
-        let no_expiry = key_age(&a, None, None, 1_000 + 5_000 * day);
+        let no_expiry = key_age(
+            &a,
+            &Lifetime::NoExpiry { full_access: false },
+            None,
+            None,
+            1_000 + 5_000 * day,
+        );
         assert_eq!(no_expiry.expires_at, None, "keys that do not expire");
         assert!(
             !no_expiry.expiry_warning && !no_expiry.rotation_due,

@@ -33,11 +33,14 @@ use crate::error::Code;
 use crate::hosts::Hosts;
 use crate::input::Credentials;
 use crate::pace::Pacer;
-use crate::provider::{placeholders, Check, Encoding, Method, Provider, LEGACY_PURPOSE};
+use crate::provider::{
+    placeholders, Auth, Check, Encoding, Lifetime, Method, Provider, LEGACY_PURPOSE,
+};
 use crate::redact::redact_url;
 
 mod answer;
 mod network;
+mod token;
 mod report;
 mod request;
 
@@ -45,6 +48,10 @@ use answer::Outcome;
 pub use answer::MAX_ANSWER_BYTES;
 pub use network::{client_builder, default_client, ClientError};
 pub use report::{join_words, retry_phrase};
+pub use token::{
+    unix_time, AccessToken, AccessTokens, MintError, MintPace, Origin, TokenClient, TokenRequest,
+    ASSUMED_TOKEN_SECS, EXPIRY_MARGIN_SECS,
+};
 
 /// How long one request may take before the provider counts as unreachable.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
@@ -83,6 +90,10 @@ pub struct Report {
     pub tenant: Option<String>,
     /// The purpose the key was held to (`read`, `full`…): what `permissions` compares with.
     pub purpose: String,
+    /// When the key expires, where the API says (the capture a `chosen_expiry` lifetime
+    /// names), as Unix seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<u64>,
 }
 
 /// Hears each check of a chain as it starts.
@@ -138,6 +149,8 @@ pub struct Verifier {
     clock: Arc<dyn Clock>,
     /// Paces every request to a provider, when set (the app; one-off CLI runs need none).
     pacer: Option<Arc<Pacer>>,
+    /// Access tokens minted for client credentials, held in memory; clones share them.
+    tokens: AccessTokens,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -161,6 +174,14 @@ struct Stop {
     hint: Option<String>,
     retry_after: Option<u64>,
     status: Option<u16>,
+}
+
+/// One chain's access token (client credentials): fetched before the first authenticated
+/// check, and minted again once if the API refuses it.
+#[derive(Default)]
+struct Session {
+    token: Option<AccessToken>,
+    reminted: bool,
 }
 
 impl Stop {
@@ -190,6 +211,7 @@ impl Verifier {
             hosts,
             clock: Arc::new(SystemClock),
             pacer: None,
+            tokens: AccessTokens::new(),
         }
     }
 
@@ -201,6 +223,7 @@ impl Verifier {
             hosts,
             clock,
             pacer: None,
+            tokens: AccessTokens::new(),
         }
     }
 
@@ -218,6 +241,7 @@ impl Verifier {
             hosts,
             clock,
             pacer: None,
+            tokens: AccessTokens::new(),
         }
     }
 
@@ -227,6 +251,19 @@ impl Verifier {
     pub fn paced(mut self, pacer: Arc<Pacer>) -> Self {
         self.pacer = Some(pacer);
         self
+    }
+
+    /// The same verifier, holding access tokens in `tokens` (one cache for a whole process:
+    /// the window's checks, or a `keystep run` and its proxy).
+    #[must_use]
+    pub fn sharing_tokens(mut self, tokens: AccessTokens) -> Self {
+        self.tokens = tokens;
+        self
+    }
+
+    /// The access tokens this verifier holds (and mints into).
+    pub fn tokens(&self) -> &AccessTokens {
+        &self.tokens
     }
 
     /// The same verifier, weighing failed lookups with `resolver`: the one its client was
@@ -314,6 +351,7 @@ impl Verifier {
         let mut denied = BTreeSet::new();
         let mut hints: Vec<String> = Vec::new();
         let mut stop = None;
+        let mut session = Session::default();
         for check in &provider.checks {
             if check.when.iter().any(|n| !vars.contains_key(n))
                 || check.unless.iter().any(|n| vars.contains_key(n))
@@ -329,7 +367,30 @@ impl Verifier {
                 continue;
             }
             progress(check);
-            match self.run_check(provider, check, creds, &vars, purpose).await {
+            if check.auth && session.token.is_none() {
+                match self.access_token(provider, creds, purpose).await {
+                    Ok(None) => {}
+                    Ok(Some(token)) => {
+                        // The scopes the token answer lists decide as an introspection would.
+                        if let Some(scopes) = token.scopes() {
+                            vars.insert("granted".into(), Captured::List(scopes.to_vec()));
+                        }
+                        session.token = Some(token);
+                        // A check skipped once the scopes are known is not run.
+                        if check.unless.iter().any(|n| vars.contains_key(n)) {
+                            continue;
+                        }
+                    }
+                    Err(s) => {
+                        stop = Some(s);
+                        break;
+                    }
+                }
+            }
+            match self
+                .run_check(provider, check, creds, &vars, purpose, &mut session)
+                .await
+            {
                 Ok(Outcome::Answer(answer)) => {
                     answer::capture(check, &answer, &mut vars);
                     if answer::proves(check, &answer) {
@@ -340,9 +401,14 @@ impl Verifier {
                     proven.extend(check.expect.iter().flat_map(|e| e.missing.iter().cloned()));
                 }
                 Ok(Outcome::Skipped) => {}
-                Ok(Outcome::Denied { missing, hint }) => {
+                Ok(Outcome::Denied {
+                    missing,
+                    hint,
+                    held,
+                }) => {
                     denied.extend(missing);
                     hints.extend(hint);
+                    proven.extend(held);
                 }
                 Err(s) => {
                     stop = Some(s);
@@ -358,6 +424,12 @@ impl Verifier {
             &permissions.missing,
         ));
         let identity = report::read_identity(provider, &vars);
+        let expires_at = match &provider.lifetime {
+            Lifetime::ChosenExpiry {
+                capture: Some(c), ..
+            } => text_var(&vars, c).and_then(|t| unix_time(&serde_json::Value::String(t))),
+            _ => None,
+        };
         let tenant = provider
             .identity
             .tenant
@@ -374,6 +446,12 @@ impl Verifier {
                     provider.name
                 ),
             ));
+        }
+        // A refused key of a shape the provider retired gets the provider's own sentence.
+        if let Some(s) = stop.as_mut().filter(|s| s.code == Code::BadCredentials) {
+            if let Some(note) = retired_note(provider, creds) {
+                s.hint = Some(note);
+            }
         }
         if let (Some(pacer), Some(s)) = (&self.pacer, &stop) {
             if let (Code::RateLimited | Code::Blocked, Some(secs)) = (s.code, s.retry_after) {
@@ -405,6 +483,7 @@ impl Verifier {
             notes: creds.notes.iter().map(|n| n.describe(provider)).collect(),
             tenant,
             purpose: key_purpose,
+            expires_at,
         }
     }
 
@@ -415,6 +494,7 @@ impl Verifier {
         creds: &Credentials,
         vars: &BTreeMap<String, Captured>,
         purpose: Purpose,
+        session: &mut Session,
     ) -> Result<Outcome, Stop> {
         let url = self.build_url(provider, check, creds, vars)?;
         let client = self.client()?;
@@ -426,7 +506,8 @@ impl Verifier {
                 Method::Get => client.get(url.clone()),
                 Method::Post => client.post(url.clone()),
             };
-            req = req.headers(self.headers(provider, check, creds)?);
+            let token = session.token.clone().filter(|_| check.auth);
+            req = req.headers(self.headers(provider, check, creds, token.as_ref())?);
             if let (Some(body), Some(enc)) = (&check.body, encoding) {
                 let (content_type, text) = request::render_body(&body.values, enc, creds, vars)?;
                 // reqwest keeps its own copy of the body; ours is wiped when it drops.
@@ -491,6 +572,22 @@ impl Verifier {
                 // The firewall's count; a 429's wait is the chain's own to weigh below.
                 p.answered(&provider.id, &provider.pace, status, true);
             }
+            // An access token the API refuses is minted again, once per chain: it may have
+            // expired or been replaced before its time. The second refusal is the answer.
+            if let (401, Some(refused), false) = (status, token, session.reminted) {
+                session.reminted = true;
+                if let Some(treq) =
+                    TokenRequest::new(provider, &self.hosts, &creds.public, &creds.secrets)
+                {
+                    log::info!(
+                        "{}: the access token was refused; minting another",
+                        check.id
+                    );
+                    self.tokens.forget(&treq, &refused).await;
+                    session.token = self.access_token(provider, creds, purpose).await?;
+                    continue;
+                }
+            }
             let retry_form = check
                 .body
                 .as_ref()
@@ -513,6 +610,40 @@ impl Verifier {
             purpose,
             self.clock.unix_now(),
         )
+    }
+
+    /// The access token for `provider`'s client credentials: `None` for other schemes, the
+    /// held one while it lives, else a new one from the token endpoint. The client secret
+    /// goes nowhere else.
+    async fn access_token(
+        &self,
+        provider: &Provider,
+        creds: &Credentials,
+        purpose: Purpose,
+    ) -> Result<Option<AccessToken>, Stop> {
+        if !matches!(provider.auth, Auth::ClientCredentials { .. }) {
+            return Ok(None);
+        }
+        let req = TokenRequest::new(provider, &self.hosts, &creds.public, &creds.secrets)
+            .ok_or_else(|| Stop::new(Code::Internal))?;
+        let client = self.client()?;
+        // A pause the provider asked for covers its token endpoint too.
+        let pace = self.pacer.as_deref().map(|pacer| MintPace {
+            pacer,
+            provider: &provider.id,
+            pace: &provider.pace,
+        });
+        match self
+            .tokens
+            .token(client, &req, self.clock.unix_now(), pace)
+            .await
+        {
+            Ok((token, _)) => Ok(Some(token)),
+            Err(e) => {
+                log::warn!("{}: no access token: {e}", provider.id);
+                Err(mint_stop(&e, purpose))
+            }
+        }
     }
 
     /// What a failed name lookup means. Only a check whose file says so (`on_dns_failure`,
@@ -558,6 +689,53 @@ impl Verifier {
             )
         }
     }
+}
+
+/// The stop a failed mint makes, weighed like any answer: a refusal that is not the
+/// provider's own word is no verdict on the key in a background check.
+fn mint_stop(e: &MintError, purpose: Purpose) -> Stop {
+    let mut s = Stop::new(e.code());
+    match *e {
+        MintError::Refused { status, own } => {
+            s.code = answer::weigh(
+                Code::BadCredentials,
+                status,
+                &answer::Body::Page,
+                own,
+                purpose,
+            );
+            s.status = Some(status);
+        }
+        MintError::RateLimited { retry_after } => s.retry_after = retry_after,
+        MintError::Blocked {
+            status,
+            retry_after,
+        } => {
+            s.status = Some(status);
+            s.retry_after = retry_after;
+        }
+        MintError::ProviderError { status } => s.status = Some(status),
+        MintError::Unexpected { status } => s.status = status,
+        MintError::Unreachable { timeout: true, .. } => {
+            s.hint = Some(format!(
+                "The token endpoint did not answer within {} seconds.",
+                REQUEST_TIMEOUT.as_secs()
+            ));
+        }
+        MintError::Unreachable { .. } => {}
+    }
+    s
+}
+
+/// The provider's sentence about a retired credential, when a value pasted in a field has
+/// that credential's shape.
+fn retired_note(provider: &Provider, creds: &Credentials) -> Option<String> {
+    provider.fields.iter().find_map(|f| {
+        let retired = f.retired.as_ref()?;
+        let value = creds.value(&f.key)?;
+        crate::provider::matches_simple_pattern(&retired.pattern, value)
+            .then(|| retired.note.clone())
+    })
 }
 
 fn text_var(vars: &BTreeMap<String, Captured>, name: &str) -> Option<String> {

@@ -90,6 +90,18 @@ pub struct Words {
     pub notice_copy_changed: &'static str,
     /// Its body: `{target}` is the copy's address.
     pub notice_copy_changed_body: &'static str,
+    /// Beside the provider's name for an account linked against its sandbox.
+    pub sandbox: &'static str,
+    /// A key's known expiry ahead: "expires in 12 days".
+    pub expires_in: Plural,
+    /// The expiry is today.
+    pub expires_today: &'static str,
+    /// The expiry is past: "expired 2 days ago".
+    pub expired: Plural,
+    /// A key that dies unused: "dies if unused for {days} days — last used {ago}".
+    pub dies_unused: &'static str,
+    /// The same, with no use known.
+    pub dies_unused_never: &'static str,
 }
 
 const EN: Words = Words {
@@ -137,6 +149,18 @@ const EN: Words = Words {
     paused_host: "A KEYSTEP_…_URL variable would send a key to another address than the one it was checked with, so Keystep did not send it.",
     notice_copy_changed: "{who}: a copy was changed outside Keystep",
     notice_copy_changed_body: "The copy at {target} is no longer the version Keystep wrote, so Keystep will not write to it. Check who changed it.",
+    sandbox: "sandbox",
+    expires_in: Plural {
+        one: "expires in 1 day",
+        other: "expires in {n} days",
+    },
+    expires_today: "expires today",
+    expired: Plural {
+        one: "expired 1 day ago",
+        other: "expired {n} days ago",
+    },
+    dies_unused: "dies if unused for {days} days — last used {ago}",
+    dies_unused_never: "dies if unused for {days} days",
 };
 
 const FR: Words = Words {
@@ -184,6 +208,18 @@ const FR: Words = Words {
     paused_host: "Une variable KEYSTEP_…_URL enverrait une clé à une autre adresse que celle où elle a été vérifiée : Keystep ne l’a pas envoyée.",
     notice_copy_changed: "{who} : une copie a été modifiée hors de Keystep",
     notice_copy_changed_body: "La copie de {target} n’est plus la version écrite par Keystep ; Keystep n’y écrira donc plus. Vérifiez qui l’a modifiée.",
+    sandbox: "bac à sable",
+    expires_in: Plural {
+        one: "expire dans 1 jour",
+        other: "expire dans {n} jours",
+    },
+    expires_today: "expire aujourd’hui",
+    expired: Plural {
+        one: "expirée depuis 1 jour",
+        other: "expirée depuis {n} jours",
+    },
+    dies_unused: "expire après {days} jours sans usage — dernier usage {ago}",
+    dies_unused_never: "expire après {days} jours sans usage",
 };
 
 /// The sentences in `lang`.
@@ -229,11 +265,17 @@ mod tests {
             ("paused_host", w.paused_host),
             ("notice_copy_changed", w.notice_copy_changed),
             ("notice_copy_changed_body", w.notice_copy_changed_body),
+            ("sandbox", w.sandbox),
+            ("expires_today", w.expires_today),
+            ("dies_unused", w.dies_unused),
+            ("dies_unused_never", w.dies_unused_never),
         ];
         out.extend(p("tray_ok", w.tray_ok));
         out.extend(p("tray_attention", w.tray_attention));
         out.extend(p("tray_attention_short", w.tray_attention_short));
         out.extend(p("ago_days", w.ago_days));
+        out.extend(p("expires_in", w.expires_in));
+        out.extend(p("expired", w.expired));
         out
     }
 

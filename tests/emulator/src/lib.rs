@@ -10,8 +10,15 @@
 //! body far larger than any answer should be ([`Fault::Flood`], whose bytes are counted).
 //! Every request is recorded so tests can assert method, host, path, auth placement and body.
 //!
-//! URLs are `/<provider>/<host>/<path>`; for Namely the host segment is the company
-//! subdomain, so `KEYSTEP_NAMELY_API_URL` is `http://127.0.0.1:PORT/namely/{subdomain}`.
+//! URLs are `/<provider>/<host>/<path>`; for a provider whose host name holds the company
+//! subdomain (Namely, BambooHR) the host segment is the subdomain, so
+//! `KEYSTEP_NAMELY_API_URL` is `http://127.0.0.1:PORT/namely/{subdomain}`. The hosts are
+//! read from Keystep's provider files, so a new provider's addresses need no edit here.
+//!
+//! Providers since issue 22 are [`Model`]s in one registry (`MODELS`): a model answers its
+//! hosts' requests and may hold a [`TokenIssuer`] (client credentials), which
+//! [`Emulator::expire_tokens`] and [`Emulator::tokens_minted`] reach for any of them. Each
+//! model's module adds its own `Emulator::add_<id>` method.
 //!
 //! It is std-only (one thread per connection, `Connection: close`) so it builds in
 //! seconds and shares nothing with the code under test but the provider files' scope lists:
@@ -30,6 +37,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+mod ashby;
+mod auth;
+mod bamboohr;
+mod greenhouse;
 mod hibob;
 mod humaans;
 mod jazzhr;
@@ -37,6 +48,10 @@ mod namely;
 mod payfit;
 mod provider_file;
 
+pub use ashby::{AshbyDenial, AshbyRefusal, AshbyTenant};
+pub use auth::{ClientAuth, TokenExpiry, TokenIssuer};
+pub use bamboohr::{BamboohrTenant, BamboohrUnknown};
+pub use greenhouse::GreenhouseTenant;
 pub use hibob::{HibobGrant, HibobTenant, Waf};
 pub use humaans::{HumaansRole, HumaansTenant};
 pub use jazzhr::{JazzhrAccount, JazzhrRejection, JazzhrUser};
@@ -173,8 +188,33 @@ impl Reply {
     }
 }
 
+/// One provider as the emulator models it: its tenants and how its API answers.
+pub(crate) trait Model: Send + 'static {
+    /// The answer to a request to one of the provider's hosts.
+    fn handle(&mut self, rec: &Recorded) -> Reply;
+    /// Makes a key or secret stop working, as if revoked in the provider.
+    fn revoke(&mut self, secret: &str);
+    /// The token endpoint, for a provider with client credentials.
+    fn tokens(&mut self) -> Option<&mut TokenIssuer> {
+        None
+    }
+    /// For [`Emulator::with_model`]'s downcast.
+    fn as_any(&mut self) -> &mut dyn std::any::Any;
+}
+
+/// Makes a provider's empty model.
+type NewModel = fn() -> Box<dyn Model>;
+
+/// Every provider modelled as a [`Model`], by id: one line per provider.
+const MODELS: &[(&str, NewModel)] = &[
+    ("ashby", ashby::model),
+    ("bamboohr", bamboohr::model),
+    ("greenhouse", greenhouse::model),
+];
+
 #[derive(Default)]
 struct State {
+    models: BTreeMap<&'static str, Box<dyn Model>>,
     humaans: BTreeMap<String, HumaansTenant>,
     payfit: payfit::Payfit,
     hibob: hibob::Hibob,
@@ -210,19 +250,6 @@ pub struct Emulator {
     stop: Arc<AtomicBool>,
 }
 
-/// The providers and hosts the emulator serves, as (provider, host, path prefix) triples.
-/// The prefix is what [`Emulator::url`] puts after the port; it may hold a placeholder
-/// that Keystep fills in (Namely's company subdomain).
-pub const HOSTS: &[(&str, &str, &str)] = &[
-    ("payfit", "api", "/payfit/api"),
-    ("payfit", "oauth", "/payfit/oauth"),
-    ("hibob", "api", "/hibob/api"),
-    ("hibob", "sandbox", "/hibob/sandbox"),
-    ("humaans", "api", "/humaans/api"),
-    ("jazzhr", "api", "/jazzhr/api"),
-    ("namely", "api", "/namely/{subdomain}"),
-];
-
 impl Emulator {
     /// Starts a server on an ephemeral loopback port.
     ///
@@ -239,7 +266,10 @@ impl Emulator {
     pub fn start_on(port: u16) -> Self {
         let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind a loopback port");
         let addr = listener.local_addr().expect("local address");
-        let state = Arc::new(Mutex::new(State::default()));
+        let state = Arc::new(Mutex::new(State {
+            models: MODELS.iter().map(|(id, make)| (*id, make())).collect(),
+            ..State::default()
+        }));
         let stop = Arc::new(AtomicBool::new(false));
         let (st, sp) = (Arc::clone(&state), Arc::clone(&stop));
         thread::spawn(move || {
@@ -258,24 +288,68 @@ impl Emulator {
 
     /// The base URL for a provider's named host, as Keystep's override expects it.
     pub fn url(&self, provider: &str, host: &str) -> String {
-        let prefix = HOSTS
+        let prefix = provider_file::hosts()
             .iter()
-            .find(|(p, h, _)| *p == provider && *h == host)
-            .map_or_else(|| format!("/{provider}/{host}"), |(_, _, x)| x.to_string());
+            .find(|(p, h, _)| p == provider && h == host)
+            .map_or_else(|| format!("/{provider}/{host}"), |(_, _, x)| x.clone());
         format!("http://{}{prefix}", self.addr)
     }
 
-    /// Every `KEYSTEP_<PROVIDER>_<HOST>_URL` variable pointing Keystep here.
+    /// Every `KEYSTEP_<PROVIDER>_<HOST>_URL` variable pointing Keystep here: one for each
+    /// host of each provider file.
     pub fn env(&self) -> Vec<(String, String)> {
-        HOSTS
+        provider_file::hosts()
             .iter()
             .map(|(p, h, _)| {
                 (
-                    format!("KEYSTEP_{}_{}_URL", p.to_uppercase(), h.to_uppercase()),
+                    format!(
+                        "KEYSTEP_{}_{}_URL",
+                        p.replace('-', "_").to_uppercase(),
+                        h.replace('-', "_").to_uppercase()
+                    ),
                     self.url(p, h),
                 )
             })
             .collect()
+    }
+
+    /// Runs `f` on the model of provider `id` (each model's module adds its `add_<id>`
+    /// through this).
+    ///
+    /// # Panics
+    /// When `id` has no model of type `M` (a test's mistake).
+    pub(crate) fn with_model<M: Model, R>(&self, id: &str, f: impl FnOnce(&mut M) -> R) -> R {
+        let mut st = self.lock();
+        let model = st
+            .models
+            .get_mut(id)
+            .and_then(|m| m.as_any().downcast_mut::<M>())
+            .unwrap_or_else(|| panic!("no model of that type for {id}"));
+        f(model)
+    }
+
+    /// Runs `f` on the token endpoint of provider `id` (client credentials).
+    ///
+    /// # Panics
+    /// When `id` has no token endpoint.
+    pub fn with_tokens<R>(&self, id: &str, f: impl FnOnce(&mut TokenIssuer) -> R) -> R {
+        let mut st = self.lock();
+        let tokens = st
+            .models
+            .get_mut(id)
+            .and_then(|m| m.tokens())
+            .unwrap_or_else(|| panic!("{id} has no token endpoint"));
+        f(tokens)
+    }
+
+    /// Makes every access token provider `id` issued so far expired (the API answers 401).
+    pub fn expire_tokens(&self, id: &str) {
+        self.with_tokens(id, TokenIssuer::expire_all);
+    }
+
+    /// How many access tokens provider `id` minted.
+    pub fn tokens_minted(&self, id: &str) -> usize {
+        self.with_tokens(id, |t| t.minted())
     }
 
     /// Registers a Humaans tenant reachable with `token`.
@@ -403,6 +477,9 @@ impl Emulator {
             if site.token == token {
                 site.token.clear();
             }
+        }
+        for model in st.models.values_mut() {
+            model.revoke(token);
         }
     }
 
@@ -588,7 +665,12 @@ fn serve(conn: TcpStream, state: &Arc<Mutex<State>>) {
                 "hibob" => st.hibob.handle(&rec),
                 "jazzhr" => jazzhr::handle(&st.jazzhr, &rec),
                 "namely" => st.namely.handle(&rec),
-                _ => Reply::json(404, json!({"message": "no such provider in the emulator"})),
+                other => match st.models.get_mut(other) {
+                    Some(model) => model.handle(&rec),
+                    None => {
+                        Reply::json(404, json!({"message": "no such provider in the emulator"}))
+                    }
+                },
             }
         }
     };

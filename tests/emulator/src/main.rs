@@ -3,7 +3,8 @@
 //! demo credentials of every provider.
 
 use keystep_emulator::{
-    Emulator, HibobGrant, HibobTenant, HumaansTenant, JazzhrAccount, NamelyTenant, PayfitTenant,
+    AshbyTenant, BamboohrTenant, Emulator, GreenhouseTenant, HibobGrant, HibobTenant,
+    HumaansTenant, JazzhrAccount, NamelyTenant, PayfitTenant,
 };
 
 fn main() {
@@ -57,6 +58,23 @@ fn main() {
     let namely_token = "demoNamelyPersonalAccessToken001";
     emu.add_namely("acme", NamelyTenant::full("Acme Inc.", namely_token, 142));
 
+    let bamboo = "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567";
+    let bamboo_limited = "1a1b2c3d4e5f60718293a4b5c6d7e8f901234567";
+    emu.add_bamboohr(BamboohrTenant::full("acme", bamboo, "Acme Inc.", 57));
+    emu.add_bamboohr(
+        BamboohrTenant::full("acme", bamboo_limited, "Acme Inc.", 57)
+            .not_admin()
+            .hiding(&["workEmail"]),
+    );
+
+    let (gh_id, gh_secret) = ("demo-greenhouse-client", "demoGreenhouseClientSecret000001");
+    emu.add_greenhouse(GreenhouseTenant::full(gh_id, gh_secret));
+
+    let ashby = "demoAshbyApiKey00000000000000001";
+    let ashby_read = "demoAshbyApiKeyReadOnly000000002";
+    emu.add_ashby(AshbyTenant::full(ashby));
+    emu.add_ashby(AshbyTenant::full(ashby_read).for_purpose("read"));
+
     println!("# Keystep provider emulator — paste these into the shell that runs Keystep:");
     for (k, v) in emu.env() {
         println!("export {k}='{v}'");
@@ -69,6 +87,9 @@ fn main() {
     println!("# HiBob (Sandbox): ID {hibob_sandbox_id} / token {hibob_sandbox_token}");
     println!("# JazzHR keys: {jazzhr_many} (12 users), {jazzhr_one} (one user, answered as a lone object)");
     println!("# Namely: subdomain acme, token {namely_token}; any other subdomain is unknown");
+    println!("# BambooHR: subdomain acme, key {bamboo} (Full Admin), {bamboo_limited} (work email hidden)");
+    println!("# Greenhouse: client ID {gh_id}, secret {gh_secret} (every scope)");
+    println!("# Ashby keys: {ashby} (every permission), {ashby_read} (read only)");
     println!("# Any other credential is rejected. Ctrl-C stops the emulator.");
     loop {
         std::thread::park();

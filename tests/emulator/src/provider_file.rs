@@ -1,9 +1,55 @@
-//! The one thing the emulator reads from Keystep itself: the permissions a provider file
-//! asks for (`permissions.required`). A tenant with "every scope the guide asks for" is
-//! granted exactly that list, so it is written once, in the provider file, and a scope
-//! added there is granted here without a second edit.
+//! What the emulator reads from Keystep's provider files: the permissions a file asks for
+//! (`permissions.required`, each purpose's) and its hosts. A tenant with "every scope the
+//! guide asks for" is granted exactly that list, so it is written once, in the provider file,
+//! and a scope added there is granted here without a second edit; a host added there is
+//! served here (`hosts`).
 
 use std::sync::OnceLock;
+
+include!(concat!(env!("OUT_DIR"), "/provider_files.rs"));
+
+/// The text of provider `id`'s file.
+pub(crate) fn text(id: &str) -> &'static str {
+    FILES
+        .iter()
+        .find(|(f, _)| *f == id)
+        .map(|(_, t)| *t)
+        .unwrap_or_else(|| panic!("no provider file {id}"))
+}
+
+/// Every provider's hosts as `(provider, host, path prefix)`: the prefix is
+/// `/<provider>/<host>`, or `/<provider>/{field}` when the host's name holds a field (a
+/// company subdomain), which Keystep fills in.
+pub(crate) fn hosts() -> &'static [(String, String, String)] {
+    static HOSTS: OnceLock<Vec<(String, String, String)>> = OnceLock::new();
+    HOSTS.get_or_init(|| {
+        let mut out = Vec::new();
+        for (id, text) in FILES {
+            let parsed: toml::Table = text.parse().expect("a provider file is valid TOML");
+            let Some(hosts) = parsed.get("hosts").and_then(toml::Value::as_table) else {
+                continue;
+            };
+            for (name, url) in hosts {
+                let url = url.as_str().unwrap_or_default();
+                let host_part = url
+                    .split_once("://")
+                    .map_or(url, |(_, rest)| rest)
+                    .split('/')
+                    .next()
+                    .unwrap_or_default();
+                let prefix = match host_part.split_once('{') {
+                    Some((_, field)) => {
+                        let field = field.split('}').next().unwrap_or_default();
+                        format!("/{id}/{{{field}}}")
+                    }
+                    None => format!("/{id}/{name}"),
+                };
+                out.push(((*id).to_string(), name.clone(), prefix));
+            }
+        }
+        out
+    })
+}
 
 /// The `permissions.required` list of a provider file's text, in its order.
 pub(crate) fn required(file: &str) -> Vec<String> {

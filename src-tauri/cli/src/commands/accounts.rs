@@ -52,7 +52,8 @@ name, status, when it was last checked and the end of its key. It reads\n\
 Keystep's account list only, never the keychain. With --json, one JSON array:\n\
 handle, provider, provider_name, name, company, status (ok, limited,\n\
 failing, unknown, unchecked, needs_relink), last_checked (RFC 3339 or null),\n\
-fingerprint, purpose (what the key is held to), id, and copies (each copy in a\n\
+fingerprint, purpose (what the key is held to), sandbox (true for a key\n\
+verified against the provider's sandbox), id, and copies (each copy in a\n\
 team store: target, version, state current/stale/changed_outside, written_at,\n\
 last_confirmed, last_code; see keystep push --help). Never a key.\n";
 

@@ -35,6 +35,8 @@ pub struct AccountLine {
     pub fingerprint: String,
     /// What the key is for (`read`, `full`, …): what it is held to at each check.
     pub purpose: String,
+    /// The key was verified against the provider's sandbox, not its production.
+    pub sandbox: bool,
     /// The account's id (the keychain item's user).
     pub id: String,
     /// Its copies in team stores (`keystep push`).
@@ -56,6 +58,7 @@ pub fn account_line(account: &Account, catalogue: &Catalogue) -> AccountLine {
         last_checked: (account.checked_at > 0).then(|| rfc3339(account.checked_at)),
         fingerprint: account.fingerprint.clone(),
         purpose: account.purpose.clone(),
+        sandbox: account.sandbox,
         id: account.id.clone(),
         copies: account.copies.iter().map(super::push::copy_line).collect(),
     }
@@ -77,7 +80,11 @@ pub fn table(lines: &[AccountLine]) -> String {
     .chain(lines.iter().map(|l| {
         [
             l.handle.clone(),
-            l.provider_name.clone(),
+            if l.sandbox {
+                format!("{} (sandbox)", l.provider_name)
+            } else {
+                l.provider_name.clone()
+            },
             l.name.clone(),
             l.status.to_string(),
             l.last_checked.as_deref().map_or_else(

@@ -487,5 +487,10 @@ fn apply(provider: &Provider, account: &mut Account, verdict: Verdict, now: u64)
         }
     }
     account.verified_at = now;
+    // Books written before sandboxes were labelled learn it at the next check.
+    account.sandbox = provider.is_sandbox(account.verified_hosts.keys());
+    if account.expires_at.is_none() {
+        account.expires_at = report.expires_at;
+    }
     account.record_check(now, report.code);
 }

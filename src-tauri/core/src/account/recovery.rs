@@ -166,6 +166,8 @@ pub(super) fn recovered(provider: &Provider, id: String, label: String, now: u64
         couldnt_check: None,
         history: Vec::new(),
         verified_hosts: BTreeMap::new(),
+        sandbox: false,
+        expires_at: None,
         purpose: crate::provider::DEFAULT_PURPOSE.to_string(),
         copies: Vec::new(),
     }

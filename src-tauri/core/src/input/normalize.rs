@@ -230,51 +230,6 @@ pub fn is_dns_label(s: &str) -> bool {
         && !s.ends_with('-')
 }
 
-/// Matches the small regular-expression subset provider files use for `usual_pattern`:
-/// `^[classes]{n}$` and `^[classes]{n,m}$` and `^[classes]+$`. Anything else is treated as
-/// matching, so an unsupported pattern can only ever silence a note, never block a key.
-pub fn matches_simple_pattern(pattern: &str, value: &str) -> bool {
-    let Some(inner) = pattern.strip_prefix("^[").and_then(|p| p.strip_suffix('$')) else {
-        return true;
-    };
-    let Some(close) = inner.find(']') else {
-        return true;
-    };
-    let (class, quant) = (&inner[..close], &inner[close + 1..]);
-    let mut ranges = Vec::new();
-    let chars: Vec<char> = class.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        if i + 2 < chars.len() && chars[i + 1] == '-' {
-            ranges.push((chars[i], chars[i + 2]));
-            i += 3;
-        } else {
-            ranges.push((chars[i], chars[i]));
-            i += 1;
-        }
-    }
-    let in_class = |c: char| ranges.iter().any(|(a, b)| (*a..=*b).contains(&c));
-    let n = value.chars().count();
-    let count_ok = match quant {
-        "+" => n >= 1,
-        q if q.starts_with('{') && q.ends_with('}') => {
-            let body = &q[1..q.len() - 1];
-            match body.split_once(',') {
-                Some((lo, hi)) => match (lo.parse::<usize>(), hi.parse::<usize>()) {
-                    (Ok(lo), Ok(hi)) => (lo..=hi).contains(&n),
-                    _ => return true,
-                },
-                None => match body.parse::<usize>() {
-                    Ok(exact) => n == exact,
-                    Err(_) => return true,
-                },
-            }
-        }
-        _ => return true,
-    };
-    count_ok && value.chars().all(in_class)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -438,14 +393,17 @@ mod tests {
                     value: "production".into(),
                     label: "Production".into(),
                     host: Some("api".into()),
+                    days: None,
                 },
                 crate::provider::Choice {
                     value: "sandbox".into(),
                     label: "Sandbox".into(),
                     host: Some("sandbox".into()),
+                    days: None,
                 },
             ],
             default: Some("production".into()),
+            retired: None,
         }
     }
 
@@ -475,23 +433,6 @@ mod tests {
             normalize_choice("", &no_default),
             Err(Problem::Empty),
             "blank without a default"
-        );
-    }
-
-    #[test]
-    fn simple_patterns_match_as_documented() {
-        assert!(
-            matches_simple_pattern("^[A-Za-z0-9]{32}$", &"a".repeat(32)),
-            "exact"
-        );
-        assert!(
-            !matches_simple_pattern("^[A-Za-z0-9]{32}$", "short"),
-            "too short"
-        );
-        assert!(!matches_simple_pattern("^[a-z]+$", "ABC"), "wrong class");
-        assert!(
-            matches_simple_pattern("(unsupported", "anything"),
-            "unsupported passes"
         );
     }
 }

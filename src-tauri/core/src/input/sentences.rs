@@ -22,6 +22,11 @@ impl fmt::Display for Change {
             Change::UnusualFormat => {
                 "this does not look like the usual format; we will still try it"
             }
+            Change::SplitPair => {
+                "we split the pasted “client ID:client secret” pair into its two boxes"
+            }
+            Change::RemovedPassword => "we removed the “:” and password after it",
+            Change::LooksRetired => "this looks like a kind of key the provider retired",
         })
     }
 }
@@ -41,6 +46,10 @@ impl Note {
                 "{label}: this does not look like a usual {} {label} ({}). We will still try it.",
                 provider.name, field.example
             ),
+            (Change::LooksRetired, _) => match &field.retired {
+                Some(r) => format!("{label}: {}", r.note),
+                None => format!("{label}: {}", self.change),
+            },
             (change, _) => format!("{label}: {change}"),
         }
     }
@@ -60,6 +69,7 @@ impl fmt::Display for Problem {
             Problem::SameValue => "the same value as another field",
             Problem::Swapped => "swapped with another field",
             Problem::PastedTogether => "two values pasted together",
+            Problem::ColonInKey => "a “:” in a key sent as a user name",
             Problem::PastedUrl => "a web address, not a key",
             Problem::PastedCommand => "a whole command line, not a key",
             Problem::TooShort => "far too short to be a key",
@@ -127,6 +137,9 @@ impl Problem {
             ),
             Problem::OtherDomain => format!(
                 "That address is not a {provider} address. Enter only your company's {label}, for example “acme”."
+            ),
+            Problem::ColonInKey => format!(
+                "{label} cannot contain “:”, because {provider} takes the key as a user name. Paste only the key."
             ),
             Problem::PastedUrl => format!(
                 "{label} holds a web address (https://…), not the key. Copy the key itself from {provider}, not the page's address; nothing was sent."

@@ -9,6 +9,10 @@ use serde::Deserialize;
 use crate::error::Code;
 use crate::pace::Pace;
 
+use super::auth::Auth;
+use super::lifetime::Lifetime;
+use super::reads::{Method, ReadRequest};
+
 /// One HR or recruiting system Keystep can link.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -35,10 +39,10 @@ pub struct Provider {
     /// How hard background checks may lean on the API, across all its accounts.
     #[serde(default)]
     pub pace: Pace,
-    /// How long the provider's keys live, in days, when it says (Namely's tokens: about two
-    /// years): the accounts page warns ahead of the expiry.
-    #[serde(default)]
-    pub key_lifetime_days: Option<u32>,
+    /// How long the provider's keys live (`lifetime = { rule = "no_expiry" }`, `fixed_days`,
+    /// `chosen_expiry`, `dies_unused`): every file says, and the tray and the window warn
+    /// ahead of the end.
+    pub lifetime: Lifetime,
     /// The vendor's own documentation of the credential.
     pub docs_url: String,
     /// Named base URLs (`"api"` → `"https://app.humaans.io/api"`). Overridable per host through
@@ -46,6 +50,24 @@ pub struct Provider {
     pub hosts: BTreeMap<String, String>,
     /// Where the secret goes on each authenticated request.
     pub auth: Auth,
+    /// Fixed headers every request carries (Teamtailor's `X-Api-Version`, Ashby's versioned
+    /// `Accept`): not secret, no placeholders.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Hosts that are the provider's sandbox (HiBob's, Deel's): an account whose key was
+    /// verified against one is labelled "sandbox" wherever it is shown.
+    #[serde(default)]
+    pub sandbox_hosts: Vec<String>,
+    /// Where the provider's JSON says a permission is missing whatever the status (Ashby's
+    /// `errorInfo.code = "missing_endpoint_permission"`, on a 403 or even a 200): such an
+    /// answer shows the check's `needs` missing, and any other 403 keeps its own meaning.
+    #[serde(default)]
+    pub permission_error: Vec<JsonMatch>,
+    /// A response header only the provider's API sets (BambooHR's
+    /// `x-bamboohr-error-message`): an answer carrying it is the provider's own word even
+    /// when its body is empty, so it may judge a key as JSON would.
+    #[serde(default)]
+    pub own_header: Option<String>,
     /// What the person fills in, in form order.
     pub fields: Vec<Field>,
     /// The guide, in order.
@@ -92,50 +114,6 @@ pub enum Category {
     Ats,
 }
 
-/// How the secret is attached to a request. Values name fields.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "scheme", rename_all = "lowercase", deny_unknown_fields)]
-pub enum Auth {
-    /// `Authorization: Bearer <token>`.
-    Bearer {
-        /// The field holding the token.
-        token: String,
-    },
-    /// `Authorization: Basic base64(username:password)`.
-    Basic {
-        /// The field holding the user name.
-        username: String,
-        /// The field holding the password.
-        password: String,
-    },
-    /// The key as a query parameter (it ends up in URLs, so URLs are redacted in logs).
-    Query {
-        /// The query parameter's name.
-        param: String,
-        /// The field holding the key.
-        value: String,
-    },
-}
-
-impl Auth {
-    /// The fields the scheme reads.
-    pub fn fields(&self) -> Vec<&str> {
-        match self {
-            Auth::Bearer { token } => vec![token],
-            Auth::Basic { username, password } => vec![username, password],
-            Auth::Query { value, .. } => vec![value],
-        }
-    }
-
-    /// The query parameter that carries a secret, if any.
-    pub fn secret_query_param(&self) -> Option<&str> {
-        match self {
-            Auth::Query { param, .. } => Some(param),
-            _ => None,
-        }
-    }
-}
-
 /// One input of the credential form.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -168,6 +146,30 @@ pub struct Field {
     /// that does not know choices yet sends an empty value).
     #[serde(default)]
     pub default: Option<String>,
+    /// The shape of a credential the provider retired (Greenhouse's Harvest v1/v2 keys):
+    /// a pasted value of that shape gets its own sentence, when pasted and when refused.
+    #[serde(default)]
+    pub retired: Option<Retired>,
+}
+
+/// A retired kind of credential a field may still receive.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retired {
+    /// The retired credential's usual pattern (the `usual_pattern` subset).
+    pub pattern: String,
+    /// What to tell the person: what was retired, when, and what to use instead.
+    pub note: String,
+}
+
+/// A value the provider's JSON holds at a pointer.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonMatch {
+    /// A JSON pointer.
+    pub pointer: String,
+    /// The text it must hold.
+    pub equals: String,
 }
 
 /// One option of a [`FieldKind::Choice`] field.
@@ -181,6 +183,10 @@ pub struct Choice {
     /// The named host this option selects, for checks whose `host` is `{field}`.
     #[serde(default)]
     pub host: Option<String>,
+    /// For the field of a `chosen_expiry` lifetime: how many days a key made with this
+    /// option lives.
+    #[serde(default)]
+    pub days: Option<u32>,
 }
 
 /// How a field's value is normalized (see `input`). Serializable so the shell can tell
@@ -346,27 +352,6 @@ fn yes() -> bool {
     true
 }
 
-/// A request that only reads, whatever its method says.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReadRequest {
-    /// Its method (GET and HEAD are reads anyway, so this is POST).
-    pub method: Method,
-    /// Its path below the host's base, exactly (no placeholders, no query).
-    pub path: String,
-}
-
-/// HTTP method of a check.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Method {
-    /// GET.
-    #[default]
-    Get,
-    /// POST.
-    Post,
-}
-
 /// A request body: named values, sent as JSON, optionally re-sent form-encoded.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -508,6 +493,10 @@ pub struct Expect {
     /// The pointer must find nothing (an `{"error": …}` member in a 200 answer, say).
     #[serde(default)]
     pub absent: bool,
+    /// The value, a list, must not hold this text (BambooHR's `_restrictedFields` naming a
+    /// field the key may not see). A pointer that finds nothing holds.
+    #[serde(default)]
+    pub excludes: Option<String>,
     /// The outcome when the condition fails.
     pub otherwise: Reaction,
     /// Required permissions this condition decides (with `otherwise =
@@ -663,6 +652,33 @@ impl Provider {
         }
     }
 
+    /// Whether a key verified against these named hosts is a sandbox's.
+    pub fn is_sandbox<'a>(&self, hosts: impl IntoIterator<Item = &'a String>) -> bool {
+        hosts.into_iter().any(|h| self.sandbox_hosts.contains(h))
+    }
+
+    /// When a key made at `now` with these field values stops working, as far as the
+    /// lifetime rule knows: `days` after `now`, the days of the chosen option, or the expiry
+    /// a check `captured` (Unix seconds). `None` when no end is known.
+    pub fn key_expiry(
+        &self,
+        fields: &BTreeMap<String, String>,
+        captured: Option<u64>,
+        now: u64,
+    ) -> Option<u64> {
+        const DAY: u64 = 86_400;
+        match &self.lifetime {
+            Lifetime::FixedDays { days } => Some(now + u64::from(*days) * DAY),
+            Lifetime::ChosenExpiry { field, .. } => captured.or_else(|| {
+                let field = self.field(field.as_deref()?)?;
+                let chosen = fields.get(&field.key)?;
+                let days = field.options.iter().find(|o| &o.value == chosen)?.days?;
+                Some(now + u64::from(days) * DAY)
+            }),
+            Lifetime::NoExpiry { .. } | Lifetime::DiesUnused { .. } => None,
+        }
+    }
+
     /// The environment variable that overrides a named host's base URL.
     pub fn host_override_var(&self, host: &str) -> String {
         format!(
@@ -671,23 +687,6 @@ impl Provider {
             host.replace('-', "_").to_uppercase()
         )
     }
-}
-
-/// The `{name}` placeholders in a template, in order.
-pub fn placeholders(template: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        let after = &rest[start + 1..];
-        match after.find('}') {
-            Some(end) => {
-                out.push(&after[..end]);
-                rest = &after[end + 1..];
-            }
-            None => break,
-        }
-    }
-    out
 }
 
 /// The field named by a check's `host = "{field}"`, if it is one.

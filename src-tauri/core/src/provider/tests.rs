@@ -7,14 +7,34 @@ use crate::error::Code;
 use crate::lang::Lang;
 
 #[test]
-fn embedded_catalogue_loads() {
+fn embedded_catalogue_loads_every_provider_file() {
     let cat = Catalogue::embedded().expect("every shipped provider file must be valid");
     let ids: Vec<&str> = cat.all().iter().map(|p| p.id.as_str()).collect();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/providers");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .expect("the providers folder")
+        .filter_map(|e| {
+            let path = e.ok()?.path();
+            (path.extension()? == "toml").then(|| path.file_stem()?.to_str().map(String::from))?
+        })
+        .collect();
+    files.sort();
     assert_eq!(
-        ids,
-        ["payfit", "hibob", "humaans", "jazzhr", "namely"],
-        "every provider ships, in display order"
+        ids, files,
+        "every file of src/providers ships, in file-name order"
     );
+    for id in [
+        "payfit",
+        "hibob",
+        "humaans",
+        "jazzhr",
+        "namely",
+        "bamboohr",
+        "greenhouse",
+        "ashby",
+    ] {
+        assert!(ids.contains(&id), "{id} ships");
+    }
 }
 
 const MINIMAL: &str = r#"
@@ -26,6 +46,7 @@ summary = "s"
 prerequisite = "p"
 revoke = "r"
 docs_url = "https://demo.example/docs"
+lifetime = { rule = "no_expiry" }
 [hosts]
 api = "https://api.demo.example/{tenant}"
 sandbox = "https://sandbox.demo.example"
@@ -142,9 +163,119 @@ fn each_schema_rule_rejects_its_mistake() {
             "at least 1",
         ),
         (
+            "lifetime = { rule = \"no_expiry\" }",
+            "lifetime = { rule = \"fixed_days\", days = 0 }",
+            "days must be at least 1",
+        ),
+        (
+            "lifetime = { rule = \"no_expiry\" }\n",
+            "",
+            "missing field `lifetime`",
+        ),
+        (
+            "lifetime = { rule = \"no_expiry\" }",
+            "lifetime = { rule = \"chosen_expiry\" }",
+            "needs `field` or `capture`",
+        ),
+        (
+            "lifetime = { rule = \"no_expiry\" }",
+            "lifetime = { rule = \"chosen_expiry\", field = \"region\" }",
+            "whose every option has days",
+        ),
+        (
+            "lifetime = { rule = \"no_expiry\" }",
+            "lifetime = { rule = \"chosen_expiry\", capture = \"expiry\" }",
+            "no check captures `expiry`",
+        ),
+        (
+            "{ value = \"eu\", label = \"EU\", host = \"api\" }",
+            "{ value = \"eu\", label = \"EU\", host = \"api\", days = 30 }",
+            "`days` goes with the field of a chosen_expiry lifetime",
+        ),
+        (
             "name = \"Demo\"",
-            "name = \"Demo\"\nkey_lifetime_days = 0",
-            "key_lifetime_days",
+            "name = \"Demo\"\nreads = [{ method = \"POST\", path = \"/*\" }]",
+            "literal segment",
+        ),
+        (
+            "name = \"Demo\"",
+            "name = \"Demo\"\nreads = [{ method = \"POST\", path = \"/a{id}\" }]",
+            "whole segment",
+        ),
+        (
+            "name = \"Demo\"",
+            "name = \"Demo\"\nsandbox_hosts = [\"moon\"]",
+            "sandbox_hosts: unknown host",
+        ),
+        (
+            "name = \"Demo\"",
+            "name = \"Demo\"\nheaders = { Authorization = \"x\" }",
+            "where the key goes",
+        ),
+        (
+            "name = \"Demo\"",
+            "name = \"Demo\"\nheaders = { Host = \"x\" }",
+            "cannot be set by a provider file",
+        ),
+        (
+            "name = \"Demo\"",
+            "name = \"Demo\"\nheaders = { X-Api-Version = \"{tenant}\" }",
+            "without placeholders",
+        ),
+        (
+            "name = \"Demo\"",
+            "name = \"Demo\"\npermission_error = [{ pointer = \"code\", equals = \"x\" }]",
+            "a JSON pointer and a text",
+        ),
+        (
+            "name = \"Demo\"",
+            "name = \"Demo\"\nown_header = \"x y\"",
+            "not a header name",
+        ),
+        (
+            "scheme = \"bearer\"\ntoken = \"key\"",
+            "scheme = \"basic_key\"\nkey = \"tenant\"",
+            "must be a secret field",
+        ),
+        (
+            "scheme = \"bearer\"\ntoken = \"key\"",
+            "scheme = \"header\"\nname = \"x-api-key\"\nvalue = \"{tenant}\"",
+            "exactly one secret field",
+        ),
+        (
+            "scheme = \"bearer\"\ntoken = \"key\"",
+            "scheme = \"header\"\nname = \"Content-Type\"\nvalue = \"{key}\"",
+            "cannot be the key's header",
+        ),
+        (
+            "scheme = \"bearer\"\ntoken = \"key\"",
+            "scheme = \"client_credentials\"\nclient_id = \"tenant\"\nclient_secret = \"key\"\ntoken_host = \"moon\"\ntoken_path = \"/token\"",
+            "unknown token host",
+        ),
+        (
+            "scheme = \"bearer\"\ntoken = \"key\"",
+            "scheme = \"client_credentials\"\nclient_id = \"key\"\nclient_secret = \"tenant\"\ntoken_host = \"api\"\ntoken_path = \"/token\"",
+            "the client secret is a secret field",
+        ),
+        (
+            "scheme = \"bearer\"\ntoken = \"key\"",
+            "scheme = \"client_credentials\"\nclient_id = \"tenant\"\nclient_secret = \"key\"\ntoken_host = \"api\"\ntoken_path = \"token\"",
+            "token path starts with /",
+        ),
+        (
+            "body = { values = { q = \"{org}\" } }",
+            "body = { values = { q = \"{key}\" } }\n[auth]\nscheme = \"client_credentials\"\nclient_id = \"tenant\"\nclient_secret = \"key\"\ntoken_host = \"api\"\ntoken_path = \"/token\"",
+            "duplicate key",
+        ),
+        (
+            "example = \"k\"",
+            "example = \"k\"\nretired = { pattern = \"^[0-9a-f]{32}(-[0-9]+)?$\", note = \"Old keys were retired.\" }",
+            "usual_pattern subset",
+        ),
+        (
+            "absent = true,",
+            "absent = true, excludes = \"x\",",
+            "`excludes` cannot go with",
         ),
         (
             "name = \"Demo\"",
@@ -154,7 +285,7 @@ fn each_schema_rule_rejects_its_mistake() {
         (
             "name = \"Demo\"",
             "name = \"Demo\"\nreads = [{ method = \"POST\", path = \"/a/../b\" }]",
-            "plain path",
+            "must not hold . or ..",
         ),
         (
             "name = \"Demo\"",
@@ -485,7 +616,8 @@ fn host_override_names_follow_the_documented_scheme() {
         .iter()
         .flat_map(|p| p.hosts.keys().map(|h| p.host_override_var(h)))
         .collect();
-    let want: BTreeSet<String> = [
+    // The names the command line, the emulator and the tests use (issue 22's contract).
+    for want in [
         "KEYSTEP_PAYFIT_API_URL",
         "KEYSTEP_PAYFIT_OAUTH_URL",
         "KEYSTEP_HIBOB_API_URL",
@@ -493,11 +625,26 @@ fn host_override_names_follow_the_documented_scheme() {
         "KEYSTEP_HUMAANS_API_URL",
         "KEYSTEP_JAZZHR_API_URL",
         "KEYSTEP_NAMELY_API_URL",
-    ]
-    .iter()
-    .map(|v| v.to_string())
-    .collect();
-    assert_eq!(vars, want, "every host's override variable, and no other");
+        "KEYSTEP_BAMBOOHR_API_URL",
+        "KEYSTEP_GREENHOUSE_AUTH_URL",
+        "KEYSTEP_GREENHOUSE_API_URL",
+        "KEYSTEP_ASHBY_API_URL",
+    ] {
+        assert!(vars.contains(want), "{want} overrides a host: {vars:?}");
+    }
+    for var in &vars {
+        let middle = var
+            .strip_prefix("KEYSTEP_")
+            .and_then(|v| v.strip_suffix("_URL"))
+            .unwrap_or_default();
+        assert!(
+            !middle.is_empty()
+                && middle
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'),
+            "{var} is KEYSTEP_<PROVIDER>_<HOST>_URL"
+        );
+    }
 }
 
 #[test]
@@ -551,5 +698,48 @@ fn a_choice_selects_the_host_of_its_option() {
         p.host_of(&p.checks[1], chosen("test")),
         Some("api"),
         "a fixed host"
+    );
+}
+
+#[test]
+fn a_keys_expiry_follows_the_lifetime_rule() {
+    const DAY: u64 = 86_400;
+    let chosen = MINIMAL
+        .replacen(
+            "lifetime = { rule = \"no_expiry\" }",
+            "lifetime = { rule = \"chosen_expiry\", field = \"region\" }",
+            1,
+        )
+        .replacen("host = \"api\" }", "host = \"api\", days = 90 }", 1)
+        .replacen("host = \"sandbox\" }", "host = \"sandbox\", days = 30 }", 1);
+    let cat = load(&chosen).expect("a chosen expiry on a choice whose options say their days");
+    let p = cat.get("demo").expect("demo");
+    let fields = |region: &str| {
+        [("region".to_string(), region.to_string())]
+            .into_iter()
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    assert_eq!(
+        p.key_expiry(&fields("eu"), None, 0),
+        Some(90 * DAY),
+        "the option's days"
+    );
+    assert_eq!(
+        p.key_expiry(&fields("test"), None, DAY),
+        Some(31 * DAY),
+        "from the link"
+    );
+    assert_eq!(
+        p.key_expiry(&fields("eu"), Some(5 * DAY), 0),
+        Some(5 * DAY),
+        "what the API said wins"
+    );
+    let cat = load(MINIMAL).expect("baseline");
+    assert_eq!(
+        cat.get("demo")
+            .expect("demo")
+            .key_expiry(&fields("eu"), None, 0),
+        None,
+        "no expiry known"
     );
 }

@@ -59,6 +59,9 @@ fn visit_texts(p: &mut Provider, mut f: impl FnMut(&str, &mut String)) {
         for o in &mut field.options {
             f(&format!("{base}.options.{}", o.value), &mut o.label);
         }
+        if let Some(r) = &mut field.retired {
+            f(&format!("{base}.retired.note"), &mut r.note);
+        }
     }
     for purpose in &mut p.purposes {
         let base = format!("purposes.{}", purpose.id);

@@ -7,8 +7,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::lang::Lang;
 
+use super::auth::{is_header_name, Auth, RESERVED_HEADERS};
+use super::lifetime::Lifetime;
+use super::reads::Method;
 use super::schema::*;
+use super::template::placeholders;
 use super::translations::flatten_locale;
+
+mod credential;
 
 /// Every string inside a JSON value, for placeholder checks.
 fn collect_strings(v: &serde_json::Value, out: &mut Vec<String>) {
@@ -45,22 +51,13 @@ pub(super) fn validate(file: &str, p: &Provider) -> Result<(), String> {
         return Err(format!("id `{}` must be kebab-case", p.id));
     }
     let keys = validate_fields(p)?;
-    for key in p.auth.fields() {
-        if !keys.contains(key) {
-            return Err(format!("auth names undeclared field `{key}`"));
-        }
-        if p.field(key).is_some_and(|f| f.kind == FieldKind::Choice) {
-            return Err(format!("auth names choice field `{key}`"));
-        }
-    }
-    if let Auth::Basic { username, .. } = &p.auth {
-        if p.field(username).is_some_and(|f| f.secret) {
-            return Err("the basic-auth user name should not be a secret field".into());
-        }
-    }
+    credential::validate_auth(p, &keys)?;
+    credential::validate_headers(p)?;
     validate_hosts(p)?;
     validate_pace(p)?;
-    validate_reads(p)?;
+    credential::validate_reads(p)?;
+    credential::validate_lifetime(p)?;
+    credential::validate_sandbox_and_voice(p)?;
     validate_steps(p)?;
     validate_permissions(p)?;
     super::purposes::validate_purposes(p)?;
@@ -71,36 +68,9 @@ pub(super) fn validate(file: &str, p: &Provider) -> Result<(), String> {
     validate_locales(p)
 }
 
-/// Declared reads: a plain path below the base, and only for a method that is not already a
-/// read (a GET entry would suggest other GETs are writes).
-fn validate_reads(p: &Provider) -> Result<(), String> {
-    for r in &p.reads {
-        if r.method == Method::Get {
-            return Err(format!(
-                "reads: `{}` is a GET, which is a read anyway",
-                r.path
-            ));
-        }
-        let plain = r.path.starts_with('/')
-            && !r.path.contains(['?', '#', '{', '%', '\\'])
-            && !r.path.split('/').any(|s| s == "." || s == "..");
-        if !plain {
-            return Err(format!(
-                "reads: `{}` must be a plain path starting with /",
-                r.path
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Pacing and lifetime rules: a zero would stop every check, or expire keys at once.
+/// Pacing rules: a zero would stop every check (`Pace::check`).
 fn validate_pace(p: &Provider) -> Result<(), String> {
-    p.pace.check()?;
-    if p.key_lifetime_days == Some(0) {
-        return Err("key_lifetime_days must be at least 1 when given".into());
-    }
-    Ok(())
+    p.pace.check()
 }
 
 /// Field rules; returns the declared keys.
@@ -127,6 +97,14 @@ fn validate_fields(p: &Provider) -> Result<BTreeSet<&str>, String> {
         if (choice && f.options.is_empty()) || (!choice && has_choice_keys) {
             return Err(format!(
                 "field `{}`: `options` and `default` go with kind = \"choice\" and only with it",
+                f.key
+            ));
+        }
+        if f.retired.as_ref().is_some_and(|r| {
+            !super::template::is_simple_pattern(&r.pattern) || r.note.trim().is_empty() || choice
+        }) {
+            return Err(format!(
+                "field `{}`: `retired` needs a pattern of the usual_pattern subset, a note, and a typed field",
                 f.key
             ));
         }
@@ -190,7 +168,8 @@ fn validate_hosts(p: &Provider) -> Result<(), String> {
             }
         }
         // Every host is an override variable and a place secrets may be sent: none unused.
-        let by_check = p.checks.iter().any(|c| &c.host == name);
+        let by_check =
+            p.checks.iter().any(|c| &c.host == name) || p.auth.token_host() == Some(name.as_str());
         let by_option = p
             .fields
             .iter()
@@ -292,8 +271,23 @@ fn validate_checks(p: &Provider, keys: &BTreeSet<&str>) -> Result<(), String> {
     if p.checks.is_empty() {
         return Err("at least one check is needed to verify anything".into());
     }
-    // Captures known so far, to prove every placeholder is filled by the time it is used.
+    // Captures known so far, to prove every placeholder is filled by the time it is used;
+    // the scopes a token answer lists are `granted` from the start.
     let mut known: BTreeSet<&str> = keys.clone();
+    if matches!(
+        &p.auth,
+        Auth::ClientCredentials {
+            scopes: Some(_),
+            ..
+        }
+    ) {
+        known.insert("granted");
+    }
+    // The client secret goes to the token endpoint only.
+    let token_only = match &p.auth {
+        Auth::ClientCredentials { client_secret, .. } => Some(client_secret.as_str()),
+        _ => None,
+    };
     let mut check_ids = BTreeSet::new();
     for c in &p.checks {
         if !check_ids.insert(c.id.as_str()) {
@@ -348,6 +342,17 @@ fn validate_checks(p: &Provider, keys: &BTreeSet<&str>) -> Result<(), String> {
             );
         }
         templates.extend(body_strings.iter().map(String::as_str));
+        if let Some(secret) = token_only {
+            if body_strings
+                .iter()
+                .any(|b| placeholders(b).contains(&secret))
+            {
+                return Err(format!(
+                    "check `{}` sends the client secret, which goes to the token endpoint only",
+                    c.id
+                ));
+            }
+        }
         for t in templates {
             for ph in placeholders(t) {
                 if !known.contains(ph) {
@@ -423,6 +428,12 @@ fn validate_expect(p: &Provider, c: &Check, e: &Expect) -> Result<(), String> {
         return Err(format!(
             "check `{}`: `{}` is not a JSON pointer",
             c.id, e.pointer
+        ));
+    }
+    if e.excludes.is_some() && (e.equals.is_some() || e.non_empty || e.absent) {
+        return Err(format!(
+            "check `{}`: `excludes` cannot go with equals, non_empty or absent",
+            c.id
         ));
     }
     if e.absent && (e.equals.is_some() || e.non_empty || e.optional) {

@@ -28,6 +28,7 @@ use super::{render_text, Captured, Purpose, Stop};
 pub const MAX_ANSWER_BYTES: usize = 4 << 20;
 
 /// An answer's body, as far as judging it goes.
+#[derive(Debug)]
 pub(super) enum Body {
     /// JSON: the provider's API speaking.
     Json(Value),
@@ -38,7 +39,7 @@ pub(super) enum Body {
 }
 
 impl Body {
-    fn of(bytes: &[u8]) -> Self {
+    pub(super) fn of(bytes: &[u8]) -> Self {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Body::Empty;
         }
@@ -50,76 +51,100 @@ impl Body {
     }
 }
 
-/// An answer as read: its status, headers and body.
+/// An answer as read: its status, headers and body, and whether it carries the provider's
+/// own header (`own_header`), which makes an empty or textual body the provider's word too.
 pub(super) struct Answer {
     pub(super) status: u16,
     pub(super) headers: HeaderMap,
     pub(super) body: Body,
+    pub(super) marked: bool,
+}
+
+/// Why an answer's body was not read to its end.
+#[derive(Debug)]
+pub(super) enum Unread {
+    /// Larger than [`MAX_ANSWER_BYTES`] (the status is kept).
+    TooBig(u16),
+    /// The connection broke off.
+    Cut,
+}
+
+/// Reads `response` up to [`MAX_ANSWER_BYTES`], chunk by chunk, so a huge or endless answer
+/// costs at most that much memory.
+pub(super) async fn read_bounded(
+    mut response: reqwest::Response,
+) -> Result<(u16, HeaderMap, Vec<u8>), Unread> {
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
+    {
+        return Err(Unread::TooBig(status));
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|_| Unread::Cut)? {
+        if bytes.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(Unread::TooBig(status));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok((status, headers, bytes))
 }
 
 /// What one check's answer means for the chain.
 pub(super) enum Outcome {
     Answer(Value),
     Skipped,
-    /// Required permissions shown missing, and what to add to the message about it.
+    /// Required permissions shown missing, what to add to the message about it, and the
+    /// permissions the same answer showed held.
     Denied {
         missing: Vec<String>,
         hint: Option<String>,
+        held: Vec<String>,
     },
 }
 
-/// Reads `response` with its body up to [`MAX_ANSWER_BYTES`], chunk by chunk, so a huge
-/// or endless answer costs at most that much memory.
-pub(super) async fn read(
-    mut response: reqwest::Response,
-    provider: &Provider,
-) -> Result<Answer, Stop> {
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let too_big = || {
-        log::warn!(
-            "{}: an answer larger than {MAX_ANSWER_BYTES} bytes, not read further",
-            provider.id
-        );
-        let mut s = Stop::new(Code::UnexpectedResponse);
-        s.status = Some(status);
-        s.hint = Some(format!(
-            "{} sent an answer larger than {} MiB, far more than any check needs, so Keystep stopped reading it.",
-            provider.name,
-            MAX_ANSWER_BYTES >> 20
-        ));
-        s
-    };
-    let declared = response.content_length();
-    if declared.is_some_and(|n| n > MAX_ANSWER_BYTES as u64) {
-        return Err(too_big());
-    }
-    let mut bytes = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|_| Stop::new(Code::Unreachable))?
-    {
-        if bytes.len() + chunk.len() > MAX_ANSWER_BYTES {
-            return Err(too_big());
+/// Reads `response` with its body up to [`MAX_ANSWER_BYTES`] (see [`read_bounded`]).
+pub(super) async fn read(response: reqwest::Response, provider: &Provider) -> Result<Answer, Stop> {
+    let (status, headers, bytes) = read_bounded(response).await.map_err(|e| match e {
+        Unread::Cut => Stop::new(Code::Unreachable),
+        Unread::TooBig(status) => {
+            log::warn!(
+                "{}: an answer larger than {MAX_ANSWER_BYTES} bytes, not read further",
+                provider.id
+            );
+            let mut s = Stop::new(Code::UnexpectedResponse);
+            s.status = Some(status);
+            s.hint = Some(format!(
+                "{} sent an answer larger than {} MiB, far more than any check needs, so Keystep stopped reading it.",
+                provider.name,
+                MAX_ANSWER_BYTES >> 20
+            ));
+            s
         }
-        bytes.extend_from_slice(&chunk);
-    }
+    })?;
+    let marked = provider
+        .own_header
+        .as_deref()
+        .is_some_and(|h| headers.contains_key(h));
     Ok(Answer {
         status,
         headers,
         body: Body::of(&bytes),
+        marked,
     })
 }
 
 /// Whether `code`, concluded from an answer with this status and body, may stand: a
-/// verdict on the key needs the provider's JSON (see the module's rules).
-fn weigh(code: Code, status: u16, body: &Body, purpose: Purpose) -> Code {
+/// verdict on the key needs the provider's own answer, its JSON or its own header (see the
+/// module's rules).
+pub(super) fn weigh(code: Code, status: u16, body: &Body, own: bool, purpose: Purpose) -> Code {
     let verdict = matches!(
         code,
         Code::BadCredentials | Code::WrongTenant | Code::MissingPermission
     );
-    if !verdict || body.is_json() {
+    if !verdict || own || body.is_json() {
         return code;
     }
     match (status, purpose, body) {
@@ -160,23 +185,41 @@ pub(super) fn judge(
         status,
         headers,
         body,
+        marked,
     } = answer;
     let headers = &headers;
+    let own = marked || body.is_json();
     let weighed = |s: Stop, body: &Body| -> Stop {
-        let code = weigh(s.code, status, body, purpose);
+        let code = weigh(s.code, status, body, marked, purpose);
         if code == s.code {
             s
         } else {
             timed(code, status, headers, None, now)
         }
     };
+    // The provider's JSON naming a missing permission, whatever the status (Ashby).
+    if let Body::Json(json) = &body {
+        if check.auth && permission_error(provider, json) {
+            return if check.needs.is_empty() {
+                let mut s = Stop::new(Code::MissingPermission);
+                s.status = Some(status);
+                Err(s)
+            } else {
+                Ok(Outcome::Denied {
+                    missing: check.needs.clone(),
+                    hint: None,
+                    held: Vec::new(),
+                })
+            };
+        }
+    }
     let key = status.to_string();
     let rule = check
         .on_status
         .get(&key)
         .or_else(|| provider.on_status.get(&key));
     if let Some(rule) = rule {
-        if let Some(reaction) = rule.reaction(body.is_json()) {
+        if let Some(reaction) = rule.reaction(own) {
             return match reaction.code() {
                 None => Ok(Outcome::Skipped),
                 Some(code) => Err(weighed(
@@ -207,10 +250,11 @@ pub(super) fn judge(
             Err(s)
         }
         401 => Err(weighed(Stop::new(Code::BadCredentials), &body)),
-        403 if !body.is_json() => Err(timed(Code::Blocked, status, headers, None, now)),
+        403 if !own => Err(timed(Code::Blocked, status, headers, None, now)),
         403 if !check.needs.is_empty() => Ok(Outcome::Denied {
             missing: check.needs.clone(),
             hint: None,
+            held: Vec::new(),
         }),
         403 => Err(Stop::new(Code::MissingPermission)),
         429 => Err(timed(Code::RateLimited, status, headers, None, now)),
@@ -228,16 +272,20 @@ pub(super) fn judge(
 }
 
 /// Checks a successful answer against the check's `expect` conditions, in order: all hold
-/// (`None`), one shows permissions missing (the chain goes on), or one stops the chain.
+/// (`None`), some show permissions missing (the chain goes on, and the others are proven
+/// by holding), or one stops the chain.
 fn expect(
     check: &Check,
     answer: &Value,
     vars: &BTreeMap<String, Captured>,
 ) -> Result<Option<Outcome>, Stop> {
+    let mut missing = Vec::new();
+    let mut held = Vec::new();
+    let mut hints = Vec::new();
     for e in &check.expect {
         let found = answer.pointer(&e.pointer);
         let holds = match found {
-            None => e.optional || e.absent,
+            None => e.optional || e.absent || e.excludes.is_some(),
             Some(_) if e.absent => false,
             Some(v) => {
                 let equal = match &e.equals {
@@ -251,25 +299,36 @@ fn expect(
                 let filled = !e.non_empty
                     || v.as_array().is_some_and(|a| !a.is_empty())
                     || v.as_object().is_some_and(|o| !o.is_empty());
-                equal && filled
+                let excluded = e.excludes.as_deref().is_none_or(|x| {
+                    v.as_array()
+                        .is_some_and(|a| !a.iter().any(|i| i.as_str() == Some(x)))
+                });
+                equal && filled && excluded
             }
         };
         if holds {
+            held.extend(e.missing.iter().cloned());
             continue;
         }
         if !e.missing.is_empty() {
-            // A permission shown missing by the answer's shape: keep probing, so one run
-            // names everything that is missing.
-            return Ok(Some(Outcome::Denied {
-                missing: e.missing.clone(),
-                hint: e.hint.clone(),
-            }));
+            // A permission shown missing by the answer's shape: keep reading the other
+            // conditions and probing, so one run names everything that is missing.
+            missing.extend(e.missing.iter().cloned());
+            hints.extend(e.hint.iter().cloned());
+            continue;
         }
         let mut s = Stop::new(e.otherwise.code().unwrap_or(Code::UnexpectedResponse));
         s.hint.clone_from(&e.hint);
         return Err(s);
     }
-    Ok(None)
+    if missing.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Outcome::Denied {
+        missing,
+        hint: (!hints.is_empty()).then(|| hints.join(" ")),
+        held,
+    }))
 }
 
 /// Reads the check's captures out of a successful answer into `vars`.
@@ -332,8 +391,16 @@ fn read_value(v: &Value, read_as: ReadAs) -> Option<Captured> {
     }
 }
 
+/// Whether `json` is the provider's way of saying a permission is missing.
+fn permission_error(provider: &Provider, json: &Value) -> bool {
+    provider
+        .permission_error
+        .iter()
+        .any(|m| json.pointer(&m.pointer).and_then(Value::as_str) == Some(m.equals.as_str()))
+}
+
 /// Seconds until a retry makes sense, from `Retry-After` or `X-RateLimit-Reset`.
-fn retry_after(headers: &HeaderMap, now: u64) -> Option<u64> {
+pub(super) fn retry_after(headers: &HeaderMap, now: u64) -> Option<u64> {
     let num = |name: &str| {
         headers
             .get(name)
@@ -373,45 +440,62 @@ mod tests {
         let json = || Body::Json(Value::Null);
         for purpose in [Purpose::Link, Purpose::Check] {
             assert_eq!(
-                weigh(Code::BadCredentials, 403, &Body::Page, purpose),
+                weigh(Code::BadCredentials, 403, &Body::Page, false, purpose),
                 Code::Blocked,
                 "{purpose:?}: a 403 page"
             );
             assert_eq!(
-                weigh(Code::MissingPermission, 403, &Body::Empty, purpose),
+                weigh(Code::MissingPermission, 403, &Body::Empty, false, purpose),
                 Code::Blocked,
                 "{purpose:?}: an empty 403"
             );
             assert_eq!(
-                weigh(Code::BadCredentials, 401, &json(), purpose),
+                weigh(Code::BadCredentials, 401, &json(), false, purpose),
                 Code::BadCredentials,
                 "{purpose:?}: a JSON 401"
             );
             assert_eq!(
-                weigh(Code::BadCredentials, 401, &Body::Empty, purpose),
+                weigh(Code::BadCredentials, 401, &Body::Empty, false, purpose),
                 Code::BadCredentials,
                 "{purpose:?}: a bare 401"
             );
             assert_eq!(
-                weigh(Code::RateLimited, 200, &Body::Page, purpose),
+                weigh(Code::RateLimited, 200, &Body::Page, false, purpose),
                 Code::RateLimited,
                 "{purpose:?}: not a verdict, left alone"
             );
         }
         assert_eq!(
-            weigh(Code::WrongTenant, 302, &Body::Empty, Purpose::Link),
+            weigh(Code::WrongTenant, 302, &Body::Empty, false, Purpose::Link),
             Code::WrongTenant,
             "linking: the provider file's reading of a redirect stands"
         );
         assert_eq!(
-            weigh(Code::WrongTenant, 302, &Body::Empty, Purpose::Check),
+            weigh(Code::WrongTenant, 302, &Body::Empty, false, Purpose::Check),
             Code::UnexpectedResponse,
             "checking: a redirect is no verdict"
         );
         assert_eq!(
-            weigh(Code::BadCredentials, 401, &Body::Page, Purpose::Check),
+            weigh(
+                Code::BadCredentials,
+                401,
+                &Body::Page,
+                false,
+                Purpose::Check
+            ),
             Code::UnexpectedResponse,
             "checking: a 401 page is no verdict"
+        );
+        assert_eq!(
+            weigh(
+                Code::BadCredentials,
+                403,
+                &Body::Empty,
+                true,
+                Purpose::Check
+            ),
+            Code::BadCredentials,
+            "an empty 403 carrying the provider's own header is the provider's word"
         );
     }
 }

@@ -40,7 +40,10 @@ pub(super) fn compare_permissions(
     let perms = &provider.permissions;
     match introspected {
         Some(granted) => {
-            let absent = |r: &&String| !granted.contains(r) || denied.contains(*r);
+            // What a check proved counts too: a permission that is no scope (Greenhouse's
+            // Site Admin rule) is never in the introspected list.
+            let absent =
+                |r: &&String| (!granted.contains(r) && !proven.contains(*r)) || denied.contains(*r);
             report.missing = required
                 .iter()
                 .filter(absent)
@@ -59,7 +62,13 @@ pub(super) fn compare_permissions(
                 .filter(|g| !required.contains(g))
                 .cloned()
                 .collect();
+            let also: Vec<String> = required
+                .iter()
+                .filter(|r| proven.contains(*r) && !granted.contains(r))
+                .cloned()
+                .collect();
             report.granted = granted;
+            report.granted.extend(also);
         }
         None => {
             report.granted = required

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION};
 use serde_json::Value;
 use url::Url;
 
@@ -18,7 +18,7 @@ use crate::error::Code;
 use crate::input::Credentials;
 use crate::provider::{placeholders, Auth, Check, Encoding, Provider};
 
-use super::{render_text, text_var, Captured, Stop, Verifier};
+use super::{render_text, text_var, AccessToken, Captured, Stop, Verifier};
 
 impl Verifier {
     /// The base URL template of the host a check is sent to (overrides applied), before
@@ -99,39 +99,66 @@ impl Verifier {
         Ok(url)
     }
 
+    /// The request's headers: `Accept: application/json`, the provider file's fixed
+    /// `headers`, and the credential where its scheme puts it (marked sensitive, so no
+    /// debug output shows it). `token` is the access token for client credentials.
     pub(super) fn headers(
         &self,
         provider: &Provider,
         check: &Check,
         creds: &Credentials,
+        token: Option<&AccessToken>,
     ) -> Result<HeaderMap, Stop> {
         let mut h = HeaderMap::new();
         h.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        for (name, value) in &provider.headers {
+            // Validation holds names and values to what HTTP allows.
+            let name =
+                HeaderName::from_bytes(name.as_bytes()).map_err(|_| Stop::new(Code::Internal))?;
+            let value = HeaderValue::from_str(value).map_err(|_| Stop::new(Code::Internal))?;
+            h.insert(name, value);
+        }
         if !check.auth {
             return Ok(h);
         }
         let value = |key: &str| creds.value(key).ok_or_else(|| Stop::new(Code::Internal));
-        let auth = match &provider.auth {
-            Auth::Bearer { token } => Some(format!("Bearer {}", value(token)?)),
-            Auth::Basic { username, password } => {
-                let pair = format!("{}:{}", value(username)?, value(password)?);
-                let pair = zeroize::Zeroizing::new(pair);
-                Some(format!(
-                    "Basic {}",
-                    base64::engine::general_purpose::STANDARD.encode(pair.as_bytes())
-                ))
-            }
-            Auth::Query { .. } => None,
+        let basic = |user: &str, password: &str| {
+            let pair = zeroize::Zeroizing::new(format!("{user}:{password}"));
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(pair.as_bytes())
+            )
         };
-        if let Some(auth) = auth {
-            let auth = zeroize::Zeroizing::new(auth);
-            // Normalization already refused control characters, so this cannot fail on a
-            // real key; a refusal is reported as bad input rather than a panic.
-            let mut v =
-                HeaderValue::from_str(&auth).map_err(|_| Stop::new(Code::BadCredentials))?;
-            v.set_sensitive(true);
-            h.insert(AUTHORIZATION, v);
-        }
+        let (name, auth) = match &provider.auth {
+            Auth::Bearer { token } => (AUTHORIZATION, format!("Bearer {}", value(token)?)),
+            Auth::Basic { username, password } => {
+                (AUTHORIZATION, basic(value(username)?, value(password)?))
+            }
+            Auth::BasicKey { key, password } => (AUTHORIZATION, basic(value(key)?, password)),
+            Auth::Header {
+                name,
+                value: template,
+            } => {
+                let mut filled = zeroize::Zeroizing::new(template.clone());
+                for ph in placeholders(template) {
+                    *filled = filled.replacen(&format!("{{{ph}}}"), value(ph)?, 1);
+                }
+                let name = HeaderName::from_bytes(name.as_bytes())
+                    .map_err(|_| Stop::new(Code::Internal))?;
+                (name, std::mem::take(&mut *filled))
+            }
+            Auth::ClientCredentials { .. } => {
+                let token = token.ok_or_else(|| Stop::new(Code::Internal))?;
+                (AUTHORIZATION, format!("Bearer {}", token.secret().expose()))
+            }
+            Auth::Query { .. } => return Ok(h),
+        };
+        let auth = zeroize::Zeroizing::new(auth);
+        // Normalization already refused control characters, so this cannot fail on a real
+        // key; a refusal is reported as bad input rather than a panic.
+        let mut v = HeaderValue::from_str(&auth).map_err(|_| Stop::new(Code::BadCredentials))?;
+        v.set_sensitive(true);
+        h.insert(name, v);
         Ok(h)
     }
 }

@@ -16,7 +16,7 @@ use keystep_core::verify::Report;
 use keystep_core::Code;
 use keystep_emulator::{
     AshbyTenant, BamboohrTenant, Emulator, Fault, GreenhouseTenant, HibobTenant, HumaansTenant,
-    JazzhrAccount, JazzhrRejection, NamelyTenant, PayfitTenant, UnknownSubdomain,
+    JazzhrAccount, JazzhrRejection, NamelyTenant, PayfitTenant, PersonioTenant, UnknownSubdomain,
 };
 use serde_json::{json, Value};
 
@@ -36,6 +36,8 @@ const BAMBOO: &str = "b0e1d2c3b4a5968778695a4b3c2d1e0f00000042";
 const GH_ID: &str = "gh-evidence-42";
 const GREENHOUSE: &str = "GhEvidenceSecretCanary000000042";
 const ASHBY: &str = "AbEvidenceKeyCanary000000000042";
+const PIO_ID: &str = "papi-evidence-42";
+const PERSONIO: &str = "papi-PioEvidenceSecretCanary00042";
 
 fn namely_site(e: &Emulator) {
     e.add_namely("acme", NamelyTenant::full("Acme Inc.", NAMELY, 12));
@@ -66,6 +68,7 @@ fn pairs(provider: &str) -> Vec<(&'static str, &'static str)> {
         "bamboohr" => vec![("subdomain", "acme"), ("api_key", BAMBOO)],
         "greenhouse" => vec![("client_id", GH_ID), ("client_secret", GREENHOUSE)],
         "ashby" => vec![("api_key", ASHBY)],
+        "personio" => vec![("client_id", PIO_ID), ("client_secret", PERSONIO)],
         other => panic!("no test credentials for {other}"),
     }
 }
@@ -89,6 +92,7 @@ fn everyone(e: &Emulator) {
     e.add_bamboohr(BamboohrTenant::full("acme", BAMBOO, "Acme Inc.", 9));
     e.add_greenhouse(GreenhouseTenant::full(GH_ID, GREENHOUSE));
     e.add_ashby(AshbyTenant::full(ASHBY));
+    e.add_personio(PersonioTenant::full(PIO_ID, PERSONIO));
 }
 
 /// Codes that say the key or the company is wrong: what turns an account red or yellow.
@@ -454,6 +458,28 @@ fn issue_22_checks() -> Vec<(&'static str, Case)> {
                 Code::Blocked,
             ),
         ),
+        (
+            "personio",
+            no_verdict_case(
+                "Personio's token endpoint answers a 401 page",
+                |e| {
+                    everyone(e);
+                    e.fault("personio", "/v2/auth/token", page(401));
+                },
+                Code::UnexpectedResponse,
+            ),
+        ),
+        (
+            "personio",
+            no_verdict_case(
+                "Personio's persons list answers a 403 page",
+                |e| {
+                    everyone(e);
+                    e.fault("personio", "/v2/persons", page(403));
+                },
+                Code::Blocked,
+            ),
+        ),
     ]
 }
 
@@ -533,7 +559,14 @@ async fn a_tls_failure_is_unreachable_in_a_check() {
         hosts,
         Arc::new(ManualClock::at(1_700_000_000)),
     );
-    for provider in ["jazzhr", "namely", "bamboohr", "greenhouse", "ashby"] {
+    for provider in [
+        "jazzhr",
+        "namely",
+        "bamboohr",
+        "greenhouse",
+        "ashby",
+        "personio",
+    ] {
         let r = check_with(&v, provider, &pairs(provider)).await;
         assert_eq!(
             r.code,
@@ -646,6 +679,7 @@ async fn a_success_must_prove_whose_key_it_is() {
         ("bamboohr", Some("acme")),
         ("greenhouse", Some(GH_ID)),
         ("ashby", None),
+        ("personio", Some(PIO_ID)),
     ] {
         let r = verify(&emu, p, &pairs(p)).await;
         assert!(r.ok, "{p}: the working chain verifies: {r:?}");

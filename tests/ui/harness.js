@@ -977,6 +977,8 @@ const KEY_RULES = {
   greenhouse: [/can(not|'t) (be )?(add|edit)(ed)?/i, /(create|make) new credentials with these/i, /créez de nouveaux identifiants avec ces/i],
   // A key's permissions can be changed later (Configure API Key Permissions).
   ashby: [/can(not|'t) (be )?(add|chang)(ed)?/i, /create a new key with these/i, /créez une nouvelle clé avec ces/i],
+  // An integration's access rights can be updated; its secret is shown only once.
+  personio: [/can(not|'t) (be )?(add|chang|edit|updat)(ed)?/i, /ne (peuvent|peut) pas être modifiés?/i, /copy the (client )?secret again/i, /copiez de nouveau le (client )?secret/i],
 };
 
 /** Every advice text of `provider` for every outcome code, with the window's own words. */

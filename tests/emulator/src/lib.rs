@@ -44,6 +44,7 @@ mod humaans;
 mod jazzhr;
 mod namely;
 mod payfit;
+mod personio;
 mod provider_file;
 
 pub use ashby::{AshbyDenial, AshbyRefusal, AshbyTenant};
@@ -55,6 +56,7 @@ pub use humaans::HumaansTenant;
 pub use jazzhr::{JazzhrAccount, JazzhrRejection, JazzhrUser};
 pub use namely::{NamelyTenant, UnknownSubdomain};
 pub use payfit::{IntrospectionBody, PayfitTenant};
+pub use personio::PersonioTenant;
 
 /// One request as the emulator saw it.
 #[derive(Debug, Clone)]
@@ -208,6 +210,7 @@ const MODELS: &[(&str, NewModel)] = &[
     ("ashby", ashby::model),
     ("bamboohr", bamboohr::model),
     ("greenhouse", greenhouse::model),
+    ("personio", personio::model),
 ];
 
 #[derive(Default)]

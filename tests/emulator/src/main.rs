@@ -4,7 +4,7 @@
 
 use keystep_emulator::{
     AshbyTenant, BamboohrTenant, Emulator, GreenhouseTenant, HibobGrant, HibobTenant,
-    HumaansTenant, JazzhrAccount, NamelyTenant, PayfitTenant,
+    HumaansTenant, JazzhrAccount, NamelyTenant, PayfitTenant, PersonioTenant,
 };
 
 fn main() {
@@ -79,6 +79,18 @@ fn main() {
     emu.add_ashby(AshbyTenant::full(ashby));
     emu.add_ashby(AshbyTenant::full(ashby_read).for_purpose("read"));
 
+    let (personio_id, personio_secret) = (
+        "papi-demo-0000-0000-0000-000000000001",
+        "papi-demoPersonioClientSecret00000001",
+    );
+    let personio_read_id = "papi-demo-0000-0000-0000-000000000002";
+    emu.add_personio(PersonioTenant::full(personio_id, personio_secret));
+    emu.add_personio(
+        PersonioTenant::full(personio_read_id, personio_secret)
+            .for_purpose("read")
+            .without("Readable employee attributes › Last name"),
+    );
+
     println!("# Keystep provider emulator — paste these into the shell that runs Keystep:");
     for (k, v) in emu.env() {
         println!("export {k}='{v}'");
@@ -94,6 +106,7 @@ fn main() {
     println!("# BambooHR: subdomain acme, key {bamboo} (Full Admin), {bamboo_limited} (work email hidden)");
     println!("# Greenhouse: client ID {gh_id}, secret {gh_secret} (every scope)");
     println!("# Ashby keys: {ashby} (every permission), {ashby_read} (read only)");
+    println!("# Personio: client ID {personio_id} (every right), {personio_read_id} (read, last name not readable), secret {personio_secret} for both");
     println!("# Any other credential is rejected. Ctrl-C stops the emulator.");
     loop {
         std::thread::park();

@@ -32,6 +32,7 @@ fn embedded_catalogue_loads_every_provider_file() {
         "bamboohr",
         "greenhouse",
         "ashby",
+        "personio",
     ] {
         assert!(ids.contains(&id), "{id} ships");
     }
@@ -629,6 +630,7 @@ fn host_override_names_follow_the_documented_scheme() {
         "KEYSTEP_GREENHOUSE_AUTH_URL",
         "KEYSTEP_GREENHOUSE_API_URL",
         "KEYSTEP_ASHBY_API_URL",
+        "KEYSTEP_PERSONIO_API_URL",
     ] {
         assert!(vars.contains(want), "{want} overrides a host: {vars:?}");
     }

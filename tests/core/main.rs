@@ -3,7 +3,8 @@
 //! - `verify` (Humaans and what holds for every provider) and `verify_<id>` for each other
 //!   provider (`verify_payfit`, `verify_hibob`, `verify_jazzhr`, `verify_namely`,
 //!   `verify_bamboohr`, `verify_greenhouse` with the client-credentials token cache,
-//!   `verify_ashby`, `verify_personio` with the client in the form body): every outcome of every provider against
+//!   `verify_ashby`, `verify_personio` with the client in the form body, `verify_lever` with its
+//!   instances): every outcome of every provider against
 //!   the emulator, over real loopback HTTP, asserting what was sent (method, host, path,
 //!   where the credential went, body) as well as what was concluded. Their tables of
 //!   outcomes run through one runner, `cases` (`Case`, `run_cases`).
@@ -61,6 +62,7 @@ mod verify_evidence;
 mod verify_greenhouse;
 mod verify_hibob;
 mod verify_jazzhr;
+mod verify_lever;
 mod verify_namely;
 mod verify_payfit;
 mod verify_personio;

@@ -16,7 +16,8 @@ use keystep_core::verify::Report;
 use keystep_core::Code;
 use keystep_emulator::{
     AshbyTenant, BamboohrTenant, Emulator, Fault, GreenhouseTenant, HibobTenant, HumaansTenant,
-    JazzhrAccount, JazzhrRejection, NamelyTenant, PayfitTenant, PersonioTenant, UnknownSubdomain,
+    JazzhrAccount, JazzhrRejection, LeverTenant, NamelyTenant, PayfitTenant, PersonioTenant,
+    UnknownSubdomain,
 };
 use serde_json::{json, Value};
 
@@ -38,6 +39,7 @@ const GREENHOUSE: &str = "GhEvidenceSecretCanary000000042";
 const ASHBY: &str = "AbEvidenceKeyCanary000000000042";
 const PIO_ID: &str = "papi-evidence-42";
 const PERSONIO: &str = "papi-PioEvidenceSecretCanary00042";
+const LEVER: &str = "LvEvidenceKeyCanary000000000042";
 
 fn namely_site(e: &Emulator) {
     e.add_namely("acme", NamelyTenant::full("Acme Inc.", NAMELY, 12));
@@ -69,6 +71,7 @@ fn pairs(provider: &str) -> Vec<(&'static str, &'static str)> {
         "greenhouse" => vec![("client_id", GH_ID), ("client_secret", GREENHOUSE)],
         "ashby" => vec![("api_key", ASHBY)],
         "personio" => vec![("client_id", PIO_ID), ("client_secret", PERSONIO)],
+        "lever" => vec![("api_key", LEVER)],
         other => panic!("no test credentials for {other}"),
     }
 }
@@ -93,6 +96,7 @@ fn everyone(e: &Emulator) {
     e.add_greenhouse(GreenhouseTenant::full(GH_ID, GREENHOUSE));
     e.add_ashby(AshbyTenant::full(ASHBY));
     e.add_personio(PersonioTenant::full(PIO_ID, PERSONIO));
+    e.add_lever(LeverTenant::full(LEVER));
 }
 
 /// Codes that say the key or the company is wrong: what turns an account red or yellow.
@@ -480,6 +484,28 @@ fn issue_22_checks() -> Vec<(&'static str, Case)> {
                 Code::Blocked,
             ),
         ),
+        (
+            "lever",
+            no_verdict_case(
+                "Lever answers a 401 page",
+                |e| {
+                    everyone(e);
+                    e.fault("lever", "/users", page(401));
+                },
+                Code::UnexpectedResponse,
+            ),
+        ),
+        (
+            "lever",
+            no_verdict_case(
+                "Lever answers a 403 page",
+                |e| {
+                    everyone(e);
+                    e.fault("lever", "/opportunities", page(403));
+                },
+                Code::Blocked,
+            ),
+        ),
     ]
 }
 
@@ -566,6 +592,7 @@ async fn a_tls_failure_is_unreachable_in_a_check() {
         "greenhouse",
         "ashby",
         "personio",
+        "lever",
     ] {
         let r = check_with(&v, provider, &pairs(provider)).await;
         assert_eq!(
@@ -680,6 +707,7 @@ async fn a_success_must_prove_whose_key_it_is() {
         ("greenhouse", Some(GH_ID)),
         ("ashby", None),
         ("personio", Some(PIO_ID)),
+        ("lever", None),
     ] {
         let r = verify(&emu, p, &pairs(p)).await;
         assert!(r.ok, "{p}: the working chain verifies: {r:?}");

@@ -978,6 +978,8 @@ const KEY_RULES = {
   // A key's permissions can be changed later (Configure API Key Permissions).
   ashby: [/can(not|'t) (be )?(add|chang)(ed)?/i, /create a new key with these/i, /créez une nouvelle clé avec ces/i],
   // An integration's access rights can be updated; its secret is shown only once.
+  // A key's permissions cannot be edited after it is made (Lever's help): the advice is a new key.
+  lever: [/edit the (Keystep )?key/i, /(tick|add) (these|them) (on|to) the (Keystep )?key/i, /modifiez la clé/i, /ajoutez[- ](les|ces).* à la clé/i],
   personio: [/can(not|'t) (be )?(add|chang|edit|updat)(ed)?/i, /ne (peuvent|peut) pas être modifiés?/i, /copy the (client )?secret again/i, /copiez de nouveau le (client )?secret/i],
 };
 

@@ -42,6 +42,7 @@ mod greenhouse;
 mod hibob;
 mod humaans;
 mod jazzhr;
+mod lever;
 mod namely;
 mod payfit;
 mod personio;
@@ -54,6 +55,7 @@ pub use greenhouse::GreenhouseTenant;
 pub use hibob::{HibobGrant, HibobTenant, Waf};
 pub use humaans::HumaansTenant;
 pub use jazzhr::{JazzhrAccount, JazzhrRejection, JazzhrUser};
+pub use lever::LeverTenant;
 pub use namely::{NamelyTenant, UnknownSubdomain};
 pub use payfit::{IntrospectionBody, PayfitTenant};
 pub use personio::PersonioTenant;
@@ -210,6 +212,7 @@ const MODELS: &[(&str, NewModel)] = &[
     ("ashby", ashby::model),
     ("bamboohr", bamboohr::model),
     ("greenhouse", greenhouse::model),
+    ("lever", lever::model),
     ("personio", personio::model),
 ];
 

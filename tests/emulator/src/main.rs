@@ -4,7 +4,7 @@
 
 use keystep_emulator::{
     AshbyTenant, BamboohrTenant, Emulator, GreenhouseTenant, HibobGrant, HibobTenant,
-    HumaansTenant, JazzhrAccount, NamelyTenant, PayfitTenant, PersonioTenant,
+    HumaansTenant, JazzhrAccount, LeverTenant, NamelyTenant, PayfitTenant, PersonioTenant,
 };
 
 fn main() {
@@ -91,6 +91,13 @@ fn main() {
             .without("Readable employee attributes › Last name"),
     );
 
+    let lever = "demoLeverApiKey000000000000000001";
+    let lever_read = "demoLeverApiKeyReadOnly0000000002";
+    let lever_eu = "demoLeverApiKeyEuInstance00000003";
+    emu.add_lever(LeverTenant::full(lever));
+    emu.add_lever(LeverTenant::full(lever_read).for_purpose("read"));
+    emu.add_lever(LeverTenant::full(lever_eu).on("eu"));
+
     println!("# Keystep provider emulator — paste these into the shell that runs Keystep:");
     for (k, v) in emu.env() {
         println!("export {k}='{v}'");
@@ -107,6 +114,7 @@ fn main() {
     println!("# Greenhouse: client ID {gh_id}, secret {gh_secret} (every scope)");
     println!("# Ashby keys: {ashby} (every permission), {ashby_read} (read only)");
     println!("# Personio: client ID {personio_id} (every right), {personio_read_id} (read, last name not readable), secret {personio_secret} for both");
+    println!("# Lever keys: {lever} (every permission), {lever_read} (read only), {lever_eu} (EU instance)");
     println!("# Any other credential is rejected. Ctrl-C stops the emulator.");
     loop {
         std::thread::park();

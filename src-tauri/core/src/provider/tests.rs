@@ -33,6 +33,7 @@ fn embedded_catalogue_loads_every_provider_file() {
         "greenhouse",
         "ashby",
         "personio",
+        "lever",
     ] {
         assert!(ids.contains(&id), "{id} ships");
     }
@@ -631,6 +632,7 @@ fn host_override_names_follow_the_documented_scheme() {
         "KEYSTEP_GREENHOUSE_API_URL",
         "KEYSTEP_ASHBY_API_URL",
         "KEYSTEP_PERSONIO_API_URL",
+        "KEYSTEP_LEVER_API_URL",
     ] {
         assert!(vars.contains(want), "{want} overrides a host: {vars:?}");
     }

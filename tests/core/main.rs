@@ -4,7 +4,7 @@
 //!   provider (`verify_payfit`, `verify_hibob`, `verify_jazzhr`, `verify_namely`,
 //!   `verify_bamboohr`, `verify_greenhouse` with the client-credentials token cache,
 //!   `verify_ashby`, `verify_personio` with the client in the form body, `verify_lever` with its
-//!   instances): every outcome of every provider against
+//!   instances, `verify_workable` with the expiry chosen at creation): every outcome of every provider against
 //!   the emulator, over real loopback HTTP, asserting what was sent (method, host, path,
 //!   where the credential went, body) as well as what was concluded. Their tables of
 //!   outcomes run through one runner, `cases` (`Case`, `run_cases`).
@@ -66,4 +66,5 @@ mod verify_lever;
 mod verify_namely;
 mod verify_payfit;
 mod verify_personio;
+mod verify_workable;
 mod world;

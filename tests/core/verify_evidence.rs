@@ -17,7 +17,7 @@ use keystep_core::Code;
 use keystep_emulator::{
     AshbyTenant, BamboohrTenant, Emulator, Fault, GreenhouseTenant, HibobTenant, HumaansTenant,
     JazzhrAccount, JazzhrRejection, LeverTenant, NamelyTenant, PayfitTenant, PersonioTenant,
-    UnknownSubdomain,
+    UnknownSubdomain, WorkableTenant,
 };
 use serde_json::{json, Value};
 
@@ -40,6 +40,7 @@ const ASHBY: &str = "AbEvidenceKeyCanary000000000042";
 const PIO_ID: &str = "papi-evidence-42";
 const PERSONIO: &str = "papi-PioEvidenceSecretCanary00042";
 const LEVER: &str = "LvEvidenceKeyCanary000000000042";
+const WORKABLE: &str = "WkEvidenceTok3nCanary00000000042";
 
 fn namely_site(e: &Emulator) {
     e.add_namely("acme", NamelyTenant::full("Acme Inc.", NAMELY, 12));
@@ -72,6 +73,7 @@ fn pairs(provider: &str) -> Vec<(&'static str, &'static str)> {
         "ashby" => vec![("api_key", ASHBY)],
         "personio" => vec![("client_id", PIO_ID), ("client_secret", PERSONIO)],
         "lever" => vec![("api_key", LEVER)],
+        "workable" => vec![("subdomain", "acme"), ("access_token", WORKABLE)],
         other => panic!("no test credentials for {other}"),
     }
 }
@@ -97,6 +99,7 @@ fn everyone(e: &Emulator) {
     e.add_ashby(AshbyTenant::full(ASHBY));
     e.add_personio(PersonioTenant::full(PIO_ID, PERSONIO));
     e.add_lever(LeverTenant::full(LEVER));
+    e.add_workable(WorkableTenant::full("acme", "Acme Recruiting", WORKABLE));
 }
 
 /// Codes that say the key or the company is wrong: what turns an account red or yellow.
@@ -506,6 +509,28 @@ fn issue_22_checks() -> Vec<(&'static str, Case)> {
                 Code::Blocked,
             ),
         ),
+        (
+            "workable",
+            no_verdict_case(
+                "Workable's account endpoint answers a page",
+                |e| {
+                    everyone(e);
+                    e.fault("workable", "/accounts/acme", Fault::NotJson);
+                },
+                Code::UnexpectedResponse,
+            ),
+        ),
+        (
+            "workable",
+            no_verdict_case(
+                "Workable answers a 401 page",
+                |e| {
+                    everyone(e);
+                    e.fault("workable", "/accounts/acme", page(401));
+                },
+                Code::UnexpectedResponse,
+            ),
+        ),
     ]
 }
 
@@ -593,6 +618,7 @@ async fn a_tls_failure_is_unreachable_in_a_check() {
         "ashby",
         "personio",
         "lever",
+        "workable",
     ] {
         let r = check_with(&v, provider, &pairs(provider)).await;
         assert_eq!(
@@ -708,6 +734,7 @@ async fn a_success_must_prove_whose_key_it_is() {
         ("ashby", None),
         ("personio", Some(PIO_ID)),
         ("lever", None),
+        ("workable", Some("acme")),
     ] {
         let r = verify(&emu, p, &pairs(p)).await;
         assert!(r.ok, "{p}: the working chain verifies: {r:?}");

@@ -980,6 +980,8 @@ const KEY_RULES = {
   // An integration's access rights can be updated; its secret is shown only once.
   // A key's permissions cannot be edited after it is made (Lever's help): the advice is a new key.
   lever: [/edit the (Keystep )?key/i, /(tick|add) (these|them) (on|to) the (Keystep )?key/i, /modifiez la clé/i, /ajoutez[- ](les|ces).* à la clé/i],
+  // A token's expiry and scopes are set when it is generated; it is shown only once.
+  workable: [/edit the (Keystep )?token/i, /extend the token/i, /modifiez le jeton/i, /prolongez le jeton/i, /copy the token again/i, /copiez de nouveau le jeton/i],
   personio: [/can(not|'t) (be )?(add|chang|edit|updat)(ed)?/i, /ne (peuvent|peut) pas être modifiés?/i, /copy the (client )?secret again/i, /copiez de nouveau le (client )?secret/i],
 };
 

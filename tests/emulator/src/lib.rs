@@ -47,6 +47,7 @@ mod namely;
 mod payfit;
 mod personio;
 mod provider_file;
+mod workable;
 
 pub use ashby::{AshbyDenial, AshbyRefusal, AshbyTenant};
 pub use auth::{ClientAuth, TokenExpiry, TokenIssuer};
@@ -59,6 +60,7 @@ pub use lever::LeverTenant;
 pub use namely::{NamelyTenant, UnknownSubdomain};
 pub use payfit::{IntrospectionBody, PayfitTenant};
 pub use personio::PersonioTenant;
+pub use workable::{WorkableTenant, WorkableUnknown};
 
 /// One request as the emulator saw it.
 #[derive(Debug, Clone)]
@@ -214,6 +216,7 @@ const MODELS: &[(&str, NewModel)] = &[
     ("greenhouse", greenhouse::model),
     ("lever", lever::model),
     ("personio", personio::model),
+    ("workable", workable::model),
 ];
 
 #[derive(Default)]

@@ -5,6 +5,7 @@
 use keystep_emulator::{
     AshbyTenant, BamboohrTenant, Emulator, GreenhouseTenant, HibobGrant, HibobTenant,
     HumaansTenant, JazzhrAccount, LeverTenant, NamelyTenant, PayfitTenant, PersonioTenant,
+    WorkableTenant,
 };
 
 fn main() {
@@ -98,6 +99,13 @@ fn main() {
     emu.add_lever(LeverTenant::full(lever_read).for_purpose("read"));
     emu.add_lever(LeverTenant::full(lever_eu).on("eu"));
 
+    let workable = "demoWorkableAccessToken0000000000000001";
+    let workable_read = "demoWorkableAccessTokenReadOnly000000002";
+    emu.add_workable(WorkableTenant::full("acme", "Acme Recruiting", workable));
+    emu.add_workable(
+        WorkableTenant::full("acme", "Acme Recruiting", workable_read).for_purpose("read"),
+    );
+
     println!("# Keystep provider emulator — paste these into the shell that runs Keystep:");
     for (k, v) in emu.env() {
         println!("export {k}='{v}'");
@@ -115,6 +123,9 @@ fn main() {
     println!("# Ashby keys: {ashby} (every permission), {ashby_read} (read only)");
     println!("# Personio: client ID {personio_id} (every right), {personio_read_id} (read, last name not readable), secret {personio_secret} for both");
     println!("# Lever keys: {lever} (every permission), {lever_read} (read only), {lever_eu} (EU instance)");
+    println!(
+        "# Workable: subdomain acme, tokens {workable} (every scope), {workable_read} (read only)"
+    );
     println!("# Any other credential is rejected. Ctrl-C stops the emulator.");
     loop {
         std::thread::park();

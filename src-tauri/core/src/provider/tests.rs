@@ -34,6 +34,7 @@ fn embedded_catalogue_loads_every_provider_file() {
         "ashby",
         "personio",
         "lever",
+        "workable",
     ] {
         assert!(ids.contains(&id), "{id} ships");
     }
@@ -633,6 +634,7 @@ fn host_override_names_follow_the_documented_scheme() {
         "KEYSTEP_ASHBY_API_URL",
         "KEYSTEP_PERSONIO_API_URL",
         "KEYSTEP_LEVER_API_URL",
+        "KEYSTEP_WORKABLE_API_URL",
     ] {
         assert!(vars.contains(want), "{want} overrides a host: {vars:?}");
     }

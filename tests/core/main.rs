@@ -4,7 +4,8 @@
 //!   provider (`verify_payfit`, `verify_hibob`, `verify_jazzhr`, `verify_namely`,
 //!   `verify_bamboohr`, `verify_greenhouse` with the client-credentials token cache,
 //!   `verify_ashby`, `verify_personio` with the client in the form body, `verify_lever` with its
-//!   instances, `verify_workable` with the expiry chosen at creation): every outcome of every provider against
+//!   instances, `verify_workable` with the expiry chosen at creation, `verify_teamtailor` with
+//!   its vendor header and regions): every outcome of every provider against
 //!   the emulator, over real loopback HTTP, asserting what was sent (method, host, path,
 //!   where the credential went, body) as well as what was concluded. Their tables of
 //!   outcomes run through one runner, `cases` (`Case`, `run_cases`).
@@ -66,5 +67,6 @@ mod verify_lever;
 mod verify_namely;
 mod verify_payfit;
 mod verify_personio;
+mod verify_teamtailor;
 mod verify_workable;
 mod world;

@@ -17,7 +17,7 @@ use keystep_core::Code;
 use keystep_emulator::{
     AshbyTenant, BamboohrTenant, Emulator, Fault, GreenhouseTenant, HibobTenant, HumaansTenant,
     JazzhrAccount, JazzhrRejection, LeverTenant, NamelyTenant, PayfitTenant, PersonioTenant,
-    UnknownSubdomain, WorkableTenant,
+    TeamtailorTenant, UnknownSubdomain, WorkableTenant,
 };
 use serde_json::{json, Value};
 
@@ -41,6 +41,7 @@ const PIO_ID: &str = "papi-evidence-42";
 const PERSONIO: &str = "papi-PioEvidenceSecretCanary00042";
 const LEVER: &str = "LvEvidenceKeyCanary000000000042";
 const WORKABLE: &str = "WkEvidenceTok3nCanary00000000042";
+const TEAMTAILOR: &str = "TtEvidenceKeyCanary000000000042";
 
 fn namely_site(e: &Emulator) {
     e.add_namely("acme", NamelyTenant::full("Acme Inc.", NAMELY, 12));
@@ -74,6 +75,7 @@ fn pairs(provider: &str) -> Vec<(&'static str, &'static str)> {
         "personio" => vec![("client_id", PIO_ID), ("client_secret", PERSONIO)],
         "lever" => vec![("api_key", LEVER)],
         "workable" => vec![("subdomain", "acme"), ("access_token", WORKABLE)],
+        "teamtailor" => vec![("api_key", TEAMTAILOR)],
         other => panic!("no test credentials for {other}"),
     }
 }
@@ -100,6 +102,7 @@ fn everyone(e: &Emulator) {
     e.add_personio(PersonioTenant::full(PIO_ID, PERSONIO));
     e.add_lever(LeverTenant::full(LEVER));
     e.add_workable(WorkableTenant::full("acme", "Acme Recruiting", WORKABLE));
+    e.add_teamtailor(TeamtailorTenant::full(TEAMTAILOR, "Acme AB"));
 }
 
 /// Codes that say the key or the company is wrong: what turns an account red or yellow.
@@ -531,6 +534,28 @@ fn issue_22_checks() -> Vec<(&'static str, Case)> {
                 Code::UnexpectedResponse,
             ),
         ),
+        (
+            "teamtailor",
+            no_verdict_case(
+                "Teamtailor answers a 401 page",
+                |e| {
+                    everyone(e);
+                    e.fault("teamtailor", "/company", page(401));
+                },
+                Code::UnexpectedResponse,
+            ),
+        ),
+        (
+            "teamtailor",
+            no_verdict_case(
+                "Teamtailor's candidates answer a 403 page",
+                |e| {
+                    everyone(e);
+                    e.fault("teamtailor", "/candidates", page(403));
+                },
+                Code::Blocked,
+            ),
+        ),
     ]
 }
 
@@ -619,6 +644,7 @@ async fn a_tls_failure_is_unreachable_in_a_check() {
         "personio",
         "lever",
         "workable",
+        "teamtailor",
     ] {
         let r = check_with(&v, provider, &pairs(provider)).await;
         assert_eq!(
@@ -735,6 +761,7 @@ async fn a_success_must_prove_whose_key_it_is() {
         ("personio", Some(PIO_ID)),
         ("lever", None),
         ("workable", Some("acme")),
+        ("teamtailor", Some("eu/4242")),
     ] {
         let r = verify(&emu, p, &pairs(p)).await;
         assert!(r.ok, "{p}: the working chain verifies: {r:?}");

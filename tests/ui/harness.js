@@ -982,6 +982,8 @@ const KEY_RULES = {
   lever: [/edit the (Keystep )?key/i, /(tick|add) (these|them) (on|to) the (Keystep )?key/i, /modifiez la clé/i, /ajoutez[- ](les|ces).* à la clé/i],
   // A token's expiry and scopes are set when it is generated; it is shown only once.
   workable: [/edit the (Keystep )?token/i, /extend the token/i, /modifiez le jeton/i, /prolongez le jeton/i, /copy the token again/i, /copiez de nouveau le jeton/i],
+  // A key cannot be edited once created, only deleted (Teamtailor's help).
+  teamtailor: [/edit the (Keystep )?key/i, /change the key'?s? scope/i, /modifiez la clé/i, /changez la portée de la clé/i],
   personio: [/can(not|'t) (be )?(add|chang|edit|updat)(ed)?/i, /ne (peuvent|peut) pas être modifiés?/i, /copy the (client )?secret again/i, /copiez de nouveau le (client )?secret/i],
 };
 

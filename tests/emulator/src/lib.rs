@@ -47,6 +47,7 @@ mod namely;
 mod payfit;
 mod personio;
 mod provider_file;
+mod teamtailor;
 mod workable;
 
 pub use ashby::{AshbyDenial, AshbyRefusal, AshbyTenant};
@@ -60,6 +61,7 @@ pub use lever::LeverTenant;
 pub use namely::{NamelyTenant, UnknownSubdomain};
 pub use payfit::{IntrospectionBody, PayfitTenant};
 pub use personio::PersonioTenant;
+pub use teamtailor::{TeamtailorScope, TeamtailorTenant};
 pub use workable::{WorkableTenant, WorkableUnknown};
 
 /// One request as the emulator saw it.
@@ -216,6 +218,7 @@ const MODELS: &[(&str, NewModel)] = &[
     ("greenhouse", greenhouse::model),
     ("lever", lever::model),
     ("personio", personio::model),
+    ("teamtailor", teamtailor::model),
     ("workable", workable::model),
 ];
 

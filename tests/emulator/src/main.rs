@@ -5,7 +5,7 @@
 use keystep_emulator::{
     AshbyTenant, BamboohrTenant, Emulator, GreenhouseTenant, HibobGrant, HibobTenant,
     HumaansTenant, JazzhrAccount, LeverTenant, NamelyTenant, PayfitTenant, PersonioTenant,
-    WorkableTenant,
+    TeamtailorScope, TeamtailorTenant, WorkableTenant,
 };
 
 fn main() {
@@ -106,6 +106,15 @@ fn main() {
         WorkableTenant::full("acme", "Acme Recruiting", workable_read).for_purpose("read"),
     );
 
+    let teamtailor = "demoTeamtailorAdminKey0000000000001";
+    let teamtailor_public = "demoTeamtailorPublicKey000000000002";
+    let teamtailor_na = "demoTeamtailorNorthAmerica00000003";
+    emu.add_teamtailor(TeamtailorTenant::full(teamtailor, "Acme AB").boxes(true, false));
+    emu.add_teamtailor(
+        TeamtailorTenant::full(teamtailor_public, "Acme AB").scoped(TeamtailorScope::Public),
+    );
+    emu.add_teamtailor(TeamtailorTenant::full(teamtailor_na, "Acme Inc").in_north_america());
+
     println!("# Keystep provider emulator — paste these into the shell that runs Keystep:");
     for (k, v) in emu.env() {
         println!("export {k}='{v}'");
@@ -126,6 +135,7 @@ fn main() {
     println!(
         "# Workable: subdomain acme, tokens {workable} (every scope), {workable_read} (read only)"
     );
+    println!("# Teamtailor keys: {teamtailor} (Admin, Read), {teamtailor_public} (Public: no candidates), {teamtailor_na} (North America)");
     println!("# Any other credential is rejected. Ctrl-C stops the emulator.");
     loop {
         std::thread::park();

@@ -35,6 +35,7 @@ fn embedded_catalogue_loads_every_provider_file() {
         "personio",
         "lever",
         "workable",
+        "teamtailor",
     ] {
         assert!(ids.contains(&id), "{id} ships");
     }
@@ -635,6 +636,7 @@ fn host_override_names_follow_the_documented_scheme() {
         "KEYSTEP_PERSONIO_API_URL",
         "KEYSTEP_LEVER_API_URL",
         "KEYSTEP_WORKABLE_API_URL",
+        "KEYSTEP_TEAMTAILOR_API_URL",
     ] {
         assert!(vars.contains(want), "{want} overrides a host: {vars:?}");
     }

@@ -15,9 +15,9 @@ use keystep_core::vault::{MemoryVault, Vault};
 use keystep_core::verify::Report;
 use keystep_core::Code;
 use keystep_emulator::{
-    AshbyTenant, BamboohrTenant, Emulator, Fault, GreenhouseTenant, HibobTenant, HumaansTenant,
-    JazzhrAccount, JazzhrRejection, LeverTenant, NamelyTenant, PayfitTenant, PersonioTenant,
-    TeamtailorTenant, UnknownSubdomain, WorkableTenant,
+    AshbyTenant, BamboohrTenant, Emulator, FactorialTenant, Fault, GreenhouseTenant, HibobTenant,
+    HumaansTenant, JazzhrAccount, JazzhrRejection, LeverTenant, NamelyTenant, PayfitTenant,
+    PersonioTenant, TeamtailorTenant, UnknownSubdomain, WorkableTenant,
 };
 use serde_json::{json, Value};
 
@@ -42,6 +42,7 @@ const PERSONIO: &str = "papi-PioEvidenceSecretCanary00042";
 const LEVER: &str = "LvEvidenceKeyCanary000000000042";
 const WORKABLE: &str = "WkEvidenceTok3nCanary00000000042";
 const TEAMTAILOR: &str = "TtEvidenceKeyCanary000000000042";
+const FACTORIAL: &str = "FcEvidenceKeyCanary000000000042";
 
 fn namely_site(e: &Emulator) {
     e.add_namely("acme", NamelyTenant::full("Acme Inc.", NAMELY, 12));
@@ -76,6 +77,7 @@ fn pairs(provider: &str) -> Vec<(&'static str, &'static str)> {
         "lever" => vec![("api_key", LEVER)],
         "workable" => vec![("subdomain", "acme"), ("access_token", WORKABLE)],
         "teamtailor" => vec![("api_key", TEAMTAILOR)],
+        "factorial" => vec![("api_key", FACTORIAL)],
         other => panic!("no test credentials for {other}"),
     }
 }
@@ -103,6 +105,7 @@ fn everyone(e: &Emulator) {
     e.add_lever(LeverTenant::full(LEVER));
     e.add_workable(WorkableTenant::full("acme", "Acme Recruiting", WORKABLE));
     e.add_teamtailor(TeamtailorTenant::full(TEAMTAILOR, "Acme AB"));
+    e.add_factorial(FactorialTenant::new(FACTORIAL, "Acme Software S.L.", 9));
 }
 
 /// Codes that say the key or the company is wrong: what turns an account red or yellow.
@@ -556,6 +559,17 @@ fn issue_22_checks() -> Vec<(&'static str, Case)> {
                 Code::Blocked,
             ),
         ),
+        (
+            "factorial",
+            no_verdict_case(
+                "Factorial answers a 401 page",
+                |e| {
+                    everyone(e);
+                    e.fault("factorial", "/companies/legal_entities", page(401));
+                },
+                Code::UnexpectedResponse,
+            ),
+        ),
     ]
 }
 
@@ -645,6 +659,7 @@ async fn a_tls_failure_is_unreachable_in_a_check() {
         "lever",
         "workable",
         "teamtailor",
+        "factorial",
     ] {
         let r = check_with(&v, provider, &pairs(provider)).await;
         assert_eq!(
@@ -762,6 +777,7 @@ async fn a_success_must_prove_whose_key_it_is() {
         ("lever", None),
         ("workable", Some("acme")),
         ("teamtailor", Some("eu/4242")),
+        ("factorial", Some("7001")),
     ] {
         let r = verify(&emu, p, &pairs(p)).await;
         assert!(r.ok, "{p}: the working chain verifies: {r:?}");

@@ -984,6 +984,8 @@ const KEY_RULES = {
   workable: [/edit the (Keystep )?token/i, /extend the token/i, /modifiez le jeton/i, /prolongez le jeton/i, /copy the token again/i, /copiez de nouveau le jeton/i],
   // A key cannot be edited once created, only deleted (Teamtailor's help).
   teamtailor: [/edit the (Keystep )?key/i, /change the key'?s? scope/i, /modifiez la clé/i, /changez la portée de la clé/i],
+  // A key reaches everything and cannot be narrowed (Factorial's FAQ): no advice to narrow it.
+  factorial: [/(untick|remove) (these|the) (scopes|permissions)/i, /(fewer|narrower) (scopes|permissions)/i, /décochez/i, /moins (de|d’) (scopes|autorisations)/i, /key (has )?expired/i],
   personio: [/can(not|'t) (be )?(add|chang|edit|updat)(ed)?/i, /ne (peuvent|peut) pas être modifiés?/i, /copy the (client )?secret again/i, /copiez de nouveau le (client )?secret/i],
 };
 

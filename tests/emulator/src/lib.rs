@@ -38,6 +38,7 @@ use serde_json::{json, Value};
 mod ashby;
 mod auth;
 mod bamboohr;
+mod factorial;
 mod greenhouse;
 mod hibob;
 mod humaans;
@@ -53,6 +54,7 @@ mod workable;
 pub use ashby::{AshbyDenial, AshbyRefusal, AshbyTenant};
 pub use auth::{ClientAuth, TokenExpiry, TokenIssuer};
 pub use bamboohr::{BamboohrTenant, BamboohrUnknown};
+pub use factorial::FactorialTenant;
 pub use greenhouse::GreenhouseTenant;
 pub use hibob::{HibobGrant, HibobTenant, Waf};
 pub use humaans::HumaansTenant;
@@ -215,6 +217,7 @@ type NewModel = fn() -> Box<dyn Model>;
 const MODELS: &[(&str, NewModel)] = &[
     ("ashby", ashby::model),
     ("bamboohr", bamboohr::model),
+    ("factorial", factorial::model),
     ("greenhouse", greenhouse::model),
     ("lever", lever::model),
     ("personio", personio::model),

@@ -3,9 +3,9 @@
 //! demo credentials of every provider.
 
 use keystep_emulator::{
-    AshbyTenant, BamboohrTenant, Emulator, GreenhouseTenant, HibobGrant, HibobTenant,
-    HumaansTenant, JazzhrAccount, LeverTenant, NamelyTenant, PayfitTenant, PersonioTenant,
-    TeamtailorScope, TeamtailorTenant, WorkableTenant,
+    AshbyTenant, BamboohrTenant, Emulator, FactorialTenant, GreenhouseTenant, HibobGrant,
+    HibobTenant, HumaansTenant, JazzhrAccount, LeverTenant, NamelyTenant, PayfitTenant,
+    PersonioTenant, TeamtailorScope, TeamtailorTenant, WorkableTenant,
 };
 
 fn main() {
@@ -115,6 +115,9 @@ fn main() {
     );
     emu.add_teamtailor(TeamtailorTenant::full(teamtailor_na, "Acme Inc").in_north_america());
 
+    let factorial = "demoFactorialApiKey00000000000000000000001";
+    emu.add_factorial(FactorialTenant::new(factorial, "Acme Software S.L.", 23));
+
     println!("# Keystep provider emulator — paste these into the shell that runs Keystep:");
     for (k, v) in emu.env() {
         println!("export {k}='{v}'");
@@ -136,6 +139,7 @@ fn main() {
         "# Workable: subdomain acme, tokens {workable} (every scope), {workable_read} (read only)"
     );
     println!("# Teamtailor keys: {teamtailor} (Admin, Read), {teamtailor_public} (Public: no candidates), {teamtailor_na} (North America)");
+    println!("# Factorial key: {factorial} (reaches everything, as every Factorial key does)");
     println!("# Any other credential is rejected. Ctrl-C stops the emulator.");
     loop {
         std::thread::park();

@@ -36,6 +36,7 @@ fn embedded_catalogue_loads_every_provider_file() {
         "lever",
         "workable",
         "teamtailor",
+        "factorial",
     ] {
         assert!(ids.contains(&id), "{id} ships");
     }
@@ -637,6 +638,7 @@ fn host_override_names_follow_the_documented_scheme() {
         "KEYSTEP_LEVER_API_URL",
         "KEYSTEP_WORKABLE_API_URL",
         "KEYSTEP_TEAMTAILOR_API_URL",
+        "KEYSTEP_FACTORIAL_API_URL",
     ] {
         assert!(vars.contains(want), "{want} overrides a host: {vars:?}");
     }

@@ -14,6 +14,9 @@
 //!   oversized answers, captured values that would steer a request).
 //! - `kinds`: a key in a vendor header beside fixed headers, sandbox accounts labelled in
 //!   the book, a key's expiry recorded when it is linked.
+//! - `guides`: what the guides say where vendor sources corrected them (PayFit's scopes and
+//!   tab, HiBob's labels, Humaans' roles, Namely's two texts on administrator tokens),
+//!   and every fact on an evidence page labelled vendor, secondary or inferred.
 //! - `accounts`: linking and forgetting are all-or-nothing across vault and book.
 //! - `handles`: each account's short name: made, kept, renamed, resolved, settled.
 //! - `lifecycle`: one tenant is one account (duplicates refused, relinks in place), checks,
@@ -39,6 +42,7 @@ mod accounts;
 mod backoff;
 mod cases;
 mod faults;
+mod guides;
 mod handles;
 mod keychain;
 mod keychain_lifecycle;

@@ -257,6 +257,8 @@
     listeners.set(id, { name, handler });
     return Promise.resolve(() => listeners.delete(id));
   }
+  /** Uses recorded by another process (`__stubUseFromOutside`). */
+  const outsideUses = [];
   function emit(name, payload) {
     for (const { name: wanted, handler } of Array.from(listeners.values())) {
       if (wanted === name) handler({ event: name, id: 0, payload });
@@ -447,7 +449,7 @@
    * @param {boolean} [held] linking the key a refusal held ("Link anyway", link_pending)
    */
   async function linkAccount(args, held = false) {
-    requireArgs("link_account", args, ["provider", "fields"], ["purpose"]);
+    requireArgs("link_account", args, ["provider", "fields"], ["purpose", "name"]);
     const p = providerArg("link_account", args.provider);
     const { values, notes } = checkedPreview(p, args.fields);
     const token = values[secretKey(p)];
@@ -478,7 +480,7 @@
     const required = purposePerms(p, purpose);
     // "good-extra…": a key with every permission, so what the purpose does not need is extra.
     const beyond = purposePerms(p, "full").filter((n) => !required.includes(n));
-    const made = account(`acc-${calls.length}-${Date.now()}`, p.id, "Acme Ltd", {
+    const made = account(`acc-${calls.length}-${Date.now()}`, p.id, typeof args.name === "string" && args.name.trim() ? args.name.trim() : "Acme Ltd", {
       purpose,
       fingerprint: fingerprintOf(token),
       checked_at: now,
@@ -751,7 +753,10 @@
       return JSON.parse(JSON.stringify(history.get(args.id) || []));
     },
     // The same story as list_recent_use: acc-1 was last used by sync.py three hours ago.
-    list_last_uses: () => (accounts.some((a) => a.id === "acc-1") ? [{ account: "acc-1", at: Math.floor(Date.now() / 1000) - 3 * 3600, command: "sync.py" }] : []),
+    list_last_uses: () => [
+      ...(accounts.some((a) => a.id === "acc-1") ? [{ account: "acc-1", at: Math.floor(Date.now() / 1000) - 3 * 3600, command: "sync.py" }] : []),
+      ...outsideUses.filter((u) => accounts.some((a) => a.id === u.account) && u.account !== "acc-1"),
+    ],
     list_recent_use: (args) => {
       requireArgs("list_recent_use", args, ["id"]);
       const account = find(args.id);
@@ -887,6 +892,12 @@
   window.__TAURI__ = { core: { invoke }, event: { listen } };
 
   // Test hooks (see the header).
+  // A use recorded by another process (keystep run from a terminal): the use log changes,
+  // the book does not, and the backend's follow loop says accounts-changed.
+  window.__stubUseFromOutside = (account, command) => {
+    outsideUses.push({ account, at: Math.floor(Date.now() / 1000) - 60, command });
+    emit("accounts-changed", null);
+  };
   window.__stubFailNext = (command, error) => {
     failNext[command] = Object.assign({}, error);
   };

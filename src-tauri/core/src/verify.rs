@@ -49,8 +49,8 @@ pub use answer::MAX_ANSWER_BYTES;
 pub use network::{client_builder, default_client, ClientError};
 pub use report::{join_words, retry_phrase};
 pub use token::{
-    unix_time, AccessToken, AccessTokens, MintError, Origin, TokenRequest, ASSUMED_TOKEN_SECS,
-    EXPIRY_MARGIN_SECS,
+    unix_time, AccessToken, AccessTokens, MintError, MintPace, Origin, TokenRequest,
+    ASSUMED_TOKEN_SECS, EXPIRY_MARGIN_SECS,
 };
 
 /// How long one request may take before the provider counts as unreachable.
@@ -418,6 +418,11 @@ impl Verifier {
         }
         let permissions =
             report::compare_permissions(provider, &key_purpose, &vars, &proven, &denied);
+        hints.extend(report::refused_though_listed(
+            provider,
+            &vars,
+            &permissions.missing,
+        ));
         let identity = report::read_identity(provider, &vars);
         let expires_at = match &provider.lifetime {
             Lifetime::ChosenExpiry {
@@ -450,7 +455,7 @@ impl Verifier {
         }
         if let (Some(pacer), Some(s)) = (&self.pacer, &stop) {
             if let (Code::RateLimited | Code::Blocked, Some(secs)) = (s.code, s.retry_after) {
-                pacer.hold(&provider.id, provider.pace, secs).await;
+                pacer.hold(&provider.id, secs).await;
             }
         }
         let (code, message, retry_after_secs) = match stop {
@@ -510,8 +515,21 @@ impl Verifier {
                     .header(CONTENT_TYPE, content_type)
                     .body(text.as_bytes().to_vec());
             }
+            let method = match check.method {
+                Method::Get => "GET",
+                Method::Post => "POST",
+            };
+            let call = crate::pace::Call {
+                method,
+                path: &check.path,
+                read: check.method == Method::Get
+                    || provider
+                        .reads
+                        .iter()
+                        .any(|r| r.method == check.method && r.path == check.path),
+            };
             let admission = match &self.pacer {
-                Some(p) => match p.admit(&provider.id, provider.pace).await {
+                Some(p) => match p.admit(&provider.id, &provider.pace, call).await {
                     Ok(admission) => Some(admission),
                     // The provider asked for a pause that is not over: nothing is sent.
                     Err(left) => {
@@ -550,6 +568,10 @@ impl Verifier {
             };
             let status = res.status().as_u16();
             log::info!("{} {shown_url} -> {status}", check.id);
+            if let Some(p) = &self.pacer {
+                // The firewall's count; a 429's wait is the chain's own to weigh below.
+                p.answered(&provider.id, &provider.pace, status, true);
+            }
             // An access token the API refuses is minted again, once per chain: it may have
             // expired or been replaced before its time. The second refusal is the answer.
             if let (401, Some(refused), false) = (status, token, session.reminted) {
@@ -605,15 +627,17 @@ impl Verifier {
         let req = TokenRequest::new(provider, &self.hosts, &creds.public, &creds.secrets)
             .ok_or_else(|| Stop::new(Code::Internal))?;
         let client = self.client()?;
-        if let Some(pacer) = &self.pacer {
-            // A pause the provider asked for covers its token endpoint too.
-            if let Err(left) = pacer.admit(&provider.id, provider.pace).await {
-                let mut stop = Stop::new(Code::RateLimited);
-                stop.retry_after = Some(left);
-                return Err(stop);
-            }
-        }
-        match self.tokens.token(client, &req, self.clock.unix_now()).await {
+        // A pause the provider asked for covers its token endpoint too.
+        let pace = self.pacer.as_deref().map(|pacer| MintPace {
+            pacer,
+            provider: &provider.id,
+            pace: &provider.pace,
+        });
+        match self
+            .tokens
+            .token(client, &req, self.clock.unix_now(), pace)
+            .await
+        {
             Ok((token, _)) => Ok(Some(token)),
             Err(e) => {
                 log::warn!("{}: no access token: {e}", provider.id);

@@ -23,7 +23,9 @@
 //! It is std-only (one thread per connection, `Connection: close`) so it builds in
 //! seconds and shares nothing with the code under test but the provider files' scope lists:
 //! a tenant with "every scope the guide asks for" (PayFit, Humaans) is granted the
-//! `permissions.required` of Keystep's own provider file, so that list is written once.
+//! `permissions.required` of Keystep's own provider file, so that list is written once. What
+//! a PayFit key may hold at all is the emulator's own list (`PAYFIT_SCOPES`), so a scope the
+//! file invents is caught.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -57,11 +59,11 @@ pub use bamboohr::{BamboohrTenant, BamboohrUnknown};
 pub use factorial::FactorialTenant;
 pub use greenhouse::GreenhouseTenant;
 pub use hibob::{HibobGrant, HibobTenant, Waf};
-pub use humaans::HumaansTenant;
+pub use humaans::{HumaansRole, HumaansTenant};
 pub use jazzhr::{JazzhrAccount, JazzhrRejection, JazzhrUser};
 pub use lever::LeverTenant;
 pub use namely::{NamelyTenant, UnknownSubdomain};
-pub use payfit::{IntrospectionBody, PayfitTenant};
+pub use payfit::{IntrospectionBody, PayfitTenant, PAYFIT_SCOPES};
 pub use personio::PersonioTenant;
 pub use teamtailor::{TeamtailorScope, TeamtailorTenant};
 pub use workable::{WorkableTenant, WorkableUnknown};

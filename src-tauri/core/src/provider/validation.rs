@@ -68,12 +68,9 @@ pub(super) fn validate(file: &str, p: &Provider) -> Result<(), String> {
     validate_locales(p)
 }
 
-/// Pacing rules: a zero would stop every check.
+/// Pacing rules: a zero would stop every check (`Pace::check`).
 fn validate_pace(p: &Provider) -> Result<(), String> {
-    if p.pace.per_minute == 0 || p.pace.concurrent == 0 {
-        return Err("pace: per_minute and concurrent must be at least 1".into());
-    }
-    Ok(())
+    p.pace.check()
 }
 
 /// Field rules; returns the declared keys.

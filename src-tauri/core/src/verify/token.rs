@@ -27,6 +27,7 @@ use zeroize::Zeroizing;
 
 use crate::error::Code;
 use crate::hosts::Hosts;
+use crate::pace::{Call, Pace, Pacer};
 use crate::provider::{Auth, ClientAuth, Provider};
 use crate::secret::Secret;
 
@@ -111,6 +112,18 @@ impl<'a> TokenRequest<'a> {
     pub fn url(&self) -> &Url {
         &self.url
     }
+}
+
+/// The pace a mint keeps: the provider's lane of the process's pacer, so a wait the
+/// provider asked for covers its token endpoint too, and a documented limit counts mints.
+#[derive(Debug, Clone, Copy)]
+pub struct MintPace<'a> {
+    /// The process's pacer.
+    pub pacer: &'a Pacer,
+    /// The provider's id (its lane).
+    pub provider: &'a str,
+    /// The provider file's pace.
+    pub pace: &'a Pace,
 }
 
 /// Why no token could be minted. Never holds a secret, a body or a URL.
@@ -234,11 +247,14 @@ impl AccessTokens {
     ///
     /// # Errors
     /// The token endpoint did not give a token.
+    /// A mint goes through `pace` when one is given: only a mint, not a token served from
+    /// the cache, is a request to the provider.
     pub async fn token(
         &self,
         client: &reqwest::Client,
         req: &TokenRequest<'_>,
         now: u64,
+        pace: Option<MintPace<'_>>,
     ) -> Result<(AccessToken, Origin), MintError> {
         let secret_hash = self.hasher.hash_one(req.client_secret.expose());
         let slot = self.slot(req);
@@ -251,7 +267,31 @@ impl AccessTokens {
             }
         }
         *held = None;
-        let token = mint(client, req, now).await?;
+        let admission = match &pace {
+            Some(p) => {
+                let call = Call {
+                    method: "POST",
+                    path: req.url.path(),
+                    read: true,
+                };
+                let admitted = p.pacer.admit(p.provider, p.pace, call).await;
+                Some(admitted.map_err(|left| MintError::RateLimited {
+                    retry_after: Some(left),
+                })?)
+            }
+            None => None,
+        };
+        let minted = mint(client, req, now).await;
+        drop(admission);
+        if let (Some(p), Err(MintError::RateLimited { retry_after })) = (&pace, &minted) {
+            match retry_after {
+                Some(secs) => p.pacer.hold(p.provider, (*secs).min(3_600)).await,
+                None => {
+                    p.pacer.answered(p.provider, p.pace, 429, false);
+                }
+            }
+        }
+        let token = minted?;
         self.minted
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         *held = Some(Held {

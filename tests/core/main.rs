@@ -5,7 +5,8 @@
 //!   `verify_bamboohr`, `verify_greenhouse` with the client-credentials token cache,
 //!   `verify_ashby`, `verify_personio` with the client in the form body, `verify_lever` with its
 //!   instances, `verify_workable` with the expiry chosen at creation, `verify_teamtailor` with
-//!   its vendor header and regions, `verify_factorial` with a key that reaches everything): every outcome of every provider against
+//!   its vendor header and regions, `verify_factorial` with a key that reaches everything,
+//!   `verify_deel` with its sandbox): every outcome of every provider against
 //!   the emulator, over real loopback HTTP, asserting what was sent (method, host, path,
 //!   where the credential went, body) as well as what was concluded. Their tables of
 //!   outcomes run through one runner, `cases` (`Case`, `run_cases`).
@@ -63,6 +64,7 @@ mod verify;
 mod verify_ashby;
 mod verify_bamboohr;
 mod verify_bounds;
+mod verify_deel;
 mod verify_evidence;
 mod verify_factorial;
 mod verify_greenhouse;

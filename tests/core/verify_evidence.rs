@@ -15,9 +15,9 @@ use keystep_core::vault::{MemoryVault, Vault};
 use keystep_core::verify::Report;
 use keystep_core::Code;
 use keystep_emulator::{
-    AshbyTenant, BamboohrTenant, Emulator, FactorialTenant, Fault, GreenhouseTenant, HibobTenant,
-    HumaansTenant, JazzhrAccount, JazzhrRejection, LeverTenant, NamelyTenant, PayfitTenant,
-    PersonioTenant, TeamtailorTenant, UnknownSubdomain, WorkableTenant,
+    AshbyTenant, BamboohrTenant, DeelTenant, Emulator, FactorialTenant, Fault, GreenhouseTenant,
+    HibobTenant, HumaansTenant, JazzhrAccount, JazzhrRejection, LeverTenant, NamelyTenant,
+    PayfitTenant, PersonioTenant, TeamtailorTenant, UnknownSubdomain, WorkableTenant,
 };
 use serde_json::{json, Value};
 
@@ -43,6 +43,7 @@ const LEVER: &str = "LvEvidenceKeyCanary000000000042";
 const WORKABLE: &str = "WkEvidenceTok3nCanary00000000042";
 const TEAMTAILOR: &str = "TtEvidenceKeyCanary000000000042";
 const FACTORIAL: &str = "FcEvidenceKeyCanary000000000042";
+const DEEL: &str = "DlEvidenceTok3nCanary00000000042";
 
 fn namely_site(e: &Emulator) {
     e.add_namely("acme", NamelyTenant::full("Acme Inc.", NAMELY, 12));
@@ -78,6 +79,7 @@ fn pairs(provider: &str) -> Vec<(&'static str, &'static str)> {
         "workable" => vec![("subdomain", "acme"), ("access_token", WORKABLE)],
         "teamtailor" => vec![("api_key", TEAMTAILOR)],
         "factorial" => vec![("api_key", FACTORIAL)],
+        "deel" => vec![("api_token", DEEL)],
         other => panic!("no test credentials for {other}"),
     }
 }
@@ -106,6 +108,7 @@ fn everyone(e: &Emulator) {
     e.add_workable(WorkableTenant::full("acme", "Acme Recruiting", WORKABLE));
     e.add_teamtailor(TeamtailorTenant::full(TEAMTAILOR, "Acme AB"));
     e.add_factorial(FactorialTenant::new(FACTORIAL, "Acme Software S.L.", 9));
+    e.add_deel(DeelTenant::full(DEEL, "Acme Global Inc."));
 }
 
 /// Codes that say the key or the company is wrong: what turns an account red or yellow.
@@ -570,6 +573,28 @@ fn issue_22_checks() -> Vec<(&'static str, Case)> {
                 Code::UnexpectedResponse,
             ),
         ),
+        (
+            "deel",
+            no_verdict_case(
+                "Deel answers a 401 page",
+                |e| {
+                    everyone(e);
+                    e.fault("deel", "/organizations", page(401));
+                },
+                Code::UnexpectedResponse,
+            ),
+        ),
+        (
+            "deel",
+            no_verdict_case(
+                "Deel's people list answers a 403 page",
+                |e| {
+                    everyone(e);
+                    e.fault("deel", "/people", page(403));
+                },
+                Code::Blocked,
+            ),
+        ),
     ]
 }
 
@@ -660,6 +685,7 @@ async fn a_tls_failure_is_unreachable_in_a_check() {
         "workable",
         "teamtailor",
         "factorial",
+        "deel",
     ] {
         let r = check_with(&v, provider, &pairs(provider)).await;
         assert_eq!(
@@ -779,6 +805,7 @@ async fn a_success_must_prove_whose_key_it_is() {
         ("workable", Some("acme")),
         ("teamtailor", Some("eu/4242")),
         ("factorial", Some("7001")),
+        ("deel", Some("production/org-5150")),
     ] {
         let r = verify(&emu, p, &pairs(p)).await;
         assert!(r.ok, "{p}: the working chain verifies: {r:?}");

@@ -987,6 +987,8 @@ const KEY_RULES = {
   teamtailor: [/edit the (Keystep )?key/i, /change the key'?s? scope/i, /modifiez la clé/i, /changez la portée de la clé/i],
   // A key reaches everything and cannot be narrowed (Factorial's FAQ): no advice to narrow it.
   factorial: [/(untick|remove) (these|the) (scopes|permissions)/i, /(fewer|narrower) (scopes|permissions)/i, /décochez/i, /moins (de|d’) (scopes|autorisations)/i, /key (has )?expired/i],
+  // A token is shown once; its rate limit is the whole organization's.
+  deel: [/copy the token again/i, /copiez de nouveau le jeton/i, /per token/i, /par jeton/i],
   personio: [/can(not|'t) (be )?(add|chang|edit|updat)(ed)?/i, /ne (peuvent|peut) pas être modifiés?/i, /copy the (client )?secret again/i, /copiez de nouveau le (client )?secret/i],
 };
 

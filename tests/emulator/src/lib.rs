@@ -40,6 +40,7 @@ use serde_json::{json, Value};
 mod ashby;
 mod auth;
 mod bamboohr;
+mod deel;
 mod factorial;
 mod greenhouse;
 mod hibob;
@@ -56,6 +57,7 @@ mod workable;
 pub use ashby::{AshbyDenial, AshbyRefusal, AshbyTenant};
 pub use auth::{ClientAuth, TokenExpiry, TokenIssuer};
 pub use bamboohr::{BamboohrTenant, BamboohrUnknown};
+pub use deel::DeelTenant;
 pub use factorial::FactorialTenant;
 pub use greenhouse::GreenhouseTenant;
 pub use hibob::{HibobGrant, HibobTenant, Waf};
@@ -219,6 +221,7 @@ type NewModel = fn() -> Box<dyn Model>;
 const MODELS: &[(&str, NewModel)] = &[
     ("ashby", ashby::model),
     ("bamboohr", bamboohr::model),
+    ("deel", deel::model),
     ("factorial", factorial::model),
     ("greenhouse", greenhouse::model),
     ("lever", lever::model),

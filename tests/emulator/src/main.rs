@@ -3,8 +3,8 @@
 //! demo credentials of every provider.
 
 use keystep_emulator::{
-    AshbyTenant, BamboohrTenant, Emulator, FactorialTenant, GreenhouseTenant, HibobGrant,
-    HibobTenant, HumaansTenant, JazzhrAccount, LeverTenant, NamelyTenant, PayfitTenant,
+    AshbyTenant, BamboohrTenant, DeelTenant, Emulator, FactorialTenant, GreenhouseTenant,
+    HibobGrant, HibobTenant, HumaansTenant, JazzhrAccount, LeverTenant, NamelyTenant, PayfitTenant,
     PersonioTenant, TeamtailorScope, TeamtailorTenant, WorkableTenant,
 };
 
@@ -114,6 +114,11 @@ fn main() {
     let factorial = "demoFactorialApiKey00000000000000000000001";
     emu.add_factorial(FactorialTenant::new(factorial, "Acme Software S.L.", 23));
 
+    let deel = "demoDeelOrganizationToken0000000001";
+    let deel_sandbox = "demoDeelSandboxToken000000000000002";
+    emu.add_deel(DeelTenant::full(deel, "Acme Global Inc."));
+    emu.add_deel(DeelTenant::full(deel_sandbox, "Acme Global Inc.").in_sandbox());
+
     println!("# Keystep provider emulator — paste these into the shell that runs Keystep:");
     for (k, v) in emu.env() {
         println!("export {k}='{v}'");
@@ -136,6 +141,7 @@ fn main() {
     );
     println!("# Teamtailor keys: {teamtailor} (Admin, Read), {teamtailor_public} (Public: no candidates), {teamtailor_na} (North America)");
     println!("# Factorial key: {factorial} (reaches everything, as every Factorial key does)");
+    println!("# Deel: token {deel} (production, every scope), {deel_sandbox} (Sandbox)");
     println!("# Any other credential is rejected. Ctrl-C stops the emulator.");
     loop {
         std::thread::park();

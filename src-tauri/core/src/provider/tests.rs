@@ -37,6 +37,7 @@ fn embedded_catalogue_loads_every_provider_file() {
         "workable",
         "teamtailor",
         "factorial",
+        "deel",
     ] {
         assert!(ids.contains(&id), "{id} ships");
     }
@@ -639,6 +640,7 @@ fn host_override_names_follow_the_documented_scheme() {
         "KEYSTEP_WORKABLE_API_URL",
         "KEYSTEP_TEAMTAILOR_API_URL",
         "KEYSTEP_FACTORIAL_API_URL",
+        "KEYSTEP_DEEL_API_URL",
     ] {
         assert!(vars.contains(want), "{want} overrides a host: {vars:?}");
     }

@@ -6,7 +6,7 @@
 //!   `verify_ashby`, `verify_personio` with the client in the form body, `verify_lever` with its
 //!   instances, `verify_workable` with the expiry chosen at creation, `verify_teamtailor` with
 //!   its vendor header and regions, `verify_factorial` with a key that reaches everything,
-//!   `verify_deel` with its sandbox): every outcome of every provider against
+//!   `verify_deel` with its sandbox, `verify_rippling` with a token that dies unused): every outcome of every provider against
 //!   the emulator, over real loopback HTTP, asserting what was sent (method, host, path,
 //!   where the credential went, body) as well as what was concluded. Their tables of
 //!   outcomes run through one runner, `cases` (`Case`, `run_cases`).
@@ -74,6 +74,7 @@ mod verify_lever;
 mod verify_namely;
 mod verify_payfit;
 mod verify_personio;
+mod verify_rippling;
 mod verify_teamtailor;
 mod verify_workable;
 mod world;

@@ -17,7 +17,8 @@ use keystep_core::Code;
 use keystep_emulator::{
     AshbyTenant, BamboohrTenant, DeelTenant, Emulator, FactorialTenant, Fault, GreenhouseTenant,
     HibobTenant, HumaansTenant, JazzhrAccount, JazzhrRejection, LeverTenant, NamelyTenant,
-    PayfitTenant, PersonioTenant, TeamtailorTenant, UnknownSubdomain, WorkableTenant,
+    PayfitTenant, PersonioTenant, RipplingTenant, TeamtailorTenant, UnknownSubdomain,
+    WorkableTenant,
 };
 use serde_json::{json, Value};
 
@@ -44,6 +45,7 @@ const WORKABLE: &str = "WkEvidenceTok3nCanary00000000042";
 const TEAMTAILOR: &str = "TtEvidenceKeyCanary000000000042";
 const FACTORIAL: &str = "FcEvidenceKeyCanary000000000042";
 const DEEL: &str = "DlEvidenceTok3nCanary00000000042";
+const RIPPLING: &str = "RpEvidenceTok3nCanary00000000042";
 
 fn namely_site(e: &Emulator) {
     e.add_namely("acme", NamelyTenant::full("Acme Inc.", NAMELY, 12));
@@ -80,6 +82,7 @@ fn pairs(provider: &str) -> Vec<(&'static str, &'static str)> {
         "teamtailor" => vec![("api_key", TEAMTAILOR)],
         "factorial" => vec![("api_key", FACTORIAL)],
         "deel" => vec![("api_token", DEEL)],
+        "rippling" => vec![("api_token", RIPPLING)],
         other => panic!("no test credentials for {other}"),
     }
 }
@@ -109,6 +112,7 @@ fn everyone(e: &Emulator) {
     e.add_teamtailor(TeamtailorTenant::full(TEAMTAILOR, "Acme AB"));
     e.add_factorial(FactorialTenant::new(FACTORIAL, "Acme Software S.L.", 9));
     e.add_deel(DeelTenant::full(DEEL, "Acme Global Inc."));
+    e.add_rippling(RipplingTenant::full(RIPPLING, "Acme Corp"));
 }
 
 /// Codes that say the key or the company is wrong: what turns an account red or yellow.
@@ -595,6 +599,17 @@ fn issue_22_checks() -> Vec<(&'static str, Case)> {
                 Code::Blocked,
             ),
         ),
+        (
+            "rippling",
+            no_verdict_case(
+                "Rippling answers a 401 page",
+                |e| {
+                    everyone(e);
+                    e.fault("rippling", "/companies", page(401));
+                },
+                Code::UnexpectedResponse,
+            ),
+        ),
     ]
 }
 
@@ -686,6 +701,7 @@ async fn a_tls_failure_is_unreachable_in_a_check() {
         "teamtailor",
         "factorial",
         "deel",
+        "rippling",
     ] {
         let r = check_with(&v, provider, &pairs(provider)).await;
         assert_eq!(
@@ -806,6 +822,7 @@ async fn a_success_must_prove_whose_key_it_is() {
         ("teamtailor", Some("eu/4242")),
         ("factorial", Some("7001")),
         ("deel", Some("production/org-5150")),
+        ("rippling", Some("5f3c0a9e")),
     ] {
         let r = verify(&emu, p, &pairs(p)).await;
         assert!(r.ok, "{p}: the working chain verifies: {r:?}");

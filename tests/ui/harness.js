@@ -989,6 +989,8 @@ const KEY_RULES = {
   factorial: [/(untick|remove) (these|the) (scopes|permissions)/i, /(fewer|narrower) (scopes|permissions)/i, /décochez/i, /moins (de|d’) (scopes|autorisations)/i, /key (has )?expired/i],
   // A token is shown once; its rate limit is the whole organization's.
   deel: [/copy the token again/i, /copiez de nouveau le jeton/i, /per token/i, /par jeton/i],
+  // A token dies after 30 days without use; it is shown once.
+  rippling: [/never expires?/i, /n’expire jamais/i, /copy the token again/i, /copiez de nouveau le jeton/i],
   personio: [/can(not|'t) (be )?(add|chang|edit|updat)(ed)?/i, /ne (peuvent|peut) pas être modifiés?/i, /copy the (client )?secret again/i, /copiez de nouveau le (client )?secret/i],
 };
 

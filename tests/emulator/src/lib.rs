@@ -51,6 +51,7 @@ mod namely;
 mod payfit;
 mod personio;
 mod provider_file;
+mod rippling;
 mod teamtailor;
 mod workable;
 
@@ -67,6 +68,7 @@ pub use lever::LeverTenant;
 pub use namely::{NamelyTenant, UnknownSubdomain};
 pub use payfit::{IntrospectionBody, PayfitTenant, PAYFIT_SCOPES};
 pub use personio::PersonioTenant;
+pub use rippling::RipplingTenant;
 pub use teamtailor::{TeamtailorScope, TeamtailorTenant};
 pub use workable::{WorkableTenant, WorkableUnknown};
 
@@ -226,6 +228,7 @@ const MODELS: &[(&str, NewModel)] = &[
     ("greenhouse", greenhouse::model),
     ("lever", lever::model),
     ("personio", personio::model),
+    ("rippling", rippling::model),
     ("teamtailor", teamtailor::model),
     ("workable", workable::model),
 ];

@@ -5,7 +5,7 @@
 use keystep_emulator::{
     AshbyTenant, BamboohrTenant, DeelTenant, Emulator, FactorialTenant, GreenhouseTenant,
     HibobGrant, HibobTenant, HumaansTenant, JazzhrAccount, LeverTenant, NamelyTenant, PayfitTenant,
-    PersonioTenant, TeamtailorScope, TeamtailorTenant, WorkableTenant,
+    PersonioTenant, RipplingTenant, TeamtailorScope, TeamtailorTenant, WorkableTenant,
 };
 
 fn main() {
@@ -119,6 +119,9 @@ fn main() {
     emu.add_deel(DeelTenant::full(deel, "Acme Global Inc."));
     emu.add_deel(DeelTenant::full(deel_sandbox, "Acme Global Inc.").in_sandbox());
 
+    let rippling = "demoRipplingApiToken000000000000001";
+    emu.add_rippling(RipplingTenant::full(rippling, "Acme Corp"));
+
     println!("# Keystep provider emulator — paste these into the shell that runs Keystep:");
     for (k, v) in emu.env() {
         println!("export {k}='{v}'");
@@ -142,6 +145,7 @@ fn main() {
     println!("# Teamtailor keys: {teamtailor} (Admin, Read), {teamtailor_public} (Public: no candidates), {teamtailor_na} (North America)");
     println!("# Factorial key: {factorial} (reaches everything, as every Factorial key does)");
     println!("# Deel: token {deel} (production, every scope), {deel_sandbox} (Sandbox)");
+    println!("# Rippling: token {rippling} (every scope)");
     println!("# Any other credential is rejected. Ctrl-C stops the emulator.");
     loop {
         std::thread::park();

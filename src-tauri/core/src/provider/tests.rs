@@ -38,6 +38,7 @@ fn embedded_catalogue_loads_every_provider_file() {
         "teamtailor",
         "factorial",
         "deel",
+        "rippling",
     ] {
         assert!(ids.contains(&id), "{id} ships");
     }
@@ -641,6 +642,7 @@ fn host_override_names_follow_the_documented_scheme() {
         "KEYSTEP_TEAMTAILOR_API_URL",
         "KEYSTEP_FACTORIAL_API_URL",
         "KEYSTEP_DEEL_API_URL",
+        "KEYSTEP_RIPPLING_API_URL",
     ] {
         assert!(vars.contains(want), "{want} overrides a host: {vars:?}");
     }

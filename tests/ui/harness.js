@@ -986,7 +986,7 @@ const KEY_RULES = {
   // A key cannot be edited once created, only deleted (Teamtailor's help).
   teamtailor: [/edit the (Keystep )?key/i, /change the key'?s? scope/i, /modifiez la clé/i, /changez la portée de la clé/i],
   // A key reaches everything and cannot be narrowed (Factorial's FAQ): no advice to narrow it.
-  factorial: [/(untick|remove) (these|the) (scopes|permissions)/i, /(fewer|narrower) (scopes|permissions)/i, /décochez/i, /moins (de|d’) (scopes|autorisations)/i, /key (has )?expired/i],
+  factorial: [/(untick|remove) (these|the) (scopes|permissions)/i, /(fewer|narrower) (scopes|permissions)/i, /décochez (ces|les) (scopes|autorisations)/i, /moins (de|d’) (scopes|autorisations)/i, /key (has )?expired/i],
   // A token is shown once; its rate limit is the whole organization's.
   deel: [/copy the token again/i, /copiez de nouveau le jeton/i, /per token/i, /par jeton/i],
   // A token dies after 30 days without use; it is shown once.

@@ -12,6 +12,9 @@
 //! `usage`: one style of usage error, no pasted value repeated, the README's synopses.
 //! `run_examples`: every example Keystep prints keeps the run token out of argument lists
 //! (run under strace), and the window's examples read through the real proxy.
+//! `run_kinds`: `keystep run` with BambooHR, Greenhouse and Ashby keys (the key as Basic
+//! user name, client credentials the proxy mints) through real python3 scripts, and `--env`
+//! with a variable per field and their Basic pairs masked.
 //! `run_guard`: a terminal's Ctrl-C reaching the command once, a hold said once on stderr,
 //! and idle connections by the hundred, another user's and the script's own, under a low
 //! descriptor limit.
@@ -22,7 +25,10 @@
 //! pace, Retry-After, streaming, redirects, 200 requests at once; the use log without
 //! secrets), `proxy_guard` (who may use the proxy and what it lets through: other users,
 //! `Host`, override headers and cookies, plain writes, refusals counted not recorded, host
-//! pinning, idle connections), `proxy_pace` (only documented limits, said once and recorded;
+//! pinning, idle connections), `proxy_kinds` (issue 22's kinds: the key as Basic user name,
+//! a vendor header, client credentials minted by the proxy, one token for a thousand reads,
+//! reads by pattern, another user turned away before anything is minted),
+//! `proxy_pace` (only documented limits, said once and recorded;
 //! HiBob's firewall never tripped; a 429's back-off), `stdin` (fuzzing standard input and the normalizers: no panic, and no error
 //! repeats what came in) and `purpose` (`keystep verify --purpose`).
 
@@ -39,12 +45,14 @@ mod keychain_wait;
 mod parts;
 mod proxy;
 mod proxy_guard;
+mod proxy_kinds;
 mod proxy_pace;
 mod purpose;
 mod relink;
 mod run;
 mod run_examples;
 mod run_guard;
+mod run_kinds;
 mod stdin;
 mod terminal;
 mod usage;

@@ -71,7 +71,7 @@ pub(crate) fn link_all(cli: &Cli) -> Vec<(&'static str, &'static str, &'static s
 }
 
 /// Standard base64 with padding (the root package has no base64 crate; this is all it needs).
-fn base64(text: &str) -> String {
+pub(crate) fn base64(text: &str) -> String {
     const ABC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in text.as_bytes().chunks(3) {

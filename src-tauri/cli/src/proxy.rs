@@ -6,8 +6,9 @@
 //! `http://127.0.0.1:PORT/<name>/<host>/…` with the run token where the provider takes a
 //! key; the proxy checks who connected (the run's own user only, `peer`), the `Host`, the
 //! token, the path and the method, then forwards the request to the account's real base URL
-//! for that host with the real credential in the token's place, within what the provider
-//! documents of its limits, and streams the answer back. It never follows a redirect, and
+//! for that host with the real credential in the token's place (for client credentials, an
+//! access token it minted, [`ProxySettings::tokens`]), within what the provider documents
+//! of its limits, and streams the answer back. It never follows a redirect, and
 //! nothing it sends back holds the credential. Every request it authenticated is recorded in
 //! the use log (`use_log`), without query values; what it refused before knowing who asked
 //! is only counted, so nobody without the token can fill the log.
@@ -16,8 +17,10 @@
 //! 401 `keystep_unauthorized`, a `Host` other than the proxy's own 400 `keystep_bad_host`, a
 //! path leaving the base 400 `keystep_bad_path`, another host 404 `keystep_unknown_host`, a
 //! write without `--allow-write` (or a method that is neither a read nor a plain write) 403
-//! `keystep_read_only`. A connection from another user is closed before a byte of it is
-//! read.
+//! `keystep_read_only`. For client credentials, a request for which no access token could
+//! be minted is 502 `keystep_credentials_refused` (the provider refused the client ID and
+//! secret) or `keystep_token_unavailable` (its token endpoint failed), said once on stderr.
+//! A connection from another user is closed before a byte of it is read.
 //!
 //! Connections are bounded ([`ProxySettings::max_connections`]); one that has not sent a
 //! whole request head within [`ProxySettings::header_timeout`] (idle keep-alive ones too) is
@@ -37,6 +40,7 @@ use tokio::task::JoinSet;
 
 use keystep_core::pace::{Pace, Pacer};
 use keystep_core::use_log::UseLog;
+use keystep_core::verify::AccessTokens;
 
 mod route;
 mod grant;
@@ -70,6 +74,10 @@ pub struct ProxySettings {
     pub pace: Option<Pace>,
     /// The client requests are forwarded with ([`client`]).
     pub client: reqwest::Client,
+    /// The run's access tokens, for accounts whose provider takes client credentials: one
+    /// minted per client, and again only shortly before it expires or when the API refuses
+    /// it. In memory only.
+    pub tokens: AccessTokens,
     /// Where requests are recorded, and the run they belong to.
     pub log: Option<(Arc<UseLog>, String)>,
     /// The longest request body a script may send (answers are streamed, whatever their size).
@@ -93,6 +101,7 @@ impl ProxySettings {
             pacer: Arc::new(Pacer::new()),
             pace: None,
             client: client()?,
+            tokens: AccessTokens::new(),
             log: None,
             max_request_body: 16 << 20,
             max_connections: connection_cap(),

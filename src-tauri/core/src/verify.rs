@@ -49,7 +49,7 @@ pub use answer::MAX_ANSWER_BYTES;
 pub use network::{client_builder, default_client, ClientError};
 pub use report::{join_words, retry_phrase};
 pub use token::{
-    unix_time, AccessToken, AccessTokens, MintError, MintPace, Origin, TokenRequest,
+    unix_time, AccessToken, AccessTokens, MintError, MintPace, Origin, TokenClient, TokenRequest,
     ASSUMED_TOKEN_SECS, EXPIRY_MARGIN_SECS,
 };
 

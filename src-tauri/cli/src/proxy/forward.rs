@@ -16,12 +16,14 @@ use hyper::header::{
 };
 use hyper::{Request, Response, StatusCode};
 
+use super::grant::{Minting, Upstream};
 use super::route::{is_read, is_write, split};
 use super::Grant;
 use super::Shared;
 use keystep_core::pace::{Call, Hold};
 use keystep_core::provider::Reaction;
 use keystep_core::use_log::{path_without_values, UseRecord};
+use keystep_core::verify::MintError;
 
 /// The body of every answer: a refusal's few bytes or a provider's stream.
 pub(super) type Body = BoxBody<Bytes, std::io::Error>;
@@ -171,11 +173,7 @@ impl Shared {
         let Some(grant) = self.grants.get(route.name) else {
             return turn_away(&self, StatusCode::UNAUTHORIZED, "keystep_unauthorized");
         };
-        let authorization = req
-            .headers()
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
-        if !grant.admits(authorization, query.as_deref()) {
+        if !grant.admits(req.headers(), query.as_deref()) {
             return turn_away(&self, StatusCode::UNAUTHORIZED, "keystep_unauthorized");
         }
         // The token opened it: from here every request is recorded, refused or not.
@@ -228,9 +226,7 @@ impl Shared {
             return refuse(entry, StatusCode::BAD_REQUEST, "keystep_bad_path");
         };
         let mut headers = end_to_end(req.headers(), &not_sent_up());
-        if let Some((name, value)) = grant.authorization() {
-            headers.insert(name, value);
-        }
+        grant.add_fixed_headers(&mut headers);
         let method = req.method().clone();
         let body = match Limited::new(req.into_body(), self.settings.max_request_body)
             .collect()
@@ -285,19 +281,46 @@ impl Shared {
             }
         };
         entry.waited_ms = u64::try_from(held.elapsed().as_millis()).unwrap_or(u64::MAX);
+        // The credential's header; for client credentials an access token, held or minted
+        // now (after the admission, so a token is never minted for a request not sent).
+        let mut auth = match self.credential(grant, pace).await {
+            Ok(auth) => auth,
+            Err((status, code)) => return refuse(entry, status, code),
+        };
         entry.forwarded = true;
-        let sent = self
-            .settings
-            .client
-            .request(method, url)
-            .headers(headers)
-            .body(body)
-            .send()
-            .await;
-        let upstream = match sent {
-            Ok(r) => r,
-            // reqwest's error names the URL, which may hold a key: it is not repeated.
-            Err(_) => return refuse(entry, StatusCode::BAD_GATEWAY, "keystep_unreachable"),
+        let mut reminted = false;
+        let upstream = loop {
+            let mut sent_headers = headers.clone();
+            if let Some((name, value)) = &auth.header {
+                // Replaces whatever the script sent under that name (its run token).
+                sent_headers.insert(name.clone(), value.clone());
+            }
+            let sent = self
+                .settings
+                .client
+                .request(method.clone(), url.clone())
+                .headers(sent_headers)
+                .body(body.clone())
+                .send()
+                .await;
+            let upstream = match sent {
+                Ok(r) => r,
+                // reqwest's error names the URL, which may hold a key: it is not repeated.
+                Err(_) => return refuse(entry, StatusCode::BAD_GATEWAY, "keystep_unreachable"),
+            };
+            // An access token the API refuses may have been revoked or replaced before its
+            // time: it is dropped and the request sent once more with a new one.
+            match (&auth.minted, upstream.status().as_u16(), reminted) {
+                (Some(refused), 401, false) => {
+                    grant.forget(&self.settings.tokens, refused).await;
+                    reminted = true;
+                    auth = match self.credential(grant, pace).await {
+                        Ok(auth) => auth,
+                        Err((status, code)) => return refuse(entry, status, code),
+                    };
+                }
+                _ => break upstream,
+            }
         };
         let status = upstream.status();
         let wait = provider_wait(grant, status.as_u16(), upstream.headers());
@@ -317,7 +340,7 @@ impl Shared {
             for (name, value) in end_to_end(upstream.headers(), &not_sent_back()) {
                 let Some(name) = name else { continue };
                 // Never pass on a header that holds the credential (a provider echoing it).
-                if !grant.leaks_into(value.as_bytes()) {
+                if !grant.leaks_into(value.as_bytes(), auth.minted.as_ref()) {
                     h.append(name, value);
                 }
             }
@@ -366,6 +389,68 @@ fn provider_wait(grant: &Grant, status: u16, headers: &HeaderMap) -> Option<u64>
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     told.or_else(|| rule.filter(|_| holds).and_then(|r| r.retry_after()))
+}
+
+impl Shared {
+    /// What `grant`'s request goes upstream with. An access token the provider asks Keystep
+    /// to wait for is waited for, as a request is; any other failure to mint is the
+    /// refusal's status and code (and said once on stderr).
+    async fn credential(
+        &self,
+        grant: &Grant,
+        pace: &keystep_core::pace::Pace,
+    ) -> Result<Upstream, (StatusCode, &'static str)> {
+        let minting = Minting {
+            client: &self.settings.client,
+            tokens: &self.settings.tokens,
+            pacer: &self.settings.pacer,
+            pace,
+        };
+        loop {
+            let why = match grant.upstream(minting).await {
+                Ok(auth) => return Ok(auth),
+                Err(e) => e,
+            };
+            let (status, code, said) = match why {
+                MintError::RateLimited {
+                    retry_after: Some(secs),
+                } => {
+                    if secs > 1 {
+                        self.say_once(
+                            &format!("{}:token", grant.provider),
+                            &format!(
+                                "holding requests to {}: its token endpoint asked Keystep to wait; next in {secs} s",
+                                grant.provider_name
+                            ),
+                        );
+                    }
+                    tokio::time::sleep(std::time::Duration::from_secs(secs.min(3_600))).await;
+                    continue;
+                }
+                // The pacer now holds the lane for a while: the next try waits it out.
+                MintError::RateLimited { retry_after: None } => continue,
+                MintError::Refused { .. } => (
+                    StatusCode::BAD_GATEWAY,
+                    "keystep_credentials_refused",
+                    format!(
+                        "{} refused {}'s client credentials: check or relink the account (keystep verify, keystep relink, or the window)",
+                        grant.provider_name, grant.name
+                    ),
+                ),
+                _ => (
+                    StatusCode::BAD_GATEWAY,
+                    "keystep_token_unavailable",
+                    format!(
+                        "{}'s token endpoint gave no access token ({}); requests that need one are refused",
+                        grant.provider_name,
+                        why.code().as_str()
+                    ),
+                ),
+            };
+            self.say_once(&format!("{}:{code}", grant.name), &said);
+            return Err((status, code));
+        }
+    }
 }
 
 /// What `keystep run` says when a request is held for long.

@@ -101,17 +101,23 @@ pub fn is_write(method: &str) -> bool {
     matches!(method, "POST" | "PUT" | "PATCH" | "DELETE")
 }
 
-/// Whether a request only reads: GET, HEAD, or one the provider file lists as a read.
-pub fn is_read(method: &str, rest: &str, reads: &[(String, String)]) -> bool {
+/// Whether a request only reads: GET, HEAD, or one the provider file lists as a read (its
+/// method exactly, its path by the file's pattern: `{id}` one segment, `*` inside one).
+/// `rest` is the path as sent: a read spelled with escapes is not recognized, and so is
+/// refused as a write rather than let by.
+pub fn is_read(method: &str, rest: &str, reads: &[ReadRequest]) -> bool {
     matches!(method, "GET" | "HEAD")
         || reads
             .iter()
-            .any(|(m, p)| m == method && p.trim_end_matches('/') == rest.trim_end_matches('/'))
+            .any(|r| r.method.as_str() == method && r.matches(method, rest))
 }
+
+use keystep_core::provider::ReadRequest;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use keystep_core::provider::Method;
 
     #[test]
     fn paths_below_the_base_pass() {
@@ -177,7 +183,11 @@ mod tests {
 
     #[test]
     fn reads_are_get_head_and_what_the_file_lists() {
-        let reads = vec![("POST".to_string(), "/people/search".to_string())];
+        let read = |path: &str| ReadRequest {
+            method: Method::Post,
+            path: path.into(),
+        };
+        let reads = vec![read("/people/search"), read("/v1/datasets/{dataset}")];
         assert!(is_read("GET", "/people", &reads), "GET reads");
         assert!(is_read("HEAD", "/people", &reads), "HEAD reads");
         assert!(is_read("POST", "/people/search", &reads), "listed");
@@ -187,5 +197,22 @@ mod tests {
             "another method"
         );
         assert!(!is_read("OPTIONS", "/people", &[]), "not a read");
+        assert!(
+            is_read("POST", "/v1/datasets/employee", &reads),
+            "a pattern's placeholder is one segment"
+        );
+        assert!(
+            !is_read("POST", "/v1/datasets/employee/fields", &reads)
+                && !is_read("POST", "/v1/datasets", &reads),
+            "and only one"
+        );
+        assert!(
+            !is_read("post", "/people/search", &reads),
+            "the method as the file writes it, not another spelling"
+        );
+        assert!(
+            !is_read("POST", "/people/searc%68", &reads),
+            "an escaped spelling of a read is not one"
+        );
     }
 }

@@ -5,7 +5,8 @@
 //! JSON-escaped (with `\/` too); URL-encoded (`+` or `%20`); in hex; in standard and
 //! URL-safe base64, whole and at each of the three alignments base64 can take inside a
 //! longer value (so the key inside `curl -v`'s `Authorization: Basic base64(user:key)` is
-//! found even mid-value); and, for a provider taking Basic auth, the whole
+//! found even mid-value); and, for a provider taking Basic auth (two fields, or the key as
+//! the user name with a fixed password) or client credentials, the whole
 //! `base64(user:key)`. Not every transformation: a command that encrypts, hashes, reverses
 //! or splits the key can print it unmasked, which is why `--env` is not the default.
 //!
@@ -75,8 +76,9 @@ pub fn spellings(secret: &[u8]) -> Vec<Zeroizing<Vec<u8>>> {
 }
 
 /// What `keystep run --env` masks for one account: every spelling of each of its `secrets`,
-/// and for a provider taking Basic auth the whole `user:password` pair in base64, as a
-/// client sends it.
+/// and the whole `user:password` pair in base64, as a client sends it, for a provider taking
+/// Basic auth (its two fields, or the key as the user name with the file's fixed password)
+/// or client credentials (the client ID and secret).
 pub fn masked_forms(
     auth: &Auth,
     fields: &std::collections::BTreeMap<String, Secret>,
@@ -86,12 +88,52 @@ pub fn masked_forms(
         .iter()
         .flat_map(|s| spellings(s.expose().as_bytes()))
         .collect();
-    if let Auth::Basic { username, password } = auth {
-        if let (Some(user), Some(pass)) = (fields.get(username), fields.get(password)) {
-            let pair = Zeroizing::new(format!("{}:{}", user.expose(), pass.expose()));
-            for engine in [&STANDARD, &URL_SAFE, &STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
-                forms.push(Zeroizing::new(engine.encode(pair.as_bytes()).into_bytes()));
+    // The user:password pairs a client sends as `Authorization: Basic base64(pair)`.
+    let mut pairs: Vec<Zeroizing<String>> = Vec::new();
+    match auth {
+        Auth::Basic { username, password } => {
+            if let (Some(user), Some(pass)) = (fields.get(username), fields.get(password)) {
+                pairs.push(Zeroizing::new(format!(
+                    "{}:{}",
+                    user.expose(),
+                    pass.expose()
+                )));
             }
+        }
+        // The key as the user name, and the provider's fixed password (often empty).
+        Auth::BasicKey { key, password } => {
+            if let Some(key) = fields.get(key) {
+                pairs.push(Zeroizing::new(format!("{}:{password}", key.expose())));
+            }
+        }
+        // The client ID and secret as the token endpoint takes them (RFC 6749 §2.3.1 has
+        // each part form-encoded first; clients often skip that).
+        Auth::ClientCredentials {
+            client_id,
+            client_secret,
+            ..
+        } => {
+            if let (Some(id), Some(secret)) = (fields.get(client_id), fields.get(client_secret)) {
+                pairs.push(Zeroizing::new(format!(
+                    "{}:{}",
+                    id.expose(),
+                    secret.expose()
+                )));
+                let encoded = |t: &str| -> String {
+                    url::form_urlencoded::byte_serialize(t.as_bytes()).collect()
+                };
+                pairs.push(Zeroizing::new(format!(
+                    "{}:{}",
+                    encoded(id.expose()),
+                    Zeroizing::new(encoded(secret.expose())).as_str()
+                )));
+            }
+        }
+        Auth::Bearer { .. } | Auth::Query { .. } | Auth::Header { .. } => {}
+    }
+    for pair in &pairs {
+        for engine in [&STANDARD, &URL_SAFE, &STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
+            forms.push(Zeroizing::new(engine.encode(pair.as_bytes()).into_bytes()));
         }
     }
     forms
@@ -315,6 +357,58 @@ mod tests {
             "Authorization: Basic <concealed by keystep>",
             "the whole credential, user included"
         );
+    }
+
+    #[test]
+    fn a_key_as_basic_user_name_and_a_client_credentials_pair_are_masked_whole() {
+        let key = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee42";
+        for (password, what) in [("x", "BambooHR's fixed x"), ("", "Ashby's empty password")] {
+            let auth = Auth::BasicKey {
+                key: "api_key".into(),
+                password: password.into(),
+            };
+            let fields =
+                std::collections::BTreeMap::from([("api_key".to_string(), Secret::new(key))]);
+            let forms = masked_forms(&auth, &fields, &[Secret::new(key)]);
+            let mut m = Masker::new(forms.iter().map(Secret::expose));
+            for engine in [&STANDARD, &STANDARD_NO_PAD] {
+                let header = format!(
+                    "> Authorization: Basic {}\n",
+                    engine.encode(format!("{key}:{password}"))
+                );
+                assert_eq!(
+                    through(&mut m, &[header.as_bytes()]),
+                    "> Authorization: Basic <concealed by keystep>\n",
+                    "{what}: curl -v's line, the whole pair"
+                );
+            }
+        }
+        let auth = Auth::ClientCredentials {
+            client_id: "client_id".into(),
+            client_secret: "client_secret".into(),
+            token_host: "auth".into(),
+            token_path: "/token".into(),
+            client_auth: keystep_core::provider::ClientAuth::Basic,
+            scopes: None,
+        };
+        let secret = "GhSecret/with+signs==0000000042";
+        let fields = std::collections::BTreeMap::from([
+            ("client_id".to_string(), Secret::new("gh-client")),
+            ("client_secret".to_string(), Secret::new(secret)),
+        ]);
+        let forms = masked_forms(&auth, &fields, &[Secret::new(secret)]);
+        let mut m = Masker::new(forms.iter().map(Secret::expose));
+        for pair in [
+            format!("gh-client:{secret}"),
+            "gh-client:GhSecret%2Fwith%2Bsigns%3D%3D0000000042".to_string(),
+        ] {
+            let line = format!("Basic {}", STANDARD.encode(&pair));
+            assert_eq!(
+                through(&mut m, &[line.as_bytes()]),
+                "Basic <concealed by keystep>",
+                "the client pair as the token endpoint takes it: {pair}"
+            );
+        }
     }
 
     #[test]

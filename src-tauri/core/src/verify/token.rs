@@ -126,6 +126,67 @@ pub struct MintPace<'a> {
     pub pace: &'a Pace,
 }
 
+/// A [`TokenRequest`] that owns its parts, for a holder that outlives the provider file and
+/// the fields it came from: `keystep run`'s proxy keeps one per account for the whole run.
+/// Its token endpoint is given as a base URL the caller has already held to where the
+/// account was verified.
+pub struct TokenClient {
+    url: Url,
+    client_id: String,
+    client_secret: Secret,
+    client_auth: ClientAuth,
+    scopes: Option<String>,
+}
+
+impl std::fmt::Debug for TokenClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenClient")
+            .field("url", &self.url.as_str())
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenClient {
+    /// `provider`'s client credentials, its token endpoint below `token_base` (the base URL
+    /// of the provider's token host), with the client ID and secret; `None` when the
+    /// provider does not use client credentials or the URL cannot be made.
+    pub fn new(
+        provider: &Provider,
+        token_base: &str,
+        client_id: &str,
+        client_secret: Secret,
+    ) -> Option<Self> {
+        let Auth::ClientCredentials {
+            token_path,
+            client_auth,
+            scopes,
+            ..
+        } = &provider.auth
+        else {
+            return None;
+        };
+        Some(TokenClient {
+            url: Url::parse(&format!("{token_base}{token_path}")).ok()?,
+            client_id: client_id.to_string(),
+            client_secret,
+            client_auth: *client_auth,
+            scopes: scopes.clone(),
+        })
+    }
+
+    /// The request to hand [`AccessTokens::token`].
+    pub fn request(&self) -> TokenRequest<'_> {
+        TokenRequest {
+            url: self.url.clone(),
+            client_id: &self.client_id,
+            client_secret: &self.client_secret,
+            client_auth: self.client_auth,
+            scopes: self.scopes.as_deref(),
+        }
+    }
+}
+
 /// Why no token could be minted. Never holds a secret, a body or a URL.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MintError {

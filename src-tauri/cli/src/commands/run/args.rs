@@ -15,23 +15,31 @@ is closed unread), and gives COMMAND, for each account:
                                 (e.g. KEYSTEP_PAYFIT_ACME_SAS_API_URL)
   KEYSTEP_<HANDLE>_TOKEN        a run token, valid for this run and this account only
 and, with a single account, KEYSTEP_URL and KEYSTEP_TOKEN. COMMAND sends the run token
-where the provider takes a key (Authorization: Bearer, the password of Basic, or the
-apikey query parameter); the proxy puts the real key in its place. Only reads pass
-(GET, HEAD, and requests the provider marks as reads) unless --allow-write, which adds
-POST, PUT, PATCH and DELETE. Requests keep to the limits the provider documents, back off
-when it answers 429 or asks to wait, and a hold longer than a second is said here once.
+where the provider takes a key (Authorization: Bearer, the password of Basic, the user
+name of Basic where the key is the user name as for BambooHR and Ashby, the provider's
+own header, or the apikey query parameter); the proxy puts the real key in its place.
+For client credentials (Greenhouse), COMMAND sends the run token as a Bearer token and
+the proxy mints and refreshes the access token itself: COMMAND never holds the client
+secret or the access token. Only reads pass (GET, HEAD, and the requests the provider
+file lists as reads by method and path pattern, such as Ashby's POST /candidate.list)
+unless --allow-write, which adds POST, PUT, PATCH and DELETE. Requests keep to the
+limits the provider documents, back off when it answers 429 or asks to wait, and a hold
+longer than a second is said here once.
 
 Keep the token out of command arguments, which every user can read in the process list:
 feed it on standard input, e.g.
   keystep run --account humaans-acme-ltd -- sh -c \\
     'printf \"Authorization: Bearer %s\\n\" \"$KEYSTEP_TOKEN\" | curl -sS -H @- \"$KEYSTEP_URL/me\"'
+  keystep run --account bamboohr-acme-inc -- sh -c \\
+    'printf \"user = %s:x\\n\" \"$KEYSTEP_TOKEN\" | curl -sS -K - \"$KEYSTEP_URL/v1/employees/0\"'
 
 --env HANDS THE KEY TO COMMAND: each field goes into its environment as
 KEYSTEP_<HANDLE>_<FIELD> (e.g. KEYSTEP_PAYFIT_ACME_SAS_API_KEY), for tools that cannot
 change their base URL. What COMMAND prints is passed on with each key replaced by
 <concealed by keystep> in the spellings tools print: as is, JSON-escaped, URL-encoded,
 hex, standard and URL-safe base64 (also inside a longer value, such as curl -v's
-Authorization: Basic line), and a Basic provider's whole user:key pair in base64.
+Authorization: Basic line), and in base64 the whole pair a Basic provider takes (user and
+key, or the key and its fixed password) and a client ID with its secret.
 --no-masking turns that off. A key encrypted, hashed or cut up is not recognized, and
 COMMAND itself holds the key and could write it anywhere. Prefer proxy mode.
 

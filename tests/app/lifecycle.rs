@@ -239,8 +239,8 @@ fn a_held_key_links_only_for_a_while_and_only_under_its_own_id() {
     );
 }
 
-/// Issue 21 §7: HiBob, JazzHR and Greenhouse (whose answers name the credential, not the
-/// organization) cannot name the company a key reaches, so the window asks
+/// Issue 21 §7: HiBob, JazzHR, Greenhouse and Personio (whose answers name the credential, not
+/// the organization) and Lever cannot name the company a key reaches, so the window asks
 /// the person for a name: `list_providers` says which providers need one (`names_company`),
 /// `link_account` takes it, and a name that cannot be one is refused before anything is
 /// sent.
@@ -263,7 +263,7 @@ fn a_provider_that_cannot_name_the_company_gets_the_name_the_person_typed() {
         .collect();
     assert_eq!(
         unnamed,
-        ["greenhouse", "hibob", "jazzhr"],
+        ["greenhouse", "hibob", "jazzhr", "lever", "personio"],
         "the providers to ask a name for"
     );
 

@@ -101,3 +101,94 @@ fn the_new_providers_link_with_the_contracts_field_and_secret_names() {
     }
     cli.assert_no_secret_anywhere(&[BAMBOO, GH_SECRET, ASHBY, SANDBOX]);
 }
+
+/// The seven providers added after the first three, with the contract's names: Personio's
+/// `--field client_id` and `client_secret` on stdin, Workable's `--field subdomain` and
+/// `access_token`, and the key alone for Lever, Teamtailor, Factorial, Deel and Rippling. Each
+/// links with its `read` purpose and is forgotten again; no secret is printed or written.
+#[test]
+fn the_seven_later_providers_link_with_the_contracts_field_and_secret_names() {
+    use keystep_emulator::{
+        DeelTenant, FactorialTenant, LeverTenant, PersonioTenant, RipplingTenant, TeamtailorTenant,
+        WorkableTenant,
+    };
+
+    const PIO_ID: &str = "papi-cli-0000-0000-0000-000000000042";
+    const PIO_SECRET: &str = "papi-PersonioCliSecretCanary00042";
+    const LEVER: &str = "LeverCliKeyCanary0000000000000042";
+    const WORKABLE: &str = "WorkableCliTok3nCanary00000000042";
+    const TEAMTAILOR: &str = "TeamtailorCliKeyCanary000000042";
+    const FACTORIAL: &str = "FactorialCliKeyCanary0000000042";
+    const DEEL: &str = "DeelCliTok3nCanary000000000000042";
+    const RIPPLING: &str = "RipplingCliTok3nCanary000000042";
+    if !keyring_present() {
+        eprintln!("skipped: no Secret Service (run under scripts/headless.sh)");
+        return;
+    }
+    let cli = Cli::new();
+    cli.emu
+        .add_personio(PersonioTenant::full(PIO_ID, PIO_SECRET).for_purpose("read"));
+    cli.emu
+        .add_lever(LeverTenant::full(LEVER).for_purpose("read"));
+    cli.emu.add_workable(
+        WorkableTenant::full("acme", "Acme Recruiting", WORKABLE).for_purpose("read"),
+    );
+    cli.emu
+        .add_teamtailor(TeamtailorTenant::full(TEAMTAILOR, "Acme AB").boxes(true, false));
+    cli.emu
+        .add_factorial(FactorialTenant::new(FACTORIAL, "Acme Software S.L.", 12));
+    cli.emu
+        .add_deel(DeelTenant::full(DEEL, "Acme Global Inc.").for_purpose("read"));
+    cli.emu
+        .add_rippling(RipplingTenant::full(RIPPLING, "Acme Corp").for_purpose("read"));
+    let pio_field = format!("client_id={PIO_ID}");
+    let cases: [(&str, Vec<&str>, String); 7] = [
+        (
+            "personio",
+            vec!["--field", &pio_field],
+            format!("client_secret={PIO_SECRET}\n"),
+        ),
+        ("lever", vec![], format!("api_key={LEVER}\n")),
+        (
+            "workable",
+            vec!["--field", "subdomain=https://acme.workable.com/backend"],
+            format!("access_token={WORKABLE}\n"),
+        ),
+        ("teamtailor", vec![], format!("api_key={TEAMTAILOR}\n")),
+        ("factorial", vec![], format!("api_key={FACTORIAL}\n")),
+        ("deel", vec![], format!("api_token={DEEL}\n")),
+        ("rippling", vec![], format!("api_token={RIPPLING}\n")),
+    ];
+    for (provider, fields, stdin) in &cases {
+        let mut args = vec!["link", provider];
+        args.extend(fields.iter().copied());
+        args.extend(["--purpose", "read", "--name", "Acme", "--json"]);
+        let out = cli.run(&args, stdin);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{provider} links: {}",
+            stderr(&out)
+        );
+        let account = last_json(&out);
+        assert_eq!(account["provider"], *provider, "{account}");
+        assert_eq!(
+            account["sandbox"], false,
+            "{provider}: no sandbox: {account}"
+        );
+        let handle = account["handle"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{provider}: a handle: {account}"))
+            .to_string();
+        let out = cli.run(&["forget", &handle], "");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "forget {handle}: {}",
+            stderr(&out)
+        );
+    }
+    cli.assert_no_secret_anywhere(&[
+        PIO_SECRET, LEVER, WORKABLE, TEAMTAILOR, FACTORIAL, DEEL, RIPPLING,
+    ]);
+}

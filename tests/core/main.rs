@@ -3,7 +3,10 @@
 //! - `verify` (Humaans and what holds for every provider) and `verify_<id>` for each other
 //!   provider (`verify_payfit`, `verify_hibob`, `verify_jazzhr`, `verify_namely`,
 //!   `verify_bamboohr`, `verify_greenhouse` with the client-credentials token cache,
-//!   `verify_ashby`): every outcome of every provider against
+//!   `verify_ashby`, `verify_personio` with the client in the form body, `verify_lever` with its
+//!   instances, `verify_workable` with the expiry chosen at creation, `verify_teamtailor` with
+//!   its vendor header and regions, `verify_factorial` with a key that reaches everything,
+//!   `verify_deel` with its sandbox, `verify_rippling` with a token that dies unused): every outcome of every provider against
 //!   the emulator, over real loopback HTTP, asserting what was sent (method, host, path,
 //!   where the credential went, body) as well as what was concluded. Their tables of
 //!   outcomes run through one runner, `cases` (`Case`, `run_cases`).
@@ -69,10 +72,17 @@ mod verify;
 mod verify_ashby;
 mod verify_bamboohr;
 mod verify_bounds;
+mod verify_deel;
 mod verify_evidence;
+mod verify_factorial;
 mod verify_greenhouse;
 mod verify_hibob;
 mod verify_jazzhr;
+mod verify_lever;
 mod verify_namely;
 mod verify_payfit;
+mod verify_personio;
+mod verify_rippling;
+mod verify_teamtailor;
+mod verify_workable;
 mod world;

@@ -279,7 +279,7 @@ async fn a_book_from_a_newer_keystep_opens_read_only_and_offers_no_key_for_remov
     // leftover.
     let newer_provider = ItemRef {
         account: "fedcba9876543210fedcba9876543210".into(),
-        label: "Keystep — Personio (Acme GmbH)".into(),
+        label: "Keystep — Workday (Acme GmbH)".into(),
     };
     disk.vault
         .put(&newer_provider, &raw(&[("client_secret", BETA)]))

@@ -59,6 +59,9 @@ pub enum AuthAt {
     Basic(String, String),
     /// A query parameter, and no `Authorization` header.
     Query(&'static str, String),
+    /// A header of the vendor's (lowercase name) holding exactly this value, and no other
+    /// `Authorization` header (Teamtailor's `Authorization: Token token=…`).
+    Header(&'static str, String),
 }
 
 /// What a request's body had to be.
@@ -153,6 +156,16 @@ pub fn assert_sent(emu: &Emulator, expected: &[Sent], case: &str) {
                     Some(format!("Basic {pair}").as_str()),
                     "{at}: Basic header"
                 );
+            }
+            AuthAt::Header(name, value) => {
+                assert_eq!(
+                    r.headers.get(*name).map(String::as_str),
+                    Some(value.as_str()),
+                    "{at}: the key in `{name}`"
+                );
+                if *name != "authorization" {
+                    assert_eq!(authorization, None, "{at}: no Authorization header");
+                }
             }
             AuthAt::Query(param, key) => {
                 assert_eq!(authorization, None, "{at}: the key rides only in the query");

@@ -15,8 +15,10 @@ use keystep_core::vault::{MemoryVault, Vault};
 use keystep_core::verify::Report;
 use keystep_core::Code;
 use keystep_emulator::{
-    AshbyTenant, BamboohrTenant, Emulator, Fault, GreenhouseTenant, HibobTenant, HumaansTenant,
-    JazzhrAccount, JazzhrRejection, NamelyTenant, PayfitTenant, UnknownSubdomain,
+    AshbyTenant, BamboohrTenant, DeelTenant, Emulator, FactorialTenant, Fault, GreenhouseTenant,
+    HibobTenant, HumaansTenant, JazzhrAccount, JazzhrRejection, LeverTenant, NamelyTenant,
+    PayfitTenant, PersonioTenant, RipplingTenant, TeamtailorTenant, UnknownSubdomain,
+    WorkableTenant,
 };
 use serde_json::{json, Value};
 
@@ -36,6 +38,14 @@ const BAMBOO: &str = "b0e1d2c3b4a5968778695a4b3c2d1e0f00000042";
 const GH_ID: &str = "gh-evidence-42";
 const GREENHOUSE: &str = "GhEvidenceSecretCanary000000042";
 const ASHBY: &str = "AbEvidenceKeyCanary000000000042";
+const PIO_ID: &str = "papi-evidence-42";
+const PERSONIO: &str = "papi-PioEvidenceSecretCanary00042";
+const LEVER: &str = "LvEvidenceKeyCanary000000000042";
+const WORKABLE: &str = "WkEvidenceTok3nCanary00000000042";
+const TEAMTAILOR: &str = "TtEvidenceKeyCanary000000000042";
+const FACTORIAL: &str = "FcEvidenceKeyCanary000000000042";
+const DEEL: &str = "DlEvidenceTok3nCanary00000000042";
+const RIPPLING: &str = "RpEvidenceTok3nCanary00000000042";
 
 fn namely_site(e: &Emulator) {
     e.add_namely("acme", NamelyTenant::full("Acme Inc.", NAMELY, 12));
@@ -66,6 +76,13 @@ fn pairs(provider: &str) -> Vec<(&'static str, &'static str)> {
         "bamboohr" => vec![("subdomain", "acme"), ("api_key", BAMBOO)],
         "greenhouse" => vec![("client_id", GH_ID), ("client_secret", GREENHOUSE)],
         "ashby" => vec![("api_key", ASHBY)],
+        "personio" => vec![("client_id", PIO_ID), ("client_secret", PERSONIO)],
+        "lever" => vec![("api_key", LEVER)],
+        "workable" => vec![("subdomain", "acme"), ("access_token", WORKABLE)],
+        "teamtailor" => vec![("api_key", TEAMTAILOR)],
+        "factorial" => vec![("api_key", FACTORIAL)],
+        "deel" => vec![("api_token", DEEL)],
+        "rippling" => vec![("api_token", RIPPLING)],
         other => panic!("no test credentials for {other}"),
     }
 }
@@ -89,6 +106,13 @@ fn everyone(e: &Emulator) {
     e.add_bamboohr(BamboohrTenant::full("acme", BAMBOO, "Acme Inc.", 9));
     e.add_greenhouse(GreenhouseTenant::full(GH_ID, GREENHOUSE));
     e.add_ashby(AshbyTenant::full(ASHBY));
+    e.add_personio(PersonioTenant::full(PIO_ID, PERSONIO));
+    e.add_lever(LeverTenant::full(LEVER));
+    e.add_workable(WorkableTenant::full("acme", "Acme Recruiting", WORKABLE));
+    e.add_teamtailor(TeamtailorTenant::full(TEAMTAILOR, "Acme AB"));
+    e.add_factorial(FactorialTenant::new(FACTORIAL, "Acme Software S.L.", 9));
+    e.add_deel(DeelTenant::full(DEEL, "Acme Global Inc."));
+    e.add_rippling(RipplingTenant::full(RIPPLING, "Acme Corp"));
 }
 
 /// Codes that say the key or the company is wrong: what turns an account red or yellow.
@@ -454,6 +478,138 @@ fn issue_22_checks() -> Vec<(&'static str, Case)> {
                 Code::Blocked,
             ),
         ),
+        (
+            "personio",
+            no_verdict_case(
+                "Personio's token endpoint answers a 401 page",
+                |e| {
+                    everyone(e);
+                    e.fault("personio", "/v2/auth/token", page(401));
+                },
+                Code::UnexpectedResponse,
+            ),
+        ),
+        (
+            "personio",
+            no_verdict_case(
+                "Personio's persons list answers a 403 page",
+                |e| {
+                    everyone(e);
+                    e.fault("personio", "/v2/persons", page(403));
+                },
+                Code::Blocked,
+            ),
+        ),
+        (
+            "lever",
+            no_verdict_case(
+                "Lever answers a 401 page",
+                |e| {
+                    everyone(e);
+                    e.fault("lever", "/users", page(401));
+                },
+                Code::UnexpectedResponse,
+            ),
+        ),
+        (
+            "lever",
+            no_verdict_case(
+                "Lever answers a 403 page",
+                |e| {
+                    everyone(e);
+                    e.fault("lever", "/opportunities", page(403));
+                },
+                Code::Blocked,
+            ),
+        ),
+        (
+            "workable",
+            no_verdict_case(
+                "Workable's account endpoint answers a page",
+                |e| {
+                    everyone(e);
+                    e.fault("workable", "/accounts/acme", Fault::NotJson);
+                },
+                Code::UnexpectedResponse,
+            ),
+        ),
+        (
+            "workable",
+            no_verdict_case(
+                "Workable answers a 401 page",
+                |e| {
+                    everyone(e);
+                    e.fault("workable", "/accounts/acme", page(401));
+                },
+                Code::UnexpectedResponse,
+            ),
+        ),
+        (
+            "teamtailor",
+            no_verdict_case(
+                "Teamtailor answers a 401 page",
+                |e| {
+                    everyone(e);
+                    e.fault("teamtailor", "/company", page(401));
+                },
+                Code::UnexpectedResponse,
+            ),
+        ),
+        (
+            "teamtailor",
+            no_verdict_case(
+                "Teamtailor's candidates answer a 403 page",
+                |e| {
+                    everyone(e);
+                    e.fault("teamtailor", "/candidates", page(403));
+                },
+                Code::Blocked,
+            ),
+        ),
+        (
+            "factorial",
+            no_verdict_case(
+                "Factorial answers a 401 page",
+                |e| {
+                    everyone(e);
+                    e.fault("factorial", "/companies/legal_entities", page(401));
+                },
+                Code::UnexpectedResponse,
+            ),
+        ),
+        (
+            "deel",
+            no_verdict_case(
+                "Deel answers a 401 page",
+                |e| {
+                    everyone(e);
+                    e.fault("deel", "/organizations", page(401));
+                },
+                Code::UnexpectedResponse,
+            ),
+        ),
+        (
+            "deel",
+            no_verdict_case(
+                "Deel's people list answers a 403 page",
+                |e| {
+                    everyone(e);
+                    e.fault("deel", "/people", page(403));
+                },
+                Code::Blocked,
+            ),
+        ),
+        (
+            "rippling",
+            no_verdict_case(
+                "Rippling answers a 401 page",
+                |e| {
+                    everyone(e);
+                    e.fault("rippling", "/companies", page(401));
+                },
+                Code::UnexpectedResponse,
+            ),
+        ),
     ]
 }
 
@@ -533,7 +689,20 @@ async fn a_tls_failure_is_unreachable_in_a_check() {
         hosts,
         Arc::new(ManualClock::at(1_700_000_000)),
     );
-    for provider in ["jazzhr", "namely", "bamboohr", "greenhouse", "ashby"] {
+    for provider in [
+        "jazzhr",
+        "namely",
+        "bamboohr",
+        "greenhouse",
+        "ashby",
+        "personio",
+        "lever",
+        "workable",
+        "teamtailor",
+        "factorial",
+        "deel",
+        "rippling",
+    ] {
         let r = check_with(&v, provider, &pairs(provider)).await;
         assert_eq!(
             r.code,
@@ -647,6 +816,13 @@ async fn a_success_must_prove_whose_key_it_is() {
         ("bamboohr", Some("acme")),
         ("greenhouse", Some(GH_ID)),
         ("ashby", None),
+        ("personio", Some(PIO_ID)),
+        ("lever", None),
+        ("workable", Some("acme")),
+        ("teamtailor", Some("eu/4242")),
+        ("factorial", Some("7001")),
+        ("deel", Some("production/org-5150")),
+        ("rippling", Some("5f3c0a9e")),
     ] {
         let r = verify(&emu, p, &pairs(p)).await;
         assert!(r.ok, "{p}: the working chain verifies: {r:?}");

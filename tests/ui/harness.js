@@ -1044,6 +1044,20 @@ const KEY_RULES = {
   greenhouse: [/can(not|'t) (be )?(add|edit)(ed)?/i, /(create|make) new credentials with these/i, /créez de nouveaux identifiants avec ces/i],
   // A key's permissions can be changed later (Configure API Key Permissions).
   ashby: [/can(not|'t) (be )?(add|chang)(ed)?/i, /create a new key with these/i, /créez une nouvelle clé avec ces/i],
+  // An integration's access rights can be updated; its secret is shown only once.
+  // A key's permissions cannot be edited after it is made (Lever's help): the advice is a new key.
+  lever: [/edit the (Keystep )?key/i, /(tick|add) (these|them) (on|to) the (Keystep )?key/i, /modifiez la clé/i, /ajoutez[- ](les|ces).* à la clé/i],
+  // A token's expiry and scopes are set when it is generated; it is shown only once.
+  workable: [/edit the (Keystep )?token/i, /extend the token/i, /modifiez le jeton/i, /prolongez le jeton/i, /copy the token again/i, /copiez de nouveau le jeton/i],
+  // A key cannot be edited once created, only deleted (Teamtailor's help).
+  teamtailor: [/edit the (Keystep )?key/i, /change the key'?s? scope/i, /modifiez la clé/i, /changez la portée de la clé/i],
+  // A key reaches everything and cannot be narrowed (Factorial's FAQ): no advice to narrow it.
+  factorial: [/(untick|remove) (these|the) (scopes|permissions)/i, /(fewer|narrower) (scopes|permissions)/i, /décochez (ces|les) (scopes|autorisations)/i, /moins (de|d’) (scopes|autorisations)/i, /key (has )?expired/i],
+  // A token is shown once; its rate limit is the whole organization's.
+  deel: [/copy the token again/i, /copiez de nouveau le jeton/i, /per token/i, /par jeton/i],
+  // A token dies after 30 days without use; it is shown once.
+  rippling: [/never expires?/i, /n’expire jamais/i, /copy the token again/i, /copiez de nouveau le jeton/i],
+  personio: [/can(not|'t) (be )?(add|chang|edit|updat)(ed)?/i, /ne (peuvent|peut) pas être modifiés?/i, /copy the (client )?secret again/i, /copiez de nouveau le (client )?secret/i],
 };
 
 /** Every advice text of `provider` for every outcome code, with the window's own words. */

@@ -40,23 +40,37 @@ use serde_json::{json, Value};
 mod ashby;
 mod auth;
 mod bamboohr;
+mod deel;
+mod factorial;
 mod greenhouse;
 mod hibob;
 mod humaans;
 mod jazzhr;
+mod lever;
 mod namely;
 mod payfit;
+mod personio;
 mod provider_file;
+mod rippling;
+mod teamtailor;
+mod workable;
 
 pub use ashby::{AshbyDenial, AshbyRefusal, AshbyTenant};
 pub use auth::{ClientAuth, TokenExpiry, TokenIssuer};
 pub use bamboohr::{BamboohrTenant, BamboohrUnknown};
+pub use deel::DeelTenant;
+pub use factorial::FactorialTenant;
 pub use greenhouse::GreenhouseTenant;
 pub use hibob::{HibobGrant, HibobTenant, Waf};
 pub use humaans::{HumaansRole, HumaansTenant};
 pub use jazzhr::{JazzhrAccount, JazzhrRejection, JazzhrUser};
+pub use lever::LeverTenant;
 pub use namely::{NamelyTenant, UnknownSubdomain};
 pub use payfit::{IntrospectionBody, PayfitTenant, PAYFIT_SCOPES};
+pub use personio::PersonioTenant;
+pub use rippling::RipplingTenant;
+pub use teamtailor::{TeamtailorScope, TeamtailorTenant};
+pub use workable::{WorkableTenant, WorkableUnknown};
 
 /// One request as the emulator saw it.
 #[derive(Debug, Clone)]
@@ -209,7 +223,14 @@ type NewModel = fn() -> Box<dyn Model>;
 const MODELS: &[(&str, NewModel)] = &[
     ("ashby", ashby::model),
     ("bamboohr", bamboohr::model),
+    ("deel", deel::model),
+    ("factorial", factorial::model),
     ("greenhouse", greenhouse::model),
+    ("lever", lever::model),
+    ("personio", personio::model),
+    ("rippling", rippling::model),
+    ("teamtailor", teamtailor::model),
+    ("workable", workable::model),
 ];
 
 #[derive(Default)]

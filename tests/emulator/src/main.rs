@@ -3,8 +3,9 @@
 //! demo credentials of every provider.
 
 use keystep_emulator::{
-    AshbyTenant, BamboohrTenant, Emulator, GreenhouseTenant, HibobGrant, HibobTenant,
-    HumaansTenant, JazzhrAccount, NamelyTenant, PayfitTenant,
+    AshbyTenant, BamboohrTenant, DeelTenant, Emulator, FactorialTenant, GreenhouseTenant,
+    HibobGrant, HibobTenant, HumaansTenant, JazzhrAccount, LeverTenant, NamelyTenant, PayfitTenant,
+    PersonioTenant, RipplingTenant, TeamtailorScope, TeamtailorTenant, WorkableTenant,
 };
 
 fn main() {
@@ -75,6 +76,52 @@ fn main() {
     emu.add_ashby(AshbyTenant::full(ashby));
     emu.add_ashby(AshbyTenant::full(ashby_read).for_purpose("read"));
 
+    let (personio_id, personio_secret) = (
+        "papi-demo-0000-0000-0000-000000000001",
+        "papi-demoPersonioClientSecret00000001",
+    );
+    let personio_read_id = "papi-demo-0000-0000-0000-000000000002";
+    emu.add_personio(PersonioTenant::full(personio_id, personio_secret));
+    emu.add_personio(
+        PersonioTenant::full(personio_read_id, personio_secret)
+            .for_purpose("read")
+            .without("Readable employee attributes › Last name"),
+    );
+
+    let lever = "demoLeverApiKey000000000000000001";
+    let lever_read = "demoLeverApiKeyReadOnly0000000002";
+    let lever_eu = "demoLeverApiKeyEuInstance00000003";
+    emu.add_lever(LeverTenant::full(lever));
+    emu.add_lever(LeverTenant::full(lever_read).for_purpose("read"));
+    emu.add_lever(LeverTenant::full(lever_eu).on("eu"));
+
+    let workable = "demoWorkableAccessToken0000000000000001";
+    let workable_read = "demoWorkableAccessTokenReadOnly000000002";
+    emu.add_workable(WorkableTenant::full("acme", "Acme Recruiting", workable));
+    emu.add_workable(
+        WorkableTenant::full("acme", "Acme Recruiting", workable_read).for_purpose("read"),
+    );
+
+    let teamtailor = "demoTeamtailorAdminKey0000000000001";
+    let teamtailor_public = "demoTeamtailorPublicKey000000000002";
+    let teamtailor_na = "demoTeamtailorNorthAmerica00000003";
+    emu.add_teamtailor(TeamtailorTenant::full(teamtailor, "Acme AB").boxes(true, false));
+    emu.add_teamtailor(
+        TeamtailorTenant::full(teamtailor_public, "Acme AB").scoped(TeamtailorScope::Public),
+    );
+    emu.add_teamtailor(TeamtailorTenant::full(teamtailor_na, "Acme Inc").in_north_america());
+
+    let factorial = "demoFactorialApiKey00000000000000000000001";
+    emu.add_factorial(FactorialTenant::new(factorial, "Acme Software S.L.", 23));
+
+    let deel = "demoDeelOrganizationToken0000000001";
+    let deel_sandbox = "demoDeelSandboxToken000000000000002";
+    emu.add_deel(DeelTenant::full(deel, "Acme Global Inc."));
+    emu.add_deel(DeelTenant::full(deel_sandbox, "Acme Global Inc.").in_sandbox());
+
+    let rippling = "demoRipplingApiToken000000000000001";
+    emu.add_rippling(RipplingTenant::full(rippling, "Acme Corp"));
+
     println!("# Keystep provider emulator — paste these into the shell that runs Keystep:");
     for (k, v) in emu.env() {
         println!("export {k}='{v}'");
@@ -90,6 +137,15 @@ fn main() {
     println!("# BambooHR: subdomain acme, key {bamboo} (Full Admin), {bamboo_limited} (work email hidden)");
     println!("# Greenhouse: client ID {gh_id}, secret {gh_secret} (every scope)");
     println!("# Ashby keys: {ashby} (every permission), {ashby_read} (read only)");
+    println!("# Personio: client ID {personio_id} (every right), {personio_read_id} (read, last name not readable), secret {personio_secret} for both");
+    println!("# Lever keys: {lever} (every permission), {lever_read} (read only), {lever_eu} (EU instance)");
+    println!(
+        "# Workable: subdomain acme, tokens {workable} (every scope), {workable_read} (read only)"
+    );
+    println!("# Teamtailor keys: {teamtailor} (Admin, Read), {teamtailor_public} (Public: no candidates), {teamtailor_na} (North America)");
+    println!("# Factorial key: {factorial} (reaches everything, as every Factorial key does)");
+    println!("# Deel: token {deel} (production, every scope), {deel_sandbox} (Sandbox)");
+    println!("# Rippling: token {rippling} (every scope)");
     println!("# Any other credential is rejected. Ctrl-C stops the emulator.");
     loop {
         std::thread::park();

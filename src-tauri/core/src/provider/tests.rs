@@ -32,6 +32,13 @@ fn embedded_catalogue_loads_every_provider_file() {
         "bamboohr",
         "greenhouse",
         "ashby",
+        "personio",
+        "lever",
+        "workable",
+        "teamtailor",
+        "factorial",
+        "deel",
+        "rippling",
     ] {
         assert!(ids.contains(&id), "{id} ships");
     }
@@ -629,6 +636,13 @@ fn host_override_names_follow_the_documented_scheme() {
         "KEYSTEP_GREENHOUSE_AUTH_URL",
         "KEYSTEP_GREENHOUSE_API_URL",
         "KEYSTEP_ASHBY_API_URL",
+        "KEYSTEP_PERSONIO_API_URL",
+        "KEYSTEP_LEVER_API_URL",
+        "KEYSTEP_WORKABLE_API_URL",
+        "KEYSTEP_TEAMTAILOR_API_URL",
+        "KEYSTEP_FACTORIAL_API_URL",
+        "KEYSTEP_DEEL_API_URL",
+        "KEYSTEP_RIPPLING_API_URL",
     ] {
         assert!(vars.contains(want), "{want} overrides a host: {vars:?}");
     }

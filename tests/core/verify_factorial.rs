@@ -1,0 +1,190 @@
+//! Factorial contract tests: the key in the `x-api-key` header alone (no `Authorization`), the
+//! versioned API path, the legal entities naming the company and the employee list counting
+//! its people, a key that reaches everything (no permission to check, so none is ever called
+//! missing or extra, and the provider says so before the guide), and every failure kept apart.
+
+use std::time::Duration;
+
+use keystep_core::verify::Purpose;
+use keystep_core::Code;
+use keystep_emulator::{Emulator, FactorialTenant, Fault};
+use serde_json::json;
+
+use crate::cases::{run_cases, Case, Provider};
+use crate::support::{catalogue, creds, get, verifier_for, AuthAt, Sent};
+
+const KEY: &str = "FcKeyCanary7Hq2LeakTest000000000000000042";
+
+fn key() -> AuthAt {
+    AuthAt::Header("x-api-key", KEY.into())
+}
+
+fn legal_entities() -> Sent {
+    get("api", "/companies/legal_entities", key())
+}
+
+fn employees() -> Sent {
+    get("api", "/employees/employees", key()).query(&[("limit", "1")])
+}
+
+fn acme() -> FactorialTenant {
+    FactorialTenant::new(KEY, "Acme Software S.L.", 23)
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "a working key",
+            setup: |e| e.add_factorial(acme()),
+            code: None,
+            missing: Some(&[]),
+            sent: Some(|| vec![legal_entities(), employees()]),
+            message_has: &["Connected to Acme Software S.L. (23 employees)"],
+            more: |r, case| {
+                assert_eq!(r.tenant.as_deref(), Some("7001"), "{case}: the company");
+                assert!(
+                    r.permissions.required.is_empty()
+                        && r.permissions.extra.is_empty()
+                        && r.permissions.unchecked.is_empty(),
+                    "{case}: a key without scopes has nothing to check: {:?}",
+                    r.permissions
+                );
+            },
+        },
+        Case {
+            name: "a wrong or deleted key",
+            setup: |_| {},
+            code: Some(Code::BadCredentials),
+            sent: Some(|| vec![legal_entities()]),
+            message_has: &["did not accept this API key", "create a new one"],
+            ..Case::NOTHING_ELSE
+        },
+        Case {
+            name: "a company without legal entities answers nothing to name",
+            setup: |e| {
+                e.add_factorial(acme());
+                e.fault(
+                    "factorial",
+                    "/companies/legal_entities",
+                    Fault::Status {
+                        status: 200,
+                        body: json!({"data": [], "meta": {"total": 0}}),
+                        retry_after: None,
+                    },
+                );
+            },
+            code: Some(Code::UnexpectedResponse),
+            ..Case::NOTHING_ELSE
+        },
+        Case {
+            name: "rate limited with Retry-After",
+            setup: |e| {
+                e.add_factorial(acme());
+                e.fault(
+                    "factorial",
+                    "/employees/employees",
+                    Fault::Status {
+                        status: 429,
+                        body: json!({"error": "Too many requests"}),
+                        retry_after: Some(20),
+                    },
+                );
+            },
+            code: Some(Code::RateLimited),
+            message_has: &["Nothing is wrong with the key", "in 20 seconds"],
+            ..Case::NOTHING_ELSE
+        },
+        Case {
+            name: "an outage",
+            setup: |e| {
+                e.add_factorial(acme());
+                e.fault(
+                    "factorial",
+                    "/companies/legal_entities",
+                    Fault::Status {
+                        status: 500,
+                        body: json!({}),
+                        retry_after: None,
+                    },
+                );
+            },
+            code: Some(Code::ProviderError),
+            message_has: &["error 500"],
+            ..Case::NOTHING_ELSE
+        },
+        Case {
+            name: "a page instead of JSON",
+            setup: |e| {
+                e.add_factorial(acme());
+                e.fault("factorial", "/companies/legal_entities", Fault::NotJson);
+            },
+            code: Some(Code::UnexpectedResponse),
+            ..Case::NOTHING_ELSE
+        },
+        Case {
+            name: "a firewall's 403 page",
+            setup: |e| {
+                e.add_factorial(acme());
+                e.fault(
+                    "factorial",
+                    "/companies/legal_entities",
+                    Fault::Page {
+                        status: 403,
+                        retry_after: None,
+                    },
+                );
+            },
+            code: Some(Code::Blocked),
+            ..Case::NOTHING_ELSE
+        },
+        Case {
+            name: "Factorial drops the connection",
+            setup: |e| {
+                e.add_factorial(acme());
+                e.fault("factorial", "/employees/employees", Fault::Hangup);
+            },
+            code: Some(Code::Unreachable),
+            ..Case::NOTHING_ELSE
+        },
+    ]
+}
+
+#[tokio::test]
+async fn factorial_outcomes_each_have_their_code_and_words() {
+    run_cases(
+        &Provider::new("factorial", &[("api_key", KEY)], KEY),
+        cases(),
+    )
+    .await;
+}
+
+#[test]
+fn a_factorial_key_is_declared_to_reach_everything() {
+    let cat = catalogue();
+    let factorial = cat.get("factorial").expect("factorial");
+    assert!(
+        factorial.lifetime.full_access(),
+        "said before the guide: the key reaches everything and never expires"
+    );
+    assert!(
+        factorial.purposes.iter().all(|p| p.permissions.is_empty()),
+        "no purpose asks for a permission a Factorial key cannot narrow"
+    );
+}
+
+#[tokio::test]
+async fn the_read_purpose_is_met_by_any_working_key() {
+    let emu = Emulator::start();
+    emu.add_factorial(acme());
+    let cat = catalogue();
+    let r = verifier_for(&emu, Duration::from_secs(5))
+        .verify_for(
+            cat.get("factorial").expect("factorial"),
+            &creds("factorial", &[("api_key", KEY)]),
+            "read",
+            Purpose::Link,
+            &|_| {},
+        )
+        .await;
+    assert!(r.ok && r.permissions.missing.is_empty(), "{r:?}");
+}

@@ -7,6 +7,9 @@ set -euo pipefail
 
 if [ -z "${KEYSTEP_HEADLESS_INNER:-}" ]; then
   root=$(mktemp -d -t keystep-headless.XXXXXX)
+  # The test tools scripts/deps.sh installs (moto and OpenBao) stay where it put them, in
+  # the real cache: the fresh cache below would hide them.
+  export KEYSTEP_STORES_VENV="${KEYSTEP_STORES_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/keystep/stores-venv}"
   mkdir -p "$root/runtime" "$root/data" "$root/config" "$root/cache"
   chmod 700 "$root/runtime"
   export XDG_RUNTIME_DIR="$root/runtime" XDG_DATA_HOME="$root/data"

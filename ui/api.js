@@ -64,6 +64,7 @@ export const ERROR_CODES = Object.freeze([
  * @property {string} id
  * @property {string} name
  * @property {string} category "hris" or "ats"
+ * @property {string[]} [aliases] other names people call the system by, for the search
  * @property {string} needs
  * @property {string} summary
  * @property {string} prerequisite

@@ -125,6 +125,8 @@ pub struct ProviderView {
     id: String,
     name: String,
     category: Category,
+    /// Other names people call the system by, for the picker's search.
+    aliases: Vec<String>,
     needs: String,
     summary: String,
     prerequisite: String,
@@ -189,6 +191,7 @@ impl From<&Provider> for ProviderView {
             id: p.id.clone(),
             name: p.name.clone(),
             category: p.category,
+            aliases: p.aliases.clone(),
             needs: p.needs.clone(),
             summary: p.summary.clone(),
             prerequisite: p.prerequisite.clone(),

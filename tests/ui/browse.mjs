@@ -37,6 +37,7 @@ export const SCENARIOS = [
   ["account-advice", "?seed=lifecycle", "account-advice"],
   ["picker", "", "picker"],
   ["picker-search", "", "picker-search"],
+  ["picker-none", "", "picker-none"],
   ["guide", "", "guide"],
   ["guide-step", "", "guide-step"],
   ["form", "", "form"],
@@ -103,7 +104,7 @@ const runs =
         { scheme: "light", lang: "en" },
         { scheme: "dark", lang: "en" },
         // French words are longer: the wordiest views once more, in French.
-        { scheme: "dark", lang: "fr", only: ["home", "guide", "form", "success", "error-missing", "account", "account-advice", "settings", "close-question"] },
+        { scheme: "dark", lang: "fr", only: ["home", "picker", "guide", "form", "success", "error-missing", "account", "account-advice", "settings", "close-question"] },
       ]
     : [
         { scheme: "light", lang: "en" },
@@ -172,6 +173,34 @@ async function visit(context, run, [name, query, hash]) {
     } finally {
       if (page) await page.close();
     }
+  }
+}
+// The picker at 800×600, the smallest window a person is likely to use, in both languages:
+// no sideways scroll, and no card whose name, other names or kind line is cut short.
+if (mode === "axe") {
+  for (const lang of ["en", "fr"]) {
+    const context = await browser.newContext({ colorScheme: "light", locale: lang === "fr" ? "fr-FR" : "en-GB", viewport: { width: 800, height: 600 }, reducedMotion: "reduce" });
+    context.__lang = lang;
+    for (const [name, query, hash] of SCENARIOS.filter(([n]) => n === "picker" || n === "picker-search")) {
+      const label = `${name} fits 800×600 (${lang})`;
+      try {
+        const { page, errors } = await open(context, query, hash);
+        const fit = await page.evaluate(() => {
+          const root = document.documentElement;
+          const cut = Array.from(document.querySelectorAll("#providers .provider-card"))
+            .filter((c) => c.scrollWidth > c.clientWidth + 1 || Array.from(c.querySelectorAll(".provider-card-head, .provider-kind")).some((n) => n.scrollWidth > n.clientWidth + 1))
+            .map((c) => c.getAttribute("data-provider"));
+          return { window: window.innerWidth, width: root.clientWidth, scroll: root.scrollWidth, cards: document.querySelectorAll("#providers .provider-card").length, cut };
+        });
+        if (errors.length) bad(`${label}: the scenario ran`, errors);
+        else if (fit.window !== 800 || fit.scroll > fit.width || fit.cut.length || !fit.cards) bad(label, [JSON.stringify(fit)]);
+        else ok(`${label}: ${fit.cards} cards, no sideways scroll`);
+        await page.close();
+      } catch (err) {
+        bad(`${label}: the scenario ran`, [String(err && err.message ? err.message : err)]);
+      }
+    }
+    await context.close();
   }
 }
 // The narrow window (the app's minimum width is 480 px).

@@ -9,6 +9,7 @@
 
 import { midSentence } from "../../ui/lib/wording.js";
 import { firstRun } from "./firstrun.js";
+import { pickerChecks } from "./picker.js";
 import { walkthrough } from "./walkthrough.js";
 
 const violations = [];
@@ -240,6 +241,10 @@ const scenarios = {
     await toPicker();
     type("#provider-search", "recruit");
   },
+  async "picker-none"() {
+    await toPicker();
+    type("#provider-search", "zzz");
+  },
   async guide() {
     await toGuide("namely");
   },
@@ -346,8 +351,8 @@ async function selftest() {
     const recruiting = fixtures.filter((p) => p.category === "ats").map((p) => p.id);
     check("every provider from the fixtures", $$("#providers button[data-provider]").length === fixtures.length, String(fixtures.length));
     const humaans = $('button[data-provider="humaans"]');
-    check("a card shows name, category and what it needs", /Humaans/.test(humaans.textContent) && /HR system/.test(humaans.textContent) && /You need:/.test(humaans.textContent), humaans.textContent);
-    check("JazzHR is Recruiting", /Recruiting/.test($('button[data-provider="jazzhr"]').textContent));
+    check("a card shows name, kind and permissions", /Humaans/.test(humaans.textContent) && /API token/.test(humaans.textContent) && /Permissions to tick/.test(humaans.textContent), humaans.textContent);
+    check("JazzHR is under Recruiting", /Recruiting/.test($('button[data-provider="jazzhr"]').closest("section").textContent));
     type("#provider-search", "recruit");
     check("search narrows the list to recruiting systems", $$("#providers button[data-provider]").map((b) => b.dataset.provider).join() === recruiting.join(), $$("#providers button[data-provider]").map((b) => b.dataset.provider).join());
     check("the count is announced", $("#provider-count").getAttribute("role") === "status" && new RegExp(`${recruiting.length} systems? match`).test($("#provider-count").textContent), $("#provider-count").textContent);
@@ -644,8 +649,8 @@ async function selftest() {
     click($("#crumbs button"));
     await homeLoaded();
     click("#add-account");
-    await until(() => $('button[data-provider="hibob"]') && /SIRH/.test($('button[data-provider="hibob"]').textContent), "French picker");
-    check("the picker speaks French", /Il vous faut/.test($('button[data-provider="hibob"]').textContent));
+    await until(() => $('button[data-provider="hibob"]') && /RH et paie/.test($("#providers").textContent), "French picker");
+    check("the picker speaks French", /Autorisations à cocher/.test($('button[data-provider="hibob"]').textContent));
     click("#open-settings");
     await until(() => visibleView() === "settings" && $("#settings-loading").hidden, "settings");
     $("#setting-language").value = "en";
@@ -684,6 +689,7 @@ async function selftest() {
   });
 
   await firstRun({ check, step, $, $$, click, type, until, restart, visibleView, calls, lastCall, pressKey, homeLoaded, toPicker, toGuide, waitResult, field, connectWith, toAccount, midSentence });
+  await pickerChecks({ check, step, $, $$, click, type, until, restart, visibleView, pressKey, homeLoaded, toPicker });
   await walkthrough({ check, step, $, $$, click, type, until, restart, visibleView, calls, lastCall, pressKey, homeLoaded, toPicker, toGuide, waitResult, field, connectWith, toAccount });
 
   check("no CSP violations", violations.length === 0, violations.join("; "));

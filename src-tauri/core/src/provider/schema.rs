@@ -23,6 +23,10 @@ pub struct Provider {
     pub name: String,
     /// What kind of system it is.
     pub category: Category,
+    /// Other names people call the system by (HiBob's "Bob", Greenhouse's API "Harvest"):
+    /// the picker's search finds the system by them. Not translated: they are names.
+    #[serde(default)]
+    pub aliases: Vec<String>,
     /// What the person will need to paste, in a few words ("API token").
     pub needs: String,
     /// One line saying what the system is.

@@ -23,6 +23,13 @@ fn embedded_catalogue_loads_every_provider_file() {
         ids, files,
         "every file of src/providers ships, in file-name order"
     );
+    let aliases = |id: &str| cat.get(id).map(|p| p.aliases.clone()).unwrap_or_default();
+    assert_eq!(aliases("hibob"), ["Bob"], "HiBob is found as Bob");
+    assert_eq!(
+        aliases("greenhouse"),
+        ["Harvest"],
+        "Greenhouse is found by its API's name"
+    );
     for id in [
         "payfit",
         "hibob",
@@ -163,6 +170,26 @@ fn each_schema_rule_rejects_its_mistake() {
             "name = \"Demo\"",
             "name = \"Demo\"\ncolour = \"red\"",
             "unknown field",
+        ),
+        (
+            "category = \"hris\"",
+            "category = \"hris\"\naliases = \"Dem\"",
+            "invalid type",
+        ),
+        (
+            "category = \"hris\"",
+            "category = \"hris\"\naliases = [\"DEMO\"]",
+            "repeats the name or another alias",
+        ),
+        (
+            "category = \"hris\"",
+            "category = \"hris\"\naliases = [\"Dem\", \"dem\"]",
+            "repeats the name or another alias",
+        ),
+        (
+            "category = \"hris\"",
+            "category = \"hris\"\naliases = [\" Dem\"]",
+            "is blank or has spaces around it",
         ),
         (
             "name = \"Demo\"",

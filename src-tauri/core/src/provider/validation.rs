@@ -50,6 +50,7 @@ pub(super) fn validate(file: &str, p: &Provider) -> Result<(), String> {
     if !is_kebab(&p.id) {
         return Err(format!("id `{}` must be kebab-case", p.id));
     }
+    validate_aliases(p)?;
     let keys = validate_fields(p)?;
     credential::validate_auth(p, &keys)?;
     credential::validate_headers(p)?;
@@ -66,6 +67,21 @@ pub(super) fn validate(file: &str, p: &Provider) -> Result<(), String> {
     validate_identity(p)?;
     validate_messages(p)?;
     validate_locales(p)
+}
+
+/// Aliases are names the search matches: none blank, none repeating the name or another
+/// alias (case aside), so each one is a name the provider's own would not already find.
+fn validate_aliases(p: &Provider) -> Result<(), String> {
+    let mut seen = BTreeSet::from([p.name.trim().to_lowercase()]);
+    for alias in &p.aliases {
+        if alias.trim().is_empty() || alias.trim() != alias {
+            return Err(format!("alias `{alias}` is blank or has spaces around it"));
+        }
+        if !seen.insert(alias.to_lowercase()) {
+            return Err(format!("alias `{alias}` repeats the name or another alias"));
+        }
+    }
+    Ok(())
 }
 
 /// Pacing rules: a zero would stop every check (`Pace::check`).

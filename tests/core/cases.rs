@@ -4,8 +4,8 @@
 //! `ok` agreeing with it), the missing permissions, what holds for the whole table, the
 //! message, the requests sent, that the secret is in no part of the report, and the case's
 //! own further assertions. Every failure names the case. [`run_wire_faults`] adds the
-//! failures of the wire rather than of the provider (a page instead of JSON, a firewall's
-//! page, a dropped connection), which every provider's table asserts the same way.
+//! failures every provider's table asserts the same way: an outage, a page instead of JSON,
+//! a firewall's page, a dropped connection.
 
 use std::time::Duration;
 
@@ -107,6 +107,9 @@ pub async fn run_case(provider: &Provider, case: &Case) {
 /// A failure of the wire at one path: it says nothing about the credential, and each has
 /// its own code.
 pub enum Wire {
+    /// The provider's own error status with an empty JSON body: `ProviderError`, the
+    /// message naming the status (`error 503`).
+    Outage(&'static str, u16),
     /// A 200 answer that is an HTML page: `UnexpectedResponse`.
     NotJson(&'static str),
     /// A firewall's 403 HTML page: `Blocked`.
@@ -117,11 +120,21 @@ pub enum Wire {
 
 /// Runs each wire failure as a case of `provider`'s table: a fresh emulator set up by
 /// `tenant`, the fault at its path, and the same checks as [`run_case`] (the code, `ok`,
-/// what holds for the whole table, the secret's absence), the case named by the provider,
-/// the failure and the path.
+/// what holds for the whole table, the secret's absence, and for an outage the status in
+/// the message), the case named by the provider, the failure and the path.
 pub async fn run_wire_faults(provider: &Provider, tenant: fn(&Emulator), wires: &[Wire]) {
     for wire in wires {
         let (what, path, fault, code) = match *wire {
+            Wire::Outage(path, status) => (
+                "an outage",
+                path,
+                Fault::Status {
+                    status,
+                    body: serde_json::json!({}),
+                    retry_after: None,
+                },
+                Code::ProviderError,
+            ),
             Wire::NotJson(path) => (
                 "a page instead of JSON",
                 path,
@@ -152,12 +165,19 @@ pub async fn run_wire_faults(provider: &Provider, tenant: fn(&Emulator), wires: 
             ..Case::NOTHING_ELSE
         };
         let name = format!("{}: {what} at {path}", provider.id);
-        run_on(provider, &case, &emu, &name).await;
+        let r = run_on(provider, &case, &emu, &name).await;
+        if let Wire::Outage(_, status) = *wire {
+            assert!(
+                r.message.contains(&format!("error {status}")),
+                "{name}: the message names the status: {}",
+                r.message
+            );
+        }
     }
 }
 
 /// Verifies `provider` against an emulator already set up, and checks `case` under `name`.
-async fn run_on(provider: &Provider, case: &Case, emu: &Emulator, name: &str) {
+async fn run_on(provider: &Provider, case: &Case, emu: &Emulator, name: &str) -> Report {
     let cat = catalogue();
     let r = verifier_for(emu, Duration::from_secs(5))
         .verify(
@@ -188,4 +208,5 @@ async fn run_on(provider: &Provider, case: &Case, emu: &Emulator, name: &str) {
     }
     assert_no_secret(&r, provider.secret);
     (case.more)(&r, name);
+    r
 }

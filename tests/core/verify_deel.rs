@@ -116,24 +116,6 @@ fn cases() -> Vec<Case> {
             message_has: &["in 2 seconds"],
             ..Case::NOTHING_ELSE
         },
-        Case {
-            name: "an outage",
-            setup: |e| {
-                e.add_deel(acme());
-                e.fault(
-                    "deel",
-                    "/people",
-                    Fault::Status {
-                        status: 503,
-                        body: json!({}),
-                        retry_after: None,
-                    },
-                );
-            },
-            code: Some(Code::ProviderError),
-            message_has: &["error 503"],
-            ..Case::NOTHING_ELSE
-        },
     ]
 }
 
@@ -145,6 +127,7 @@ async fn deel_outcomes_each_have_their_code_and_words() {
         &provider,
         |e| e.add_deel(acme()),
         &[
+            Wire::Outage("/people", 503),
             Wire::NotJson("/organizations"),
             Wire::Firewall("/organizations"),
             Wire::Hangup("/people"),

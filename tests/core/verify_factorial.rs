@@ -91,24 +91,6 @@ fn cases() -> Vec<Case> {
             message_has: &["Nothing is wrong with the key", "in 20 seconds"],
             ..Case::NOTHING_ELSE
         },
-        Case {
-            name: "an outage",
-            setup: |e| {
-                e.add_factorial(acme());
-                e.fault(
-                    "factorial",
-                    "/companies/legal_entities",
-                    Fault::Status {
-                        status: 500,
-                        body: json!({}),
-                        retry_after: None,
-                    },
-                );
-            },
-            code: Some(Code::ProviderError),
-            message_has: &["error 500"],
-            ..Case::NOTHING_ELSE
-        },
     ]
 }
 
@@ -120,6 +102,7 @@ async fn factorial_outcomes_each_have_their_code_and_words() {
         &provider,
         |e| e.add_factorial(acme()),
         &[
+            Wire::Outage("/companies/legal_entities", 500),
             Wire::NotJson("/companies/legal_entities"),
             Wire::Firewall("/companies/legal_entities"),
             Wire::Hangup("/employees/employees"),

@@ -154,24 +154,6 @@ fn cases() -> Vec<Case> {
             more: |r, case| assert_eq!(r.retry_after_secs, Some(25), "{case}: the wait"),
             ..Case::NOTHING_ELSE
         },
-        Case {
-            name: "an outage at the token endpoint",
-            setup: |e| {
-                e.add_greenhouse(acme());
-                e.fault(
-                    "greenhouse",
-                    "/token",
-                    Fault::Status {
-                        status: 502,
-                        body: json!({}),
-                        retry_after: None,
-                    },
-                );
-            },
-            code: Some(Code::ProviderError),
-            message_has: &["error 502"],
-            ..Case::NOTHING_ELSE
-        },
     ]
 }
 
@@ -188,6 +170,7 @@ async fn greenhouse_outcomes_keep_the_secret_at_the_token_endpoint() {
         &greenhouse,
         |e| e.add_greenhouse(acme()),
         &[
+            Wire::Outage("/token", 502),
             Wire::NotJson("/token"),
             Wire::Firewall("/token"),
             Wire::Hangup("/users"),

@@ -113,24 +113,6 @@ fn cases() -> Vec<Case> {
             ..Case::NOTHING_ELSE
         },
         Case {
-            name: "an outage",
-            setup: |e| {
-                e.add_lever(LeverTenant::full(KEY));
-                e.fault(
-                    "lever",
-                    "/users",
-                    Fault::Status {
-                        status: 503,
-                        body: json!({}),
-                        retry_after: None,
-                    },
-                );
-            },
-            code: Some(Code::ProviderError),
-            message_has: &["error 503"],
-            ..Case::NOTHING_ELSE
-        },
-        Case {
             name: "a list answer without its data",
             setup: |e| {
                 e.add_lever(LeverTenant::full(KEY));
@@ -158,6 +140,7 @@ async fn lever_outcomes_each_have_their_code_and_words() {
         &provider,
         |e| e.add_lever(LeverTenant::full(KEY)),
         &[
+            Wire::Outage("/users", 503),
             Wire::NotJson("/users"),
             Wire::Firewall("/users"),
             Wire::Hangup("/users"),

@@ -184,24 +184,6 @@ fn cases() -> Vec<Case> {
             more: |r, case| assert_eq!(r.retry_after_secs, Some(12), "{case}: the wait"),
             ..Case::NOTHING_ELSE
         },
-        Case {
-            name: "an outage",
-            setup: |e| {
-                e.add_personio(acme());
-                e.fault(
-                    "personio",
-                    "/v2/persons",
-                    Fault::Status {
-                        status: 503,
-                        body: json!({}),
-                        retry_after: None,
-                    },
-                );
-            },
-            code: Some(Code::ProviderError),
-            message_has: &["error 503"],
-            ..Case::NOTHING_ELSE
-        },
     ]
 }
 
@@ -218,6 +200,7 @@ async fn personio_outcomes_keep_the_secret_in_the_token_requests_body() {
         &personio,
         |e| e.add_personio(acme()),
         &[
+            Wire::Outage("/v2/persons", 503),
             Wire::NotJson("/v2/auth/token"),
             Wire::Firewall("/v2/persons"),
             Wire::Hangup("/v2/persons"),

@@ -76,24 +76,6 @@ fn cases() -> Vec<Case> {
             ..Case::NOTHING_ELSE
         },
         Case {
-            name: "an outage",
-            setup: |e| {
-                e.add_rippling(acme());
-                e.fault(
-                    "rippling",
-                    "/companies",
-                    Fault::Status {
-                        status: 500,
-                        body: json!({}),
-                        retry_after: None,
-                    },
-                );
-            },
-            code: Some(Code::ProviderError),
-            message_has: &["error 500"],
-            ..Case::NOTHING_ELSE
-        },
-        Case {
             name: "a workers answer without results",
             setup: |e| {
                 e.add_rippling(acme());
@@ -121,6 +103,7 @@ async fn rippling_outcomes_each_have_their_code_and_words() {
         &provider,
         |e| e.add_rippling(acme()),
         &[
+            Wire::Outage("/companies", 500),
             Wire::NotJson("/companies"),
             Wire::Firewall("/companies"),
             Wire::Hangup("/companies"),

@@ -159,24 +159,6 @@ fn cases() -> Vec<Case> {
             code: Some(Code::UnexpectedResponse),
             ..Case::NOTHING_ELSE
         },
-        Case {
-            name: "an outage",
-            setup: |e| {
-                e.add_teamtailor(acme());
-                e.fault(
-                    "teamtailor",
-                    "/company",
-                    Fault::Status {
-                        status: 502,
-                        body: json!({}),
-                        retry_after: None,
-                    },
-                );
-            },
-            code: Some(Code::ProviderError),
-            message_has: &["error 502"],
-            ..Case::NOTHING_ELSE
-        },
     ]
 }
 
@@ -188,6 +170,7 @@ async fn teamtailor_outcomes_each_have_their_code_and_words() {
         &provider,
         |e| e.add_teamtailor(acme()),
         &[
+            Wire::Outage("/company", 502),
             Wire::NotJson("/company"),
             Wire::Firewall("/company"),
             Wire::Hangup("/candidates"),

@@ -165,24 +165,6 @@ fn cases() -> Vec<Case> {
             ..Case::NOTHING_ELSE
         },
         Case {
-            name: "an outage",
-            setup: |e| {
-                e.add_workable(acme());
-                e.fault(
-                    "workable",
-                    "/candidates",
-                    Fault::Status {
-                        status: 503,
-                        body: json!({}),
-                        retry_after: None,
-                    },
-                );
-            },
-            code: Some(Code::ProviderError),
-            message_has: &["error 503"],
-            ..Case::NOTHING_ELSE
-        },
-        Case {
             name: "a candidates answer without candidates",
             setup: |e| {
                 e.add_workable(acme());
@@ -214,6 +196,7 @@ async fn workable_outcomes_each_have_their_code_and_words() {
         &provider,
         |e| e.add_workable(acme()),
         &[
+            Wire::Outage("/candidates", 503),
             Wire::Firewall("/accounts/acme"),
             Wire::Hangup("/accounts/acme"),
         ],

@@ -66,6 +66,21 @@ async fn link(s: &Setup) -> String {
         .id
 }
 
+/// Pushes the account to four copies, `hr/` and `ci/` in OpenBao and then in AWS, in that
+/// order, for the tests that need a copy to change or stay beside the one they act on.
+async fn push_hr_and_ci(s: &Setup, id: &str, bao: &Server) -> [Target; 4] {
+    let copies = [
+        Target::parse(&format!("vault://127.0.0.1:{}/secret/hr/humaans", bao.port)).expect("valid"),
+        Target::parse(&format!("vault://127.0.0.1:{}/secret/ci/humaans", bao.port)).expect("valid"),
+        Target::parse("aws-sm://eu-west-1/hr/humaans-acme").expect("valid"),
+        Target::parse("aws-sm://eu-west-1/ci/humaans-acme").expect("valid"),
+    ];
+    for target in &copies {
+        s.accounts.push(id, target, false).await.expect("pushed");
+    }
+    copies
+}
+
 #[tokio::test]
 async fn a_push_writes_the_key_and_its_facts_to_openbao_and_aws_and_records_each_copy() {
     if !stores_present() {
@@ -170,15 +185,7 @@ async fn a_rotation_reaches_every_copy_and_never_overwrites_a_change_made_outsid
     let (bao, moto) = (Server::openbao(), Server::moto());
     let s = setup(Stores::with(vault_store(), aws_store(&moto)));
     let id = link(&s).await;
-    let vault =
-        Target::parse(&format!("vault://127.0.0.1:{}/secret/hr/humaans", bao.port)).expect("valid");
-    let vault_other =
-        Target::parse(&format!("vault://127.0.0.1:{}/secret/ci/humaans", bao.port)).expect("valid");
-    let aws = Target::parse("aws-sm://eu-west-1/hr/humaans-acme").expect("valid");
-    let aws_other = Target::parse("aws-sm://eu-west-1/ci/humaans-acme").expect("valid");
-    for target in [&vault, &vault_other, &aws, &aws_other] {
-        s.accounts.push(&id, target, false).await.expect("pushed");
-    }
+    let [vault, vault_other, aws, aws_other] = push_hr_and_ci(&s, &id, &bao).await;
     // Someone else writes a new version of one copy in each store, with the store's tools.
     bao.vault_put_outside("secret", "ci/humaans", "SomeoneElsesToken");
     moto.aws_put_outside("ci/humaans-acme", "SomeoneElsesToken");
@@ -452,15 +459,7 @@ async fn forgetting_deletes_only_the_copies_asked_for_in_openbao_and_aws() {
     let (bao, moto) = (Server::openbao(), Server::moto());
     let s = setup(Stores::with(vault_store(), aws_store(&moto)));
     let id = link(&s).await;
-    let vault =
-        Target::parse(&format!("vault://127.0.0.1:{}/secret/hr/humaans", bao.port)).expect("valid");
-    let vault_kept =
-        Target::parse(&format!("vault://127.0.0.1:{}/secret/ci/humaans", bao.port)).expect("valid");
-    let aws = Target::parse("aws-sm://eu-west-1/hr/humaans-acme").expect("valid");
-    let aws_kept = Target::parse("aws-sm://eu-west-1/ci/humaans-acme").expect("valid");
-    for target in [&vault, &vault_kept, &aws, &aws_kept] {
-        s.accounts.push(&id, target, false).await.expect("pushed");
-    }
+    let [vault, vault_kept, aws, aws_kept] = push_hr_and_ci(&s, &id, &bao).await;
     let outcomes = s
         .accounts
         .delete_copies(&id, &[vault.clone(), aws.clone()])

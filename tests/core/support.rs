@@ -32,6 +32,35 @@ pub async fn verify(emu: &Emulator, provider: &str, pairs: &[(&str, &str)]) -> R
     .await
 }
 
+/// Verifies `provider` while linking, for the `read` purpose rather than the catalogue's
+/// default.
+pub async fn verify_read(emu: &Emulator, provider: &str, pairs: &[(&str, &str)]) -> Report {
+    let cat = catalogue();
+    verifier_for(emu, Duration::from_secs(5))
+        .verify_for(
+            cat.get(provider).expect("provider"),
+            &creds(provider, pairs),
+            "read",
+            Purpose::Link,
+            &|_| {},
+        )
+        .await
+}
+
+/// Asserts that a report met its purpose exactly: it succeeded, with no permission missing
+/// and none granted beyond what the purpose needs.
+pub fn assert_met_exactly(r: &Report, what: &str) {
+    assert!(r.ok, "{what}: succeeded: {r:?}");
+    assert!(
+        r.permissions.missing.is_empty(),
+        "{what}: nothing missing: {r:?}"
+    );
+    assert!(
+        r.permissions.extra.is_empty(),
+        "{what}: nothing extra: {r:?}"
+    );
+}
+
 /// Asserts that no part of a report (message, Debug, JSON) contains `secret`.
 pub fn assert_no_secret(report: &Report, secret: &str) {
     let debug = format!("{report:?}");

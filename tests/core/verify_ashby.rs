@@ -5,16 +5,13 @@
 //! 403 in words is worded for both a bad key and a firewall, and the read-only proxy knows
 //! Ashby's reads by name.
 
-use std::time::Duration;
-
 use keystep_core::input::Change;
-use keystep_core::verify::Purpose;
 use keystep_core::Code;
 use keystep_emulator::{AshbyDenial, AshbyRefusal, AshbyTenant, Emulator, Fault};
 use serde_json::json;
 
 use crate::cases::{nothing_more, run_cases, Case, Provider};
-use crate::support::{catalogue, creds, parse, post, verifier_for, AuthAt, BodyIs, Sent};
+use crate::support::{catalogue, parse, post, verify_read, AuthAt, BodyIs, Sent};
 
 const KEY: &str = "AshbyKeyCanary7Hq2LeakTest000000042";
 
@@ -195,16 +192,7 @@ async fn ashby_outcomes_each_have_their_code_and_words() {
 async fn ashby_requests_carry_json_and_the_versioned_accept() {
     let emu = Emulator::start();
     emu.add_ashby(AshbyTenant::full(KEY).for_purpose("read"));
-    let cat = catalogue();
-    let r = verifier_for(&emu, Duration::from_secs(5))
-        .verify_for(
-            cat.get("ashby").expect("ashby"),
-            &creds("ashby", &[("api_key", KEY)]),
-            "read",
-            Purpose::Link,
-            &|_| {},
-        )
-        .await;
+    let r = verify_read(&emu, "ashby", &[("api_key", KEY)]).await;
     assert!(
         r.ok && r.permissions.extra.is_empty(),
         "a read key meets read: {r:?}"

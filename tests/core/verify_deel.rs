@@ -10,8 +10,10 @@ use keystep_core::Code;
 use keystep_emulator::{DeelTenant, Emulator, Fault};
 use serde_json::json;
 
-use crate::cases::{nothing_more, run_cases, Case, Provider};
-use crate::support::{catalogue, creds, get, verifier_for, AuthAt, Sent};
+use crate::cases::{nothing_more, run_cases, run_wire_faults, Case, Provider, Wire};
+use crate::support::{
+    assert_met_exactly, catalogue, creds, get, verifier_for, verify_read, AuthAt, Sent,
+};
 
 const TOKEN: &str = "DeelTokenCanary7Hq2LeakTest0000000042";
 
@@ -114,66 +116,22 @@ fn cases() -> Vec<Case> {
             message_has: &["in 2 seconds"],
             ..Case::NOTHING_ELSE
         },
-        Case {
-            name: "an outage",
-            setup: |e| {
-                e.add_deel(acme());
-                e.fault(
-                    "deel",
-                    "/people",
-                    Fault::Status {
-                        status: 503,
-                        body: json!({}),
-                        retry_after: None,
-                    },
-                );
-            },
-            code: Some(Code::ProviderError),
-            message_has: &["error 503"],
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "a page instead of JSON",
-            setup: |e| {
-                e.add_deel(acme());
-                e.fault("deel", "/organizations", Fault::NotJson);
-            },
-            code: Some(Code::UnexpectedResponse),
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "a firewall's 403 page",
-            setup: |e| {
-                e.add_deel(acme());
-                e.fault(
-                    "deel",
-                    "/organizations",
-                    Fault::Page {
-                        status: 403,
-                        retry_after: None,
-                    },
-                );
-            },
-            code: Some(Code::Blocked),
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "Deel drops the connection",
-            setup: |e| {
-                e.add_deel(acme());
-                e.fault("deel", "/people", Fault::Hangup);
-            },
-            code: Some(Code::Unreachable),
-            ..Case::NOTHING_ELSE
-        },
     ]
 }
 
 #[tokio::test]
 async fn deel_outcomes_each_have_their_code_and_words() {
-    run_cases(
-        &Provider::new("deel", &[("api_token", TOKEN)], TOKEN),
-        cases(),
+    let provider = Provider::new("deel", &[("api_token", TOKEN)], TOKEN);
+    run_cases(&provider, cases()).await;
+    run_wire_faults(
+        &provider,
+        |e| e.add_deel(acme()),
+        &[
+            Wire::Outage("/people", 503),
+            Wire::NotJson("/organizations"),
+            Wire::Firewall("/organizations"),
+            Wire::Hangup("/people"),
+        ],
     )
     .await;
 }
@@ -213,18 +171,6 @@ async fn a_sandbox_token_is_checked_at_the_sandbox_and_labelled_so() {
 async fn a_read_token_meets_read() {
     let emu = Emulator::start();
     emu.add_deel(acme().for_purpose("read"));
-    let cat = catalogue();
-    let r = verifier_for(&emu, Duration::from_secs(5))
-        .verify_for(
-            cat.get("deel").expect("deel"),
-            &creds("deel", &[("api_token", TOKEN)]),
-            "read",
-            Purpose::Link,
-            &|_| {},
-        )
-        .await;
-    assert!(
-        r.ok && r.permissions.extra.is_empty() && r.permissions.missing.is_empty(),
-        "{r:?}"
-    );
+    let r = verify_read(&emu, "deel", &[("api_token", TOKEN)]).await;
+    assert_met_exactly(&r, "a read credential meets read");
 }

@@ -3,15 +3,12 @@
 //! its people, a key that reaches everything (no permission to check, so none is ever called
 //! missing or extra, and the provider says so before the guide), and every failure kept apart.
 
-use std::time::Duration;
-
-use keystep_core::verify::Purpose;
 use keystep_core::Code;
 use keystep_emulator::{Emulator, FactorialTenant, Fault};
 use serde_json::json;
 
-use crate::cases::{run_cases, Case, Provider};
-use crate::support::{catalogue, creds, get, verifier_for, AuthAt, Sent};
+use crate::cases::{run_cases, run_wire_faults, Case, Provider, Wire};
+use crate::support::{catalogue, get, verify_read, AuthAt, Sent};
 
 const KEY: &str = "FcKeyCanary7Hq2LeakTest000000000000000042";
 
@@ -94,66 +91,22 @@ fn cases() -> Vec<Case> {
             message_has: &["Nothing is wrong with the key", "in 20 seconds"],
             ..Case::NOTHING_ELSE
         },
-        Case {
-            name: "an outage",
-            setup: |e| {
-                e.add_factorial(acme());
-                e.fault(
-                    "factorial",
-                    "/companies/legal_entities",
-                    Fault::Status {
-                        status: 500,
-                        body: json!({}),
-                        retry_after: None,
-                    },
-                );
-            },
-            code: Some(Code::ProviderError),
-            message_has: &["error 500"],
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "a page instead of JSON",
-            setup: |e| {
-                e.add_factorial(acme());
-                e.fault("factorial", "/companies/legal_entities", Fault::NotJson);
-            },
-            code: Some(Code::UnexpectedResponse),
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "a firewall's 403 page",
-            setup: |e| {
-                e.add_factorial(acme());
-                e.fault(
-                    "factorial",
-                    "/companies/legal_entities",
-                    Fault::Page {
-                        status: 403,
-                        retry_after: None,
-                    },
-                );
-            },
-            code: Some(Code::Blocked),
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "Factorial drops the connection",
-            setup: |e| {
-                e.add_factorial(acme());
-                e.fault("factorial", "/employees/employees", Fault::Hangup);
-            },
-            code: Some(Code::Unreachable),
-            ..Case::NOTHING_ELSE
-        },
     ]
 }
 
 #[tokio::test]
 async fn factorial_outcomes_each_have_their_code_and_words() {
-    run_cases(
-        &Provider::new("factorial", &[("api_key", KEY)], KEY),
-        cases(),
+    let provider = Provider::new("factorial", &[("api_key", KEY)], KEY);
+    run_cases(&provider, cases()).await;
+    run_wire_faults(
+        &provider,
+        |e| e.add_factorial(acme()),
+        &[
+            Wire::Outage("/companies/legal_entities", 500),
+            Wire::NotJson("/companies/legal_entities"),
+            Wire::Firewall("/companies/legal_entities"),
+            Wire::Hangup("/employees/employees"),
+        ],
     )
     .await;
 }
@@ -176,15 +129,6 @@ fn a_factorial_key_is_declared_to_reach_everything() {
 async fn the_read_purpose_is_met_by_any_working_key() {
     let emu = Emulator::start();
     emu.add_factorial(acme());
-    let cat = catalogue();
-    let r = verifier_for(&emu, Duration::from_secs(5))
-        .verify_for(
-            cat.get("factorial").expect("factorial"),
-            &creds("factorial", &[("api_key", KEY)]),
-            "read",
-            Purpose::Link,
-            &|_| {},
-        )
-        .await;
+    let r = verify_read(&emu, "factorial", &[("api_key", KEY)]).await;
     assert!(r.ok && r.permissions.missing.is_empty(), "{r:?}");
 }

@@ -15,7 +15,7 @@ use keystep_core::Code;
 use keystep_emulator::{Emulator, Fault, GreenhouseTenant, TokenExpiry};
 use serde_json::json;
 
-use crate::cases::{nothing_more, run_cases, Case, Provider};
+use crate::cases::{nothing_more, run_cases, run_wire_faults, Case, Provider, Wire};
 use crate::support::{
     assert_no_secret, assert_sent, capture_logs, captured_logs, catalogue, creds, get, hosts_for,
     parse, post, verifier_for, AuthAt, BodyIs, Sent,
@@ -154,58 +154,6 @@ fn cases() -> Vec<Case> {
             more: |r, case| assert_eq!(r.retry_after_secs, Some(25), "{case}: the wait"),
             ..Case::NOTHING_ELSE
         },
-        Case {
-            name: "an outage at the token endpoint",
-            setup: |e| {
-                e.add_greenhouse(acme());
-                e.fault(
-                    "greenhouse",
-                    "/token",
-                    Fault::Status {
-                        status: 502,
-                        body: json!({}),
-                        retry_after: None,
-                    },
-                );
-            },
-            code: Some(Code::ProviderError),
-            message_has: &["error 502"],
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "a page instead of a token",
-            setup: |e| {
-                e.add_greenhouse(acme());
-                e.fault("greenhouse", "/token", Fault::NotJson);
-            },
-            code: Some(Code::UnexpectedResponse),
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "a firewall's 403 page at the token endpoint",
-            setup: |e| {
-                e.add_greenhouse(acme());
-                e.fault(
-                    "greenhouse",
-                    "/token",
-                    Fault::Page {
-                        status: 403,
-                        retry_after: None,
-                    },
-                );
-            },
-            code: Some(Code::Blocked),
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "Harvest drops the connection",
-            setup: |e| {
-                e.add_greenhouse(acme());
-                e.fault("greenhouse", "/users", Fault::Hangup);
-            },
-            code: Some(Code::Unreachable),
-            ..Case::NOTHING_ELSE
-        },
     ]
 }
 
@@ -218,6 +166,17 @@ async fn greenhouse_outcomes_keep_the_secret_at_the_token_endpoint() {
         SECRET,
     );
     run_cases(&greenhouse, cases()).await;
+    run_wire_faults(
+        &greenhouse,
+        |e| e.add_greenhouse(acme()),
+        &[
+            Wire::Outage("/token", 502),
+            Wire::NotJson("/token"),
+            Wire::Firewall("/token"),
+            Wire::Hangup("/users"),
+        ],
+    )
+    .await;
     for line in captured_logs() {
         assert!(
             !line.contains(SECRET) && !line.contains("EmuAccessToken"),

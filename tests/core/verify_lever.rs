@@ -13,8 +13,10 @@ use keystep_core::Code;
 use keystep_emulator::{Emulator, Fault, LeverTenant};
 use serde_json::json;
 
-use crate::cases::{nothing_more, run_cases, Case, Provider};
-use crate::support::{catalogue, creds, get, parse, verifier_for, AuthAt, Sent};
+use crate::cases::{nothing_more, run_cases, run_wire_faults, Case, Provider, Wire};
+use crate::support::{
+    assert_met_exactly, catalogue, creds, get, parse, verifier_for, verify_read, AuthAt, Sent,
+};
 
 const KEY: &str = "LeverKeyCanary7Hq2LeakTest00000042";
 
@@ -111,49 +113,6 @@ fn cases() -> Vec<Case> {
             ..Case::NOTHING_ELSE
         },
         Case {
-            name: "an outage",
-            setup: |e| {
-                e.add_lever(LeverTenant::full(KEY));
-                e.fault(
-                    "lever",
-                    "/users",
-                    Fault::Status {
-                        status: 503,
-                        body: json!({}),
-                        retry_after: None,
-                    },
-                );
-            },
-            code: Some(Code::ProviderError),
-            message_has: &["error 503"],
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "a page instead of JSON",
-            setup: |e| {
-                e.add_lever(LeverTenant::full(KEY));
-                e.fault("lever", "/users", Fault::NotJson);
-            },
-            code: Some(Code::UnexpectedResponse),
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "a firewall's 403 page",
-            setup: |e| {
-                e.add_lever(LeverTenant::full(KEY));
-                e.fault(
-                    "lever",
-                    "/users",
-                    Fault::Page {
-                        status: 403,
-                        retry_after: None,
-                    },
-                );
-            },
-            code: Some(Code::Blocked),
-            ..Case::NOTHING_ELSE
-        },
-        Case {
             name: "a list answer without its data",
             setup: |e| {
                 e.add_lever(LeverTenant::full(KEY));
@@ -170,21 +129,24 @@ fn cases() -> Vec<Case> {
             code: Some(Code::UnexpectedResponse),
             ..Case::NOTHING_ELSE
         },
-        Case {
-            name: "Lever drops the connection",
-            setup: |e| {
-                e.add_lever(LeverTenant::full(KEY));
-                e.fault("lever", "/users", Fault::Hangup);
-            },
-            code: Some(Code::Unreachable),
-            ..Case::NOTHING_ELSE
-        },
     ]
 }
 
 #[tokio::test]
 async fn lever_outcomes_each_have_their_code_and_words() {
-    run_cases(&Provider::new("lever", &[("api_key", KEY)], KEY), cases()).await;
+    let provider = Provider::new("lever", &[("api_key", KEY)], KEY);
+    run_cases(&provider, cases()).await;
+    run_wire_faults(
+        &provider,
+        |e| e.add_lever(LeverTenant::full(KEY)),
+        &[
+            Wire::Outage("/users", 503),
+            Wire::NotJson("/users"),
+            Wire::Firewall("/users"),
+            Wire::Hangup("/users"),
+        ],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -219,20 +181,8 @@ async fn the_eu_instance_and_the_sandbox_are_reached_at_their_own_hosts() {
 async fn a_read_key_meets_read_and_nothing_unproven_is_called_extra() {
     let emu = Emulator::start();
     emu.add_lever(LeverTenant::full(KEY).for_purpose("read"));
-    let cat = catalogue();
-    let r = verifier_for(&emu, Duration::from_secs(5))
-        .verify_for(
-            cat.get("lever").expect("lever"),
-            &creds("lever", &[("api_key", KEY)]),
-            "read",
-            Purpose::Link,
-            &|_| {},
-        )
-        .await;
-    assert!(
-        r.ok && r.permissions.extra.is_empty() && r.permissions.missing.is_empty(),
-        "a read key meets read: {r:?}"
-    );
+    let r = verify_read(&emu, "lever", &[("api_key", KEY)]).await;
+    assert_met_exactly(&r, "a read key meets read");
 }
 
 #[test]

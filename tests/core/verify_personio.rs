@@ -13,7 +13,7 @@ use keystep_core::Code;
 use keystep_emulator::{Emulator, Fault, PersonioTenant};
 use serde_json::json;
 
-use crate::cases::{nothing_more, run_cases, Case, Provider};
+use crate::cases::{nothing_more, run_cases, run_wire_faults, Case, Provider, Wire};
 use crate::support::{
     capture_logs, captured_logs, catalogue, creds, get, post, verifier_for, AuthAt, BodyIs, Sent,
 };
@@ -184,58 +184,6 @@ fn cases() -> Vec<Case> {
             more: |r, case| assert_eq!(r.retry_after_secs, Some(12), "{case}: the wait"),
             ..Case::NOTHING_ELSE
         },
-        Case {
-            name: "an outage",
-            setup: |e| {
-                e.add_personio(acme());
-                e.fault(
-                    "personio",
-                    "/v2/persons",
-                    Fault::Status {
-                        status: 503,
-                        body: json!({}),
-                        retry_after: None,
-                    },
-                );
-            },
-            code: Some(Code::ProviderError),
-            message_has: &["error 503"],
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "a page instead of a token",
-            setup: |e| {
-                e.add_personio(acme());
-                e.fault("personio", "/v2/auth/token", Fault::NotJson);
-            },
-            code: Some(Code::UnexpectedResponse),
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "a firewall's 403 page in front of the API",
-            setup: |e| {
-                e.add_personio(acme());
-                e.fault(
-                    "personio",
-                    "/v2/persons",
-                    Fault::Page {
-                        status: 403,
-                        retry_after: None,
-                    },
-                );
-            },
-            code: Some(Code::Blocked),
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "the API drops the connection",
-            setup: |e| {
-                e.add_personio(acme());
-                e.fault("personio", "/v2/persons", Fault::Hangup);
-            },
-            code: Some(Code::Unreachable),
-            ..Case::NOTHING_ELSE
-        },
     ]
 }
 
@@ -248,6 +196,17 @@ async fn personio_outcomes_keep_the_secret_in_the_token_requests_body() {
         SECRET,
     );
     run_cases(&personio, cases()).await;
+    run_wire_faults(
+        &personio,
+        |e| e.add_personio(acme()),
+        &[
+            Wire::Outage("/v2/persons", 503),
+            Wire::NotJson("/v2/auth/token"),
+            Wire::Firewall("/v2/persons"),
+            Wire::Hangup("/v2/persons"),
+        ],
+    )
+    .await;
     for line in captured_logs() {
         assert!(
             !line.contains(SECRET) && !line.contains("EmuAccessToken"),

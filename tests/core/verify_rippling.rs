@@ -3,16 +3,13 @@
 //! with a new token advised, a wrong or expired token told as such, and a token that dies
 //! after 30 days without use: the account's key life counts from its last successful check.
 
-use std::time::Duration;
-
 use keystep_core::lifetime::{key_life, KeyLife};
-use keystep_core::verify::Purpose;
 use keystep_core::Code;
 use keystep_emulator::{Emulator, Fault, RipplingTenant};
 use serde_json::json;
 
-use crate::cases::{nothing_more, run_cases, Case, Provider};
-use crate::support::{catalogue, creds, get, raw, verifier_for, AuthAt, Sent};
+use crate::cases::{nothing_more, run_cases, run_wire_faults, Case, Provider, Wire};
+use crate::support::{assert_met_exactly, catalogue, get, raw, verify_read, AuthAt, Sent};
 use crate::world::World;
 
 const TOKEN: &str = "RpTokenCanary7Hq2LeakTest00000000000042";
@@ -79,49 +76,6 @@ fn cases() -> Vec<Case> {
             ..Case::NOTHING_ELSE
         },
         Case {
-            name: "an outage",
-            setup: |e| {
-                e.add_rippling(acme());
-                e.fault(
-                    "rippling",
-                    "/companies",
-                    Fault::Status {
-                        status: 500,
-                        body: json!({}),
-                        retry_after: None,
-                    },
-                );
-            },
-            code: Some(Code::ProviderError),
-            message_has: &["error 500"],
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "a page instead of JSON",
-            setup: |e| {
-                e.add_rippling(acme());
-                e.fault("rippling", "/companies", Fault::NotJson);
-            },
-            code: Some(Code::UnexpectedResponse),
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "a firewall's 403 page",
-            setup: |e| {
-                e.add_rippling(acme());
-                e.fault(
-                    "rippling",
-                    "/companies",
-                    Fault::Page {
-                        status: 403,
-                        retry_after: None,
-                    },
-                );
-            },
-            code: Some(Code::Blocked),
-            ..Case::NOTHING_ELSE
-        },
-        Case {
             name: "a workers answer without results",
             setup: |e| {
                 e.add_rippling(acme());
@@ -138,23 +92,22 @@ fn cases() -> Vec<Case> {
             code: Some(Code::UnexpectedResponse),
             ..Case::NOTHING_ELSE
         },
-        Case {
-            name: "Rippling drops the connection",
-            setup: |e| {
-                e.add_rippling(acme());
-                e.fault("rippling", "/companies", Fault::Hangup);
-            },
-            code: Some(Code::Unreachable),
-            ..Case::NOTHING_ELSE
-        },
     ]
 }
 
 #[tokio::test]
 async fn rippling_outcomes_each_have_their_code_and_words() {
-    run_cases(
-        &Provider::new("rippling", &[("api_token", TOKEN)], TOKEN),
-        cases(),
+    let provider = Provider::new("rippling", &[("api_token", TOKEN)], TOKEN);
+    run_cases(&provider, cases()).await;
+    run_wire_faults(
+        &provider,
+        |e| e.add_rippling(acme()),
+        &[
+            Wire::Outage("/companies", 500),
+            Wire::NotJson("/companies"),
+            Wire::Firewall("/companies"),
+            Wire::Hangup("/companies"),
+        ],
     )
     .await;
 }
@@ -196,18 +149,6 @@ async fn a_token_dies_thirty_days_after_its_last_use() {
 async fn a_read_token_meets_read() {
     let emu = Emulator::start();
     emu.add_rippling(acme().for_purpose("read"));
-    let cat = catalogue();
-    let r = verifier_for(&emu, Duration::from_secs(5))
-        .verify_for(
-            cat.get("rippling").expect("rippling"),
-            &creds("rippling", &[("api_token", TOKEN)]),
-            "read",
-            Purpose::Link,
-            &|_| {},
-        )
-        .await;
-    assert!(
-        r.ok && r.permissions.extra.is_empty() && r.permissions.missing.is_empty(),
-        "{r:?}"
-    );
+    let r = verify_read(&emu, "rippling", &[("api_token", TOKEN)]).await;
+    assert_met_exactly(&r, "a read credential meets read");
 }

@@ -12,8 +12,10 @@ use keystep_core::Code;
 use keystep_emulator::{Emulator, Fault, TeamtailorScope, TeamtailorTenant};
 use serde_json::json;
 
-use crate::cases::{nothing_more, run_cases, Case, Provider};
-use crate::support::{catalogue, creds, get, verifier_for, AuthAt, Sent};
+use crate::cases::{run_cases, run_wire_faults, Case, Provider, Wire};
+use crate::support::{
+    assert_met_exactly, catalogue, creds, get, verifier_for, verify_read, AuthAt, Sent,
+};
 
 const KEY: &str = "TtKeyCanary7Hq2LeakTest00000000042";
 
@@ -157,67 +159,22 @@ fn cases() -> Vec<Case> {
             code: Some(Code::UnexpectedResponse),
             ..Case::NOTHING_ELSE
         },
-        Case {
-            name: "an outage",
-            setup: |e| {
-                e.add_teamtailor(acme());
-                e.fault(
-                    "teamtailor",
-                    "/company",
-                    Fault::Status {
-                        status: 502,
-                        body: json!({}),
-                        retry_after: None,
-                    },
-                );
-            },
-            code: Some(Code::ProviderError),
-            message_has: &["error 502"],
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "a page instead of JSON",
-            setup: |e| {
-                e.add_teamtailor(acme());
-                e.fault("teamtailor", "/company", Fault::NotJson);
-            },
-            code: Some(Code::UnexpectedResponse),
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "a firewall's 403 page",
-            setup: |e| {
-                e.add_teamtailor(acme());
-                e.fault(
-                    "teamtailor",
-                    "/company",
-                    Fault::Page {
-                        status: 403,
-                        retry_after: None,
-                    },
-                );
-            },
-            code: Some(Code::Blocked),
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "Teamtailor drops the connection",
-            setup: |e| {
-                e.add_teamtailor(acme());
-                e.fault("teamtailor", "/candidates", Fault::Hangup);
-            },
-            code: Some(Code::Unreachable),
-            more: nothing_more,
-            ..Case::NOTHING_ELSE
-        },
     ]
 }
 
 #[tokio::test]
 async fn teamtailor_outcomes_each_have_their_code_and_words() {
-    run_cases(
-        &Provider::new("teamtailor", &[("api_key", KEY)], KEY),
-        cases(),
+    let provider = Provider::new("teamtailor", &[("api_key", KEY)], KEY);
+    run_cases(&provider, cases()).await;
+    run_wire_faults(
+        &provider,
+        |e| e.add_teamtailor(acme()),
+        &[
+            Wire::Outage("/company", 502),
+            Wire::NotJson("/company"),
+            Wire::Firewall("/company"),
+            Wire::Hangup("/candidates"),
+        ],
     )
     .await;
 }
@@ -256,18 +213,6 @@ async fn the_key_rides_in_teamtailors_header_beside_the_version_in_each_region()
 async fn a_read_key_meets_read() {
     let emu = Emulator::start();
     emu.add_teamtailor(acme().boxes(true, false));
-    let cat = catalogue();
-    let r = verifier_for(&emu, Duration::from_secs(5))
-        .verify_for(
-            cat.get("teamtailor").expect("teamtailor"),
-            &creds("teamtailor", &[("api_key", KEY)]),
-            "read",
-            Purpose::Link,
-            &|_| {},
-        )
-        .await;
-    assert!(
-        r.ok && r.permissions.extra.is_empty() && r.permissions.missing.is_empty(),
-        "{r:?}"
-    );
+    let r = verify_read(&emu, "teamtailor", &[("api_key", KEY)]).await;
+    assert_met_exactly(&r, "a read credential meets read");
 }

@@ -5,16 +5,13 @@
 //! 10-second interval, and the expiry chosen when the token was generated recorded from the
 //! day of linking.
 
-use std::time::Duration;
-
-use keystep_core::verify::Purpose;
 use keystep_core::Code;
 use keystep_emulator::{Emulator, Fault, WorkableTenant, WorkableUnknown};
 use serde_json::json;
 
-use crate::cases::{nothing_more, run_cases, Case, Provider};
+use crate::cases::{nothing_more, run_cases, run_wire_faults, Case, Provider, Wire};
 use crate::support::{
-    catalogue, creds, get, parse, raw, verifier_for, verifier_resolving, verify_with, AuthAt, Sent,
+    assert_met_exactly, get, parse, raw, verifier_resolving, verify_read, verify_with, AuthAt, Sent,
 };
 use crate::world::World;
 
@@ -168,40 +165,6 @@ fn cases() -> Vec<Case> {
             ..Case::NOTHING_ELSE
         },
         Case {
-            name: "an outage",
-            setup: |e| {
-                e.add_workable(acme());
-                e.fault(
-                    "workable",
-                    "/candidates",
-                    Fault::Status {
-                        status: 503,
-                        body: json!({}),
-                        retry_after: None,
-                    },
-                );
-            },
-            code: Some(Code::ProviderError),
-            message_has: &["error 503"],
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "a firewall's 403 page",
-            setup: |e| {
-                e.add_workable(acme());
-                e.fault(
-                    "workable",
-                    "/accounts/acme",
-                    Fault::Page {
-                        status: 403,
-                        retry_after: None,
-                    },
-                );
-            },
-            code: Some(Code::Blocked),
-            ..Case::NOTHING_ELSE
-        },
-        Case {
             name: "a candidates answer without candidates",
             setup: |e| {
                 e.add_workable(acme());
@@ -218,27 +181,25 @@ fn cases() -> Vec<Case> {
             code: Some(Code::UnexpectedResponse),
             ..Case::NOTHING_ELSE
         },
-        Case {
-            name: "Workable drops the connection",
-            setup: |e| {
-                e.add_workable(acme());
-                e.fault("workable", "/accounts/acme", Fault::Hangup);
-            },
-            code: Some(Code::Unreachable),
-            ..Case::NOTHING_ELSE
-        },
     ]
 }
 
 #[tokio::test]
 async fn workable_outcomes_each_have_their_code_and_words() {
-    run_cases(
-        &Provider::new(
-            "workable",
-            &[("subdomain", "acme"), ("access_token", TOKEN)],
-            TOKEN,
-        ),
-        cases(),
+    let provider = Provider::new(
+        "workable",
+        &[("subdomain", "acme"), ("access_token", TOKEN)],
+        TOKEN,
+    );
+    run_cases(&provider, cases()).await;
+    run_wire_faults(
+        &provider,
+        |e| e.add_workable(acme()),
+        &[
+            Wire::Outage("/candidates", 503),
+            Wire::Firewall("/accounts/acme"),
+            Wire::Hangup("/accounts/acme"),
+        ],
     )
     .await;
 }
@@ -277,23 +238,13 @@ async fn the_expiry_chosen_in_workable_is_recorded_from_the_day_of_linking() {
 async fn a_read_token_meets_read() {
     let emu = Emulator::start();
     emu.add_workable(acme().for_purpose("read"));
-    let cat = catalogue();
-    let r = verifier_for(&emu, Duration::from_secs(5))
-        .verify_for(
-            cat.get("workable").expect("workable"),
-            &creds(
-                "workable",
-                &[("subdomain", "acme"), ("access_token", TOKEN)],
-            ),
-            "read",
-            Purpose::Link,
-            &|_| {},
-        )
-        .await;
-    assert!(
-        r.ok && r.permissions.extra.is_empty() && r.permissions.missing.is_empty(),
-        "{r:?}"
-    );
+    let r = verify_read(
+        &emu,
+        "workable",
+        &[("subdomain", "acme"), ("access_token", TOKEN)],
+    )
+    .await;
+    assert_met_exactly(&r, "a read credential meets read");
 }
 
 /// When linking, a subdomain whose name does not resolve while workable.com does is a wrong

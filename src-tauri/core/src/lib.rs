@@ -26,6 +26,8 @@ pub mod hosts;
 pub mod redact;
 pub mod input;
 pub mod verify;
+// What an assistant reads through `keystep mcp`: one shape of a person, the field policy.
+pub mod people;
 
 // Keeping accounts: the keychain, the book, the schedule, the person's settings.
 pub mod vault;

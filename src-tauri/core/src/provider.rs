@@ -15,15 +15,23 @@
 //!
 //! `schema` is the file's shape, `purposes` what a key may be for (each purpose's
 //! permissions), `translations` the localized copies, `validation` the
-//! rules a parser cannot enforce, and `catalogue` loads the embedded files through them.
+//! rules a parser cannot enforce, `people` what an assistant may read through `keystep mcp`
+//! (the people, candidates, sensitive and untrusted fields), and `catalogue` loads the
+//! embedded files through them.
 
+mod people;
 mod schema;
 mod purposes;
 mod translations;
+mod people_rules;
 mod validation;
 mod catalogue;
 
 pub use catalogue::{Catalogue, CatalogueError};
+pub use people::{
+    CandidateFields, CommonStatus, FieldCategory, FieldSource, ListMethod, ListRequest, Listing,
+    Pagination, PersonFields, SensitiveRule, UntrustedRule,
+};
 pub use purposes::{DEFAULT_PURPOSE, LEGACY_PURPOSE};
 pub use schema::*;
 

@@ -49,6 +49,7 @@ mod restore;
 mod purpose;
 mod safe_mode;
 mod start;
+mod shared_fields;
 
 pub use handle::{
     check_handle, is_handle, resolve, settle_handles, slug, UnknownHandle, MAX_HANDLE_CHARS,
@@ -145,6 +146,10 @@ pub struct Account {
     /// state on upgrade.
     #[serde(default = "legacy_purpose")]
     pub purpose: String,
+    /// The sensitive categories this account shares with AI assistants (`keystep mcp`);
+    /// every other one is withheld from their answers. None until the admin allows one.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeSet::is_empty")]
+    pub shared_fields: std::collections::BTreeSet<crate::provider::FieldCategory>,
 }
 
 fn legacy_purpose() -> String {
@@ -841,6 +846,7 @@ impl Accounts {
             history: Vec::new(),
             verified_hosts: self.verifier.hosts().bases_for(provider, &creds.public),
             purpose: report.purpose.clone(),
+            shared_fields: Default::default(),
         };
         let mut account = account;
         account.record_check(now, report.code);

@@ -38,6 +38,9 @@ pub mod settings;
 // The record of each use of a key (by `keystep run` and the assistants' server).
 pub mod use_log;
 
+// What an AI assistant's configuration holds to start `keystep mcp`.
+pub mod assistant;
+
 // The real parts, put together once for both front ends.
 pub mod world;
 

@@ -1,6 +1,9 @@
 //! The record of every use of a linked key: each `keystep run` (start, end, the command's
 //! name without its arguments, the accounts, the mode, the exit status) and each request its
-//! proxy served (time, account, method, path without query values, status, bytes, duration).
+//! proxy served (time, account, method, path without query values, status, bytes, duration);
+//! each `keystep mcp` session (a run whose command is the assistant's name), each tool an
+//! assistant called (the assistant, the tool, the account, the outcome, how many fields were
+//! withheld: never a value), and each change of what an account shares with assistants.
 //!
 //! JSON lines in the data folder (`use.jsonl`), readable by the owner only. Each record is
 //! one `write` to a file opened with `O_APPEND`, so lines from the window and several runs
@@ -30,6 +33,8 @@ pub enum Mode {
     Proxy,
     /// In the command's environment (`--env`).
     Env,
+    /// An AI assistant's session of `keystep mcp`: the command is the assistant's name.
+    Mcp,
 }
 
 /// An account a run used: its id and the name it was given on the command line.
@@ -91,15 +96,49 @@ pub enum UseRecord {
         /// Requests its proxy answered.
         requests: u64,
     },
+    /// An assistant called a tool of `keystep mcp`.
+    Tool {
+        /// The session's id (its run).
+        run: String,
+        /// Unix seconds when the call arrived.
+        at: u64,
+        /// The assistant's name, from its MCP handshake (`Claude Desktop`).
+        client: String,
+        /// The tool (`list_people`).
+        tool: String,
+        /// The account id it read, if it named one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        account: Option<String>,
+        /// `None` when it answered; else why not.
+        outcome: Option<crate::error::Code>,
+        /// Sensitive members withheld from the answer.
+        #[serde(default)]
+        withheld: u32,
+    },
+    /// What an account shares with assistants changed.
+    FieldsShared {
+        /// Unix seconds.
+        at: u64,
+        /// The account id.
+        account: String,
+        /// The category (`pay`).
+        category: crate::provider::FieldCategory,
+        /// Whether it is shared now.
+        shared: bool,
+        /// Where the choice was made (`window`, `keystep mcp --allow`).
+        by: String,
+    },
 }
 
 impl UseRecord {
-    /// The run the record belongs to.
+    /// The run the record belongs to (empty for a change of what is shared).
     pub fn run(&self) -> &str {
         match self {
             UseRecord::RunStarted { run, .. }
             | UseRecord::Request { run, .. }
-            | UseRecord::RunEnded { run, .. } => run,
+            | UseRecord::RunEnded { run, .. }
+            | UseRecord::Tool { run, .. } => run,
+            UseRecord::FieldsShared { .. } => "",
         }
     }
 }
@@ -179,44 +218,63 @@ impl UseLog {
     }
 }
 
-/// The latest run that used an account: when it began and the command's name, for the
-/// account card's "used 3 h ago by sync.py".
+/// The latest use of an account: by a run (when it began and the command's name, for the
+/// account card's "used 3 h ago by sync.py") or by an assistant's tool call ("used by
+/// Claude Desktop, 2 min ago").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LastUse {
     /// The account id.
     pub account: String,
-    /// When the run began (Unix seconds).
+    /// When the run began or the tool was called (Unix seconds).
     pub at: u64,
-    /// The command's name (`sync.py` is run as `python3`: the name is what was run).
+    /// The command's name (`sync.py` is run as `python3`: the name is what was run), or the
+    /// assistant's.
     pub command: String,
+    /// Whether an AI assistant used it (through `keystep mcp`), not a command.
+    #[serde(default)]
+    pub assistant: bool,
 }
 
-/// Each account's latest run, by account id (accounts never used are absent).
+/// Each account's latest use, by account id (accounts never used are absent): a run of
+/// `keystep run`, or a tool call of an assistant that read it. An assistant's session
+/// starting is no use of a key; its calls are.
 pub fn last_uses(records: &[UseRecord]) -> Vec<LastUse> {
-    let mut latest: std::collections::BTreeMap<&str, (u64, &str)> = Default::default();
+    let mut latest: std::collections::BTreeMap<&str, (u64, &str, bool)> = Default::default();
     for record in records {
-        if let UseRecord::RunStarted {
-            at,
-            command,
-            accounts,
-            ..
-        } = record
-        {
-            for used in accounts {
-                let seen = latest.entry(&used.id).or_insert((*at, command));
-                // Records are in the order written; a later line of the same second wins.
-                if *at >= seen.0 {
-                    *seen = (*at, command);
-                }
+        let uses: Vec<(&str, u64, &str, bool)> = match record {
+            UseRecord::RunStarted {
+                at,
+                command,
+                accounts,
+                mode,
+                ..
+            } if *mode != Mode::Mcp => accounts
+                .iter()
+                .map(|a| (a.id.as_str(), *at, command.as_str(), false))
+                .collect(),
+            UseRecord::Tool {
+                at,
+                client,
+                account: Some(account),
+                ..
+            } => vec![(account.as_str(), *at, client.as_str(), true)],
+            _ => Vec::new(),
+        };
+        for (account, at, by, assistant) in uses {
+            let entry = latest.entry(account).or_insert((at, by, assistant));
+            // Records are in the order written; a later line of the same second wins.
+            if at >= entry.0 {
+                *entry = (at, by, assistant);
             }
         }
     }
     latest
         .into_iter()
-        .map(|(account, (at, command))| LastUse {
+        .map(|(account, (at, command, assistant))| LastUse {
             account: account.to_string(),
             at,
             command: command.to_string(),
+            assistant,
         })
         .collect()
 }
@@ -468,6 +526,75 @@ mod tests {
             pairs,
             vec![("a", 200, "report.py"), ("b", 300, "curl")],
             "each account's latest run, by when it began; none for an account never used"
+        );
+    }
+
+    #[test]
+    fn an_assistants_tool_call_is_a_last_use_and_its_session_start_is_not() {
+        let session = UseRecord::RunStarted {
+            run: "s1".into(),
+            at: 500,
+            command: "Claude Desktop".into(),
+            accounts: vec![UsedAccount {
+                id: "a".into(),
+                name: "h-a".into(),
+            }],
+            mode: Mode::Mcp,
+        };
+        let tool = |at: u64, account: Option<&str>| UseRecord::Tool {
+            run: "s1".into(),
+            at,
+            client: "Claude Desktop".into(),
+            tool: "list_people".into(),
+            account: account.map(str::to_string),
+            outcome: None,
+            withheld: 0,
+        };
+        let records = vec![
+            UseRecord::RunStarted {
+                run: "r1".into(),
+                at: 100,
+                command: "sync.py".into(),
+                accounts: vec![UsedAccount {
+                    id: "a".into(),
+                    name: "h-a".into(),
+                }],
+                mode: Mode::Proxy,
+            },
+            session.clone(),
+            tool(600, None),
+            tool(700, Some("b")),
+        ];
+        let last = last_uses(&records);
+        assert_eq!(
+            last,
+            vec![
+                LastUse {
+                    account: "a".into(),
+                    at: 100,
+                    command: "sync.py".into(),
+                    assistant: false
+                },
+                LastUse {
+                    account: "b".into(),
+                    at: 700,
+                    command: "Claude Desktop".into(),
+                    assistant: true
+                },
+            ],
+            "a's session start and a call naming no account are no use; b's tool call is"
+        );
+        let mut more = records.clone();
+        more.push(tool(800, Some("a")));
+        assert_eq!(
+            last_uses(&more)[0],
+            LastUse {
+                account: "a".into(),
+                at: 800,
+                command: "Claude Desktop".into(),
+                assistant: true
+            },
+            "a later tool call wins over an older run"
         );
     }
 

@@ -167,6 +167,7 @@ pub(super) fn recovered(provider: &Provider, id: String, label: String, now: u64
         history: Vec::new(),
         verified_hosts: BTreeMap::new(),
         purpose: crate::provider::DEFAULT_PURPOSE.to_string(),
+        shared_fields: Default::default(),
     }
 }
 

@@ -9,6 +9,8 @@
 //! `keychain_wait`: an unlock prompt nobody answers ends a command at its bound.
 //! `terminal`: `verify` and `link` at a terminal ask for each secret with echo off.
 //! `usage`: one style of usage error, no pasted value repeated, the README's synopses.
+//! `mcp`: `keystep mcp` driven by the official Python MCP client, every tool for every
+//! provider, the field policy, and a third-party MCP server through `keystep run --env`.
 //!
 //! In-process, over the `keystep-cli` library: `book` (`keystep link` and the window writing
 //! one book at once lose nothing), `proxy` (`keystep run`'s proxy: each provider's real
@@ -25,6 +27,7 @@ mod accounts;
 mod app_binary;
 mod book;
 mod keychain_wait;
+mod mcp;
 #[path = "../common/parts.rs"]
 mod parts;
 mod proxy;

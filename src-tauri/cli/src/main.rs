@@ -94,6 +94,12 @@ fn run(command: Command, args: &[String]) -> i32 {
         Command::Rename => cli::block_on(cli::run_rename(args, &parts, &mut stdout, &mut stderr)),
         Command::Run => cli::block_on(cli::run_run(args, &parts, &mut stdout, &mut stderr)),
         Command::Log => cli::run_log(args, &parts, &mut stdout, &mut stderr),
+        Command::Mcp => cli::block_on(keystep_cli::mcp::run_mcp(
+            args,
+            std::sync::Arc::new(parts),
+            &mut stdout,
+            &mut stderr,
+        )),
     };
     let _ = stdout.flush();
     status

@@ -139,9 +139,7 @@ fn link(template: &str, id: &str, fields: &BTreeMap<String, String>) -> Option<S
     let mut out = template.to_string();
     for name in crate::provider::placeholders(template) {
         let value = if name == "id" { id } else { fields.get(name)? };
-        let encoded =
-            percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC)
-                .to_string();
+        let encoded = percent_encoding::utf8_percent_encode(value, pages::SEGMENT).to_string();
         out = out.replace(&format!("{{{name}}}"), &encoded);
     }
     Some(out)

@@ -33,6 +33,7 @@ mod humaans;
 mod jazzhr;
 mod namely;
 mod payfit;
+pub mod people;
 mod provider_file;
 
 pub use hibob::{HibobGrant, HibobTenant, Waf};

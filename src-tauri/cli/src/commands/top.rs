@@ -26,11 +26,13 @@ pub enum Command {
     Run,
     /// `keystep log`: the record of every use (issue 15).
     Log,
+    /// `keystep mcp`: the MCP server an AI assistant starts (issue 23).
+    Mcp,
 }
 
 impl Command {
     /// Every command, in the order `--help` lists them.
-    pub const ALL: [Command; 8] = [
+    pub const ALL: [Command; 9] = [
         Command::Link,
         Command::Relink,
         Command::List,
@@ -39,6 +41,7 @@ impl Command {
         Command::Verify,
         Command::Run,
         Command::Log,
+        Command::Mcp,
     ];
 
     /// The word that names it.
@@ -52,6 +55,7 @@ impl Command {
             Command::Rename => "rename",
             Command::Run => "run",
             Command::Log => "log",
+            Command::Mcp => "mcp",
         }
     }
 
@@ -89,6 +93,10 @@ impl Command {
             Command::Log => (
                 "log [--account HANDLE] [--since DURATION|TIME] [--last N] [--json]",
                 "every use of a key: see keystep log --help",
+            ),
+            Command::Mcp => (
+                "mcp --account HANDLE ... | --all",
+                "let an AI assistant read the accounts, never holding a key: see keystep mcp --help",
             ),
         }
     }

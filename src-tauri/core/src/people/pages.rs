@@ -50,8 +50,16 @@ fn plain(value: &str, in_path: bool) -> bool {
             || (!value.contains(['/', '\\', '?', '#', '%']) && value != "." && value != ".."))
 }
 
+/// What a path segment keeps as it is: letters, digits and RFC 3986's other unreserved
+/// characters; everything else is percent-encoded.
+pub(super) const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 fn encode_segment(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
+    percent_encoding::utf8_percent_encode(value, SEGMENT).to_string()
 }
 
 /// `text` with each `{name}` of `values` replaced by its value (encoded with `encode`).

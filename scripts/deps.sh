@@ -3,7 +3,9 @@
 #   deps.sh build   WebKitGTK/GTK/appindicator/rsvg -dev packages and a C toolchain
 #   deps.sh test    build + Xvfb, D-Bus, gnome-keyring, secret-tool, WebKitWebDriver, tauri-driver,
 #                   dunst (a real notification service for the end-to-end suite), python3-dbus and
-#                   python3-gi (a fake Secret Service for the command-line tests), cargo-deny
+#                   python3-gi (a fake Secret Service for the command-line tests), cargo-deny, and
+#                   a Python venv with the official MCP client and a third-party MCP server (the
+#                   keystep mcp tests: tests/cli/mcp.rs, tests/mcp/)
 #   deps.sh package build + desktop-file-validate (the package test)
 set -euo pipefail
 
@@ -15,7 +17,7 @@ build_pkgs=(
 )
 test_pkgs=(
   xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
-  webkit2gtk-driver at-spi2-core x11-utils chromium curl python3 dunst
+  webkit2gtk-driver at-spi2-core x11-utils chromium curl python3 python3-venv dunst
   python3-dbus python3-gi
 )
 package_pkgs=(desktop-file-utils)
@@ -50,5 +52,23 @@ if [ "$mode" = test ]; then
   if [ "$(cargo deny --version 2>/dev/null)" != "cargo-deny $deny_version" ]; then
     echo "deps: installing cargo-deny $deny_version"
     cargo install cargo-deny --locked --version "=$deny_version" --quiet
+  fi
+
+  # The MCP tests drive `keystep mcp` with a client that is not Keystep's: the official
+  # Python SDK, and start a real third-party MCP server from PyPI through `keystep run --env`.
+  # Both pinned, in a venv of their own; skipped while the pinned versions are installed.
+  venv="${XDG_CACHE_HOME:-$HOME/.cache}/keystep/venv"
+  mcp_version=2.3.0
+  proxy_version=0.4.0
+  if ! "$venv/bin/python" - "$mcp_version" "$proxy_version" 2>/dev/null <<'PY'
+import sys
+from importlib.metadata import version
+sys.exit(0 if (version("mcp"), version("mcp-openapi-proxy")) == (sys.argv[1], sys.argv[2]) else 1)
+PY
+  then
+    echo "deps: installing mcp $mcp_version and mcp-openapi-proxy $proxy_version in $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check \
+      "mcp==$mcp_version" "mcp-openapi-proxy==$proxy_version"
   fi
 fi

@@ -621,3 +621,80 @@ fn a_refused_key_comes_back_as_a_tool_error_with_keystep_code() {
         "a sentence an assistant can act on: {r}"
     );
 }
+
+#[test]
+fn a_third_party_mcp_server_reads_through_a_keystep_reference_and_never_sees_it_in_its_config() {
+    if !keyring_present() {
+        return;
+    }
+    let Some(python) = venv_python() else {
+        return;
+    };
+    let cli = linked_cli();
+    let proxy_server = python.with_file_name("mcp-openapi-proxy");
+    let spec = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/mcp/humaans-openapi.json");
+    let mut env = server_env(&cli);
+    env.insert(
+        "SERVER_URL_OVERRIDE".into(),
+        json!(cli.emu.url("humaans", "api")),
+    );
+    env.insert(
+        "OPENAPI_SPEC_URL".into(),
+        json!(format!("file://{}", spec.display())),
+    );
+    env.insert(
+        "API_KEY".into(),
+        json!("keystep://humaans-acme-ltd/api_token"),
+    );
+    env.insert("API_AUTH_TYPE".into(), json!("Bearer"));
+    let listing = json!({
+        "command": app_binary().display().to_string(),
+        "args": ["run", "--env", "--", proxy_server.display().to_string()],
+        "env": env,
+        "client_name": "Test Assistant",
+        "calls": [],
+    });
+    let (listed, _) = drive(&python, &listing);
+    let tool = listed["tools"]
+        .as_array()
+        .expect("tools")
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .find(|n| n.contains("people"))
+        .unwrap_or_else(|| panic!("the server offers a people tool: {}", listed["tools"]))
+        .to_string();
+    cli.emu.clear_requests();
+    let mut reading = listing.clone();
+    reading["calls"] = json!([call(&tool, json!({}))]);
+    let config = reading.to_string();
+    let (out, printed) = drive(&python, &reading);
+    let answer = &out["results"][0];
+    assert_eq!(answer["is_error"], false, "the server read: {answer}");
+    assert!(
+        answer["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("Given0")),
+        "it read the people through the key: {answer}"
+    );
+    let secret = crate::accounts::HUMAANS;
+    assert!(
+        config.contains("keystep://humaans-acme-ltd/api_token") && !config.contains(secret),
+        "the configuration holds the reference, never the key"
+    );
+    assert!(
+        cli.emu.requests().iter().any(|r| r.path == "/people"
+            && r.headers.get("authorization").map(String::as_str)
+                == Some(&format!("Bearer {secret}"))),
+        "the provider got the real key"
+    );
+    assert!(!printed.contains(secret), "nothing printed holds the key");
+    assert!(
+        !every_file(cli.home.path()).contains(secret),
+        "no file Keystep wrote holds the key"
+    );
+    let log = std::fs::read_to_string(use_log(&cli)).expect("the use log");
+    assert!(
+        log.contains("\"command\":\"mcp-openapi-proxy\"") && log.contains("\"mode\":\"env\""),
+        "the run is recorded, with the key in the environment: {log}"
+    );
+}

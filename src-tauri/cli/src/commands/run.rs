@@ -67,7 +67,14 @@ pub async fn run_run(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
-    let parsed = match parse(args) {
+    // Variables that are not text are no reference (and `env::vars` would panic on them).
+    let ours = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)));
+    let referenced = match crate::run::references(ours) {
+        Ok(r) => r,
+        Err(e) => return super::args::usage_error(stderr, "run", &format!("{e}.")),
+    };
+    let parsed = match parse(args, !referenced.is_empty()) {
         Ok(Some(p)) => p,
         Ok(None) => {
             let _ = write!(stdout, "{RUN_USAGE}");
@@ -83,7 +90,8 @@ pub async fn run_run(
         }
     };
     let mut chosen: Vec<&Account> = Vec::new();
-    for name in &parsed.accounts {
+    let referenced_handles: Vec<&String> = referenced.iter().map(|r| &r.handle).collect();
+    for name in parsed.accounts.iter().chain(referenced_handles) {
         match find(&book.accounts, name) {
             Ok(a) if chosen.iter().any(|c| c.id == a.id) => {}
             Ok(a) => chosen.push(a),
@@ -122,7 +130,24 @@ pub async fn run_run(
             );
             return EXIT_FAILED;
         };
-        if parsed.env {
+        let named = parsed
+            .accounts
+            .iter()
+            .any(|n| find(&book.accounts, n).is_ok_and(|a| a.id == account.id));
+        if parsed.env && !named {
+            // Referenced only: the variables that name its fields, nothing more.
+            if let Err(e) = resolve_references(&referenced, account, provider, &secrets, &mut vars)
+            {
+                let _ = writeln!(stderr, "keystep run: {e}");
+                return EXIT_USAGE;
+            }
+            masked.extend(secrets.values().cloned());
+        } else if parsed.env {
+            if let Err(e) = resolve_references(&referenced, account, provider, &secrets, &mut vars)
+            {
+                let _ = writeln!(stderr, "keystep run: {e}");
+                return EXIT_USAGE;
+            }
             let mut fields: BTreeMap<String, Secret> = account
                 .fields
                 .iter()
@@ -214,6 +239,51 @@ pub async fn run_run(
         proxy.stop().await;
     }
     end(&log, &run, world, status, requests)
+}
+
+/// Puts the value of each reference to `account` into `vars`, under the reference's own
+/// variable.
+///
+/// # Errors
+/// A reference names a field the account's provider does not have.
+fn resolve_references(
+    referenced: &[crate::run::Reference],
+    account: &Account,
+    provider: &keystep_core::provider::Provider,
+    secrets: &keystep_core::vault::SecretFields,
+    vars: &mut BTreeMap<String, Secret>,
+) -> Result<(), String> {
+    for r in referenced {
+        let ours = find(std::slice::from_ref(account), &r.handle).is_ok();
+        if !ours {
+            continue;
+        }
+        let value = secrets
+            .get(&r.field)
+            .map(|s| Secret::new(s.expose()))
+            .or_else(|| {
+                account
+                    .fields
+                    .get(&r.field)
+                    .map(|v| Secret::new(v.as_str()))
+            });
+        match value {
+            Some(v) => {
+                vars.insert(r.var.clone(), v);
+            }
+            None => {
+                let fields: Vec<&str> = provider.fields.iter().map(|f| f.key.as_str()).collect();
+                return Err(format!(
+                    "{} names the field “{}”, which {} accounts do not have; their fields are: {}.",
+                    r.var,
+                    r.field,
+                    provider.name,
+                    fields.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Records the run's end and returns its status.

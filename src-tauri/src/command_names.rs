@@ -26,4 +26,6 @@ pub const COMMANDS: &[&str] = &[
     "list_last_uses",
     "get_desktop",
     "quit_app",
+    "get_assistant_setup",
+    "share_account_fields",
 ];

@@ -13,6 +13,7 @@ import { asList, hasText } from "../lib/values.js";
 import { accountSentence, accountTitle, codeTitle, errorSentence, keyAgeText, statusInfo } from "../lib/wording.js";
 import { actionButtons, couldntCheckNote, gotNoAnswer, setCheckButton, statusChips } from "./account-card.js";
 import { accountGone, show as showHome, updateAccount } from "./accounts.js";
+import { loadAssistant } from "./assistant.js";
 import { permissionSection } from "./permissions.js";
 import { purposeOf } from "./purpose.js";
 
@@ -45,7 +46,7 @@ export async function show(id) {
   state.detailId = id;
   render(account);
   showView("account");
-  await Promise.all([loadHistory(id), loadUse(id)]);
+  await Promise.all([loadHistory(id), loadUse(id), loadAssistant(id)]);
 }
 
 /**

@@ -11,11 +11,14 @@ indexes); a call whose source is missing or null is skipped (its result is null)
 
 and read one JSON object on standard output: the server's name and instructions, its tools
 (name, description, input schema, annotations), and for each call whether it was an error,
-its structured content, its text and how long it took (seconds, measured here).
+its structured content, its text and how long it took (seconds, measured here). With
+`"measure_server": true`, also the server process's resident memory after the calls
+(`server_rss_kib`, `server_peak_kib`: VmRSS and VmHWM of the child this client started).
 """
 
 import asyncio
 import json
+import os
 import sys
 import time
 
@@ -70,7 +73,24 @@ async def main() -> None:
                         "seconds": took,
                     }
                 )
+                if plan.get("measure_server") and len(out["results"]) == len(plan.get("calls", [])):
+                    out.update(server_memory())
     json.dump(out, sys.stdout)
+
+
+def server_memory() -> dict:
+    """VmRSS and VmHWM (KiB) of this process's child that runs the server."""
+    me = str(os.getpid())
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                status = dict(line.split(":", 1) for line in f if ":" in line)
+        except OSError:
+            continue
+        if status.get("PPid", "").strip() == me:
+            kib = lambda k: int(status.get(k, "0 kB").split()[0])
+            return {"server_rss_kib": kib("VmRSS"), "server_peak_kib": kib("VmHWM")}
+    return {}
 
 
 asyncio.run(main())

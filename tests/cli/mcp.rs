@@ -698,3 +698,70 @@ fn a_third_party_mcp_server_reads_through_a_keystep_reference_and_never_sees_it_
         "the run is recorded, with the key in the environment: {log}"
     );
 }
+
+#[test]
+fn config_prints_each_assistants_snippet_with_this_binarys_absolute_path_and_no_key() {
+    if !keyring_present() {
+        return;
+    }
+    let cli = linked_cli();
+    let out = cli.run(
+        &[
+            "mcp",
+            "--config",
+            "claude-desktop",
+            "--account",
+            "humaans-acme-ltd",
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(0), "printed: {}", stderr(&out));
+    let snippet: Value = serde_json::from_slice(&out.stdout).expect("JSON to paste");
+    let command = snippet["mcpServers"]["keystep"]["command"]
+        .as_str()
+        .expect("a command");
+    assert!(
+        std::path::Path::new(command).is_absolute()
+            && std::fs::canonicalize(app_binary()).ok() == Some(PathBuf::from(command)),
+        "this binary's absolute path: {command}"
+    );
+    assert_eq!(
+        snippet["mcpServers"]["keystep"]["args"],
+        json!(["mcp", "--account", "humaans-acme-ltd"]),
+        "the arguments"
+    );
+    let third = cli.run(
+        &[
+            "mcp",
+            "--config",
+            "claude-code",
+            "--account",
+            "hibob-service-7001",
+            "--server",
+            "hibob",
+            "--var",
+            "HIBOB_API_TOKEN",
+            "--",
+            "hibob-mcp",
+        ],
+        "",
+    );
+    let line = String::from_utf8_lossy(&third.stdout);
+    assert!(
+        line.starts_with("claude mcp add --scope user --env HIBOB_API_TOKEN=keystep://hibob-service-7001/service_user_token hibob -- ")
+            && line.trim_end().ends_with(" run --env -- hibob-mcp"),
+        "a reference to the one secret field, through keystep run --env: {line}"
+    );
+    let wrong = cli.run(&["mcp", "--config", "chatgpt", "--all"], "");
+    assert_eq!(
+        wrong.status.code(),
+        Some(2),
+        "an unknown assistant is a usage error"
+    );
+    for secret in secrets() {
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains(secret) && !line.contains(secret),
+            "no key in a snippet"
+        );
+    }
+}

@@ -28,6 +28,8 @@ mod app_binary;
 mod book;
 mod keychain_wait;
 mod mcp;
+mod mcp_client;
+mod mcp_servers;
 #[path = "../common/parts.rs"]
 mod parts;
 mod proxy;

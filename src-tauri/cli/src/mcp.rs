@@ -4,9 +4,9 @@
 //! accounts' handles; the keys stay in the keychain and go only to the provider, through
 //! `keystep run`'s own proxy started in this process (`upstream`), read-only and within
 //! each provider's pace. The tools (`tools`) read people and candidates in one common shape
-//! and anything else the provider file allows; the field policy withholds sensitive fields
-//! unless the account shares them; every call is recorded under the assistant's name
-//! (`server`).
+//! (`records`) and anything else the provider file allows (`request`); the field policy
+//! withholds sensitive fields unless the account shares them; every call is recorded under
+//! the assistant's name (`server`).
 //!
 //! The same command prints what to paste into an assistant's configuration (`--config`),
 //! for Keystep itself or for a third-party server run through `keystep run --env` with
@@ -30,6 +30,8 @@ use crate::commands::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::proxy::{Grant, ProxySettings};
 
 mod args;
+mod records;
+mod request;
 mod server;
 pub mod tools;
 mod upstream;

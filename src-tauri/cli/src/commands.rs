@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use keystep_core::provider::Provider;
 use keystep_core::secret::Secret;
 
-mod args;
+pub(crate) mod args;
 mod stdin;
 mod top;
 mod view;

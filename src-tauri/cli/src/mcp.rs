@@ -52,16 +52,13 @@ pub async fn run_mcp(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
-    if args.first().is_some_and(|a| a == "--help" || a == "-h") {
-        let _ = write!(stdout, "{MCP_USAGE}");
-        return EXIT_OK;
-    }
     let parsed = match args::parse(args) {
-        Ok(p) => p,
-        Err(e) => {
-            let _ = writeln!(stderr, "keystep mcp: {e}. Try keystep mcp --help.");
-            return EXIT_USAGE;
+        Ok(Some(p)) => p,
+        Ok(None) => {
+            let _ = write!(stdout, "{MCP_USAGE}");
+            return EXIT_OK;
         }
+        Err(e) => return crate::commands::args::usage_error(stderr, "mcp", &e),
     };
     let book = match world.book() {
         Ok(b) => b,

@@ -55,11 +55,10 @@ pub struct McpArgs {
     pub command: Vec<String>,
 }
 
-fn category(value: Option<&String>, option: &str) -> Result<FieldCategory, String> {
+fn category(value: &str, option: &str) -> Result<FieldCategory, String> {
     let names: Vec<&str> = FieldCategory::ALL.iter().map(|c| c.as_str()).collect();
-    value
-        .and_then(|v| FieldCategory::parse(v))
-        .ok_or_else(|| format!("{option} takes one of {}", names.join(", ")))
+    FieldCategory::parse(value)
+        .ok_or_else(|| format!("{option} takes one of {}.", names.join(", ")))
 }
 
 fn is_variable(name: &str) -> bool {
@@ -68,72 +67,79 @@ fn is_variable(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// Parses `args` (after the word `mcp`).
-pub(super) fn parse(args: &[String]) -> Result<McpArgs, String> {
+/// Parses `args` (after the word `mcp`) with the command line's one parser; `None` for
+/// `--help`. Sentences name no value but a short lower-case word.
+pub(super) fn parse(args: &[String]) -> Result<Option<McpArgs>, String> {
+    use crate::commands::args::{self, Long, Short, Value};
     let mut parsed = McpArgs::default();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let (name, inline) = match arg.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
-            _ => (arg.as_str(), None),
-        };
-        let mut value = || inline.clone().or_else(|| it.next().cloned());
-        match name {
-            "--account" => match value() {
-                Some(h) if !h.starts_with('-') && !h.is_empty() => parsed.accounts.push(h),
-                _ => return Err("--account needs a handle".into()),
-            },
-            "--all" => parsed.all = true,
-            "--config" => {
-                let v = value();
-                parsed.config = Some(v.as_deref().and_then(Assistant::parse).ok_or_else(|| {
-                    "--config takes claude-desktop, claude-code, cursor or vscode".to_string()
+    let mut parser = args::parser(args);
+    while let Some(arg) = parser.next().map_err(|e| args::explain(e, "mcp"))? {
+        match arg {
+            Long("help") | Short('h') => return Ok(None),
+            Long("account") => {
+                let handle = args::text(&mut parser, "mcp")?;
+                if handle.starts_with('-') || handle.is_empty() {
+                    return Err("--account needs a handle after it.".into());
+                }
+                parsed.accounts.push(handle);
+            }
+            Long("all") => parsed.all = true,
+            Long("config") => {
+                let v = args::text(&mut parser, "mcp")?;
+                parsed.config = Some(Assistant::parse(&v).ok_or_else(|| {
+                    "--config takes claude-desktop, claude-code, cursor or vscode.".to_string()
                 })?);
             }
-            "--server" => match value() {
-                Some(s) if !s.is_empty() && !s.starts_with('-') => parsed.server = Some(s),
-                _ => return Err("--server needs the name the assistant lists it by".into()),
-            },
-            "--var" => {
-                let v = value().unwrap_or_default();
+            Long("server") => {
+                let v = args::text(&mut parser, "mcp")?;
+                if v.is_empty() || v.starts_with('-') {
+                    return Err("--server needs the name the assistant lists it by.".into());
+                }
+                parsed.server = Some(v);
+            }
+            Long("var") => {
+                let v = args::text(&mut parser, "mcp")?;
                 let (var, field) = match v.split_once('=') {
                     Some((k, f)) => (k.to_string(), Some(f.to_string())),
                     None => (v.clone(), None),
                 };
                 if !is_variable(&var) {
                     return Err(
-                        "--var takes a variable name (letters, digits, _), then =FIELD if needed"
+                        "--var takes a variable name (letters, digits, _), then =FIELD if needed."
                             .into(),
                     );
                 }
                 parsed.vars.push((var, field));
             }
-            "--allow" | "--withhold" => {
+            Long(option @ ("allow" | "withhold")) => {
+                let option = format!("--{option}");
                 if parsed.share.is_some() {
-                    return Err("give one --allow or --withhold at a time".into());
+                    return Err("Give one --allow or --withhold at a time.".into());
                 }
-                let v = value();
-                parsed.share = Some((category(v.as_ref(), name)?, name == "--allow"));
+                let v = args::text(&mut parser, "mcp")?;
+                parsed.share = Some((category(&v, &option)?, option == "--allow"));
             }
-            "--" => {
-                parsed.command = it.cloned().collect();
+            Value(first) => {
+                // The third-party server's command: everything from here is its own.
+                let first = first
+                    .into_string()
+                    .map_err(|_| "An argument is not valid text.".to_string())?;
+                parsed.command.push(first);
+                for arg in parser.raw_args().map_err(|e| args::explain(e, "mcp"))? {
+                    parsed.command.push(
+                        arg.into_string()
+                            .map_err(|_| "An argument is not valid text.".to_string())?,
+                    );
+                }
                 break;
             }
-            a => {
-                // Named back only when it looks like an option (never a pasted key).
-                let shown = a.len() <= 24
-                    && a.starts_with("--")
-                    && a[2..].chars().all(|c| c.is_ascii_lowercase() || c == '-');
-                return Err(if shown {
-                    format!("“{a}” is not an option of keystep mcp")
-                } else {
-                    "an argument is not an option of keystep mcp".into()
-                });
-            }
+            other => return Err(args::explain(other.unexpected(), "mcp")),
         }
     }
     if parsed.all != parsed.accounts.is_empty() {
-        return Err("name the accounts with --account HANDLE, or serve them all with --all".into());
+        return Err(
+            "Name the accounts with --account HANDLE, or serve them all with --all.".into(),
+        );
     }
     let third_party =
         parsed.server.is_some() || !parsed.vars.is_empty() || !parsed.command.is_empty();
@@ -143,12 +149,12 @@ pub(super) fn parse(args: &[String]) -> Result<McpArgs, String> {
             || parsed.command.is_empty()
             || parsed.vars.is_empty())
     {
-        return Err("another server's configuration takes --config ASSISTANT --server NAME --var VARIABLE[=FIELD] and its command after --".into());
+        return Err("Another server's configuration takes --config ASSISTANT --server NAME --var VARIABLE[=FIELD] and its command after --.".into());
     }
     if parsed.share.is_some() && parsed.config.is_some() {
-        return Err("--allow and --withhold do not go with --config".into());
+        return Err("--allow and --withhold do not go with --config.".into());
     }
-    Ok(parsed)
+    Ok(Some(parsed))
 }
 
 #[cfg(test)]
@@ -161,11 +167,17 @@ mod tests {
 
     #[test]
     fn serving_printing_and_sharing_parse() {
-        let p = parse(&args(&["--account", "a", "--account=b"])).expect("serve");
+        let p = parse(&args(&["--account", "a", "--account=b"]))
+            .expect("serve")
+            .expect("not --help");
         assert_eq!(p.accounts, ["a", "b"], "two accounts");
-        let p = parse(&args(&["--all", "--config", "claude-code"])).expect("config");
+        let p = parse(&args(&["--all", "--config", "claude-code"]))
+            .expect("config")
+            .expect("not --help");
         assert_eq!(p.config, Some(Assistant::ClaudeCode), "the assistant");
-        let p = parse(&args(&["--account", "a", "--allow", "date_of_birth"])).expect("allow");
+        let p = parse(&args(&["--account", "a", "--allow", "date_of_birth"]))
+            .expect("allow")
+            .expect("not --help");
         assert_eq!(p.share, Some((FieldCategory::DateOfBirth, true)), "shared");
         let p = parse(&args(&[
             "--config",
@@ -180,7 +192,8 @@ mod tests {
             "hibob-mcp",
             "--flag",
         ]))
-        .expect("third party");
+        .expect("third party")
+        .expect("not --help");
         assert_eq!(p.command, ["hibob-mcp", "--flag"], "the command after --");
         assert_eq!(
             p.vars,

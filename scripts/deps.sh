@@ -3,9 +3,10 @@
 #   deps.sh build   WebKitGTK/GTK/appindicator/rsvg -dev packages and a C toolchain
 #   deps.sh test    build + Xvfb, D-Bus, gnome-keyring, secret-tool, WebKitWebDriver, tauri-driver,
 #                   dunst (a real notification service for the end-to-end suite), python3-dbus and
-#                   python3-gi (a fake Secret Service for the command-line tests), cargo-deny, and
-#                   a Python venv with the official MCP client and a third-party MCP server (the
-#                   keystep mcp tests: tests/cli/mcp.rs, tests/mcp/)
+#                   python3-gi (a fake Secret Service for the command-line tests), strace (the
+#                   examples' argument lists), cargo-deny, and a Python venv with the official
+#                   MCP client and a third-party MCP server (the keystep mcp tests:
+#                   tests/cli/mcp.rs, tests/mcp/)
 #   deps.sh package build + desktop-file-validate (the package test)
 set -euo pipefail
 
@@ -17,7 +18,7 @@ build_pkgs=(
 )
 test_pkgs=(
   xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools
-  webkit2gtk-driver at-spi2-core x11-utils chromium curl python3 python3-venv dunst
+  webkit2gtk-driver at-spi2-core x11-utils chromium curl python3 python3-venv dunst strace
   python3-dbus python3-gi
 )
 package_pkgs=(desktop-file-utils)

@@ -73,6 +73,7 @@ export const ERROR_CODES = Object.freeze([
  * @property {Array<{id: string, doing: string}>} checks the chain's lines, for link-progress
  * @property {Partial<Record<Code, string>>} messages the provider's advice per outcome code
  * @property {string[]} success success lines, the first whose placeholders are known wins
+ * @property {boolean} names_company whether verification names the company (else the form asks for a name)
  * @typedef {object} PurposeView what a key may be for
  * @property {string} id `read`, `full`, or the provider's own
  * @property {string} label a short name for the choice
@@ -353,14 +354,17 @@ export async function checkAllAccounts() {
  * and linkPending(id) links it as limited, without the key being sent again.
  * @param {string} provider provider id
  * @param {Record<string, string>} fields every field value, secret ones included
- * @param {{purpose?: string}} [options] purpose: what the key is for (`read` when left out)
+ * @param {{purpose?: string, name?: string}} [options] purpose: what the key is for (`read`
+ *   when left out); name: what to call the account, for a provider that cannot name the company
  * @returns {Promise<AccountView>} the new account
  */
-export async function linkAccount(provider, fields, { purpose = undefined } = {}) {
+export async function linkAccount(provider, fields, { purpose = undefined, name = undefined } = {}) {
   /** @type {Record<string, unknown>} */
   const args = { provider, fields };
   // Without one the backend holds the key to `read`.
   if (purpose) args.purpose = purpose;
+  // Without one the account is named as the provider names it.
+  if (name) args.name = name;
   return linked(await call("link_account", args));
 }
 

@@ -316,6 +316,7 @@ fn list_recent_use_reads_the_use_log_keystep_run_wrote_and_offers_the_line_to_co
                 name: handle.clone(),
             }],
             mode: Mode::Proxy,
+            no_masking: false,
         },
         UseRecord::Request {
             run: "r1".into(),
@@ -327,12 +328,15 @@ fn list_recent_use_reads_the_use_log_keystep_run_wrote_and_offers_the_line_to_co
             bytes: 99,
             duration_ms: 3,
             forwarded: true,
+            waited_ms: 0,
         },
         UseRecord::RunEnded {
             run: "r1".into(),
             at: 1_700_000_102,
             exit_status: 0,
             requests: 1,
+            refused: 0,
+            other_users: 0,
         },
     ] {
         log.append(&record).expect("recorded");

@@ -123,6 +123,7 @@ fn an_account_linked_and_a_use_recorded_from_the_command_line_reach_the_window()
         command: "sync.py".into(),
         accounts: Vec::new(),
         mode: Mode::Proxy,
+        no_masking: false,
     })
     .expect("keystep run records a run");
     wait_for_event(&events, seen, "keystep run's use");

@@ -9,6 +9,11 @@
 //! `keychain_wait`: an unlock prompt nobody answers ends a command at its bound.
 //! `terminal`: `verify` and `link` at a terminal ask for each secret with echo off.
 //! `usage`: one style of usage error, no pasted value repeated, the README's synopses.
+//! `run_examples`: every example Keystep prints keeps the run token out of argument lists
+//! (run under strace), and the window's examples read through the real proxy.
+//! `run_guard`: a terminal's Ctrl-C reaching the command once, a hold said once on stderr,
+//! and idle connections by the hundred, another user's and the script's own, under a low
+//! descriptor limit.
 //! `mcp`: `keystep mcp` driven by the official Python MCP client, every tool for every
 //! provider, the field policy, and a third-party MCP server through `keystep run --env`.
 //!
@@ -16,7 +21,10 @@
 //! one book at once lose nothing), `proxy` (`keystep run`'s proxy: each provider's real
 //! credential in its place while the script holds a run token; refusals forward nothing;
 //! pace, Retry-After, streaming, redirects, 200 requests at once; the use log without
-//! secrets), `stdin` (fuzzing standard input and the normalizers: no panic, and no error
+//! secrets), `proxy_guard` (who may use the proxy and what it lets through: other users,
+//! `Host`, override headers and cookies, plain writes, refusals counted not recorded, host
+//! pinning, idle connections), `proxy_pace` (only documented limits, said once and recorded;
+//! HiBob's firewall never tripped; a 429's back-off), `stdin` (fuzzing standard input and the normalizers: no panic, and no error
 //! repeats what came in) and `purpose` (`keystep verify --purpose`).
 
 use std::io::Write;
@@ -33,9 +41,13 @@ mod mcp_servers;
 #[path = "../common/parts.rs"]
 mod parts;
 mod proxy;
+mod proxy_guard;
+mod proxy_pace;
 mod purpose;
 mod relink;
 mod run;
+mod run_examples;
+mod run_guard;
 mod stdin;
 mod terminal;
 mod usage;

@@ -5,8 +5,9 @@
 //! For each provider the script reads through the proxy with its run token and prints what
 //! it got and its whole environment; the emulator must have received the real credential,
 //! the script never; a wrong token and a write are refused with nothing forwarded; the use
-//! log holds the run and its requests and no secret. Then `--env` with masking, the exit
-//! status passed through, 127, a forwarded SIGINT, and the refusals before anything runs.
+//! log holds the run and its requests and no secret. Then `--env` with masking (`curl -v -u`
+//! included), the exit status passed through, 127, a forwarded SIGINT, and the refusals
+//! before anything runs (a `VAR=value` command).
 
 use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
@@ -45,7 +46,7 @@ print("WRITE", *call("DELETE", token))
 "#;
 
 /// Links every provider with `keystep link`; returns (handle, auth placement, path, secret).
-fn link_all(cli: &Cli) -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
+pub(crate) fn link_all(cli: &Cli) -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
     let mut out = Vec::new();
     for (provider, fields, stdin, handle, secret) in providers() {
         let mut args = vec!["link", provider];
@@ -205,13 +206,17 @@ fn scripts_read_through_the_proxy_and_never_hold_a_key() {
         .collect();
     let count = |event: &str| records.iter().filter(|r| r["event"] == event).count();
     assert_eq!(count("run_started"), 5, "each run recorded: {records:?}");
-    assert_eq!(count("request"), 15, "each request recorded, refusals too");
+    assert_eq!(
+        count("request"),
+        10,
+        "each request the token opened recorded, the refused write too; the wrong token's only counted"
+    );
     assert!(
         records
             .iter()
             .filter(|r| r["event"] == "run_ended")
-            .all(|r| r["exit_status"] == 0 && r["requests"] == 3),
-        "each run's end, status and requests: {records:?}"
+            .all(|r| r["exit_status"] == 0 && r["requests"] == 2 && r["refused"] == 1),
+        "each run's end, status, requests and the one refusal counted: {records:?}"
     );
     assert!(
         records
@@ -298,6 +303,120 @@ fn env_mode_hands_the_fields_and_masks_them_in_the_output() {
         String::from_utf8_lossy(&bare.stdout).contains(secret),
         "--no-masking passes the output as it is"
     );
+    let log = cli.run(&["log", "--json"], "");
+    let unmasked: Vec<bool> = stdout(&log)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|r| r["event"] == "run_started")
+        .map(|r| r["no_masking"] == true)
+        .collect();
+    assert_eq!(
+        unmasked,
+        [false, true],
+        "the run's record says whether its output was masked"
+    );
+}
+
+#[test]
+fn curl_v_with_a_basic_pair_under_env_prints_no_form_of_the_credential() {
+    if !keyring_present() {
+        return;
+    }
+    let cli = Cli::new();
+    let linked = link_all(&cli);
+    let (handle, _, _, secret) = linked[1];
+    let var = |field: &str| {
+        format!(
+            "KEYSTEP_{}_{field}",
+            handle.to_uppercase().replace('-', "_")
+        )
+    };
+    let url = format!("{}/company/people/fields", cli.emu.url("hibob", "api"));
+    // The review's probe: curl's own trace, then the key in the encodings a script prints.
+    let code = format!(
+        "curl -sv -u \"${id}:${token}\" \"{url}\" -o /dev/null 2>&1 | grep -i '^> authorization'; \
+         python3 -c 'import base64,json,os,urllib.parse; k=os.environ[\"{token}\"]; \
+         print(\"b64\", base64.b64encode(k.encode()).decode()); \
+         print(\"url64\", base64.urlsafe_b64encode(k.encode()).decode().rstrip(\"=\")); \
+         print(\"hex\", k.encode().hex()); print(\"json\", json.dumps(k)); \
+         print(\"url\", urllib.parse.quote(k))'",
+        id = var("SERVICE_USER_ID"),
+        token = var("SERVICE_USER_TOKEN"),
+    );
+    let out = cli.run(
+        &["run", "--account", handle, "--env", "--", "sh", "-c", &code],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(0), "ran: {}", stderr(&out));
+    let printed = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(
+        printed
+            .to_lowercase()
+            .contains("> authorization: basic <concealed by keystep>"),
+        "curl's Authorization line is masked whole: {printed}"
+    );
+    let pair = base64(&format!("SERVICE-7001:{secret}"));
+    let alone = base64(secret);
+    let hex: String = secret.bytes().map(|b| format!("{b:02x}")).collect();
+    for (form, value) in [
+        ("the key", secret.to_string()),
+        ("base64 of the pair", pair.clone()),
+        (
+            "the pair's base64 without its padding",
+            pair.trim_end_matches('=').to_string(),
+        ),
+        ("base64 of the key", alone.trim_end_matches('=').to_string()),
+        ("hex of the key", hex),
+    ] {
+        assert!(!printed.contains(&value), "{form} never shows: {printed}");
+    }
+    for tag in ["b64", "url64", "hex", "json", "url"] {
+        assert!(
+            printed.contains(&format!("{tag} <concealed by keystep>"))
+                || printed.contains(&format!("{tag} \"<concealed by keystep>\"")),
+            "the {tag} spelling is masked: {printed}"
+        );
+    }
+}
+
+#[test]
+fn a_shell_assignment_before_the_command_is_refused_and_its_value_never_kept() {
+    if !keyring_present() {
+        return;
+    }
+    let cli = Cli::new();
+    let linked = link_all(&cli);
+    let out = cli.run(
+        &[
+            "run",
+            "--account",
+            linked[2].0,
+            "--",
+            "API_TOKEN=sup3rsecretvalue",
+            "python3",
+            "-c",
+            "pass",
+        ],
+        "",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a usage error: {}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("API_TOKEN=…") && stderr(&out).contains("before keystep run"),
+        "says what to do instead: {}",
+        stderr(&out)
+    );
+    let log = cli.run(&["log", "--json"], "");
+    assert!(
+        !stdout(&log).contains("run_started"),
+        "nothing was run, so nothing was recorded: {}",
+        stdout(&log)
+    );
+    cli.assert_no_secret_anywhere(&["sup3rsecretvalue"]);
 }
 
 #[test]

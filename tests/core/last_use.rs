@@ -15,6 +15,7 @@ fn an_assistants_tool_call_is_a_last_use_and_its_session_start_is_not() {
             name: "h-a".into(),
         }],
         mode: Mode::Mcp,
+        no_masking: false,
     };
     let tool = |at: u64, account: Option<&str>| UseRecord::Tool {
         run: "s1".into(),
@@ -35,6 +36,7 @@ fn an_assistants_tool_call_is_a_last_use_and_its_session_start_is_not() {
                 name: "h-a".into(),
             }],
             mode: Mode::Proxy,
+            no_masking: false,
         },
         session.clone(),
         tool(600, None),

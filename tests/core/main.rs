@@ -8,6 +8,9 @@
 //! - `verify_evidence`: no false red (only the provider's own answer judges a key; a
 //!   success proves whose key it is); `verify_bounds`: the engine fails closed (no client,
 //!   oversized answers, captured values that would steer a request).
+//! - `guides`: what the guides say where vendor sources corrected them (PayFit's scopes and
+//!   tab, HiBob's labels, Humaans' roles, Namely's two texts on administrator tokens),
+//!   and every fact on an evidence page labelled vendor, secondary or inferred.
 //! - `accounts`: linking and forgetting are all-or-nothing across vault and book.
 //! - `handles`: each account's short name: made, kept, renamed, resolved, settled.
 //! - `lifecycle`: one tenant is one account (duplicates refused, relinks in place), checks,
@@ -34,6 +37,7 @@ mod accounts;
 mod backoff;
 mod cases;
 mod faults;
+mod guides;
 mod handles;
 mod keychain;
 mod keychain_lifecycle;

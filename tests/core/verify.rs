@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use keystep_core::verify::Purpose;
 use keystep_core::Code;
-use keystep_emulator::{Emulator, Fault, HumaansTenant};
+use keystep_emulator::{Emulator, Fault, HumaansRole, HumaansTenant};
 use serde_json::json;
 
 use crate::cases::{run_cases, Case, Provider};
@@ -40,8 +40,15 @@ async fn humaans_full_access_token_is_verified_with_identity() {
     let paths: Vec<&str> = reqs.iter().map(|r| r.path.as_str()).collect();
     assert_eq!(
         paths,
-        ["/token-info", "/me", "/companies/cmp_8Xq2", "/people"],
-        "the documented chain, no probes"
+        [
+            "/token-info",
+            "/me",
+            "/companies/cmp_8Xq2",
+            "/people",
+            "/compensations",
+            "/documents"
+        ],
+        "the documented chain, and the two reads a creator's role may refuse; no other probe"
     );
     for r in &reqs {
         assert_eq!(r.method, "GET", "verification only reads");
@@ -194,6 +201,56 @@ async fn humaans_probe_denial_names_the_scope() {
         ["documents:read"],
         "only the denied probe's scope"
     );
+}
+
+/// Humaans' Admins cannot see Compensation and Documents by default, and a token sees only
+/// what its creator's role sees: an Admin's token with every box ticked is listed by
+/// token-info with all eight scopes, yet its compensation and document reads are refused.
+/// Those two must not be called granted, and the message says why they are missing.
+#[tokio::test]
+async fn humaans_scopes_the_creators_role_cannot_use_are_missing_not_granted() {
+    let emu = Emulator::start();
+    emu.add_humaans(
+        TOKEN,
+        HumaansTenant::full("Acme Ltd", 42).created_by(HumaansRole::Admin),
+    );
+    let r = verify(&emu, "humaans", &[("api_token", TOKEN)]).await;
+    assert_eq!(
+        r.code,
+        Some(Code::MissingPermission),
+        "the token cannot read what full needs: {r:?}"
+    );
+    assert_eq!(
+        r.permissions.missing,
+        ["compensations:read", "documents:read"],
+        "the two reads the role refused, though token-info lists them"
+    );
+    for refused in ["compensations:read", "documents:read"] {
+        assert!(
+            !r.permissions.granted.contains(&refused.to_string()),
+            "{refused} is not called granted when a read refused it: {:?}",
+            r.permissions.granted
+        );
+    }
+    assert!(
+        r.permissions
+            .granted
+            .contains(&"compensations:write".to_string()),
+        "what no read refused stays as token-info lists it: {:?}",
+        r.permissions.granted
+    );
+    assert!(
+        r.message.contains("Humaans lists View compensations (compensations:read) and View documents (documents:read) on this key, yet refused to show that data")
+            && r.message.contains("If they are ticked already, the role of the person who created the token cannot see that data"),
+        "the message says the boxes may be ticked and the creator's role is what is missing: {}",
+        r.message
+    );
+    assert_eq!(
+        r.identity.company.as_deref(),
+        Some("Acme Ltd"),
+        "the company is still named"
+    );
+    assert_no_secret(&r, TOKEN);
 }
 
 #[tokio::test]
@@ -397,7 +454,14 @@ async fn progress_names_each_step() {
     let ids: Vec<&str> = seen.iter().map(|(id, _)| id.as_str()).collect();
     assert_eq!(
         ids,
-        ["token-info", "me", "company", "people"],
+        [
+            "token-info",
+            "me",
+            "company",
+            "people",
+            "probe-compensations",
+            "probe-documents"
+        ],
         "each check that runs, in order, none of the skipped probes"
     );
 }

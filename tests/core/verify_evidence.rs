@@ -529,7 +529,8 @@ fn unproven() -> Vec<(&'static str, Case)> {
                     everyone(e);
                     e.fault("jazzhr", "/users", answer(200, json!([])));
                 },
-                &["empty list of users"],
+                // The key belongs to the account, not to a user: no "key's owner".
+                &["empty list of users", "at least one user."],
             ),
         ),
         (
@@ -540,7 +541,7 @@ fn unproven() -> Vec<(&'static str, Case)> {
                     everyone(e);
                     e.fault("jazzhr", "/users", answer(200, json!({})));
                 },
-                &["empty list of users"],
+                &["empty list of users", "at least one user."],
             ),
         ),
     ]

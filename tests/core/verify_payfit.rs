@@ -1,5 +1,5 @@
 //! PayFit contract tests: introspection (JSON first, a form after a 400 or 415), the company
-//! endpoint, scope comparison with the guide's twelve, fallback probes, and every failure.
+//! endpoint, scope comparison with the guide's nine, fallback probes, and every failure.
 
 use keystep_core::Code;
 use keystep_emulator::{Fault, IntrospectionBody, PayfitTenant};
@@ -110,7 +110,6 @@ fn cases() -> Vec<Case> {
                         "time:read",
                         "collaborators:read",
                         "contracts:read",
-                        "company:read",
                     ]),
                 );
             },
@@ -127,37 +126,9 @@ fn cases() -> Vec<Case> {
             message_has: &["contracts:payslips:read", "create a key with these scopes"],
             more: |r, case| {
                 assert_eq!(
-                    r.permissions.unconfirmed,
-                    ["contracts:write", "payroll:read"],
-                    "{case}: what no PayFit source confirms is set apart, not missing"
-                );
-                assert_eq!(
                     r.identity.company.as_deref(),
                     Some("Acme SAS"),
                     "{case}: identity is still read"
-                );
-            },
-        },
-        Case {
-            name: "every documented scope, none of the guide's unconfirmed three",
-            setup: |e| {
-                let all = required();
-                let scopes: Vec<&str> = all
-                    .iter()
-                    .map(String::as_str)
-                    .filter(|s| !["company:read", "payroll:read", "contracts:write"].contains(s))
-                    .collect();
-                e.add_payfit(KEY, PayfitTenant::full("Acme SAS", 37).with_scopes(&scopes));
-            },
-            code: None,
-            missing: Some(&[]),
-            sent: Some(|| vec![introspect_json(), company()]),
-            message_has: &["Connected to Acme SAS"],
-            more: |r, case| {
-                assert_eq!(
-                    r.permissions.unconfirmed,
-                    ["contracts:write", "company:read", "payroll:read"],
-                    "{case}: never held against the key"
                 );
             },
         },
@@ -255,7 +226,7 @@ fn cases() -> Vec<Case> {
                 );
                 assert_eq!(
                     r.permissions.unchecked.len(),
-                    9,
+                    6,
                     "{case}: the rest is unchecked, not failed: {:?}",
                     r.permissions.unchecked
                 );
@@ -391,4 +362,46 @@ fn cases() -> Vec<Case> {
 #[tokio::test]
 async fn payfit_outcomes() {
     run_cases(&Provider::new("payfit", &[("api_key", KEY)], KEY), cases()).await;
+}
+
+/// No shipped file lists a permission in doubt any more, but the rule stays: a name under
+/// `permissions.unconfirmed` that the key lacks is set apart, never missing. PayFit's own
+/// file with one of its real scopes put in doubt, against a key without it.
+#[tokio::test]
+async fn a_scope_in_doubt_is_set_apart_and_never_missing() {
+    use keystep_core::input::parse_fields;
+    use keystep_core::provider::Catalogue;
+    use keystep_core::verify::Purpose;
+    use keystep_emulator::Emulator;
+
+    use crate::support::{raw, verifier_for};
+
+    const DOUBT: &str = "collaborators:meal-vouchers:read";
+    let text = include_str!("../../src-tauri/core/src/providers/payfit.toml");
+    let marker = "\n# What a key may be for";
+    assert!(
+        text.contains(marker),
+        "the PayFit file's purposes are where they were"
+    );
+    let text = text.replacen(marker, &format!("unconfirmed = [\"{DOUBT}\"]\n{marker}"), 1);
+    let cat = Catalogue::from_sources(&[("payfit", &text)]).expect("still a valid file");
+    let payfit = cat.get("payfit").expect("loaded");
+    let emu = Emulator::start();
+    let without: Vec<String> = required().into_iter().filter(|s| s != DOUBT).collect();
+    let without: Vec<&str> = without.iter().map(String::as_str).collect();
+    emu.add_payfit(
+        KEY,
+        PayfitTenant::full("Acme SAS", 37).with_scopes(&without),
+    );
+    let creds = parse_fields(payfit, raw(&[("api_key", KEY)])).expect("valid input");
+    let r = verifier_for(&emu, std::time::Duration::from_secs(5))
+        .verify(payfit, &creds, Purpose::Link, &|_| {})
+        .await;
+    assert!(r.ok, "a scope in doubt fails nothing: {r:?}");
+    assert_eq!(r.permissions.unconfirmed, [DOUBT], "set apart");
+    assert!(
+        r.permissions.missing.is_empty(),
+        "never missing: {:?}",
+        r.permissions
+    );
 }

@@ -952,8 +952,9 @@ async function lifecycle(check, step) {
  * What each provider's guide says about changing a key, as sentences no advice may contain
  * (docs/providers/<id>.md): JazzHR's one key breaks every integration when regenerated;
  * Humaans' token scopes can be edited; whether PayFit's can is unresolved, so nothing may
- * claim either way; a lost HiBob token is reset on its service user; Namely advises a custom
- * access role, not an Administrator's token. English and French.
+ * claim either way; a lost HiBob token is reset on its service user; for Namely, whose help
+ * centre and developer documentation disagree on Administrator tokens, Keystep advises a
+ * custom access role, never an Administrator's token. English and French.
  */
 const KEY_RULES = {
   jazzhr: [/\b(create|generate) a new (key|one)\b/i, /or create a new one/i, /créez-en une (autre|nouvelle)/i, /(créez|générez) une nouvelle clé/i],

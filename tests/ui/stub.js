@@ -252,6 +252,8 @@
     listeners.set(id, { name, handler });
     return Promise.resolve(() => listeners.delete(id));
   }
+  /** Uses recorded by another process (`__stubUseFromOutside`). */
+  const outsideUses = [];
   function emit(name, payload) {
     for (const { name: wanted, handler } of Array.from(listeners.values())) {
       if (wanted === name) handler({ event: name, id: 0, payload });
@@ -442,7 +444,7 @@
    * @param {boolean} [held] linking the key a refusal held ("Link anyway", link_pending)
    */
   async function linkAccount(args, held = false) {
-    requireArgs("link_account", args, ["provider", "fields"], ["purpose"]);
+    requireArgs("link_account", args, ["provider", "fields"], ["purpose", "name"]);
     const p = providerArg("link_account", args.provider);
     const { values, notes } = checkedPreview(p, args.fields);
     const token = values[secretKey(p)];
@@ -473,7 +475,7 @@
     const required = purposePerms(p, purpose);
     // "good-extra…": a key with every permission, so what the purpose does not need is extra.
     const beyond = purposePerms(p, "full").filter((n) => !required.includes(n));
-    const made = account(`acc-${calls.length}-${Date.now()}`, p.id, "Acme Ltd", {
+    const made = account(`acc-${calls.length}-${Date.now()}`, p.id, typeof args.name === "string" && args.name.trim() ? args.name.trim() : "Acme Ltd", {
       purpose,
       fingerprint: fingerprintOf(token),
       checked_at: now,
@@ -766,11 +768,23 @@
       return JSON.parse(JSON.stringify(history.get(args.id) || []));
     },
     // The same story as list_recent_use: acc-1 was last used by sync.py three hours ago.
-    // And acc-2 by an AI assistant through keystep mcp, two minutes ago.
-    list_last_uses: () => [
-      ...(accounts.some((a) => a.id === "acc-1") ? [{ account: "acc-1", at: Math.floor(Date.now() / 1000) - 3 * 3600, command: "sync.py", assistant: false }] : []),
-      ...(accounts.some((a) => a.id === "acc-2") ? [{ account: "acc-2", at: Math.floor(Date.now() / 1000) - 120, command: "Claude Desktop", assistant: true }] : []),
-    ],
+    // And acc-2 by an AI assistant through keystep mcp, two minutes ago. Like the backend,
+    // one entry an account: its latest use (a use from outside, a minute ago, is later).
+    list_last_uses: () => {
+      const now = Math.floor(Date.now() / 1000);
+      const uses = [
+        { account: "acc-1", at: now - 3 * 3600, command: "sync.py", assistant: false },
+        { account: "acc-2", at: now - 120, command: "Claude Desktop", assistant: true },
+        ...outsideUses.filter((u) => u.account !== "acc-1").map((u) => ({ ...u, assistant: false })),
+      ];
+      const latest = new Map();
+      for (const use of uses) {
+        if (!accounts.some((a) => a.id === use.account)) continue;
+        const seen = latest.get(use.account);
+        if (!seen || use.at >= seen.at) latest.set(use.account, use);
+      }
+      return [...latest.values()];
+    },
     // keystep mcp's snippets for the account, and what it shares (acc-1 shares nothing yet).
     get_assistant_setup: (args) => {
       requireArgs("get_assistant_setup", args, ["id"]);
@@ -920,6 +934,12 @@
   window.__TAURI__ = { core: { invoke }, event: { listen } };
 
   // Test hooks (see the header).
+  // A use recorded by another process (keystep run from a terminal): the use log changes,
+  // the book does not, and the backend's follow loop says accounts-changed.
+  window.__stubUseFromOutside = (account, command) => {
+    outsideUses.push({ account, at: Math.floor(Date.now() / 1000) - 60, command });
+    emit("accounts-changed", null);
+  };
   window.__stubFailNext = (command, error) => {
     failNext[command] = Object.assign({}, error);
   };

@@ -198,4 +198,35 @@ export async function walkthrough(h) {
     click("#result-cancel");
     await h.homeLoaded();
   });
+
+  await step("a provider that cannot name the company asks for a name, and the account is called so", async () => {
+    const { toGuide, connectWith, waitResult } = h;
+    await restart("");
+    await toGuide("jazzhr");
+    check("JazzHR's form asks for a name for the account", !$("#account-name-field").hidden && /JazzHR/.test($("#account-name-help").textContent), $("#account-name-help").textContent);
+    type($("#account-name"), "  Acme Recruiting ");
+    type(h.field("api_key"), "good-jazz-key-0123456789");
+    click("button#connect");
+    await waitResult();
+    const asked = lastCall("link_account");
+    check("the name typed goes with the link, trimmed", asked && asked.args.name === "Acme Recruiting", JSON.stringify(asked && asked.args.name));
+    await restart("");
+    await toGuide("humaans");
+    check("Humaans, which names the company, asks for no name", $("#account-name-field").hidden);
+    await connectWith("good-humaans-token-0123456789");
+    await waitResult();
+    const plain = lastCall("link_account");
+    check("and sends none", plain && plain.args.provider === "humaans" && !("name" in plain.args), JSON.stringify(plain && plain.args.provider));
+  });
+
+  await step("a use recorded from the command line reaches the cards without navigating", async () => {
+    await restart("?accounts=2");
+    const meta = () => $(".account-meta", $('[data-account-id="acc-2"]')).textContent;
+    // Start-up asks for the last uses once the cards are drawn; the outside use comes after.
+    await until(() => calls("list_last_uses").length === 1 && /used .* by sync\.py/.test($(".account-meta", $('[data-account-id="acc-1"]')).textContent), "start-up's last uses drawn");
+    check("before: no use on the second card", !/used .* by/.test(meta()), meta());
+    window.__stubUseFromOutside("acc-2", "nightly.py");
+    await until(() => /used .* by nightly\.py/.test(meta()), "the card's last use after accounts-changed");
+    check("the card says what used it, asked again after accounts-changed", /by nightly\.py/.test(meta()) && calls("list_last_uses").length === 2, `${meta()}; asked ${calls("list_last_uses").length} times`);
+  });
 }

@@ -276,6 +276,8 @@ export default {
   "guide.copy_failed": "Couldn't copy",
 
   "form.legend": "Key details",
+  "form.name_label": "Name for this account",
+  "form.name_help": "{provider} does not tell Keystep your company’s name, so without one the account is named after the user the key belongs to. Type the name you want to see, such as your company’s.",
   "form.title": "Enter the details",
   "form.title_needs": "Paste your {needs}",
   "form.title_relink": "Paste the new key",

@@ -276,6 +276,8 @@ export default {
   "guide.copy_failed": "Copie impossible",
 
   "form.legend": "Informations de la clé",
+  "form.name_label": "Nom de ce compte",
+  "form.name_help": "{provider} ne donne pas à Keystep le nom de votre entreprise : sans nom, le compte porte celui de l’utilisateur à qui appartient la clé. Saisissez le nom que vous voulez voir, par exemple celui de votre entreprise.",
   "form.title": "Saisissez les informations",
   "form.title_needs": "Collez ici : {needs}",
   "form.title_relink": "Collez la nouvelle clé",

@@ -243,6 +243,9 @@ export async function refreshAfterChange() {
     state.accountsLoaded = true;
     $("#home-loading").hidden = true;
     renderAccounts(accounts);
+    // A run from the command line changes the use log, not the book: the cards' "used … by"
+    // lines are asked again (after the cards, as at start-up).
+    await loadLastUses();
     return;
   }
   state.accounts = accounts;

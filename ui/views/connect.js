@@ -12,7 +12,7 @@ import { state } from "../lib/state.js";
 import { asList, hasText } from "../lib/values.js";
 import { NOT_STORED, notesByField, progressText } from "../lib/wording.js";
 import { refreshAfterChange } from "./accounts.js";
-import { clearFieldErrors, isSecretField, runPreview, showErrorSummary, showPreview } from "./form.js";
+import { accountName, clearFieldErrors, isSecretField, runPreview, showErrorSummary, showPreview } from "./form.js";
 
 /** Submit, Cancel, and Escape while connecting. */
 export function mount() {
@@ -96,7 +96,7 @@ async function onSubmit(event) {
   let summary = null;
   let error = null;
   try {
-    summary = relinkAccount ? await api.relinkAccount(relinkAccount.id, fields) : await api.linkAccount(provider.id, fields, { purpose: state.purpose });
+    summary = relinkAccount ? await api.relinkAccount(relinkAccount.id, fields) : await api.linkAccount(provider.id, fields, { purpose: state.purpose, name: accountName() });
   } catch (err) {
     error = err;
   } finally {

@@ -44,6 +44,18 @@ export function renderForm(provider, opts = {}) {
   container.replaceChildren();
   fields.forEach((field) => container.append(renderField(field)));
   if (relink) prefill(account);
+  // A provider whose API cannot name the company (names_company false) would otherwise
+  // leave the account called after a service user: the person names it here.
+  const naming = !relink && provider.names_company === false;
+  $("#account-name-field").hidden = !naming;
+  $("#account-name-help").textContent = naming ? t("form.name_help", { provider: provider.name }) : "";
+  /** @type {HTMLInputElement} */ ($("#account-name")).value = "";
+}
+
+/** The name the person gave the new account, when the form asked for one. */
+export function accountName() {
+  if ($("#account-name-field").hidden) return "";
+  return /** @type {HTMLInputElement} */ ($("#account-name")).value.trim();
 }
 
 /**

@@ -1,5 +1,6 @@
 //! Running a command with accounts' keys at hand (`keystep run`): the variables it gets, the
-//! command itself as a child whose exit status becomes ours, the signals forwarded to it,
+//! command itself as a child whose exit status becomes ours, the signals forwarded to it
+//! (those another process sent; the terminal's own reach it without keystep),
 //! and, in environment mode, its output passed through the [`Masker`].
 //!
 //! In proxy mode the child gets, for each account, `KEYSTEP_<NAME>_<HOST>_URL` (the proxy's
@@ -21,7 +22,7 @@ use keystep_core::secret::Secret;
 mod mask;
 mod refs;
 
-pub use mask::{Masker, MASK};
+pub use mask::{masked_forms, spellings, Masker, MASK};
 pub use refs::{references, Reference};
 
 /// The exit status when the command cannot be started, as a shell gives it.
@@ -165,32 +166,40 @@ async fn pump(mut from: impl AsyncRead + Unpin, mut to: impl std::io::Write, mut
     let _ = to.flush();
 }
 
+/// Waits for the child, passing on SIGINT, SIGTERM and SIGHUP sent to keystep by another
+/// process (`kill`). A signal the kernel sent (the terminal's Ctrl-C, or its hang-up) went to
+/// the terminal's whole foreground process group, the child included, so it is not sent a
+/// second time: a script's cleanup on Ctrl-C must not be cut short by a second one.
 #[cfg(unix)]
 async fn wait_forwarding_signals(
     child: &mut tokio::process::Child,
 ) -> std::io::Result<std::process::ExitStatus> {
+    use futures_util::StreamExt as _;
     use nix::sys::signal::{kill, Signal};
     use nix::unistd::Pid;
-    use tokio::signal::unix::{signal, SignalKind};
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    use signal_hook::iterator::exfiltrator::WithOrigin;
+    use signal_hook::low_level::siginfo::Cause;
 
-    let mut int = signal(SignalKind::interrupt())?;
-    let mut term = signal(SignalKind::terminate())?;
-    let mut hup = signal(SignalKind::hangup())?;
+    let mut signals = signal_hook_tokio::SignalsInfo::<WithOrigin>::new([SIGINT, SIGTERM, SIGHUP])?;
     let pid = child
         .id()
         .and_then(|id| i32::try_from(id).ok())
         .map(Pid::from_raw);
-    loop {
-        let sig = tokio::select! {
-            status = child.wait() => return status,
-            _ = int.recv() => Signal::SIGINT,
-            _ = term.recv() => Signal::SIGTERM,
-            _ = hup.recv() => Signal::SIGHUP,
+    let status = loop {
+        let origin = tokio::select! {
+            status = child.wait() => break status,
+            Some(origin) = signals.next() => origin,
         };
-        if let Some(pid) = pid {
+        if matches!(origin.cause, Cause::Kernel) {
+            continue;
+        }
+        if let (Some(pid), Ok(sig)) = (pid, Signal::try_from(origin.signal)) {
             let _ = kill(pid, sig);
         }
-    }
+    };
+    signals.handle().close();
+    status
 }
 
 #[cfg(not(unix))]

@@ -20,7 +20,7 @@ use keystep_core::account::{Accounts, BookStore, MemoryBookStore, Status};
 use keystep_core::clock::{Clock, SystemClock};
 use keystep_core::hosts::Hosts;
 use keystep_core::input::parse_fields;
-use keystep_core::pace::Pacer;
+use keystep_core::pace::{Call, Pace, Pacer};
 use keystep_core::provider::Catalogue;
 use keystep_core::secret::Secret;
 use keystep_core::vault::{MemoryVault, Vault};
@@ -210,10 +210,11 @@ async fn main() {
     let mut bound = Duration::ZERO;
     let mut rows = Vec::new();
     for (provider, times) in &by_provider {
-        let pace = catalogue.get(provider).expect("a known provider").pace;
+        let pace = &catalogue.get(provider).expect("a known provider").pace;
+        let rate = per_minute(pace);
         let (n, limit, conc) = (
             times.len(),
-            pace.per_minute.max(1) as usize,
+            rate.unwrap_or(usize::MAX / 2),
             pace.concurrent.max(1) as usize,
         );
         // The least time the pace allows: every full window but the last waits out a
@@ -230,7 +231,7 @@ async fn main() {
             .map_or_else(|| "—".to_string(), |d| format!("{:.2} s", secs(d)));
         rows.push(format!(
             "| {provider} | {n} | {} / {} | {} | {over_pace} | {} | {:.1} s | {:.1} s |",
-            pace.per_minute,
+            rate.map_or_else(|| "none".to_string(), |r| r.to_string()),
             pace.concurrent,
             busiest_span(times, window.saturating_sub(JITTER)),
             in_flight.get(provider).copied().unwrap_or(0),
@@ -274,4 +275,19 @@ async fn main() {
     ));
     std::fs::write(&out, text).expect("write the fleet section");
     eprintln!("fleet: {:.1} s (bound {:.1} s)", secs(wall), secs(bound));
+}
+
+/// How many plain reads a pace lets through per minute: its strictest documented limit that
+/// counts them, as a rate a minute; `None` when none is documented (they go freely).
+fn per_minute(pace: &Pace) -> Option<usize> {
+    let read = Call {
+        method: "GET",
+        path: "",
+        read: true,
+    };
+    pace.limits
+        .iter()
+        .filter(|l| l.counts(read))
+        .map(|l| (u64::from(l.requests) * 60 / u64::from(l.seconds.max(1))) as usize)
+        .min()
 }

@@ -1234,6 +1234,17 @@ impl Accounts {
         ledger.book.resolve(asked).cloned()
     }
 
+    /// The secret fields of account `id`, for `keystep run` to put in its proxy's grant or
+    /// its command's environment: read through the same bounded keychain call as everything
+    /// else ([`KEYCHAIN_WAIT`]), `None` when the keychain holds no item for it. No IPC
+    /// command calls this; the window never hands a key out.
+    ///
+    /// # Errors
+    /// The keychain failed, or did not answer in time ([`VaultError::Unavailable`]).
+    pub async fn secrets_for_run(&self, id: &str) -> Result<Option<SecretFields>, VaultError> {
+        self.keychain.get(id).await
+    }
+
     /// Gives `id`'s keychain item the label the book has for it (best effort, logged).
     /// Relabels run in the order asked, but renames commit in their own order: a rename
     /// that committed meanwhile is followed by one more relabel, so the last one matches.

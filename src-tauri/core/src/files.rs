@@ -185,27 +185,37 @@ impl DataDir {
     /// The lock file cannot be opened, or another process held the lock for longer than
     /// [`LOCK_WAIT`].
     pub fn exclusive(&self) -> io::Result<WriteLock> {
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode_private()
-            .open(self.file(LOCK_FILE))?;
-        let deadline = Instant::now() + LOCK_WAIT;
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(WriteLock { _file: file }),
-                Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                Err(fs::TryLockError::WouldBlock) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::WouldBlock,
-                        "another Keystep process is writing and did not finish",
-                    ))
-                }
-                Err(fs::TryLockError::Error(e)) => return Err(e),
+        exclusive_in(&self.path)
+    }
+}
+
+/// The write lock of the folder at `folder` (its `.keystep.lock`), for a writer that holds
+/// a path rather than a [`DataDir`] (the use log).
+///
+/// # Errors
+/// The lock file cannot be opened, or another process held the lock for longer than
+/// [`LOCK_WAIT`].
+pub fn exclusive_in(folder: &Path) -> io::Result<WriteLock> {
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode_private()
+        .open(folder.join(LOCK_FILE))?;
+    let deadline = Instant::now() + LOCK_WAIT;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(WriteLock { _file: file }),
+            Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
             }
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::WouldBlock,
+                    "another Keystep process is writing and did not finish",
+                ))
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(e),
         }
     }
 }

@@ -1,16 +1,32 @@
 //! The record of every use of a linked key: each `keystep run` (start, end, the command's
-//! name without its arguments, the accounts, the mode, the exit status) and each request its
-//! proxy served (time, account, method, path without query values, status, bytes, duration);
-//! each `keystep mcp` session (a run whose command is the assistant's name), each tool an
-//! assistant called (the assistant, the tool, the account, the outcome, how many fields were
-//! withheld: never a value), and each change of what an account shares with assistants.
+//! name without its arguments, the accounts, the mode and whether output was masked, the exit
+//! status, and how many requests and connections were refused before anyone was identified)
+//! and each request a run token opened (time, account, method, path without query values,
+//! status, bytes, duration, time held to the provider's limits); each `keystep mcp` session
+//! (a run whose command is the assistant's name), each tool an assistant called (the
+//! assistant, the tool, the account, the outcome, how many fields were withheld: never a
+//! value), and each change of what an account shares with assistants.
 //!
 //! JSON lines in the data folder (`use.jsonl`), readable by the owner only. Each record is
 //! one `write` to a file opened with `O_APPEND`, so lines from the window and several runs
-//! never interleave; past [`ROTATE_AT`] bytes the file becomes `use.jsonl.1` (the older one
-//! is dropped). Nothing secret is ever a field of a record: no key, no run token, no query
-//! value (a query may carry JazzHR's key), no argument of the command (arguments often carry
-//! secrets).
+//! never interleave. Past [`ROTATE_AT`] bytes the file becomes `use.jsonl.1` and the older
+//! one is dropped, but not its runs' starts and ends: they are carried into the new file, so
+//! a flood of requests can push requests out, never the runs themselves (only when run
+//! records alone would fill half the budget do the oldest runs go). Rotation happens under
+//! the data folder's lock and only if the file is still the one found too big, so two
+//! processes rotating at once lose nothing; an append that lost the race lands in the
+//! renamed file, which is still read.
+//!
+//! Nothing secret is ever a field of a record: no key, no run token, no query value (a query
+//! may carry JazzHR's key), no argument of the command (arguments often carry secrets). A
+//! recorded path is cut at [`MAX_PATH`] bytes, and control characters are dropped when
+//! recording and again when printing ([`printable`]).
+
+mod history;
+mod example;
+
+pub use example::{curl_through_proxy, example, UseExample};
+pub use history::{last_uses, recent_use, LastUse, RunUse};
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -24,6 +40,12 @@ pub const USE_LOG: &str = "use.jsonl";
 
 /// Past this size the log is rotated.
 pub const ROTATE_AT: u64 = 1 << 20;
+
+/// The longest path a record keeps, in bytes; a longer one is cut and ends with [`CUT`].
+pub const MAX_PATH: usize = 512;
+
+/// What ends a path that was cut.
+pub const CUT: &str = "…[cut]";
 
 /// How a run gave its command the key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,8 +84,11 @@ pub enum UseRecord {
         accounts: Vec<UsedAccount>,
         /// Proxy or environment.
         mode: Mode,
+        /// Environment mode with `--no-masking`: the command's output was passed on as it was.
+        #[serde(default)]
+        no_masking: bool,
     },
-    /// The proxy answered one request.
+    /// The proxy answered one request a run token opened.
     Request {
         /// The run's id.
         run: String,
@@ -83,6 +108,10 @@ pub enum UseRecord {
         duration_ms: u64,
         /// Whether it went to the provider (false: Keystep refused it).
         forwarded: bool,
+        /// Milliseconds it was held to keep within the provider's limits or a wait the
+        /// provider asked for.
+        #[serde(default)]
+        waited_ms: u64,
     },
     /// A run ended.
     RunEnded {
@@ -93,8 +122,15 @@ pub enum UseRecord {
         /// The command's exit status (128 + signal when a signal ended it; 127 when it
         /// could not be started).
         exit_status: i32,
-        /// Requests its proxy answered.
+        /// Requests a run token opened (each has its own record).
         requests: u64,
+        /// Requests refused before a token opened them (no token, a wrong one, a foreign
+        /// `Host`): only counted, so nobody without the token can fill the log.
+        #[serde(default)]
+        refused: u64,
+        /// Connections from other users of the machine, closed before a byte was read.
+        #[serde(default)]
+        other_users: u64,
     },
     /// An assistant called a tool of `keystep mcp`.
     Tool {
@@ -141,6 +177,17 @@ impl UseRecord {
             UseRecord::FieldsShared { .. } => "",
         }
     }
+
+    /// When it happened (Unix seconds).
+    pub fn at(&self) -> u64 {
+        match self {
+            UseRecord::RunStarted { at, .. }
+            | UseRecord::Request { at, .. }
+            | UseRecord::RunEnded { at, .. }
+            | UseRecord::Tool { at, .. }
+            | UseRecord::FieldsShared { at, .. } => *at,
+        }
+    }
 }
 
 /// The use log of one data folder.
@@ -178,7 +225,7 @@ impl UseLog {
         PathBuf::from(name)
     }
 
-    /// Appends one record as one line, in one write.
+    /// Appends one record as one line, in one write, rotating the file first if it is full.
     ///
     /// # Errors
     /// The file cannot be opened, rotated or written.
@@ -186,15 +233,11 @@ impl UseLog {
         let mut line = serde_json::to_vec(record).map_err(io::Error::other)?;
         line.push(b'\n');
         let _turn = self.turn.lock().unwrap_or_else(|e| e.into_inner());
-        let size = std::fs::metadata(&self.path).map_or(0, |m| m.len());
-        if size > 0 && size + line.len() as u64 > self.rotate_at {
-            std::fs::rename(&self.path, self.rotated())?;
+        let mut file = self.open()?;
+        if needs_turn(&file, line.len(), self.rotate_at)? {
+            self.rotate(line.len())?;
+            file = self.open()?;
         }
-        let mut options = std::fs::OpenOptions::new();
-        options.create(true).append(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&self.path)?;
         // One buffer, one write: O_APPEND places it whole at the end of a regular file.
         let written = file.write(&line)?;
         if written != line.len() {
@@ -203,10 +246,46 @@ impl UseLog {
         Ok(())
     }
 
-    /// Every record still kept, oldest first (the rotated file, then the current one).
-    /// Lines that do not parse (a newer Keystep's, a damaged one) are skipped.
+    fn open(&self) -> io::Result<std::fs::File> {
+        let mut options = std::fs::OpenOptions::new();
+        options.create(true).append(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options.open(&self.path)
+    }
+
+    /// Under the folder's lock: if the file is still too full (another process may have
+    /// rotated it meanwhile), it becomes the older generation, and the runs' records of the
+    /// generation it replaces are carried into the new file.
+    fn rotate(&self, adding: usize) -> io::Result<()> {
+        let folder = self.path.parent().unwrap_or_else(|| Path::new("."));
+        let _lock = crate::files::exclusive_in(folder)?;
+        let size = match std::fs::metadata(&self.path) {
+            Ok(m) => m.len(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        if size == 0 || size + adding as u64 <= self.rotate_at {
+            return Ok(());
+        }
+        let carried = match std::fs::read_to_string(self.rotated()) {
+            Ok(text) => runs_of(&text, self.rotate_at / 2),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(e),
+        };
+        std::fs::rename(&self.path, self.rotated())?;
+        if !carried.is_empty() {
+            // Appends that open the new file meanwhile may come first; reading sorts by time.
+            self.open()?.write_all(carried.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// Every record still kept, oldest first (the rotated file, then the current one, in the
+    /// order of their times: runs carried over at a rotation go back to their place). Lines
+    /// that do not parse (a newer Keystep's, a damaged one) are skipped.
     pub fn read(&self) -> Vec<UseRecord> {
-        [self.rotated(), self.path.clone()]
+        let mut records: Vec<UseRecord> = [self.rotated(), self.path.clone()]
             .iter()
             .filter_map(|p| std::fs::read_to_string(p).ok())
             .flat_map(|text| {
@@ -214,146 +293,44 @@ impl UseLog {
                     .filter_map(|l| serde_json::from_str(l).ok())
                     .collect::<Vec<_>>()
             })
-            .collect()
+            .collect();
+        // Stable: records of one second keep the order they were written in.
+        records.sort_by_key(UseRecord::at);
+        records
     }
 }
 
-/// The latest use of an account: by a run (when it began and the command's name, for the
-/// account card's "used 3 h ago by sync.py") or by an assistant's tool call ("used by
-/// Claude Desktop, 2 min ago").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LastUse {
-    /// The account id.
-    pub account: String,
-    /// When the run began or the tool was called (Unix seconds).
-    pub at: u64,
-    /// The command's name (`sync.py` is run as `python3`: the name is what was run), or the
-    /// assistant's.
-    pub command: String,
-    /// Whether an AI assistant used it (through `keystep mcp`), not a command.
-    #[serde(default)]
-    pub assistant: bool,
+/// Whether `file` (opened for appending) has no room for `adding` more bytes.
+fn needs_turn(file: &std::fs::File, adding: usize, rotate_at: u64) -> io::Result<bool> {
+    let size = file.metadata()?.len();
+    Ok(size > 0 && size + adding as u64 > rotate_at)
 }
 
-/// Each account's latest use, by account id (accounts never used are absent): a run of
-/// `keystep run`, or a tool call of an assistant that read it. An assistant's session
-/// starting is no use of a key; its calls are.
-pub fn last_uses(records: &[UseRecord]) -> Vec<LastUse> {
-    let mut latest: std::collections::BTreeMap<&str, (u64, &str, bool)> = Default::default();
-    for record in records {
-        let uses: Vec<(&str, u64, &str, bool)> = match record {
-            UseRecord::RunStarted {
-                at,
-                command,
-                accounts,
-                mode,
-                ..
-            } if *mode != Mode::Mcp => accounts
-                .iter()
-                .map(|a| (a.id.as_str(), *at, command.as_str(), false))
-                .collect(),
-            UseRecord::Tool {
-                at,
-                client,
-                account: Some(account),
-                ..
-            } => vec![(account.as_str(), *at, client.as_str(), true)],
-            _ => Vec::new(),
-        };
-        for (account, at, by, assistant) in uses {
-            let entry = latest.entry(account).or_insert((at, by, assistant));
-            // Records are in the order written; a later line of the same second wins.
-            if at >= entry.0 {
-                *entry = (at, by, assistant);
-            }
-        }
-    }
-    latest
-        .into_iter()
-        .map(|(account, (at, command, assistant))| LastUse {
-            account: account.to_string(),
-            at,
-            command: command.to_string(),
-            assistant,
+/// The run records (starts and ends) of a generation about to be dropped, as lines, the
+/// newest kept when they exceed `budget` bytes.
+fn runs_of(text: &str, budget: u64) -> String {
+    let runs: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            matches!(
+                serde_json::from_str::<UseRecord>(l),
+                Ok(UseRecord::RunStarted { .. } | UseRecord::RunEnded { .. })
+            )
         })
-        .collect()
-}
-
-/// One run as an account's recent use shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RunUse {
-    /// The run's id.
-    pub run: String,
-    /// When it began (Unix seconds).
-    pub started_at: u64,
-    /// When it ended; `None` while it runs (or if it was killed before it could say).
-    pub ended_at: Option<u64>,
-    /// The command's name.
-    pub command: String,
-    /// Proxy or environment.
-    pub mode: Mode,
-    /// Its exit status, once ended.
-    pub exit_status: Option<i32>,
-    /// Requests this account made through the proxy in the run.
-    pub requests: u64,
-    /// The status of this account's last request.
-    pub last_status: Option<u16>,
-}
-
-/// The runs that used `account`, newest first, at most `limit`.
-pub fn recent_use(records: &[UseRecord], account: &str, limit: usize) -> Vec<RunUse> {
-    let mut runs: Vec<RunUse> = Vec::new();
-    for record in records {
-        match record {
-            UseRecord::RunStarted {
-                run,
-                at,
-                command,
-                accounts,
-                mode,
-            } if accounts.iter().any(|a| a.id == account) => runs.push(RunUse {
-                run: run.clone(),
-                started_at: *at,
-                ended_at: None,
-                command: command.clone(),
-                mode: *mode,
-                exit_status: None,
-                requests: 0,
-                last_status: None,
-            }),
-            UseRecord::Request {
-                run,
-                account: a,
-                status,
-                ..
-            } if a == account => {
-                if let Some(r) = runs.iter_mut().rev().find(|r| &r.run == run) {
-                    r.requests += 1;
-                    r.last_status = Some(*status);
-                }
-            }
-            UseRecord::RunEnded {
-                run,
-                at,
-                exit_status,
-                ..
-            } => {
-                if let Some(r) = runs.iter_mut().rev().find(|r| &r.run == run) {
-                    r.ended_at = Some(*at);
-                    r.exit_status = Some(*exit_status);
-                }
-            }
-            _ => {}
-        }
+        .collect();
+    let mut kept = 0u64;
+    let mut from = runs.len();
+    while from > 0 && kept + (runs[from - 1].len() as u64) < budget {
+        from -= 1;
+        kept += runs[from].len() as u64 + 1;
     }
-    runs.reverse();
-    runs.truncate(limit);
-    runs
+    runs[from..].iter().map(|l| format!("{l}\n")).collect()
 }
 
-/// A path as the log keeps it: query values removed, names kept (`/users?apikey=&page=`).
+/// A path as the log keeps it: query values removed, names kept (`/users?apikey=&page=`),
+/// control characters dropped, and at most [`MAX_PATH`] bytes (then ending with [`CUT`]).
 pub fn path_without_values(path_and_query: &str) -> String {
-    match path_and_query.split_once('?') {
+    let kept = match path_and_query.split_once('?') {
         None => path_and_query.to_string(),
         Some((path, query)) => {
             let names: Vec<&str> = query
@@ -363,69 +340,44 @@ pub fn path_without_values(path_and_query: &str) -> String {
                 .collect();
             format!("{path}?{}", names.join("=&") + "=")
         }
-    }
-}
-
-/// How to use an account from a script, for the window to offer: the `keystep run` line, and
-/// a `curl` through the proxy with the run token where the provider takes a key. Shell code,
-/// not sentences; no secret (the variables are filled in by `keystep run`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct UseExample {
-    /// `keystep run --account HANDLE -- python3 script.py`.
-    pub run: String,
-    /// The same with a `curl` of one of the provider's reads.
-    pub curl: String,
-}
-
-/// The [`UseExample`] of account `handle` of `provider`.
-pub fn example(handle: &str, provider: &crate::provider::Provider) -> UseExample {
-    use crate::provider::{Auth, Method};
-    // A read the provider's checks make with no placeholder in it, else the base itself.
-    let path = provider
-        .checks
-        .iter()
-        .find(|c| c.method == Method::Get && !c.path.contains('{'))
-        .map_or("/", |c| c.path.as_str());
-    let request = match &provider.auth {
-        Auth::Bearer { .. } => {
-            format!("curl -sS -H \"Authorization: Bearer $KEYSTEP_TOKEN\" \"$KEYSTEP_URL{path}\"")
-        }
-        Auth::Basic { .. } => {
-            format!("curl -sS -u \"keystep:$KEYSTEP_TOKEN\" \"$KEYSTEP_URL{path}\"")
-        }
-        Auth::Query { param, .. } => {
-            format!("curl -sS \"$KEYSTEP_URL{path}?{param}=$KEYSTEP_TOKEN\"")
-        }
     };
-    UseExample {
-        run: format!("keystep run --account {handle} -- python3 script.py"),
-        curl: format!("keystep run --account {handle} -- sh -c '{request}'"),
+    cut(&printable(&kept), MAX_PATH)
+}
+
+/// `text` cut to at most `max` bytes on a character boundary, marked with [`CUT`] if it was.
+fn cut(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
     }
+    let mut end = max - CUT.len();
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{CUT}", &text[..end])
+}
+
+/// `text` without control characters (C0, DEL and C1, such as U+009B, which a terminal may
+/// read as the start of a command): what the log records and `keystep log` prints.
+pub fn printable(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).collect()
+}
+
+/// The name a run's command is recorded by: its file name, without its folder or arguments,
+/// printable and short. A shell assignment (`API_TOKEN=…`) keeps its name only.
+pub fn command_name(program: &str) -> String {
+    let name = std::path::Path::new(program)
+        .file_name()
+        .map_or_else(|| program.to_string(), |n| n.to_string_lossy().into_owned());
+    let name = match name.split_once('=') {
+        Some((var, _)) => format!("{var}=…"),
+        None => name,
+    };
+    cut(&printable(&name), 128)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn examples_put_the_token_where_each_provider_takes_a_key() {
-        let catalogue = crate::provider::Catalogue::embedded().expect("providers");
-        let curl = |id: &str| example("h", catalogue.get(id).expect("provider")).curl;
-        assert!(
-            curl("humaans").contains("Authorization: Bearer $KEYSTEP_TOKEN"),
-            "bearer"
-        );
-        assert!(
-            curl("hibob").contains("-u \"keystep:$KEYSTEP_TOKEN\""),
-            "basic"
-        );
-        assert!(curl("jazzhr").contains("?apikey=$KEYSTEP_TOKEN"), "query");
-        assert_eq!(
-            example("payfit-acme-sas", catalogue.get("payfit").expect("payfit")).run,
-            "keystep run --account payfit-acme-sas -- python3 script.py",
-            "the run line names the handle"
-        );
-    }
 
     #[test]
     fn query_values_are_removed_and_names_kept() {
@@ -438,98 +390,6 @@ mod tests {
     }
 
     #[test]
-    fn recent_use_counts_an_accounts_requests_per_run_newest_first() {
-        let started = |run: &str, ids: &[&str], command: &str| UseRecord::RunStarted {
-            run: run.into(),
-            at: 100,
-            command: command.into(),
-            accounts: ids
-                .iter()
-                .map(|id| UsedAccount {
-                    id: (*id).into(),
-                    name: format!("h-{id}"),
-                })
-                .collect(),
-            mode: Mode::Proxy,
-        };
-        let request = |run: &str, account: &str, status: u16| UseRecord::Request {
-            run: run.into(),
-            at: 101,
-            account: account.into(),
-            method: "GET".into(),
-            path: "/me".into(),
-            status,
-            bytes: 10,
-            duration_ms: 1,
-            forwarded: true,
-        };
-        let records = vec![
-            started("r1", &["a"], "sync.py"),
-            request("r1", "a", 200),
-            request("r1", "a", 429),
-            UseRecord::RunEnded {
-                run: "r1".into(),
-                at: 110,
-                exit_status: 0,
-                requests: 2,
-            },
-            started("r2", &["a", "b"], "report.py"),
-            request("r2", "b", 200),
-            started("r3", &["b"], "other.py"),
-            request("r3", "b", 200),
-        ];
-        let runs = recent_use(&records, "a", 10);
-        assert_eq!(runs.len(), 2, "a's two runs, not b's own");
-        assert_eq!(runs[0].command, "report.py", "newest first");
-        assert_eq!(runs[0].requests, 0, "b's request in r2 is not a's");
-        assert_eq!(runs[0].ended_at, None, "r2 has not ended");
-        assert_eq!(
-            (runs[1].requests, runs[1].last_status, runs[1].exit_status),
-            (2, Some(429), Some(0)),
-            "r1: two requests, the last status, the exit status"
-        );
-        assert_eq!(recent_use(&records, "a", 1).len(), 1, "the limit holds");
-    }
-
-    #[test]
-    fn last_uses_names_each_accounts_latest_run_and_skips_unused_ones() {
-        let started = |at: u64, ids: &[&str], command: &str| UseRecord::RunStarted {
-            run: format!("r{at}"),
-            at,
-            command: command.into(),
-            accounts: ids
-                .iter()
-                .map(|id| UsedAccount {
-                    id: (*id).into(),
-                    name: format!("h-{id}"),
-                })
-                .collect(),
-            mode: Mode::Proxy,
-        };
-        let records = vec![
-            started(100, &["a"], "sync.py"),
-            started(200, &["a", "b"], "report.py"),
-            started(300, &["b"], "curl"),
-            UseRecord::RunEnded {
-                run: "r300".into(),
-                at: 400,
-                exit_status: 0,
-                requests: 1,
-            },
-        ];
-        let last = last_uses(&records);
-        let pairs: Vec<(&str, u64, &str)> = last
-            .iter()
-            .map(|l| (l.account.as_str(), l.at, l.command.as_str()))
-            .collect();
-        assert_eq!(
-            pairs,
-            vec![("a", 200, "report.py"), ("b", 300, "curl")],
-            "each account's latest run, by when it began; none for an account never used"
-        );
-    }
-
-    #[test]
     fn the_log_rotates_past_its_size_and_reads_both_files() {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let log = UseLog::at(dir.path().join(USE_LOG), 300);
@@ -539,6 +399,8 @@ mod tests {
                 at: i,
                 exit_status: 0,
                 requests: 0,
+                refused: 0,
+                other_users: 0,
             })
             .expect("appended");
         }
@@ -559,6 +421,177 @@ mod tests {
                 .permissions()
                 .mode();
             assert_eq!(mode & 0o777, 0o600, "the log is private");
+        }
+    }
+    fn started(run: &str, at: u64) -> UseRecord {
+        UseRecord::RunStarted {
+            run: run.into(),
+            at,
+            command: "sync.py".into(),
+            accounts: vec![UsedAccount {
+                id: "a".into(),
+                name: "h".into(),
+            }],
+            mode: Mode::Proxy,
+            no_masking: false,
+        }
+    }
+
+    fn ended(run: &str, at: u64) -> UseRecord {
+        UseRecord::RunEnded {
+            run: run.into(),
+            at,
+            exit_status: 0,
+            requests: 1,
+            refused: 0,
+            other_users: 0,
+        }
+    }
+
+    fn request(run: &str, at: u64, path: &str) -> UseRecord {
+        UseRecord::Request {
+            run: run.into(),
+            at,
+            account: "a".into(),
+            method: "GET".into(),
+            path: path_without_values(path),
+            status: 200,
+            bytes: 1,
+            duration_ms: 1,
+            forwarded: true,
+            waited_ms: 0,
+        }
+    }
+
+    #[test]
+    fn long_paths_are_cut_and_marked_and_control_characters_dropped() {
+        let long = format!("/people/{}", "A".repeat(60_000));
+        let kept = path_without_values(&long);
+        assert!(
+            kept.len() <= MAX_PATH,
+            "cut to {MAX_PATH} bytes: {}",
+            kept.len()
+        );
+        assert!(kept.ends_with(CUT), "marked as cut");
+        assert!(kept.starts_with("/people/AAA"), "its start kept");
+        let multibyte = format!("/{}", "é".repeat(400));
+        assert!(
+            path_without_values(&multibyte).ends_with(CUT),
+            "cut on a character boundary (no panic)"
+        );
+        assert_eq!(
+            path_without_values("/a\u{1b}[2J\u{9b}31m/b"),
+            "/a[2J31m/b",
+            "escape, CSI and the like are dropped"
+        );
+    }
+
+    #[test]
+    fn an_assignment_is_recorded_by_its_name_only() {
+        assert_eq!(command_name("/usr/bin/python3"), "python3", "the file name");
+        assert_eq!(
+            command_name("API_TOKEN=sup3rsecretvalue"),
+            "API_TOKEN=…",
+            "the value of an assignment is never kept"
+        );
+        assert_eq!(
+            command_name("evil\u{1b}]0;x\u{7}"),
+            "evil]0;x",
+            "no control characters"
+        );
+    }
+
+    #[test]
+    fn a_flood_of_requests_never_pushes_a_runs_start_or_end_out() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let log = UseLog::at(dir.path().join(USE_LOG), 16 << 10);
+        log.append(&started("old", 1)).expect("appended");
+        log.append(&ended("old", 2)).expect("appended");
+        log.append(&started("now", 3)).expect("appended");
+        let long = format!("/x/{}", "A".repeat(2_000));
+        for i in 0..400 {
+            log.append(&request("now", 3 + i / 100, &long))
+                .expect("appended");
+        }
+        log.append(&ended("now", 9)).expect("appended");
+        let records = log.read();
+        let runs: Vec<(&str, &str)> = records
+            .iter()
+            .filter_map(|r| match r {
+                UseRecord::RunStarted { run, .. } => Some(("start", run.as_str())),
+                UseRecord::RunEnded { run, .. } => Some(("end", run.as_str())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            runs,
+            [
+                ("start", "old"),
+                ("end", "old"),
+                ("start", "now"),
+                ("end", "now")
+            ],
+            "every run's start and end survive many rotations, in order"
+        );
+        let requests = records
+            .iter()
+            .filter(|r| matches!(r, UseRecord::Request { .. }))
+            .count();
+        assert!(
+            requests > 0 && requests < 400,
+            "requests were rotated out ({requests} kept)"
+        );
+    }
+
+    #[test]
+    fn two_writers_rotating_at_once_lose_no_append_and_no_run() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join(USE_LOG);
+        // Two logs on one file behave as two processes: each has its own turn, and the
+        // folder's lock is taken per open file.
+        let writers: Vec<_> = ["p", "q"]
+            .into_iter()
+            .map(|who| {
+                let log = UseLog::at(&path, 64 << 10);
+                std::thread::spawn(move || {
+                    let mut failed = 0;
+                    let long = format!("/x/{}", "B".repeat(600));
+                    for round in 0..40u64 {
+                        let run = format!("{who}{round}");
+                        let mut all = vec![started(&run, round * 10)];
+                        all.extend((0..20).map(|_| request(&run, round * 10 + 1, &long)));
+                        all.push(ended(&run, round * 10 + 2));
+                        failed += all.iter().filter(|r| log.append(r).is_err()).count();
+                    }
+                    failed
+                })
+            })
+            .collect();
+        let failed: usize = writers
+            .into_iter()
+            .map(|w| w.join().expect("the writer finished"))
+            .sum();
+        assert_eq!(failed, 0, "no append failed");
+        assert!(
+            dir.path().join("use.jsonl.1").exists(),
+            "the log was rotated on the way"
+        );
+        let records = UseLog::at(&path, 64 << 10).read();
+        for who in ["p", "q"] {
+            for round in 0..40 {
+                let run = format!("{who}{round}");
+                for kind in ["start", "end"] {
+                    assert!(
+                        records.iter().any(|r| r.run() == run
+                            && matches!(
+                                (kind, r),
+                                ("start", UseRecord::RunStarted { .. })
+                                    | ("end", UseRecord::RunEnded { .. })
+                            )),
+                        "the {kind} of run {run} is still there"
+                    );
+                }
+            }
         }
     }
 }

@@ -352,6 +352,11 @@ impl Verifier {
         }
         let permissions =
             report::compare_permissions(provider, &key_purpose, &vars, &proven, &denied);
+        hints.extend(report::refused_though_listed(
+            provider,
+            &vars,
+            &permissions.missing,
+        ));
         let identity = report::read_identity(provider, &vars);
         let tenant = provider
             .identity
@@ -372,7 +377,7 @@ impl Verifier {
         }
         if let (Some(pacer), Some(s)) = (&self.pacer, &stop) {
             if let (Code::RateLimited | Code::Blocked, Some(secs)) = (s.code, s.retry_after) {
-                pacer.hold(&provider.id, provider.pace, secs).await;
+                pacer.hold(&provider.id, secs).await;
             }
         }
         let (code, message, retry_after_secs) = match stop {
@@ -429,8 +434,21 @@ impl Verifier {
                     .header(CONTENT_TYPE, content_type)
                     .body(text.as_bytes().to_vec());
             }
+            let method = match check.method {
+                Method::Get => "GET",
+                Method::Post => "POST",
+            };
+            let call = crate::pace::Call {
+                method,
+                path: &check.path,
+                read: check.method == Method::Get
+                    || provider
+                        .reads
+                        .iter()
+                        .any(|r| r.method == check.method && r.path == check.path),
+            };
             let admission = match &self.pacer {
-                Some(p) => match p.admit(&provider.id, provider.pace).await {
+                Some(p) => match p.admit(&provider.id, &provider.pace, call).await {
                     Ok(admission) => Some(admission),
                     // The provider asked for a pause that is not over: nothing is sent.
                     Err(left) => {
@@ -469,6 +487,10 @@ impl Verifier {
             };
             let status = res.status().as_u16();
             log::info!("{} {shown_url} -> {status}", check.id);
+            if let Some(p) = &self.pacer {
+                // The firewall's count; a 429's wait is the chain's own to weigh below.
+                p.answered(&provider.id, &provider.pace, status, true);
+            }
             let retry_form = check
                 .body
                 .as_ref()

@@ -1,5 +1,12 @@
 //! Humaans, as documented in providers.md §3: Bearer tokens with scopes, Feathers-style
 //! errors, `$limit`/`$skip` envelopes, and `/token-info` that may not exist.
+//!
+//! A token sees only what its creator's role sees (Humaans' "API scopes" article), and an
+//! Admin, by default, sees no Compensation and no Documents ("Managing Permissions and
+//! Roles"). So a tenant names its token creator's [`HumaansRole`]: `/token-info` lists the
+//! scopes ticked whatever the role, and a compensation or document read the role cannot see
+//! answers 403 even with the scope. What Humaans really answers then is not documented (a
+//! 403 is inferred, as for a missing scope; docs/providers/humaans.md, "Roles").
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -23,6 +30,25 @@ pub struct HumaansTenant {
     pub scopes: Vec<String>,
     /// Whether `/token-info` exists (it is only secondary evidence).
     pub token_info: bool,
+    /// The role of the person who created the token: what the token can see at most.
+    pub creator_role: HumaansRole,
+}
+
+/// The role of a token's creator, as far as the API's reads go.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum HumaansRole {
+    /// Sees everything: the Owner, or a role given Compensation and Documents.
+    #[default]
+    Owner,
+    /// Humaans' default Admin: full profile access "without access to Compensation and
+    /// Documents".
+    Admin,
+}
+
+impl HumaansRole {
+    fn sees_compensation_and_documents(self) -> bool {
+        self == HumaansRole::Owner
+    }
 }
 
 impl HumaansTenant {
@@ -35,7 +61,14 @@ impl HumaansTenant {
             owner_email: "owner@example.test".into(),
             scopes: all_scopes().to_vec(),
             token_info: true,
+            creator_role: HumaansRole::Owner,
         }
+    }
+
+    /// The same tenant, its token created by someone with `role`.
+    pub fn created_by(mut self, role: HumaansRole) -> Self {
+        self.creator_role = role;
+        self
     }
 
     /// The same tenant, its token holding exactly what the provider file's purpose `id`
@@ -111,6 +144,7 @@ pub(crate) fn handle(tenants: &BTreeMap<String, HumaansTenant>, rec: &Recorded) 
         .min(250);
     let readable = t.has("public:read") || t.has("private:read");
     let forbidden = || error(403, "Forbidden", "You do not have the required scope");
+    let role_sees = t.creator_role.sees_compensation_and_documents();
     match rec.path.as_str() {
         "/token-info" if t.token_info => Reply::json(
             200,
@@ -158,6 +192,9 @@ pub(crate) fn handle(tenants: &BTreeMap<String, HumaansTenant>, rec: &Recorded) 
                     &format!("No record found for id '{}'", &p[8..]),
                 ),
             }
+        }
+        "/compensations" | "/documents" if !role_sees => {
+            error(403, "Forbidden", "You do not have access to this resource")
         }
         "/compensations" if t.has("compensations:read") => envelope(3, limit, json!({"id": "c1"})),
         "/documents" if t.has("documents:read") => envelope(2, limit, json!({"id": "d1"})),

@@ -16,7 +16,9 @@
 //! It is std-only (one thread per connection, `Connection: close`) so it builds in
 //! seconds and shares nothing with the code under test but the provider files' scope lists:
 //! a tenant with "every scope the guide asks for" (PayFit, Humaans) is granted the
-//! `permissions.required` of Keystep's own provider file, so that list is written once.
+//! `permissions.required` of Keystep's own provider file, so that list is written once. What
+//! a PayFit key may hold at all is the emulator's own list (`PAYFIT_SCOPES`), so a scope the
+//! file invents is caught.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -37,10 +39,10 @@ pub mod people;
 mod provider_file;
 
 pub use hibob::{HibobGrant, HibobTenant, Waf};
-pub use humaans::HumaansTenant;
+pub use humaans::{HumaansRole, HumaansTenant};
 pub use jazzhr::{JazzhrAccount, JazzhrRejection, JazzhrUser};
 pub use namely::{NamelyTenant, UnknownSubdomain};
-pub use payfit::{IntrospectionBody, PayfitTenant};
+pub use payfit::{IntrospectionBody, PayfitTenant, PAYFIT_SCOPES};
 
 /// One request as the emulator saw it.
 #[derive(Debug, Clone)]

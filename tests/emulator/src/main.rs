@@ -26,11 +26,7 @@ fn main() {
     emu.add_payfit(payfit_full, PayfitTenant::full("Acme SAS", 37));
     emu.add_payfit(
         payfit_limited,
-        PayfitTenant::full("Acme SAS", 37).with_scopes(&[
-            "collaborators:read",
-            "contracts:read",
-            "company:read",
-        ]),
+        PayfitTenant::full("Acme SAS", 37).with_scopes(&["collaborators:read", "contracts:read"]),
     );
 
     let hibob_id = "SERVICE-1001";

@@ -1,7 +1,10 @@
 //! PayFit, as documented in providers.md §1: customer API keys with scopes, sent as Bearer
 //! tokens; introspection on the OAuth host that wants the key in the header *and* the body
 //! (header only → 400, body only → 401); a scope-free company endpoint; read endpoints that
-//! answer 403 without their scope; `maxResults` lists with a `meta` block.
+//! answer 403 without their scope; `maxResults` lists with a `meta` block. A key holds only
+//! scopes PayFit issues ([`PAYFIT_SCOPES`], written from PayFit's own sources, not from
+//! Keystep's provider file), so the guide cannot ask for a scope the emulator would grant and
+//! PayFit would not.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -45,6 +48,39 @@ pub enum IntrospectionBody {
     FormOnlyUnsupportedMedia,
 }
 
+/// Every scope PayFit issues to customer keys, as its own pages and the clients built from
+/// its OpenAPI list them (docs/providers/payfit.md, "Scopes"): the partner list, the scopes
+/// added since, and those the OpenAPI names. Independent of Keystep's provider file on
+/// purpose: that file once asked for `company:read`, `payroll:read` and `contracts:write`,
+/// which no PayFit source has, and an emulator that granted whatever the file asked for
+/// could not tell.
+pub const PAYFIT_SCOPES: &[&str] = &[
+    // developers.payfit.io/docs/scopes-for-partners
+    "collaborators:read",
+    "collaborators:contracts:read",
+    "collaborators:management:read",
+    "collaborators:meal-vouchers:read",
+    "collaborators:personal:read",
+    "collaborators:social-security:read",
+    "collaborators:securite-sociale:read",
+    "collaborators:legal-identity:read",
+    "collaborators:bank-info:read",
+    "contracts:read",
+    "contracts:payslips:read",
+    "accounting:read",
+    "time:read",
+    // PayFit's changelog ("May improvements") and endpoint references
+    "health-insurance:read",
+    "health-insurance:write",
+    "time:write",
+    "collaborators:write",
+    // Kestra's PayFit plugin and an OpenAPI-derived client (secondary)
+    "collaborators:contracts:write",
+    "payment-files:read",
+    "pension:read",
+    "contracts:time-information:read",
+];
+
 /// Keystep's PayFit provider file, whose `permissions.required` is every scope the guide
 /// asks for.
 const PROVIDER_FILE: &str = include_str!("../../../src-tauri/core/src/providers/payfit.toml");
@@ -84,8 +120,16 @@ impl PayfitTenant {
         self.with_scopes(&scopes)
     }
 
-    /// The same company with only these scopes.
+    /// The same company with only these scopes, each one PayFit issues ([`PAYFIT_SCOPES`]).
+    ///
+    /// # Panics
+    ///
+    /// On a scope PayFit does not issue: no key can hold it, so a test modelling one would
+    /// prove nothing about PayFit.
     pub fn with_scopes(mut self, scopes: &[&str]) -> Self {
+        if let Some(unknown) = scopes.iter().find(|s| !PAYFIT_SCOPES.contains(s)) {
+            panic!("PayFit issues no scope {unknown:?} (PAYFIT_SCOPES)");
+        }
         self.scopes = scopes.iter().map(|s| s.to_string()).collect();
         self
     }

@@ -15,7 +15,7 @@ use super::view::rfc3339;
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use keystep_core::account::resolve;
 use keystep_core::files::DataDir;
-use keystep_core::use_log::{Mode, UseLog, UseRecord};
+use keystep_core::use_log::{printable, Mode, UseLog, UseRecord};
 
 /// `keystep log --help`.
 pub const LOG_USAGE: &str = "\
@@ -175,7 +175,8 @@ pub fn run_log(
         );
     } else {
         for r in &shown {
-            let _ = writeln!(stdout, "{}", line(r));
+            // A record holds no control character, but an older Keystep's might.
+            let _ = writeln!(stdout, "{}", printable(&line(r)));
         }
     }
     EXIT_OK
@@ -258,12 +259,14 @@ fn line(record: &UseRecord) -> String {
             command,
             accounts,
             mode,
+            no_masking,
         } => {
             let names: Vec<&str> = accounts.iter().map(|a| a.name.as_str()).collect();
-            let how = match mode {
-                Mode::Proxy => "through the proxy",
-                Mode::Env => "with keys in its environment",
-                Mode::Mcp => "as an AI assistant through keystep mcp",
+            let how = match (mode, no_masking) {
+                (Mode::Proxy, _) => "through the proxy",
+                (Mode::Env, false) => "with keys in its environment",
+                (Mode::Env, true) => "with keys in its environment, output unmasked",
+                (Mode::Mcp, _) => "as an AI assistant through keystep mcp",
             };
             format!(
                 "{} run {} started: {command} {how}, using {}",
@@ -280,6 +283,7 @@ fn line(record: &UseRecord) -> String {
             bytes,
             duration_ms,
             forwarded,
+            waited_ms,
             ..
         } => {
             let refused = if *forwarded {
@@ -287,8 +291,13 @@ fn line(record: &UseRecord) -> String {
             } else {
                 " (refused by Keystep)"
             };
+            let held = if *waited_ms > 0 {
+                format!(" (held {waited_ms} ms to the provider's limits)")
+            } else {
+                String::new()
+            };
             format!(
-                "{}   {method} {path} → {status}{refused}, {bytes} bytes, {duration_ms} ms",
+                "{}   {method} {path} → {status}{refused}, {bytes} bytes, {duration_ms} ms{held}",
                 rfc3339(*at)
             )
         }
@@ -297,12 +306,28 @@ fn line(record: &UseRecord) -> String {
             at,
             exit_status,
             requests,
-        } => format!(
-            "{} run {} ended: exit status {exit_status}, {requests} request{}",
-            rfc3339(*at),
-            short(run),
-            if *requests == 1 { "" } else { "s" }
-        ),
+            refused,
+            other_users,
+        } => {
+            let mut turned_away = String::new();
+            if *refused > 0 {
+                turned_away.push_str(&format!(
+                    "; {refused} refused before a run token opened them"
+                ));
+            }
+            if *other_users > 0 {
+                turned_away.push_str(&format!(
+                    "; {other_users} connection{} from other users closed unread",
+                    if *other_users == 1 { "" } else { "s" }
+                ));
+            }
+            format!(
+                "{} run {} ended: exit status {exit_status}, {requests} request{}{turned_away}",
+                rfc3339(*at),
+                short(run),
+                if *requests == 1 { "" } else { "s" }
+            )
+        }
         UseRecord::Tool {
             at,
             client,
@@ -377,12 +402,15 @@ mod tests {
                         name: "humaans-acme-ltd".into(),
                     }],
                     mode: Mode::Proxy,
+                    no_masking: false,
                 },
                 UseRecord::RunEnded {
                     run: run.into(),
                     at: at + 5,
                     exit_status: 0,
                     requests: 0,
+                    refused: 0,
+                    other_users: 0,
                 },
             ];
             for r in &records {

@@ -2,31 +2,31 @@
 //! never holds a key) or in its environment (`--env`, output masked). The accounts are
 //! checked first (known handle, not failing, key in the keychain, hosts where it was
 //! verified), the run and its end go to the use log, and the command's exit status is ours.
+//!
+//! Keys are read through the accounts' own keychain path ([`Accounts::secrets_for_run`]),
+//! with the one bounded wait every keychain call has; the proxy's requests go through the
+//! process's one pacer (`World::pacer`), as linking and checking do.
 
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Arc;
-use std::time::Duration;
 
 use keystep_core::world::World;
 
-use super::accounts::read_book;
+use super::accounts::open_accounts;
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::proxy::{Grant, Proxy, ProxySettings};
-use crate::run::{env_vars, launch, proxy_vars, Output};
-use keystep_core::account::{keychain_advice, resolve, Account, Status};
+use crate::proxy::{Grant, Proxy, ProxySettings, Served};
+use crate::run::{env_vars, launch, masked_forms, proxy_vars, Output};
+use keystep_core::account::{keychain_advice, resolve, Account, Accounts, Status};
 use keystep_core::files::DataDir;
 use keystep_core::secret::Secret;
-use keystep_core::use_log::{Mode, UseLog, UseRecord, UsedAccount};
-use keystep_core::vault::SecretFields;
+use keystep_core::use_log::{command_name, Mode, UseLog, UseRecord, UsedAccount};
+use keystep_core::vault::{SecretFields, VaultError};
 
 mod args;
 
 use args::parse;
 pub use args::RUN_USAGE;
-
-/// How long the keychain may take to hand over a key before the run gives up.
-const KEYCHAIN_WAIT: Duration = Duration::from_secs(30);
 
 /// Which account a name on the command line means: one function, so how names are
 /// resolved lives in one place (handles, from `account::handle`).
@@ -43,21 +43,32 @@ fn refusal(account: &Account) -> Option<&'static str> {
     }
 }
 
-async fn secrets_of(world: &World, account: &Account) -> Result<SecretFields, String> {
-    let vault = Arc::clone(&world.vault);
-    let id = account.id.clone();
-    let read = tokio::task::spawn_blocking(move || vault.get(&id));
-    match tokio::time::timeout(KEYCHAIN_WAIT, read).await {
-        Ok(Ok(Ok(Some(secrets)))) => Ok(secrets),
-        Ok(Ok(Ok(None))) => Err(format!(
+async fn secrets_of(accounts: &Accounts, account: &Account) -> Result<SecretFields, String> {
+    match accounts.secrets_for_run(&account.id).await {
+        Ok(Some(secrets)) => Ok(secrets),
+        Ok(None) => Err(format!(
             "your keychain holds no key for {}: link it again (keystep link, or the window).",
             account.handle
         )),
-        Ok(Ok(Err(e))) => Err(keychain_advice(&e)),
-        Ok(Err(_)) | Err(_) => {
+        Err(VaultError::Unavailable(_)) => {
             Err("the keychain did not answer. Unlock it (or start it), then try again.".into())
         }
+        Err(e) => Err(keychain_advice(&e)),
     }
+}
+
+/// Why a command cannot be run as given: a shell assignment (`API_TOKEN=… python3 x.py`)
+/// is not a program, and its value is often a secret, so it is refused before anything is
+/// recorded or started, named by its variable only.
+fn refused_command(program: &str) -> Option<String> {
+    let (var, _) = program.split_once('=')?;
+    let plain = !var.is_empty()
+        && var.len() <= 64
+        && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let var = if plain { var } else { "VAR" };
+    Some(format!(
+        "“{var}=…” is a shell assignment, not a command, and keystep run does not read it (nor record its value). Set it before keystep run ({var}=… keystep run …), or run it in a shell: -- sh -c '{var}=… COMMAND'"
+    ))
 }
 
 /// Runs `keystep run` with `args` (after the word `run`) and returns the exit status.
@@ -82,17 +93,22 @@ pub async fn run_run(
         }
         Err(e) => return super::args::usage_error(stderr, "run", &e),
     };
-    let book = match read_book(world) {
-        Ok(b) => b,
+    if let Some(why) = refused_command(&parsed.command[0]) {
+        let _ = writeln!(stderr, "keystep run: {why}.");
+        return EXIT_USAGE;
+    }
+    let accounts = match open_accounts(world) {
+        Ok(a) => a,
         Err(e) => {
             let _ = writeln!(stderr, "keystep run: {e}");
             return EXIT_FAILED;
         }
     };
+    let book = accounts.list().await;
     let mut chosen: Vec<&Account> = Vec::new();
     let referenced_handles: Vec<&String> = referenced.iter().map(|r| &r.handle).collect();
     for name in parsed.accounts.iter().chain(referenced_handles) {
-        match find(&book.accounts, name) {
+        match find(&book, name) {
             Ok(a) if chosen.iter().any(|c| c.id == a.id) => {}
             Ok(a) => chosen.push(a),
             Err(e) => {
@@ -115,7 +131,7 @@ pub async fn run_run(
     let mut vars: BTreeMap<String, Secret> = BTreeMap::new();
     let mut masked: Vec<Secret> = Vec::new();
     for account in &chosen {
-        let secrets = match secrets_of(world, account).await {
+        let secrets = match secrets_of(&accounts, account).await {
             Ok(s) => s,
             Err(e) => {
                 let _ = writeln!(stderr, "keystep run: {e}");
@@ -133,7 +149,7 @@ pub async fn run_run(
         let named = parsed
             .accounts
             .iter()
-            .any(|n| find(&book.accounts, n).is_ok_and(|a| a.id == account.id));
+            .any(|n| find(&book, n).is_ok_and(|a| a.id == account.id));
         if parsed.env && !named {
             // Referenced only: the variables that name its fields, nothing more.
             if let Err(e) = resolve_references(&referenced, account, provider, &secrets, &mut vars)
@@ -153,8 +169,9 @@ pub async fn run_run(
                 .iter()
                 .map(|(k, v)| (k.clone(), Secret::new(v.as_str())))
                 .collect();
-            masked.extend(secrets.values().cloned());
+            let values: Vec<Secret> = secrets.values().cloned().collect();
             fields.extend(secrets);
+            masked.extend(masked_forms(&provider.auth, &fields, &values));
             vars.extend(env_vars(&account.handle, &fields));
         } else {
             match Grant::new(&account.handle, account, provider, &world.hosts, secrets) {
@@ -177,12 +194,7 @@ pub async fn run_run(
         }
     };
     let run = uuid::Uuid::new_v4().simple().to_string();
-    let command = std::path::Path::new(&parsed.command[0])
-        .file_name()
-        .map_or_else(
-            || parsed.command[0].clone(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+    let command = command_name(&parsed.command[0]);
     let started = UseRecord::RunStarted {
         run: run.clone(),
         at: world.clock.unix_now(),
@@ -195,6 +207,7 @@ pub async fn run_run(
             })
             .collect(),
         mode: if parsed.env { Mode::Env } else { Mode::Proxy },
+        no_masking: parsed.no_masking,
     };
     // A use that cannot be recorded does not happen.
     if let Err(e) = log.append(&started) {
@@ -216,16 +229,20 @@ pub async fn run_run(
             Ok(s) => s,
             Err(e) => {
                 let _ = writeln!(stderr, "keystep run: {e}");
-                return end(&log, &run, world, EXIT_FAILED, 0);
+                return end(&log, &run, world, EXIT_FAILED, None);
             }
         };
         settings.allow_write = parsed.allow_write;
         settings.log = Some((Arc::clone(&log), run.clone()));
+        settings.pacer = Arc::clone(&world.pacer);
+        settings.notices = Some(Arc::new(|line: &str| {
+            let _ = writeln!(std::io::stderr(), "keystep run: {line}");
+        }));
         let proxy = match Proxy::start(grants, settings).await {
             Ok(p) => p,
             Err(e) => {
                 let _ = writeln!(stderr, "keystep run: the proxy could not start: {e}");
-                return end(&log, &run, world, EXIT_FAILED, 0);
+                return end(&log, &run, world, EXIT_FAILED, None);
             }
         };
         let vars = proxy_vars(&proxy);
@@ -234,11 +251,12 @@ pub async fn run_run(
             Some(proxy),
         )
     };
-    let requests = proxy.as_ref().map_or(0, Proxy::requests);
-    if let Some(proxy) = proxy {
-        proxy.stop().await;
-    }
-    end(&log, &run, world, status, requests)
+    // Stopped before its counts are read, so a request answered meanwhile is counted.
+    let served = match proxy {
+        Some(proxy) => Some(proxy.stop().await),
+        None => None,
+    };
+    end(&log, &run, world, status, served)
 }
 
 /// Puts the value of each reference to `account` into `vars`, under the reference's own
@@ -286,13 +304,17 @@ fn resolve_references(
     Ok(())
 }
 
-/// Records the run's end and returns its status.
-fn end(log: &UseLog, run: &str, world: &World, status: i32, requests: u64) -> i32 {
+/// Records the run's end, with what its proxy served and turned away, and returns its
+/// status.
+fn end(log: &UseLog, run: &str, world: &World, status: i32, served: Option<Served>) -> i32 {
+    let served = served.unwrap_or_default();
     let ended = UseRecord::RunEnded {
         run: run.to_string(),
         at: world.clock.unix_now(),
         exit_status: status,
-        requests,
+        requests: served.requests,
+        refused: served.refused,
+        other_users: served.other_users,
     };
     if let Err(e) = log.append(&ended) {
         log::warn!("keystep run: the end of the run could not be recorded: {e}");

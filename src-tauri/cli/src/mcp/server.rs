@@ -107,6 +107,7 @@ impl McpServer {
                 })
                 .collect(),
             mode: Mode::Mcp,
+            no_masking: false,
         };
         if let Err(e) = self.log.append(&started) {
             log::warn!("keystep mcp: the session's start could not be recorded: {e}");
@@ -257,11 +258,14 @@ impl Drop for McpServer {
         if !self.client_known() {
             return;
         }
+        let served = self.upstream.served();
         let ended = UseRecord::RunEnded {
             run: self.run.clone(),
             at: self.world.clock.unix_now(),
             exit_status: 0,
-            requests: self.upstream.requests(),
+            requests: served.requests,
+            refused: served.refused,
+            other_users: served.other_users,
         };
         if let Err(e) = self.log.append(&ended) {
             log::warn!("keystep mcp: the end of the session could not be recorded: {e}");

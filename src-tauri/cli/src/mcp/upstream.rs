@@ -60,9 +60,13 @@ impl Upstream {
         Ok(Upstream { proxy, client })
     }
 
-    /// Requests the proxy answered so far.
-    pub fn requests(&self) -> u64 {
-        self.proxy.requests()
+    /// What the proxy served and turned away so far (the session's end records it).
+    pub fn served(&self) -> crate::proxy::Served {
+        crate::proxy::Served {
+            requests: self.proxy.requests(),
+            refused: self.proxy.refused(),
+            other_users: self.proxy.strangers(),
+        }
     }
 
     /// Stops the proxy.

@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 use keystep_core::account::Account;
 use keystep_core::hosts::Hosts;
 use keystep_core::pace::Pace;
-use keystep_core::provider::{Auth, Provider};
+use keystep_core::provider::{Auth, Provider, StatusRule};
 use keystep_core::secret::Secret;
 use keystep_core::vault::SecretFields;
 
@@ -46,6 +46,8 @@ pub struct Grant {
     pub account: String,
     /// The provider id (the pacing lane).
     pub provider: String,
+    /// The provider's name, as notices say it.
+    pub provider_name: String,
     /// The provider's pace.
     pub pace: Pace,
     /// Host name → real base URL.
@@ -54,12 +56,14 @@ pub struct Grant {
     pub main_host: String,
     /// Requests that read although their method is not GET: (method, path).
     pub reads: Vec<(String, String)>,
-    /// Statuses whose wait the provider file declares without a `Retry-After` header.
-    pub retry_after: BTreeMap<u16, u64>,
+    /// How the provider file reads statuses for every request (rate limiting, a firewall's
+    /// page, and the wait it declares when no `Retry-After` says).
+    pub on_status: BTreeMap<u16, StatusRule>,
     auth: Auth,
     credential: Credential,
     token: Secret,
-    /// Every secret value, to keep them out of answers' headers.
+    /// Every spelling of every secret value (as `--env` masks them), to keep them out of
+    /// answers' headers.
     secrets: Vec<Secret>,
 }
 
@@ -144,7 +148,8 @@ impl Grant {
             name: name.to_string(),
             account: account.id.clone(),
             provider: provider.id.clone(),
-            pace: provider.pace,
+            provider_name: provider.name.clone(),
+            pace: provider.pace.clone(),
             bases,
             main_host,
             reads: provider
@@ -152,15 +157,19 @@ impl Grant {
                 .iter()
                 .map(|r| (format!("{:?}", r.method).to_uppercase(), r.path.clone()))
                 .collect(),
-            retry_after: provider
+            on_status: provider
                 .on_status
                 .iter()
-                .filter_map(|(status, rule)| Some((status.parse().ok()?, rule.retry_after()?)))
+                .filter_map(|(status, rule)| Some((status.parse().ok()?, *rule)))
                 .collect(),
             auth: provider.auth.clone(),
             credential,
             token: new_token(),
-            secrets: all,
+            secrets: all
+                .iter()
+                .flat_map(|s| crate::run::spellings(s.expose().as_bytes()))
+                .filter_map(|f| std::str::from_utf8(&f).ok().map(Secret::new))
+                .collect(),
         })
     }
 

@@ -138,7 +138,7 @@ fn each_schema_rule_rejects_its_mistake() {
         ),
         (
             "name = \"Demo\"",
-            "name = \"Demo\"\npace = { per_minute = 0, concurrent = 1 }",
+            "name = \"Demo\"\npace = { limits = [{ requests = 0, seconds = 60 }] }",
             "at least 1",
         ),
         (

@@ -97,9 +97,7 @@ fn validate_reads(p: &Provider) -> Result<(), String> {
 
 /// Pacing and lifetime rules: a zero would stop every check, or expire keys at once.
 fn validate_pace(p: &Provider) -> Result<(), String> {
-    if p.pace.per_minute == 0 || p.pace.concurrent == 0 {
-        return Err("pace: per_minute and concurrent must be at least 1".into());
-    }
+    p.pace.check()?;
     if p.key_lifetime_days == Some(0) {
         return Err("key_lifetime_days must be at least 1 when given".into());
     }

@@ -13,9 +13,11 @@ use crate::provider::{placeholders, Provider};
 use super::{render_text, Captured, Identity, PermissionReport, Stop};
 
 /// The key's permissions against what `key_purpose` needs. Introspection (a `granted`
-/// capture) decides outright; otherwise probes prove or deny what they can. Either way,
-/// what the key holds beyond the purpose is `extra`, and an unconfirmed permission is never
-/// missing.
+/// capture) decides, unless a read refused what it lists; otherwise probes prove or deny
+/// what they can. Either way, what the key holds beyond the purpose is `extra`, an
+/// unconfirmed permission is never missing, and a permission a read refused is never
+/// granted: a Humaans token lists every box ticked, but sees only what its creator's role
+/// sees.
 pub(super) fn compare_permissions(
     provider: &Provider,
     key_purpose: &str,
@@ -85,7 +87,35 @@ pub(super) fn compare_permissions(
                 .collect();
         }
     }
+    report.granted.retain(|g| !denied.contains(g));
     report
+}
+
+/// A sentence for missing permissions that introspection lists: only a read's refusal makes
+/// a listed permission missing, so the key holds them, yet whoever made it may not use them
+/// (`None` when there are none). Said in the provider's words for the permissions, never
+/// from an answer.
+pub(super) fn refused_though_listed(
+    provider: &Provider,
+    vars: &BTreeMap<String, Captured>,
+    missing: &[String],
+) -> Option<String> {
+    let Some(Captured::List(granted)) = vars.get("granted") else {
+        return None;
+    };
+    let refused: Vec<String> = missing
+        .iter()
+        .filter(|m| granted.contains(m))
+        .map(|m| provider.permissions.shown(m))
+        .collect();
+    if refused.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{} lists {} on this key, yet refused to show that data: the account that created the key is most likely not allowed to see it.",
+        provider.name,
+        join_words(&refused)
+    ))
 }
 
 pub(super) fn read_identity(provider: &Provider, vars: &BTreeMap<String, Captured>) -> Identity {

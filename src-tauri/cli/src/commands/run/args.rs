@@ -7,24 +7,34 @@ Usage: keystep run --account HANDLE [--account HANDLE]... [--env] [--allow-write
        VARIABLE=keystep://HANDLE/FIELD ... keystep run --env -- COMMAND [ARG]...
 
 Runs COMMAND with the named accounts' keys at hand, and returns its exit status (127 if it
-cannot be started). Ctrl-C and termination signals are passed on to it.
+cannot be started). Ctrl-C and termination signals reach it once.
 
 Proxy mode (the default) keeps the key away from COMMAND. Keystep serves a proxy on
-127.0.0.1 for as long as COMMAND runs, and gives COMMAND, for each account:
+127.0.0.1 for as long as COMMAND runs, to your own user only (another user's connection
+is closed unread), and gives COMMAND, for each account:
   KEYSTEP_<HANDLE>_<HOST>_URL   the provider's host through the proxy
                                 (e.g. KEYSTEP_PAYFIT_ACME_SAS_API_URL)
   KEYSTEP_<HANDLE>_TOKEN        a run token, valid for this run and this account only
 and, with a single account, KEYSTEP_URL and KEYSTEP_TOKEN. COMMAND sends the run token
 where the provider takes a key (Authorization: Bearer, the password of Basic, or the
 apikey query parameter); the proxy puts the real key in its place. Only reads pass
-(GET, HEAD, and requests the provider marks as reads) unless --allow-write; the
-provider's rate limits are kept for the whole run.
+(GET, HEAD, and requests the provider marks as reads) unless --allow-write, which adds
+POST, PUT, PATCH and DELETE. Requests keep to the limits the provider documents, back off
+when it answers 429 or asks to wait, and a hold longer than a second is said here once.
+
+Keep the token out of command arguments, which every user can read in the process list:
+feed it on standard input, e.g.
+  keystep run --account humaans-acme-ltd -- sh -c \\
+    'printf \"Authorization: Bearer %s\\n\" \"$KEYSTEP_TOKEN\" | curl -sS -H @- \"$KEYSTEP_URL/me\"'
 
 --env HANDS THE KEY TO COMMAND: each field goes into its environment as
 KEYSTEP_<HANDLE>_<FIELD> (e.g. KEYSTEP_PAYFIT_ACME_SAS_API_KEY), for tools that cannot
-change their base URL. What COMMAND prints is passed on with every key replaced by
-<concealed by keystep> (--no-masking turns that off), but COMMAND itself holds the key
-and could write it anywhere. Prefer proxy mode.
+change their base URL. What COMMAND prints is passed on with each key replaced by
+<concealed by keystep> in the spellings tools print: as is, JSON-escaped, URL-encoded,
+hex, standard and URL-safe base64 (also inside a longer value, such as curl -v's
+Authorization: Basic line), and a Basic provider's whole user:key pair in base64.
+--no-masking turns that off. A key encrypted, hashed or cut up is not recognized, and
+COMMAND itself holds the key and could write it anywhere. Prefer proxy mode.
 
 References: a variable of keystep run's own environment whose value is
 keystep://HANDLE/FIELD (e.g. HIBOB_API_TOKEN=keystep://hibob-acme/service_user_token) is
@@ -33,11 +43,13 @@ MCP server, say) that read a key from a variable of their own choosing. The conf
 that starts keystep run then holds the reference, never the key. References need --env;
 COMMAND's output is masked as above, and the run is recorded with the accounts used.
 
-  --allow-write    forward requests that change data, not only reads
+  --allow-write    forward POST, PUT, PATCH and DELETE too, not only reads
   --allow-failing  use an account even if its last check failed or it needs relinking
 
-Every run and every request through the proxy is recorded (keystep log); never a key,
-never a query value, never COMMAND's arguments.
+Every run (with --no-masking noted) and every request the run token opened is recorded
+(keystep log); never a key, never a query value, never COMMAND's arguments. Requests
+refused before the token, and other users' connections, are counted in the run's end.
+A command written as VAR=value COMMAND is refused: set the variable before keystep run.
 
 Exit status: COMMAND's own; 1 when an account cannot be used (failing, keychain locked);
 2 usage or unknown handle.

@@ -2,7 +2,8 @@
 //! this binary's absolute path and no key, and a real third-party MCP server from PyPI
 //! (`mcp-openapi-proxy` 0.4.0) started through `keystep run --env` with a `keystep://`
 //! reference as its key, under the official Python MCP client against the emulator's Humaans
-//! (its spec is Keystep's own: `tests/mcp/humaans-openapi.json`).
+//! (its spec is Keystep's own: `tests/mcp/humaans-openapi.json`). A referenced key is masked
+//! in every spelling `--env` masks, and keystep run's rules hold with references.
 
 use std::path::PathBuf;
 
@@ -156,4 +157,67 @@ fn config_prints_each_assistants_snippet_with_this_binarys_absolute_path_and_no_
             "no key in a snippet"
         );
     }
+}
+
+#[test]
+fn a_referenced_key_is_masked_in_every_spelling_as_a_named_accounts_is() {
+    if !keyring_present() {
+        return;
+    }
+    let cli = crate::accounts::Cli::new();
+    let (_, fields, stdin, handle, secret) = crate::accounts::providers()
+        .into_iter()
+        .find(|p| p.0 == "hibob")
+        .expect("HiBob is among the providers");
+    let mut args = vec!["link", "hibob"];
+    args.extend(fields);
+    assert_eq!(cli.run(&args, &stdin).status.code(), Some(0), "HiBob links");
+    let id_ref = format!("keystep://{handle}/service_user_id");
+    let token_ref = format!("keystep://{handle}/service_user_token");
+    let refs = [
+        ("HIBOB_ID", id_ref.as_str()),
+        ("HIBOB_TOKEN", token_ref.as_str()),
+    ];
+    // The spellings a script prints a key in, and the Basic pair HiBob takes, in base64.
+    let code = "import base64,json,os,urllib.parse; k=os.environ['HIBOB_TOKEN']; \
+        pair=(os.environ['HIBOB_ID']+':'+k).encode(); \
+        print('raw', k); print('b64', base64.b64encode(k.encode()).decode()); \
+        print('url64', base64.urlsafe_b64encode(k.encode()).decode().rstrip('=')); \
+        print('hex', k.encode().hex()); print('json', json.dumps(k)); \
+        print('url', urllib.parse.quote(k)); print('pair', base64.b64encode(pair).decode())";
+    let out = cli.run_with(&["run", "--env", "--", "python3", "-c", code], "", &refs);
+    assert_eq!(out.status.code(), Some(0), "ran: {}", stderr(&out));
+    let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+    for tag in ["raw", "b64", "url64", "hex", "json", "url", "pair"] {
+        assert!(
+            printed.contains(&format!("{tag} <concealed by keystep>"))
+                || printed.contains(&format!("{tag} \"<concealed by keystep>\"")),
+            "the {tag} spelling of a referenced key is masked: {printed}"
+        );
+    }
+    cli.assert_no_secret_anywhere(&[secret]);
+    // The rules of keystep run hold with references: a shell assignment is refused, and
+    // --no-masking is recorded.
+    let assignment = cli.run_with(&["run", "--env", "--", "HIBOB_TOKEN=x", "true"], "", &refs);
+    assert_eq!(
+        assignment.status.code(),
+        Some(2),
+        "a VAR=value command is refused with references too"
+    );
+    let bare = cli.run_with(&["run", "--env", "--no-masking", "--", "true"], "", &refs);
+    assert_eq!(bare.status.code(), Some(0), "ran: {}", stderr(&bare));
+    let log = std::fs::read_to_string(use_log(&cli)).expect("the use log");
+    let starts: Vec<Value> = log
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|r| r["event"] == "run_started")
+        .collect();
+    assert_eq!(
+        starts
+            .iter()
+            .map(|r| (r["accounts"][0]["name"].clone(), r["no_masking"].clone()))
+            .collect::<Vec<_>>(),
+        [(json!(handle), json!(false)), (json!(handle), json!(true))],
+        "each run is recorded with the referenced account and whether it was masked: {log}"
+    );
 }

@@ -150,15 +150,7 @@ pub async fn run_run(
             .accounts
             .iter()
             .any(|n| find(&book, n).is_ok_and(|a| a.id == account.id));
-        if parsed.env && !named {
-            // Referenced only: the variables that name its fields, nothing more.
-            if let Err(e) = resolve_references(&referenced, account, provider, &secrets, &mut vars)
-            {
-                let _ = writeln!(stderr, "keystep run: {e}");
-                return EXIT_USAGE;
-            }
-            masked.extend(secrets.values().cloned());
-        } else if parsed.env {
+        if parsed.env {
             if let Err(e) = resolve_references(&referenced, account, provider, &secrets, &mut vars)
             {
                 let _ = writeln!(stderr, "keystep run: {e}");
@@ -171,8 +163,12 @@ pub async fn run_run(
                 .collect();
             let values: Vec<Secret> = secrets.values().cloned().collect();
             fields.extend(secrets);
+            // A referenced account's keys are masked in every spelling, as a named one's.
             masked.extend(masked_forms(&provider.auth, &fields, &values));
-            vars.extend(env_vars(&account.handle, &fields));
+            if named {
+                vars.extend(env_vars(&account.handle, &fields));
+            }
+            // Referenced only: the variables that name its fields, nothing more.
         } else {
             match Grant::new(&account.handle, account, provider, &world.hosts, secrets) {
                 Ok(g) => grants.push(g),

@@ -50,7 +50,7 @@ fi
 # keychain; the figures go to $target/bench-mcp.md, which benches/keystep puts into
 # docs/benchmarks.md. KEYSTEP_BENCH_MCP=0 skips it.
 export KEYSTEP_BENCH_MCP_OUT="$target/bench-mcp.md"
-export KEYSTEP_MCP_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/keystep/venv"
+export KEYSTEP_MCP_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/keystep/mcp-venv"
 rm -f "$KEYSTEP_BENCH_MCP_OUT"
 if [ "${KEYSTEP_BENCH_MCP:-1}" != 0 ]; then
   scripts/headless.sh cargo bench --locked -p keystep --bench mcp --profile dev

@@ -4,9 +4,9 @@
 #   deps.sh test    build + Xvfb, D-Bus, gnome-keyring, secret-tool, WebKitWebDriver, tauri-driver,
 #                   dunst (a real notification service for the end-to-end suite), python3-dbus and
 #                   python3-gi (a fake Secret Service for the command-line tests), strace (the
-#                   examples' argument lists), cargo-deny, and a Python venv with the official
-#                   MCP client and a third-party MCP server (the keystep mcp tests:
-#                   tests/cli/mcp.rs, tests/mcp/)
+#                   examples' argument lists), cargo-deny, and in a venv from PyPI, pinned with
+#                   hashes, the official MCP client and a third-party MCP server (the keystep
+#                   mcp tests: tests/mcp/requirements.txt)
 #   deps.sh package build + desktop-file-validate (the package test)
 set -euo pipefail
 
@@ -55,21 +55,24 @@ if [ "$mode" = test ]; then
     cargo install cargo-deny --locked --version "=$deny_version" --quiet
   fi
 
-  # The MCP tests drive `keystep mcp` with a client that is not Keystep's: the official
-  # Python SDK, and start a real third-party MCP server from PyPI through `keystep run --env`.
-  # Both pinned, in a venv of their own; skipped while the pinned versions are installed.
-  venv="${XDG_CACHE_HOME:-$HOME/.cache}/keystep/venv"
-  mcp_version=2.3.0
-  proxy_version=0.4.0
-  if ! "$venv/bin/python" - "$mcp_version" "$proxy_version" 2>/dev/null <<'PY'
-import sys
-from importlib.metadata import version
-sys.exit(0 if (version("mcp"), version("mcp-openapi-proxy")) == (sys.argv[1], sys.argv[2]) else 1)
-PY
-  then
-    echo "deps: installing mcp $mcp_version and mcp-openapi-proxy $proxy_version in $venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check \
-      "mcp==$mcp_version" "mcp-openapi-proxy==$proxy_version"
-  fi
+  # Python tools the tests drive, from PyPI with every version and hash pinned in a
+  # requirements file, each set in a virtual environment of its own (their dependencies need
+  # not agree), kept across runs and remade only when its requirements change.
+  python_tools() { # VENV REQUIREMENTS
+    local venv=$1 req want
+    req="$(cd "$(dirname "$0")/.." && pwd)/$2"
+    want="$(sha256sum "$req" | cut -d' ' -f1)"
+    if [ "$(cat "$venv/.requirements" 2>/dev/null)" != "$want" ]; then
+      echo "deps: installing $2 into $venv"
+      rm -rf "$venv"
+      python3 -m venv "$venv"
+      "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps \
+        --require-hashes -r "$req"
+      echo "$want" >"$venv/.requirements"
+    fi
+  }
+  # keystep mcp's tests: the official MCP client, and a third-party MCP server started
+  # through keystep run --env (tests/mcp/requirements.txt).
+  python_tools "${KEYSTEP_MCP_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/keystep/mcp-venv}" \
+    tests/mcp/requirements.txt
 fi

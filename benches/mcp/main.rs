@@ -43,7 +43,7 @@ fn venv_python() -> PathBuf {
     let venv = std::env::var_os("KEYSTEP_MCP_VENV")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/keystep/venv")
+            PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/keystep/mcp-venv")
         });
     venv.join("bin/python")
 }

@@ -14,13 +14,14 @@ use crate::app_binary::app_binary;
 use keystep_emulator::{HumaansTenant, JazzhrAccount, PayfitTenant};
 
 /// The venv's Python, with `mcp` and `mcp-openapi-proxy` (scripts/deps.sh test makes it in
-/// `${XDG_CACHE_HOME:-$HOME/.cache}/keystep/venv`; scripts/headless.sh gives tests a cache
+/// `${XDG_CACHE_HOME:-$HOME/.cache}/keystep/mcp-venv`; scripts/headless.sh gives tests a cache
 /// folder of their own, so `$HOME/.cache` is looked at too, and `KEYSTEP_MCP_VENV` first),
 /// or `None` (a skip; under CI a failure).
 pub(crate) fn venv_python() -> Option<PathBuf> {
-    let home_cache = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/keystep/venv"));
+    let home_cache =
+        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/keystep/mcp-venv"));
     let xdg_cache =
-        std::env::var_os("XDG_CACHE_HOME").map(|c| PathBuf::from(c).join("keystep/venv"));
+        std::env::var_os("XDG_CACHE_HOME").map(|c| PathBuf::from(c).join("keystep/mcp-venv"));
     let chosen = std::env::var_os("KEYSTEP_MCP_VENV")
         .map(PathBuf::from)
         .into_iter()

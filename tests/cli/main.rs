@@ -10,7 +10,9 @@
 //! `terminal`: `verify` and `link` at a terminal ask for each secret with echo off.
 //! `usage`: one style of usage error, no pasted value repeated, the README's synopses.
 //! `run_examples`: every example Keystep prints keeps the run token out of argument lists
-//! (run under strace), and the window's examples read through the real proxy.
+//! (run under strace), and the window's examples read through the real proxy; what
+//! `keystep mcp --config` prints, started as each assistant starts it, puts no key or token
+//! in any argument list.
 //! `run_guard`: a terminal's Ctrl-C reaching the command once, a hold said once on stderr,
 //! and idle connections by the hundred, another user's and the script's own, under a low
 //! descriptor limit.

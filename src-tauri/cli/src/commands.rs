@@ -30,6 +30,7 @@ pub use accounts::{run_forget, run_list, run_rename};
 pub use link::{link_usage, run_link};
 pub use log::{run_log, LOG_USAGE};
 pub use relink::{relink_usage, run_relink};
+pub(crate) use run::refused_command;
 pub use run::{run_run, RUN_USAGE};
 pub use stdin::{
     read_secret_fields, read_stdin_fields, Prompt, SecretInput, StdinError, TerminalPrompt,

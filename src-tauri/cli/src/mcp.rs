@@ -115,6 +115,16 @@ fn print_config(
             assistant::keystep_server(&keystep, &handles)
         }
         Some(name) => {
+            // The snippet starts keystep run, which refuses a shell assignment as its
+            // command (its value is often a key): so does the snippet, before printing it.
+            if let Some(why) = parsed
+                .command
+                .first()
+                .and_then(|c| crate::commands::refused_command(c))
+            {
+                let _ = writeln!(stderr, "keystep mcp: {why}.");
+                return EXIT_USAGE;
+            }
             let [account] = chosen else {
                 let _ = writeln!(
                     stderr,

@@ -60,7 +60,7 @@ async fn secrets_of(accounts: &Accounts, account: &Account) -> Result<SecretFiel
 /// Why a command cannot be run as given: a shell assignment (`API_TOKEN=… python3 x.py`)
 /// is not a program, and its value is often a secret, so it is refused before anything is
 /// recorded or started, named by its variable only.
-fn refused_command(program: &str) -> Option<String> {
+pub(crate) fn refused_command(program: &str) -> Option<String> {
     let (var, _) = program.split_once('=')?;
     let plain = !var.is_empty()
         && var.len() <= 64

@@ -247,6 +247,10 @@ fn refused(code: &str, provider: &Provider) -> ToolError {
                 format!("{} has no such host; its hosts are: {}.", provider.name, hosts.join(", ")),
             )
         }
+        "keystep_request_too_large" => ToolError::new(
+            Code::InvalidInput,
+            "That request's body is larger than Keystep's proxy forwards: ask for fewer fields or a narrower search.",
+        ),
         "keystep_unreachable" => ToolError::new(
             Code::Unreachable,
             format!(

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use crate::accounts::{keyring_present, stderr, Cli, HUMAANS};
 use crate::app_binary::app_binary;
 
-/// `keystep run`'s own bound on the keychain (`KEYCHAIN_WAIT` in commands/run.rs).
+/// `keystep run`'s own bound on the keychain (`RUN_KEYCHAIN_WAIT` in commands/run.rs).
 const RUN_BOUND: Duration = Duration::from_secs(30);
 
 /// What the command may take beyond its bound to say so and end (a process start, a

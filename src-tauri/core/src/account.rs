@@ -596,7 +596,7 @@ impl Accounts {
         }
     }
 
-    /// The same accounts, waiting at most `wait` for each keychain call (tests shorten
+    /// The same accounts, waiting at most `wait` for each keychain call (`keystep run` and tests
     /// [`KEYCHAIN_WAIT`]).
     #[must_use]
     pub fn with_keychain_wait(mut self, wait: std::time::Duration) -> Self {

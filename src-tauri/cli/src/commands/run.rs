@@ -28,6 +28,12 @@ mod args;
 use args::parse;
 pub use args::RUN_USAGE;
 
+/// How long `keystep run` waits for one keychain call: shorter than the window's
+/// [`keystep_core::account::KEYCHAIN_WAIT`], because a script started by a scheduler has no one
+/// to answer an unlock prompt and should fail while its caller still watches (README: "30 s
+/// for `run`").
+const RUN_KEYCHAIN_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Which account a name on the command line means: one function, so how names are
 /// resolved lives in one place (handles, from `account::handle`).
 fn find<'a>(accounts: &'a [Account], name: &str) -> Result<&'a Account, String> {
@@ -98,7 +104,7 @@ pub async fn run_run(
         return EXIT_USAGE;
     }
     let accounts = match open_accounts(world) {
-        Ok(a) => a,
+        Ok(a) => a.with_keychain_wait(RUN_KEYCHAIN_WAIT),
         Err(e) => {
             let _ = writeln!(stderr, "keystep run: {e}");
             return EXIT_FAILED;

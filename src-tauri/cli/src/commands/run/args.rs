@@ -4,7 +4,8 @@
 pub const RUN_USAGE: &str = "\
 Usage: keystep run --account HANDLE [--account HANDLE]... [--env] [--allow-write]
                    [--allow-failing] [--no-masking] -- COMMAND [ARG]...
-       VARIABLE=keystep://HANDLE/FIELD ... keystep run --env -- COMMAND [ARG]...
+
+   or: VARIABLE=keystep://HANDLE/FIELD ... keystep run --env -- COMMAND [ARG]...
 
 Runs COMMAND with the named accounts' keys at hand, and returns its exit status (127 if it
 cannot be started). Ctrl-C and termination signals reach it once.

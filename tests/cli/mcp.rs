@@ -10,7 +10,7 @@
 //! `keystep://` reference: it reads through, and the reference is all its configuration
 //! holds (`mcp_servers`, with `keystep mcp --config`).
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::accounts::{keyring_present, providers, stderr};
 use crate::mcp_client::{
@@ -262,6 +262,34 @@ fn every_tool_reads_every_provider_through_a_real_mcp_client_and_nothing_sensiti
     assert!(
         !log.contains(SENSITIVE) && !holds_a_birth_date(&log),
         "no value in the log"
+    );
+    // Its reads went through keystep run's proxy in-process, which served them (the same
+    // process, so the same user: the proxy's peer check let them in) and recorded each as
+    // keystep run's are, with the time held to the provider's limits; the session's end
+    // counts them, and nothing was turned away.
+    let records: Vec<Value> = log
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let session = records
+        .iter()
+        .find(|r| r["event"] == "run_started" && r["mode"] == "mcp")
+        .and_then(|r| r["run"].as_str())
+        .expect("the session's start");
+    let proxied = records
+        .iter()
+        .filter(|r| r["event"] == "request" && r["run"] == session)
+        .inspect(|r| assert!(r["waited_ms"].is_u64(), "each request says its hold: {r}"))
+        .count();
+    let ended = records
+        .iter()
+        .find(|r| r["event"] == "run_ended" && r["run"] == session)
+        .expect("the session's end");
+    assert!(proxied > 0, "the session's reads are recorded: {log}");
+    assert_eq!(
+        (&ended["requests"], &ended["refused"], &ended["other_users"]),
+        (&json!(proxied), &json!(0), &json!(0)),
+        "the session's end counts its requests, none refused before the token: {ended}"
     );
     // The real credential went to the provider.
     let sent = cli.emu.requests();

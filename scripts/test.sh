@@ -58,6 +58,9 @@ step "Vault contract: Keystep's KV v2 requests through Prism (OpenBao's own Open
 bash tests/prism/vault.sh
 
 step "the keystep command: the built binary without a display (real keychain)"
+# keystep mcp's tests take their MCP client from deps.sh's venv; headless.sh gives tests a
+# cache folder of their own, so the venv is named here.
+export KEYSTEP_MCP_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/keystep/mcp-venv"
 scripts/headless.sh cargo test --locked -p keystep --test cli
 
 step "end-to-end through the real window"

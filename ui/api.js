@@ -149,7 +149,17 @@ export const ERROR_CODES = Object.freeze([
  * @typedef {{run: string, started_at: number, ended_at: number|null, command: string, mode: "proxy"|"env", exit_status: number|null, requests: number, last_status: number|null}} RunUse one keystep run that used an account
  * @typedef {{run: string, curl: string}} UseExample the keystep run line and a curl through the proxy (shell code)
  * @typedef {{runs: RunUse[], example: UseExample|null}} UseView list_recent_use's answer
- * @typedef {{account: string, at: number, command: string}} LastUse an account's latest keystep run
+ * @typedef {{account: string, at: number, command: string, assistant?: boolean}} LastUse an account's latest
+ *   use: a keystep run (`command` is the command's name) or an AI assistant's call through
+ *   keystep mcp (`assistant`, and `command` is the assistant's name)
+ * @typedef {"claude-desktop"|"claude-code"|"cursor"|"vscode"} AssistantId
+ * @typedef {"pay"|"bank"|"national_id"|"date_of_birth"|"home_address"|"health"|"demographics"|"background"} FieldCategory
+ * @typedef {{assistant: AssistantId, text: string}} SnippetView what to paste into one assistant (code, not sentences)
+ * @typedef {{category: FieldCategory, shared: boolean, known: boolean}} CategoryView a sensitive category and
+ *   whether the account shares it with assistants (`known`: the provider file names fields of it)
+ * @typedef {{field: string, reference: string}} ReferenceView a field's keystep:// reference
+ * @typedef {{snippets: SnippetView[], categories: CategoryView[], references: ReferenceView[], keystep_found: boolean}} AssistantView
+ *   get_assistant_setup's answer
  * @typedef {object} SettingsView every setting, as get_settings returns and save_settings takes
  * @property {number} check_interval_hours
  * @property {boolean} notifications
@@ -331,12 +341,13 @@ export async function listChecks(id) {
 }
 
 /**
- * Each account's latest use by `keystep run` (accounts never used are absent).
+ * Each account's latest use by `keystep run` or an AI assistant (accounts never used are
+ * absent).
  * @returns {Promise<LastUse[]>}
  */
 export async function listLastUses() {
   const result = await call("list_last_uses", {});
-  return Array.isArray(result) ? result.filter((/** @type {any} */ u) => u && typeof u.account === "string" && typeof u.at === "number" && typeof u.command === "string") : [];
+  return Array.isArray(result) ? result.filter((/** @type {any} */ u) => u && typeof u.account === "string" && typeof u.at === "number" && typeof u.command === "string").map((/** @type {any} */ u) => ({ ...u, assistant: u.assistant === true })) : [];
 }
 
 /**
@@ -438,6 +449,34 @@ export async function checkAccount(id) {
  */
 export async function renameAccount(id, label) {
   return call("rename_account", { id, label });
+}
+
+/**
+ * How to use an account from an AI assistant: each assistant's snippet to start keystep mcp
+ * for it, its fields' references, and the sensitive categories it shares.
+ * @param {string} id account id
+ * @returns {Promise<AssistantView>}
+ */
+export async function assistantSetup(id) {
+  const result = await call("get_assistant_setup", { id });
+  return {
+    snippets: Array.isArray(result && result.snippets) ? result.snippets : [],
+    categories: Array.isArray(result && result.categories) ? result.categories : [],
+    references: Array.isArray(result && result.references) ? result.references : [],
+    keystep_found: Boolean(result && result.keystep_found),
+  };
+}
+
+/**
+ * Share (or withhold again) one sensitive category of an account's data with AI assistants;
+ * the choice is recorded in the use log.
+ * @param {string} id account id
+ * @param {FieldCategory} category
+ * @param {boolean} shared
+ * @returns {Promise<AssistantView>}
+ */
+export async function shareAccountFields(id, category, shared) {
+  return call("share_account_fields", { id, category, shared });
 }
 
 /**

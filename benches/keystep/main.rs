@@ -96,6 +96,7 @@ async fn main() {
     report.line(&section);
 
     report.proxy_section();
+    report.mcp_section();
     report.fleet_check();
 
     report.finish(started.elapsed(), runs, latency);
@@ -458,6 +459,20 @@ impl Report {
                 "### keystep run's proxy\n\n**Not measured in this run** \
                  (no output from src-tauri/cli/benches/proxy.rs).\n"
                     .into()
+            });
+        self.line(&section);
+    }
+
+    /// The section `benches/mcp` wrote (bench.sh runs it first).
+    fn mcp_section(&mut self) {
+        let section = std::env::var_os("KEYSTEP_BENCH_MCP_OUT")
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .unwrap_or_else(|| {
+                "### keystep mcp under the Python MCP client
+
+**Not measured in this run**                  (no output from benches/mcp).
+"
+                .into()
             });
         self.line(&section);
     }

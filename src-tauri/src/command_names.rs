@@ -27,4 +27,6 @@ pub const COMMANDS: &[&str] = &[
     "get_desktop",
     "quit_app",
     "push_account",
+    "get_assistant_setup",
+    "share_account_fields",
 ];

@@ -19,8 +19,8 @@ use keystep_core::use_log::LastUse;
 use keystep_core::{Code, Secret};
 
 use crate::ipc::{
-    AccountView, CheckView, DesktopView, HostOverrideView, IpcError, KeychainView, ProgressView,
-    ProviderView, ReconcileView, SettingsView, UseView,
+    AccountView, AssistantView, CheckView, DesktopView, HostOverrideView, IpcError, KeychainView,
+    ProgressView, ProviderView, ReconcileView, SettingsView, UseView,
 };
 use crate::state::AppState;
 use crate::{events, watch};
@@ -443,6 +443,66 @@ pub async fn list_last_uses(state: State<'_, AppState>) -> Result<Vec<LastUse>, 
         .await
         .unwrap_or_default();
     Ok(keystep_core::use_log::last_uses(&records))
+}
+
+/// The account view's "Use with an AI assistant": each assistant's snippet to start
+/// `keystep mcp` for this account, its fields' `keystep://` references, and which sensitive
+/// categories it shares with assistants. Reads only.
+#[tauri::command]
+pub async fn get_assistant_setup(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<AssistantView, IpcError> {
+    let account = state
+        .accounts
+        .get(&id)
+        .await
+        .ok_or_else(|| IpcError::new(Code::NotFound, "This account is no longer linked."))?;
+    assistant_view(&state, &account)
+}
+
+/// Shares (or withholds again) one sensitive category of an account's data with AI
+/// assistants, and records the choice in the use log.
+#[tauri::command]
+pub async fn share_account_fields(
+    state: State<'_, AppState>,
+    id: String,
+    category: String,
+    shared: bool,
+) -> Result<AssistantView, IpcError> {
+    let category = keystep_core::provider::FieldCategory::parse(&category)
+        .ok_or_else(|| IpcError::new(Code::InvalidInput, "Keystep knows no such category."))?;
+    let account = state.accounts.share_fields(&id, category, shared).await?;
+    if let Some(log) = state.use_log.clone() {
+        let record = keystep_core::use_log::UseRecord::FieldsShared {
+            at: state.accounts.now(),
+            account: id.clone(),
+            category,
+            shared,
+            by: "window".into(),
+        };
+        let written = tauri::async_runtime::spawn_blocking(move || log.append(&record)).await;
+        if !matches!(written, Ok(Ok(()))) {
+            log::warn!("the choice of what {id} shares could not be recorded in the use log");
+        }
+    }
+    state.accounts_changed().await;
+    assistant_view(&state, &account)
+}
+
+fn assistant_view(
+    state: &AppState,
+    account: &keystep_core::account::Account,
+) -> Result<AssistantView, IpcError> {
+    let provider = state
+        .accounts
+        .catalogue()
+        .get(&account.provider)
+        .ok_or_else(|| IpcError::new(Code::NotFound, "Keystep does not know that provider."))?;
+    let keystep = std::env::current_exe()
+        .ok()
+        .and_then(|exe| keystep_core::assistant::keystep_beside(&exe));
+    Ok(AssistantView::of(account, provider, keystep))
 }
 
 /// The settings page's values.

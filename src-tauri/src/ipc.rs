@@ -25,6 +25,8 @@ use keystep_core::vault::{ItemRef, Readiness, StoredIn};
 use keystep_core::verify::{Identity, PermissionReport};
 use keystep_core::Code;
 
+pub use crate::assistant::AssistantView;
+
 /// An error as the UI receives it. The UI branches on `code` only.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct IpcError {
@@ -549,6 +551,7 @@ pub const SECRET_FREE_RETURNS: &[&str] = &[
     "Vec<HostOverrideView>",
     "UseView",
     "Vec<LastUse>",
+    "AssistantView",
     "()",
 ];
 

@@ -12,6 +12,7 @@ use tauri::{Manager, Runtime};
 
 use keystep_core::world::World;
 
+pub mod assistant;
 pub mod closing;
 pub mod commands;
 pub mod desktop;
@@ -56,6 +57,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::get_desktop,
         commands::quit_app,
         commands::push_account,
+        commands::get_assistant_setup,
+        commands::share_account_fields,
     ])
 }
 

@@ -363,7 +363,7 @@ fn list_recent_use_reads_the_use_log_keystep_run_wrote_and_offers_the_line_to_co
     let last = call(&w, "list_last_uses", json!({})).expect("answers");
     assert_eq!(
         last,
-        json!([{"account": id, "at": 1_700_000_100u64, "command": "sync.py"}]),
+        json!([{"account": id, "at": 1_700_000_100u64, "command": "sync.py", "assistant": false}]),
         "the card's latest use: when the run began and its command"
     );
     quit(app);
@@ -380,5 +380,91 @@ fn the_window_and_core_name_one_app_identifier() {
         app.config().identifier,
         keystep_core::files::APP_IDENTIFIER,
         "core knows the app's identifier"
+    );
+}
+
+/// "Use with an AI assistant": each assistant's snippet starts `keystep mcp` for this
+/// account, sharing a category is kept on the account and recorded in the use log, and an
+/// assistant's tool call is the card's latest use, marked as an assistant's.
+#[test]
+fn the_assistant_setup_offers_each_snippet_and_a_shared_category_is_kept_and_recorded() {
+    use keystep_core::use_log::{UseLog, UseRecord};
+    let shell = Shell::new();
+    let app = shell.start();
+    let w = window(&app);
+    let account = link(&w, TOKEN).expect("linked");
+    let (id, handle) = (
+        account["id"].as_str().expect("id").to_string(),
+        account["handle"].as_str().expect("handle").to_string(),
+    );
+    let setup = call(&w, "get_assistant_setup", json!({"id": id})).expect("answers");
+    let snippets = setup["snippets"].as_array().expect("snippets");
+    assert_eq!(snippets.len(), 4, "four assistants: {setup}");
+    let desktop = snippets
+        .iter()
+        .find(|s| s["assistant"] == "claude-desktop")
+        .expect("Claude Desktop");
+    let parsed: serde_json::Value =
+        serde_json::from_str(desktop["text"].as_str().expect("text")).expect("JSON to paste");
+    assert_eq!(
+        parsed["mcpServers"]["keystep"]["args"],
+        json!(["mcp", "--account", handle]),
+        "keystep mcp for this account: {parsed}"
+    );
+    assert!(
+        setup["categories"]
+            .as_array()
+            .expect("categories")
+            .iter()
+            .all(|c| c["shared"] == false),
+        "nothing shared at first: {setup}"
+    );
+    let shared = call(
+        &w,
+        "share_account_fields",
+        json!({"id": id, "category": "date_of_birth", "shared": true}),
+    )
+    .expect("shared");
+    let birth = shared["categories"]
+        .as_array()
+        .expect("categories")
+        .iter()
+        .find(|c| c["category"] == "date_of_birth")
+        .expect("date of birth");
+    assert_eq!(birth["shared"], true, "kept: {shared}");
+    assert!(
+        call(
+            &w,
+            "share_account_fields",
+            json!({"id": id, "category": "salaries", "shared": true})
+        )
+        .is_err(),
+        "an unknown category is refused"
+    );
+    let log = UseLog::in_dir(&shell.dir);
+    let records = log.read();
+    assert!(
+        records.iter().any(|r| matches!(r, UseRecord::FieldsShared { account, shared: true, by, .. } if *account == id && by == "window")),
+        "the choice is recorded: {records:?}"
+    );
+    log.append(&UseRecord::Tool {
+        run: "s1".into(),
+        at: 1_700_000_200,
+        client: "Claude Desktop".into(),
+        tool: "list_people".into(),
+        account: Some(id.clone()),
+        outcome: None,
+        withheld: 2,
+    })
+    .expect("recorded");
+    let last = call(&w, "list_last_uses", json!({})).expect("answers");
+    assert_eq!(
+        last,
+        json!([{"account": id, "at": 1_700_000_200u64, "command": "Claude Desktop", "assistant": true}]),
+        "the card's latest use is the assistant's"
+    );
+    assert!(
+        !setup.to_string().contains(TOKEN) && !shared.to_string().contains(TOKEN),
+        "no key in the answers"
     );
 }

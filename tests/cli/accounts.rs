@@ -16,11 +16,11 @@ use serde_json::Value;
 
 use crate::app_binary::app_binary;
 
-const PAYFIT: &str = "CliLinkPayfitKey0000000000000001";
+pub(crate) const PAYFIT: &str = "CliLinkPayfitKey0000000000000001";
 pub(crate) const HIBOB: &str = "CliLinkHibobServiceUserToken00000001";
 pub(crate) const HUMAANS: &str = "CliLinkHumaansToken0000000000001";
-const JAZZHR: &str = "CliLinkJazzhrKey0000000000000001";
-const NAMELY: &str = "CliLinkNamelyToken00000000000001";
+pub(crate) const JAZZHR: &str = "CliLinkJazzhrKey0000000000000001";
+pub(crate) const NAMELY: &str = "CliLinkNamelyToken00000000000001";
 const REVOKED: &str = "CliLinkRevokedHumaansToken000009";
 
 /// Whether a Secret Service is on the session bus; panics under CI, where skipping would lie.

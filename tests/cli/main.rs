@@ -11,7 +11,9 @@
 //! `terminal`: `verify` and `link` at a terminal ask for each secret with echo off.
 //! `usage`: one style of usage error, no pasted value repeated, the README's synopses.
 //! `run_examples`: every example Keystep prints keeps the run token out of argument lists
-//! (run under strace), and the window's examples read through the real proxy.
+//! (run under strace), and the window's examples read through the real proxy; what
+//! `keystep mcp --config` prints, started as each assistant starts it, puts no key or token
+//! in any argument list.
 //! `run_kinds`: `keystep run` with BambooHR, Greenhouse and Ashby keys (the key as Basic
 //! user name, client credentials the proxy mints) through real python3 scripts, and `--env`
 //! with a variable per field and their Basic pairs masked.
@@ -20,6 +22,8 @@
 //! descriptor limit.
 //! `push`: `keystep push`, `verify --from` and `forget`'s answers about copies, against
 //! OpenBao's dev server and moto's AWS Secrets Manager started by the test.
+//! `mcp`: `keystep mcp` driven by the official Python MCP client, every tool for every
+//! provider, the field policy, and a third-party MCP server through `keystep run --env`.
 //!
 //! In-process, over the `keystep-cli` library: `book` (`keystep link` and the window writing
 //! one book at once lose nothing), `proxy` (`keystep run`'s proxy: each provider's real
@@ -43,6 +47,9 @@ mod app_binary;
 mod book;
 mod contract;
 mod keychain_wait;
+mod mcp;
+mod mcp_client;
+mod mcp_servers;
 #[path = "../common/parts.rs"]
 mod parts;
 mod proxy;

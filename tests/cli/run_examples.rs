@@ -4,14 +4,18 @@
 //! `KEYSTEP_TOKEN`. Each is run for real under `strace`, with `keystep` standing in for
 //! itself (the command after `--` runs with a marked token), and every program it starts is
 //! searched for the token in its arguments. The window's lines then run through the real
-//! `keystep run` against the emulator, and must read through the proxy.
+//! `keystep run` against the emulator, and must read through the proxy. What
+//! `keystep mcp --config` prints for each assistant is started as the assistant would start
+//! it (the real `keystep`, a stand-in `claude` and third-party server), also under `strace`:
+//! no key and no run token in any argument list, and the third-party server gets the key in
+//! its environment from the `keystep://` reference.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use keystep_core::use_log::example;
 
-use crate::accounts::{keyring_present, stderr};
+use crate::accounts::{keyring_present, stderr, Cli};
 use crate::app_binary::app_binary;
 use crate::parts::catalogue;
 
@@ -279,4 +283,153 @@ fn the_windows_examples_read_through_the_real_proxy() {
             stderr(&out)
         );
     }
+}
+
+/// A word for `sh -c`, quoted.
+fn quoted(word: &str) -> String {
+    format!("'{}'", word.replace('\'', "'\\''"))
+}
+
+/// How an assistant starts what `snippet` configures, as a shell line: Claude Code's line as
+/// it is (a stand-in `claude` runs what follows `--` with its `--env` variables), the others'
+/// JSON entry as its command, arguments and variables.
+fn started_as(snippet: &str) -> String {
+    if snippet.starts_with("claude mcp add") {
+        return snippet.trim().to_string();
+    }
+    let json: serde_json::Value = serde_json::from_str(snippet).expect("the snippet is JSON");
+    let servers = json["mcpServers"]
+        .as_object()
+        .or_else(|| json["servers"].as_object())
+        .expect("mcpServers or servers");
+    let (_, entry) = servers.iter().next().expect("one server");
+    let mut words = vec!["exec env".to_string()];
+    for (k, v) in entry["env"].as_object().into_iter().flatten() {
+        words.push(quoted(&format!(
+            "{k}={}",
+            v.as_str().expect("a text variable")
+        )));
+    }
+    words.push(quoted(entry["command"].as_str().expect("a command")));
+    for a in entry["args"].as_array().expect("args") {
+        words.push(quoted(a.as_str().expect("a text argument")));
+    }
+    words.push("</dev/null".into());
+    words.join(" ")
+}
+
+#[test]
+fn what_keystep_mcp_config_prints_starts_with_no_key_or_token_in_an_argument_list() {
+    if !keyring_present() {
+        return;
+    }
+    let cli = Cli::new();
+    let linked = crate::run::link_all(&cli);
+    let (handle, _, _, secret) = linked
+        .iter()
+        .copied()
+        .find(|l| l.0.starts_with("humaans"))
+        .expect("Humaans is linked");
+    let stand_ins = tempfile::tempdir().expect("a folder");
+    let got = stand_ins.path().join("got");
+    std::fs::write(
+        stand_ins.path().join("claude"),
+        "#!/bin/sh\nwhile [ \"$#\" -gt 0 ] && [ \"$1\" != -- ]; do\n  if [ \"$1\" = --env ]; then shift; export \"$1\"; fi\n  shift\ndone\nshift\nexec \"$@\" </dev/null\n",
+    )
+    .expect("written");
+    std::fs::write(
+        stand_ins.path().join("people-mcp"),
+        format!(
+            "#!/bin/sh\nprintf %s \"$HUMAANS_TOKEN\" > {}\n",
+            quoted(&got.to_string_lossy())
+        ),
+    )
+    .expect("written");
+    Command::new("chmod")
+        .arg("+x")
+        .args(["claude", "people-mcp"].map(|f| stand_ins.path().join(f)))
+        .status()
+        .expect("chmod runs");
+    let mut env: Vec<(String, String)> = cli.emu.env();
+    env.push((
+        "XDG_DATA_HOME".into(),
+        cli.data().to_string_lossy().into_owned(),
+    ));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    for assistant in ["claude-desktop", "claude-code", "cursor", "vscode"] {
+        let own = ["mcp", "--config", assistant, "--account", handle];
+        let third = [
+            "mcp",
+            "--config",
+            assistant,
+            "--account",
+            handle,
+            "--server",
+            "people",
+            "--var",
+            "HUMAANS_TOKEN",
+            "--",
+            "people-mcp",
+        ];
+        for (what, args) in [
+            ("keystep mcp", &own[..]),
+            ("a third-party server", &third[..]),
+        ] {
+            let out = cli.run(args, "");
+            assert_eq!(out.status.code(), Some(0), "{assistant}: {}", stderr(&out));
+            let snippet = String::from_utf8_lossy(&out.stdout).into_owned();
+            let _ = std::fs::remove_file(&got);
+            let e = Example {
+                whence: format!("keystep mcp --config {assistant} ({what})"),
+                language: "shell",
+                code: started_as(&snippet),
+            };
+            let lists = argument_lists(&e, cli.home.path(), stand_ins.path(), &env);
+            assert!(
+                lists
+                    .iter()
+                    .any(|l| l.contains("\"mcp\"") || l.contains("\"run\"")),
+                "{}: keystep was started ({lists:?})",
+                e.whence
+            );
+            for needle in [secret, "kst_"] {
+                assert!(
+                    token_in_arguments(&lists, needle).is_none() && !snippet.contains(needle),
+                    "{}: no key or run token in the snippet or any argument list: {lists:?}",
+                    e.whence
+                );
+            }
+            if what == "a third-party server" {
+                assert_eq!(
+                    std::fs::read_to_string(&got).ok().as_deref(),
+                    Some(secret),
+                    "{}: the server got the key in its environment, from the reference",
+                    e.whence
+                );
+            }
+        }
+    }
+    let assignment = cli.run(
+        &[
+            "mcp",
+            "--config",
+            "cursor",
+            "--account",
+            handle,
+            "--server",
+            "people",
+            "--var",
+            "HUMAANS_TOKEN",
+            "--",
+            "API_KEY=abc",
+            "people-mcp",
+        ],
+        "",
+    );
+    assert_eq!(
+        (assignment.status.code(), assignment.stdout.is_empty()),
+        (Some(2), true),
+        "a VAR=value command is refused, as keystep run refuses it, and nothing printed"
+    );
+    let _ = std::fs::remove_file(&got);
 }

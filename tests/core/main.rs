@@ -27,6 +27,7 @@
 //! - `leaks`: no secret in any log line, error or value across the lifecycle.
 //! - `keychain`, `keychain_lifecycle`: the real OS keychain (Secret Service inside
 //!   `dbus-run-session`), checked from outside with `secret-tool`.
+//! - `last_use`: an assistant's tool call is an account's latest use; its session start is not.
 //! - `normalize`: property tests of the input normalizers.
 //! - `on_disk`: the book on disk (atomic, private, two writers) and safe mode;
 //!   `stale_window`: a window that has not read the book since `keystep link` wrote it
@@ -54,6 +55,7 @@ mod handles;
 mod keychain;
 mod keychain_lifecycle;
 mod kinds;
+mod last_use;
 mod leaks;
 mod lifecycle;
 mod normalize;

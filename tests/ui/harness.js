@@ -739,6 +739,7 @@ async function lifecycle(check, step) {
     await until(() => $(".card-time-used", card("acc-1")), "acc-1's last use");
     check("list_last_uses is asked after list_accounts answered", window.__stubTimeline.indexOf("asked list_last_uses") > window.__stubTimeline.indexOf("answered list_accounts"), window.__stubTimeline.join(", "));
     check("the card says when and by what the key was last used", /used 3 h ago by sync\.py/.test($(".card-time-used", card("acc-1")).textContent), $(".account-meta", card("acc-1")).textContent);
+    check("a card used by an AI assistant says which, and when", /used by Claude Desktop, 2 min ago/.test($(".card-time-used_by_assistant", card("acc-2")).textContent), $(".account-meta", card("acc-2")).textContent);
     check("an account never used says nothing of use", !$(".card-time-used", card("acc-2")));
   });
 
@@ -835,6 +836,20 @@ async function lifecycle(check, step) {
     check("recent use: each run, its requests, last answer and end", uses.length === 2 && /^sync\.py, 3 h ago · 12 requests · last answer 200 · still running$/.test(uses[0]) && /report\.py.*key in its environment.*exit status 0/.test(uses[1]) && $("#use-empty").hidden, uses.join(" | "));
     const handle = $("code", $$("#account-body .detail-row").find((row) => /Handle/.test(row.textContent)) || document.body);
     check("the line to copy names the account's handle", handle !== null && $("#use-run").textContent === `keystep run --account ${handle.textContent} -- python3 script.py` && /curl/.test($("#use-curl").textContent), $("#use-run").textContent);
+    await until(() => $("#assistant-categories").childElementCount > 0, "the assistant section");
+    check("get_assistant_setup gets {id}", JSON.stringify(lastCall("get_assistant_setup").args) === JSON.stringify({ id: "acc-1" }));
+    check("Claude Desktop's snippet names keystep mcp and the handle", $("#assistant-choice").value === "claude-desktop" && /"mcpServers"/.test($("#assistant-snippet").textContent) && $("#assistant-snippet").textContent.includes(`"${handle.textContent}"`) && /Edit Config/.test($("#assistant-where").textContent), $("#assistant-snippet").textContent);
+    $("#assistant-choice").value = "claude-code";
+    $("#assistant-choice").dispatchEvent(new Event("change"));
+    check("choosing Claude Code shows its command", /^claude mcp add --scope user keystep -- /.test($("#assistant-snippet").textContent) && /terminal/.test($("#assistant-where").textContent), $("#assistant-snippet").textContent);
+    check("every sensitive category, none shared yet", $$("#assistant-categories input").length === 8 && $$("#assistant-categories input").every((b) => !b.checked));
+    const birth = $('#assistant-categories input[data-category="date_of_birth"]');
+    birth.checked = true;
+    birth.dispatchEvent(new Event("change"));
+    await until(() => lastCall("share_account_fields") && /now see Date of birth/.test($("#assistant-note").textContent), "shared");
+    check("share_account_fields gets {id, category, shared}", JSON.stringify(lastCall("share_account_fields").args) === JSON.stringify({ id: "acc-1", category: "date_of_birth", shared: true }), JSON.stringify(lastCall("share_account_fields").args));
+    check("the box stays ticked from the answer", $('#assistant-categories input[data-category="date_of_birth"]').checked);
+    check("the references name each field", /keystep:\/\/[a-z0-9-]+\/api_token/.test($("#assistant-references").textContent), $("#assistant-references").textContent);
     const purposeSelect = $('#account-body select[data-action="purpose"]');
     check("the details say what the key is used for", purposeSelect && purposeSelect.value === "full" && /Used for/.test($("#account-body").textContent));
     purposeSelect.value = "read";

@@ -517,6 +517,26 @@
     return linkAccount(again, true);
   }
 
+  /** What each account shares with assistants (share_account_fields). */
+  const sharedFields = new Map();
+  /** get_assistant_setup's answer for `account`, as core builds it. */
+  function assistantView(account) {
+    const entry = { command: "/usr/bin/keystep", args: ["mcp", "--account", account.handle] };
+    const json = (outer, typed) => `{\n  "${outer}": {\n    "keystep": {${typed}\n      "command": "${entry.command}",\n      "args": [${entry.args.map((a) => `"${a}"`).join(", ")}]\n    }\n  }\n}`;
+    const shared = sharedFields.get(account.id) || new Set();
+    return {
+      snippets: [
+        { assistant: "claude-desktop", text: json("mcpServers", "") },
+        { assistant: "claude-code", text: `claude mcp add --scope user keystep -- ${entry.command} ${entry.args.join(" ")}` },
+        { assistant: "cursor", text: json("mcpServers", "") },
+        { assistant: "vscode", text: json("servers", '\n      "type": "stdio",') },
+      ],
+      categories: ["pay", "bank", "national_id", "date_of_birth", "home_address", "health", "demographics", "background"].map((category) => ({ category, shared: shared.has(category), known: category !== "background" })),
+      references: [{ field: "api_token", reference: `keystep://${account.handle}/api_token` }],
+      keystep_found: true,
+    };
+  }
+
   function find(id) {
     const found = accounts.find((a) => a.id === id);
     if (!found) throw fail("not_found", "This account is no longer linked.");
@@ -757,10 +777,37 @@
       return JSON.parse(JSON.stringify(history.get(args.id) || []));
     },
     // The same story as list_recent_use: acc-1 was last used by sync.py three hours ago.
-    list_last_uses: () => [
-      ...(accounts.some((a) => a.id === "acc-1") ? [{ account: "acc-1", at: Math.floor(Date.now() / 1000) - 3 * 3600, command: "sync.py" }] : []),
-      ...outsideUses.filter((u) => accounts.some((a) => a.id === u.account) && u.account !== "acc-1"),
-    ],
+    // And acc-2 by an AI assistant through keystep mcp, two minutes ago. Like the backend,
+    // one entry an account: its latest use (a use from outside, a minute ago, is later).
+    list_last_uses: () => {
+      const now = Math.floor(Date.now() / 1000);
+      const uses = [
+        { account: "acc-1", at: now - 3 * 3600, command: "sync.py", assistant: false },
+        { account: "acc-2", at: now - 120, command: "Claude Desktop", assistant: true },
+        ...outsideUses.filter((u) => u.account !== "acc-1").map((u) => ({ ...u, assistant: false })),
+      ];
+      const latest = new Map();
+      for (const use of uses) {
+        if (!accounts.some((a) => a.id === use.account)) continue;
+        const seen = latest.get(use.account);
+        if (!seen || use.at >= seen.at) latest.set(use.account, use);
+      }
+      return [...latest.values()];
+    },
+    // keystep mcp's snippets for the account, and what it shares (acc-1 shares nothing yet).
+    get_assistant_setup: (args) => {
+      requireArgs("get_assistant_setup", args, ["id"]);
+      return assistantView(find(args.id));
+    },
+    share_account_fields: (args) => {
+      requireArgs("share_account_fields", args, ["id", "category", "shared"]);
+      const account = find(args.id);
+      const set = sharedFields.get(account.id) || new Set();
+      if (args.shared) set.add(args.category);
+      else set.delete(args.category);
+      sharedFields.set(account.id, set);
+      return assistantView(account);
+    },
     list_recent_use: (args) => {
       requireArgs("list_recent_use", args, ["id"]);
       const account = find(args.id);

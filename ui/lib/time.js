@@ -26,6 +26,11 @@ const TIME_TEXT = {
    * @param {string} [what] the command that used the key
    */
   used: (ts, what) => (isTimestamp(ts) && what ? t("account.used", { when: ago(ts), command: what }) : ""),
+  /**
+   * @param {number} ts
+   * @param {string} [what] the AI assistant that used it
+   */
+  used_by_assistant: (ts, what) => (isTimestamp(ts) && what ? t("account.used_by_assistant", { when: ago(ts), assistant: what }) : ""),
 };
 
 /**
@@ -33,7 +38,7 @@ const TIME_TEXT = {
  * @param {keyof typeof TIME_TEXT} kind
  * @param {number | null | undefined} ts Unix seconds
  * @param {string} [className]
- * @param {string} [what] what the sentence names besides the time (the command, for "used")
+ * @param {string} [what] what the sentence names besides the time (the command or assistant, for "used")
  */
 export function timeNode(kind, ts, className = "", what = "") {
   const text = TIME_TEXT[kind](ts, what);

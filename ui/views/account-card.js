@@ -128,9 +128,10 @@ function metaLine(account) {
     parts.push(timeNode("checked", isTimestamp(account.checked_at) ? account.checked_at : account.verified_at));
   }
   if (account.status !== "needs_relink") parts.push(timeNode("next", account.next_check_at));
-  // Its latest use by `keystep run` (list_last_uses, asked once the cards are drawn).
+  // Its latest use by `keystep run` or an AI assistant (list_last_uses, asked once the
+  // cards are drawn): "used 3 h ago by sync.py", "used by Claude Desktop, 2 min ago".
   const used = state.lastUses.get(account.id);
-  if (used) parts.push(timeNode("used", used.at, "", used.command));
+  if (used) parts.push(timeNode(used.assistant ? "used_by_assistant" : "used", used.at, "", used.command));
   const meta = el("p", { className: "account-meta" });
   parts.filter(Boolean).forEach((part, index) => {
     if (index > 0) meta.append(el("span", { className: "meta-sep", text: "·", attrs: { "aria-hidden": "true" } }));

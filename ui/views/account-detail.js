@@ -14,6 +14,7 @@ import { accountSentence, accountTitle, codeTitle, errorSentence, keyAgeText, st
 import { actionButtons, couldntCheckNote, gotNoAnswer, setCheckButton, statusChips } from "./account-card.js";
 import { accountGone, show as showHome, updateAccount } from "./accounts.js";
 import { copiesSection } from "./copies.js";
+import { loadAssistant } from "./assistant.js";
 import { permissionSection } from "./permissions.js";
 import { purposeOf } from "./purpose.js";
 
@@ -46,7 +47,7 @@ export async function show(id) {
   state.detailId = id;
   render(account);
   showView("account");
-  await Promise.all([loadHistory(id), loadUse(id)]);
+  await Promise.all([loadHistory(id), loadUse(id), loadAssistant(id)]);
 }
 
 /**

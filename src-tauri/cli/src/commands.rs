@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use keystep_core::provider::Provider;
 use keystep_core::secret::Secret;
 
-mod args;
+pub(crate) mod args;
 mod stdin;
 mod top;
 mod view;
@@ -33,6 +33,7 @@ pub use link::{link_usage, run_link};
 pub use log::{run_log, LOG_USAGE};
 pub use push::{copy_line, run_push, CopyLine, PUSH_USAGE};
 pub use relink::{relink_usage, run_relink};
+pub(crate) use run::refused_command;
 pub use run::{run_run, RUN_USAGE};
 pub use stdin::{
     read_secret_fields, read_stdin_fields, Prompt, SecretInput, StdinError, TerminalPrompt,

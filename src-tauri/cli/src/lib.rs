@@ -1,5 +1,6 @@
 //! The `keystep` command line as a library: the commands ([`commands`]), `keystep run`'s
-//! child and masking ([`run`]) and its loopback proxy ([`proxy`]). The `keystep` binary
+//! child and masking ([`run`]), its loopback proxy ([`proxy`]) and the MCP server of AI
+//! assistants ([`mcp`]). The `keystep` binary
 //! (`main.rs`) routes to these; the tests call them in-process too.
 //!
 //! This package is a front end over `keystep-core`, as the window is: the domain never
@@ -9,3 +10,4 @@
 pub mod proxy;
 pub mod run;
 pub mod commands;
+pub mod mcp;

@@ -58,9 +58,16 @@ fn run(command: Command, args: &[String]) -> i32 {
     // A person at a terminal is asked for each secret, with echo off; anything else (a
     // pipe, a file) gives `NAME=VALUE` lines.
     // Standard input is locked only for lines: the terminal prompt reads it line by line.
+    // And only for the commands that read secrets from it: `keystep mcp` reads the
+    // assistant's messages on a thread of its own, which a lock held here would block for
+    // good (std's standard input is one mutex).
+    let reads_secrets = matches!(
+        command,
+        Command::Verify | Command::Link | Command::Relink | Command::Push
+    );
     let mut terminal = TerminalPrompt;
     let mut lines;
-    let mut input = if stdin.is_terminal() {
+    let mut input = if stdin.is_terminal() || !reads_secrets {
         SecretInput::Terminal(&mut terminal)
     } else {
         lines = stdin.lock();
@@ -97,6 +104,12 @@ fn run(command: Command, args: &[String]) -> i32 {
             args,
             &parts,
             &mut input,
+            &mut stdout,
+            &mut stderr,
+        )),
+        Command::Mcp => cli::block_on(keystep_cli::mcp::run_mcp(
+            args,
+            std::sync::Arc::new(parts),
             &mut stdout,
             &mut stderr,
         )),

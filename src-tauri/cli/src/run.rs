@@ -7,7 +7,9 @@
 //! URL for that host) and `KEYSTEP_<NAME>_TOKEN` (the run token), and with one account
 //! `KEYSTEP_URL` and `KEYSTEP_TOKEN` too: it never holds a key, so its output is passed
 //! through untouched. In environment mode it gets `KEYSTEP_<NAME>_<FIELD>` for every field,
-//! secrets included, and what it prints is masked (unless the caller turns that off).
+//! secrets included, and what it prints is masked (unless the caller turns that off). A
+//! variable of ours whose value is `keystep://HANDLE/FIELD` (`refs`) gets that field's value
+//! in the command's environment, in environment mode only.
 
 use std::collections::BTreeMap;
 use std::process::Stdio;
@@ -18,8 +20,10 @@ use crate::proxy::Proxy;
 use keystep_core::secret::Secret;
 
 mod mask;
+mod refs;
 
 pub use mask::{masked_forms, spellings, Masker, MASK};
+pub use refs::{references, Reference};
 
 /// The exit status when the command cannot be started, as a shell gives it.
 pub const EXIT_CANNOT_START: i32 = 127;

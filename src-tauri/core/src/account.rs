@@ -53,6 +53,7 @@ mod purpose;
 mod safe_mode;
 mod start;
 mod copies;
+mod shared_fields;
 
 pub use handle::{
     check_handle, is_handle, resolve, settle_handles, slug, UnknownHandle, MAX_HANDLE_CHARS,
@@ -162,6 +163,10 @@ pub struct Account {
     /// is known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<u64>,
+    /// The sensitive categories this account shares with AI assistants (`keystep mcp`);
+    /// every other one is withheld from their answers. None until the admin allows one.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeSet::is_empty")]
+    pub shared_fields: std::collections::BTreeSet<crate::provider::FieldCategory>,
 }
 
 fn legacy_purpose() -> String {
@@ -872,6 +877,7 @@ impl Accounts {
             copies: Vec::new(),
             sandbox: false,
             expires_at: provider.key_expiry(&creds.public, report.expires_at, now),
+            shared_fields: Default::default(),
         };
         let mut account = account;
         account.sandbox = provider.is_sandbox(account.verified_hosts.keys());

@@ -26,6 +26,8 @@ pub mod hosts;
 pub mod redact;
 pub mod input;
 pub mod verify;
+// What an assistant reads through `keystep mcp`: one shape of a person, the field policy.
+pub mod people;
 
 // Keeping accounts: the keychain, the team stores' copies, the book, the schedule, the
 // person's settings.
@@ -38,6 +40,9 @@ pub mod settings;
 
 // The record of each use of a key (by `keystep run` and the assistants' server).
 pub mod use_log;
+
+// What an AI assistant's configuration holds to start `keystep mcp`.
+pub mod assistant;
 
 // The real parts, put together once for both front ends.
 pub mod world;

@@ -16,22 +16,29 @@
 //! `template` finds placeholders, `auth` is how a key is sent, `reads` the requests that
 //! only read whatever their method, `lifetime` how long keys live; `schema` is the file's
 //! shape, `purposes` what a key may be for (each purpose's permissions), `translations` the
-//! localized copies, `validation` the rules a parser cannot enforce, and `catalogue` loads
-//! the embedded files through them.
+//! localized copies, `validation` the rules a parser cannot enforce, `people` what an
+//! assistant may read through `keystep mcp` (the people, candidates, sensitive and
+//! untrusted fields), and `catalogue` loads the embedded files through them.
 
 mod template;
 mod auth;
 mod reads;
 mod lifetime;
+mod people;
 mod schema;
 mod purposes;
 mod translations;
+mod people_rules;
 mod validation;
 mod catalogue;
 
 pub use auth::{Auth, ClientAuth, CredentialKind};
 pub use catalogue::{Catalogue, CatalogueError};
 pub use lifetime::Lifetime;
+pub use people::{
+    CandidateFields, CommonStatus, FieldCategory, FieldSource, ListMethod, ListRequest, Listing,
+    Pagination, PersonFields, SensitiveRule, UntrustedRule,
+};
 pub use purposes::{DEFAULT_PURPOSE, LEGACY_PURPOSE};
 pub use reads::{Method, ReadRequest};
 pub use schema::*;

@@ -2,14 +2,18 @@
 //! name without its arguments, the accounts, the mode and whether output was masked, the exit
 //! status, and how many requests and connections were refused before anyone was identified)
 //! and each request a run token opened (time, account, method, path without query values,
-//! status, bytes, duration, time held to the provider's limits).
+//! status, bytes, duration, time held to the provider's limits); each `keystep mcp` session
+//! (a run whose command is the assistant's name), each tool an assistant called (the
+//! assistant, the tool, the account, the outcome, how many fields were withheld: never a
+//! value), and each change of what an account shares with assistants.
 //!
 //! JSON lines in the data folder (`use.jsonl`), readable by the owner only. Each record is
 //! one `write` to a file opened with `O_APPEND`, so lines from the window and several runs
 //! never interleave. Past [`ROTATE_AT`] bytes the file becomes `use.jsonl.1` and the older
-//! one is dropped, but not its runs' starts and ends: they are carried into the new file, so
-//! a flood of requests can push requests out, never the runs themselves (only when run
-//! records alone would fill half the budget do the oldest runs go). Rotation happens under
+//! one is dropped, but not its runs' starts and ends, the changes of what accounts share, nor
+//! each account's latest tool call (an assistant's last use): they are carried into the new
+//! file, so a flood of requests or tool calls can push those out, never the runs themselves
+//! (only when carried records alone would fill half the budget do the oldest go). Rotation happens under
 //! the data folder's lock and only if the file is still the one found too big, so two
 //! processes rotating at once lose nothing; an append that lost the race lands in the
 //! renamed file, which is still read.
@@ -52,6 +56,8 @@ pub enum Mode {
     Proxy,
     /// In the command's environment (`--env`).
     Env,
+    /// An AI assistant's session of `keystep mcp`: the command is the assistant's name.
+    Mcp,
 }
 
 /// An account a run used: its id and the name it was given on the command line.
@@ -127,15 +133,49 @@ pub enum UseRecord {
         #[serde(default)]
         other_users: u64,
     },
+    /// An assistant called a tool of `keystep mcp`.
+    Tool {
+        /// The session's id (its run).
+        run: String,
+        /// Unix seconds when the call arrived.
+        at: u64,
+        /// The assistant's name, from its MCP handshake (`Claude Desktop`).
+        client: String,
+        /// The tool (`list_people`).
+        tool: String,
+        /// The account id it read, if it named one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        account: Option<String>,
+        /// `None` when it answered; else why not.
+        outcome: Option<crate::error::Code>,
+        /// Sensitive members withheld from the answer.
+        #[serde(default)]
+        withheld: u32,
+    },
+    /// What an account shares with assistants changed.
+    FieldsShared {
+        /// Unix seconds.
+        at: u64,
+        /// The account id.
+        account: String,
+        /// The category (`pay`).
+        category: crate::provider::FieldCategory,
+        /// Whether it is shared now.
+        shared: bool,
+        /// Where the choice was made (`window`, `keystep mcp --allow`).
+        by: String,
+    },
 }
 
 impl UseRecord {
-    /// The run the record belongs to.
+    /// The run the record belongs to (empty for a change of what is shared).
     pub fn run(&self) -> &str {
         match self {
             UseRecord::RunStarted { run, .. }
             | UseRecord::Request { run, .. }
-            | UseRecord::RunEnded { run, .. } => run,
+            | UseRecord::RunEnded { run, .. }
+            | UseRecord::Tool { run, .. } => run,
+            UseRecord::FieldsShared { .. } => "",
         }
     }
 
@@ -144,7 +184,9 @@ impl UseRecord {
         match self {
             UseRecord::RunStarted { at, .. }
             | UseRecord::Request { at, .. }
-            | UseRecord::RunEnded { at, .. } => *at,
+            | UseRecord::RunEnded { at, .. }
+            | UseRecord::Tool { at, .. }
+            | UseRecord::FieldsShared { at, .. } => *at,
         }
     }
 }
@@ -265,17 +307,39 @@ fn needs_turn(file: &std::fs::File, adding: usize, rotate_at: u64) -> io::Result
     Ok(size > 0 && size + adding as u64 > rotate_at)
 }
 
-/// The run records (starts and ends) of a generation about to be dropped, as lines, the
-/// newest kept when they exceed `budget` bytes.
+/// The records of a generation about to be dropped that outlive it, as lines: runs' starts
+/// and ends, changes of what accounts share, and each account's latest tool call (an
+/// assistant's last use of it; the calls before it are like requests); the newest kept when
+/// they exceed `budget` bytes.
 fn runs_of(text: &str, budget: u64) -> String {
-    let runs: Vec<&str> = text
+    let parsed: Vec<(&str, UseRecord)> = text
         .lines()
-        .filter(|l| {
-            matches!(
-                serde_json::from_str::<UseRecord>(l),
-                Ok(UseRecord::RunStarted { .. } | UseRecord::RunEnded { .. })
-            )
+        .filter_map(|l| serde_json::from_str::<UseRecord>(l).ok().map(|r| (l, r)))
+        .collect();
+    let mut latest_call: std::collections::HashMap<&str, usize> = Default::default();
+    for (i, (_, record)) in parsed.iter().enumerate() {
+        if let UseRecord::Tool {
+            account: Some(account),
+            ..
+        } = record
+        {
+            latest_call.insert(account, i);
+        }
+    }
+    let runs: Vec<&str> = parsed
+        .iter()
+        .enumerate()
+        .filter(|(i, (_, record))| match record {
+            UseRecord::RunStarted { .. }
+            | UseRecord::RunEnded { .. }
+            | UseRecord::FieldsShared { .. } => true,
+            UseRecord::Tool {
+                account: Some(account),
+                ..
+            } => latest_call.get(account.as_str()) == Some(i),
+            UseRecord::Tool { .. } | UseRecord::Request { .. } => false,
         })
+        .map(|(_, (line, _))| *line)
         .collect();
     let mut kept = 0u64;
     let mut from = runs.len();
@@ -335,222 +399,4 @@ pub fn command_name(program: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn query_values_are_removed_and_names_kept() {
-        assert_eq!(
-            path_without_values("/users?apikey=SECRET&page=2"),
-            "/users?apikey=&page=",
-            "values gone, names kept"
-        );
-        assert_eq!(path_without_values("/users"), "/users", "no query");
-    }
-
-    #[test]
-    fn the_log_rotates_past_its_size_and_reads_both_files() {
-        let dir = tempfile::tempdir().expect("a temporary folder");
-        let log = UseLog::at(dir.path().join(USE_LOG), 300);
-        for i in 0..6 {
-            log.append(&UseRecord::RunEnded {
-                run: format!("run-{i}"),
-                at: i,
-                exit_status: 0,
-                requests: 0,
-                refused: 0,
-                other_users: 0,
-            })
-            .expect("appended");
-        }
-        assert!(
-            dir.path().join("use.jsonl.1").exists(),
-            "past 300 bytes the log was rotated"
-        );
-        let runs: Vec<String> = log.read().iter().map(|r| r.run().to_string()).collect();
-        assert!(
-            runs.ends_with(&["run-5".to_string()]) && runs.len() >= 3,
-            "reading gives the newest records in order: {runs:?}"
-        );
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            let mode = std::fs::metadata(log.path())
-                .expect("the log exists")
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o777, 0o600, "the log is private");
-        }
-    }
-    fn started(run: &str, at: u64) -> UseRecord {
-        UseRecord::RunStarted {
-            run: run.into(),
-            at,
-            command: "sync.py".into(),
-            accounts: vec![UsedAccount {
-                id: "a".into(),
-                name: "h".into(),
-            }],
-            mode: Mode::Proxy,
-            no_masking: false,
-        }
-    }
-
-    fn ended(run: &str, at: u64) -> UseRecord {
-        UseRecord::RunEnded {
-            run: run.into(),
-            at,
-            exit_status: 0,
-            requests: 1,
-            refused: 0,
-            other_users: 0,
-        }
-    }
-
-    fn request(run: &str, at: u64, path: &str) -> UseRecord {
-        UseRecord::Request {
-            run: run.into(),
-            at,
-            account: "a".into(),
-            method: "GET".into(),
-            path: path_without_values(path),
-            status: 200,
-            bytes: 1,
-            duration_ms: 1,
-            forwarded: true,
-            waited_ms: 0,
-        }
-    }
-
-    #[test]
-    fn long_paths_are_cut_and_marked_and_control_characters_dropped() {
-        let long = format!("/people/{}", "A".repeat(60_000));
-        let kept = path_without_values(&long);
-        assert!(
-            kept.len() <= MAX_PATH,
-            "cut to {MAX_PATH} bytes: {}",
-            kept.len()
-        );
-        assert!(kept.ends_with(CUT), "marked as cut");
-        assert!(kept.starts_with("/people/AAA"), "its start kept");
-        let multibyte = format!("/{}", "é".repeat(400));
-        assert!(
-            path_without_values(&multibyte).ends_with(CUT),
-            "cut on a character boundary (no panic)"
-        );
-        assert_eq!(
-            path_without_values("/a\u{1b}[2J\u{9b}31m/b"),
-            "/a[2J31m/b",
-            "escape, CSI and the like are dropped"
-        );
-    }
-
-    #[test]
-    fn an_assignment_is_recorded_by_its_name_only() {
-        assert_eq!(command_name("/usr/bin/python3"), "python3", "the file name");
-        assert_eq!(
-            command_name("API_TOKEN=sup3rsecretvalue"),
-            "API_TOKEN=…",
-            "the value of an assignment is never kept"
-        );
-        assert_eq!(
-            command_name("evil\u{1b}]0;x\u{7}"),
-            "evil]0;x",
-            "no control characters"
-        );
-    }
-
-    #[test]
-    fn a_flood_of_requests_never_pushes_a_runs_start_or_end_out() {
-        let dir = tempfile::tempdir().expect("a temporary folder");
-        let log = UseLog::at(dir.path().join(USE_LOG), 16 << 10);
-        log.append(&started("old", 1)).expect("appended");
-        log.append(&ended("old", 2)).expect("appended");
-        log.append(&started("now", 3)).expect("appended");
-        let long = format!("/x/{}", "A".repeat(2_000));
-        for i in 0..400 {
-            log.append(&request("now", 3 + i / 100, &long))
-                .expect("appended");
-        }
-        log.append(&ended("now", 9)).expect("appended");
-        let records = log.read();
-        let runs: Vec<(&str, &str)> = records
-            .iter()
-            .filter_map(|r| match r {
-                UseRecord::RunStarted { run, .. } => Some(("start", run.as_str())),
-                UseRecord::RunEnded { run, .. } => Some(("end", run.as_str())),
-                UseRecord::Request { .. } => None,
-            })
-            .collect();
-        assert_eq!(
-            runs,
-            [
-                ("start", "old"),
-                ("end", "old"),
-                ("start", "now"),
-                ("end", "now")
-            ],
-            "every run's start and end survive many rotations, in order"
-        );
-        let requests = records
-            .iter()
-            .filter(|r| matches!(r, UseRecord::Request { .. }))
-            .count();
-        assert!(
-            requests > 0 && requests < 400,
-            "requests were rotated out ({requests} kept)"
-        );
-    }
-
-    #[test]
-    fn two_writers_rotating_at_once_lose_no_append_and_no_run() {
-        let dir = tempfile::tempdir().expect("a temporary folder");
-        let path = dir.path().join(USE_LOG);
-        // Two logs on one file behave as two processes: each has its own turn, and the
-        // folder's lock is taken per open file.
-        let writers: Vec<_> = ["p", "q"]
-            .into_iter()
-            .map(|who| {
-                let log = UseLog::at(&path, 64 << 10);
-                std::thread::spawn(move || {
-                    let mut failed = 0;
-                    let long = format!("/x/{}", "B".repeat(600));
-                    for round in 0..40u64 {
-                        let run = format!("{who}{round}");
-                        let mut all = vec![started(&run, round * 10)];
-                        all.extend((0..20).map(|_| request(&run, round * 10 + 1, &long)));
-                        all.push(ended(&run, round * 10 + 2));
-                        failed += all.iter().filter(|r| log.append(r).is_err()).count();
-                    }
-                    failed
-                })
-            })
-            .collect();
-        let failed: usize = writers
-            .into_iter()
-            .map(|w| w.join().expect("the writer finished"))
-            .sum();
-        assert_eq!(failed, 0, "no append failed");
-        assert!(
-            dir.path().join("use.jsonl.1").exists(),
-            "the log was rotated on the way"
-        );
-        let records = UseLog::at(&path, 64 << 10).read();
-        for who in ["p", "q"] {
-            for round in 0..40 {
-                let run = format!("{who}{round}");
-                for kind in ["start", "end"] {
-                    assert!(
-                        records.iter().any(|r| r.run() == run
-                            && matches!(
-                                (kind, r),
-                                ("start", UseRecord::RunStarted { .. })
-                                    | ("end", UseRecord::RunEnded { .. })
-                            )),
-                        "the {kind} of run {run} is still there"
-                    );
-                }
-            }
-        }
-    }
-}
+mod tests;

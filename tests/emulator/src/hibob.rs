@@ -88,8 +88,32 @@ impl HibobTenant {
     }
 
     fn employee_id(i: u64) -> String {
-        (3_332_883_884_017_713_000u64 + i).to_string()
+        employee_id_of(i)
     }
+}
+
+/// The id of employee `i` of any service user's company.
+pub(crate) fn employee_id_of(i: u64) -> String {
+    (3_332_883_884_017_713_000u64 + i).to_string()
+}
+
+/// The ids `root.id equals` filters of a search body select, if it has such a filter.
+fn filtered_ids(body: &str) -> Option<Vec<String>> {
+    let v: Value = serde_json::from_str(body).ok()?;
+    let filter = v.get("filters")?.as_array()?.first()?;
+    if filter.get("fieldPath")?.as_str()? != "root.id"
+        || filter.get("operator")?.as_str()? != "equals"
+    {
+        return None;
+    }
+    Some(
+        filter
+            .get("values")?
+            .as_array()?
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect(),
+    )
 }
 
 /// HiBob's firewall: `failures` 401/403 answers within `window` block the machine for
@@ -215,8 +239,11 @@ impl Hibob {
                 if !u.has(HibobGrant::ViewPeople) {
                     return forbidden();
                 }
+                let only = filtered_ids(&rec.body);
                 let employees: Vec<Value> = (0..u.employees)
-                    .map(|i| json!({ "id": HibobTenant::employee_id(i) }))
+                    .map(|i| (i, HibobTenant::employee_id(i)))
+                    .filter(|(_, id)| only.as_ref().is_none_or(|ids| ids.contains(id)))
+                    .map(|(i, id)| crate::people::hibob(i, &id))
                     .collect();
                 Reply::json(200, json!({ "employees": employees }))
             }

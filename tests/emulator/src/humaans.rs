@@ -165,12 +165,33 @@ pub(crate) fn handle(tenants: &BTreeMap<String, HumaansTenant>, rec: &Recorded) 
             }
             // Private fields a token may not see are dropped, not refused (Merge and Happl
             // describe it so): asking for a birthday with public data only still answers 200.
-            let person = if t.has("private:read") {
-                json!({"id": "per_1", "firstName": "Ada", "birthday": "1990-12-10"})
-            } else {
-                json!({"id": "per_1", "firstName": "Ada"})
-            };
-            envelope(t.people, limit, person)
+            let skip = rec
+                .query
+                .get("$skip")
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0u64);
+            let data: Vec<Value> = (skip..t.people.min(skip.saturating_add(limit)))
+                .map(|i| crate::people::humaans(i, t.has("private:read")))
+                .collect();
+            Reply::json(
+                200,
+                json!({"total": t.people, "limit": limit, "skip": skip, "data": data}),
+            )
+        }
+        p if p.starts_with("/people/") => {
+            if !readable {
+                return forbidden();
+            }
+            match p["/people/per_".len().min(p.len())..].parse::<u64>() {
+                Ok(i) if p.starts_with("/people/per_") && i < t.people => {
+                    Reply::json(200, crate::people::humaans(i, t.has("private:read")))
+                }
+                _ => error(
+                    404,
+                    "NotFound",
+                    &format!("No record found for id '{}'", &p[8..]),
+                ),
+            }
         }
         "/compensations" | "/documents" if !role_sees => {
             error(403, "Forbidden", "You do not have access to this resource")

@@ -25,11 +25,19 @@ pub struct JazzhrUser {
 /// A JazzHR account and its users.
 #[derive(Debug, Clone)]
 pub struct JazzhrAccount {
+    /// How many applicants it has (`/applicants`).
+    pub applicants: u64,
     /// The users, in the order the API lists them.
     pub users: Vec<JazzhrUser>,
 }
 
 impl JazzhrAccount {
+    /// The same account with `n` applicants.
+    pub fn with_applicants(mut self, n: u64) -> Self {
+        self.applicants = n;
+        self
+    }
+
     /// An account with `n` users, the first of them `first_email`.
     pub fn with_users(first_email: &str, n: usize) -> Self {
         let users = (0..n)
@@ -49,7 +57,10 @@ impl JazzhrAccount {
                 .into(),
             })
             .collect();
-        JazzhrAccount { users }
+        JazzhrAccount {
+            users,
+            applicants: 0,
+        }
     }
 }
 
@@ -97,6 +108,9 @@ pub(crate) fn handle(j: &Jazzhr, rec: &Recorded) -> Reply {
     if rec.method != "GET" {
         return Reply::json(405, json!({ "error": "Method not allowed" }));
     }
+    if let Some(rest) = rec.path.strip_prefix("/applicants") {
+        return applicants(account, rest);
+    }
     let page = match rec.path.as_str() {
         "/users" => 1,
         p => match p.strip_prefix("/users/page/").map(str::parse::<usize>) {
@@ -116,5 +130,35 @@ pub(crate) fn handle(j: &Jazzhr, rec: &Recorded) -> Reply {
     match <[Value; 1]>::try_from(records) {
         Ok([one]) => Reply::json(200, one),
         Err(many) => Reply::json(200, Value::Array(many)),
+    }
+}
+
+/// `/applicants/page/{n}` (list items) and `/applicants/{id}` (the detail).
+fn applicants(account: &JazzhrAccount, rest: &str) -> Reply {
+    let not_found = || Reply::json(404, json!({ "error": "Not found" }));
+    if let Some(n) = rest.strip_prefix("/page/") {
+        let Ok(page) = n.parse::<u64>() else {
+            return not_found();
+        };
+        if page == 0 {
+            return not_found();
+        }
+        let first = (page - 1) * PAGE as u64;
+        let records: Vec<Value> = (first..account.applicants.min(first + PAGE as u64))
+            .map(|i| crate::people::jazzhr_applicant(i, false))
+            .collect();
+        return match <[Value; 1]>::try_from(records) {
+            Ok([one]) => Reply::json(200, one),
+            Err(many) => Reply::json(200, Value::Array(many)),
+        };
+    }
+    match rest
+        .strip_prefix("/prospect_")
+        .and_then(|i| i.parse::<u64>().ok())
+    {
+        Some(i) if i < account.applicants => {
+            Reply::json(200, crate::people::jazzhr_applicant(i, true))
+        }
+        _ => not_found(),
     }
 }

@@ -50,6 +50,7 @@ mod lever;
 mod namely;
 mod payfit;
 mod personio;
+pub mod people;
 mod provider_file;
 mod rippling;
 mod teamtailor;

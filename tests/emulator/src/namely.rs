@@ -96,18 +96,7 @@ fn error(status: u16, text: &str) -> Reply {
 }
 
 fn profile(i: u64, email: &str, status: &str) -> Value {
-    json!({
-        "id": format!("7d9f3a2e-0000-4000-8000-{:012}", i),
-        "email": email,
-        "first_name": format!("Person{i}"),
-        "last_name": "Example",
-        "full_name": format!("Person{i} Example"),
-        "preferred_name": null,
-        "user_status": status,
-        "job_title": { "title": "Engineer" },
-        "created_at": 1_600_000_000u64,
-        "updated_at": 1_700_000_000u64,
-    })
+    crate::people::namely(i, email, status)
 }
 
 impl Namely {
@@ -181,6 +170,22 @@ impl Namely {
                     "linked": {},
                 }),
             ),
+            p if p.starts_with("/profiles/") => {
+                if !site.can_list_profiles {
+                    return error(403, "Forbidden");
+                }
+                let total = site.active_profiles + site.inactive_profiles;
+                match (0..total).find(|i| p[10..] == crate::people::namely_id(*i)) {
+                    Some(i) => Reply::json(
+                        200,
+                        json!({
+                            "profiles": [profile(i, &format!("person{i}@example.test"), if i < site.active_profiles { "active" } else { "inactive" })],
+                            "meta": { "count": 1, "status": 200 },
+                        }),
+                    ),
+                    None => error(404, "Not Found"),
+                }
+            }
             "/profiles" => {
                 if !site.can_list_profiles {
                     return error(403, "Forbidden");

@@ -270,7 +270,34 @@ fn api(p: &Payfit, rec: &Recorded) -> Reply {
                 "nbActiveContracts": t.active_contracts,
             }),
         ),
-        "/collaborators" => list("collaborators:read", "collaborators", t.active_contracts),
+        "/collaborators" => {
+            if !t.has("collaborators:read") {
+                return message(403, "Missing scope collaborators:read");
+            }
+            // The token names the first record of the next page.
+            let start = rec
+                .query
+                .get("nextPageToken")
+                .and_then(|p| p.strip_prefix("after-"))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0u64);
+            let end = t.active_contracts.min(start + limit as u64);
+            let items: Vec<Value> = (start..end).map(crate::people::payfit).collect();
+            let next = (end < t.active_contracts).then(|| format!("after-{end}"));
+            Reply::json(
+                200,
+                json!({ "collaborators": items, "meta": { "nextPageToken": next } }),
+            )
+        }
+        p if p.starts_with("/collaborators/col_") => {
+            if !t.has("collaborators:read") {
+                return message(403, "Missing scope collaborators:read");
+            }
+            match p["/collaborators/col_".len()..].parse::<u64>() {
+                Ok(i) if i < t.active_contracts => Reply::json(200, crate::people::payfit(i)),
+                _ => message(404, "Collaborator not found"),
+            }
+        }
         "/contracts" => list("contracts:read", "contracts", t.active_contracts),
         "/absences" => list("time:read", "absences", 3),
         "/health-insurance-contracts" if t.country != "FR" => message(

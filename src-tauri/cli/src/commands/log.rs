@@ -23,8 +23,11 @@ Usage: keystep log [--account HANDLE] [--since DURATION|TIME] [--last N] [--json
 
 Every use of a key through keystep run: each run (when, the command's name, the accounts,
 proxy or environment mode, its exit status) and each request through the proxy (when,
-the account, method, path without query values, status, bytes, time taken). It never
-holds a key, a query value or a command's arguments. With --json, one JSON object a line.
+the account, method, path without query values, status, bytes, time taken); each
+keystep mcp session (named after the AI assistant), each tool it called (the tool, the
+outcome, how many fields were withheld) and each change of what an account shares with
+assistants. It never holds a key, a query value, an answer or a command's arguments.
+With --json, one JSON object a line.
 
   --account HANDLE  the runs that used this account, and its requests
   --since WHEN      what was recorded since WHEN: a duration back from now (30m, 2h, 7d,
@@ -192,7 +195,9 @@ fn when(record: &UseRecord) -> u64 {
     match record {
         UseRecord::RunStarted { at, .. }
         | UseRecord::Request { at, .. }
-        | UseRecord::RunEnded { at, .. } => *at,
+        | UseRecord::RunEnded { at, .. }
+        | UseRecord::Tool { at, .. }
+        | UseRecord::FieldsShared { at, .. } => *at,
     }
 }
 
@@ -239,6 +244,8 @@ fn only(records: Vec<UseRecord>, account: Option<&str>) -> Vec<UseRecord> {
         .into_iter()
         .filter(|r| match r {
             UseRecord::Request { account: a, .. } => a == account,
+            UseRecord::Tool { account: a, .. } => a.as_deref() == Some(account),
+            UseRecord::FieldsShared { account: a, .. } => a == account,
             other => runs.contains(other.run()),
         })
         .collect()
@@ -259,6 +266,7 @@ fn line(record: &UseRecord) -> String {
                 (Mode::Proxy, _) => "through the proxy",
                 (Mode::Env, false) => "with keys in its environment",
                 (Mode::Env, true) => "with keys in its environment, output unmasked",
+                (Mode::Mcp, _) => "as an AI assistant through keystep mcp",
             };
             format!(
                 "{} run {} started: {command} {how}, using {}",
@@ -320,6 +328,38 @@ fn line(record: &UseRecord) -> String {
                 if *requests == 1 { "" } else { "s" }
             )
         }
+        UseRecord::Tool {
+            at,
+            client,
+            tool,
+            outcome,
+            withheld,
+            ..
+        } => {
+            let how = outcome.map_or_else(|| "answered".to_string(), |c| format!("refused ({c})"));
+            let held = match withheld {
+                0 => String::new(),
+                1 => ", 1 field withheld".to_string(),
+                n => format!(", {n} fields withheld"),
+            };
+            format!("{}   {client}: {tool} {how}{held}", rfc3339(*at))
+        }
+        UseRecord::FieldsShared {
+            at,
+            account,
+            category,
+            shared,
+            by,
+        } => format!(
+            "{} account {account} {} {} with AI assistants ({by})",
+            rfc3339(*at),
+            if *shared {
+                "shares"
+            } else {
+                "no longer shares"
+            },
+            category.as_str()
+        ),
     }
 }
 

@@ -66,7 +66,7 @@ async fn secrets_of(accounts: &Accounts, account: &Account) -> Result<SecretFiel
 /// Why a command cannot be run as given: a shell assignment (`API_TOKEN=… python3 x.py`)
 /// is not a program, and its value is often a secret, so it is refused before anything is
 /// recorded or started, named by its variable only.
-fn refused_command(program: &str) -> Option<String> {
+pub(crate) fn refused_command(program: &str) -> Option<String> {
     let (var, _) = program.split_once('=')?;
     let plain = !var.is_empty()
         && var.len() <= 64
@@ -84,7 +84,14 @@ pub async fn run_run(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
-    let parsed = match parse(args) {
+    // Variables that are not text are no reference (and `env::vars` would panic on them).
+    let ours = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)));
+    let referenced = match crate::run::references(ours) {
+        Ok(r) => r,
+        Err(e) => return super::args::usage_error(stderr, "run", &format!("{e}.")),
+    };
+    let parsed = match parse(args, !referenced.is_empty()) {
         Ok(Some(p)) => p,
         Ok(None) => {
             let _ = write!(stdout, "{RUN_USAGE}");
@@ -105,7 +112,8 @@ pub async fn run_run(
     };
     let book = accounts.list().await;
     let mut chosen: Vec<&Account> = Vec::new();
-    for name in &parsed.accounts {
+    let referenced_handles: Vec<&String> = referenced.iter().map(|r| &r.handle).collect();
+    for name in parsed.accounts.iter().chain(referenced_handles) {
         match find(&book, name) {
             Ok(a) if chosen.iter().any(|c| c.id == a.id) => {}
             Ok(a) => chosen.push(a),
@@ -144,7 +152,16 @@ pub async fn run_run(
             );
             return EXIT_FAILED;
         };
+        let named = parsed
+            .accounts
+            .iter()
+            .any(|n| find(&book, n).is_ok_and(|a| a.id == account.id));
         if parsed.env {
+            if let Err(e) = resolve_references(&referenced, account, provider, &secrets, &mut vars)
+            {
+                let _ = writeln!(stderr, "keystep run: {e}");
+                return EXIT_USAGE;
+            }
             let mut fields: BTreeMap<String, Secret> = account
                 .fields
                 .iter()
@@ -152,8 +169,12 @@ pub async fn run_run(
                 .collect();
             let values: Vec<Secret> = secrets.values().cloned().collect();
             fields.extend(secrets);
+            // A referenced account's keys are masked in every spelling, as a named one's.
             masked.extend(masked_forms(&provider.auth, &fields, &values));
-            vars.extend(env_vars(&account.handle, &fields));
+            if named {
+                vars.extend(env_vars(&account.handle, &fields));
+            }
+            // Referenced only: the variables that name its fields, nothing more.
         } else {
             match Grant::new(&account.handle, account, provider, &world.hosts, secrets) {
                 Ok(g) => grants.push(g),
@@ -238,6 +259,51 @@ pub async fn run_run(
         None => None,
     };
     end(&log, &run, world, status, served)
+}
+
+/// Puts the value of each reference to `account` into `vars`, under the reference's own
+/// variable.
+///
+/// # Errors
+/// A reference names a field the account's provider does not have.
+fn resolve_references(
+    referenced: &[crate::run::Reference],
+    account: &Account,
+    provider: &keystep_core::provider::Provider,
+    secrets: &keystep_core::vault::SecretFields,
+    vars: &mut BTreeMap<String, Secret>,
+) -> Result<(), String> {
+    for r in referenced {
+        let ours = find(std::slice::from_ref(account), &r.handle).is_ok();
+        if !ours {
+            continue;
+        }
+        let value = secrets
+            .get(&r.field)
+            .map(|s| Secret::new(s.expose()))
+            .or_else(|| {
+                account
+                    .fields
+                    .get(&r.field)
+                    .map(|v| Secret::new(v.as_str()))
+            });
+        match value {
+            Some(v) => {
+                vars.insert(r.var.clone(), v);
+            }
+            None => {
+                let fields: Vec<&str> = provider.fields.iter().map(|f| f.key.as_str()).collect();
+                return Err(format!(
+                    "{} names the field “{}”, which {} accounts do not have; their fields are: {}.",
+                    r.var,
+                    r.field,
+                    provider.name,
+                    fields.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Records the run's end, with what its proxy served and turned away, and returns its

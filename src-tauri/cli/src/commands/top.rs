@@ -28,11 +28,13 @@ pub enum Command {
     Log,
     /// `keystep push`: a copy of the key in the team's secret store (issue 24).
     Push,
+    /// `keystep mcp`: the MCP server an AI assistant starts (issue 23).
+    Mcp,
 }
 
 impl Command {
     /// Every command, in the order `--help` lists them.
-    pub const ALL: [Command; 9] = [
+    pub const ALL: [Command; 10] = [
         Command::Link,
         Command::Relink,
         Command::List,
@@ -42,6 +44,7 @@ impl Command {
         Command::Run,
         Command::Log,
         Command::Push,
+        Command::Mcp,
     ];
 
     /// The word that names it.
@@ -56,6 +59,7 @@ impl Command {
             Command::Run => "run",
             Command::Log => "log",
             Command::Push => "push",
+            Command::Mcp => "mcp",
         }
     }
 
@@ -104,6 +108,10 @@ impl Command {
             Command::Push => &[(
                 "push HANDLE TARGET [--replace] [--token-stdin] [--json]",
                 "a copy of the key in your team's Vault or AWS Secrets Manager: see keystep push --help",
+            )],
+            Command::Mcp => &[(
+                "mcp --account HANDLE ... | --all",
+                "let an AI assistant read the accounts, never holding a key: see keystep mcp --help",
             )],
         }
     }

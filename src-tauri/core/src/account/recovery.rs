@@ -170,6 +170,7 @@ pub(super) fn recovered(provider: &Provider, id: String, label: String, now: u64
         expires_at: None,
         purpose: crate::provider::DEFAULT_PURPOSE.to_string(),
         copies: Vec::new(),
+        shared_fields: Default::default(),
     }
 }
 

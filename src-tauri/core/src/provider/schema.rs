@@ -101,6 +101,19 @@ pub struct Provider {
     /// Behaviour that data cannot express.
     #[serde(default)]
     pub hook: Option<Hook>,
+    /// Where the people are and how the common fields are read (`keystep mcp`; `people.rs`).
+    #[serde(default)]
+    pub people: Option<super::people::Listing<super::people::PersonFields>>,
+    /// A recruiting system's candidates, read like people.
+    #[serde(default)]
+    pub candidates: Option<super::people::Listing<super::people::CandidateFields>>,
+    /// The fields and paths of each sensitive category, withheld from assistants unless
+    /// allowed for the account.
+    #[serde(default)]
+    pub sensitive: BTreeMap<super::people::FieldCategory, super::people::SensitiveRule>,
+    /// Free text written by people outside the company, marked as untrusted when returned.
+    #[serde(default)]
+    pub untrusted: Option<super::people::UntrustedRule>,
     /// Translations by language code (`fr`), as written: tables whose dotted keys name the
     /// texts they translate (see [`Provider::localized`]). Every language Keystep speaks
     /// besides English must be there, complete.

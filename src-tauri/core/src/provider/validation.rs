@@ -66,6 +66,7 @@ pub(super) fn validate(file: &str, p: &Provider) -> Result<(), String> {
     validate_checks(p, &keys)?;
     validate_identity(p)?;
     validate_messages(p)?;
+    super::people_rules::validate_people(p)?;
     validate_locales(p)
 }
 

@@ -1,48 +1,67 @@
-//! What the log says about an account, for the window: its latest run ("used 3 h ago by
-//! sync.py") and its recent runs with their requests.
+//! What the log says about an account, for the window: its latest use ("used 3 h ago by
+//! sync.py", "used by Claude Desktop, 2 min ago") and its recent runs with their requests.
 
 use serde::Serialize;
 
 use super::{Mode, UseRecord};
 
-/// The latest run that used an account: when it began and the command's name, for the
-/// account card's "used 3 h ago by sync.py".
+/// The latest use of an account: by a run (when it began and the command's name, for the
+/// account card's "used 3 h ago by sync.py") or by an assistant's tool call ("used by
+/// Claude Desktop, 2 min ago").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LastUse {
     /// The account id.
     pub account: String,
-    /// When the run began (Unix seconds).
+    /// When the run began or the tool was called (Unix seconds).
     pub at: u64,
-    /// The command's name (`sync.py` is run as `python3`: the name is what was run).
+    /// The command's name (`sync.py` is run as `python3`: the name is what was run), or the
+    /// assistant's.
     pub command: String,
+    /// Whether an AI assistant used it (through `keystep mcp`), not a command.
+    #[serde(default)]
+    pub assistant: bool,
 }
 
-/// Each account's latest run, by account id (accounts never used are absent).
+/// Each account's latest use, by account id (accounts never used are absent): a run of
+/// `keystep run`, or a tool call of an assistant that read it. An assistant's session
+/// starting is no use of a key; its calls are.
 pub fn last_uses(records: &[UseRecord]) -> Vec<LastUse> {
-    let mut latest: std::collections::BTreeMap<&str, (u64, &str)> = Default::default();
+    let mut latest: std::collections::BTreeMap<&str, (u64, &str, bool)> = Default::default();
     for record in records {
-        if let UseRecord::RunStarted {
-            at,
-            command,
-            accounts,
-            ..
-        } = record
-        {
-            for used in accounts {
-                let seen = latest.entry(&used.id).or_insert((*at, command));
-                // Records are in the order written; a later line of the same second wins.
-                if *at >= seen.0 {
-                    *seen = (*at, command);
-                }
+        let uses: Vec<(&str, u64, &str, bool)> = match record {
+            UseRecord::RunStarted {
+                at,
+                command,
+                accounts,
+                mode,
+                ..
+            } if *mode != Mode::Mcp => accounts
+                .iter()
+                .map(|a| (a.id.as_str(), *at, command.as_str(), false))
+                .collect(),
+            UseRecord::Tool {
+                at,
+                client,
+                account: Some(account),
+                ..
+            } => vec![(account.as_str(), *at, client.as_str(), true)],
+            _ => Vec::new(),
+        };
+        for (account, at, by, assistant) in uses {
+            let entry = latest.entry(account).or_insert((at, by, assistant));
+            // Records are in the order written; a later line of the same second wins.
+            if at >= entry.0 {
+                *entry = (at, by, assistant);
             }
         }
     }
     latest
         .into_iter()
-        .map(|(account, (at, command))| LastUse {
+        .map(|(account, (at, command, assistant))| LastUse {
             account: account.to_string(),
             at,
             command: command.to_string(),
+            assistant,
         })
         .collect()
 }

@@ -5,6 +5,8 @@ pub const RUN_USAGE: &str = "\
 Usage: keystep run --account HANDLE [--account HANDLE]... [--env] [--allow-write]
                    [--allow-failing] [--no-masking] -- COMMAND [ARG]...
 
+   or: VARIABLE=keystep://HANDLE/FIELD ... keystep run --env -- COMMAND [ARG]...
+
 Runs COMMAND with the named accounts' keys at hand, and returns its exit status (127 if it
 cannot be started). Ctrl-C and termination signals reach it once.
 
@@ -43,6 +45,13 @@ key, or the key and its fixed password) and a client ID with its secret.
 --no-masking turns that off. A key encrypted, hashed or cut up is not recognized, and
 COMMAND itself holds the key and could write it anywhere. Prefer proxy mode.
 
+References: a variable of keystep run's own environment whose value is
+keystep://HANDLE/FIELD (e.g. HIBOB_API_TOKEN=keystep://hibob-acme/service_user_token) is
+given to COMMAND with that account field's value instead, as op run does, for tools (an
+MCP server, say) that read a key from a variable of their own choosing. The configuration
+that starts keystep run then holds the reference, never the key. References need --env;
+COMMAND's output is masked as above, and the run is recorded with the accounts used.
+
   --allow-write    forward POST, PUT, PATCH and DELETE too, not only reads
   --allow-failing  use an account even if its last check failed or it needs relinking
 
@@ -68,11 +77,12 @@ pub(super) struct RunArgs {
 
 /// Parses `keystep run`'s arguments; `None` for `--help`. Options come first; the command
 /// starts at `--` or at the first argument that is not an option, and everything after it
-/// is the command's own.
+/// is the command's own. `referenced` says whether the environment names accounts by
+/// `keystep://` references, which then stand in for `--account`.
 ///
 /// # Errors
 /// A sentence saying what is wrong, naming no value but a short lower-case word.
-pub(super) fn parse(args: &[String]) -> Result<Option<RunArgs>, String> {
+pub(super) fn parse(args: &[String], referenced: bool) -> Result<Option<RunArgs>, String> {
     use crate::commands::args::{self, Long, Short, Value};
     let mut parsed = RunArgs::default();
     let mut parser = args::parser(args);
@@ -107,8 +117,11 @@ pub(super) fn parse(args: &[String]) -> Result<Option<RunArgs>, String> {
             other => return Err(args::explain(other.unexpected(), "run")),
         }
     }
-    if parsed.accounts.is_empty() {
-        return Err("Name an account with --account HANDLE.".into());
+    if parsed.accounts.is_empty() && !referenced {
+        return Err("Name an account with --account HANDLE, or reference a field as VARIABLE=keystep://HANDLE/FIELD with --env.".into());
+    }
+    if referenced && !parsed.env {
+        return Err("keystep:// references put keys in the command's environment: add --env (or drop them and use the proxy).".into());
     }
     if parsed.command.is_empty() {
         return Err("Give the command to run after --.".into());
@@ -122,6 +135,23 @@ pub(super) fn parse(args: &[String]) -> Result<Option<RunArgs>, String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn references_stand_in_for_an_account_and_need_env() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let p = super::parse(&args(&["--env", "--", "server"]), true)
+            .expect("referenced")
+            .expect("not --help");
+        assert!(p.accounts.is_empty() && p.env, "no --account needed: {p:?}");
+        assert!(
+            super::parse(&args(&["--", "server"]), true).is_err(),
+            "a reference without --env is refused"
+        );
+        assert!(
+            super::parse(&args(&["--env", "--", "server"]), false).is_err(),
+            "no account at all is refused"
+        );
+    }
+
     use super::*;
 
     fn args(a: &[&str]) -> Vec<String> {
@@ -130,15 +160,18 @@ mod tests {
 
     #[test]
     fn the_command_follows_the_options() {
-        let p = parse(&args(&[
-            "--account",
-            "a",
-            "--account=b",
-            "--env",
-            "--",
-            "python3",
-            "--x",
-        ]))
+        let p = parse(
+            &args(&[
+                "--account",
+                "a",
+                "--account=b",
+                "--env",
+                "--",
+                "python3",
+                "--x",
+            ]),
+            false,
+        )
         .expect("valid")
         .expect("not --help");
         assert_eq!(p.accounts, ["a", "b"], "both accounts");
@@ -159,15 +192,12 @@ mod tests {
             &["--account", "a", "--no-masking", "--", "x"],
             &["--account", "a", "--frobnicate", "--", "x"],
         ] {
-            assert!(parse(&args(bad)).is_err(), "{bad:?} is refused");
+            assert!(parse(&args(bad), false).is_err(), "{bad:?} is refused");
         }
-        let e = parse(&args(&[
-            "--account",
-            "a",
-            "--QzXvPastedKey00000000001",
-            "--",
-            "x",
-        ]))
+        let e = parse(
+            &args(&["--account", "a", "--QzXvPastedKey00000000001", "--", "x"]),
+            false,
+        )
         .expect_err("not an option");
         assert!(!e.contains("QzXv"), "a pasted key is not repeated: {e}");
     }

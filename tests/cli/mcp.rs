@@ -483,3 +483,67 @@ fn a_refused_key_comes_back_as_a_tool_error_with_keystep_code() {
         "a sentence an assistant can act on: {r}"
     );
 }
+
+#[test]
+fn a_provider_without_a_sensitive_field_list_is_not_read_by_assistants() {
+    if !keyring_present() {
+        return;
+    }
+    let Some(python) = venv_python() else {
+        return;
+    };
+    let cli = crate::accounts::Cli::new();
+    const ASHBY: &str = "AshbyMcpKeyCanary00000000000000042";
+    cli.emu
+        .add_ashby(keystep_emulator::AshbyTenant::full(ASHBY).for_purpose("read"));
+    let out = cli.run(
+        &["link", "ashby", "--purpose", "read", "--json"],
+        &format!("api_key={ASHBY}\n"),
+    );
+    assert_eq!(out.status.code(), Some(0), "ashby links: {}", stderr(&out));
+    let handle = crate::accounts::last_json(&out)["handle"]
+        .as_str()
+        .expect("a handle")
+        .to_string();
+    // Linking verified the key (its check reads the candidate list): count from here.
+    let before = cli.emu.requests().len();
+    let (out, _) = drive(
+        &python,
+        &plan(
+            &cli,
+            &["mcp", "--account", &handle],
+            vec![
+                call(
+                    "request",
+                    json!({"account": handle, "path": "/candidate.list", "method": "POST"}),
+                ),
+                call("list_people", json!({"account": handle})),
+            ],
+        ),
+    );
+    let refused = &out["results"][0];
+    assert_eq!(refused["is_error"], true, "request is refused: {refused}");
+    assert_eq!(
+        refused["structured"]["code"], "invalid_input",
+        "Keystep's code: {refused}"
+    );
+    assert!(
+        refused["structured"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("sensitive fields")),
+        "the sentence says why: {refused}"
+    );
+    let unmapped = &out["results"][1];
+    assert_eq!(unmapped["is_error"], true, "no people mapping: {unmapped}");
+    let record = out.to_string();
+    assert!(
+        !record.contains(ASHBY),
+        "the key is in no MCP message: {record}"
+    );
+    assert!(
+        cli.emu.requests()[before..]
+            .iter()
+            .all(|r| r.provider != "ashby"),
+        "nothing was read from Ashby for the assistant"
+    );
+}

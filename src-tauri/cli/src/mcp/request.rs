@@ -18,6 +18,17 @@ impl McpServer {
         let handle = text_arg(args, "account")?.ok_or_else(|| missing("account"))?;
         let path = text_arg(args, "path")?.ok_or_else(|| missing("path"))?;
         let (account, provider, served) = self.account(&handle)?;
+        // A provider whose file names no sensitive fields yet would hand pay and identity
+        // data to the assistant unfiltered: it is not read until its sections exist.
+        if provider.sensitive.is_empty() {
+            return Err(ToolError::new(
+                Code::InvalidInput,
+                format!(
+                    "Keystep has not listed {}'s sensitive fields yet, so assistants cannot read it through Keystep.",
+                    provider.name
+                ),
+            ));
+        }
         if !path.starts_with('/') || path.contains(['?', '#']) {
             return Err(ToolError::new(
                 Code::InvalidInput,

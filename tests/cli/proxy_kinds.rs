@@ -19,7 +19,7 @@ use keystep_core::use_log::{UseLog, UseRecord};
 use keystep_core::vault::{MemoryVault, Vault};
 use keystep_emulator::{AshbyTenant, BamboohrTenant, Emulator, GreenhouseTenant};
 
-use crate::parts::{catalogue, raw, verifier_for};
+use crate::parts::{catalogue, header_provider, raw, verifier_for};
 use crate::proxy::{script, settings, token_of, Linked};
 use crate::proxy_guard::{as_nobody, can_be_another_user};
 
@@ -346,68 +346,6 @@ async fn the_key_as_basic_user_name_is_taken_from_the_script_and_put_back_real()
     );
 }
 
-/// A provider taking its key in a header of its own, with a fixed version header (as
-/// Factorial's and Teamtailor's files will).
-fn header_provider(name: &str, value: &str) -> String {
-    format!(
-        r#"
-id = "vendor"
-name = "Vendor"
-category = "hris"
-needs = "API key"
-summary = "s"
-prerequisite = "p"
-revoke = "r"
-docs_url = "https://vendor.example/docs"
-lifetime = {{ rule = "no_expiry", full_access = true }}
-headers = {{ X-Api-Version = "20240404" }}
-[hosts]
-api = "https://api.vendor.example"
-[auth]
-scheme = "header"
-name = "{name}"
-value = "{value}"
-[[fields]]
-key = "api_key"
-label = "API key"
-help = "h"
-secret = true
-example = "k"
-[[steps]]
-id = "one"
-title = "t"
-body = "b"
-secret_shown = "once"
-[[purposes]]
-id = "read"
-label = "Read"
-summary = "Reads."
-[[purposes]]
-id = "full"
-label = "All"
-summary = "Everything."
-[[checks]]
-id = "me"
-doing = "Checking…"
-host = "api"
-path = "/me"
-[identity]
-success = ["Connected"]
-[locales.fr]
-needs = "Clé d’API"
-summary = "s (fr)"
-prerequisite = "p (fr)"
-revoke = "r (fr)"
-fields.api_key = {{ label = "Clé d’API", help = "h (fr)", example = "c" }}
-steps.one = {{ title = "t (fr)", body = "b (fr)" }}
-checks.me.doing = "Vérification…"
-identity.success.0 = "Connecté"
-purposes.read = {{ label = "Lecture", summary = "Lit." }}
-purposes.full = {{ label = "Tout", summary = "Tout." }}
-"#
-    )
-}
-
 #[tokio::test]
 async fn a_vendor_header_takes_the_run_token_in_its_template_and_sends_the_key_there() {
     const KEY: &str = "VendorProxyKeyCanary0000000042";
@@ -423,7 +361,7 @@ async fn a_vendor_header_takes_the_run_token_in_its_template_and_sends_the_key_t
         ("x-api-key", "{api_key}", "{}"),
         ("Authorization", "Token token={api_key}", "Token token={}"),
     ] {
-        let text = header_provider(name, value);
+        let text = header_provider(name, value, "");
         let cat = Catalogue::from_sources(&[("vendor", &text)]).expect("a valid file");
         let provider = cat.get("vendor").expect("vendor");
         let base = world.emu.url("vendor", "api");

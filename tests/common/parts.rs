@@ -45,3 +45,67 @@ pub fn raw(pairs: &[(&str, &str)]) -> BTreeMap<String, Secret> {
         .map(|(k, v)| (k.to_string(), Secret::new(*v)))
         .collect()
 }
+
+/// A provider file taking its key in header `name` (`value` its template, as Factorial's and
+/// Teamtailor's files do), with a fixed version header; `check_extra` adds lines to its one
+/// check. The vendor-header tests of the core and of the proxy read the same file.
+pub fn header_provider(name: &str, value: &str, check_extra: &str) -> String {
+    format!(
+        r#"
+id = "vendor"
+name = "Vendor"
+category = "hris"
+needs = "API key"
+summary = "s"
+prerequisite = "p"
+revoke = "r"
+docs_url = "https://vendor.example/docs"
+lifetime = {{ rule = "no_expiry", full_access = true }}
+headers = {{ X-Api-Version = "20240404" }}
+[hosts]
+api = "https://api.vendor.example"
+[auth]
+scheme = "header"
+name = "{name}"
+value = "{value}"
+[[fields]]
+key = "api_key"
+label = "API key"
+help = "h"
+secret = true
+example = "k"
+[[steps]]
+id = "one"
+title = "t"
+body = "b"
+secret_shown = "once"
+[[purposes]]
+id = "read"
+label = "Read"
+summary = "Reads."
+[[purposes]]
+id = "full"
+label = "All"
+summary = "Everything."
+[[checks]]
+id = "me"
+doing = "Checking…"
+host = "api"
+path = "/me"
+{check_extra}
+[identity]
+success = ["Connected"]
+[locales.fr]
+needs = "Clé d’API"
+summary = "s (fr)"
+prerequisite = "p (fr)"
+revoke = "r (fr)"
+fields.api_key = {{ label = "Clé d’API", help = "h (fr)", example = "c" }}
+steps.one = {{ title = "t (fr)", body = "b (fr)" }}
+checks.me.doing = "Vérification…"
+identity.success.0 = "Connecté"
+purposes.read = {{ label = "Lecture", summary = "Lit." }}
+purposes.full = {{ label = "Tout", summary = "Tout." }}
+"#
+    )
+}

@@ -11,75 +11,9 @@ use keystep_core::provider::Catalogue;
 use keystep_core::verify::{client_builder, Purpose, Verifier};
 use keystep_emulator::{Emulator, HibobTenant, NamelyTenant};
 
+use crate::parts::header_provider;
 use crate::support::raw;
 use crate::world::World;
-
-/// A provider taking its key in a header of its own, with a fixed version header.
-fn header_provider(value: &str) -> String {
-    format!(
-        r#"
-id = "vendor"
-name = "Vendor"
-category = "hris"
-needs = "API key"
-summary = "s"
-prerequisite = "p"
-revoke = "r"
-docs_url = "https://vendor.example/docs"
-lifetime = {{ rule = "no_expiry", full_access = true }}
-headers = {{ X-Api-Version = "20240404" }}
-[hosts]
-api = "https://api.vendor.example"
-[auth]
-scheme = "header"
-name = "{name}"
-value = "{value}"
-[[fields]]
-key = "api_key"
-label = "API key"
-help = "h"
-secret = true
-example = "k"
-[[steps]]
-id = "one"
-title = "t"
-body = "b"
-secret_shown = "once"
-[[purposes]]
-id = "read"
-label = "Read"
-summary = "Reads."
-[[purposes]]
-id = "full"
-label = "All"
-summary = "Everything."
-[[checks]]
-id = "me"
-doing = "Checking…"
-host = "api"
-path = "/me"
-on_status = {{ 404 = "skip" }}
-[identity]
-success = ["Connected"]
-[locales.fr]
-needs = "Clé d’API"
-summary = "s (fr)"
-prerequisite = "p (fr)"
-revoke = "r (fr)"
-fields.api_key = {{ label = "Clé d’API", help = "h (fr)", example = "c" }}
-steps.one = {{ title = "t (fr)", body = "b (fr)" }}
-checks.me.doing = "Vérification…"
-identity.success.0 = "Connecté"
-purposes.read = {{ label = "Lecture", summary = "Lit." }}
-purposes.full = {{ label = "Tout", summary = "Tout." }}
-"#,
-        name = if value.starts_with("Token") {
-            "Authorization"
-        } else {
-            "x-api-key"
-        },
-    )
-}
 
 #[tokio::test]
 async fn a_vendor_header_carries_the_key_and_the_fixed_headers_go_with_it() {
@@ -92,7 +26,13 @@ async fn a_vendor_header_carries_the_key_and_the_fixed_headers_go_with_it() {
             format!("Token token={KEY}"),
         ),
     ] {
-        let text = header_provider(value);
+        // The file names the header as a person would write it; `name` is how it arrives.
+        let written = if value.starts_with("Token") {
+            "Authorization"
+        } else {
+            "x-api-key"
+        };
+        let text = header_provider(written, value, r#"on_status = { 404 = "skip" }"#);
         let cat = Catalogue::from_sources(&[("vendor", &text)]).expect("a valid file");
         let provider = cat.get("vendor").expect("vendor");
         let emu = Emulator::start();

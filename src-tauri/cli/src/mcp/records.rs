@@ -49,44 +49,29 @@ impl McpServer {
         let mut withheld = Withheld::default();
         let (records, next) = if candidates {
             let listing = candidates_of(provider)?;
-            let (answer, _, next) = self
-                .page(
-                    &served.handle,
-                    &account,
-                    provider,
-                    listing,
-                    cursor.as_deref(),
-                )
-                .await?;
-            let items = people::items(listing, &answer).map_err(paging)?;
-            let mapped: Vec<Value> = items
-                .into_iter()
-                .map(|r| {
-                    let (v, w) = people::candidate(r, &ctx);
-                    withheld.add(&w);
-                    v
-                })
-                .collect();
-            (mapped, next)
+            self.mapped_page(
+                &account,
+                &ctx,
+                listing,
+                cursor.as_deref(),
+                people::candidate,
+                &mut withheld,
+            )
+            .await?
         } else {
             let listing = people_of(provider)?;
-            let (answer, _, next) = self
-                .page(
-                    &served.handle,
+            let (mapped, next) = self
+                .mapped_page(
                     &account,
-                    provider,
+                    &ctx,
                     listing,
                     cursor.as_deref(),
+                    people::person,
+                    &mut withheld,
                 )
                 .await?;
-            let items = people::items(listing, &answer).map_err(paging)?;
-            let mapped: Vec<Value> = items
+            let wanted = mapped
                 .into_iter()
-                .map(|r| {
-                    let (v, w) = people::person(r, &ctx);
-                    withheld.add(&w);
-                    v
-                })
                 .filter(|p| {
                     status
                         .as_deref()
@@ -98,7 +83,7 @@ impl McpServer {
                         })
                 })
                 .collect();
-            (mapped, next)
+            (wanted, next)
         };
         let key = if candidates { "candidates" } else { "people" };
         let mut value = json!({
@@ -112,6 +97,33 @@ impl McpServer {
             account: Some(account.id.clone()),
             withheld,
         })
+    }
+
+    /// Reads the page `cursor` names and maps each of its records into the common shape with
+    /// `map`, adding what the field policy withheld to `withheld`; returns the records and
+    /// the next cursor. One path for people and candidates, which differ only in `map`.
+    async fn mapped_page<F>(
+        &self,
+        account: &Account,
+        ctx: &MapContext<'_>,
+        listing: &Listing<F>,
+        cursor: Option<&str>,
+        map: fn(&Value, &MapContext<'_>) -> (Value, Withheld),
+        withheld: &mut Withheld,
+    ) -> Result<(Vec<Value>, Option<String>), ToolError> {
+        let (answer, _, next) = self
+            .page(ctx.handle, account, ctx.provider, listing, cursor)
+            .await?;
+        let items = people::items(listing, &answer).map_err(paging)?;
+        let mapped = items
+            .into_iter()
+            .map(|r| {
+                let (v, w) = map(r, ctx);
+                withheld.add(&w);
+                v
+            })
+            .collect();
+        Ok((mapped, next))
     }
 
     /// Reads the page `cursor` names; returns the answer, its record count and the next

@@ -139,9 +139,12 @@ impl McpServer {
         let host = host_of(listing, account, provider)?;
         let req =
             people::list_request(listing, cursor, account.tenant.as_deref()).map_err(paging)?;
-        let answer = self.upstream.send(handle, &host, provider, &req).await?;
+        let (answer, link) = self
+            .upstream
+            .send_page(handle, &host, provider, &req)
+            .await?;
         let count = people::items(listing, &answer).map_err(paging)?.len();
-        let next = people::next_cursor(listing, cursor, &answer, count);
+        let next = people::next_cursor(listing, cursor, &answer, count, link.as_deref());
         Ok((answer, count, next))
     }
 

@@ -85,6 +85,21 @@ impl Upstream {
         provider: &Provider,
         req: &PageRequest,
     ) -> Result<Value, ToolError> {
+        Ok(self.send_page(handle, host, provider, req).await?.0)
+    }
+
+    /// As [`Upstream::send`], with the answer's `Link` header (some providers say there
+    /// where the next page is).
+    ///
+    /// # Errors
+    /// As [`Upstream::send`].
+    pub async fn send_page(
+        &self,
+        handle: &str,
+        host: &str,
+        provider: &Provider,
+        req: &PageRequest,
+    ) -> Result<(Value, Option<String>), ToolError> {
         let grant = self
             .proxy
             .grants()
@@ -189,6 +204,11 @@ impl Upstream {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
+        let link = answer
+            .headers()
+            .get(reqwest::header::LINK)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let mut body: Vec<u8> = Vec::new();
         loop {
             match answer.chunk().await {
@@ -215,7 +235,7 @@ impl Upstream {
             return Err(refused(refusal, provider));
         }
         if (200..300).contains(&status) {
-            return json.ok_or_else(|| {
+            return json.map(|j| (j, link)).ok_or_else(|| {
                 ToolError::new(
                     Code::UnexpectedResponse,
                     format!(

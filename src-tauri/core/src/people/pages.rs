@@ -98,6 +98,28 @@ fn request(r: &ListRequest, values: &[(&str, &str)]) -> PageRequest {
     }
 }
 
+/// Puts a paging value where the request takes it: a POST read (an RPC-style API such as
+/// Ashby's) takes it in its JSON body, a GET in its query.
+fn place(req: &mut PageRequest, name: &str, value: Value) {
+    match req.method {
+        ListMethod::Post => {
+            let body = req
+                .body
+                .get_or_insert_with(|| Value::Object(serde_json::Map::new()));
+            if let Value::Object(o) = body {
+                o.insert(name.to_string(), value);
+            }
+        }
+        ListMethod::Get => {
+            let text = match value {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            req.query.push((name.to_string(), text));
+        }
+    }
+}
+
 fn number(cursor: Option<&str>, default: u64) -> Result<u64, PagingError> {
     match cursor {
         None => Ok(default),
@@ -159,16 +181,21 @@ pub fn list_request<F>(
             size_param,
             size,
             ..
+        }
+        | Pagination::Link {
+            param,
+            size_param,
+            size,
         } => {
             req = request(&listing.list, &fixed);
             if let (Some(sp), Some(size)) = (size_param, size) {
-                req.query.push((sp.clone(), size.to_string()));
+                place(&mut req, sp, Value::from(*size));
             }
             if let Some(token) = cursor {
                 if !plain(token, false) {
                     return Err(PagingError::BadCursor);
                 }
-                req.query.push((param.clone(), token.to_string()));
+                place(&mut req, param, Value::from(token));
             }
         }
     }
@@ -234,12 +261,13 @@ pub fn record<'a, F>(listing: &Listing<F>, answer: &'a Value) -> Option<&'a Valu
 }
 
 /// The cursor of the page after the one `cursor` named, which held `count` records; `None`
-/// on the last page.
+/// on the last page. `link` is the answer's `Link` header, for the paging that reads it.
 pub fn next_cursor<F>(
     listing: &Listing<F>,
     cursor: Option<&str>,
     answer: &Value,
     count: usize,
+    link: Option<&str>,
 ) -> Option<String> {
     match &listing.pagination {
         Pagination::None => None,
@@ -251,10 +279,56 @@ pub fn next_cursor<F>(
             let page = number(cursor, u64::from(*first)).ok()?;
             (count >= *size as usize && count > 0).then(|| (page + 1).to_string())
         }
-        Pagination::Cursor { next, .. } => match answer.pointer(next) {
+        Pagination::Cursor { next, param, .. } => match answer.pointer(next) {
+            Some(Value::String(s)) if looks_like_url(s) => token_in(s, param),
             Some(Value::String(s)) if !s.is_empty() && plain(s, false) => Some(s.clone()),
             Some(Value::Number(n)) => Some(n.to_string()),
             _ => None,
         },
+        Pagination::Link { param, .. } => token_in(&next_link(link?)?, param),
     }
+}
+
+/// Whether a `next` value is a URL (absolute, or a path with a query) rather than a token.
+fn looks_like_url(s: &str) -> bool {
+    s.starts_with("https://") || s.starts_with("http://") || s.starts_with('/')
+}
+
+/// The value of query parameter `param` in `url` (absolute or a path), when it is plain.
+fn token_in(url: &str, param: &str) -> Option<String> {
+    // A path alone is read against a placeholder base: only its query matters.
+    let base = url::Url::parse("https://next.invalid/").ok()?;
+    let parsed = base.join(url).ok()?;
+    parsed
+        .query_pairs()
+        .find(|(k, _)| k == param)
+        .map(|(_, v)| v.into_owned())
+        .filter(|v| plain(v, false))
+}
+
+/// The `rel="next"` target of a `Link` header (RFC 8288): `<url>; rel="next", <url>; …`.
+fn next_link(header: &str) -> Option<String> {
+    let mut rest = header;
+    while let Some(open) = rest.find('<') {
+        let close = open + rest[open..].find('>')?;
+        let target = &rest[open + 1..close];
+        let after = &rest[close + 1..];
+        let params_end = after.find('<').unwrap_or(after.len());
+        let is_next = after[..params_end].split(';').any(|param| {
+            let Some((name, value)) = param.split_once('=') else {
+                return false;
+            };
+            name.trim().eq_ignore_ascii_case("rel")
+                && value
+                    .trim()
+                    .trim_matches('"')
+                    .split_whitespace()
+                    .any(|r| r.eq_ignore_ascii_case("next"))
+        });
+        if is_next {
+            return Some(target.to_string());
+        }
+        rest = &after[params_end..];
+    }
+    None
 }

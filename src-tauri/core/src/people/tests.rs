@@ -218,12 +218,12 @@ fn pages_follow_each_kind_and_refuse_cursors_they_never_gave() {
         "offset: {first:?}"
     );
     assert_eq!(
-        next_cursor(humaans, None, &json!({}), 100),
+        next_cursor(humaans, None, &json!({}), 100, None),
         Some("100".into()),
         "a full page has a next one"
     );
     assert_eq!(
-        next_cursor(humaans, Some("100"), &json!({}), 7),
+        next_cursor(humaans, Some("100"), &json!({}), 7, None),
         None,
         "a short one is the last"
     );
@@ -252,6 +252,7 @@ fn pages_follow_each_kind_and_refuse_cursors_they_never_gave() {
         None,
         &json!({"meta": {"nextPageToken": "tok2"}}),
         50,
+        None,
     );
     assert_eq!(next.as_deref(), Some("tok2"), "the provider's token");
     let page = list_request(payfit, next.as_deref(), Some("co1")).expect("next page");
@@ -278,6 +279,93 @@ fn pages_follow_each_kind_and_refuse_cursors_they_never_gave() {
     assert!(
         get.body.expect("a body").to_string().contains("[\"31\"]"),
         "the id goes into the filter"
+    );
+}
+
+/// A listing of people read from `/people`, paged as `pagination` says, by `method`.
+fn listing(
+    method: &str,
+    pagination: &str,
+) -> crate::provider::Listing<crate::provider::PersonFields> {
+    let text = format!(
+        "host = \"api\"\nlist = {{ method = \"{method}\", path = \"/people\" }}\nitems = \"/results\"\npagination = {pagination}\n[fields]\nid = \"/id\"\n"
+    );
+    toml::from_str(&text).expect("a listing")
+}
+
+#[test]
+fn a_post_read_pages_in_its_body_and_a_next_url_or_link_header_gives_the_token() {
+    let rpc = listing(
+        "POST",
+        r#"{ kind = "cursor", param = "cursor", next = "/nextCursor", size_param = "limit", size = 100 }"#,
+    );
+    let first = list_request(&rpc, None, None).expect("first page");
+    assert_eq!(
+        first.body,
+        Some(json!({"limit": 100})),
+        "the page size goes in the body, as a number"
+    );
+    assert!(first.query.is_empty(), "nothing in the query: {first:?}");
+    let second = list_request(&rpc, Some("c2"), None).expect("next page");
+    assert_eq!(
+        second.body,
+        Some(json!({"limit": 100, "cursor": "c2"})),
+        "the cursor goes in the body"
+    );
+
+    let links = listing(
+        "GET",
+        r#"{ kind = "cursor", param = "since_id", next = "/paging/next" }"#,
+    );
+    let answer = json!({"paging": {"next": "https://acme.example/spi/v3/candidates?limit=50&since_id=c%2042"}});
+    assert_eq!(
+        next_cursor(&links, None, &answer, 50, None).as_deref(),
+        Some("c 42"),
+        "a next URL gives its parameter, decoded"
+    );
+    let relative = json!({"paging": {"next": "/v2/persons?cursor=abc"}});
+    assert_eq!(
+        next_cursor(&links, None, &relative, 50, None),
+        None,
+        "a next URL without the parameter ends the list"
+    );
+
+    let header = listing(
+        "GET",
+        r#"{ kind = "link", param = "cursor", size_param = "per_page", size = 100 }"#,
+    );
+    let first = list_request(&header, None, None).expect("first page");
+    assert_eq!(
+        first.query,
+        vec![("per_page".to_string(), "100".to_string())],
+        "the page size in the query"
+    );
+    let link = r#"<https://harvest.example/v3/users?cursor=prev1>; rel="prev", <https://harvest.example/v3/users?cursor=eyJ9&per_page=100>; rel="next""#;
+    assert_eq!(
+        next_cursor(&header, None, &json!([]), 100, Some(link)).as_deref(),
+        Some("eyJ9"),
+        "the rel=next target's cursor"
+    );
+    assert_eq!(
+        next_cursor(
+            &header,
+            None,
+            &json!([]),
+            100,
+            Some(r#"<https://h.example/v3/users?cursor=p>; rel="prev""#)
+        ),
+        None,
+        "no next link: the last page"
+    );
+    assert_eq!(
+        next_cursor(&header, None, &json!([]), 100, None),
+        None,
+        "no Link header: the last page"
+    );
+    let again = list_request(&header, Some("eyJ9"), None).expect("next page");
+    assert!(
+        again.query.contains(&("cursor".into(), "eyJ9".into())),
+        "the token goes back in its parameter: {again:?}"
     );
 }
 

@@ -110,12 +110,26 @@ pub enum Pagination {
         #[serde(default = "one")]
         first: u32,
     },
-    /// A token the answer gives for the next page.
+    /// A token the answer gives for the next page. In a POST list (an RPC-style read), the
+    /// token and the page size go in the JSON body instead of the query.
     Cursor {
         /// The parameter that takes the token.
         param: String,
         /// JSON pointer to the next page's token in an answer; absent or empty: the last page.
+        /// When the value there is a URL (a `links.next`), the token is that URL's `param`.
         next: String,
+        /// The parameter that takes the page size, if any.
+        #[serde(default)]
+        size_param: Option<String>,
+        /// The page size asked for.
+        #[serde(default)]
+        size: Option<u32>,
+    },
+    /// The next page's URL is in the answer's `Link` header (`rel="next"`, RFC 8288); its
+    /// `param` query parameter is the token, sent back in the same parameter.
+    Link {
+        /// The query parameter of the next URL that holds the token.
+        param: String,
         /// The parameter that takes the page size, if any.
         #[serde(default)]
         size_param: Option<String>,

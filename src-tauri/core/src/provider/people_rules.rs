@@ -75,6 +75,7 @@ fn validate_listing<F>(
         Pagination::Page { param: Some(_), .. }
         | Pagination::Offset { .. }
         | Pagination::Cursor { .. }
+        | Pagination::Link { .. }
         | Pagination::None
             if page_in_path =>
         {

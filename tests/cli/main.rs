@@ -49,6 +49,7 @@ mod contract;
 mod keychain_wait;
 mod mcp;
 mod mcp_client;
+mod mcp_every;
 mod mcp_servers;
 #[path = "../common/parts.rs"]
 mod parts;

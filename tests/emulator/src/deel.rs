@@ -4,12 +4,19 @@
 //! host does not know, 403 for a scope the token lacks, and a 429 past 5 requests a second per
 //! organization with no rate-limit headers. Deel's error bodies are the emulator's choice
 //! (`{errors: [{message}]}`).
+//!
+//! The people list is `crate::people`'s company in Deel's shape (docs/providers/deel.md,
+//! "People and sensitive fields"): `{data, page: {offset, total_rows, items_per_page}}`,
+//! paged by `offset` (records skipped) and `limit`; one person at `/people/{id}`, their
+//! personal details at `/people/{id}/personal` and bank accounts at `/gp/workers/{id}/banks`,
+//! every sensitive value holding [`SENSITIVE`].
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+use crate::people::{person, SENSITIVE};
 use crate::{bearer, provider_file, Emulator, Model, Recorded, Reply};
 
 /// A Deel organization and one of its API tokens.
@@ -25,6 +32,8 @@ pub struct DeelTenant {
     pub organization_id: String,
     /// The token's scopes.
     pub scopes: Vec<String>,
+    /// How many people the organization has.
+    pub people: u64,
 }
 
 impl DeelTenant {
@@ -36,6 +45,7 @@ impl DeelTenant {
             organization: organization.into(),
             organization_id: "org-5150".into(),
             scopes: provider_file::required(provider_file::text(FILE)),
+            people: 120,
         }
     }
 
@@ -48,6 +58,12 @@ impl DeelTenant {
     /// The same token without `scope`.
     pub fn without(mut self, scope: &str) -> Self {
         self.scopes.retain(|s| s != scope);
+        self
+    }
+
+    /// The same organization with `n` people.
+    pub fn with_people(mut self, n: u64) -> Self {
+        self.people = n;
         self
     }
 
@@ -94,9 +110,14 @@ impl Model for Deel {
             }
             served.push(now);
         }
-        let needs = match (rec.method.as_str(), rec.path.as_str()) {
-            ("GET", "/organizations") => "organizations:read",
-            ("GET", "/people") => "people:read",
+        if rec.method != "GET" {
+            return error(404, "Not Found");
+        }
+        let needs = match rec.path.as_str() {
+            "/organizations" => "organizations:read",
+            p if p == "/people" || p.starts_with("/people/") || p.starts_with("/gp/workers/") => {
+                "people:read"
+            }
             _ => return error(404, "Not Found"),
         };
         if !t.scopes.iter().any(|s| s == needs) {
@@ -108,13 +129,7 @@ impl Model for Deel {
                 json!({"data": [{"id": t.organization_id, "name": t.organization}]}),
             );
         }
-        let data: Vec<Value> = (0..2)
-            .map(|i| json!({"id": format!("person-{i}"), "full_name": "Ada Lovelace"}))
-            .collect();
-        Reply::json(
-            200,
-            json!({"data": data, "page": {"total_rows": 2, "offset": 0}}),
-        )
+        people(&t, rec)
     }
 
     fn revoke(&mut self, secret: &str) {
@@ -138,5 +153,110 @@ impl Emulator {
     /// Makes Deel answer 429 past `requests` a second per organization.
     pub fn deel_rate_limit(&self, requests: usize) {
         self.with_model(FILE, |d: &mut Deel| d.per_second = requests);
+    }
+}
+
+/// Deel's id of person `i`.
+pub fn deel_id(i: u64) -> String {
+    format!("9b9fc43a-0000-4000-8000-{i:012}")
+}
+
+fn secret(what: &str, i: u64) -> String {
+    format!("{SENSITIVE}-{what}-{i:04}")
+}
+
+/// Person `i` as `/people` lists them and `/people/{id}` answers.
+pub fn deel_person(i: u64) -> Value {
+    let p = person(i);
+    let status = ["active", "inactive", "onboarding"][p.state as usize];
+    let manager = p.manager.map(|m| {
+        let boss = person(m);
+        json!({"id": deel_id(m), "first_name": boss.first, "last_name": boss.last,
+               "work_email": boss.email})
+    });
+    json!({
+        "id": deel_id(i), "worker_id": 1000 + i, "external_id": null,
+        "first_name": p.first, "last_name": p.last,
+        "full_name": format!("{} {}", p.first, p.last),
+        "preferred_first_name": format!("G{i}"), "preferred_last_name": null,
+        "emails": [{"type": "work", "value": p.email},
+                   {"type": "personal", "value": format!("{}-{i}@home.test", SENSITIVE.to_lowercase())}],
+        "job_title": p.title, "seniority": "Mid (Individual Contributor Level 2)",
+        "department": {"id": format!("dep-{}", i % 3), "name": p.department, "parent": null},
+        "direct_manager": manager, "direct_reports_count": 0,
+        "hiring_status": status, "new_hiring_status": status, "hiring_type": "direct_employee",
+        "start_date": p.start, "birth_date": p.birth, "country": "US", "timezone": "EST",
+        "nationalities": [secret("nationality", i)],
+        "addresses": [{"streetAddress": secret("street", i), "locality": "Denver",
+                       "region": "CO", "postalCode": "80202", "country": "US"}],
+        "employments": [{
+            "id": format!("c{i:06}"), "name": format!("{} {}", p.first, p.last),
+            "work_email": p.email, "job_title": p.title, "start_date": p.start,
+            "hiring_status": status, "hiring_type": "direct_employee",
+            "payment": {"rate": secret("salary", i), "scale": "annual", "currency": "USD"},
+        }],
+    })
+}
+
+/// `/people/{id}/personal`: what only personal details hold.
+fn personal(i: u64) -> Value {
+    let p = person(i);
+    json!({"data": {
+        "id": deel_id(i), "worker_id": 1000 + i, "legal_first_name": p.first,
+        "legal_last_name": p.last, "preferred_name": format!("G{i}"), "work_email": p.email,
+        "date_of_birth": p.birth,
+        "personal_email": format!("{}-{i}@home.test", SENSITIVE.to_lowercase()),
+        "phone_numbers": [{"type": "PERSONAL", "dial_code": "+1", "phone_number": secret("phone", i)}],
+        "addresses": [{"type": "HOME", "street": secret("street", i), "city": "Denver"}],
+        "demographics": {"gender": {"name": secret("gender", i)}},
+        "nationalities": [{"code": "US", "name": secret("nationality", i)}],
+        "emergency_contacts": [{"name": secret("contact", i), "phone": secret("phone", i)}],
+        "kyc": {"is_kyc_approved": true},
+    }})
+}
+
+/// `/gp/workers/{id}/banks`: a Global Payroll worker's bank accounts.
+fn banks(i: u64) -> Value {
+    json!({"data": [{
+        "id": format!("bank-{i}"), "status": "active", "full_name": person(i).first,
+        "iban": secret("iban", i), "swift_bic": secret("bic", i),
+        "account_number": secret("account", i), "tax_id": secret("tax", i),
+    }]})
+}
+
+/// The people endpoints, for a token allowed `people:read`.
+fn people(t: &DeelTenant, rec: &Recorded) -> Reply {
+    let number = |name: &str, default: u64| {
+        rec.query
+            .get(name)
+            .map_or(Some(default), |v| v.parse::<u64>().ok())
+    };
+    if rec.path == "/people" {
+        // Deel takes 1 to 200 a page and answers a bad value with 400.
+        let (Some(offset), Some(limit @ 1..=200)) = (number("offset", 0), number("limit", 50))
+        else {
+            return error(400, "Invalid pagination");
+        };
+        let data: Vec<Value> = (offset..t.people.min(offset.saturating_add(limit)))
+            .map(deel_person)
+            .collect();
+        return Reply::json(
+            200,
+            json!({"data": data, "page": {"offset": offset, "total_rows": t.people,
+                                          "items_per_page": limit}}),
+        );
+    }
+    let rest = rec
+        .path
+        .strip_prefix("/people/")
+        .or_else(|| rec.path.strip_prefix("/gp/workers/"))
+        .unwrap_or_default();
+    let (id, tail) = rest.split_once('/').unwrap_or((rest, ""));
+    let found = (0..t.people).find(|i| deel_id(*i) == id);
+    match (found, rec.path.starts_with("/people/"), tail) {
+        (Some(i), true, "") => Reply::json(200, json!({"data": deel_person(i)})),
+        (Some(i), true, "personal") => Reply::json(200, personal(i)),
+        (Some(i), false, "banks") => Reply::json(200, banks(i)),
+        _ => error(404, "Not Found"),
     }
 }

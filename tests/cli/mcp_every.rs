@@ -42,7 +42,13 @@ struct Case {
 
 fn cases() -> Vec<Case> {
     use crate::accounts::{HIBOB, HUMAANS, JAZZHR, NAMELY, PAYFIT};
-    use keystep_emulator::{HibobTenant, HumaansTenant, JazzhrAccount, NamelyTenant, PayfitTenant};
+    use keystep_emulator::{
+        DeelTenant, HibobTenant, HumaansTenant, JazzhrAccount, NamelyTenant, PayfitTenant,
+        RipplingTenant, TeamtailorTenant,
+    };
+    const DEEL: &str = "DeelMcpTok3nCanary0000000000042";
+    const RIPPLING: &str = "RipplingMcpTok3nCanary00000042";
+    const TEAMTAILOR: &str = "TeamtailorMcpKeyCanary0000042";
     vec![
         Case {
             provider: "payfit",
@@ -106,6 +112,46 @@ fn cases() -> Vec<Case> {
             pages: true,
             read: json!({"path": "/profiles", "query": {"per_page": "5"}}),
             candidates: false,
+        },
+        Case {
+            provider: "deel",
+            fields: &[],
+            stdin: format!("api_token={DEEL}\n"),
+            secret: DEEL,
+            add: |e| e.add_deel(DeelTenant::full(DEEL, "Acme Global Inc.").for_purpose("read")),
+            pages: true,
+            read: json!({"path": "/people/9b9fc43a-0000-4000-8000-000000000003/personal"}),
+            candidates: false,
+        },
+        // A worker's name is on its user, which only users.read expands (Rippling redacts it
+        // otherwise): the read purpose with that scope (docs/providers/rippling.md).
+        Case {
+            provider: "rippling",
+            fields: &[],
+            stdin: format!("api_token={RIPPLING}\n"),
+            secret: RIPPLING,
+            add: |e| {
+                e.add_rippling(
+                    RipplingTenant::full(RIPPLING, "Acme Corp")
+                        .for_purpose("read")
+                        .with("users.read"),
+                )
+            },
+            pages: true,
+            read: json!({"path": "/workers/6553a1f0c0ffee0000000003"}),
+            candidates: false,
+        },
+        Case {
+            provider: "teamtailor",
+            fields: &[],
+            stdin: format!("api_key={TEAMTAILOR}\n"),
+            secret: TEAMTAILOR,
+            add: |e| {
+                e.add_teamtailor(TeamtailorTenant::full(TEAMTAILOR, "Acme AB").boxes(true, false))
+            },
+            pages: true,
+            read: json!({"path": "/candidates/900003"}),
+            candidates: true,
         },
     ]
 }

@@ -10,6 +10,7 @@ mod app_binary;
 mod driver;
 mod firstrun;
 mod follow;
+mod guides;
 mod leaks;
 mod trust;
 mod uses;

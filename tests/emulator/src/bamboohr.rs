@@ -5,7 +5,9 @@
 //! is disabled or lacks the privilege), XML unless JSON is asked for, fields the key's user
 //! may not see returned as null and named in `_restrictedFields`, company information for
 //! admins only, and `employees/0` as the key's own employee record. What an unknown subdomain
-//! answers is not documented, so each plausible answer is a [`BamboohrUnknown`].
+//! answers is not documented, so each plausible answer is a [`BamboohrUnknown`]. The people are
+//! `crate::people`'s, listed a cursor page at a time (`page[after]`, `meta.page.nextCursor`) and
+//! read one by one at `employees/{id}`, each answer holding the fields asked for.
 
 use std::collections::BTreeMap;
 

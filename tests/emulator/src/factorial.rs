@@ -1,8 +1,9 @@
 //! Factorial, as docs/providers/factorial.md has it: the key in the `x-api-key` header, no
 //! scopes (a key reaches the whole company), a versioned API
 //! (`/api/<version>/resources/...`) answering lists as `{data, meta}`, the company's legal
-//! entities and its employees. Factorial documents no error body: the JSON `{error}` of its 401
-//! is the emulator's choice.
+//! entities and its employees (`crate::people`'s, by page number, and one by one at
+//! `/employees/employees/{id}`). Factorial documents no error body: the JSON `{error}` of its
+//! 401 is the emulator's choice.
 
 use std::collections::BTreeMap;
 

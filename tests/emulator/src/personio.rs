@@ -4,7 +4,8 @@
 //! OAuth `error` says why (`unauthorized_client` for a wrong secret, `invalid_client` for an
 //! unknown client), Bearer access tokens on `/v2/persons`, a 403 "Insufficient access scope"
 //! for an integration without Read on Employees, and attributes the integration may not read
-//! left out of each person silently.
+//! left out of each person silently. The people are `crate::people`'s, listed by cursor (the
+//! next page's address in `_meta.links.next.href`) and read one by one at `/v2/persons/{id}`.
 
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -43,12 +43,15 @@ struct Case {
 fn cases() -> Vec<Case> {
     use crate::accounts::{HIBOB, HUMAANS, JAZZHR, NAMELY, PAYFIT};
     use keystep_emulator::{
-        DeelTenant, HibobTenant, HumaansTenant, JazzhrAccount, NamelyTenant, PayfitTenant,
-        RipplingTenant, TeamtailorTenant,
+        BamboohrTenant, DeelTenant, FactorialTenant, HibobTenant, HumaansTenant, JazzhrAccount,
+        NamelyTenant, PayfitTenant, PersonioTenant, RipplingTenant, TeamtailorTenant,
     };
     const DEEL: &str = "DeelMcpTok3nCanary0000000000042";
     const RIPPLING: &str = "RipplingMcpTok3nCanary00000042";
     const TEAMTAILOR: &str = "TeamtailorMcpKeyCanary0000042";
+    const BAMBOOHR: &str = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffe042";
+    const PERSONIO: &str = "papi-PersonioEverySecretCanary0042";
+    const FACTORIAL: &str = "FactorialEveryKeyCanary000000042";
     vec![
         Case {
             provider: "payfit",
@@ -152,6 +155,44 @@ fn cases() -> Vec<Case> {
             pages: true,
             read: json!({"path": "/candidates/900003"}),
             candidates: true,
+        },
+        Case {
+            provider: "bamboohr",
+            fields: &["subdomain=acme"],
+            stdin: format!("api_key={BAMBOOHR}\n"),
+            secret: BAMBOOHR,
+            // 120 active employees and the leavers among them: two pages of 100.
+            add: |e| e.add_bamboohr(BamboohrTenant::full("acme", BAMBOOHR, "Acme Inc.", 120)),
+            pages: true,
+            // Get Employee answers the fields asked for, sensitive ones included.
+            read: json!({"path": "/v1/employees/4", "query": {"fields": "firstName,dateOfBirth,ssn,payRate,address1,homeEmail,gender"}}),
+            candidates: false,
+        },
+        Case {
+            provider: "personio",
+            fields: &["client_id=papi-every-0000-0000-0000-000000000042"],
+            stdin: format!("client_secret={PERSONIO}\n"),
+            secret: PERSONIO,
+            // 60 people: a page of 50, then the `cursor` of `_meta.links.next.href`.
+            add: |e| {
+                e.add_personio(PersonioTenant::full(
+                    "papi-every-0000-0000-0000-000000000042",
+                    PERSONIO,
+                ))
+            },
+            pages: true,
+            read: json!({"path": "/v2/persons/31000003"}),
+            candidates: false,
+        },
+        Case {
+            provider: "factorial",
+            fields: &[],
+            stdin: format!("api_key={FACTORIAL}\n"),
+            secret: FACTORIAL,
+            add: |e| e.add_factorial(FactorialTenant::new(FACTORIAL, "Acme Software S.L.", 60)),
+            pages: true,
+            read: json!({"path": "/employees/employees/103"}),
+            candidates: false,
         },
     ]
 }

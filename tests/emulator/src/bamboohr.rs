@@ -5,7 +5,9 @@
 //! is disabled or lacks the privilege), XML unless JSON is asked for, fields the key's user
 //! may not see returned as null and named in `_restrictedFields`, company information for
 //! admins only, and `employees/0` as the key's own employee record. What an unknown subdomain
-//! answers is not documented, so each plausible answer is a [`BamboohrUnknown`].
+//! answers is not documented, so each plausible answer is a [`BamboohrUnknown`]. The people are
+//! `crate::people`'s, listed a cursor page at a time (`page[after]`, `meta.page.nextCursor`) and
+//! read one by one at `employees/{id}`, each answer holding the fields asked for.
 
 use std::collections::BTreeMap;
 
@@ -148,6 +150,9 @@ impl Model for Bamboohr {
         }
         match rec.path.as_str() {
             "/v1/employees" => employees(t, rec),
+            p if p.starts_with("/v1/employees/") && p != "/v1/employees/0" => {
+                one_employee(t, &p["/v1/employees/".len()..], rec)
+            }
             "/v1/employees/0" => match &t.me {
                 Some(email) => Reply::json(
                     200,
@@ -180,37 +185,176 @@ impl Model for Bamboohr {
     }
 }
 
-/// `GET /v1/employees`: one page of active employees, hidden fields null and named.
+/// Person `i` as BambooHR knows every field of them (field names from BambooHR's field
+/// list), sensitive ones holding [`crate::people::SENSITIVE`]; ids start at 1, since 0 is
+/// the key's own user. The list names the id `employeeId` and the department
+/// `departmentName`, Get Employee `id` and `department`.
+fn employee_fields(i: u64) -> serde_json::Map<String, Value> {
+    let p = crate::people::person(i);
+    let secret = |what: &str| json!(format!("{}-{what}-{i:04}", crate::people::SENSITIVE));
+    let status = if p.state == 1 { "Inactive" } else { "Active" };
+    let fields = json!({
+        "firstName": p.first, "lastName": p.last, "preferredName": format!("G{i}"),
+        "photoUrl": null, "jobTitleName": p.title, "status": status,
+        "workEmail": p.email, "hireDate": p.start, "departmentName": p.department,
+        "department": p.department, "departmentId": (i % 3).to_string(),
+        "reportsToId": p.manager.map(|m| (m + 1).to_string()),
+        "employmentStatusName": "Full-Time", "employmentStatus": "Full-Time",
+        "dateOfBirth": p.birth, "birthDate": p.birth, "ssn": secret("ssn"),
+        "payRate": {"value": format!("{}.00", p.salary), "currency": "USD"},
+        "payType": secret("paytype"), "address1": secret("street"), "city": secret("city"),
+        "zipcode": secret("zip"), "homeEmail": secret("home-email"),
+        "mobilePhone": secret("mobile"), "gender": secret("gender"),
+        "ethnicity": secret("ethnicity"), "maritalStatus": secret("marital"),
+        "acaStatusCategory": secret("aca"),
+    });
+    match fields {
+        Value::Object(m) => m,
+        _ => unreachable!("a JSON object literal"),
+    }
+}
+
+/// The fields List Employees always answers.
+const DEFAULT_FIELDS: [&str; 6] = [
+    "firstName",
+    "lastName",
+    "preferredName",
+    "photoUrl",
+    "jobTitleName",
+    "status",
+];
+
+/// The people a key sees: the company's first people up to `employees` active ones, the
+/// leavers among them included (BambooHR counts only the active ones for the check).
+fn people(t: &BamboohrTenant) -> Vec<u64> {
+    let mut out = Vec::new();
+    let mut active = 0;
+    let mut i = 0;
+    while active < t.employees {
+        if crate::people::person(i).state != 1 {
+            active += 1;
+        }
+        out.push(i);
+        i += 1;
+    }
+    out
+}
+
+/// One employee with the `asked` fields beyond the `always` ones; hidden fields null and
+/// named in `_restrictedFields`.
+fn employee(t: &BamboohrTenant, i: u64, always: &[&str], asked: &[&str]) -> Value {
+    let all = employee_fields(i);
+    let mut out = serde_json::Map::new();
+    let mut hidden = Vec::new();
+    let extra = asked.iter().filter(|f| !always.contains(f));
+    for field in always.iter().chain(extra) {
+        if t.restricted.iter().any(|r| r == field) {
+            out.insert(field.to_string(), Value::Null);
+            hidden.push(*field);
+        } else if let Some(v) = all.get(*field) {
+            out.insert(field.to_string(), v.clone());
+        }
+    }
+    out.insert("_restrictedFields".into(), json!(hidden));
+    Value::Object(out)
+}
+
+fn asked(rec: &Recorded) -> Vec<&str> {
+    rec.query
+        .get("fields")
+        .map(|f| f.split(',').filter(|x| !x.is_empty()).collect())
+        .unwrap_or_default()
+}
+
+/// `GET /v1/employees`: one page of employees (`filter[status]` narrows them), paged by the
+/// cursor `page[after]` that the previous page's `meta.page.nextCursor` gave, hidden fields
+/// null and named.
 fn employees(t: &BamboohrTenant, rec: &Recorded) -> Reply {
-    let limit: u64 = rec
+    let limit: usize = rec
         .query
         .get("page[limit]")
         .and_then(|l| l.parse().ok())
-        .unwrap_or(250);
-    let asked: Vec<&str> = rec
-        .query
-        .get("fields")
-        .map(|f| f.split(',').collect())
-        .unwrap_or_default();
-    let person = |i: u64| {
-        let mut p = json!({"employeeId": (i + 1).to_string(), "firstName": "Ada", "lastName": format!("Lovelace {i}"), "status": "Active"});
-        let mut hidden = Vec::new();
-        for field in &asked {
-            if t.restricted.iter().any(|r| r == field) {
-                p[*field] = Value::Null;
-                hidden.push(*field);
-            } else {
-                p[*field] = json!(format!("{field} value"));
+        .unwrap_or(250)
+        .clamp(1, 2500);
+    let wanted = rec.query.get("filter[status]").map(String::as_str);
+    let matching: Vec<u64> = people(t)
+        .into_iter()
+        .filter(|i| {
+            let left = crate::people::person(*i).state == 1;
+            match wanted {
+                Some("active") => !left,
+                Some("inactive") => left,
+                _ => true,
             }
-        }
-        p["_restrictedFields"] = json!(hidden);
-        p
+        })
+        .collect();
+    // The cursor names the last employee of the previous page; an unknown one is BadPage.
+    let start = match rec.query.get("page[after]") {
+        None => 0,
+        Some(c) => match c
+            .strip_prefix("after-")
+            .and_then(|id| id.parse::<u64>().ok())
+            .and_then(|id| matching.iter().position(|i| i + 1 == id))
+        {
+            Some(pos) => pos + 1,
+            None => {
+                return Reply::json(
+                    400,
+                    json!({"error": {"code": "BadPage", "message": "The page cursor is invalid."}}),
+                )
+            }
+        },
     };
-    let data: Vec<Value> = (0..t.employees.min(limit)).map(person).collect();
+    let page: Vec<u64> = matching.iter().skip(start).take(limit).copied().collect();
+    let data: Vec<Value> = page
+        .iter()
+        .map(|i| {
+            let mut e = employee(t, *i, &DEFAULT_FIELDS, &asked(rec));
+            e["employeeId"] = json!((i + 1).to_string());
+            e
+        })
+        .collect();
+    let next = (start + page.len() < matching.len())
+        .then(|| page.last().map(|i| format!("after-{}", i + 1)))
+        .flatten();
+    let mut links = json!({"self": {"href": "https://api.bamboohr.com/api/v1/employees"}});
+    if let Some(n) = &next {
+        links["next"] = json!({"href": format!("https://api.bamboohr.com/api/v1/employees?page%5Bafter%5D={n}")});
+    }
     Reply::json(
         200,
-        json!({"data": data, "meta": {"total": t.employees, "page": {"limit": limit, "nextCursor": null}}}),
+        json!({"data": data, "meta": {"total": matching.len(), "page": {"limit": limit, "nextCursor": next, "prevCursor": null}}, "_links": links}),
     )
+}
+
+/// `GET /v1/employees/{id}`: the fields asked for (first and last name when none are), the
+/// ones the key may not see left out.
+fn one_employee(t: &BamboohrTenant, id: &str, rec: &Recorded) -> Reply {
+    let Some(i) = id
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_sub(1))
+        .filter(|i| people(t).contains(i))
+    else {
+        return refused(404, "Employee not found.");
+    };
+    let asked = asked(rec);
+    let asked = if asked.is_empty() {
+        vec!["firstName", "lastName"]
+    } else {
+        asked
+    };
+    let all = employee_fields(i);
+    let mut out = serde_json::Map::new();
+    out.insert("id".into(), json!(id));
+    for field in asked {
+        if !t.restricted.iter().any(|r| r == field) {
+            if let Some(v) = all.get(field) {
+                out.insert(field.to_string(), v.clone());
+            }
+        }
+    }
+    Reply::json(200, Value::Object(out))
 }
 
 impl Emulator {

@@ -4,7 +4,8 @@
 //! OAuth `error` says why (`unauthorized_client` for a wrong secret, `invalid_client` for an
 //! unknown client), Bearer access tokens on `/v2/persons`, a 403 "Insufficient access scope"
 //! for an integration without Read on Employees, and attributes the integration may not read
-//! left out of each person silently.
+//! left out of each person silently. The people are `crate::people`'s, listed by cursor (the
+//! next page's address in `_meta.links.next.href`) and read one by one at `/v2/persons/{id}`.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -35,7 +36,8 @@ impl PersonioTenant {
             client_id: client_id.into(),
             client_secret: client_secret.into(),
             rights: provider_file::required(provider_file::text(FILE)),
-            persons: 6,
+            // More than one page of 50, so a list pages.
+            persons: 60,
         }
     }
 
@@ -140,6 +142,9 @@ impl Model for Personio {
         };
         match (rec.method.as_str(), rec.path.as_str()) {
             ("GET", "/v2/persons") => persons(t, rec),
+            ("GET", p) if p.starts_with("/v2/persons/") => {
+                one_person(t, &p["/v2/persons/".len()..])
+            }
             _ => problem(
                 404,
                 "Not Found",
@@ -163,16 +168,65 @@ impl Model for Personio {
     }
 }
 
-/// `GET /v2/persons`: Read on Employees or 403, then one page of people with the readable
-/// attributes only.
-fn persons(t: &PersonioTenant, rec: &Recorded) -> Reply {
-    if !t.may("Employees › Read") {
-        return problem(
+/// Read on Employees, or Personio's 403.
+fn may_read(t: &PersonioTenant) -> Result<(), Reply> {
+    if t.may("Employees › Read") {
+        Ok(())
+    } else {
+        Err(problem(
             403,
             "Insufficient access scope",
             "Client scope insufficient to access resource",
             "commonforbidden",
-        );
+        ))
+    }
+}
+
+/// Personio's id of person `i`.
+fn person_id(i: u64) -> String {
+    (31_000_000 + i).to_string()
+}
+
+/// Person `i` in Personio's v2 shape, with the readable attributes only: first name, last
+/// name and email when the integration may read them (the provider file names these), and
+/// the rest — gender, custom attributes holding an IBAN and a date of birth, as Personio's
+/// own example does — as an integration given every other attribute sees them.
+fn person(t: &PersonioTenant, i: u64) -> Value {
+    let p = crate::people::person(i);
+    let id = person_id(i);
+    let secret = |what: &str| format!("{}-{what}-{i:04}", crate::people::SENSITIVE);
+    let attribute = |name: &str| t.may(&format!("Readable employee attributes › {name}"));
+    let mut v = json!({
+        "id": id,
+        "created_at": "2017-07-21T17:32:28Z",
+        "updated_at": "2026-11-02T09:00:00Z",
+        "preferred_name": format!("G{i}"),
+        "gender": secret("gender"),
+        "status": if p.state == 1 { "INACTIVE" } else { "ACTIVE" },
+        "custom_attributes": [
+            {"id": "dynamic_306", "type": "string", "global_id": "IBAN", "value": secret("iban")},
+            {"id": "dynamic_307", "type": "date", "global_id": "date_of_birth", "value": p.birth},
+        ],
+        "employments": [{"id": format!("emp-{i}")}],
+        "_meta": {"links": {"employments": {"href": format!("https://api.personio.de/v2/persons/{id}/employments")}}}
+    });
+    if attribute("First name") {
+        v["first_name"] = json!(p.first);
+    }
+    if attribute("Last name") {
+        v["last_name"] = json!(p.last);
+    }
+    if attribute("Email") {
+        v["email"] = json!(p.email);
+    }
+    v
+}
+
+/// `GET /v2/persons`: Read on Employees or 403, then one page of people (`limit`, 1 to 50),
+/// the next page's address in `_meta.links.next.href` with its `cursor`.
+fn persons(t: &PersonioTenant, rec: &Recorded) -> Reply {
+    if let Err(refused) = may_read(t) {
+        return refused;
     }
     let limit: u64 = rec
         .query
@@ -180,31 +234,45 @@ fn persons(t: &PersonioTenant, rec: &Recorded) -> Reply {
         .and_then(|l| l.parse().ok())
         .unwrap_or(10)
         .clamp(1, 50);
-    let attribute = |name: &str| t.may(&format!("Readable employee attributes › {name}"));
-    let person = |i: u64| {
-        let id = format!("{}", 31_000_000 + i);
-        let mut p = json!({
-            "id": id,
-            "employments": [{"id": format!("emp-{i}")}],
-            "_meta": {"links": {"employments": {"href": format!("https://api.personio.de/v2/persons/{id}/employments")}}}
-        });
-        if attribute("First name") {
-            p["first_name"] = json!("Ada");
-        }
-        if attribute("Last name") {
-            p["last_name"] = json!(format!("Lovelace {i}"));
-        }
-        if attribute("Email") {
-            p["email"] = json!(format!("ada{i}@acme.example"));
-        }
-        p
+    // The emulator's cursor is `cur_` and the index of the page's first person.
+    let start = match rec.query.get("cursor") {
+        None => 0,
+        Some(c) => match c.strip_prefix("cur_").and_then(|n| n.parse::<u64>().ok()) {
+            Some(n) if n <= t.persons => n,
+            _ => {
+                return problem(
+                    400,
+                    "Bad request",
+                    "Provided request parameters are invalid.",
+                    "commonbad_request",
+                )
+            }
+        },
     };
-    let data: Vec<Value> = (0..t.persons.min(limit)).map(person).collect();
+    let end = t.persons.min(start + limit);
+    let data: Vec<Value> = (start..end).map(|i| person(t, i)).collect();
     let mut links = json!({"self": {"href": "https://api.personio.de/v2/persons"}});
-    if t.persons > limit {
-        links["next"] = json!({"href": "https://api.personio.de/v2/persons?cursor=cur_emu2"});
+    if end < t.persons {
+        links["next"] =
+            json!({"href": format!("https://api.personio.de/v2/persons?cursor=cur_{end}")});
     }
     Reply::json(200, json!({"_data": data, "_meta": {"links": links}}))
+}
+
+/// `GET /v2/persons/{id}`: one person, or Personio's 404.
+fn one_person(t: &PersonioTenant, id: &str) -> Reply {
+    if let Err(refused) = may_read(t) {
+        return refused;
+    }
+    match (0..t.persons).find(|i| person_id(*i) == id) {
+        Some(i) => Reply::json(200, person(t, i)),
+        None => problem(
+            404,
+            "Resource not found",
+            "There is no resource for the specified id.",
+            "commonresource_not_found",
+        ),
+    }
 }
 
 impl Emulator {

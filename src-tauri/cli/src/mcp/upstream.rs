@@ -151,7 +151,12 @@ impl Upstream {
             ListMethod::Get => reqwest::Method::GET,
             ListMethod::Post => reqwest::Method::POST,
         };
-        let mut builder = self.client.request(method, url);
+        // Only JSON is passed on (the field policy reads it), so JSON is what is asked for:
+        // BambooHR answers XML to a request that does not say so.
+        let mut builder = self
+            .client
+            .request(method, url)
+            .header(reqwest::header::ACCEPT, "application/json");
         builder = match &provider.auth {
             // Client credentials: the proxy mints the access token; the run token stands
             // for it as a Bearer token (grant.rs, `admits`).

@@ -44,7 +44,8 @@ fn cases() -> Vec<Case> {
     use crate::accounts::{HIBOB, HUMAANS, JAZZHR, NAMELY, PAYFIT};
     use keystep_emulator::{
         BamboohrTenant, DeelTenant, FactorialTenant, HibobTenant, HumaansTenant, JazzhrAccount,
-        NamelyTenant, PayfitTenant, PersonioTenant, RipplingTenant, TeamtailorTenant,
+        LeverTenant, NamelyTenant, PayfitTenant, PersonioTenant, RipplingTenant, TeamtailorTenant,
+        WorkableTenant,
     };
     const DEEL: &str = "DeelMcpTok3nCanary0000000000042";
     const RIPPLING: &str = "RipplingMcpTok3nCanary00000042";
@@ -52,6 +53,8 @@ fn cases() -> Vec<Case> {
     const BAMBOOHR: &str = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffe042";
     const PERSONIO: &str = "papi-PersonioEverySecretCanary0042";
     const FACTORIAL: &str = "FactorialEveryKeyCanary000000042";
+    const LEVER: &str = "LeverMcpKeyCanary00000000000042";
+    const WORKABLE: &str = "WorkableMcpTok3nCanary000000042";
     vec![
         Case {
             provider: "payfit",
@@ -193,6 +196,34 @@ fn cases() -> Vec<Case> {
             pages: true,
             read: json!({"path": "/employees/employees/103"}),
             candidates: false,
+        },
+        // Users and opportunities (its candidates), each read with the read purpose's
+        // permissions; an opportunity's phones and location are withheld.
+        Case {
+            provider: "lever",
+            fields: &[],
+            stdin: format!("api_key={LEVER}\n"),
+            secret: LEVER,
+            add: |e| e.add_lever(LeverTenant::full(LEVER).for_purpose("read")),
+            pages: true,
+            read: json!({"path": "/opportunities/250d8f03-0000-4000-8000-000000000003"}),
+            candidates: true,
+        },
+        // Members (paged by the since_id of paging.next's URL) and candidates; a candidate's
+        // address, phone and location are withheld, its cover letter marked untrusted.
+        Case {
+            provider: "workable",
+            fields: &["subdomain=acme"],
+            stdin: format!("access_token={WORKABLE}\n"),
+            secret: WORKABLE,
+            add: |e| {
+                e.add_workable(
+                    WorkableTenant::full("acme", "Acme Recruiting", WORKABLE).for_purpose("read"),
+                )
+            },
+            pages: true,
+            read: json!({"path": "/candidates/ce40003"}),
+            candidates: true,
         },
     ]
 }

@@ -525,7 +525,10 @@ fn ashby_is_read_by_assistants_with_its_sensitive_fields_withheld() {
             ],
         ),
     );
-    for (i, what) in ["request", "list_people", "list_candidates"].iter().enumerate() {
+    for (i, what) in ["request", "list_people", "list_candidates"]
+        .iter()
+        .enumerate()
+    {
         let r = &out["results"][i];
         assert_eq!(r["is_error"], false, "{what} is answered: {r}");
     }

@@ -219,9 +219,8 @@ fn people_page(t: &AshbyTenant, method: &str, body: &Value) -> Reply {
         .map(|i| shape(*i))
         .collect();
     let more = end < listed.len() as u64;
-    let next = more.then(|| {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("after:{end}"))
-    });
+    let next = more
+        .then(|| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("after:{end}")));
     Reply::json(
         200,
         json!({"success": true, "results": results, "moreDataAvailable": more, "nextCursor": next}),
@@ -232,7 +231,11 @@ fn cursor_offset(cursor: &str) -> Option<u64> {
     let text = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()?;
-    String::from_utf8(text).ok()?.strip_prefix("after:")?.parse().ok()
+    String::from_utf8(text)
+        .ok()?
+        .strip_prefix("after:")?
+        .parse()
+        .ok()
 }
 
 /// One user or candidate by id, or Ashby's `success: false` naming why (the code is inferred).
@@ -277,7 +280,8 @@ fn user(i: u64) -> Value {
 fn candidate(i: u64) -> Value {
     let p = crate::people::person(i);
     let phone = json!({"value": secret("phone", i), "type": "Mobile", "isPrimary": true});
-    let email = json!({"value": format!("candidate{i}@mail.test"), "type": "Personal", "isPrimary": true});
+    let email =
+        json!({"value": format!("candidate{i}@mail.test"), "type": "Personal", "isPrimary": true});
     json!({
         "id": format!("f9e52a51-a075-4116-a7b8-{i:012}"),
         "createdAt": "2026-10-01T08:00:00.000Z", "updatedAt": "2026-11-01T08:00:00.000Z",

@@ -172,7 +172,8 @@ fn list(t: &GreenhouseTenant, rec: &Recorded, path: &str) -> Reply {
     let end = page.after + page.per_page;
     if page.ids.is_none() && end < total {
         let next = Page::cursor(resource, end, page.per_page);
-        let link = format!("<https://harvest.greenhouse.io/v3/{resource}?cursor={next}>; rel=\"next\"");
+        let link =
+            format!("<https://harvest.greenhouse.io/v3/{resource}?cursor={next}>; rel=\"next\"");
         reply.with_header("Link", &link)
     } else {
         reply

@@ -522,8 +522,17 @@ fn ashby_is_read_by_assistants_with_its_sensitive_fields_withheld() {
                 ),
                 call("list_people", json!({"account": handle})),
                 call("list_candidates", json!({"account": handle})),
+                call(
+                    "request",
+                    json!({"account": handle, "path": "/offer.list", "method": "POST"}),
+                ),
             ],
         ),
+    );
+    let offers = &out["results"][3];
+    assert!(
+        offers["is_error"] == true && offers["structured"]["code"] == "missing_permission",
+        "offers are pay data, withheld whole: {offers}"
     );
     for (i, what) in ["request", "list_people", "list_candidates"]
         .iter()

@@ -164,7 +164,12 @@ impl Model for Ashby {
             _ => {
                 let limit = body.get("limit").and_then(Value::as_u64).unwrap_or(100);
                 let items: Vec<Value> = (0..t.records.min(limit))
-                    .map(|i| json!({"id": format!("rec-{i}"), "organizationId": "org-acme"}))
+                    .map(|i| match rec.path.as_str() {
+                        // Offers carry the compensation (the file's `sensitive.pay`).
+                        "/offer.list" => json!({"id": format!("offer-{i}"),
+                            "latestVersion": {"salary": {"value": secret("salary", i), "currencyCode": "USD"}}}),
+                        _ => json!({"id": format!("rec-{i}"), "organizationId": "org-acme"}),
+                    })
                     .collect();
                 Reply::json(
                     200,

@@ -4,10 +4,11 @@
 //! tokens on `harvest.greenhouse.io/v3`, a 403 for a scope the credential lacks, JSON arrays
 //! for lists, and empty lists for a user who is not a Site Admin.
 //!
-//! Users, candidates, applications and EEOC answers are built from `crate::people` in Harvest
-//! v3's shape (docs/providers/greenhouse.md, "People and sensitive fields") and paged as v3
-//! pages: `per_page` (1–500, 100 by default) on the first request, then the Link header's
-//! rel="next" URL, whose opaque `cursor` must be the only query parameter.
+//! Users, candidates, applications, EEOC and demographic answers and offers are built from
+//! `crate::people` in Harvest v3's shape (docs/providers/greenhouse.md, "People and sensitive
+//! fields") and paged as v3 pages: `per_page` (1–500, 100 by default) on the first request,
+//! then the Link header's rel="next" URL, whose opaque `cursor` must be the only query
+//! parameter.
 
 use std::collections::BTreeMap;
 
@@ -153,7 +154,9 @@ fn list(t: &GreenhouseTenant, rec: &Recorded, path: &str) -> Reply {
         Err(refused) => return refused,
     };
     let total = match resource {
-        "users" | "candidates" | "applications" | "eeoc" => t.people,
+        "users" | "candidates" | "applications" | "eeoc" | "demographic_answers" | "offers" => {
+            t.people
+        }
         _ => t.records,
     };
     let total = if t.site_admin { total } else { 0 };
@@ -242,6 +245,8 @@ fn first_id(resource: &str) -> u64 {
         "candidates" => 5_000_000,
         "applications" => 6_000_000,
         "eeoc" => 7_000_000,
+        "demographic_answers" => 7_100_000,
+        "offers" => 7_200_000,
         _ => 4_000_000,
     }
 }
@@ -256,6 +261,18 @@ fn record(resource: &str, i: u64) -> Value {
         "candidates" => candidate(i),
         "applications" => application(i),
         "eeoc" => eeoc(i),
+        "demographic_answers" => json!({
+            "id": first_id("demographic_answers") + i,
+            "application_id": first_id("applications") + i, "demographic_question_id": 1,
+            "demographic_answer_option_id": null, "free_form_text": secret("self-described", i),
+        }),
+        "offers" => json!({
+            "id": first_id("offers") + i, "version": 1, "status": "Created",
+            "application_id": first_id("applications") + i,
+            "candidate_id": first_id("candidates") + i, "job_id": 4_000_001,
+            "custom_fields": {"salary": {"name": "Salary", "type": "currency",
+                                         "value": secret("salary", i)}},
+        }),
         _ => json!({"id": first_id(resource) + i, "name": format!("Record {i}")}),
     }
 }

@@ -429,8 +429,12 @@ fn a_refused_key_comes_back_as_a_tool_error_with_keystep_code() {
     );
 }
 
+// That a provider whose file lists no sensitive fields is refused is proved in keystep-cli
+// (`mcp::request::tests`) on a shipped file with its `[sensitive.*]` sections taken out:
+// every shipped provider may come to list them, so no provider can stand in for the case here.
+// Ashby, the provider this test used while it had none, is now read with its fields withheld.
 #[test]
-fn a_provider_without_a_sensitive_field_list_is_not_read_by_assistants() {
+fn ashby_is_read_by_assistants_with_its_sensitive_fields_withheld() {
     if !keyring_present() {
         return;
     }
@@ -450,8 +454,6 @@ fn a_provider_without_a_sensitive_field_list_is_not_read_by_assistants() {
         .as_str()
         .expect("a handle")
         .to_string();
-    // Linking verified the key (its check reads the candidate list): count from here.
-    let before = cli.emu.requests().len();
     let (out, _) = drive(
         &python,
         &plan(
@@ -460,35 +462,41 @@ fn a_provider_without_a_sensitive_field_list_is_not_read_by_assistants() {
             vec![
                 call(
                     "request",
-                    json!({"account": handle, "path": "/candidate.list", "method": "POST"}),
+                    json!({"account": handle, "path": "/candidate.list", "method": "POST",
+                           "body": {"limit": 3}}),
                 ),
                 call("list_people", json!({"account": handle})),
+                call("list_candidates", json!({"account": handle})),
+                call(
+                    "request",
+                    json!({"account": handle, "path": "/offer.list", "method": "POST"}),
+                ),
             ],
         ),
     );
-    let refused = &out["results"][0];
-    assert_eq!(refused["is_error"], true, "request is refused: {refused}");
-    assert_eq!(
-        refused["structured"]["code"], "invalid_input",
-        "Keystep's code: {refused}"
-    );
+    let offers = &out["results"][3];
     assert!(
-        refused["structured"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("sensitive fields")),
-        "the sentence says why: {refused}"
+        offers["is_error"] == true && offers["structured"]["code"] == "missing_permission",
+        "offers are pay data, withheld whole: {offers}"
     );
-    let unmapped = &out["results"][1];
-    assert_eq!(unmapped["is_error"], true, "no people mapping: {unmapped}");
+    for (i, what) in ["request", "list_people", "list_candidates"]
+        .iter()
+        .enumerate()
+    {
+        let r = &out["results"][i];
+        assert_eq!(r["is_error"], false, "{what} is answered: {r}");
+    }
     let record = out.to_string();
+    assert!(
+        !record.contains(keystep_emulator::people::SENSITIVE),
+        "no phone number or location reaches the assistant: {record}"
+    );
     assert!(
         !record.contains(ASHBY),
         "the key is in no MCP message: {record}"
     );
     assert!(
-        cli.emu.requests()[before..]
-            .iter()
-            .all(|r| r.provider != "ashby"),
-        "nothing was read from Ashby for the assistant"
+        record.contains("untrusted_content"),
+        "what a candidate wrote is wrapped as outsiders' text: {record}"
     );
 }

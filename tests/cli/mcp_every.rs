@@ -43,9 +43,9 @@ struct Case {
 fn cases() -> Vec<Case> {
     use crate::accounts::{HIBOB, HUMAANS, JAZZHR, NAMELY, PAYFIT};
     use keystep_emulator::{
-        BamboohrTenant, DeelTenant, FactorialTenant, HibobTenant, HumaansTenant, JazzhrAccount,
-        LeverTenant, NamelyTenant, PayfitTenant, PersonioTenant, RipplingTenant, TeamtailorTenant,
-        WorkableTenant,
+        AshbyTenant, BamboohrTenant, DeelTenant, FactorialTenant, GreenhouseTenant, HibobTenant,
+        HumaansTenant, JazzhrAccount, LeverTenant, NamelyTenant, PayfitTenant, PersonioTenant,
+        RipplingTenant, TeamtailorTenant, WorkableTenant,
     };
     const DEEL: &str = "DeelMcpTok3nCanary0000000000042";
     const RIPPLING: &str = "RipplingMcpTok3nCanary00000042";
@@ -55,6 +55,8 @@ fn cases() -> Vec<Case> {
     const FACTORIAL: &str = "FactorialEveryKeyCanary000000042";
     const LEVER: &str = "LeverMcpKeyCanary00000000000042";
     const WORKABLE: &str = "WorkableMcpTok3nCanary000000042";
+    const GREENHOUSE: &str = "GreenhouseMcpSecretCanary00042";
+    const ASHBY: &str = "AshbyMcpEveryKeyCanary0000042";
     vec![
         Case {
             provider: "payfit",
@@ -223,6 +225,32 @@ fn cases() -> Vec<Case> {
             },
             pages: true,
             read: json!({"path": "/candidates/ce40003"}),
+            candidates: true,
+        },
+        Case {
+            provider: "greenhouse",
+            fields: &["client_id=CliEveryGreenhouseClient01"],
+            stdin: format!("client_secret={GREENHOUSE}\n"),
+            secret: GREENHOUSE,
+            add: |e| {
+                e.add_greenhouse(GreenhouseTenant::full(
+                    "CliEveryGreenhouseClient01",
+                    GREENHOUSE,
+                ))
+            },
+            pages: true,
+            read: json!({"path": "/candidates", "query": {"ids": "5000003"}}),
+            candidates: true,
+        },
+        Case {
+            provider: "ashby",
+            fields: &[],
+            stdin: format!("api_key={ASHBY}\n"),
+            secret: ASHBY,
+            add: |e| e.add_ashby(AshbyTenant::full(ASHBY)),
+            pages: true,
+            read: json!({"path": "/candidate.info", "method": "POST",
+                         "body": {"id": "f9e52a51-a075-4116-a7b8-000000000003"}}),
             candidates: true,
         },
     ]

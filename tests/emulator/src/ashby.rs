@@ -3,9 +3,14 @@
 //! without a key, 403 for a wrong or disabled key (in words, or as JSON: [`AshbyRefusal`]),
 //! a missing module permission named `missing_endpoint_permission` on a 403 or on a 200
 //! with `success: false` ([`AshbyDenial`]), and answers wrapped in `{success, results}`.
+//!
+//! Users and candidates are built from `crate::people` in Ashby's shape (docs/providers/
+//! ashby.md, "People and sensitive fields"), paged as Ashby pages: `limit` (at most 100) and
+//! an opaque `cursor` in the JSON body, `moreDataAvailable` and `nextCursor` in the answer.
 
 use std::collections::BTreeMap;
 
+use base64::Engine;
 use serde_json::{json, Value};
 
 use crate::auth::basic_key;
@@ -22,8 +27,10 @@ pub struct AshbyTenant {
     pub organization: Option<String>,
     /// The key's permissions, by id (`jobsRead`…).
     pub permissions: Vec<String>,
-    /// Records each list holds.
+    /// Records each other list (jobs, applications…) holds.
     pub records: u64,
+    /// Users and candidates, built from `crate::people`.
+    pub people: u64,
 }
 
 impl AshbyTenant {
@@ -35,7 +42,14 @@ impl AshbyTenant {
             organization: Some("Acme Recruiting".into()),
             permissions: provider_file::required(provider_file::text(FILE)),
             records: 4,
+            people: 105,
         }
+    }
+
+    /// The same organization with `n` users and `n` candidates.
+    pub fn with_people(mut self, n: u64) -> Self {
+        self.people = n;
+        self
     }
 
     /// The same key with exactly what purpose `id` asks for.
@@ -77,9 +91,9 @@ const FILE: &str = "ashby";
 fn needs(method: &str) -> Option<&'static str> {
     Some(match method {
         "/apiKey.info" => "apiKeysRead",
-        "/user.list" => "organizationRead",
+        "/user.list" | "/user.info" => "organizationRead",
         "/job.list" => "jobsRead",
-        "/candidate.list" | "/application.list" => "candidatesRead",
+        "/candidate.list" | "/candidate.info" | "/application.list" => "candidatesRead",
         "/interviewPlan.list" => "interviewsRead",
         "/feedbackFormDefinition.list" => "hiringProcessMetadataRead",
         "/offer.list" => "offersRead",
@@ -142,17 +156,27 @@ impl Model for Ashby {
             }
             return Reply::json(200, json!({"success": true, "results": results}));
         }
-        let limit = serde_json::from_str::<Value>(&rec.body)
-            .ok()
-            .and_then(|b| b.get("limit").and_then(Value::as_u64))
-            .unwrap_or(100);
-        let items: Vec<Value> = (0..t.records.min(limit))
-            .map(|i| json!({"id": format!("rec-{i}"), "organizationId": "org-acme"}))
-            .collect();
-        Reply::json(
-            200,
-            json!({"success": true, "results": items, "moreDataAvailable": t.records > limit, "nextCursor": null}),
-        )
+        let body = serde_json::from_str::<Value>(&rec.body).unwrap_or(Value::Null);
+        match rec.path.as_str() {
+            "/user.list" | "/candidate.list" => people_page(t, &rec.path, &body),
+            "/user.info" => one(t, &body["userId"], "user_not_found", user),
+            "/candidate.info" => one(t, &body["id"], "candidate_not_found", candidate),
+            _ => {
+                let limit = body.get("limit").and_then(Value::as_u64).unwrap_or(100);
+                let items: Vec<Value> = (0..t.records.min(limit))
+                    .map(|i| match rec.path.as_str() {
+                        // Offers carry the compensation (the file's `sensitive.pay`).
+                        "/offer.list" => json!({"id": format!("offer-{i}"),
+                            "latestVersion": {"salary": {"value": secret("salary", i), "currencyCode": "USD"}}}),
+                        _ => json!({"id": format!("rec-{i}"), "organizationId": "org-acme"}),
+                    })
+                    .collect();
+                Reply::json(
+                    200,
+                    json!({"success": true, "results": items, "moreDataAvailable": t.records > limit, "nextCursor": null}),
+                )
+            }
+        }
     }
 
     fn revoke(&mut self, secret: &str) {
@@ -162,6 +186,124 @@ impl Model for Ashby {
     fn as_any(&mut self) -> &mut dyn std::any::Any {
         self
     }
+}
+
+/// A page of users or candidates: `limit` (at most 100, Ashby's maximum and default) from
+/// where `cursor` says; deactivated users only when `includeDeactivated` is true.
+fn people_page(t: &AshbyTenant, method: &str, body: &Value) -> Reply {
+    let users = method == "/user.list";
+    let include_all = !users || body["includeDeactivated"] == true;
+    let listed: Vec<u64> = (0..t.people)
+        .filter(|i| include_all || crate::people::person(*i).state != 1)
+        .collect();
+    let after = match body.get("cursor") {
+        None | Some(Value::Null) => 0,
+        Some(c) => match c.as_str().and_then(cursor_offset) {
+            Some(n) => n,
+            // What Ashby answers a cursor it never gave is not documented (inferred).
+            None => {
+                return Reply::json(
+                    200,
+                    json!({"success": false, "errors": ["invalid_cursor"],
+                           "errorInfo": {"code": "invalid_cursor", "message": "The cursor is invalid"}}),
+                )
+            }
+        },
+    };
+    let limit = body
+        .get("limit")
+        .and_then(Value::as_u64)
+        .unwrap_or(100)
+        .clamp(1, 100);
+    let end = (after + limit).min(listed.len() as u64);
+    let shape = if users { user } else { candidate };
+    let results: Vec<Value> = listed
+        .get(after as usize..end as usize)
+        .unwrap_or_default()
+        .iter()
+        .map(|i| shape(*i))
+        .collect();
+    let more = end < listed.len() as u64;
+    let next = more
+        .then(|| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("after:{end}")));
+    Reply::json(
+        200,
+        json!({"success": true, "results": results, "moreDataAvailable": more, "nextCursor": next}),
+    )
+}
+
+fn cursor_offset(cursor: &str) -> Option<u64> {
+    let text = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()?;
+    String::from_utf8(text)
+        .ok()?
+        .strip_prefix("after:")?
+        .parse()
+        .ok()
+}
+
+/// One user or candidate by id, or Ashby's `success: false` naming why (the code is inferred).
+fn one(t: &AshbyTenant, id: &Value, missing: &str, shape: fn(u64) -> Value) -> Reply {
+    let found = id
+        .as_str()
+        .and_then(|id| id.rsplit('-').next())
+        .and_then(|n| n.parse::<u64>().ok())
+        .filter(|i| *i < t.people)
+        .map(shape)
+        .filter(|record| record["id"] == *id);
+    match found {
+        Some(record) => Reply::json(200, json!({"success": true, "results": record})),
+        None => Reply::json(
+            200,
+            json!({"success": false, "errors": [missing],
+                   "errorInfo": {"code": missing, "message": "Not found"}}),
+        ),
+    }
+}
+
+fn user_id(i: u64) -> String {
+    format!("3ae9d0c4-7a51-4c55-9d1e-{i:012}")
+}
+
+fn secret(what: &str, i: u64) -> String {
+    format!("{}-{what}-{i:04}", crate::people::SENSITIVE)
+}
+
+/// Person `i` as an Ashby user (`user.list`, `user.info`).
+fn user(i: u64) -> Value {
+    let p = crate::people::person(i);
+    json!({
+        "id": user_id(i), "firstName": p.first, "lastName": p.last, "email": p.email,
+        "globalRole": if i == 0 { "Organization Admin" } else { "Elevated Access" },
+        "isEnabled": p.state != 1, "updatedAt": "2026-11-01T09:00:00.000Z",
+        "managerId": p.manager.map(user_id),
+    })
+}
+
+/// Candidate `i` (`candidate.list`, `candidate.info`): contact details and what they wrote.
+fn candidate(i: u64) -> Value {
+    let p = crate::people::person(i);
+    let phone = json!({"value": secret("phone", i), "type": "Mobile", "isPrimary": true});
+    let email =
+        json!({"value": format!("candidate{i}@mail.test"), "type": "Personal", "isPrimary": true});
+    json!({
+        "id": format!("f9e52a51-a075-4116-a7b8-{i:012}"),
+        "createdAt": "2026-10-01T08:00:00.000Z", "updatedAt": "2026-11-01T08:00:00.000Z",
+        "name": format!("Candidate{i} {}", p.last),
+        "primaryEmailAddress": email, "emailAddresses": [email],
+        "primaryPhoneNumber": phone, "phoneNumbers": [phone],
+        "socialLinks": [{"type": "LinkedIn", "url": format!("https://linkedin.test/in/c{i}")}],
+        "tags": [], "position": crate::people::INJECTION, "company": "Previous Co",
+        "school": "State University", "applicationIds": [format!("app-{i}")],
+        "resumeFileHandle": {"id": format!("file-{i}"), "name": "resume.pdf", "handle": format!("h{i}")},
+        "fileHandles": [], "customFields": [],
+        "profileUrl": format!("https://app.ashbyhq.com/candidates/f9e52a51-a075-4116-a7b8-{i:012}"),
+        "source": {"id": "src-1", "title": "LinkedIn", "isArchived": false},
+        "timezone": "Europe/Paris",
+        "location": {"id": format!("loc-{i}"), "locationSummary": secret("city", i),
+                     "locationComponents": [{"type": "City", "name": secret("city", i)}]},
+    })
 }
 
 impl Emulator {

@@ -3,10 +3,17 @@
 //! `grant_type=client_credentials`; the answer's `expires_at` and `scope`), Bearer access
 //! tokens on `harvest.greenhouse.io/v3`, a 403 for a scope the credential lacks, JSON arrays
 //! for lists, and empty lists for a user who is not a Site Admin.
+//!
+//! Users, candidates, applications, EEOC and demographic answers and offers are built from
+//! `crate::people` in Harvest v3's shape (docs/providers/greenhouse.md, "People and sensitive
+//! fields") and paged as v3 pages: `per_page` (1–500, 100 by default) on the first request,
+//! then the Link header's rel="next" URL, whose opaque `cursor` must be the only query
+//! parameter.
 
 use std::collections::BTreeMap;
 
-use serde_json::json;
+use base64::Engine;
+use serde_json::{json, Value};
 
 use crate::auth::{ClientAuth, TokenExpiry, TokenIssuer};
 use crate::{provider_file, Emulator, Model, Recorded, Reply};
@@ -22,8 +29,11 @@ pub struct GreenhouseTenant {
     pub scopes: Vec<String>,
     /// Whether the credential's user is a Site Admin (else lists come back empty).
     pub site_admin: bool,
-    /// Users, jobs, candidates and applications listed.
+    /// Records each other list (jobs, departments…) holds.
     pub records: u64,
+    /// Users, and candidates (each with one application and EEOC answers), built from
+    /// `crate::people`.
+    pub people: u64,
 }
 
 impl GreenhouseTenant {
@@ -35,7 +45,14 @@ impl GreenhouseTenant {
             scopes: all_scopes(),
             site_admin: true,
             records: 7,
+            people: 105,
         }
+    }
+
+    /// The same credential's organization with `n` users and `n` candidates.
+    pub fn with_people(mut self, n: u64) -> Self {
+        self.people = n;
+        self
     }
 
     /// The same credential with exactly the scopes purpose `id` asks for.
@@ -116,7 +133,7 @@ impl Model for Greenhouse {
 }
 
 /// A Harvest v3 list: the resource's `list` scope or 403, then a JSON array (empty for a
-/// user who is not a Site Admin).
+/// user who is not a Site Admin), a page at a time.
 fn list(t: &GreenhouseTenant, rec: &Recorded, path: &str) -> Reply {
     if rec.method != "GET" {
         return Reply::json(405, json!({"message": "Method Not Allowed"}));
@@ -132,20 +149,191 @@ fn list(t: &GreenhouseTenant, rec: &Recorded, path: &str) -> Reply {
             json!({"message": format!("Missing required scope: {scope}")}),
         );
     }
-    let per_page: u64 = rec
-        .query
-        .get("per_page")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(100);
-    let shown = if t.site_admin {
-        t.records.min(per_page)
-    } else {
-        0
+    let page = match Page::of(rec, resource) {
+        Ok(page) => page,
+        Err(refused) => return refused,
     };
-    let items: Vec<_> = (0..shown)
-        .map(|i| json!({"id": 4_000_000 + i, "name": format!("Record {i}")}))
-        .collect();
-    Reply::json(200, json!(items))
+    let total = match resource {
+        "users" | "candidates" | "applications" | "eeoc" | "demographic_answers" | "offers" => {
+            t.people
+        }
+        _ => t.records,
+    };
+    let total = if t.site_admin { total } else { 0 };
+    let wanted: Option<Vec<u64>> = page.ids.as_ref().map(|ids| {
+        ids.iter()
+            .filter_map(|id| index_of(resource, *id))
+            .filter(|i| *i < total)
+            .collect()
+    });
+    let indices: Vec<u64> = match wanted {
+        Some(w) => w,
+        None => (page.after..total.min(page.after + page.per_page)).collect(),
+    };
+    let items: Vec<Value> = indices.iter().map(|i| record(resource, *i)).collect();
+    let reply = Reply::json(200, json!(items));
+    let end = page.after + page.per_page;
+    if page.ids.is_none() && end < total {
+        let next = Page::cursor(resource, end, page.per_page);
+        let link =
+            format!("<https://harvest.greenhouse.io/v3/{resource}?cursor={next}>; rel=\"next\"");
+        reply.with_header("Link", &link)
+    } else {
+        reply
+    }
+}
+
+/// Where a page starts, its size, and an `ids` filter, from a first request's parameters or
+/// from the cursor a Link header gave.
+struct Page {
+    after: u64,
+    per_page: u64,
+    ids: Option<Vec<u64>>,
+}
+
+impl Page {
+    fn of(rec: &Recorded, resource: &str) -> Result<Page, Reply> {
+        // What Greenhouse answers a refused cursor or page size is not documented: 422 is
+        // inferred (docs/providers/greenhouse.md).
+        let refuse = |why: &str| Reply::json(422, json!({"message": why}));
+        if let Some(cursor) = rec.query.get("cursor") {
+            if rec.query.len() != 1 {
+                return Err(refuse("cursor must be the only query parameter"));
+            }
+            let decoded = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(cursor)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+                .filter(|v| v["resource"] == resource);
+            let Some(c) = decoded else {
+                return Err(refuse("invalid cursor"));
+            };
+            return Ok(Page {
+                after: c["after"].as_u64().unwrap_or(0),
+                per_page: c["per_page"].as_u64().unwrap_or(100),
+                ids: None,
+            });
+        }
+        let per_page = match rec.query.get("per_page").map(|p| p.parse::<u64>()) {
+            None => 100,
+            Some(Ok(n)) if (1..=500).contains(&n) => n,
+            Some(_) => return Err(refuse("per_page must be between 1 and 500")),
+        };
+        let ids = rec.query.get("ids").map(|ids| {
+            ids.split(',')
+                .filter_map(|id| id.trim().parse().ok())
+                .collect()
+        });
+        Ok(Page {
+            after: 0,
+            per_page,
+            ids,
+        })
+    }
+
+    /// An opaque cursor: URL-safe Base64 of what the next page needs, as Greenhouse's is.
+    fn cursor(resource: &str, after: u64, per_page: u64) -> String {
+        let payload = json!({"resource": resource, "after": after, "per_page": per_page});
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(payload.to_string())
+    }
+}
+
+/// The first id of each people-backed list; any other list's records start at 4,000,000.
+fn first_id(resource: &str) -> u64 {
+    match resource {
+        "users" => 4_100_000,
+        "candidates" => 5_000_000,
+        "applications" => 6_000_000,
+        "eeoc" => 7_000_000,
+        "demographic_answers" => 7_100_000,
+        "offers" => 7_200_000,
+        _ => 4_000_000,
+    }
+}
+
+fn index_of(resource: &str, id: u64) -> Option<u64> {
+    id.checked_sub(first_id(resource))
+}
+
+fn record(resource: &str, i: u64) -> Value {
+    match resource {
+        "users" => user(i),
+        "candidates" => candidate(i),
+        "applications" => application(i),
+        "eeoc" => eeoc(i),
+        "demographic_answers" => json!({
+            "id": first_id("demographic_answers") + i,
+            "application_id": first_id("applications") + i, "demographic_question_id": 1,
+            "demographic_answer_option_id": null, "free_form_text": secret("self-described", i),
+        }),
+        "offers" => json!({
+            "id": first_id("offers") + i, "version": 1, "status": "Created",
+            "application_id": first_id("applications") + i,
+            "candidate_id": first_id("candidates") + i, "job_id": 4_000_001,
+            "custom_fields": {"salary": {"name": "Salary", "type": "currency",
+                                         "value": secret("salary", i)}},
+        }),
+        _ => json!({"id": first_id(resource) + i, "name": format!("Record {i}")}),
+    }
+}
+
+fn secret(what: &str, i: u64) -> String {
+    format!("{}-{what}-{i:04}", crate::people::SENSITIVE)
+}
+
+/// Person `i` as a Greenhouse user (`GET /v3/users`).
+fn user(i: u64) -> Value {
+    let p = crate::people::person(i);
+    json!({
+        "id": first_id("users") + i, "first_name": p.first, "last_name": p.last,
+        "name": format!("{} {}", p.first, p.last), "job_title": p.title,
+        "primary_email": p.email, "emails": [p.email], "deactivated": p.state == 1,
+        "site_admin": i == 0, "agency_id": null, "employee_id": format!("E{i:05}"),
+        "linked_candidate_ids": [], "office_ids": [], "department_ids": [100 + i % 3],
+        "interviewer_tags": [], "created_at": format!("{}T09:00:00Z", p.start),
+        "updated_at": "2026-11-01T09:00:00Z",
+    })
+}
+
+/// Candidate `i` (`GET /v3/candidates`): their contact details, the links they gave.
+fn candidate(i: u64) -> Value {
+    let p = crate::people::person(i);
+    json!({
+        "id": first_id("candidates") + i, "first_name": format!("Candidate{i}"),
+        "last_name": p.last, "preferred_name": null, "company": "Previous Co",
+        "title": p.title, "last_activity_at": "2026-11-02T10:00:00Z", "private": false,
+        "can_email": true, "tags": ["2026"], "linked_user_ids": [],
+        "email_addresses": [{"value": format!("candidate{i}@mail.test"), "type": "personal"}],
+        "phone_numbers": [{"value": secret("phone", i), "type": "mobile"}],
+        "addresses": [{"value": secret("street", i), "type": "home"}],
+        "website_addresses": [{"value": format!("https://candidate{i}.test"), "type": "personal"}],
+        "social_media_addresses": [{"value": crate::people::INJECTION}],
+        "custom_fields": {},
+    })
+}
+
+/// Candidate `i`'s application (`GET /v3/applications`): their answers and location.
+fn application(i: u64) -> Value {
+    json!({
+        "id": first_id("applications") + i, "candidate_id": first_id("candidates") + i,
+        "job_id": 4_000_001, "stage_name": "Application Review", "status": "in_process",
+        "created_at": format!("2026-10-{:02}T08:00:00Z", 1 + i % 28), "prospect": false,
+        "location_address": secret("street", i),
+        "answers": [{"question": "Why us?", "answer": crate::people::INJECTION}],
+    })
+}
+
+/// Candidate `i`'s row-level EEOC answers (`GET /v3/eeoc`).
+fn eeoc(i: u64) -> Value {
+    json!({
+        "id": first_id("eeoc") + i, "application_id": first_id("applications") + i,
+        "candidate_id": first_id("candidates") + i,
+        "gender": {"id": 1, "description": secret("gender", i)},
+        "race": {"id": 2, "description": secret("race", i)},
+        "veteran_status": {"id": 3, "description": secret("veteran", i)},
+        "disability_status": {"id": 4, "description": secret("disability", i)},
+        "submitted_at": "2026-10-02T08:00:00Z",
+    })
 }
 
 impl Emulator {

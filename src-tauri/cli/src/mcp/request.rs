@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 
 use keystep_core::error::Code;
 use keystep_core::people::{self, FieldPolicy};
-use keystep_core::provider::{ListMethod, Method};
+use keystep_core::provider::{ListMethod, Method, Provider};
 
 use super::records::{add_withheld, default_host};
 use super::server::{missing, shown, text_arg, Answer, McpServer};
@@ -18,17 +18,7 @@ impl McpServer {
         let handle = text_arg(args, "account")?.ok_or_else(|| missing("account"))?;
         let path = text_arg(args, "path")?.ok_or_else(|| missing("path"))?;
         let (account, provider, served) = self.account(&handle)?;
-        // A provider whose file names no sensitive fields yet would hand pay and identity
-        // data to the assistant unfiltered: it is not read until its sections exist.
-        if provider.sensitive.is_empty() {
-            return Err(ToolError::new(
-                Code::InvalidInput,
-                format!(
-                    "Keystep has not listed {}'s sensitive fields yet, so assistants cannot read it through Keystep.",
-                    provider.name
-                ),
-            ));
-        }
+        sensitive_fields_listed(provider)?;
         if !path.starts_with('/') || path.contains(['?', '#']) {
             return Err(ToolError::new(
                 Code::InvalidInput,
@@ -142,5 +132,48 @@ impl McpServer {
             account: Some(account.id.clone()),
             withheld,
         })
+    }
+}
+
+/// A provider whose file names no sensitive fields yet would hand pay and identity data to
+/// the assistant unfiltered: it is not read until its sections exist.
+fn sensitive_fields_listed(provider: &Provider) -> Result<(), ToolError> {
+    if provider.sensitive.is_empty() {
+        return Err(ToolError::new(
+            Code::InvalidInput,
+            format!(
+                "Keystep has not listed {}'s sensitive fields yet, so assistants cannot read it through Keystep.",
+                provider.name
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use keystep_core::provider::Catalogue;
+
+    use super::*;
+
+    // Every shipped provider file may come to list its sensitive fields, so the refusal is
+    // proved on a shipped file with its `[sensitive.*]` sections taken out, not on whichever
+    // provider happens to lack them today.
+    #[test]
+    fn a_provider_without_a_sensitive_field_list_is_refused() {
+        let catalogue = Catalogue::embedded().expect("the shipped providers load");
+        let mut provider = catalogue.get("jazzhr").expect("jazzhr").clone();
+        assert!(
+            sensitive_fields_listed(&provider).is_ok(),
+            "a provider that lists its sensitive fields is read"
+        );
+        provider.sensitive.clear();
+        let refused = sensitive_fields_listed(&provider).expect_err("refused");
+        assert_eq!(refused.code, Code::InvalidInput, "Keystep's code");
+        assert!(
+            refused.message.contains("sensitive fields") && refused.message.contains("JazzHR"),
+            "the sentence names the provider and says why: {}",
+            refused.message
+        );
     }
 }

@@ -188,8 +188,13 @@ pub fn list_request<F>(
             size,
         } => {
             req = request(&listing.list, &fixed);
+            // A Link header's next page carries the size it was asked with, and Greenhouse
+            // refuses any other parameter beside its cursor: the size goes on the first only.
+            let first_only = matches!(listing.pagination, Pagination::Link { .. });
             if let (Some(sp), Some(size)) = (size_param, size) {
-                place(&mut req, sp, Value::from(*size));
+                if cursor.is_none() || !first_only {
+                    place(&mut req, sp, Value::from(*size));
+                }
             }
             if let Some(token) = cursor {
                 if !plain(token, false) {

@@ -126,7 +126,8 @@ pub enum Pagination {
         size: Option<u32>,
     },
     /// The next page's URL is in the answer's `Link` header (`rel="next"`, RFC 8288); its
-    /// `param` query parameter is the token, sent back in the same parameter.
+    /// `param` query parameter is the token, sent back alone in the same parameter (the
+    /// page size goes on the first request only).
     Link {
         /// The query parameter of the next URL that holds the token.
         param: String,

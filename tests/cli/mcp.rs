@@ -15,8 +15,8 @@ use serde_json::{json, Value};
 
 use crate::accounts::{keyring_present, providers, stderr};
 use crate::mcp_client::{
-    call, call_from, drive, every_file, holds_a_birth_date, linked_cli, plan, secrets, use_log,
-    venv_python,
+    assert_no_sensitive_answer, call, call_from, drive, every_file, holds_a_birth_date, linked_cli,
+    plan, secrets, use_log, venv_python,
 };
 use keystep_emulator::people::{INJECTION, SENSITIVE};
 
@@ -165,18 +165,7 @@ fn one_session_serves_five_accounts_through_a_real_mcp_client_and_records_each_c
         "the status filter: {active}"
     );
     // Nothing sensitive and no key in any answer, anything printed, or any file written.
-    let answers: String = results
-        .iter()
-        .map(|r| format!("{}{}", r["structured"], r["text"]))
-        .collect();
-    assert!(
-        !answers.contains(SENSITIVE),
-        "no sensitive value in any answer"
-    );
-    assert!(
-        !holds_a_birth_date(&answers),
-        "no date of birth in any answer"
-    );
+    assert_no_sensitive_answer(results, "the five accounts");
     let files = every_file(cli.home.path());
     for secret in secrets() {
         assert!(

@@ -177,3 +177,20 @@ pub(crate) fn holds_a_birth_date(text: &str) -> bool {
             && [5, 6, 8, 9].iter().all(|i| w[*i].is_ascii_digit())
     })
 }
+
+/// Fails unless no answer among `results` (structured content and text) holds a sensitive
+/// value of the emulated company or a date of birth; `who` names the case in the message.
+pub(crate) fn assert_no_sensitive_answer(results: &[Value], who: &str) {
+    let answers: String = results
+        .iter()
+        .map(|r| format!("{}{}", r["structured"], r["text"]))
+        .collect();
+    assert!(
+        !answers.contains(keystep_emulator::people::SENSITIVE),
+        "{who}: no sensitive value in any answer"
+    );
+    assert!(
+        !holds_a_birth_date(&answers),
+        "{who}: no date of birth in any answer"
+    );
+}

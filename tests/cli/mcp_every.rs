@@ -14,9 +14,9 @@ use serde_json::{json, Value};
 
 use crate::accounts::{keyring_present, last_json, stderr, Cli};
 use crate::mcp_client::{
-    call, call_from, drive, every_file, holds_a_birth_date, plan, venv_python,
+    assert_no_sensitive_answer, call, call_from, drive, every_file, plan, venv_python,
 };
-use keystep_emulator::people::SENSITIVE;
+
 use keystep_emulator::Emulator;
 
 /// One provider as this test reads it.
@@ -384,18 +384,7 @@ fn every_tool_for(python: &std::path::PathBuf, case: &Case) {
             "{p}: an outsider's text comes back marked untrusted: {got}"
         );
     }
-    let answers: String = results
-        .iter()
-        .map(|r| format!("{}{}", r["structured"], r["text"]))
-        .collect();
-    assert!(
-        !answers.contains(SENSITIVE),
-        "{p}: no sensitive value in any answer"
-    );
-    assert!(
-        !holds_a_birth_date(&answers),
-        "{p}: no date of birth in any answer"
-    );
+    assert_no_sensitive_answer(results, p);
     assert!(
         !printed.contains(case.secret),
         "{p}: the client's output holds no key"

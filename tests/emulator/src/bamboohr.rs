@@ -187,11 +187,16 @@ fn employees(t: &BamboohrTenant, rec: &Recorded) -> Reply {
         .get("page[limit]")
         .and_then(|l| l.parse().ok())
         .unwrap_or(250);
-    let asked: Vec<&str> = rec
-        .query
-        .get("fields")
-        .map(|f| f.split(',').collect())
-        .unwrap_or_default();
+    // Every record has the default fields; `fields` adds to them. Either kind is nulled and
+    // named when hidden.
+    let mut asked: Vec<&str> = vec!["firstName", "lastName"];
+    asked.extend(
+        rec.query
+            .get("fields")
+            .map(|f| f.split(','))
+            .into_iter()
+            .flatten(),
+    );
     let person = |i: u64| {
         let mut p = json!({"employeeId": (i + 1).to_string(), "firstName": "Ada", "lastName": format!("Lovelace {i}"), "status": "Active"});
         let mut hidden = Vec::new();
@@ -199,7 +204,7 @@ fn employees(t: &BamboohrTenant, rec: &Recorded) -> Reply {
             if t.restricted.iter().any(|r| r == field) {
                 p[*field] = Value::Null;
                 hidden.push(*field);
-            } else {
+            } else if p.get(*field).is_none() {
                 p[*field] = json!(format!("{field} value"));
             }
         }

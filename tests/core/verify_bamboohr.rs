@@ -31,7 +31,7 @@ fn people() -> Sent {
         ("filter[status]", "active"),
         (
             "fields",
-            "firstName,workEmail,hireDate,employmentStatusName,departmentName",
+            "workEmail,hireDate,employmentStatusName,departmentName",
         ),
     ])
 }

@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
-# Vendor contract checks (test-only): `keystep verify` for HiBob and Namely against Prism
-# mocking the vendors' own OpenAPI specs, which live outside the repo in
-# ../shared/oracle/{hibob,namely}-openapi.yaml (override with KEYSTEP_ORACLE_DIR).
+# Vendor contract checks (test-only): `keystep verify` against Prism mocking each vendor's own
+# OpenAPI description. Where the description's licence allows, it is kept in tests/prism/specs/
+# (provenance and licences: specs/README.md); HiBob's and Namely's live outside the repo in
+# ../shared/oracle/ (override with KEYSTEP_ORACLE_DIR). The table `vendors` below says which.
 #
 #  1. Prism (@stoplight/prism-cli, pinned in package-lock.json) is installed with `npm ci`
 #     into tests/prism/node_modules, unless it is already there at the locked version;
-#  2. each provider file's hosts must be servers of the spec;
+#  2. each provider file's hosts must be servers of the spec (or a server plus the leading
+#     segment of the spec's paths, as BambooHR's /api);
 #  3. one Prism per spec on 127.0.0.1 (static examples, request validation on), and in front
 #     of it contract.js, a recording proxy that keeps Prism's verdict on every request:
 #     Keystep's host override points at the proxy with the real base path (/v1, /api/v1),
-#     the proxy requires and strips it (Prism routes on the spec's paths only);
-#  4. `keystep verify` runs (HiBob production and sandbox, Namely); every request it sent
-#     must conform (no Prism error response, no request violation in `sl-violations`, no
-#     undeclared query parameter or body property), Prism's log must agree, and the first
-#     request of each chain must have been seen, so the test cannot pass vacuously.
+#     the proxy requires and strips the servers' base path (Prism routes on the spec's paths);
+#  4. a self-test per vendor: deliberately broken requests must each be reported;
+#  5. `keystep verify` runs (the chains in `chains_<id>`); every request it sent must conform
+#     (no Prism error response, no request violation in `sl-violations`, no undeclared query
+#     parameter or body property), Prism's log must agree, and the first request of each
+#     chain must have been seen, so the test cannot pass vacuously.
 # Prints one line per check and a closing "N passed, N failed"; exits 1 on failure.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -30,7 +33,8 @@ finish() {
   [ "$failed" -eq 0 ]
   exit $?
 }
-contract() { # runs contract.js report|refused, counting its ok / not ok lines
+# contract report|refused ...: runs contract.js, counting its ok / not ok lines.
+contract() {
   local line rc
   node "$here/contract.js" "$@" >"$tmp/contract.out" 2>&1
   rc=$?
@@ -64,9 +68,27 @@ if [ "$node_major" -lt 18 ]; then
   bad "node is 18 or newer (Prism 5 needs it; found $(node --version))"
   finish
 fi
-for p in hibob namely; do
-  if [ ! -f "$oracle/$p-openapi.yaml" ]; then
-    bad "the $p spec is at $oracle/$p-openapi.yaml (CI clones shared/ beside the repo)"
+# The vendors checked, and where each one's OpenAPI description is.
+specs="$here/specs"
+declare -A spec_of=(
+  [hibob]="$oracle/hibob-openapi.yaml"
+  [namely]="$oracle/namely-openapi.yaml"
+  [bamboohr]="$specs/bamboohr-openapi.yaml"
+)
+vendors=(hibob namely bamboohr)
+# A vendor whose spec spells its paths with a trailing slash it also serves without gets
+# [vendor]=1 (Rippling's did, checked by hand; its spec is not kept: docs/providers/rippling.md).
+declare -A trailing_slash=()
+# Operations whose spec lists only OAuth where integrators send the API key: Prism is shown a
+# placeholder Bearer for them, and everything else in the request is still checked
+# (docs/providers/bamboohr.md, "OpenAPI").
+declare -A oauth_only=([bamboohr]="GET /api/v1/employees")
+for p in "${vendors[@]}"; do
+  if [ ! -f "${spec_of[$p]}" ]; then
+    case "${spec_of[$p]}" in
+      "$oracle"/*) bad "the $p spec is at ${spec_of[$p]} (CI clones shared/ beside the repo)" ;;
+      *) bad "the $p spec is kept at ${spec_of[$p]}" ;;
+    esac
   fi
 done
 if [ ! -x "$bin" ]; then
@@ -131,7 +153,7 @@ wait_prism() {
   return 1
 }
 launch_proxy() { # <name> <spec>: the recording proxy (contract.js)
-  node "$here/contract.js" proxy "$2" "$tmp/$1.prism.port" "$tmp/$1.servers" "$tmp/$1.proxy.port" \
+  CONTRACT_TRAILING_SLASH="${trailing_slash[$1]:-0}" CONTRACT_OAUTH_ONLY="${oauth_only[$1]:-}" node "$here/contract.js" proxy "$2" "$tmp/$1.prism.port" "$tmp/$1.servers" "$tmp/$1.proxy.port" \
     "$tmp/$1.record.jsonl" >"$tmp/$1.proxy.log" 2>&1 &
   proxy_pid[$1]=$!
   pids+=("$!")
@@ -165,7 +187,15 @@ checks_of() { # provider file -> "id<TAB>METHOD<TAB>path" per [[checks]], in ord
 }
 url_path() { printf '%s' "$1" | sed -E 's#^[a-z]+://[^/]*##'; }
 # Placeholders differ in name only ({subdomain} in Keystep, {company} in the spec).
-same_url() { [ "$(printf '%s' "$1" | sed -E 's/\{[^}]*\}/{}/g; s#/$##')" = "$(printf '%s' "$2" | sed -E 's/\{[^}]*\}/{}/g; s#/$##')" ]; }
+plain_url() { printf '%s' "$1" | sed -E 's/\{[^}]*\}/{}/g; s#/$##'; }
+same_url() { [ "$(plain_url "$1")" = "$(plain_url "$2")" ]; }
+# path_under <host> <server>: the path a host adds to a server whose base path is empty
+# (BambooHR's host ends in /api, its server at the domain and its paths start /api/v1).
+path_under() {
+  local h s
+  h="$(plain_url "$1")" s="$(plain_url "$2")"
+  case "$h" in "$s"/*) printf '%s' "${h#"$s"}" ;; *) return 1 ;; esac
+}
 
 no_net=()
 for v in HTTP_PROXY HTTPS_PROXY ALL_PROXY http_proxy https_proxy all_proxy; do no_net+=("$v=http://127.0.0.1:9"); done
@@ -205,45 +235,67 @@ verify() {
   contract report "$label" "$rec" "$tmp/$label.log" "$tmp/$p.checks.tsv"
 }
 
-# --- one Prism and one proxy per vendor, all four started at once ----------------------
-declare -A ready
-for p in hibob namely; do
-  launch_prism "$p" "$oracle/$p-openapi.yaml"
-  launch_proxy "$p" "$oracle/$p-openapi.yaml"
+# --- one Prism and one proxy per vendor, all started at once -----------------------------
+# check_hosts <provider>: each host of the provider file is a server of the spec, or a server
+# plus the leading segment of the spec's paths.
+check_hosts() {
+  local p="$1" name url s match extra
+  while IFS=$'\t' read -r name url; do
+    match="" extra=""
+    while IFS= read -r s; do
+      if same_url "$url" "$s"; then match="$s"; extra=""; break; fi
+      # Only where the servers have no base path of their own: the proxy strips a base path.
+      if [ -z "$(head -n 1 "$tmp/$p.servers")" ] && extra="$(path_under "$url" "$s")" &&
+        grep -q "^$extra/" "$tmp/$p.servers.paths"; then
+        match="$s"
+        break
+      fi
+      extra=""
+    done < <(tail -n +2 "$tmp/$p.servers")
+    if [ -z "$match" ]; then
+      bad "$p: host $name ($url) is a server of the spec"
+      tail -n +2 "$tmp/$p.servers" | sed 's/^/    spec server: /'
+    elif [ -n "$extra" ]; then
+      ok "$p: host $name ($url) is a server of the spec ($match) plus $extra, where its paths start"
+      under[$p]="$extra"
+    else
+      ok "$p: host $name ($url) is a server of the spec ($match)"
+    fi
+  done < <(hosts_of "$providers/$p.toml")
+}
+
+# ready: Prism and the proxy are up; under: what the hosts add to the spec's servers.
+declare -A ready under
+for p in "${vendors[@]}"; do
+  launch_prism "$p" "${spec_of[$p]}"
+  launch_proxy "$p" "${spec_of[$p]}"
 done
-for p in hibob namely; do
-  spec="$oracle/$p-openapi.yaml"
-  file="$providers/$p.toml"
-  checks_of "$file" >"$tmp/$p.checks.tsv"
+for p in "${vendors[@]}"; do
+  spec="${spec_of[$p]}"
   if ! wait_proxy "$p"; then
     bad "$p: the recording proxy reads $(basename "$spec") and starts on 127.0.0.1"
     sed 's/^/    /' "$tmp/$p.proxy.log" | tail -10
     continue
   fi
-  base="$(head -n 1 "$tmp/$p.servers")"
-  while IFS=$'\t' read -r name url; do
-    match=""
-    while IFS= read -r s; do same_url "$url" "$s" && match="$s"; done < <(tail -n +2 "$tmp/$p.servers")
-    if [ -n "$match" ]; then ok "$p: host $name ($url) is a server of the spec ($match)"; else
-      bad "$p: host $name ($url) is a server of the spec"
-      tail -n +2 "$tmp/$p.servers" | sed 's/^/    spec server: /'
-    fi
-  done < <(hosts_of "$file")
+  check_hosts "$p"
+  # The checks' paths as the proxy sees them (after it strips the base path).
+  checks_of "$providers/$p.toml" | awk -F'\t' -v OFS='\t' -v pre="${under[$p]:-}" '{ $3 = pre $3; print }' \
+    >"$tmp/$p.checks.tsv"
   if ! wait_prism "$p" "$spec"; then
     bad "$p: Prism mocks $(basename "$spec") on 127.0.0.1"
     sed 's/^/    /' "$tmp/$p.prism.log" | tail -10
     continue
   fi
   ready[$p]=1
-  ok "$p: Prism mocks $(basename "$spec") on 127.0.0.1:${prism_port[$p]} (recording proxy on :${proxy_port[$p]}, base path $base)"
+  ok "$p: Prism mocks $(basename "$spec") on 127.0.0.1:${prism_port[$p]} (recording proxy on :${proxy_port[$p]}, base path '$(head -n 1 "$tmp/$p.servers")')"
 done
 
 # The detector's self-test: requests broken in each way the test must catch go through the
 # same proxy first, and each must be reported. This guards against a Prism upgrade that
 # reports violations differently (the test would otherwise pass without checking anything).
-# canaries <provider> <proxy-port>, then on stdin lines of: what|METHOD|path|auth|json body
+# canaries <provider>, then on stdin lines of: what|METHOD|path|auth|json body
 canaries() {
-  local p="$1" port="$2" what method path auth body whats=() args
+  local p="$1" port="${proxy_port[$1]}" what method path auth body whats=() args
   local rec="$tmp/$p.record.jsonl"
   rm -f "$rec"
   while IFS='|' read -r what method path auth body; do
@@ -260,8 +312,8 @@ canaries() {
   contract refused "$p self-test" "$rec" "${whats[@]}"
   rm -f "$rec"
 }
-if [ -n "${ready[hibob]:-}" ]; then
-  canaries hibob "${proxy_port[hibob]}" <<'EOF'
+canaries_hibob() {
+  canaries hibob <<'EOF'
 wrong method|DELETE|/v1/timeoff/outtoday|basic|
 unknown path|GET|/v1/company/people/field|basic|
 query of the wrong type|GET|/v1/timeoff/outtoday?siteId=abc|basic|
@@ -272,34 +324,57 @@ undeclared query parameter|GET|/v1/timeoff/outtoday?includeHoorly=true|basic|
 undeclared body property|POST|/v1/people/search|basic|{"fields":["root.id"],"showInactiv":false}
 path outside the server's base path|GET|/company/people/fields|basic|
 EOF
-fi
-if [ -n "${ready[namely]:-}" ]; then
-  canaries namely "${proxy_port[namely]}" <<'EOF'
+}
+canaries_namely() {
+  canaries namely <<'EOF'
 missing security|GET|/api/v1/profiles/me|none|
 query of the wrong type|GET|/api/v1/profiles?per_page=one|bearer|
 wrong method|POST|/api/v1/companies/info|none|
 EOF
-fi
+}
+# BambooHR's server has no base path: its paths carry /api/v1 themselves. Its operations
+# take Basic or OAuth's Bearer alike, so there is no wrong scheme to send.
+canaries_bamboohr() {
+  canaries bamboohr <<'EOF'
+missing security|GET|/api/v1/company_information|none|
+query of the wrong type|GET|/api/v1/employees/0?onlyCurrent=maybe|basic|
+wrong method|DELETE|/api/v1/company_information|basic|
+unknown path|GET|/api/v1/company_informations|basic|
+undeclared query parameter|GET|/api/v1/employees/0?feilds=firstName|basic|
+undeclared deepObject key|GET|/api/v1/employees?filter%5Bstauts%5D=active|bearer|
+EOF
+}
 
-# Keystep's base URL keeps the provider file's path, so the proxy sees the real request path.
-if [ -n "${ready[hibob]:-}" ]; then
-  api_path="$(url_path "$(hosts_of "$providers/hibob.toml" | awk -F'\t' '$1=="api"{print $2}')")"
-  sandbox_path="$(url_path "$(hosts_of "$providers/hibob.toml" | awk -F'\t' '$1=="sandbox"{print $2}')")"
-  token="PrismContractTokenA1b2C3d4E5f6G7h8I9j0"
+# The chains. Keystep's base URL keeps the provider file's path, so the proxy sees the real
+# request path.
+host_path() { url_path "$(hosts_of "$providers/$1.toml" | awk -F'\t' -v h="$2" '$1==h{print $2}')"; }
+chains_hibob() {
+  local token="PrismContractTokenA1b2C3d4E5f6G7h8I9j0"
   verify "hibob (production)" hibob "service_user_token=$token" \
-    "KEYSTEP_HIBOB_API_URL=http://127.0.0.1:${proxy_port[hibob]}$api_path" -- \
+    "KEYSTEP_HIBOB_API_URL=http://127.0.0.1:${proxy_port[hibob]}$(host_path hibob api)" -- \
     --field service_user_id=SERVICE-USER-1 --field environment=production
   verify "hibob (sandbox)" hibob "service_user_token=$token" \
-    "KEYSTEP_HIBOB_SANDBOX_URL=http://127.0.0.1:${proxy_port[hibob]}$sandbox_path" -- \
+    "KEYSTEP_HIBOB_SANDBOX_URL=http://127.0.0.1:${proxy_port[hibob]}$(host_path hibob sandbox)" -- \
     --field service_user_id=SERVICE-USER-1 --field environment=sandbox
-fi
-if [ -n "${ready[namely]:-}" ]; then
-  api_path="$(url_path "$(hosts_of "$providers/namely.toml" | awk -F'\t' '$1=="api"{print $2}')")"
+}
+chains_namely() {
   # "permalink" is what the spec's example for /companies/info answers, so Keystep's
   # tenant check passes and the chain goes on to the token checks.
   verify "namely" namely "access_token=PrismContractNamelyToken0123456789" \
-    "KEYSTEP_NAMELY_API_URL=http://127.0.0.1:${proxy_port[namely]}$api_path" -- \
+    "KEYSTEP_NAMELY_API_URL=http://127.0.0.1:${proxy_port[namely]}$(host_path namely api)" -- \
     --field subdomain=permalink
-fi
+}
+chains_bamboohr() {
+  verify "bamboohr" bamboohr "api_key=0123456789abcdef0123456789abcdef01234567" \
+    "KEYSTEP_BAMBOOHR_API_URL=http://127.0.0.1:${proxy_port[bamboohr]}$(host_path bamboohr api)" -- \
+    --field subdomain=acme
+}
+
+for p in "${vendors[@]}"; do
+  [ -z "${ready[$p]:-}" ] || "canaries_$p"
+done
+for p in "${vendors[@]}"; do
+  [ -z "${ready[$p]:-}" ] || "chains_$p"
+done
 
 finish

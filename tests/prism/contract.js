@@ -196,8 +196,24 @@ async function proxy(spec, prismPortFile, serversFile, portFile, recordFile) {
         headers.authorization = 'Bearer keystep-prism-placeholder';
         record.notes.push(`the spec lists only OAuth for ${req.method} ${opPath}; Keystep sent the key as Basic, and Prism was shown a placeholder Bearer`);
       }
+      // Opt-in per operation (run.sh, CONTRACT_COMMA_LISTS="METHOD /path param; ..."): a query
+      // parameter the spec types as an array while its own description and example send one
+      // comma-separated value (BambooHR's list-employees `fields`) is shown to Prism as
+      // repeated values.
+      const commaLists = (process.env.CONTRACT_COMMA_LISTS || '').split(';').map(x => x.trim()).filter(Boolean)
+        .filter(x => x.startsWith(`${req.method} ${opPath} `)).map(x => x.split(' ')[2]);
+      const search = new URLSearchParams();
+      for (const [k, v] of url.searchParams) {
+        if (commaLists.includes(k) && v.includes(',')) {
+          for (const part of v.split(',')) search.append(k, part);
+          record.notes.push(`${k}=${v}: one comma-separated value, as the spec's description says; shown to Prism as repeated values, as its schema says`);
+        } else {
+          search.append(k, v);
+        }
+      }
+      const query = search.toString() ? `?${search}` : '';
       const upstream = http.request(
-        { host: '127.0.0.1', port: prismPort, method: req.method, path: opPath + url.search, headers },
+        { host: '127.0.0.1', port: prismPort, method: req.method, path: opPath + query, headers },
         up => {
           const got = [];
           up.on('data', c => got.push(c));

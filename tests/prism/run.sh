@@ -83,6 +83,9 @@ declare -A trailing_slash=()
 # placeholder Bearer for them, and everything else in the request is still checked
 # (docs/providers/bamboohr.md, "OpenAPI").
 declare -A oauth_only=([bamboohr]="GET /api/v1/employees")
+# Query parameters the spec types as arrays while its own description and example send one
+# comma-separated value, as Keystep does: shown to Prism as repeated values.
+declare -A comma_lists=([bamboohr]="GET /api/v1/employees fields")
 for p in "${vendors[@]}"; do
   if [ ! -f "${spec_of[$p]}" ]; then
     case "${spec_of[$p]}" in
@@ -153,7 +156,8 @@ wait_prism() {
   return 1
 }
 launch_proxy() { # <name> <spec>: the recording proxy (contract.js)
-  CONTRACT_TRAILING_SLASH="${trailing_slash[$1]:-0}" CONTRACT_OAUTH_ONLY="${oauth_only[$1]:-}" node "$here/contract.js" proxy "$2" "$tmp/$1.prism.port" "$tmp/$1.servers" "$tmp/$1.proxy.port" \
+  CONTRACT_TRAILING_SLASH="${trailing_slash[$1]:-0}" CONTRACT_OAUTH_ONLY="${oauth_only[$1]:-}" \
+    CONTRACT_COMMA_LISTS="${comma_lists[$1]:-}" node "$here/contract.js" proxy "$2" "$tmp/$1.prism.port" "$tmp/$1.servers" "$tmp/$1.proxy.port" \
     "$tmp/$1.record.jsonl" >"$tmp/$1.proxy.log" 2>&1 &
   proxy_pid[$1]=$!
   pids+=("$!")

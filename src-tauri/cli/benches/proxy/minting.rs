@@ -108,9 +108,9 @@ pub(crate) async fn per_run(n: usize) -> String {
             .count();
         let reads = seen.len() - minted;
         rows.push(format!(
-            "| {} | `POST {token_path}` | {answered} of {n} ({reads} forwarded) | {:.1} s | minted {minted} for {n} reads | {} |",
+            "| {} | `POST {token_path}` | {answered} of {n} ({reads} forwarded) | {:.0} ms | minted {minted} for {n} reads | {} |",
             provider.name,
-            took.as_secs_f64(),
+            took.as_secs_f64() * 1000.0,
             if minted == 1 { "met" } else { "**missed**" },
         ));
     }

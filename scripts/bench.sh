@@ -34,10 +34,11 @@ rm -f "$KEYSTEP_BENCH_FLEET_OUT"
 if [ "${KEYSTEP_BENCH_FLEET:-1}" != 0 ]; then
   cargo bench --locked -p keystep-core --bench fleet --profile dev
 fi
-# keystep run's proxy: overhead per request (median, p99) against the emulator straight, 200
-# requests at once, and 1,000 reads per provider at its documented pace against the least
-# time it allows (KEYSTEP_BENCH_PACE_N; twenty minutes with a real minute, HiBob's people
-# search at 50 a minute). Optimized, since the proxy's own speed is what is measured; the
+# keystep run's proxy: overhead per request (median, p99) against the emulator straight, for
+# each credential kind (KEYSTEP_BENCH_PROXY_N), 200 requests at once, the access tokens minted
+# for 1,000 reads of each client-credentials provider (KEYSTEP_BENCH_MINT_N), and 1,000 reads
+# per provider at its documented pace against the least time it allows (KEYSTEP_BENCH_PACE_N;
+# twenty minutes with a real minute, HiBob's people search at 50 a minute). Optimized, since the proxy's own speed is what is measured; the
 # figures go to $target/bench-proxy.md, which benches/keystep puts into docs/benchmarks.md.
 # KEYSTEP_BENCH_PROXY=0 skips it (the page then says it was not measured).
 export KEYSTEP_BENCH_PROXY_OUT="$target/bench-proxy.md"

@@ -11,27 +11,18 @@
 //! every process below it (WebKit's web and network processes).
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
-use keystep_emulator::{
-    Emulator, HibobTenant, HumaansTenant, JazzhrAccount, NamelyTenant, PayfitTenant,
-};
+use keystep_emulator::Emulator;
 use serde_json::{json, Value};
 
 mod fleet;
 mod list;
-
-/// A `keystep verify` invocation: provider, non-secret fields, secret fields (on stdin).
-type VerifyCase = (
-    &'static str,
-    Vec<(&'static str, &'static str)>,
-    Vec<(&'static str, &'static str)>,
-);
+mod verify;
 
 /// How long anything may take before the benchmark gives up.
 const PATIENCE: Duration = Duration::from_secs(60);
@@ -50,9 +41,15 @@ fn env_num(name: &str, default: u64) -> u64 {
 #[tokio::main]
 async fn main() {
     let app = env_path("KEYSTEP_BENCH_APP");
-    let baseline = env_path("KEYSTEP_BENCH_BASELINE");
     let runs = env_num("KEYSTEP_BENCH_RUNS", 5) as usize;
     let latency = Duration::from_millis(env_num("KEYSTEP_BENCH_LATENCY_MS", 100));
+    // KEYSTEP_BENCH_VERIFY_ONLY=1: only `keystep verify` per provider, printed, the page left
+    // alone (no window, keychain or display needed): to try that part on its own.
+    if env_num("KEYSTEP_BENCH_VERIFY_ONLY", 0) == 1 {
+        print!("{}", verify::section(&app, latency, runs.max(7)));
+        return;
+    }
+    let baseline = env_path("KEYSTEP_BENCH_BASELINE");
     let out = env_path("KEYSTEP_BENCH_OUT");
     assert!(
         std::env::var_os("DISPLAY").is_some(),
@@ -88,7 +85,7 @@ async fn main() {
     report.windows(&windows);
 
     eprintln!("bench: verification with {latency:?} per request");
-    report.verification(&app, latency, runs.max(7));
+    report.line(&verify::section(&app, latency, runs.max(7)));
 
     eprintln!("bench: keystep list against secret-tool search");
     emu.latency(Duration::ZERO);
@@ -321,143 +318,13 @@ impl Report {
         }
     }
 
-    fn verification(&mut self, app: &Path, latency: Duration, runs: usize) {
-        let emu = Emulator::start();
-        emu.add_humaans(
-            "benchHumaansToken0000000000000001",
-            HumaansTenant::full("Acme Ltd", 42),
-        );
-        emu.add_payfit(
-            "benchPayfitKey000000000000000001",
-            PayfitTenant::full("Acme SAS", 37),
-        );
-        emu.add_hibob(HibobTenant::full(
-            "SERVICE-1001",
-            "benchHibobServiceUserToken00000000000001",
-            58,
-        ));
-        emu.add_jazzhr(
-            "benchJazzhrKey000000000000000001",
-            JazzhrAccount::with_users("admin@acme.example", 12),
-        );
-        emu.add_namely(
-            "acme",
-            NamelyTenant::full("Acme Inc.", "benchNamelyToken0000000000000001", 142),
-        );
-        let cases: [VerifyCase; 5] = [
-            (
-                "humaans",
-                vec![],
-                vec![("api_token", "benchHumaansToken0000000000000001")],
-            ),
-            (
-                "payfit",
-                vec![],
-                vec![("api_key", "benchPayfitKey000000000000000001")],
-            ),
-            (
-                "hibob",
-                vec![("service_user_id", "SERVICE-1001")],
-                vec![(
-                    "service_user_token",
-                    "benchHibobServiceUserToken00000000000001",
-                )],
-            ),
-            (
-                "jazzhr",
-                vec![],
-                vec![("api_key", "benchJazzhrKey000000000000000001")],
-            ),
-            (
-                "namely",
-                vec![("subdomain", "acme")],
-                vec![("access_token", "benchNamelyToken0000000000000001")],
-            ),
-        ];
-        let lat_ms = latency.as_secs_f64() * 1000.0;
-        // What starting the binary costs on its own (it links WebKitGTK and GTK).
-        let mut version_ms = Vec::new();
-        for _ in 0..runs {
-            let t = Instant::now();
-            let ok = Command::new(app)
-                .arg("--version")
-                .stdout(Stdio::null())
-                .status()
-                .map(|s| s.success())
-                .unwrap_or(false);
-            assert!(ok, "{} --version runs", app.display());
-            version_ms.push(t.elapsed().as_secs_f64() * 1000.0);
-        }
-        self.line(&format!(
-            "### Verification against the emulator with {lat_ms:.0} ms per request\n"
-        ));
-        self.line("`keystep verify <provider> --json` (the release binary, a new process each time) against the emulator, every answer delayed by the latency. The minimum is what the provider's request chain allows: its sequential requests × the latency.\n");
-        self.line("| provider | requests | minimum | median wall time (range) | over the minimum | target ≤ 1.1× min + 20 ms |");
-        self.line("|---|---:|---:|---:|---:|---|");
-        emu.latency(latency);
-        for (provider, plain, secret) in &cases {
-            let mut walls = Vec::new();
-            let mut requests = 0;
-            for _ in 0..runs {
-                emu.clear_requests();
-                let mut cmd = Command::new(app);
-                cmd.arg("verify").arg(provider).arg("--json");
-                for (k, v) in plain {
-                    cmd.arg("--field").arg(format!("{k}={v}"));
-                }
-                for (k, v) in emu.env() {
-                    cmd.env(k, v);
-                }
-                cmd.stdin(Stdio::piped())
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::piped());
-                let t = Instant::now();
-                let mut child = cmd.spawn().expect("keystep verify starts");
-                {
-                    let mut stdin = child.stdin.take().expect("stdin");
-                    for (k, v) in secret {
-                        writeln!(stdin, "{k}={v}").expect("write a secret to stdin");
-                    }
-                }
-                let output = child.wait_with_output().expect("keystep verify ends");
-                walls.push(t.elapsed().as_secs_f64() * 1000.0);
-                let stdout = String::from_utf8_lossy(&output.stdout);
-                let last: Value = stdout
-                    .lines()
-                    .last()
-                    .and_then(|l| serde_json::from_str(l).ok())
-                    .unwrap_or(Value::Null);
-                assert_eq!(
-                    last["ok"],
-                    json!(true),
-                    "keystep verify {provider} must verify against the emulator; it printed {stdout} {}",
-                    String::from_utf8_lossy(&output.stderr)
-                );
-                requests = emu.requests().len();
-            }
-            let minimum = requests as f64 * lat_ms;
-            let wall = median(&walls);
-            self.line(&format!(
-                "| {provider} | {requests} | {minimum:.0} ms | {wall:.0} ms ({}) | +{:.0} ms ({:.3}×) | {} |",
-                spread(&walls),
-                wall - minimum,
-                wall / minimum,
-                verdict(wall <= 1.1 * minimum + 20.0)
-            ));
-        }
-        self.line(&format!(
-            "\n`keystep --version` alone (process start, dynamic linking, exit) takes {:.0} ms (median of {runs}).\n",
-            median(&version_ms)
-        ));
-    }
-
-    /// The section `src-tauri/cli/benches/proxy.rs` wrote (bench.sh runs it first).
+    /// The section `src-tauri/cli/benches/proxy/main.rs` wrote (bench.sh runs it first).
     fn proxy_section(&mut self) {
         let section = std::env::var_os("KEYSTEP_BENCH_PROXY_OUT")
             .and_then(|p| std::fs::read_to_string(p).ok())
             .unwrap_or_else(|| {
                 "### keystep run's proxy\n\n**Not measured in this run** \
-                 (no output from src-tauri/cli/benches/proxy.rs).\n"
+                 (no output from src-tauri/cli/benches/proxy/main.rs).\n"
                     .into()
             });
         self.line(&section);

@@ -301,17 +301,7 @@ pub(crate) async fn overhead(n: usize) -> String {
     // 200 at once, of the bearer kind (Humaans documents no limit, so nothing holds them).
     let bearer = &sides[0];
     let started = std::time::Instant::now();
-    let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..200 {
-        let req = bearer.through(&client);
-        tasks.spawn(async move { req.send().await.map(|r| r.status().as_u16()) });
-    }
-    let mut answered = 0;
-    while let Some(done) = tasks.join_next().await {
-        if matches!(done, Ok(Ok(200))) {
-            answered += 1;
-        }
-    }
+    let answered = super::answered((0..200).map(|_| bearer.through(&client)), 0).await;
     let burst = started.elapsed();
     proxy.stop().await;
 

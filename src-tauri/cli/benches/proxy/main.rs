@@ -67,6 +67,34 @@ async fn timed(req: reqwest::RequestBuilder) -> Duration {
     start.elapsed()
 }
 
+/// Sends every request of `reqs`, at most `in_flight` at once (0: all at once), and counts
+/// those answered 200.
+async fn answered(
+    reqs: impl IntoIterator<Item = reqwest::RequestBuilder>,
+    in_flight: usize,
+) -> usize {
+    let slots = Arc::new(tokio::sync::Semaphore::new(if in_flight == 0 {
+        tokio::sync::Semaphore::MAX_PERMITS
+    } else {
+        in_flight
+    }));
+    let mut tasks = tokio::task::JoinSet::new();
+    for req in reqs {
+        let slot = Arc::clone(&slots).acquire_owned().await.expect("open");
+        tasks.spawn(async move {
+            let _slot = slot;
+            req.send().await.map(|r| r.status().as_u16())
+        });
+    }
+    let mut ok = 0;
+    while let Some(done) = tasks.join_next().await {
+        if matches!(done, Ok(Ok(200))) {
+            ok += 1;
+        }
+    }
+    ok
+}
+
 /// The script's client: loopback only, never a system proxy.
 fn script_client() -> reqwest::Client {
     reqwest::Client::builder()

@@ -5,7 +5,6 @@
 //! there, as Greenhouse's and Personio's do at least, so one is the target: a second would be
 //! workers racing to mint, or a token not held.
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use keystep_cli::proxy::{Proxy, ProxySettings};
@@ -83,22 +82,11 @@ pub(crate) async fn per_run(n: usize) -> String {
             .to_string();
         let url = format!("{}{path}", proxy.url(id, "api").expect("url"));
         let started = Instant::now();
-        let slots = Arc::new(tokio::sync::Semaphore::new(20));
-        let mut tasks = tokio::task::JoinSet::new();
-        for _ in 0..n {
-            let req = client.get(&url).query(query).bearer_auth(&token);
-            let slot = Arc::clone(&slots).acquire_owned().await.expect("open");
-            tasks.spawn(async move {
-                let _slot = slot;
-                req.send().await.map(|r| r.status().as_u16())
-            });
-        }
-        let mut answered = 0;
-        while let Some(done) = tasks.join_next().await {
-            if matches!(done, Ok(Ok(200))) {
-                answered += 1;
-            }
-        }
+        let answered = super::answered(
+            (0..n).map(|_| client.get(&url).query(query).bearer_auth(&token)),
+            20,
+        )
+        .await;
         let took = started.elapsed();
         proxy.stop().await;
         let seen = linked.emu.requests();

@@ -138,9 +138,7 @@ pub(crate) async fn runs(n: usize, minute: Duration) -> String {
                 .to_string();
             let url = format!("{}{}", proxy.url(p.provider, "api").expect("url"), p.path);
             let started = Instant::now();
-            let slots = Arc::new(tokio::sync::Semaphore::new(20));
-            let mut tasks = tokio::task::JoinSet::new();
-            for _ in 0..n {
+            let reqs = (0..n).map(|_| {
                 let mut req = client.request(p.method.clone(), &url);
                 req = match p.provider {
                     "hibob" => req.basic_auth("bench", Some(&token)),
@@ -150,18 +148,9 @@ pub(crate) async fn runs(n: usize, minute: Duration) -> String {
                 if let Some(body) = p.body {
                     req = req.header("content-type", "application/json").body(body);
                 }
-                let slot = Arc::clone(&slots).acquire_owned().await.expect("open");
-                tasks.spawn(async move {
-                    let _slot = slot;
-                    req.send().await.map(|r| r.status().as_u16())
-                });
-            }
-            let mut ok = 0;
-            while let Some(done) = tasks.join_next().await {
-                if matches!(done, Ok(Ok(200))) {
-                    ok += 1;
-                }
-            }
+                req
+            });
+            let ok = super::answered(reqs, 20).await;
             let took = started.elapsed();
             proxy.stop().await;
             let call = Call {

@@ -428,7 +428,7 @@ pub async fn list_recent_use(state: State<'_, AppState>, id: String) -> Result<U
         .accounts
         .catalogue()
         .get(&account.provider)
-        .map(|p| keystep_core::use_log::example(&account.handle, p));
+        .map(|p| keystep_core::use_log::example(&account.handle, p, account.tenant.as_deref()));
     Ok(UseView { runs, example })
 }
 

@@ -64,12 +64,36 @@ fn printf_text(text: &str) -> String {
         .replace('`', "\\`")
 }
 
-/// The [`UseExample`] of account `handle` of `provider`.
-pub fn example(handle: &str, provider: &crate::provider::Provider) -> UseExample {
+/// The [`UseExample`] of account `handle` of `provider`, whose tenant (the company id its
+/// provider file's identity names, as PayFit's paths hold it) is `tenant` when known.
+pub fn example(
+    handle: &str,
+    provider: &crate::provider::Provider,
+    tenant: Option<&str>,
+) -> UseExample {
     use crate::provider::Method;
-    // A read the provider's checks make with no placeholder in it (a GET, else a POST the
-    // file lists as a read, as RPC-style APIs have only those), else the base itself.
-    let plain = |c: &&crate::provider::Check| c.auth && !c.path.contains('{');
+    // The placeholder the account's tenant fills: the identity's tenant when it is exactly
+    // one capture (`{company_id}`), and only for a value that stays one plain path segment.
+    let filled = provider
+        .identity
+        .tenant
+        .as_deref()
+        .and_then(|t| t.strip_prefix('{')?.strip_suffix('}'))
+        .filter(|name| !name.contains(['{', '}']))
+        .zip(tenant.filter(|v| {
+            !v.is_empty()
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c))
+        }))
+        .map(|(name, value)| (format!("{{{name}}}"), value));
+    let path_of = |c: &crate::provider::Check| match &filled {
+        Some((placeholder, value)) => c.path.replace(placeholder.as_str(), value),
+        None => c.path.clone(),
+    };
+    // A read the provider's checks make with no placeholder left in it once the tenant is
+    // filled in (a GET, else a POST the file lists as a read, as RPC-style APIs have only
+    // those), else the base itself.
+    let plain = |c: &&crate::provider::Check| c.auth && !path_of(c).contains('{');
     let check = provider
         .checks
         .iter()
@@ -82,7 +106,7 @@ pub fn example(handle: &str, provider: &crate::provider::Provider) -> UseExample
                 .filter(plain)
                 .find(|c| provider.reads.iter().any(|r| r.matches("POST", &c.path)))
         });
-    let path = check.map_or("/", |c| c.path.as_str());
+    let path = check.map_or_else(|| "/".to_string(), path_of);
     let post = if check.is_some_and(|c| c.method == Method::Post) {
         "-X POST -H \"Content-Type: application/json\" -d \"{}\" "
     } else {
@@ -92,7 +116,7 @@ pub fn example(handle: &str, provider: &crate::provider::Provider) -> UseExample
         run: format!("keystep run --account {handle} -- python3 script.py"),
         curl: format!(
             "keystep run --account {handle} -- sh -c '{}'",
-            curl_through_proxy(&provider.auth, path, post)
+            curl_through_proxy(&provider.auth, &path, post)
         ),
     }
 }
@@ -104,7 +128,7 @@ mod tests {
     #[test]
     fn examples_feed_the_token_on_standard_input_where_each_provider_takes_a_key() {
         let catalogue = crate::provider::Catalogue::embedded().expect("providers");
-        let curl = |id: &str| example("h", catalogue.get(id).expect("provider")).curl;
+        let curl = |id: &str| example("h", catalogue.get(id).expect("provider"), None).curl;
         assert!(
             curl("humaans").contains(
                 "printf \"Authorization: Bearer %s\\n\" \"$KEYSTEP_TOKEN\" | curl -sS -H @-"
@@ -142,7 +166,7 @@ mod tests {
             "client credentials: the script holds a run token, sent as a Bearer token"
         );
         for (id, p) in catalogue.all().iter().map(|p| (p.id.as_str(), p)) {
-            let line = example("h", p).curl;
+            let line = example("h", p, None).curl;
             let inner = line
                 .split_once("sh -c '")
                 .map(|(_, rest)| rest)
@@ -164,9 +188,28 @@ mod tests {
             );
         }
         assert_eq!(
-            example("payfit-acme-sas", catalogue.get("payfit").expect("payfit")).run,
+            example(
+                "payfit-acme-sas",
+                catalogue.get("payfit").expect("payfit"),
+                None
+            )
+            .run,
             "keystep run --account payfit-acme-sas -- python3 script.py",
             "the run line names the handle"
+        );
+        let payfit = catalogue.get("payfit").expect("payfit");
+        assert!(
+            example("h", payfit, Some("co_42"))
+                .curl
+                .contains("\"$KEYSTEP_URL/companies/co_42\""),
+            "PayFit's paths name the company: the account's tenant fills them: {}",
+            example("h", payfit, Some("co_42")).curl
+        );
+        assert!(
+            example("h", payfit, Some("../x"))
+                .curl
+                .contains("\"$KEYSTEP_URL/\""),
+            "a tenant that is not one plain segment is never put in a path"
         );
     }
 }

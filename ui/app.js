@@ -41,8 +41,13 @@ async function boot() {
   // from nothing.
   resetState();
   delete document.body.dataset.started;
-  // Shown anyway if start-up's first answers are slow to come: a still page beats a blank one.
-  const shown = window.setTimeout(() => (document.body.dataset.started = "true"), 1500);
+  delete document.body.dataset.shownEarly;
+  // Shown anyway if start-up's first answers are slow to come: a still page beats a blank one
+  // (and says so, for the UI checks: what moves after that is this fallback's, not a bug's).
+  const shown = window.setTimeout(() => {
+    document.body.dataset.started = "true";
+    document.body.dataset.shownEarly = "true";
+  }, 1500);
   adopt("home", home);
   actions.mount();
   notice.mount();

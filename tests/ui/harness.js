@@ -70,6 +70,7 @@ async function mount() {
   document.title = parsed.title;
   // A fresh page: its body carries none of the last run's start-up marks.
   delete document.body.dataset.started;
+  delete document.body.dataset.shownEarly;
   delete document.body.dataset.ready;
   document.body.replaceChildren(...Array.from(parsed.body.childNodes).map((node) => document.adoptNode(node)));
   // A new URL is a new module instance: app.js boots again, like a relaunch. (The modules

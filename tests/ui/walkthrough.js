@@ -44,8 +44,15 @@ export async function walkthrough(h) {
     const supported = PerformanceObserver.supportedEntryTypes && PerformanceObserver.supportedEntryTypes.includes("layout-shift");
     check("this browser reports layout shifts", supported);
     if (!supported) return;
-    const banner = await shiftsOf("?overrides=1&accounts=2&late=list_host_overrides");
-    check("the test-address banner takes its place before anything below it shows", banner.length === 0 && !$("#host-overrides").hidden, banner.join("; "));
+    // A start slower than the page's 1.5 s fallback (a machine busy with other work) shows the
+    // page before the banner on purpose: such a start is tried again, up to three times.
+    let banner = [];
+    let tries = 0;
+    do {
+      banner = await shiftsOf("?overrides=1&accounts=2&late=list_host_overrides");
+      tries += 1;
+    } while (document.body.dataset.shownEarly === "true" && tries < 3);
+    check("the test-address banner takes its place before anything below it shows", banner.length === 0 && !$("#host-overrides").hidden && document.body.dataset.shownEarly !== "true", `${banner.join("; ")}${document.body.dataset.shownEarly === "true" ? " (every start took over 1.5 s)" : ""}`);
     const french = await shiftsOf("?lang=fr&accounts=2");
     check("a French start shows no English first that then moves", french.length === 0 && $("#home-title").textContent === "Comptes connectés", french.join("; "));
   });

@@ -35,11 +35,7 @@ impl McpServer {
             }
         }
         let department = text_arg(args, "department")?.map(|d| d.to_lowercase());
-        let policy = FieldPolicy::new(
-            provider,
-            &served.handle,
-            account.shared_fields.iter().copied(),
-        );
+        let policy = policy_of(provider, &served.handle, &account);
         let ctx = MapContext {
             provider,
             handle: &served.handle,
@@ -86,17 +82,12 @@ impl McpServer {
             (wanted, next)
         };
         let key = if candidates { "candidates" } else { "people" };
-        let mut value = json!({
+        let value = json!({
             "account": served.handle,
             key: records,
             "next_cursor": next,
         });
-        add_withheld(&mut value, &withheld, &policy);
-        Ok(Answer {
-            value,
-            account: Some(account.id.clone()),
-            withheld,
-        })
+        Ok(answer(value, withheld, &policy, &account))
     }
 
     /// Reads the page `cursor` names and maps each of its records into the common shape with
@@ -156,11 +147,7 @@ impl McpServer {
         let handle = text_arg(args, "account")?.ok_or_else(|| missing("account"))?;
         let id = text_arg(args, "id")?.ok_or_else(|| missing("id"))?;
         let (account, provider, served) = self.account(&handle)?;
-        let policy = FieldPolicy::new(
-            provider,
-            &served.handle,
-            account.shared_fields.iter().copied(),
-        );
+        let policy = policy_of(provider, &served.handle, &account);
         let ctx = MapContext {
             provider,
             handle: &served.handle,
@@ -194,21 +181,13 @@ impl McpServer {
             withheld.add(&w);
             let mut whole = record.clone();
             withheld.add(&policy.apply(&mut whole));
-            let mut v = json!({ "candidate": common, "record": whole });
-            add_withheld(&mut v, &withheld, &policy);
-            v
+            json!({ "candidate": common, "record": whole })
         } else {
             let (common, w) = people::person(&record, &ctx);
             withheld.add(&w);
-            let mut v = json!({ "person": common });
-            add_withheld(&mut v, &withheld, &policy);
-            v
+            json!({ "person": common })
         };
-        Ok(Answer {
-            value,
-            account: Some(account.id.clone()),
-            withheld,
-        })
+        Ok(answer(value, withheld, &policy, &account))
     }
 
     /// The record whose mapped id is `id`: by the listing's `get` when it has one (and the
@@ -339,8 +318,34 @@ pub(super) fn default_host(account: &Account, provider: &Provider) -> Result<Str
         .ok_or_else(|| ToolError::new(Code::Internal, "This provider names no host."))
 }
 
+/// The field policy account `handle` is read under: its provider's sensitive fields, less
+/// the categories the admin shared.
+pub(super) fn policy_of<'a>(
+    provider: &'a Provider,
+    handle: &'a str,
+    account: &Account,
+) -> FieldPolicy<'a> {
+    FieldPolicy::new(provider, handle, account.shared_fields.iter().copied())
+}
+
+/// A tool's answer for `account`: `value`, with what was withheld and how to allow each
+/// category said beside it.
+pub(super) fn answer(
+    mut value: Value,
+    withheld: Withheld,
+    policy: &FieldPolicy<'_>,
+    account: &Account,
+) -> Answer {
+    add_withheld(&mut value, &withheld, policy);
+    Answer {
+        value,
+        account: Some(account.id.clone()),
+        withheld,
+    }
+}
+
 /// Says, beside the answer, what was withheld and how to allow each category.
-pub(super) fn add_withheld(value: &mut Value, withheld: &Withheld, policy: &FieldPolicy<'_>) {
+fn add_withheld(value: &mut Value, withheld: &Withheld, policy: &FieldPolicy<'_>) {
     if withheld.total() == 0 {
         return;
     }

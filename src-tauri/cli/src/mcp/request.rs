@@ -6,10 +6,10 @@
 use serde_json::{json, Map, Value};
 
 use keystep_core::error::Code;
-use keystep_core::people::{self, FieldPolicy};
+use keystep_core::people;
 use keystep_core::provider::{ListMethod, Method, Provider};
 
-use super::records::{add_withheld, default_host};
+use super::records::{self, default_host, policy_of};
 use super::server::{missing, shown, text_arg, Answer, McpServer};
 use super::upstream::ToolError;
 
@@ -54,11 +54,7 @@ impl McpServer {
                 },
             ));
         }
-        let policy = FieldPolicy::new(
-            provider,
-            &served.handle,
-            account.shared_fields.iter().copied(),
-        );
+        let policy = policy_of(provider, &served.handle, &account);
         if let Some(category) = policy.withholds_path(&path) {
             return Err(ToolError::new(
                 Code::MissingPermission,
@@ -125,13 +121,8 @@ impl McpServer {
             .send(&served.handle, &host, provider, &req)
             .await?;
         let withheld = policy.apply(&mut answer);
-        let mut value = json!({ "account": served.handle, "path": path, "answer": answer });
-        add_withheld(&mut value, &withheld, &policy);
-        Ok(Answer {
-            value,
-            account: Some(account.id.clone()),
-            withheld,
-        })
+        let value = json!({ "account": served.handle, "path": path, "answer": answer });
+        Ok(records::answer(value, withheld, &policy, &account))
     }
 }
 

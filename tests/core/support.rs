@@ -251,6 +251,17 @@ pub fn captured_logs() -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Fails on a captured log line that holds `secret` or an access token the emulator minted
+/// (`EmuAccessToken…`): what a client-credentials provider's tests search the logs for.
+pub fn assert_logs_hold_no_credential(secret: &str) {
+    for line in captured_logs() {
+        assert!(
+            !line.contains(secret) && !line.contains("EmuAccessToken"),
+            "neither the secret nor an access token is logged: {line}"
+        );
+    }
+}
+
 /// Starts capturing log lines (idempotent; the logger is global to the test binary).
 pub fn capture_logs() {
     static INSTALLED: std::sync::Once = std::sync::Once::new();

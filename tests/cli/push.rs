@@ -60,6 +60,52 @@ fn link(cli: &Cli) -> String {
         .to_string()
 }
 
+/// What each test starts from: OpenBao and moto on loopback, a linked Humaans account, a
+/// team member's environment ([`store_env`]) and a target in each store. `None` (a skip)
+/// without a keychain or the store tools.
+struct Setup {
+    bao: Server,
+    moto: Server,
+    cli: Cli,
+    handle: String,
+    env: Vec<(&'static str, String)>,
+    vault: String,
+    aws: &'static str,
+}
+
+fn setup() -> Option<Setup> {
+    if !keyring_present() || !stores_present() {
+        return None;
+    }
+    let (bao, moto) = (Server::openbao(), Server::moto());
+    let cli = Cli::new();
+    let handle = link(&cli);
+    let env = store_env(&moto);
+    let vault = format!("vault://127.0.0.1:{}/secret/hr/humaans", bao.port);
+    Some(Setup {
+        bao,
+        moto,
+        cli,
+        handle,
+        env,
+        vault,
+        aws: "aws-sm://eu-west-1/hr/humaans-push",
+    })
+}
+
+/// Pushes the account's key to both targets, each answering success.
+fn push_to_both(cli: &Cli, handle: &str, env: &[(&str, String)], vault: &str, aws: &str) {
+    for target in [vault, aws] {
+        let out = run(cli, &["push", handle, target], "", env);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{target}: pushed: {}",
+            stderr(&out)
+        );
+    }
+}
+
 fn copies(cli: &Cli, handle: &str) -> Vec<Value> {
     let out = cli.run(&["list", "--json"], "");
     let list: Value = serde_json::from_slice(&out.stdout).expect("list --json is JSON");
@@ -75,15 +121,18 @@ fn copies(cli: &Cli, handle: &str) -> Vec<Value> {
 
 #[test]
 fn push_writes_to_openbao_and_aws_lists_the_copies_and_refuses_to_overwrite_a_change() {
-    if !keyring_present() || !stores_present() {
+    let Some(Setup {
+        bao,
+        moto,
+        cli,
+        handle,
+        env,
+        vault,
+        aws,
+    }) = setup()
+    else {
         return;
-    }
-    let (bao, moto) = (Server::openbao(), Server::moto());
-    let cli = Cli::new();
-    let handle = link(&cli);
-    let env = store_env(&moto);
-    let vault = format!("vault://127.0.0.1:{}/secret/hr/humaans", bao.port);
-    let aws = "aws-sm://eu-west-1/hr/humaans-push";
+    };
 
     for target in [vault.as_str(), aws] {
         let out = run(&cli, &["push", &handle, target, "--json"], "", &env);
@@ -184,24 +233,19 @@ fn push_writes_to_openbao_and_aws_lists_the_copies_and_refuses_to_overwrite_a_ch
 
 #[test]
 fn verify_from_checks_the_copy_in_the_store_without_the_keychain() {
-    if !keyring_present() || !stores_present() {
+    let Some(Setup {
+        bao: _bao,
+        moto: _moto,
+        cli,
+        handle,
+        env,
+        vault,
+        aws,
+    }) = setup()
+    else {
         return;
-    }
-    let (bao, moto) = (Server::openbao(), Server::moto());
-    let cli = Cli::new();
-    let handle = link(&cli);
-    let env = store_env(&moto);
-    let vault = format!("vault://127.0.0.1:{}/secret/hr/humaans", bao.port);
-    let aws = "aws-sm://eu-west-1/hr/humaans-push";
-    for target in [vault.as_str(), aws] {
-        let out = run(&cli, &["push", &handle, target], "", &env);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{target}: pushed: {}",
-            stderr(&out)
-        );
-    }
+    };
+    push_to_both(&cli, &handle, &env, &vault, aws);
     // As on a CI runner: no session bus, so no keychain, and a data folder of its own.
     let mut ci = env.clone();
     ci.push((
@@ -258,14 +302,18 @@ fn verify_from_checks_the_copy_in_the_store_without_the_keychain() {
 
 #[test]
 fn a_store_that_refuses_or_is_down_gets_its_own_code_and_nothing_is_recorded() {
-    if !keyring_present() || !stores_present() {
+    let Some(Setup {
+        bao,
+        moto: _moto,
+        cli,
+        handle,
+        env,
+        vault,
+        ..
+    }) = setup()
+    else {
         return;
-    }
-    let (bao, moto) = (Server::openbao(), Server::moto());
-    let cli = Cli::new();
-    let handle = link(&cli);
-    let env = store_env(&moto);
-    let vault = format!("vault://127.0.0.1:{}/secret/hr/humaans", bao.port);
+    };
     let mut wrong = without(&env, "VAULT_TOKEN");
     wrong.push(("VAULT_TOKEN", "not-the-token".to_string()));
     type Case<'a> = (&'a str, String, Vec<(&'a str, String)>, &'a str);
@@ -321,13 +369,18 @@ fn a_store_that_refuses_or_is_down_gets_its_own_code_and_nothing_is_recorded() {
 
 #[test]
 fn a_vault_token_given_once_is_kept_in_the_keychain_and_never_written_elsewhere() {
-    if !keyring_present() || !stores_present() {
+    let Some(Setup {
+        bao,
+        moto: _moto,
+        cli,
+        handle,
+        env,
+        ..
+    }) = setup()
+    else {
         return;
-    }
-    let (bao, moto) = (Server::openbao(), Server::moto());
-    let cli = Cli::new();
-    let handle = link(&cli);
-    let env = without(&store_env(&moto), "VAULT_TOKEN");
+    };
+    let env = without(&env, "VAULT_TOKEN");
     let server = format!("vault://127.0.0.1:{}", bao.port);
     let out = run(
         &cli,
@@ -374,24 +427,19 @@ fn a_vault_token_given_once_is_kept_in_the_keychain_and_never_written_elsewhere(
 
 #[test]
 fn forget_asks_about_each_copy_and_deletes_only_those_named() {
-    if !keyring_present() || !stores_present() {
+    let Some(Setup {
+        bao,
+        moto,
+        cli,
+        handle,
+        env,
+        vault,
+        aws,
+    }) = setup()
+    else {
         return;
-    }
-    let (bao, moto) = (Server::openbao(), Server::moto());
-    let cli = Cli::new();
-    let handle = link(&cli);
-    let env = store_env(&moto);
-    let vault = format!("vault://127.0.0.1:{}/secret/hr/humaans", bao.port);
-    let aws = "aws-sm://eu-west-1/hr/humaans-push";
-    for target in [vault.as_str(), aws] {
-        let out = run(&cli, &["push", &handle, target], "", &env);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{target}: pushed: {}",
-            stderr(&out)
-        );
-    }
+    };
+    push_to_both(&cli, &handle, &env, &vault, aws);
     let out = run(&cli, &["forget", &handle], "", &env);
     assert_eq!(out.status.code(), Some(2), "unanswered copies: exit 2");
     let said = stderr(&out);
@@ -432,12 +480,18 @@ fn forget_asks_about_each_copy_and_deletes_only_those_named() {
 
 #[test]
 fn link_replace_rotates_every_copy_and_never_overwrites_one_changed_outside_keystep() {
-    if !keyring_present() || !stores_present() {
+    let Some(Setup {
+        bao,
+        moto,
+        cli,
+        handle,
+        env,
+        vault,
+        aws,
+    }) = setup()
+    else {
         return;
-    }
-    let (bao, moto) = (Server::openbao(), Server::moto());
-    let cli = Cli::new();
-    let handle = link(&cli);
+    };
     cli.emu.add_humaans(
         KEY_2,
         HumaansTenant {
@@ -445,18 +499,7 @@ fn link_replace_rotates_every_copy_and_never_overwrites_one_changed_outside_keys
             ..HumaansTenant::full("Push Ltd", 3)
         },
     );
-    let env = store_env(&moto);
-    let vault = format!("vault://127.0.0.1:{}/secret/hr/humaans", bao.port);
-    let aws = "aws-sm://eu-west-1/hr/humaans-push";
-    for target in [vault.as_str(), aws] {
-        let out = run(&cli, &["push", &handle, target], "", &env);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{target}: pushed: {}",
-            stderr(&out)
-        );
-    }
+    push_to_both(&cli, &handle, &env, &vault, aws);
     // Someone else writes the AWS copy meanwhile.
     moto.aws_put_outside("hr/humaans-push", "SomeoneElsesToken");
 

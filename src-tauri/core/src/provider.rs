@@ -46,3 +46,7 @@ pub use template::{is_simple_pattern, matches_simple_pattern, placeholders};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_locales;
+#[cfg(test)]
+mod tests_parts;

@@ -10,10 +10,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh test
-scripts/package.sh
 
 target=${CARGO_TARGET_DIR:-target}
 case "$target" in /*) ;; *) target="$PWD/$target" ;; esac
+# Issue 22: the window with only the first five provider files embedded, built the way the
+# package builds it, and kept in a folder of its own beside a copy of the command line (which
+# execs the keystep-window next to it). Built first: package.sh then builds the shipped one
+# again with all fifteen, as keystep-core's build script reads KEYSTEP_EMBED_PROVIDERS.
+echo "bench: building the window with five providers"
+KEYSTEP_EMBED_PROVIDERS=payfit,hibob,humaans,jazzhr,namely CARGO_NET_OFFLINE=true \
+  scripts/tauri.sh build --no-bundle --ci -- --locked
+five="$target/bench-five"
+mkdir -p "$five"
+cp "$target/release/keystep-window" "$five/keystep-window"
+scripts/package.sh
+cp "$target/release/keystep" "$five/keystep"
+export KEYSTEP_BENCH_APP_FIVE="$five/keystep"
 version=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' tauri.conf.json)
 echo "bench: building the baseline"
 (cd benches/baseline && CARGO_NET_OFFLINE=true ../../scripts/tauri.sh build --bundles deb --ci -- --locked)

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use keystep_emulator::Emulator;
 use serde_json::json;
 
+mod catalogue;
 mod fleet;
 mod list;
 mod verify;
@@ -73,17 +74,33 @@ async fn main() {
     // WebKit's) across its runs, as on a person's machine; data and settings start empty
     // each run. Run 0 is the first launch ever, on empty caches, reported on its own.
     let caches = Home::new("caches");
+    // The window with five providers, beside its own copy of the command line (bench.sh).
+    let five = std::env::var_os("KEYSTEP_BENCH_APP_FIVE").map(PathBuf::from);
+    let mut catalogues = catalogue::Catalogues::default();
+    let catalogue_caches = caches.root.join("catalogues");
     for run in 0..=runs {
         eprintln!("bench: run {run}/{runs}");
         let first = run == 0;
         windows
             .baseline_run(&baseline, &caches.root.join("baseline"), first)
             .await;
-        windows
+        let book = windows
             .keystep_run(&app, &emu, &fleet, &caches.root.join("keystep"), first)
             .await;
+        if let Some(five) = &five {
+            let apps = [app.as_path(), five.as_path()];
+            match &book {
+                None => catalogue::Catalogues::warm(apps, &emu, &catalogue_caches).await,
+                Some(book) => {
+                    catalogues
+                        .run(apps, &emu, &catalogue_caches, book, run)
+                        .await
+                }
+            }
+        }
     }
     report.windows(&windows);
+    report.line(&catalogues.section());
 
     eprintln!("bench: verification with {latency:?} per request");
     report.line(&verify::section(&app, latency, runs.max(7)));
@@ -497,7 +514,7 @@ impl Windows {
         fleet: &fleet::Fleet,
         cache: &Path,
         first: bool,
-    ) {
+    ) -> Option<Home> {
         let home = Home::new("keystep").with_cache(cache);
         let _ = Command::new("secret-tool")
             .args(["clear", "service", "keystep"])
@@ -508,7 +525,7 @@ impl Windows {
         if first {
             self.keystep_first = ready;
             w.close().await;
-            return;
+            return None;
         }
         self.keystep_start.push(ready);
         self.keystep_phases.push(w.phases(ready).await);
@@ -570,5 +587,7 @@ impl Windows {
         self.keystep_pss20_restart.push(mem.pss_mib);
         self.keystep20_restart_by_process.push(mem.by_process);
         w.close().await;
+        // The book and keychain of 20 accounts, for the comparison of catalogues.
+        Some(home)
     }
 }

@@ -1,6 +1,10 @@
 //! Embeds every provider file: each `src/providers/<id>.toml` becomes an entry of the
 //! `EMBEDDED` list the catalogue loads, in file-name order, so adding a provider is adding
 //! its file (and the catalogue's tests then hold it to every rule).
+//!
+//! `KEYSTEP_EMBED_PROVIDERS` (comma-separated ids) embeds only those: `scripts/bench.sh`
+//! builds a second window with the first five providers, to show that the window starts as
+//! fast with fifteen. Nothing else sets it; an unknown id stops the build.
 
 use std::path::Path;
 
@@ -18,6 +22,17 @@ fn main() {
         })
         .collect();
     ids.sort();
+    println!("cargo:rerun-if-env-changed=KEYSTEP_EMBED_PROVIDERS");
+    if let Some(only) = std::env::var("KEYSTEP_EMBED_PROVIDERS")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    {
+        let only: Vec<&str> = only.split(',').map(str::trim).collect();
+        if let Some(unknown) = only.iter().find(|id| !ids.iter().any(|i| i == *id)) {
+            panic!("KEYSTEP_EMBED_PROVIDERS names {unknown:?}, which has no file in {}", dir.display());
+        }
+        ids.retain(|id| only.contains(&id.as_str()));
+    }
     let mut out = String::from(
         "/// The provider files shipped in the binary, by file name (written by `build.rs`).\n\
          const EMBEDDED: &[(&str, &str)] = &[\n",

@@ -37,6 +37,10 @@
 //! `proxy_pace` (only documented limits, said once and recorded;
 //! HiBob's firewall never tripped; a 429's back-off), `stdin` (fuzzing standard input and the normalizers: no panic, and no error
 //! repeats what came in) and `purpose` (`keystep verify --purpose`).
+//!
+//! In-process, over `keystep-core` as the window uses it: `bench_fleet` (the benchmark's
+//! accounts, 20 over five providers and 100 over fifteen, link as the window links them, and
+//! within the benchmark's pacing budget).
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -44,6 +48,7 @@ use std::process::{Command, Output, Stdio};
 mod accounts;
 #[path = "../common/app_binary.rs"]
 mod app_binary;
+mod bench_fleet;
 mod book;
 mod contract;
 mod keychain_wait;

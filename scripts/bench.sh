@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark command: Keystep's release build against a bare Tauri 2 app (benches/baseline,
-# same workspace, same release profile), in one run on this machine. Builds both packages
-# (scripts/package.sh, then the baseline through the same Tauri CLI), then runs
+# same workspace, same release profile), in one run on this machine. Builds a window with only
+# the first five providers (issue 22's comparison), both packages (scripts/package.sh, then the
+# baseline through the same Tauri CLI), then runs
 # benches/keystep headless (Xvfb, D-Bus, a fresh gnome-keyring) and writes the figures into
 # docs/benchmarks.md. KEYSTEP_BENCH_RUNS (default 5) sets the runs per measurement;
 # KEYSTEP_BENCH_LATENCY_MS (default 100) the emulator's delay per request;
@@ -38,6 +39,9 @@ export KEYSTEP_BENCH_BASELINE="$target/release/keystep-baseline"
 export KEYSTEP_BENCH_DEB="$target/release/bundle/deb/Keystep_${version}_amd64.deb"
 export KEYSTEP_BENCH_BASELINE_DEB="$target/release/bundle/deb/keystep-baseline_${version}_amd64.deb"
 export KEYSTEP_BENCH_OUT="$PWD/docs/benchmarks.md"
+# The windows' ratios of this run, kept so the next run of the same commit says whether the
+# two agree within 0.05 (issue 25).
+export KEYSTEP_BENCH_HISTORY="$target/bench-windows.json"
 export KEYSTEP_BENCH_FLEET_OUT="$target/bench-fleet.md"
 rm -f "$KEYSTEP_BENCH_FLEET_OUT"
 # 100 accounts through the pacer first, kept apart from the start-up and memory runs so it

@@ -10,7 +10,8 @@ use std::path::Path;
 use keystep_emulator::Emulator;
 
 use super::window::{Home, Window};
-use super::{median, spread, verdict, KEYSTEP_READY, KEYSTEP_READY_20};
+use super::windows::{KEYSTEP_READY, KEYSTEP_READY_20};
+use super::{median, spread, verdict};
 
 /// "No slower", on a shared machine's timings: the ratio of the medians may exceed 1 by this
 /// much before the page calls the target missed. Said on the page beside the figure.
@@ -43,7 +44,11 @@ impl Catalogues {
         run: usize,
     ) {
         // Alternate which of the two goes first.
-        let order = if run % 2 == 0 { [0, 1] } else { [1, 0] };
+        let order = if run.is_multiple_of(2) {
+            [0, 1]
+        } else {
+            [1, 0]
+        };
         for i in order {
             let home = Home::new("catalogue").with_cache(&caches.join(i.to_string()));
             let ready = start(apps[i], &home, emu, KEYSTEP_READY).await;
@@ -75,11 +80,7 @@ impl Catalogues {
         s.push_str("| | fifteen providers | five providers | ratio | target |\n");
         s.push_str("|---|---:|---:|---:|---|\n");
         let rows = [
-            (
-                "start → first view, no accounts",
-                &self.fifteen,
-                &self.five,
-            ),
+            ("start → first view, no accounts", &self.fifteen, &self.five),
             (
                 "start → accounts page with 20 accounts",
                 &self.fifteen20,

@@ -10,21 +10,22 @@
 //! handshake before the launch is not in it. Memory is the PSS (and RSS) of the app and
 //! every process below it (WebKit's web and network processes).
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use keystep_emulator::Emulator;
-use serde_json::json;
 
 mod catalogue;
 mod fleet;
+mod fleet15;
 mod list;
 mod verify;
 mod window;
+mod windows;
 
-use window::{Home, Window};
+use window::Home;
+use windows::Windows;
 
 /// How long anything may take before the benchmark gives up.
 const PATIENCE: Duration = Duration::from_secs(60);
@@ -69,6 +70,9 @@ async fn main() {
     eprintln!("bench: windows, {runs} runs each");
     let emu = Emulator::start();
     let fleet = fleet::Fleet::seed(&emu, 20, 2);
+    // Issue 25's hundred, across all fifteen providers (the 20 stay at the first five, which
+    // the five-provider window can show too).
+    let fleet100 = fleet::Fleet::seed_all(&emu, 100);
     let mut windows = Windows::default();
     // Each app keeps one cache folder (XDG_CACHE_HOME: Mesa's shader cache, fontconfig's,
     // WebKit's) across its runs, as on a person's machine; data and settings start empty
@@ -81,6 +85,9 @@ async fn main() {
     for run in 0..=runs {
         eprintln!("bench: run {run}/{runs}");
         let first = run == 0;
+        if !first {
+            windows.load.push(load_average());
+        }
         windows
             .baseline_run(&baseline, &caches.root.join("baseline"), first)
             .await;
@@ -97,6 +104,11 @@ async fn main() {
                         .await
                 }
             }
+        }
+        if !first {
+            windows
+                .hundred_run(&app, &emu, &fleet100, &caches.root.join("keystep"))
+                .await;
         }
     }
     report.windows(&windows);
@@ -193,149 +205,6 @@ impl Report {
         self.line("");
     }
 
-    fn windows(&mut self, w: &Windows) {
-        let ms = |v: &[f64]| median(v);
-        let base_start = ms(&w.baseline_start);
-        let base_pss = ms(&w.baseline_pss);
-        self.line("### Start-up and memory (medians; range in brackets)\n");
-        self.line("| | Keystep | baseline | ratio | target |");
-        self.line("|---|---:|---:|---:|---|");
-        let start = ms(&w.keystep_start);
-        self.line(&format!(
-            "| start → first view interactive, no accounts | {:.0} ms ({}) | {:.0} ms ({}) | {:.2}× | ≤ 1.1×: {} |",
-            start,
-            spread(&w.keystep_start),
-            base_start,
-            spread(&w.baseline_start),
-            start / base_start,
-            verdict(start / base_start <= 1.1)
-        ));
-        self.line(&format!(
-            "| the same, first launch ever (empty caches; one run) | {:.0} ms | {:.0} ms | {:.2}× | (reported, see below) |",
-            w.keystep_first,
-            w.baseline_first,
-            w.keystep_first / w.baseline_first
-        ));
-        let start20 = ms(&w.keystep_start20);
-        self.line(&format!(
-            "| start → accounts page with 20 accounts | {:.0} ms ({}) | {:.0} ms | {:.2}× | ≤ 1.15×: {} |",
-            start20,
-            spread(&w.keystep_start20),
-            base_start,
-            start20 / base_start,
-            verdict(start20 / base_start <= 1.15)
-        ));
-        let pss = ms(&w.keystep_pss);
-        self.line(&format!(
-            "| PSS of the process tree after 10 s idle | {:.0} MiB ({}) | {:.0} MiB ({}) | {:.2}× | ≤ 1.2×: {} |",
-            pss,
-            spread(&w.keystep_pss),
-            base_pss,
-            spread(&w.baseline_pss),
-            pss / base_pss,
-            verdict(pss / base_pss <= 1.2)
-        ));
-        let pss20 = ms(&w.keystep_pss20);
-        self.line(&format!(
-            "| PSS after linking 20 accounts (+10 s) | {:.0} MiB ({}) | {:.0} MiB | {:.2}× | ≤ 1.2×: {} |",
-            pss20,
-            spread(&w.keystep_pss20),
-            base_pss,
-            pss20 / base_pss,
-            verdict(pss20 / base_pss <= 1.2)
-        ));
-        let restart = ms(&w.keystep_pss20_restart);
-        self.line(&format!(
-            "| the same 20 accounts on a new start (+10 s) | {:.0} MiB ({}) | {:.0} MiB | {:.2}× | (reported, see below) |",
-            restart,
-            spread(&w.keystep_pss20_restart),
-            base_pss,
-            restart / base_pss,
-        ));
-        self.line(&format!(
-            "| RSS of the process tree after 10 s idle | {:.0} MiB | {:.0} MiB | {:.2}× | (PSS counts shared pages once) |",
-            ms(&w.keystep_rss),
-            ms(&w.baseline_rss),
-            ms(&w.keystep_rss) / ms(&w.baseline_rss)
-        ));
-        self.line(&format!(
-            "| processes in the tree | {} | {} | | |",
-            w.keystep_procs, w.baseline_procs
-        ));
-        self.phases(w);
-        self.by_process(w);
-        self.line(&format!(
-            "\nWebDriver sessions that failed to start and were retried: {}.",
-            RETRIES.load(std::sync::atomic::Ordering::Relaxed)
-        ));
-        self.line(&format!(
-            "\nLinking the 20 accounts through `link_account` (emulator, no latency, real keychain) took {:.0} ms in the median run.\n",
-            ms(&w.link20_ms)
-        ));
-    }
-
-    fn phases(&mut self, w: &Windows) {
-        let field =
-            |v: &[Phases], f: fn(&Phases) -> f64| median(&v.iter().map(f).collect::<Vec<_>>());
-        self.line("\n#### Where start-up goes (medians, ms from the process's start)\n");
-        self.line(
-            "The page's own Navigation Timing, read once it was usable, on the process's clock.\n",
-        );
-        self.line("| | Keystep | baseline | difference | Keystep, 20 accounts |");
-        self.line("|---|---:|---:|---:|---:|");
-        type Row = (&'static str, fn(&Phases) -> f64);
-        let rows: [Row; 3] = [
-            ("the page starts loading (native start-up)", |p| {
-                p.page_starts
-            }),
-            ("its scripts have run (`DOMContentLoaded`)", |p| {
-                p.scripts_ran
-            }),
-            ("usable", |p| p.usable),
-        ];
-        for (what, f) in rows {
-            let (k, b) = (field(&w.keystep_phases, f), field(&w.baseline_phases, f));
-            let k20 = field(&w.keystep_phases20, f);
-            self.line(&format!(
-                "| {what} | {k:.0} | {b:.0} | {:+.0} | {k20:.0} |",
-                k - b
-            ));
-        }
-    }
-
-    fn by_process(&mut self, w: &Windows) {
-        let median_of = |runs: &[BTreeMap<String, f64>], name: &str| {
-            median(
-                &runs
-                    .iter()
-                    .map(|m| m.get(name).copied().unwrap_or(0.0))
-                    .collect::<Vec<_>>(),
-            )
-        };
-        let mut names: Vec<String> = w
-            .keystep_by_process
-            .iter()
-            .chain(&w.baseline_by_process)
-            .chain(&w.keystep20_by_process)
-            .chain(&w.keystep20_restart_by_process)
-            .flat_map(|m| m.keys().cloned())
-            .collect();
-        names.sort();
-        names.dedup();
-        self.line("\n#### Memory by process (PSS, medians, MiB)\n");
-        self.line("| process | Keystep idle | Keystep after 20 links | Keystep, new start on 20 | baseline idle |");
-        self.line("|---|---:|---:|---:|---:|");
-        for name in names {
-            self.line(&format!(
-                "| {name} | {:.1} | {:.1} | {:.1} | {:.1} |",
-                median_of(&w.keystep_by_process, &name),
-                median_of(&w.keystep20_by_process, &name),
-                median_of(&w.keystep20_restart_by_process, &name),
-                median_of(&w.baseline_by_process, &name),
-            ));
-        }
-    }
-
     /// The section `src-tauri/cli/benches/proxy/main.rs` wrote (bench.sh runs it first).
     fn proxy_section(&mut self) {
         let section = std::env::var_os("KEYSTEP_BENCH_PROXY_OUT")
@@ -385,6 +254,14 @@ impl Report {
     }
 }
 
+/// The one-minute load average now.
+fn load_average() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().and_then(|v| v.parse().ok()))
+        .unwrap_or(f64::NAN)
+}
+
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -425,169 +302,4 @@ fn write_results(path: &Path, results: &str) {
         _ => format!("{old}\n## Results\n\n{block}\n"),
     };
     std::fs::write(path, new).expect("write the benchmark results");
-}
-
-// ---------------------------------------------------------------------------
-// Windows: start-up and memory.
-
-#[derive(Default)]
-struct Windows {
-    baseline_start: Vec<f64>,
-    baseline_pss: Vec<f64>,
-    baseline_rss: Vec<f64>,
-    baseline_procs: usize,
-    keystep_start: Vec<f64>,
-    keystep_start20: Vec<f64>,
-    keystep_pss: Vec<f64>,
-    keystep_rss: Vec<f64>,
-    keystep_pss20: Vec<f64>,
-    keystep_procs: usize,
-    link20_ms: Vec<f64>,
-    baseline_first: f64,
-    keystep_first: f64,
-    baseline_phases: Vec<Phases>,
-    keystep_phases: Vec<Phases>,
-    /// The second start, on the book holding 20 accounts.
-    keystep_phases20: Vec<Phases>,
-    baseline_by_process: Vec<BTreeMap<String, f64>>,
-    keystep_by_process: Vec<BTreeMap<String, f64>>,
-    keystep20_by_process: Vec<BTreeMap<String, f64>>,
-    /// A new start on the book of 20 accounts, after 10 s idle.
-    keystep_pss20_restart: Vec<f64>,
-    keystep20_restart_by_process: Vec<BTreeMap<String, f64>>,
-}
-
-/// Where one start-up went, in milliseconds from the process's start: until the page began
-/// to load (the native part: loading libraries, GTK, plugins, the window and WebKit's
-/// processes), until the page's scripts had run (`DOMContentLoaded`), and until it was
-/// usable.
-#[derive(Debug, Clone, Copy, Default)]
-struct Phases {
-    page_starts: f64,
-    scripts_ran: f64,
-    usable: f64,
-}
-
-/// Reads the page's own timings (Navigation Timing) right after it became
-/// usable; `performance.now()` is matched to the process clock at the moment of the call.
-const PAGE_TIMINGS: &str = "const n = performance.getEntriesByType('navigation')[0];
-  return { now: performance.now(), dcl: n ? n.domContentLoadedEventEnd : null };";
-
-const IDLE: Duration = Duration::from_secs(10);
-
-/// Launch attempts per window, and how many launches needed another attempt.
-const ATTEMPTS: usize = 5;
-static RETRIES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
-const BASELINE_READY: &str =
-    "const b = document.getElementById('ready'); return !!b && b.offsetParent !== null;";
-
-const KEYSTEP_READY: &str = "const b = document.getElementById('add-account'); const l = document.getElementById('home-loading'); return !!b && b.offsetParent !== null && !!l && l.hidden;";
-
-const KEYSTEP_READY_20: &str = "const l = document.getElementById('home-loading'); return !!l && l.hidden && document.querySelectorAll('#accounts [data-account-id]').length >= 20;";
-
-impl Windows {
-    async fn baseline_run(&mut self, baseline: &Path, cache: &Path, first: bool) {
-        let home = Home::new("baseline").with_cache(cache);
-        let w = Window::open(baseline, &home, &[]).await;
-        let ready = w.until(BASELINE_READY).await;
-        if first {
-            self.baseline_first = ready;
-            w.close().await;
-            return;
-        }
-        self.baseline_start.push(ready);
-        self.baseline_phases.push(w.phases(ready).await);
-        tokio::time::sleep(IDLE).await;
-        let mem = w.memory();
-        self.baseline_by_process.push(mem.by_process.clone());
-        self.baseline_pss.push(mem.pss_mib);
-        self.baseline_rss.push(mem.rss_mib);
-        self.baseline_procs = mem.processes;
-        w.close().await;
-    }
-
-    async fn keystep_run(
-        &mut self,
-        app: &Path,
-        emu: &Emulator,
-        fleet: &fleet::Fleet,
-        cache: &Path,
-        first: bool,
-    ) -> Option<Home> {
-        let home = Home::new("keystep").with_cache(cache);
-        let _ = Command::new("secret-tool")
-            .args(["clear", "service", "keystep"])
-            .status();
-        let env = emu.env();
-        let w = Window::open(app, &home, &env).await;
-        let ready = w.until(KEYSTEP_READY).await;
-        if first {
-            self.keystep_first = ready;
-            w.close().await;
-            return None;
-        }
-        self.keystep_start.push(ready);
-        self.keystep_phases.push(w.phases(ready).await);
-        tokio::time::sleep(IDLE).await;
-        let mem = w.memory();
-        self.keystep_by_process.push(mem.by_process.clone());
-        self.keystep_pss.push(mem.pss_mib);
-        self.keystep_rss.push(mem.rss_mib);
-        self.keystep_procs = mem.processes;
-
-        let links = json!(fleet.links());
-        let answer = w
-            .client
-            .execute_async(
-                "const [links, done] = arguments;
-                 (async () => {
-                   const t0 = performance.now();
-                   const failures = [];
-                   for (const l of links) {
-                     try { await window.__TAURI__.core.invoke('link_account', l); }
-                     catch (e) { failures.push(l.provider + ': ' + (e && e.code) + ' ' + (e && e.message)); }
-                   }
-                   done({ ms: performance.now() - t0, failures });
-                 })();",
-                vec![links],
-            )
-            .await
-            .expect("the link script runs");
-        assert_eq!(
-            answer["failures"],
-            json!([]),
-            "every benchmark account links against the emulator"
-        );
-        self.link20_ms
-            .push(answer["ms"].as_f64().unwrap_or(f64::NAN));
-        // Through the UI back to the accounts page, so the 20 cards are drawn.
-        w.script("document.getElementById('add-account').click(); return true;")
-            .await;
-        w.until("const b = document.getElementById('picker-back'); return !!b && b.offsetParent !== null;")
-            .await;
-        w.script("document.getElementById('picker-back').click(); return true;")
-            .await;
-        w.until(KEYSTEP_READY_20).await;
-        tokio::time::sleep(IDLE).await;
-        let mem = w.memory();
-        self.keystep_pss20.push(mem.pss_mib);
-        self.keystep20_by_process.push(mem.by_process);
-        w.close().await;
-
-        // A second start on the same book and keychain: the accounts page with 20 accounts.
-        let w = Window::open(app, &home, &env).await;
-        let ready20 = w.until(KEYSTEP_READY_20).await;
-        self.keystep_start20.push(ready20);
-        self.keystep_phases20.push(w.phases(ready20).await);
-        // The same 20 cards without the linking session's history: whether the growth after
-        // linking is the page or what linking left behind.
-        tokio::time::sleep(IDLE).await;
-        let mem = w.memory();
-        self.keystep_pss20_restart.push(mem.pss_mib);
-        self.keystep20_restart_by_process.push(mem.by_process);
-        w.close().await;
-        // The book and keychain of 20 accounts, for the comparison of catalogues.
-        Some(home)
-    }
 }

@@ -12,7 +12,8 @@ use serde_json::{json, Value};
 
 use hyper_util::client::legacy::connect::HttpConnector;
 
-use super::{Phases, ATTEMPTS, PAGE_TIMINGS, PATIENCE, RETRIES};
+use super::windows::{Phases, ATTEMPTS, PAGE_TIMINGS, RETRIES};
+use super::PATIENCE;
 
 /// Throwaway XDG folders for one app run.
 pub(super) struct Home {

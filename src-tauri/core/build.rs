@@ -29,7 +29,10 @@ fn main() {
     {
         let only: Vec<&str> = only.split(',').map(str::trim).collect();
         if let Some(unknown) = only.iter().find(|id| !ids.iter().any(|i| i == *id)) {
-            panic!("KEYSTEP_EMBED_PROVIDERS names {unknown:?}, which has no file in {}", dir.display());
+            panic!(
+                "KEYSTEP_EMBED_PROVIDERS names {unknown:?}, which has no file in {}",
+                dir.display()
+            );
         }
         ids.retain(|id| only.contains(&id.as_str()));
     }

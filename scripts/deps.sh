@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Keystep needs on Debian/Ubuntu, idempotently and quickly when it is all there.
-#   deps.sh build   WebKitGTK/GTK/appindicator/rsvg -dev packages and a C toolchain
+#   deps.sh build   WebKitGTK/GTK/appindicator/rsvg -dev packages, a C toolchain, and Node.js
+#                   with npm where there is none (the window's build runs the pinned esbuild)
 #   deps.sh test    build + Xvfb, D-Bus, gnome-keyring, secret-tool, WebKitWebDriver, tauri-driver,
 #                   dunst (a real notification service for the end-to-end suite), python3-dbus and
 #                   python3-gi (a fake Secret Service for the command-line tests), strace (the
@@ -37,6 +38,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "deps: installing ${missing[*]}"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The window's build bundles its first page with the pinned esbuild from npm
+# (src-tauri/build.rs, scripts/esbuild.sh), and the package is made by the npm Tauri CLI.
+if ! command -v npm >/dev/null; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "deps: installing nodejs npm"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi
 
 command -v cargo >/dev/null || { echo "deps: Rust (cargo) is required: install it with rustup first" >&2; exit 1; }

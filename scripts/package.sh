@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh package
 cargo fetch --locked --quiet
 scripts/tauri.sh --version >/dev/null   # installs the pinned CLI if needed
+scripts/esbuild.sh --version >/dev/null # and the pinned bundler the window's build runs
 
 target=${CARGO_TARGET_DIR:-target}
 case "$target" in /*) ;; *) target="$PWD/$target" ;; esac

@@ -12,7 +12,6 @@
 import * as api from "./api.js";
 import { resolveLanguage, setLanguage } from "./i18n.js";
 import { $ } from "./lib/dom.js";
-import { tryLoadProviders } from "./lib/providers.js";
 import { adopt, escapeGoesBack, go, showView } from "./lib/router.js";
 import { resetState, state } from "./lib/state.js";
 import { refreshTimes } from "./lib/time.js";
@@ -71,9 +70,8 @@ async function boot() {
   // The language comes first: everything after is worded in it.
   state.settings = await settingsAsked;
   state.lang = resolveLanguage(state.settings ? state.settings.language : "system");
-  // The guides in that language (the cards word their state with them), asked now rather
-  // than after the other answers; the picker then opens at once too. Errors show there.
-  tryLoadProviders();
+  // The guides (all fifteen providers' words) are asked once the cards are drawn
+  // (home.loadAccounts): the first view never waits for them, however many providers there are.
   await setLanguage(state.lang);
   listenToBackend();
   overrides.show(await overridesAsked);

@@ -124,7 +124,7 @@ export function t(key, params = {}) {
   const catalogue = catalogues[current];
   let text;
   if (typeof params.count === "number") {
-    const rule = new Intl.PluralRules(current).select(params.count);
+    const rule = formatter("plural", (lang) => new Intl.PluralRules(lang)).select(params.count);
     text = lookup(catalogue, `${key}.${rule}`) ?? lookup(catalogue, `${key}.other`) ?? lookup(en, `${key}.${rule}`) ?? lookup(en, `${key}.other`);
     params = { ...params, count: formatNumber(params.count) };
   }
@@ -151,9 +151,30 @@ export function translateStatic(root) {
 // ---------------------------------------------------------------------------
 // Numbers, lists and times in the active language.
 
+/** @type {Map<string, any>} */
+const formatters = new Map();
+
+/**
+ * The active language's formatter of `kind`, made once: making an Intl formatter costs far
+ * more than using one, and drawing the cards used to make several per card.
+ * @template T
+ * @param {string} kind
+ * @param {(lang: string) => T} make
+ * @returns {T}
+ */
+function formatter(kind, make) {
+  const key = `${current}|${kind}`;
+  let made = formatters.get(key);
+  if (made === undefined) {
+    made = make(current);
+    formatters.set(key, made);
+  }
+  return made;
+}
+
 /** @param {unknown} value */
 export function formatNumber(value) {
-  return typeof value === "number" && Number.isFinite(value) ? value.toLocaleString(current) : String(value);
+  return typeof value === "number" && Number.isFinite(value) ? formatter("number", (lang) => new Intl.NumberFormat(lang)).format(value) : String(value);
 }
 
 /**
@@ -163,7 +184,7 @@ export function formatNumber(value) {
 export function joinList(items) {
   const list = items.map(String);
   try {
-    return new Intl.ListFormat(current, { style: "long", type: "conjunction" }).format(list);
+    return formatter("and", (lang) => new Intl.ListFormat(lang, { style: "long", type: "conjunction" })).format(list);
   } catch {
     return list.join(", ");
   }
@@ -176,7 +197,7 @@ export function joinList(items) {
 export function joinChoices(items) {
   const list = items.map(String);
   try {
-    return new Intl.ListFormat(current, { style: "long", type: "disjunction" }).format(list);
+    return formatter("or", (lang) => new Intl.ListFormat(lang, { style: "long", type: "disjunction" })).format(list);
   } catch {
     return list.join(", ");
   }
@@ -197,7 +218,7 @@ export function isTimestamp(value) {
  */
 export function formatDateTime(unixSeconds) {
   if (!isTimestamp(unixSeconds)) return "";
-  return new Intl.DateTimeFormat(current, { dateStyle: "medium", timeStyle: "short" }).format(new Date(unixSeconds * 1000));
+  return formatter("datetime", (lang) => new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" })).format(new Date(unixSeconds * 1000));
 }
 
 /**
@@ -206,7 +227,7 @@ export function formatDateTime(unixSeconds) {
  */
 export function formatDate(unixSeconds) {
   if (!isTimestamp(unixSeconds)) return "";
-  return new Intl.DateTimeFormat(current, { dateStyle: "medium" }).format(new Date(unixSeconds * 1000));
+  return formatter("date", (lang) => new Intl.DateTimeFormat(lang, { dateStyle: "medium" })).format(new Date(unixSeconds * 1000));
 }
 
 /**

@@ -36,7 +36,7 @@ export async function show(opts = {}) {
 
 /**
  * Lists the accounts and draws them at once, with their last known statuses from the book;
- * the providers (for their sentences, slower to load) redraw them when they come, in place.
+ * the providers (for their sentences) are asked after that and redraw them, in place.
  * @param {Promise<AccountView[]>} [asked] list_accounts already under way (start-up asks it
  *   side by side with its other questions)
  */
@@ -46,13 +46,14 @@ export async function loadAccounts(asked) {
   loading.hidden = state.accountsLoaded;
   errorBox.hidden = true;
   const hadProviders = Boolean(state.providers);
-  const providers = tryLoadProviders();
   try {
     const accounts = await (asked || api.listAccounts());
     state.accountsLoaded = true;
     renderAccounts(accounts);
     loading.hidden = true;
-    await providers;
+    // The guides (for the cards' provider sentences) after the cards: drawing them never
+    // waits for every provider's words. Asked once; later calls reuse the answer.
+    await tryLoadProviders();
     if (!hadProviders && state.providers && state.view === "home") renderAccounts(state.accounts);
     await loadLastUses();
   } catch (err) {
@@ -118,7 +119,8 @@ export function renderAccounts(accounts) {
   empty.hidden = true;
   $("#home-lede").hidden = false;
   $("#home-actions").append(addButton);
-  for (const account of needsAttentionFirst(accounts)) list.append(accountItem(account));
+  // Built apart and put in at once: one change to the page, however many cards.
+  list.replaceChildren(...needsAttentionFirst(accounts).map(accountItem));
   list.hidden = false;
   renderCheckAll();
   if (keep) {

@@ -139,7 +139,7 @@ pub fn run() {
         .on_page_load(|webview, payload| {
             if payload.event() == tauri::webview::PageLoadEvent::Finished {
                 if let Some(state) = webview.try_state::<AppState>() {
-                    state.page_loaded.notify_one();
+                    state.page_loaded.send_replace(true);
                 }
             }
         })
@@ -195,9 +195,11 @@ pub fn run() {
                     trouble.as_deref().unwrap_or("unknown")
                 ),
             }
-            if let Err(e) = tray::install(&handle) {
-                log::warn!("no tray icon: {e}");
-            }
+            // Whether a tray host is there is known now (the close question and the window's
+            // Quit depend on it); the icon itself is built once the page has loaded. Built
+            // here, on the main thread, it held back the serving of the page's files.
+            tray::probe(&handle);
+            tauri::async_runtime::spawn(tray::install_after_page(handle.clone()));
             show_unless_started_at_login(&handle);
             tauri::async_runtime::spawn(watch::follow_files(
                 handle.clone(),

@@ -47,9 +47,9 @@ pub struct AppState {
     pub settings_store: Arc<dyn SettingsStore>,
     /// Wakes the background schedule early (settings changed, an account was linked).
     pub wake: tokio::sync::Notify,
-    /// The window's page has loaded: the start-up check of every account waits for it, so
-    /// it does not compete with the window coming up.
-    pub page_loaded: tokio::sync::Notify,
+    /// Whether the window's page has loaded: the start-up check of every account and the
+    /// tray icon wait for it, so they do not compete with the window coming up.
+    pub page_loaded: tokio::sync::watch::Sender<bool>,
     /// Whether a tray host shows Keystep's icon: closing the window then keeps Keystep
     /// running; without one, closing does what the person answered (`closing`).
     pub tray_shown: AtomicBool,
@@ -79,7 +79,7 @@ impl AppState {
             settings: RwLock::new(settings_store.load()),
             settings_store,
             wake: tokio::sync::Notify::new(),
-            page_loaded: tokio::sync::Notify::new(),
+            page_loaded: tokio::sync::watch::Sender::new(false),
             tray_shown: AtomicBool::new(false),
             notifier: Arc::new(MemoryNotifier::default()),
             use_log: None,

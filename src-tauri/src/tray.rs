@@ -90,11 +90,9 @@ async fn model<R: Runtime>(app: &AppHandle<R>) -> Option<(TrayModel, &'static Wo
     Some((model, keystep_core::words::words(lang)))
 }
 
-/// Installs the tray icon. A desktop without a tray host simply shows none.
-///
-/// # Errors
-/// Building the menu or the icon failed.
-pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+/// Asks the session bus whether a tray host is there, and keeps the answer: closing the
+/// window, and the window's own Quit, depend on it.
+pub fn probe<R: Runtime>(app: &AppHandle<R>) {
     let host = crate::desktop::has_tray_host();
     if let Some(state) = app.try_state::<AppState>() {
         state.tray_shown.store(host, Ordering::SeqCst);
@@ -107,6 +105,35 @@ pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
             "absent; closing the window asks, then does what was answered"
         }
     );
+}
+
+/// The longest the tray icon waits for the page: without a window (started at login), or
+/// with a page that never loads, it still comes.
+pub const INSTALL_LATEST: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Installs the tray icon on the main thread once the window's page has loaded (or after
+/// [`INSTALL_LATEST`]).
+pub async fn install_after_page<R: Runtime>(app: AppHandle<R>) {
+    if let Some(state) = app.try_state::<AppState>() {
+        let mut loaded = state.page_loaded.subscribe();
+        let _ = tokio::time::timeout(INSTALL_LATEST, loaded.wait_for(|l| *l)).await;
+    }
+    let handle = app.clone();
+    let installed = app.run_on_main_thread(move || {
+        if let Err(e) = install(&handle) {
+            log::warn!("no tray icon: {e}");
+        }
+    });
+    if let Err(e) = installed {
+        log::warn!("no tray icon: {e}");
+    }
+}
+
+/// Installs the tray icon. A desktop without a tray host simply shows none.
+///
+/// # Errors
+/// Building the menu or the icon failed.
+pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let empty = TrayModel {
         icon: TrayIcon::Empty,
         tooltip: "Keystep".into(),

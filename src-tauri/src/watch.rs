@@ -43,7 +43,11 @@ pub async fn keep_watch<R: Runtime>(app: AppHandle<R>) {
     };
     // Either way the sweep starts: a timeout here only means no page load came in time.
     let _ = tokio::time::timeout(FIRST_SWEEP_LATEST, async {
-        state.page_loaded.notified().await;
+        let _ = state
+            .page_loaded
+            .subscribe()
+            .wait_for(|loaded| *loaded)
+            .await;
         tokio::time::sleep(FIRST_SWEEP_SETTLE).await;
     })
     .await;

@@ -118,7 +118,7 @@ fn the_start_up_check_waits_for_the_window() {
         "no check before the page has loaded"
     );
 
-    app.state::<AppState>().page_loaded.notify_one();
+    app.state::<AppState>().page_loaded.send_replace(true);
     let deadline = started + Duration::from_secs(20);
     while emu.requests().len() == linked {
         assert!(

@@ -122,9 +122,15 @@ async fn main() {
     let section = list::compare(&app, &emu, runs.max(20));
     report.line(&section);
 
-    report.proxy_section();
-    report.mcp_section();
-    report.fleet_check();
+    // The page as it was: the sections of the parts this run skipped are kept from it.
+    let page = std::fs::read_to_string(&out).unwrap_or_default();
+    // Only its generated part: the notes above it name these sections too.
+    let page = page
+        .split_once(RESULTS_BEGIN)
+        .map_or(String::new(), |(_, generated)| generated.to_string());
+    report.proxy_section(&page);
+    report.mcp_section(&page);
+    report.fleet_check(&page);
 
     report.finish(started.elapsed(), runs, latency);
     write_results(&out, &report.text);
@@ -206,41 +212,85 @@ impl Report {
     }
 
     /// The section `src-tauri/cli/benches/proxy/main.rs` wrote (bench.sh runs it first).
-    fn proxy_section(&mut self) {
-        let section = std::env::var_os("KEYSTEP_BENCH_PROXY_OUT")
-            .and_then(|p| std::fs::read_to_string(p).ok())
-            .unwrap_or_else(|| {
-                "### keystep run's proxy\n\n**Not measured in this run** \
-                 (no output from src-tauri/cli/benches/proxy/main.rs).\n"
-                    .into()
-            });
-        self.line(&section);
+    fn proxy_section(&mut self, page: &str) {
+        self.part(
+            page,
+            Part {
+                out: "KEYSTEP_BENCH_PROXY_OUT",
+                skip: "KEYSTEP_BENCH_PROXY",
+                heading: "keystep run's proxy",
+                next: "keystep mcp under the Python MCP client",
+                source: "src-tauri/cli/benches/proxy/main.rs",
+            },
+        );
     }
 
     /// The section `benches/mcp` wrote (bench.sh runs it first).
-    fn mcp_section(&mut self) {
-        let section = std::env::var_os("KEYSTEP_BENCH_MCP_OUT")
-            .and_then(|p| std::fs::read_to_string(p).ok())
-            .unwrap_or_else(|| {
-                "### keystep mcp under the Python MCP client
-
-**Not measured in this run**                  (no output from benches/mcp).
-"
-                .into()
-            });
-        self.line(&section);
+    fn mcp_section(&mut self, page: &str) {
+        self.part(
+            page,
+            Part {
+                out: "KEYSTEP_BENCH_MCP_OUT",
+                skip: "KEYSTEP_BENCH_MCP",
+                heading: "keystep mcp under the Python MCP client",
+                next: "Verification in-process, and checking 100 accounts",
+                source: "benches/mcp",
+            },
+        );
     }
 
     /// The section `src-tauri/core/benches/fleet.rs` wrote (bench.sh runs it first).
-    fn fleet_check(&mut self) {
-        let section = std::env::var_os("KEYSTEP_BENCH_FLEET_OUT")
-            .and_then(|p| std::fs::read_to_string(p).ok())
-            .unwrap_or_else(|| {
-                "### Verification in-process, and checking 100 accounts\n\n**Not measured in this run** \
-                 (no output from src-tauri/core/benches/fleet.rs).\n"
-                    .into()
-            });
-        self.line(&section);
+    fn fleet_check(&mut self, page: &str) {
+        self.part(
+            page,
+            Part {
+                out: "KEYSTEP_BENCH_FLEET_OUT",
+                skip: "KEYSTEP_BENCH_FLEET",
+                heading: "Verification in-process, and checking 100 accounts",
+                next: RESULTS_END,
+                source: "src-tauri/core/benches/fleet.rs",
+            },
+        );
+    }
+
+    /// The section a part of bench.sh wrote before this program ran. A part that was skipped
+    /// keeps the section `page` (the results as they were) holds from an earlier run, marked
+    /// as such, so skipping the long parts for a quick run loses none of their figures; with
+    /// none there, the page says it was not measured.
+    fn part(&mut self, page: &str, part: Part) {
+        if let Some(section) =
+            std::env::var_os(part.out).and_then(|p| std::fs::read_to_string(p).ok())
+        {
+            self.line(&section);
+            return;
+        }
+        let kept = page.find(part.heading).and_then(|at| {
+            let start = page[..at].rfind('\n').map_or(0, |i| i + 1);
+            let end = page[at..].find(part.next).map(|e| at + e)?;
+            let end = page[..end].rfind('\n').map_or(end, |i| i + 1);
+            let old = &page[start..end];
+            (!old.contains(NOT_MEASURED)).then(|| old.to_string())
+        });
+        match kept {
+            Some(old) => {
+                let (heading, body) = old.split_once('\n').unwrap_or((&old, ""));
+                let body: String = body
+                    .lines()
+                    .filter(|l| !l.starts_with(KEPT))
+                    .map(|l| format!("{l}\n"))
+                    .collect();
+                self.line(&format!(
+                    "{heading}\n\n{KEPT} ({}=0): the figures below are from an earlier run.*\n{}",
+                    part.skip,
+                    body.trim_end()
+                ));
+                self.line("");
+            }
+            None => self.line(&format!(
+                "### {}\n\n{NOT_MEASURED} (no output from {}).\n",
+                part.heading, part.source
+            )),
+        }
     }
 
     fn finish(&mut self, took: Duration, runs: usize, latency: Duration) {
@@ -291,10 +341,27 @@ fn machine() -> String {
     format!("{date}, {cores} cores ({cpu}), load average at the start {load}, WebKitGTK {webkit}, Xvfb with software rendering")
 }
 
+/// A part of bench.sh, its section, and where the page finds it.
+struct Part {
+    /// The variable naming the file the part wrote its section to.
+    out: &'static str,
+    /// The variable that skips the part.
+    skip: &'static str,
+    heading: &'static str,
+    /// The heading (or marker) after the section in the page.
+    next: &'static str,
+    source: &'static str,
+}
+
+const NOT_MEASURED: &str = "**Not measured in this run**";
+const KEPT: &str = "*Not re-run this time";
+const RESULTS_BEGIN: &str = "<!-- results:begin (written by scripts/bench.sh) -->";
+const RESULTS_END: &str = "<!-- results:end -->";
+
 /// Replaces what lies between the results markers of `path` (creating the file if needed).
 fn write_results(path: &Path, results: &str) {
-    const BEGIN: &str = "<!-- results:begin (written by scripts/bench.sh) -->";
-    const END: &str = "<!-- results:end -->";
+    const BEGIN: &str = RESULTS_BEGIN;
+    const END: &str = RESULTS_END;
     let old = std::fs::read_to_string(path).unwrap_or_default();
     let block = format!("{BEGIN}\n{results}{END}");
     let new = match (old.find(BEGIN), old.find(END)) {

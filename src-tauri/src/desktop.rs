@@ -1,8 +1,7 @@
 //! What Keystep asks of the desktop session over D-Bus on Linux: one Keystep per session
 //! (the bus name `io.keystep.desktop`), desktop notifications
 //! (`org.freedesktop.Notifications`), and whether a tray host is there to show the icon;
-//! and, on every system, opening a page in the person's browser ([`open_in_browser`]) and
-//! how WebKitGTK paints the window ([`paint_without_compositing`]).
+//! and, on every system, opening a page in the person's browser ([`open_in_browser`]).
 //!
 //! These are a handful of calls, so they go through the one D-Bus library the keychain
 //! already links (libdbus, through the `dbus` crate) rather than the plugins, which bring a
@@ -11,33 +10,6 @@
 
 #[cfg(target_os = "linux")]
 pub use linux::*;
-
-/// WebKitGTK's switch that turns its compositing mode off (read when the window's webview is
-/// made, and by the web process Keystep's window starts).
-pub const COMPOSITING_SWITCH: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
-
-/// Whether Keystep set [`COMPOSITING_SWITCH`] itself (so the browsers it opens do not
-/// inherit it).
-static SWITCH_SET_HERE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// What [`paint_without_compositing`] sets the switch to, given its value now: "1" when the
-/// person has not set it, nothing when they have (either way).
-pub fn compositing_switch(now: Option<&std::ffi::OsStr>) -> Option<&'static str> {
-    now.is_none().then_some("1")
-}
-
-/// Paints the window without WebKitGTK's compositing mode, unless the person chose
-/// otherwise. In that mode WebKit keeps GPU-style layers for the whole page: with Xvfb's
-/// software rendering the web process held ~60 MiB more idle, and 16 MiB more again once 20
-/// account cards made the page long (docs/benchmarks.md, 2026-12-07). A page of forms and
-/// cards needs none of it, and the mode is also the one behind the blank windows some GPU
-/// drivers give WebKitGTK apps. Called first thing, before any other thread starts.
-pub fn paint_without_compositing() {
-    if let Some(value) = compositing_switch(std::env::var_os(COMPOSITING_SWITCH).as_deref()) {
-        std::env::set_var(COMPOSITING_SWITCH, value);
-        SWITCH_SET_HERE.store(true, std::sync::atomic::Ordering::SeqCst);
-    }
-}
 
 /// Opens `url` in the person's browser with the desktop's opener (xdg-open and its kin),
 /// and says whether it did: the opener's exit status, not only that it started. An opener
@@ -51,10 +23,6 @@ pub fn open_in_browser(url: &str) -> Result<(), String> {
     use std::time::{Duration, Instant};
     let mut last = String::from("no opener for this desktop");
     for mut opener in open::commands(url) {
-        if SWITCH_SET_HERE.load(std::sync::atomic::Ordering::SeqCst) {
-            // The person's browser paints as they set it up, not as Keystep's window does.
-            opener.env_remove(COMPOSITING_SWITCH);
-        }
         opener
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -284,27 +252,5 @@ mod other {
     /// The system tray is always there.
     pub fn has_tray_host() -> bool {
         true
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::compositing_switch;
-    use std::ffi::OsStr;
-
-    #[test]
-    fn compositing_is_switched_off_only_where_the_person_set_nothing() {
-        assert_eq!(
-            compositing_switch(None),
-            Some("1"),
-            "unset: Keystep turns it off"
-        );
-        for theirs in ["0", "1", ""] {
-            assert_eq!(
-                compositing_switch(Some(OsStr::new(theirs))),
-                None,
-                "set to {theirs:?} by the person: left as it is"
-            );
-        }
     }
 }

@@ -77,9 +77,6 @@ pub const WINDOW_CLASS: &str = "keystep";
 
 /// Starts the desktop app and blocks until it quits.
 pub fn run() {
-    // Before any thread, and before the webview reads it.
-    #[cfg(target_os = "linux")]
-    desktop::paint_without_compositing();
     // Before GTK starts, which reads it once.
     #[cfg(target_os = "linux")]
     glib::set_prgname(Some(WINDOW_CLASS));

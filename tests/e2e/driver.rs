@@ -197,52 +197,6 @@ impl Sandbox {
         std::fs::read_to_string(self.root.join("out/app.log")).unwrap_or_default()
     }
 
-    /// The environment of every process below the app launched last (WebKit's web and
-    /// network processes), by command name.
-    pub fn app_children_environ(&self) -> Vec<(String, String)> {
-        let Some(pid) = std::fs::read_to_string(self.app_pid_file()).ok() else {
-            return Vec::new();
-        };
-        // Each process's parent, then the tree below the app.
-        let mut parents = Vec::new();
-        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-            let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-            // The parent is the second field after the command name (which may hold spaces).
-            if let Some(parent) = stat
-                .rfind(')')
-                .and_then(|at| stat[at + 2..].split_whitespace().nth(1))
-            {
-                parents.push((
-                    entry.file_name().to_string_lossy().to_string(),
-                    parent.to_string(),
-                ));
-            }
-        }
-        let mut tree = vec![pid.trim().to_string()];
-        let mut i = 0;
-        while i < tree.len() {
-            let below: Vec<String> = parents
-                .iter()
-                .filter(|(_, parent)| *parent == tree[i])
-                .map(|(p, _)| p.clone())
-                .collect();
-            tree.extend(below);
-            i += 1;
-        }
-        tree.iter()
-            .skip(1)
-            .map(|p| {
-                let dir = std::path::Path::new("/proc").join(p);
-                let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
-                let environ = std::fs::read(dir.join("environ")).unwrap_or_default();
-                (
-                    comm.trim().to_string(),
-                    String::from_utf8_lossy(&environ).replace('\0', "\n"),
-                )
-            })
-            .collect()
-    }
-
     /// Whether the app launched last is still running.
     pub fn app_running(&self) -> bool {
         std::fs::read_to_string(self.app_pid_file())

@@ -36,21 +36,6 @@ async fn the_windows_class_is_the_one_the_desktop_entry_names_and_its_log_is_pri
                 .all(|c| *c == format!("\"{wanted}\", \"{capitalised}\"")),
         "a dock groups the window with its launcher only if WM_CLASS matches StartupWMClass={wanted}: {classes:?}"
     );
-    // WebKit paints the window without its compositing mode (desktop::paint_without_compositing):
-    // the web process it started was told so.
-    s.wait_for("#add-account").await;
-    let children = sandbox.app_children_environ();
-    assert!(
-        children
-            .iter()
-            .any(|(comm, environ)| comm.starts_with("WebKitWebProces")
-                && environ
-                    .lines()
-                    .any(|l| l == "WEBKIT_DISABLE_COMPOSITING_MODE=1")),
-        "the web process runs without compositing: {:?}",
-        children.iter().map(|(c, _)| c).collect::<Vec<_>>()
-    );
-
     s.end().await;
 
     // The app's log (its accounts, its checks) is the person's alone.

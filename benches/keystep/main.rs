@@ -27,9 +27,6 @@ mod windows;
 use window::Home;
 use windows::Windows;
 
-/// How long anything may take before the benchmark gives up.
-const PATIENCE: Duration = Duration::from_secs(60);
-
 fn env_path(name: &str) -> PathBuf {
     PathBuf::from(std::env::var_os(name).unwrap_or_else(|| panic!("{name} is not set")))
 }

@@ -12,8 +12,28 @@ use serde_json::{json, Value};
 
 use hyper_util::client::legacy::connect::HttpConnector;
 
-use super::windows::{Phases, ATTEMPTS, PAGE_TIMINGS, RETRIES};
-use super::PATIENCE;
+/// How long anything may take before the benchmark gives up.
+pub(super) const PATIENCE: Duration = Duration::from_secs(60);
+
+/// Launch attempts per window, and how many launches needed another attempt.
+pub(super) const ATTEMPTS: usize = 5;
+pub(super) static RETRIES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Where one start-up went, in milliseconds from the process's start: until the page began
+/// to load (the native part: loading libraries, GTK, plugins, the window and WebKit's
+/// processes), until the page's scripts had run (`DOMContentLoaded`), and until it was
+/// usable.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Phases {
+    pub(super) page_starts: f64,
+    pub(super) scripts_ran: f64,
+    pub(super) usable: f64,
+}
+
+/// Reads the page's own timings (Navigation Timing) right after it became
+/// usable; `performance.now()` is matched to the process clock at the moment of the call.
+pub(super) const PAGE_TIMINGS: &str = "const n = performance.getEntriesByType('navigation')[0];
+  return { now: performance.now(), dcl: n ? n.domContentLoadedEventEnd : null };";
 
 /// Throwaway XDG folders for one app run.
 pub(super) struct Home {

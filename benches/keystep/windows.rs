@@ -11,7 +11,7 @@ use std::time::Duration;
 use keystep_emulator::Emulator;
 use serde_json::json;
 
-use super::window::{Home, Window};
+use super::window::{Home, Memory, Phases, Window, RETRIES};
 use super::{fleet, median, spread, verdict, Report};
 
 #[derive(Default)]
@@ -50,27 +50,7 @@ pub(super) struct Windows {
     pub(super) load: Vec<f64>,
 }
 
-/// Where one start-up went, in milliseconds from the process's start: until the page began
-/// to load (the native part: loading libraries, GTK, plugins, the window and WebKit's
-/// processes), until the page's scripts had run (`DOMContentLoaded`), and until it was
-/// usable.
-#[derive(Debug, Clone, Copy, Default)]
-pub(super) struct Phases {
-    pub(super) page_starts: f64,
-    pub(super) scripts_ran: f64,
-    pub(super) usable: f64,
-}
-
-/// Reads the page's own timings (Navigation Timing) right after it became
-/// usable; `performance.now()` is matched to the process clock at the moment of the call.
-pub(super) const PAGE_TIMINGS: &str = "const n = performance.getEntriesByType('navigation')[0];
-  return { now: performance.now(), dcl: n ? n.domContentLoadedEventEnd : null };";
-
 pub(super) const IDLE: Duration = Duration::from_secs(10);
-
-/// Launch attempts per window, and how many launches needed another attempt.
-pub(super) const ATTEMPTS: usize = 5;
-pub(super) static RETRIES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 pub(super) const BASELINE_READY: &str =
     "const b = document.getElementById('ready'); return !!b && b.offsetParent !== null;";
@@ -131,19 +111,15 @@ impl Windows {
         self.keystep_rss.push(mem.rss_mib);
         self.keystep_procs = mem.processes;
 
-        self.link20_ms.push(link_all(&w, fleet).await);
-        redraw_home(&w, KEYSTEP_READY_20).await;
-        tokio::time::sleep(IDLE).await;
-        let mem = w.memory();
+        let (ms, mem) = link_and_weigh(w, fleet, KEYSTEP_READY_20).await;
+        self.link20_ms.push(ms);
         self.keystep_pss20.push(mem.pss_mib);
         self.keystep20_by_process.push(mem.by_process);
-        w.close().await;
 
         // A second start on the same book and keychain: the accounts page with 20 accounts.
-        let w = Window::open(app, &home, &env).await;
-        let ready20 = w.until(KEYSTEP_READY_20).await;
+        let (ready20, phases, w) = start_on(app, &home, &env, KEYSTEP_READY_20).await;
         self.keystep_start20.push(ready20);
-        self.keystep_phases20.push(w.phases(ready20).await);
+        self.keystep_phases20.push(phases);
         // The same 20 cards without the linking session's history: whether the growth after
         // linking is the page or what linking left behind.
         tokio::time::sleep(IDLE).await;
@@ -173,20 +149,41 @@ impl Windows {
         let env = emu.env();
         let w = Window::open(app, &home, &env).await;
         w.until(KEYSTEP_READY).await;
-        self.link100_ms.push(link_all(&w, fleet).await);
-        redraw_home(&w, KEYSTEP_READY_100).await;
-        tokio::time::sleep(IDLE).await;
-        let mem = w.memory();
+        let (ms, mem) = link_and_weigh(w, fleet, KEYSTEP_READY_100).await;
+        self.link100_ms.push(ms);
         self.keystep_pss100.push(mem.pss_mib);
         self.keystep100_by_process.push(mem.by_process);
-        w.close().await;
 
-        let w = Window::open(app, &home, &env).await;
-        let ready = w.until(KEYSTEP_READY_100).await;
+        let (ready, phases, w) = start_on(app, &home, &env, KEYSTEP_READY_100).await;
         self.keystep_start100.push(ready);
-        self.keystep_phases100.push(w.phases(ready).await);
+        self.keystep_phases100.push(phases);
         w.close().await;
     }
+}
+
+/// Links `fleet` in `w`, draws the cards until `ready`, and weighs the process tree after
+/// 10 s idle; closes the window. Returns the linking's milliseconds and the weight.
+async fn link_and_weigh(w: Window, fleet: &fleet::Fleet, ready: &str) -> (f64, Memory) {
+    let ms = link_all(&w, fleet).await;
+    redraw_home(&w, ready).await;
+    tokio::time::sleep(IDLE).await;
+    let mem = w.memory();
+    w.close().await;
+    (ms, mem)
+}
+
+/// A new start of `app` on `home`, timed from the process's start until `ready`, with where
+/// the time went; the window is left open.
+async fn start_on(
+    app: &Path,
+    home: &Home,
+    env: &[(String, String)],
+    ready: &str,
+) -> (f64, Phases, Window) {
+    let w = Window::open(app, home, env).await;
+    let ms = w.until(ready).await;
+    let phases = w.phases(ms).await;
+    (ms, phases, w)
 }
 
 /// Links every account of `fleet` through the window's own `link_account` (each verified

@@ -151,10 +151,19 @@ fn median(values: &[f64]) -> f64 {
     }
 }
 
+/// "lo–hi" in whole units.
 fn spread(values: &[f64]) -> String {
+    spread_with(values, 0)
+}
+
+/// "lo–hi" with `digits` decimals; "—" when there is nothing to span.
+fn spread_with(values: &[f64], digits: usize) -> String {
     let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    format!("{lo:.0}–{hi:.0}")
+    if !lo.is_finite() {
+        return "—".into();
+    }
+    format!("{lo:.digits$}–{hi:.digits$}")
 }
 
 fn verdict(ok: bool) -> &'static str {
@@ -330,12 +339,17 @@ fn machine() -> String {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
         .unwrap_or_default();
-    let date = Command::new("date")
+    let date = utc_now();
+    format!("{date}, {cores} cores ({cpu}), load average at the start {load}, WebKitGTK {webkit}, Xvfb with software rendering")
+}
+
+/// Now, to the minute, as the page writes dates.
+fn utc_now() -> String {
+    Command::new("date")
         .args(["-u", "+%Y-%m-%d %H:%M UTC"])
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_default();
-    format!("{date}, {cores} cores ({cpu}), load average at the start {load}, WebKitGTK {webkit}, Xvfb with software rendering")
+        .unwrap_or_default()
 }
 
 /// A part of bench.sh, its section, and where the page finds it.
@@ -357,12 +371,12 @@ const RESULTS_END: &str = "<!-- results:end -->";
 
 /// Replaces what lies between the results markers of `path` (creating the file if needed).
 fn write_results(path: &Path, results: &str) {
-    const BEGIN: &str = RESULTS_BEGIN;
-    const END: &str = RESULTS_END;
     let old = std::fs::read_to_string(path).unwrap_or_default();
-    let block = format!("{BEGIN}\n{results}{END}");
-    let new = match (old.find(BEGIN), old.find(END)) {
-        (Some(b), Some(e)) if b < e => format!("{}{block}{}", &old[..b], &old[e + END.len()..]),
+    let block = format!("{RESULTS_BEGIN}\n{results}{RESULTS_END}");
+    let new = match (old.find(RESULTS_BEGIN), old.find(RESULTS_END)) {
+        (Some(b), Some(e)) if b < e => {
+            format!("{}{block}{}", &old[..b], &old[e + RESULTS_END.len()..])
+        }
         _ => format!("{old}\n## Results\n\n{block}\n"),
     };
     std::fs::write(path, new).expect("write the benchmark results");

@@ -12,7 +12,7 @@ use keystep_emulator::Emulator;
 use serde_json::json;
 
 use super::window::{Home, Memory, Phases, Window, RETRIES};
-use super::{fleet, median, spread, verdict, Report};
+use super::{fleet, median, spread, spread_with, verdict, Report};
 
 #[derive(Default)]
 pub(super) struct Windows {
@@ -450,16 +450,6 @@ fn pair_ratios(keystep: &[f64], baseline: &[f64]) -> Vec<f64> {
     keystep.iter().zip(baseline).map(|(k, b)| k / b).collect()
 }
 
-/// "lo–hi" with `digits` decimals.
-fn spread_with(values: &[f64], digits: usize) -> String {
-    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if !lo.is_finite() {
-        return "—".into();
-    }
-    format!("{lo:.digits$}–{hi:.digits$}")
-}
-
 /// How far two runs' ratios may differ and still be said to agree (issue 25).
 const AGREE: f64 = 0.05;
 
@@ -539,13 +529,7 @@ impl Report {
                 self.line("No earlier run of this commit to compare with (KEYSTEP_BENCH_HISTORY).")
             }
         }
-        let date = Command::new("date")
-            .args(["-u", "+%Y-%m-%d %H:%M UTC"])
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-            .unwrap_or_default();
-        let record =
-            serde_json::json!({"commit": commit, "date": date, "load": load, "ratios": now});
+        let record = serde_json::json!({"commit": commit, "date": super::utc_now(), "load": load, "ratios": now});
         let _ = std::fs::write(&path, record.to_string());
     }
 }

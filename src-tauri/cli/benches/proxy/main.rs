@@ -52,6 +52,20 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// The run token of `proxy`'s one grant, and the URL of `path` at `provider`'s API
+/// through it: what a script started with that one account is given.
+fn sole_grant(proxy: &keystep_cli::proxy::Proxy, provider: &str, path: &str) -> (String, String) {
+    let token = proxy
+        .grants()
+        .next()
+        .expect("grant")
+        .token()
+        .expose()
+        .to_string();
+    let url = format!("{}{path}", proxy.url(provider, "api").expect("url"));
+    (token, url)
+}
+
 /// How long `req` takes to be answered and read whole; it must succeed.
 async fn timed(req: reqwest::RequestBuilder) -> Duration {
     let start = Instant::now();

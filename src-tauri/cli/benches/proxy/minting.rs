@@ -11,7 +11,7 @@ use keystep_cli::proxy::{Proxy, ProxySettings};
 use keystep_core::provider::Auth;
 use keystep_emulator::{Emulator, GreenhouseTenant, PersonioTenant};
 
-use crate::{script_client, Linked};
+use crate::{script_client, sole_grant, Linked};
 
 const GH_ID: &str = "gh-bench-mint";
 const GH_SECRET: &str = "GhBenchMintSecret00000000000001";
@@ -73,14 +73,7 @@ pub(crate) async fn per_run(n: usize) -> String {
         )
         .await
         .expect("proxy");
-        let token = proxy
-            .grants()
-            .next()
-            .expect("grant")
-            .token()
-            .expose()
-            .to_string();
-        let url = format!("{}{path}", proxy.url(id, "api").expect("url"));
+        let (token, url) = sole_grant(&proxy, id, path);
         let started = Instant::now();
         let answered = super::answered(
             (0..n).map(|_| client.get(&url).query(query).bearer_auth(&token)),

@@ -13,7 +13,7 @@ use keystep_cli::proxy::{Proxy, ProxySettings};
 use keystep_core::pace::{Call, Pacer};
 use keystep_emulator::{Emulator, HumaansTenant};
 
-use crate::{script_client, Linked};
+use crate::{script_client, sole_grant, Linked};
 
 /// Each provider's account, linked against one emulator, and the read its documented limit
 /// names.
@@ -129,14 +129,7 @@ pub(crate) async fn runs(n: usize, minute: Duration) -> String {
             let mut settings = ProxySettings::new().expect("client");
             settings.pacer = Arc::new(Pacer::with_window(minute));
             let proxy = Proxy::start(vec![grant], settings).await.expect("proxy");
-            let token = proxy
-                .grants()
-                .next()
-                .expect("grant")
-                .token()
-                .expose()
-                .to_string();
-            let url = format!("{}{}", proxy.url(p.provider, "api").expect("url"), p.path);
+            let (token, url) = sole_grant(&proxy, p.provider, p.path);
             let started = Instant::now();
             let reqs = (0..n).map(|_| {
                 let mut req = client.request(p.method.clone(), &url);

@@ -7,6 +7,12 @@
 //! names those two between its first-page markers. The window serves that copy; `ui/` stays
 //! the source people read and the UI checks load. Each view's own stylesheet is still linked
 //! when the view is first shown.
+//!
+//! The bundle is a classic deferred script, not a module: WebKitGTK began running the same
+//! code as a module 20–40 ms later after the page was parsed (docs/benchmarks.md). A classic
+//! script has no `import.meta`, so the bundle defines `import.meta.url` as the URL of a
+//! module in `ui/lib/` (the bundle sits at the served root, `lib/` beside it), and the build
+//! refuses a module elsewhere that reads it.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -46,12 +52,18 @@ pub fn first_page(ui: &Path, scripts: &Path, out: &Path) -> Result<(), String> {
             "ui/index.html's first page should load app.js alone, not {scripts_named:?}"
         ));
     }
+    let readers = modules_reading_their_url(ui, ui)?;
+    if let Some(stray) = readers.iter().find(|m| !m.starts_with("lib/")) {
+        return Err(format!(
+            "ui/{stray} reads import.meta.url, which the bundle defines for ui/lib/ only"
+        ));
+    }
     write(&out.join("first.css"), &css)?;
     write(
         &out.join("index.html"),
         &format!(
             "{head}<link rel=\"stylesheet\" href=\"first.css\">\n  \
-             <script type=\"module\" src=\"app.js\"></script>{tail}"
+             <script defer src=\"app.js\"></script>{tail}"
         ),
     )?;
     let status = Command::new("bash")
@@ -59,7 +71,12 @@ pub fn first_page(ui: &Path, scripts: &Path, out: &Path) -> Result<(), String> {
         .arg(ui.join("app.js"))
         .args([
             "--bundle",
-            "--format=esm",
+            "--format=iife",
+            // Read once, as the script starts: `document.currentScript` is gone afterwards.
+            "--banner:js=var __keystep_lib_url=new URL(\"lib/\",document.currentScript.src).href;",
+            "--define:import.meta.url=__keystep_lib_url",
+            // Any other use of import.meta would be left empty in a classic script.
+            "--log-override:empty-import-meta=error",
             "--charset=utf8",
             "--legal-comments=none",
             // Whitespace and syntax only: names are kept, so an error in the window's log
@@ -103,6 +120,25 @@ fn copy_except_scripts(from: &Path, to: &Path) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The modules under `dir` (paths relative to `root`, `/`-separated) that read
+/// `import.meta`.
+fn modules_reading_their_url(root: &Path, dir: &Path) -> Result<Vec<String>, String> {
+    let mut found = Vec::new();
+    let entries = fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
+        if path.is_dir() {
+            found.extend(modules_reading_their_url(root, &path)?);
+        } else if path.extension().is_some_and(|e| e == "js")
+            && read(&path)?.contains("import.meta")
+        {
+            let relative = path.strip_prefix(root).unwrap_or(&path);
+            found.push(relative.to_string_lossy().replace('\\', "/"));
+        }
+    }
+    Ok(found)
 }
 
 fn read(path: &Path) -> Result<String, String> {

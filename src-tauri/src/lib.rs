@@ -196,8 +196,9 @@ pub fn run() {
                 ),
             }
             // Whether a tray host is there is known now (the close question and the window's
-            // Quit depend on it); the icon itself is built once the page has loaded. Built
-            // here, on the main thread, it held back the serving of the page's files.
+            // Quit depend on it); the icon itself is built after the page's start-up
+            // (tray::INSTALL_SETTLE). Built here, on the main thread, it held back the serving
+            // of the page's files; built as the page loaded, the page's first answers.
             tray::probe(&handle);
             tauri::async_runtime::spawn(tray::install_after_page(handle.clone()));
             show_unless_started_at_login(&handle);

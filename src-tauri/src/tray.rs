@@ -111,12 +111,24 @@ pub fn probe<R: Runtime>(app: &AppHandle<R>) {
 /// with a page that never loads, it still comes.
 pub const INSTALL_LATEST: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// Installs the tray icon on the main thread once the window's page has loaded (or after
-/// [`INSTALL_LATEST`]).
+/// How long after the page has loaded the icon still waits. Building it holds the main
+/// thread, through which the page's first answers come back: built as the page loaded, it
+/// delayed the first view by 20–30 ms (docs/benchmarks.md, issue 25). By now the page has
+/// drawn its accounts, even a hundred.
+pub const INSTALL_SETTLE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Installs the tray icon on the main thread [`INSTALL_SETTLE`] after the window's page has
+/// loaded (or after [`INSTALL_LATEST`] without one).
 pub async fn install_after_page<R: Runtime>(app: AppHandle<R>) {
     if let Some(state) = app.try_state::<AppState>() {
         let mut loaded = state.page_loaded.subscribe();
-        let _ = tokio::time::timeout(INSTALL_LATEST, loaded.wait_for(|l| *l)).await;
+        // The watch's guard is dropped here, not held through the sleep.
+        let in_time = tokio::time::timeout(INSTALL_LATEST, loaded.wait_for(|l| *l))
+            .await
+            .is_ok_and(|seen| seen.is_ok());
+        if in_time {
+            tokio::time::sleep(INSTALL_SETTLE).await;
+        }
     }
     let handle = app.clone();
     let installed = app.run_on_main_thread(move || {

@@ -36,19 +36,20 @@ async fn link_humaans_through_the_window_then_restart() {
     emu.add_humaans(TOKEN, HumaansTenant::full("Acme Ltd", 42));
 
     let s = Session::start(&sandbox, &emu).await;
-    // The window serves the bundled first page (src-tauri/build/bundle.rs): one script and
-    // one stylesheet, where ui/index.html names four stylesheets and preloads 17 modules.
+    // The window serves the bundled first page (src-tauri/build/bundle.rs): one classic
+    // deferred script (not a module, which WebKitGTK ran later) and one stylesheet, where
+    // ui/index.html names four stylesheets and preloads 17 modules.
     s.wait_for("#add-account").await;
     let fetched = s
         .eval(
-            "return [...document.scripts].map((e) => e.getAttribute('src'))
+            "return [...document.scripts].map((e) => [e.getAttribute('src'), e.type || 'classic', e.defer ? 'defer' : 'not deferred'].join(' '))
                .concat([...document.querySelectorAll('link')].map((e) => e.rel + ' ' + e.getAttribute('href')));",
         )
         .await;
     assert_eq!(
         fetched,
-        serde_json::json!(["app.js", "stylesheet first.css"]),
-        "the first page is one bundled script and one stylesheet"
+        serde_json::json!(["app.js classic defer", "stylesheet first.css"]),
+        "the first page is one bundled classic script, deferred, and one stylesheet"
     );
     // First run: the empty state invites the first account.
     s.click("#add-account").await;

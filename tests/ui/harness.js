@@ -321,6 +321,8 @@ async function selftest() {
   const results = [];
   const check = (name, condition, detail = "") => results.push({ name, ok: Boolean(condition), detail });
   const step = async (name, fn) => {
+    // Where the self-test got to, for tests/ui/run.sh to say if no report ever comes.
+    document.documentElement.dataset.harnessStep = name;
     try {
       await fn();
     } catch (err) {

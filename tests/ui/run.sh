@@ -218,6 +218,7 @@ else
     -e 's/&amp;/\&/g' -e 's/&lt;/</g' -e 's/&gt;/>/g' -e 's/&quot;/"/g')"
   if [ -z "$report" ]; then
     bad "harness self-test produced a report"
+    echo "    it reached $(printf '%s' "$dom" | grep -o 'data-harness-step="[^"]*"' | head -1 || true) (a dumped page of ${#dom} bytes)"
   else
     printf '%s\n' "$report" | grep -E '^(ok|not ok) - ' | sed 's/^/selftest: /' | sed 's/^selftest: ok/ok - selftest:/; s/^selftest: not ok - /not ok - selftest: /; s/^ok - selftest: - /ok - selftest: /'
     p="$(printf '%s\n' "$report" | grep -cE '^ok - ')"

@@ -22,6 +22,10 @@ export async function walkthrough(h) {
   };
   /** Scrolls so that `node`'s top sits `y` pixels from the window's top (under the header). */
   const scrollUnderHeader = (node, y = 8) => window.scrollBy(0, node.getBoundingClientRect().top - y);
+  /** Two frames drawn, or half a second at most: a wait with no end would leave the whole
+   * self-test without a report (tests/ui/run.sh runs it in virtual time). */
+  const drawn = () =>
+    Promise.race([new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))), new Promise((resolve) => window.setTimeout(resolve, 500))]);
 
   await step("start-up: nothing on screen moves when the test-address banner or the French arrives", async () => {
     /** Starts Keystep afresh with `query`, and returns what moved on screen until it was ready. */
@@ -29,7 +33,7 @@ export async function walkthrough(h) {
       // The page left by the step before (the picker, its cards just redrawn) may not have
       // been drawn yet on a busy machine: let it draw first, so that its own move is not
       // counted as this start's (seen in CI: 0.077 from the picker's Back button).
-      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      await drawn();
       const moved = [];
       const observer = new PerformanceObserver((list) => {
         for (const entry of list.getEntries()) {
@@ -41,7 +45,7 @@ export async function walkthrough(h) {
       // The test addresses answer last, as they may on a busy machine.
       await restart(query);
       await until(() => document.body.dataset.ready === "true", "start-up over");
-      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      await drawn();
       observer.disconnect();
       return moved;
     };

@@ -73,6 +73,8 @@ async function mount() {
   delete document.body.dataset.shownEarly;
   delete document.body.dataset.ready;
   document.body.replaceChildren(...Array.from(parsed.body.childNodes).map((node) => document.adoptNode(node)));
+  // Where this start's page begins, for the checks that measure what moves on it.
+  performance.mark("harness-mounted");
   // A new URL is a new module instance: app.js boots again, like a relaunch. (The modules
   // it imports are shared, which is fine: boot resets lib/state.js, where the UI keeps its
   // state, and sets the language; each view mounts again on the new markup.)

@@ -539,11 +539,19 @@ impl Session {
 
     /// Clicks the element once it is visible.
     pub async fn click(&self, css: &str) {
-        self.wait_for(css)
-            .await
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            match self.wait_for(css).await.click().await {
+                Ok(()) => return,
+                // Redrawn between finding and clicking (the node found is gone): a person
+                // would click the one drawn now, so find it again.
+                Err(e) => assert!(
+                    Instant::now() < deadline && node_gone(&e.to_string()),
+                    "click {css}: {e}"
+                ),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Types into an input once it is visible.
@@ -729,4 +737,10 @@ impl Drop for Session {
     fn drop(&mut self) {
         let _ = self.driver.kill();
     }
+}
+
+/// Whether a WebDriver error says the element found is no longer in the page (WebKit's
+/// words, and the standard's "stale element reference").
+fn node_gone(error: &str) -> bool {
+    error.contains("was not found") || error.contains("stale element")
 }

@@ -109,10 +109,14 @@
   let reconcileProblem = null; // reported by the next reconcile, then cleared
   let notice = null;
   let safeMode = null; // ?seed=safe: every change is refused with read_only
+  // When this page's story began: the use log's times are fixed from then, as the backend's
+  // are, so asking again answers the same.
+  let seededAt = Math.floor(Date.now() / 1000);
   const failNext = {};
 
   function seedFrom(query) {
     params = new URLSearchParams(query);
+    seededAt = Math.floor(Date.now() / 1000);
     accounts.length = 0;
     orphans.length = 0;
     history.clear();
@@ -780,7 +784,7 @@
     // And acc-2 by an AI assistant through keystep mcp, two minutes ago. Like the backend,
     // one entry an account: its latest use (a use from outside, a minute ago, is later).
     list_last_uses: () => {
-      const now = Math.floor(Date.now() / 1000);
+      const now = seededAt;
       const uses = [
         { account: "acc-1", at: now - 3 * 3600, command: "sync.py", assistant: false },
         { account: "acc-2", at: now - 120, command: "Claude Desktop", assistant: true },

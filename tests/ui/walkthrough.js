@@ -243,8 +243,21 @@ export async function walkthrough(h) {
     // Start-up asks for the last uses once the cards are drawn; the outside use comes after.
     await until(() => calls("list_last_uses").length === 1 && /used .* by sync\.py/.test($(".account-meta", $('[data-account-id="acc-1"]')).textContent), "start-up's last uses drawn");
     check("before: no use on the second card", !/used .* by/.test(meta()), meta());
+    const first = $('[data-account-id="acc-1"]');
+    const second = $('[data-account-id="acc-2"]');
+    $('[data-action="details"]', first).focus();
     window.__stubUseFromOutside("acc-2", "nightly.py");
     await until(() => /used .* by nightly\.py/.test(meta()), "the card's last use after accounts-changed");
     check("the card says what used it, asked again after accounts-changed", /by nightly\.py/.test(meta()) && calls("list_last_uses").length === 2, `${meta()}; asked ${calls("list_last_uses").length} times`);
+    // A redraw that changes one card leaves the others as they are: the same nodes, so a
+    // click or a focus on its way to them is not lost.
+    check("the unchanged card is the same node", $('[data-account-id="acc-1"]') === first, describe($('[data-account-id="acc-1"]')));
+    check("its button still focused", document.activeElement === $('[data-action="details"]', first), describe(document.activeElement));
+    check("the changed card alone was drawn again", $('[data-account-id="acc-2"]') !== second && !second.isConnected, String(second.isConnected));
+    const now = $$("#accounts [data-account-id]");
+    window.__stubEmit("accounts-changed", null);
+    await until(() => calls("list_last_uses").length === 3, "the last uses asked after a change that changed nothing");
+    const after = $$("#accounts [data-account-id]");
+    check("a change that changes nothing redraws nothing", after.length === now.length && after.every((node, i) => node === now[i]), `${after.length} cards, ${after.filter((node, i) => node !== now[i]).length} new`);
   });
 }

@@ -174,9 +174,10 @@ export function actionButtons(account, where) {
 /**
  * An account's card on home.
  * @param {AccountView} account
+ * @param {string} [labelId] the id its title keeps (a redraw reuses the drawn card's, so an
+ *   unchanged card draws identically and can stay in place)
  */
-export function accountItem(account) {
-  const labelId = uid("account-label");
+export function accountItem(account, labelId = uid("account-label")) {
   const title = accountTitle(account);
   const sentence = accountSentence(account);
 

@@ -105,30 +105,70 @@ export function renderAccounts(accounts) {
     renderCheckAll();
     return;
   }
-  list.replaceChildren();
-
   if (!accounts.length) {
+    list.replaceChildren();
     list.hidden = true;
     empty.hidden = false;
     $("#home-lede").hidden = true;
-    $("#home-empty-actions").append(addButton);
+    placeOnce($("#home-empty-actions"), addButton);
     renderCheckAll();
     return;
   }
 
   empty.hidden = true;
   $("#home-lede").hidden = false;
-  $("#home-actions").append(addButton);
-  // Built apart and put in at once: one change to the page, however many cards.
-  list.replaceChildren(...needsAttentionFirst(accounts).map(accountItem));
+  placeOnce($("#home-actions"), addButton);
+  placeCards(list, needsAttentionFirst(accounts).map(cardNowOrAgain));
   list.hidden = false;
   renderCheckAll();
   if (keep) {
     const card = cardFor(keep.id);
     const again = card && (keep.action ? $(`[data-action="${keep.action}"]`, card) : null);
-    if (again) focus(again);
+    if (again && again !== document.activeElement) focus(again);
   }
   showNewAccount();
+}
+
+/**
+ * Puts a node at the end of a parent unless it is there already (moving it would take its
+ * focus away).
+ * @param {HTMLElement} parent
+ * @param {HTMLElement} node
+ */
+function placeOnce(parent, node) {
+  if (node.parentElement !== parent) parent.append(node);
+}
+
+/**
+ * The card for an account as it should look now: the drawn one when it would draw the same
+ * (a redraw then leaves it, its focus and any click on its way alone), else a new one.
+ * @param {AccountView} account
+ * @returns {HTMLElement}
+ */
+function cardNowOrAgain(account) {
+  const old = cardFor(account.id);
+  const label = old && $(".account-label", old);
+  const fresh = accountItem(account, label ? label.id : undefined);
+  if (old && old.classList.contains("account-new")) markNew(fresh);
+  return old && old.isEqualNode(fresh) ? old : fresh;
+}
+
+/**
+ * Puts the cards in the list, touching only what changed: nothing when every card stays,
+ * the changed cards alone when the order stays, else the whole list in one change.
+ * @param {HTMLElement} list
+ * @param {HTMLElement[]} cards
+ */
+function placeCards(list, cards) {
+  const drawn = Array.from(list.children);
+  const sameOrder = drawn.length === cards.length && cards.every((card, i) => card.dataset.accountId === /** @type {HTMLElement} */ (drawn[i]).dataset.accountId);
+  if (!sameOrder) {
+    list.replaceChildren(...cards);
+    return;
+  }
+  cards.forEach((card, i) => {
+    if (drawn[i] !== card) drawn[i].replaceWith(card);
+  });
 }
 
 /** How soon an account needs a look: failing first, then limited, unknown, working. */
@@ -150,9 +190,17 @@ function showNewAccount() {
   const card = state.newAccountId ? cardFor(state.newAccountId) : null;
   if (!card) return;
   state.newAccountId = null;
+  markNew(card);
+  focus(card);
+}
+
+/**
+ * Marks the card of the account just linked (it keeps the mark across redraws).
+ * @param {HTMLElement} card
+ */
+function markNew(card) {
   card.classList.add("account-new");
   card.setAttribute("tabindex", "-1");
-  focus(card);
 }
 
 /**
@@ -169,7 +217,8 @@ export function updateAccount(view) {
   if (detailShows(view.id)) loadedView("account").render(view);
   const old = cardFor(view.id);
   if (!old) return null;
-  const fresh = accountItem(view);
+  const fresh = cardNowOrAgain(view);
+  if (fresh === old) return old;
   if ($(".rename-form, .confirm", old)) {
     // Someone is typing a name or confirming a forget here: refresh only the facts.
     patchCard(old, fresh);

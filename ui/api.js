@@ -245,6 +245,25 @@ async function call(command, args) {
 }
 
 /**
+ * The first view's answers, as the window hands them over with the page (see
+ * src-tauri/src/first_view.rs): the same as get_settings, list_host_overrides, get_desktop and
+ * list_accounts would answer, so start-up draws without waiting for any of them. Taken once:
+ * a later start of the page, or a reload (when they may be old), gets null and asks.
+ * @typedef {{settings: SettingsView, host_overrides: HostOverride[], desktop: {tray: boolean}, accounts: AccountView[]}} FirstView
+ * @returns {FirstView|null}
+ */
+export function takeFirstView() {
+  const page = /** @type {any} */ (window);
+  const handed = page.__keystepFirstView;
+  delete page.__keystepFirstView;
+  const navigation = /** @type {PerformanceNavigationTiming|undefined} */ (performance.getEntriesByType("navigation")[0]);
+  if (!handed || typeof handed !== "object" || (navigation && navigation.type === "reload")) return null;
+  const { settings, host_overrides: overrides, desktop, accounts } = handed;
+  if (!settings || typeof settings !== "object" || !Array.isArray(overrides) || !desktop || typeof desktop !== "object" || !Array.isArray(accounts)) return null;
+  return { settings, host_overrides: overrides, desktop: { tray: Boolean(desktop.tray) }, accounts };
+}
+
+/**
  * @param {"en"|"fr"} lang the language of every text in the answer (names and scopes stay as the provider spells them)
  * @returns {Promise<ProviderView[]>} the providers Keystep can connect
  */

@@ -41,6 +41,7 @@ async function boot() {
   resetState();
   delete document.body.dataset.started;
   delete document.body.dataset.shownEarly;
+  delete document.body.dataset.firstView;
   // Shown anyway if start-up's first answers are slow to come: a still page beats a blank one
   // (and says so, for the UI checks: what moves after that is this fallback's, not a bug's).
   const shown = window.setTimeout(() => {
@@ -56,15 +57,19 @@ async function boot() {
   });
   escapeGoesBack();
   window.setInterval(refreshTimes, 30000);
-  // Start-up's questions go to the backend side by side: each IPC call is a round trip
-  // through the webview's custom protocol, and asked one after another they were a good part
-  // of the time between the page's scripts running and the accounts being drawn
-  // (docs/benchmarks.md, "Where start-up goes"). The answers are still used in order.
-  const settingsAsked = api.getSettings().catch(() => /** @type {null} */ (null));
-  const overridesAsked = api.listHostOverrides().catch(() => /** @type {import("./api.js").HostOverride[]} */ ([]));
+  // The window hands the first view's answers over with the page: nothing is awaited over
+  // IPC before the first view is drawn. Without them (a reload, the UI harness), start-up's
+  // questions go to the backend side by side: each IPC call is a round trip through the
+  // webview's custom protocol, answered through the main thread while it paints
+  // (docs/benchmarks.md, "Where start-up goes"). The answers are used in order either way.
+  const first = api.takeFirstView();
+  // Which way this start took, for the tests of both.
+  document.body.dataset.firstView = first ? "handed" : "asked";
+  const settingsAsked = first ? Promise.resolve(first.settings) : api.getSettings().catch(() => /** @type {null} */ (null));
+  const overridesAsked = first ? Promise.resolve(first.host_overrides) : api.listHostOverrides().catch(() => /** @type {import("./api.js").HostOverride[]} */ ([]));
   // Without an answer, as with a tray: the tray's own menu then has Quit.
-  const desktopAsked = api.getDesktop().catch(() => ({ tray: true }));
-  const accountsAsked = api.listAccounts();
+  const desktopAsked = first ? Promise.resolve(first.desktop) : api.getDesktop().catch(() => ({ tray: true }));
+  const accountsAsked = first ? Promise.resolve(first.accounts) : api.listAccounts();
   // Handled by loadAccounts, which only gets to it once the language is set.
   accountsAsked.catch(() => /** @type {void} */ (undefined));
   // The language comes first: everything after is worded in it.
@@ -85,6 +90,9 @@ async function boot() {
   await home.loadAccounts(accountsAsked);
   // Once per start: match the account list with the keychain.
   await notice.runReconcile();
+  // The handed-over accounts are as the window was made: what changed before the page
+  // listened to accounts-changed shows now (cards that did not change stay as they are).
+  if (first) await home.refreshAfterChange();
   // Start-up is over: what a test (or a screen reader's first pass) can wait for.
   document.body.dataset.ready = "true";
 }

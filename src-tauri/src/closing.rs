@@ -80,7 +80,7 @@ pub fn close_as_chosen<R: Runtime>(app: &AppHandle<R>) {
     match closing(tray, state.settings().when_closed) {
         Closing::Hide => {
             log::info!("window closed; Keystep keeps checking in the background");
-            if let Some(w) = app.get_webview_window("main") {
+            if let Some(w) = app.get_webview_window(crate::first_view::MAIN_WINDOW) {
                 let _ = w.hide();
             }
         }

@@ -258,8 +258,7 @@ pub async fn set_account_purpose<R: Runtime>(
 /// Every linked account.
 #[tauri::command]
 pub async fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountView>, IpcError> {
-    let accounts = state.accounts.list().await;
-    Ok(accounts.iter().map(|a| state.view(a)).collect())
+    Ok(state.views(&state.accounts.list().await))
 }
 
 /// Compares the book with the keychain: accounts that lost their key, and leftover items.
@@ -393,14 +392,7 @@ pub async fn get_keychain_state(state: State<'_, AppState>) -> Result<KeychainVi
 pub async fn list_host_overrides(
     state: State<'_, AppState>,
 ) -> Result<Vec<HostOverrideView>, IpcError> {
-    let catalogue = state.accounts.catalogue();
-    Ok(state
-        .accounts
-        .hosts()
-        .overrides()
-        .into_iter()
-        .map(|o| HostOverrideView::of(o, catalogue))
-        .collect())
+    Ok(state.host_override_views())
 }
 
 /// How many runs an account's "Recent use" shows.
@@ -551,9 +543,7 @@ pub async fn close_window<R: Runtime>(app: AppHandle<R>) -> Result<(), IpcError>
 /// keeps checking in the background.
 #[tauri::command]
 pub async fn get_desktop(state: State<'_, AppState>) -> Result<DesktopView, IpcError> {
-    Ok(DesktopView {
-        tray: state.tray_shown.load(std::sync::atomic::Ordering::SeqCst),
-    })
+    Ok(state.desktop_view())
 }
 
 /// Quits Keystep: its window and its background checks (the window's Quit, where no tray

@@ -17,6 +17,7 @@ pub mod closing;
 pub mod commands;
 pub mod desktop;
 pub mod events;
+pub mod first_view;
 pub mod ipc;
 #[cfg(target_os = "linux")]
 pub mod login;
@@ -127,7 +128,8 @@ pub fn run() {
                 .build(),
         )
         // Size and place are remembered; visibility is not: the window starts hidden
-        // (tauri.conf.json) and `setup` shows it unless Keystep was started at login.
+        // (tauri.conf.json; `setup` makes it, first_view) and `setup` shows it unless
+        // Keystep was started at login.
         .plugin(
             tauri_plugin_window_state::Builder::default()
                 .with_state_flags(
@@ -200,6 +202,9 @@ pub fn run() {
             // (tray::INSTALL_SETTLE). Built here, on the main thread, it held back the serving
             // of the page's files; built as the page loaded, the page's first answers.
             tray::probe(&handle);
+            // Made now, with the book open and the tray known: the page gets its first
+            // view's answers with itself (first_view).
+            first_view::open_main_window(&handle)?;
             tauri::async_runtime::spawn(tray::install_after_page(handle.clone()));
             show_unless_started_at_login(&handle);
             tauri::async_runtime::spawn(watch::follow_files(

@@ -15,7 +15,7 @@ use keystep_core::provider::Lifetime;
 use keystep_core::schedule::{key_age, next_check_at};
 use keystep_core::settings::{Language, Settings, SettingsStore};
 
-use crate::ipc::AccountView;
+use crate::ipc::{AccountView, DesktopView, HostOverrideView};
 
 /// What runs after the accounts changed, or how they read (settings): the app redraws the
 /// tray. Commands and the schedule call it through [`AppState::accounts_changed`] and wait
@@ -204,15 +204,32 @@ impl AppState {
     /// The view of `account` now: its key's age and lifetime, and when the schedule checks
     /// it next.
     pub fn view(&self, account: &Account) -> AccountView {
+        let uses = self.script_uses(std::slice::from_ref(account));
+        self.view_with(account, &self.settings(), &uses)
+    }
+
+    /// The views of `accounts` now, in their order: the settings and the use log are read
+    /// once for all of them (a hundred accounts read the log once, not once each).
+    pub fn views(&self, accounts: &[Account]) -> Vec<AccountView> {
         let settings = self.settings();
+        let uses = self.script_uses(accounts);
+        accounts
+            .iter()
+            .map(|a| self.view_with(a, &settings, &uses))
+            .collect()
+    }
+
+    fn view_with(
+        &self,
+        account: &Account,
+        settings: &Settings,
+        script_uses: &BTreeMap<String, u64>,
+    ) -> AccountView {
         let interval = settings.interval_secs();
         let no_rule = Lifetime::NoExpiry { full_access: false };
         let provider = self.accounts.catalogue().get(&account.provider);
         let lifetime = provider.map_or(&no_rule, |p| &p.lifetime);
-        let script_use = self
-            .script_uses(std::slice::from_ref(account))
-            .get(&account.id)
-            .copied();
+        let script_use = script_uses.get(&account.id).copied();
         let age = key_age(
             account,
             lifetime,
@@ -230,6 +247,24 @@ impl AppState {
 }
 
 impl AppState {
+    /// The `KEYSTEP_*_URL` overrides in effect, for the window's banner.
+    pub fn host_override_views(&self) -> Vec<HostOverrideView> {
+        let catalogue = self.accounts.catalogue();
+        self.accounts
+            .hosts()
+            .overrides()
+            .into_iter()
+            .map(|o| HostOverrideView::of(o, catalogue))
+            .collect()
+    }
+
+    /// What the window knows of the desktop.
+    pub fn desktop_view(&self) -> DesktopView {
+        DesktopView {
+            tray: self.tray_shown.load(Ordering::SeqCst),
+        }
+    }
+
     /// Saves `next` and makes it current.
     ///
     /// # Errors

@@ -207,7 +207,7 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
 
 /// Brings the main window to the front.
 pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(w) = app.get_webview_window("main") {
+    if let Some(w) = app.get_webview_window(crate::first_view::MAIN_WINDOW) {
         let _ = w.unminimize();
         let _ = w.show();
         let _ = w.set_focus();

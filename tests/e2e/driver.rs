@@ -543,11 +543,12 @@ impl Session {
         loop {
             match self.wait_for(css).await.click().await {
                 Ok(()) => return,
-                // Redrawn between finding and clicking (the node found is gone): a person
-                // would click the one drawn now, so find it again.
+                // Redrawn between finding and clicking (the node found is gone), or not laid
+                // out yet (a card out of view is laid out at the next frame: content-visibility):
+                // a person would click what is drawn a moment later, so find it again.
                 Err(e) => assert!(
-                    Instant::now() < deadline && node_gone(&e.to_string()),
-                    "click {css}: {e}"
+                    Instant::now() < deadline && not_yet_clickable(&e),
+                    "click {css}: {e} ({e:?})"
                 ),
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -740,7 +741,9 @@ impl Drop for Session {
 }
 
 /// Whether a WebDriver error says the element found is no longer in the page (WebKit's
-/// words, and the standard's "stale element reference").
-fn node_gone(error: &str) -> bool {
-    error.contains("was not found") || error.contains("stale element")
+/// words, and the standard's "stale element reference") or cannot take a click yet.
+fn not_yet_clickable(error: &fantoccini::error::CmdError) -> bool {
+    error.is_element_not_interactable()
+        || error.is_stale_element_reference()
+        || error.to_string().contains("was not found")
 }

@@ -109,6 +109,13 @@ async fn link_humaans_through_the_window_then_restart() {
     // Restart: the account is remembered (metadata from the store, secret in the keychain).
     let s = Session::start(&sandbox, &emu).await;
     s.wait_for("#accounts [data-account-id]").await;
+    // Drawn from the answers the window handed over with the page (src-tauri/src/first_view.rs),
+    // not asked over IPC after the page's scripts ran.
+    assert_eq!(
+        s.attr("body", "data-first-view").await.as_deref(),
+        Some("handed"),
+        "the first view's answers came with the page"
+    );
     let home = s.text("#accounts").await;
     assert!(
         home.contains("Acme Ltd"),

@@ -200,6 +200,17 @@ export async function firstRun(h) {
     check("the new account is marked and has the focus", fresh && document.activeElement === fresh && /HiBob/.test(fresh.textContent), document.activeElement && document.activeElement.outerHTML.slice(0, 80));
     const box = fresh.getBoundingClientRect();
     check("and is in view", box.top >= 0 && box.top < window.innerHeight, `${box.top} of ${window.innerHeight}`);
+    const asked = calls("list_last_uses").length;
+    window.__stubEmit("accounts-changed", null);
+    // The last uses are asked once the cards are drawn again.
+    await until(() => calls("list_last_uses").length > asked, "the cards drawn again after accounts-changed");
+    check("a redraw keeps the mark and the focus", $("#accounts .account-new") === fresh && document.activeElement === fresh, document.activeElement && document.activeElement.outerHTML.slice(0, 80));
+    await h.connectWith("good-humaans-token-0123456789", "humaans");
+    await h.waitResult();
+    click("#done");
+    await until(() => $$("#accounts [data-account-id]").length === 5, "five accounts");
+    const marked = $$("#accounts .account-new");
+    check("the mark moves to the account linked last: one card carries it", marked.length === 1 && marked[0] !== fresh, `${marked.length} marked`);
   });
 
   await step("account details: the buttons apart and alike; after Forget the checklist in view, the key's ending a fact", async () => {

@@ -28,7 +28,9 @@
 // (get_keychain_state's answer; link and relink then verify the key and fail to store it:
 // keychain_unavailable), ?flaky=<account id> (its checks get no answer: couldnt_check, as
 // core records it), ?seed=safe (safe mode: the account list is too new, accounts shown
-// from keychain labels, every change refused with read_only).
+// from keychain labels, every change refused with read_only), ?first=1 (the window hands
+// the first view's answers over with the page, as src-tauri/src/first_view.rs does),
+// ?first=stale (the same, without the last account: linked after the window was made).
 // Hooks: __stubFailNext(command, error), __stubRestart(query), __stubEmit(event, payload),
 // __stubCalls (every call, secrets redacted), __stubReady (a promise: fixtures loaded),
 // __stubCatalogue (the fixtures as loaded, by language).
@@ -978,10 +980,28 @@
     listeners.clear();
     for (const name of Object.keys(failNext)) delete failNext[name];
     seedFrom(query || "");
+    handOver();
   };
+
+  /** ?first=1|stale: what the window's initialization script sets before the page runs. */
+  function handOver() {
+    delete window.__keystepFirstView;
+    const first = params.get("first");
+    if (first !== "1" && first !== "stale") return;
+    const listed = COMMANDS.list_accounts({});
+    window.__keystepFirstView = {
+      settings: COMMANDS.get_settings({}),
+      host_overrides: COMMANDS.list_host_overrides({}),
+      desktop: COMMANDS.get_desktop({}),
+      accounts: first === "stale" ? listed.slice(0, -1) : listed,
+    };
+  }
   window.__stubEmit = emit;
 
-  ready.then(() => seedFrom(window.location.search));
+  ready.then(() => {
+    seedFrom(window.location.search);
+    handOver();
+  });
 
   // Tauri runs Keystep with freezePrototype: behave the same here.
   Object.freeze(Object.prototype);

@@ -237,6 +237,33 @@ export async function walkthrough(h) {
     check("and sends none", plain && plain.args.provider === "humaans" && !("name" in plain.args), JSON.stringify(plain && plain.args.provider));
   });
 
+  await step("the first view is drawn from the answers the window hands over, and what changed since follows", async () => {
+    await restart("?accounts=3&first=1&overrides=1&tray=0");
+    // restart waited for the cards: nothing was asked before they were drawn.
+    const asked = ["get_settings", "list_host_overrides", "get_desktop", "list_accounts"].filter((command) => calls(command).length);
+    check("the first view was drawn without asking any of its questions", asked.length === 0, asked.join(", "));
+    check(
+      "the handed-over answers are drawn: the banner, the window's Quit, the cards",
+      !$("#host-overrides").hidden && !$("#quit").hidden && $$("#accounts [data-account-id]").length === 3,
+      `banner hidden ${$("#host-overrides").hidden}, quit hidden ${$("#quit").hidden}, ${$$("#accounts [data-account-id]").length} cards`,
+    );
+    check("they are taken once", !("__keystepFirstView" in window) && document.body.dataset.firstView === "handed", `still on the page: ${"__keystepFirstView" in window}; ${document.body.dataset.firstView}`);
+    // Start-up over: the last uses asked for the cards, and again after the accounts' re-ask
+    // (waited for, so no start outlives its step: the next step's counts are its own).
+    const settled = () => until(() => document.body.dataset.ready === "true" && calls("list_last_uses").length === 2, "start-up and the re-ask over");
+    await settled();
+    check("the accounts are asked again after start-up, once", calls("list_accounts").length === 1, `${calls("list_accounts").length} times`);
+    // Handed over without the last account (linked as the window was made): it shows anyway.
+    await restart("?accounts=3&first=stale");
+    await until(() => $$("#accounts [data-account-id]").length === 3, "the account linked since drawn");
+    check("an account linked after the hand-over is drawn after start-up", Boolean($('[data-account-id="acc-3"]')), `${$$("#accounts [data-account-id]").length} cards`);
+    await settled();
+    // Nothing handed over (a reload): the page asks, as it always could.
+    await restart("?accounts=1");
+    await until(() => document.body.dataset.ready === "true" && calls("list_last_uses").length === 1, "start-up over");
+    check("without a hand-over, start-up asks its questions", document.body.dataset.firstView === "asked" && calls("get_settings").length === 1 && calls("list_accounts").length === 1, `${document.body.dataset.firstView}; settings asked ${calls("get_settings").length}, accounts ${calls("list_accounts").length}`);
+  });
+
   await step("a use recorded from the command line reaches the cards without navigating", async () => {
     await restart("?accounts=2");
     const meta = () => $(".account-meta", $('[data-account-id="acc-2"]')).textContent;

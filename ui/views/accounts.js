@@ -190,6 +190,11 @@ function showNewAccount() {
   const card = state.newAccountId ? cardFor(state.newAccountId) : null;
   if (!card) return;
   state.newAccountId = null;
+  // One card is "just linked": the latest.
+  for (const other of $$(".account-new", $("#accounts"))) {
+    other.classList.remove("account-new");
+    other.removeAttribute("tabindex");
+  }
   markNew(card);
   focus(card);
 }

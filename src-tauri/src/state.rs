@@ -7,6 +7,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
 
 use keystep_core::account::{Account, Accounts, Candidate, StartNotice};
 use keystep_core::lang::Lang;
@@ -247,6 +248,20 @@ impl AppState {
 }
 
 impl AppState {
+    /// Returns `settle` after the window's page has loaded, or `latest` from now, whichever
+    /// comes first: what can wait for the window to come up (the tray icon, the start-up
+    /// check) then starts, and still starts without a window or with a page that never loads.
+    pub async fn settled_after_page(&self, settle: Duration, latest: Duration) {
+        let mut loaded = self.page_loaded.subscribe();
+        let _ = tokio::time::timeout(latest, async move {
+            // The watch's guard is dropped before the sleep, not held through it.
+            if loaded.wait_for(|l| *l).await.is_ok() {
+                tokio::time::sleep(settle).await;
+            }
+        })
+        .await;
+    }
+
     /// The `KEYSTEP_*_URL` overrides in effect, for the window's banner.
     pub fn host_override_views(&self) -> Vec<HostOverrideView> {
         let catalogue = self.accounts.catalogue();

@@ -107,7 +107,7 @@ pub fn probe<R: Runtime>(app: &AppHandle<R>) {
     );
 }
 
-/// The longest the tray icon waits for the page: without a window (started at login), or
+/// The longest the tray icon waits, from start: without a window (started at login), or
 /// with a page that never loads, it still comes.
 pub const INSTALL_LATEST: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -118,17 +118,12 @@ pub const INSTALL_LATEST: std::time::Duration = std::time::Duration::from_secs(2
 pub const INSTALL_SETTLE: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Installs the tray icon on the main thread [`INSTALL_SETTLE`] after the window's page has
-/// loaded (or after [`INSTALL_LATEST`] without one).
+/// loaded, or [`INSTALL_LATEST`] after start, whichever comes first.
 pub async fn install_after_page<R: Runtime>(app: AppHandle<R>) {
     if let Some(state) = app.try_state::<AppState>() {
-        let mut loaded = state.page_loaded.subscribe();
-        // The watch's guard is dropped here, not held through the sleep.
-        let in_time = tokio::time::timeout(INSTALL_LATEST, loaded.wait_for(|l| *l))
-            .await
-            .is_ok_and(|seen| seen.is_ok());
-        if in_time {
-            tokio::time::sleep(INSTALL_SETTLE).await;
-        }
+        state
+            .settled_after_page(INSTALL_SETTLE, INSTALL_LATEST)
+            .await;
     }
     let handle = app.clone();
     let installed = app.run_on_main_thread(move || {

@@ -41,16 +41,9 @@ pub async fn keep_watch<R: Runtime>(app: AppHandle<R>) {
     let Some(state) = app.try_state::<AppState>() else {
         return;
     };
-    // Either way the sweep starts: a timeout here only means no page load came in time.
-    let _ = tokio::time::timeout(FIRST_SWEEP_LATEST, async {
-        let _ = state
-            .page_loaded
-            .subscribe()
-            .wait_for(|loaded| *loaded)
-            .await;
-        tokio::time::sleep(FIRST_SWEEP_SETTLE).await;
-    })
-    .await;
+    state
+        .settled_after_page(FIRST_SWEEP_SETTLE, FIRST_SWEEP_LATEST)
+        .await;
     schedule::keep_watch(
         &state.accounts,
         &Window {

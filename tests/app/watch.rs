@@ -133,3 +133,51 @@ fn the_start_up_check_waits_for_the_window() {
         started.elapsed()
     );
 }
+
+/// What waits for the window (the tray icon, the start-up check) starts `settle` after the
+/// page has loaded, or `latest` after start if that comes first: without a window at all,
+/// or when the page loads too late to settle in time.
+#[tokio::test(start_paused = true)]
+async fn what_waits_for_the_window_starts_at_the_earlier_of_settled_and_latest() {
+    let emu = Emulator::start();
+    let app = app(&emu);
+    let state = app.state::<AppState>();
+    let settle = Duration::from_secs(1);
+    let latest = Duration::from_secs(5);
+
+    let start = tokio::time::Instant::now();
+    state.settled_after_page(settle, latest).await;
+    assert_eq!(start.elapsed(), latest, "no page load: the latest start");
+
+    let start = tokio::time::Instant::now();
+    let waiting = state.settled_after_page(settle, latest);
+    let loading = async {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        state.page_loaded.send_replace(true);
+    };
+    tokio::join!(waiting, loading);
+    assert_eq!(
+        start.elapsed(),
+        Duration::from_secs(3),
+        "loaded after 2 s: one second to settle"
+    );
+
+    // Loaded already: only the settling.
+    let start = tokio::time::Instant::now();
+    state.settled_after_page(settle, latest).await;
+    assert_eq!(start.elapsed(), settle, "already loaded: the settle alone");
+
+    state.page_loaded.send_replace(false);
+    let start = tokio::time::Instant::now();
+    let waiting = state.settled_after_page(settle, latest);
+    let loading = async {
+        tokio::time::sleep(Duration::from_millis(4500)).await;
+        state.page_loaded.send_replace(true);
+    };
+    tokio::join!(waiting, loading);
+    assert_eq!(
+        start.elapsed(),
+        latest,
+        "loaded late: the latest start cuts the settle short"
+    );
+}

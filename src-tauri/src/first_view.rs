@@ -62,7 +62,7 @@ impl FirstView {
 }
 
 /// Makes the main window (`tauri.conf.json` has it `create: false`) with the first view's
-/// answers, hidden as the configuration says; `setup` shows it.
+/// answers: shown, unless Keystep was started at login.
 ///
 /// # Errors
 /// The configuration has no main window, or the window could not be made.
@@ -77,8 +77,15 @@ pub fn open_main_window<R: Runtime>(app: &AppHandle<R>) -> Result<(), String> {
         .clone();
     let state = app.state::<AppState>();
     let first = tauri::async_runtime::block_on(FirstView::of(&state));
+    // Shown as it is made, unless started at login: made hidden and shown a moment later,
+    // its first frame came ~10 ms later (docs/benchmarks.md, issue 25).
+    let visible = !crate::closing::started_in_background();
     WebviewWindowBuilder::from_config(app, &config)
-        .and_then(|w| w.initialization_script(first.script()).build())
+        .and_then(|w| {
+            w.initialization_script(first.script())
+                .visible(visible)
+                .build()
+        })
         .map(|_| ())
         .map_err(|e| format!("the window could not be made: {e}"))
 }

@@ -127,9 +127,8 @@ pub fn run() {
                 .targets(log_targets)
                 .build(),
         )
-        // Size and place are remembered; visibility is not: the window starts hidden
-        // (tauri.conf.json; `setup` makes it, first_view) and `setup` shows it unless
-        // Keystep was started at login.
+        // Size and place are remembered; visibility is not: `setup` makes the window
+        // (first_view) shown, unless Keystep was started at login.
         .plugin(
             tauri_plugin_window_state::Builder::default()
                 .with_state_flags(

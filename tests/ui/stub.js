@@ -979,9 +979,14 @@
     timeline.length = 0;
     listeners.clear();
     for (const name of Object.keys(failNext)) delete failNext[name];
-    seedFrom(query || "");
-    handOver();
+    begin(query || "");
   };
+
+  /** The page's story from `query`: the seed, then what the window hands over. */
+  function begin(query) {
+    seedFrom(query);
+    handOver();
+  }
 
   /** ?first=1|stale: what the window's initialization script sets before the page runs. */
   function handOver() {
@@ -998,10 +1003,7 @@
   }
   window.__stubEmit = emit;
 
-  ready.then(() => {
-    seedFrom(window.location.search);
-    handOver();
-  });
+  ready.then(() => begin(window.location.search));
 
   // Tauri runs Keystep with freezePrototype: behave the same here.
   Object.freeze(Object.prototype);

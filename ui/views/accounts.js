@@ -118,7 +118,12 @@ export function renderAccounts(accounts) {
   empty.hidden = true;
   $("#home-lede").hidden = false;
   placeOnce($("#home-actions"), addButton);
-  placeCards(list, needsAttentionFirst(accounts).map(cardNowOrAgain));
+  // The drawn cards by account, found once (not once per account: a hundred cards).
+  const drawn = new Map($$("[data-account-id]", list).map((card) => [card.dataset.accountId, card]));
+  placeCards(
+    list,
+    needsAttentionFirst(accounts).map((account) => cardNowOrAgain(account, drawn.get(account.id) || null)),
+  );
   list.hidden = false;
   renderCheckAll();
   if (keep) {
@@ -143,10 +148,10 @@ function placeOnce(parent, node) {
  * The card for an account as it should look now: the drawn one when it would draw the same
  * (a redraw then leaves it, its focus and any click on its way alone), else a new one.
  * @param {AccountView} account
+ * @param {HTMLElement|null} old its card as drawn, if it is
  * @returns {HTMLElement}
  */
-function cardNowOrAgain(account) {
-  const old = cardFor(account.id);
+function cardNowOrAgain(account, old) {
   const label = old && $(".account-label", old);
   const fresh = accountItem(account, label ? label.id : undefined);
   if (old && old.classList.contains("account-new")) markNew(fresh);
@@ -222,7 +227,7 @@ export function updateAccount(view) {
   if (detailShows(view.id)) loadedView("account").render(view);
   const old = cardFor(view.id);
   if (!old) return null;
-  const fresh = cardNowOrAgain(view);
+  const fresh = cardNowOrAgain(view, old);
   if (fresh === old) return old;
   if ($(".rename-form, .confirm", old)) {
     // Someone is typing a name or confirming a forget here: refresh only the facts.

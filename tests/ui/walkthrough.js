@@ -286,5 +286,16 @@ export async function walkthrough(h) {
     await until(() => calls("list_last_uses").length === 3, "the last uses asked after a change that changed nothing");
     const after = $$("#accounts [data-account-id]");
     check("a change that changes nothing redraws nothing", after.length === now.length && after.every((node, i) => node === now[i]), `${after.length} cards, ${after.filter((node, i) => node !== now[i]).length} new`);
+    // Revealing a card of home while another view shows (a redraw that ends after the person
+    // moved on) moves nothing on the view that shows.
+    const { focus, revealBelowHeader } = await import("../../ui/lib/dom.js");
+    await h.toPicker();
+    window.scrollTo(0, 200);
+    const scrolled = window.scrollY;
+    const hidden = $('[data-account-id="acc-1"] [data-action="details"]');
+    revealBelowHeader(hidden, "start");
+    focus(hidden);
+    await drawn();
+    check("revealing a card of home behind the picker leaves the picker's scroll alone", scrolled > 0 && window.scrollY === scrolled, `${scrolled} → ${window.scrollY}`);
   });
 }

@@ -116,7 +116,9 @@ export function focus(node, reveal = node) {
  * @param {"start" | "nearest"} [block]
  */
 export function revealBelowHeader(node, block = "nearest") {
-  if (node.closest("dialog")) return;
+  // A node not drawn (its view hidden: a redraw of home while the picker shows) has no place
+  // to reveal; its empty box would scroll the view that does show.
+  if (node.closest("dialog") || !node.getClientRects().length) return;
   const header = document.querySelector(".app-header");
   const top = (header ? header.getBoundingClientRect().bottom : 0) + REVEAL_GAP;
   const bottom = window.innerHeight - REVEAL_GAP;

@@ -11,7 +11,7 @@
 
 import * as api from "./api.js";
 import { resolveLanguage, setLanguage } from "./i18n.js";
-import { $ } from "./lib/dom.js";
+import { $, afterNextFrame } from "./lib/dom.js";
 import { adopt, escapeGoesBack, go, showView } from "./lib/router.js";
 import { resetState, state } from "./lib/state.js";
 import { refreshTimes } from "./lib/time.js";
@@ -63,6 +63,11 @@ async function boot() {
   // webview's custom protocol, answered through the main thread while it paints
   // (docs/benchmarks.md, "Where start-up goes"). The answers are used in order either way.
   const first = api.takeFirstView();
+  let listening = false;
+  const listen = () => {
+    if (!listening) listenToBackend();
+    listening = true;
+  };
   // Which way this start took, for the tests of both.
   document.body.dataset.firstView = first ? "handed" : "asked";
   const settingsAsked = first ? Promise.resolve(first.settings) : api.getSettings().catch(() => /** @type {null} */ (null));
@@ -78,7 +83,9 @@ async function boot() {
   // The guides (all fifteen providers' words) are asked once the cards are drawn
   // (home.loadAccounts): the first view never waits for them, however many providers there are.
   await setLanguage(state.lang);
-  listenToBackend();
+  // A reload asks its questions before it draws anyway: it listens at once, as the answers
+  // come, so no change is missed. A start with the answers handed over listens once drawn.
+  if (!first) listen();
   overrides.show(await overridesAsked);
   // No tray icon: the window's Quit is the only one (before start-up shows the header, so
   // nothing moves when it appears).
@@ -87,7 +94,14 @@ async function boot() {
   // The language and the banner are known: what shows now stays where it is.
   window.clearTimeout(shown);
   document.body.dataset.started = "true";
-  await home.loadAccounts(accountsAsked);
+  // Drawn, the first view is shown before anything else is asked: the event listeners, the
+  // guides, the last uses (each an IPC call) and the keychain check wait for its first frame.
+  // Of the events sent before the page listens, only accounts-changed can come so early (the
+  // tray and the start-up check wait for the page to settle); it is caught up below. A close
+  // asked in that frame is asked again by the next click on the window's close button.
+  await home.loadAccounts(accountsAsked, { afterDrawn: first ? () => afterNextFrame().then(listen) : undefined });
+  // Not yet when the accounts could not be listed (the error is drawn instead of the cards).
+  listen();
   // Once per start: match the account list with the keychain.
   await notice.runReconcile();
   // The handed-over accounts are as the window was made: what changed before the page

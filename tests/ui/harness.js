@@ -84,6 +84,8 @@ async function mount() {
 
 async function homeLoaded() {
   await until(() => $("#home-loading").hidden && !($("#accounts").hidden && $("#home-empty").hidden && $("#home-error").hidden), "home loaded");
+  // As a person's first click would, the test's first event comes once the page listens.
+  await until(() => window.__stubListens("accounts-changed"), "the page listening to the backend");
 }
 
 /** "Restart Keystep": the stub starts again from `query`'s seed, the UI from a fresh page. */

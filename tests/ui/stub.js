@@ -33,7 +33,9 @@
 // ?first=stale (the same, without the last account: linked after the window was made).
 // Hooks: __stubFailNext(command, error), __stubRestart(query), __stubEmit(event, payload),
 // __stubCalls (every call, secrets redacted), __stubReady (a promise: fixtures loaded),
-// __stubCatalogue (the fixtures as loaded, by language).
+// __stubCatalogue (the fixtures as loaded, by language), __stubTimeline (what was asked,
+// answered and listened to, and the frames of start-up with the cards they drew),
+// __stubListens(event) (whether the page listens to it).
 
 (function () {
   "use strict";
@@ -258,6 +260,7 @@
   const listeners = new Map();
   let listenerId = 0;
   function listen(name, handler) {
+    timeline.push(`listened ${name}`);
     listenerId += 1;
     const id = listenerId;
     listeners.set(id, { name, handler });
@@ -986,6 +989,30 @@
   function begin(query) {
     seedFrom(query);
     handOver();
+    watchFrames();
+  }
+
+  /**
+   * Start-up's frames in the timeline, with the cards they drew: a frame's callbacks run
+   * before it is painted, so what is asked after "frame with N cards" was asked once N cards
+   * were on screen.
+   */
+  let framesWatched = 0;
+  function watchFrames() {
+    // Each change of the count once, for 3 s (start-up is over by then), and only for this
+    // start: a restart ends the last one's watch.
+    framesWatched += 1;
+    const watch = framesWatched;
+    const end = performance.now() + 3000;
+    let drawn = -1;
+    const frame = () => {
+      if (watch !== framesWatched) return;
+      const now = document.querySelectorAll("#accounts [data-account-id]").length;
+      if (now !== drawn) timeline.push(`frame with ${now} cards`);
+      drawn = now;
+      if (performance.now() < end) window.requestAnimationFrame(frame);
+    };
+    window.requestAnimationFrame(frame);
   }
 
   /** ?first=1|stale: what the window's initialization script sets before the page runs. */
@@ -1002,6 +1029,8 @@
     };
   }
   window.__stubEmit = emit;
+  /** Whether the page listens to `name` (start-up listens once its first frame is drawn). */
+  window.__stubListens = (name) => Array.from(listeners.values()).some((l) => l.name === name);
 
   ready.then(() => begin(window.location.search));
 

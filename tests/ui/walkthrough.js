@@ -247,6 +247,16 @@ export async function walkthrough(h) {
       !$("#host-overrides").hidden && !$("#quit").hidden && $$("#accounts [data-account-id]").length === 3,
       `banner hidden ${$("#host-overrides").hidden}, quit hidden ${$("#quit").hidden}, ${$$("#accounts [data-account-id]").length} cards`,
     );
+    // Nothing else either (the guides, the last uses, the keychain check, the event
+    // listeners) until a frame has drawn the cards.
+    const timeline = window.__stubTimeline.slice();
+    const firstAsked = timeline.findIndex((entry) => /^(asked|listened) /.test(entry));
+    const drawnFrame = timeline.indexOf("frame with 3 cards");
+    check(
+      "nothing is asked and no event listened to until a frame has drawn the handed-over cards",
+      drawnFrame >= 0 && firstAsked > drawnFrame,
+      timeline.slice(0, Math.max(firstAsked, drawnFrame) + 2).join(", "),
+    );
     check("they are taken once", !("__keystepFirstView" in window) && document.body.dataset.firstView === "handed", `still on the page: ${"__keystepFirstView" in window}; ${document.body.dataset.firstView}`);
     // Start-up over: the last uses asked for the cards, and again after the accounts' re-ask
     // (waited for, so no start outlives its step: the next step's counts are its own).

@@ -39,8 +39,10 @@ export async function show(opts = {}) {
  * the providers (for their sentences) are asked after that and redraw them, in place.
  * @param {Promise<AccountView[]>} [asked] list_accounts already under way (start-up asks it
  *   side by side with its other questions)
+ * @param {{afterDrawn?: () => Promise<void>}} [opts] awaited once the cards are in the page
+ *   and before the providers and the last uses are asked (start-up waits for the first frame)
  */
-export async function loadAccounts(asked) {
+export async function loadAccounts(asked, { afterDrawn } = {}) {
   const loading = $("#home-loading");
   const errorBox = $("#home-error");
   loading.hidden = state.accountsLoaded;
@@ -51,6 +53,7 @@ export async function loadAccounts(asked) {
     state.accountsLoaded = true;
     renderAccounts(accounts);
     loading.hidden = true;
+    if (afterDrawn) await afterDrawn();
     // The guides (for the cards' provider sentences) after the cards: drawing them never
     // waits for every provider's words. Asked once; later calls reuse the answer.
     await tryLoadProviders();

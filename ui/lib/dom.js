@@ -130,14 +130,15 @@ export function revealBelowHeader(node, block = "nearest") {
 }
 
 /**
- * Resolves once the page has drawn its next frame, or after `latest` ms (a hidden window, one
- * started at login, draws none). Start-up's later questions wait for it: each IPC answer comes
- * back through the window's main thread, and asked before the first frame they held it and
- * WebKit's answers to the first input (docs/benchmarks.md, issue 25).
+ * Resolves once the page has drawn its next frame: at once when the page is hidden (a window
+ * started at login draws no frame), and after `latest` ms at the most. Start-up's later
+ * questions wait for it: each IPC answer comes back through the window's main thread, and
+ * asked before the first frame they held it and WebKit's answers to the first input
+ * (docs/benchmarks.md, issue 25).
  * @param {number} [latest]
  * @returns {Promise<void>}
  */
-export function afterNextFrame(latest = 100) {
+export function afterNextFrame(latest = 1000) {
   return new Promise((resolve) => {
     let done = false;
     // A frame's callbacks run before it is painted: resolving on the next task lets the
@@ -147,7 +148,13 @@ export function afterNextFrame(latest = 100) {
       done = true;
       window.setTimeout(resolve, 0);
     };
+    if (document.visibilityState === "hidden") {
+      go();
+      return;
+    }
     window.requestAnimationFrame(go);
+    // A busy machine can hold a frame for more than 100 ms (the UI checks' browser in CI did);
+    // the latest is for a page hidden without saying so.
     window.setTimeout(go, latest);
   });
 }

@@ -254,13 +254,21 @@
   // Asks and answers in the order they happened, to see what the window asks side by side.
   const timeline = [];
   window.__stubTimeline = timeline;
+  // When each entry happened (performance.now(): the self-test's virtual clock).
+  const timelineAt = [];
+  window.__stubTimelineAt = timelineAt;
+  /** @param {string} entry */
+  function note(entry) {
+    timeline.push(entry);
+    timelineAt.push(performance.now());
+  }
   const delay = () => Number(params.get("delay") || "250");
 
   // Tauri's event API, as far as Keystep uses it: listen() -> Promise<unlisten>.
   const listeners = new Map();
   let listenerId = 0;
   function listen(name, handler) {
-    timeline.push(`listened ${name}`);
+    note(`listened ${name}`);
     listenerId += 1;
     const id = listenerId;
     listeners.set(id, { name, handler });
@@ -925,8 +933,8 @@
   async function invoke(command, args) {
     await ready;
     calls.push({ command, args: redact(command, args) });
-    timeline.push(`asked ${command}`);
-    const settle = () => timeline.push(`answered ${command}`);
+    note(`asked ${command}`);
+    const settle = () => note(`answered ${command}`);
     return answer(command, args).then(
       (value) => {
         settle();
@@ -980,6 +988,7 @@
   window.__stubRestart = (query) => {
     calls.length = 0;
     timeline.length = 0;
+    timelineAt.length = 0;
     listeners.clear();
     for (const name of Object.keys(failNext)) delete failNext[name];
     begin(query || "");
@@ -995,24 +1004,36 @@
   /**
    * Start-up's frames in the timeline, with the cards they drew: a frame's callbacks run
    * before it is painted, so what is asked after "frame with N cards" was asked once N cards
-   * were on screen.
+   * were on screen. Beside them, "N cards in the page" as the page puts them there.
    */
   let framesWatched = 0;
+  /** @type {MutationObserver | null} */
+  let cardsWatch = null;
   function watchFrames() {
     // Each change of the count once, for 3 s (start-up is over by then), and only for this
     // start: a restart ends the last one's watch.
     framesWatched += 1;
     const watch = framesWatched;
     const end = performance.now() + 3000;
+    const count = () => document.querySelectorAll("#accounts [data-account-id]").length;
     let drawn = -1;
     const frame = () => {
       if (watch !== framesWatched) return;
-      const now = document.querySelectorAll("#accounts [data-account-id]").length;
-      if (now !== drawn) timeline.push(`frame with ${now} cards`);
+      const now = count();
+      if (now !== drawn) note(`frame with ${now} cards`);
       drawn = now;
       if (performance.now() < end) window.requestAnimationFrame(frame);
+      else cardsWatch?.disconnect();
     };
     window.requestAnimationFrame(frame);
+    cardsWatch?.disconnect();
+    let inPage = count();
+    cardsWatch = new MutationObserver(() => {
+      const now = count();
+      if (now !== inPage) note(`${now} cards in the page`);
+      inPage = now;
+    });
+    cardsWatch.observe(document.documentElement, { childList: true, subtree: true });
   }
 
   /** ?first=1|stale: what the window's initialization script sets before the page runs. */

@@ -249,7 +249,7 @@ async function call(command, args) {
  * src-tauri/src/first_view.rs): the same as get_settings, list_host_overrides, get_desktop and
  * list_accounts would answer, so start-up draws without waiting for any of them. Taken once:
  * a later start of the page, or a reload (when they may be old), gets null and asks.
- * @typedef {{settings: SettingsView, host_overrides: HostOverride[], desktop: {tray: boolean}, accounts: AccountView[]}} FirstView
+ * @typedef {{settings: SettingsView, host_overrides: HostOverride[], desktop: DesktopView, accounts: AccountView[]}} FirstView
  * @returns {FirstView|null}
  */
 export function takeFirstView() {
@@ -260,7 +260,7 @@ export function takeFirstView() {
   if (!handed || typeof handed !== "object" || (navigation && navigation.type === "reload")) return null;
   const { settings, host_overrides: overrides, desktop, accounts } = handed;
   if (!settings || typeof settings !== "object" || !Array.isArray(overrides) || !desktop || typeof desktop !== "object" || !Array.isArray(accounts)) return null;
-  return { settings, host_overrides: overrides, desktop: { tray: Boolean(desktop.tray) }, accounts };
+  return { settings, host_overrides: overrides, desktop: desktopView(desktop), accounts };
 }
 
 /**
@@ -332,12 +332,20 @@ export async function closeWindow() {
 }
 
 /**
- * What the window needs to know of the desktop: whether a tray icon shows Keystep.
- * @returns {Promise<{tray: boolean}>}
+ * What the window needs to know of the desktop: whether a tray icon shows Keystep, and the
+ * family of its interface font when the backend knows it.
+ * @typedef {{tray: boolean, font?: string}} DesktopView
  */
+
+/** @param {any} raw @returns {DesktopView} */
+function desktopView(raw) {
+  const font = raw && typeof raw.font === "string" ? raw.font : undefined;
+  return font ? { tray: Boolean(raw.tray), font } : { tray: Boolean(raw && raw.tray) };
+}
+
+/** @returns {Promise<DesktopView>} */
 export async function getDesktop() {
-  const desktop = await call("get_desktop", {});
-  return { tray: Boolean(desktop && desktop.tray) };
+  return desktopView(await call("get_desktop", {}));
 }
 
 /**

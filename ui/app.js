@@ -35,6 +35,18 @@ function listenToBackend() {
   api.onEvent("close-asked", () => import("./views/closing.js").then((closing) => closing.ask()));
 }
 
+/**
+ * The desktop's interface font first, when the backend named it: the stylesheet's own list
+ * has no `system-ui`, which WebKitGTK was slow to resolve (src-tauri/src/font.rs). A name
+ * that is not a plain family (the backend sends none) is left out.
+ * @param {string | undefined} family
+ */
+function useDesktopFont(family) {
+  const root = document.documentElement;
+  if (family && /^[\p{L}\p{N} ._-]{1,64}$/u.test(family)) root.style.setProperty("--font", `"${family}", sans-serif`);
+  else root.style.removeProperty("--font");
+}
+
 async function boot() {
   // A page that starts (again: the UI harness restarts the app in the same document) starts
   // from nothing.
@@ -73,7 +85,7 @@ async function boot() {
   const settingsAsked = first ? Promise.resolve(first.settings) : api.getSettings().catch(() => /** @type {null} */ (null));
   const overridesAsked = first ? Promise.resolve(first.host_overrides) : api.listHostOverrides().catch(() => /** @type {import("./api.js").HostOverride[]} */ ([]));
   // Without an answer, as with a tray: the tray's own menu then has Quit.
-  const desktopAsked = first ? Promise.resolve(first.desktop) : api.getDesktop().catch(() => ({ tray: true }));
+  const desktopAsked = first ? Promise.resolve(first.desktop) : api.getDesktop().catch(() => /** @type {import("./api.js").DesktopView} */ ({ tray: true }));
   const accountsAsked = first ? Promise.resolve(first.accounts) : api.listAccounts();
   // Handled by loadAccounts, which only gets to it once the language is set.
   accountsAsked.catch(() => /** @type {void} */ (undefined));
@@ -89,7 +101,9 @@ async function boot() {
   overrides.show(await overridesAsked);
   // No tray icon: the window's Quit is the only one (before start-up shows the header, so
   // nothing moves when it appears).
-  $("#quit").hidden = (await desktopAsked).tray;
+  const desktop = await desktopAsked;
+  $("#quit").hidden = desktop.tray;
+  useDesktopFont(desktop.font);
   showView("home", { focus: false });
   // The language and the banner are known: what shows now stays where it is.
   window.clearTimeout(shown);

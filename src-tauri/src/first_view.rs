@@ -117,7 +117,10 @@ mod tests {
                 url: hostile.into(),
                 variable: "KEYSTEP_HUMAANS_API_URL".into(),
             }],
-            desktop: DesktopView { tray: true },
+            desktop: DesktopView {
+                tray: true,
+                font: Some("Cantarell".into()),
+            },
             accounts: Vec::new(),
         };
         let script = view.script();

@@ -533,6 +533,9 @@ pub struct KeychainView {
 pub struct DesktopView {
     /// Whether a tray icon shows Keystep (a tray host answered at start).
     pub tray: bool,
+    /// The desktop's interface font family (`font::desktop_family`), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub font: Option<String>,
 }
 
 /// Types a command may return. Each is built field by field from metadata that holds no

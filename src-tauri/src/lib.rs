@@ -18,6 +18,7 @@ pub mod commands;
 pub mod desktop;
 pub mod events;
 pub mod first_view;
+pub mod font;
 pub mod ipc;
 #[cfg(target_os = "linux")]
 pub mod login;
@@ -201,6 +202,10 @@ pub fn run() {
             // (tray::INSTALL_SETTLE). Built here, on the main thread, it held back the serving
             // of the page's files; built as the page loaded, the page's first answers.
             tray::probe(&handle);
+            // On the main thread, where GTK is: the page's font comes with its first view.
+            if let Some(family) = font::desktop_family() {
+                let _ = handle.state::<AppState>().desktop_font.set(family);
+            }
             // Made now, with the book open and the tray known: the page gets its first
             // view's answers with itself (first_view).
             first_view::open_main_window(&handle)?;

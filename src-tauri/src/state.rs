@@ -54,6 +54,8 @@ pub struct AppState {
     /// Whether a tray host shows Keystep's icon: closing the window then keeps Keystep
     /// running; without one, closing does what the person answered (`closing`).
     pub tray_shown: AtomicBool,
+    /// The desktop's interface font family, read on the main thread as the window is made.
+    pub desktop_font: std::sync::OnceLock<String>,
     /// Where notifications go: the desktop's notification service in the app.
     pub notifier: Arc<dyn Notifier>,
     /// The record of every use of a key by `keystep run` (none in tests that give none).
@@ -82,6 +84,7 @@ impl AppState {
             wake: tokio::sync::Notify::new(),
             page_loaded: tokio::sync::watch::Sender::new(false),
             tray_shown: AtomicBool::new(false),
+            desktop_font: std::sync::OnceLock::new(),
             notifier: Arc::new(MemoryNotifier::default()),
             use_log: None,
             on_accounts_changed: Arc::new(|| Box::pin(async {})),
@@ -277,6 +280,7 @@ impl AppState {
     pub fn desktop_view(&self) -> DesktopView {
         DesktopView {
             tray: self.tray_shown.load(Ordering::SeqCst),
+            font: self.desktop_font.get().cloned(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! Issue #16 end to end: what a first-time user meets on a desktop without a tray (Xvfb has
 //! no tray host): the close question and its remembered answer, and start at login starting
-//! Keystep without a window, running its checks, until a later launch opens it.
+//! Keystep without a window, running its checks, until a later launch opens it; and the page
+//! in the desktop's interface font, as GTK names it (issue 25 moved it out of the stylesheet).
 
 use std::time::{Duration, Instant};
 
@@ -77,6 +78,34 @@ async fn without_a_tray_the_first_close_asks_and_the_answer_is_kept() {
         "the question is not asked twice"
     );
     assert!(sandbox.app_running(), "still checking in the background");
+    s.end().await;
+}
+
+#[tokio::test]
+async fn the_page_is_in_the_desktops_interface_font() {
+    let Some(sandbox) = Sandbox::new() else {
+        return;
+    };
+    // Where GTK reads its settings without a settings daemon (as under Xvfb): a desktop
+    // whose interface font is not WebKit's default family.
+    let gtk = sandbox.root.join("config/gtk-3.0");
+    std::fs::create_dir_all(&gtk).expect("the GTK settings folder");
+    std::fs::write(
+        gtk.join("settings.ini"),
+        "[Settings]\ngtk-font-name=DejaVu Serif Bold 11\n",
+    )
+    .expect("the GTK settings");
+    let emu = Emulator::start();
+    let s = Session::start(&sandbox, &emu).await;
+    s.wait_for("#add-account").await;
+    let font = s
+        .eval("return getComputedStyle(document.body).fontFamily;")
+        .await;
+    assert_eq!(
+        font.as_str().map(|f| f.replace('"', "")).as_deref(),
+        Some("DejaVu Serif, sans-serif"),
+        "the page names GTK's interface font family (without its style and size) first"
+    );
     s.end().await;
 }
 

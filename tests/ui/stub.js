@@ -890,7 +890,9 @@
     // ?tray=0: no tray host (the window then offers Quit itself).
     get_desktop: (args) => {
       requireArgs("get_desktop", args, []);
-      return { tray: params.get("tray") !== "0" };
+      // ?font=Family: the desktop's interface font, as the backend reads it from GTK.
+      const font = params.get("font");
+      return font ? { tray: params.get("tray") !== "0", font } : { tray: params.get("tray") !== "0" };
     },
     quit_app: (args) => {
       requireArgs("quit_app", args, []);

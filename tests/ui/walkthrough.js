@@ -238,7 +238,7 @@ export async function walkthrough(h) {
   });
 
   await step("the first view is drawn from the answers the window hands over, and what changed since follows", async () => {
-    await restart("?accounts=3&first=1&overrides=1&tray=0");
+    await restart("?accounts=3&first=1&overrides=1&tray=0&font=DejaVu%20Serif");
     // restart waited for the cards: nothing was asked before they were drawn.
     const asked = ["get_settings", "list_host_overrides", "get_desktop", "list_accounts"].filter((command) => calls(command).length);
     check("the first view was drawn without asking any of its questions", asked.length === 0, asked.join(", "));
@@ -266,6 +266,8 @@ export async function walkthrough(h) {
           .map((entry, i) => `${entry} @${Math.round(at[i])}`)
           .join(", "),
     );
+    const font = () => getComputedStyle(document.body).fontFamily;
+    check("the desktop's font, handed over, comes first in the page's font list", /^"?DejaVu Serif"?, sans-serif$/.test(font()), font());
     check("they are taken once", !("__keystepFirstView" in window) && document.body.dataset.firstView === "handed", `still on the page: ${"__keystepFirstView" in window}; ${document.body.dataset.firstView}`);
     // Start-up over: the last uses asked for the cards, and again after the accounts' re-ask
     // (waited for, so no start outlives its step: the next step's counts are its own).
@@ -278,6 +280,13 @@ export async function walkthrough(h) {
     check("an account linked after the hand-over is drawn after start-up", Boolean($('[data-account-id="acc-3"]')), `${$$("#accounts [data-account-id]").length} cards`);
     await settled();
     // Nothing handed over (a reload): the page asks, as it always could.
+    await restart("?accounts=1");
+    await until(() => document.body.dataset.ready === "true" && calls("list_last_uses").length === 1, "start-up over");
+    check("without a hand-over or a font, the page's own list", font() === "sans-serif", font());
+    await restart("?accounts=1&font=Noto%20Sans");
+    check("asked, the desktop's font comes first too", /^"?Noto Sans"?, sans-serif$/.test(font()), font());
+    await restart('?accounts=1&font=Evil"%3B%20color%3A%20red');
+    check("a font name that is not a plain family is not used", font() === "sans-serif", font());
     await restart("?accounts=1");
     await until(() => document.body.dataset.ready === "true" && calls("list_last_uses").length === 1, "start-up over");
     check("without a hand-over, start-up asks its questions", document.body.dataset.firstView === "asked" && calls("get_settings").length === 1 && calls("list_accounts").length === 1, `${document.body.dataset.firstView}; settings asked ${calls("get_settings").length}, accounts ${calls("list_accounts").length}`);

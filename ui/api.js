@@ -247,9 +247,11 @@ async function call(command, args) {
 /**
  * The first view's answers, as the window hands them over with the page (see
  * src-tauri/src/first_view.rs): the same as get_settings, list_host_overrides, get_desktop and
- * list_accounts would answer, so start-up draws without waiting for any of them. Taken once:
- * a later start of the page, or a reload (when they may be old), gets null and asks.
- * @typedef {{settings: SettingsView, host_overrides: HostOverride[], desktop: DesktopView, accounts: AccountView[]}} FirstView
+ * list_accounts would answer, so start-up draws without waiting for any of them, and the
+ * accounts' providers as list_providers words them in `providers.lang` (none when that part
+ * is missing or malformed: the page then asks). Taken once: a later start of the page, or a
+ * reload (when they may be old), gets null and asks.
+ * @typedef {{settings: SettingsView, host_overrides: HostOverride[], desktop: DesktopView, accounts: AccountView[], providers: {lang: string, list: ProviderView[]}}} FirstView
  * @returns {FirstView|null}
  */
 export function takeFirstView() {
@@ -260,7 +262,9 @@ export function takeFirstView() {
   if (!handed || typeof handed !== "object" || (navigation && navigation.type === "reload")) return null;
   const { settings, host_overrides: overrides, desktop, accounts } = handed;
   if (!settings || typeof settings !== "object" || !Array.isArray(overrides) || !desktop || typeof desktop !== "object" || !Array.isArray(accounts)) return null;
-  return { settings, host_overrides: overrides, desktop: desktopView(desktop), accounts };
+  const words = handed.providers;
+  const list = words && typeof words.lang === "string" && Array.isArray(words.list) ? words.list.filter((/** @type {any} */ p) => p && typeof p === "object" && typeof p.id === "string") : [];
+  return { settings, host_overrides: overrides, desktop: desktopView(desktop), accounts, providers: { lang: list.length ? words.lang : "", list } };
 }
 
 /**

@@ -75,6 +75,7 @@ async function boot() {
   // webview's custom protocol, answered through the main thread while it paints
   // (docs/benchmarks.md, "Where start-up goes"). The answers are used in order either way.
   const first = api.takeFirstView();
+  state.handedProviders = first ? first.providers : null;
   let listening = false;
   const listen = () => {
     if (!listening) listenToBackend();
@@ -92,8 +93,9 @@ async function boot() {
   // The language comes first: everything after is worded in it.
   state.settings = await settingsAsked;
   state.lang = resolveLanguage(state.settings ? state.settings.language : "system");
-  // The guides (all fifteen providers' words) are asked once the cards are drawn
-  // (home.loadAccounts): the first view never waits for them, however many providers there are.
+  // The accounts' providers come with a handed-over first view; otherwise the guides (all
+  // fifteen providers' words) are asked once the cards are drawn (home.loadAccounts): the
+  // first view never waits for them, however many providers there are.
   await setLanguage(state.lang);
   // A reload asks its questions before it draws anyway: it listens at once, as the answers
   // come, so no change is missed. A start with the answers handed over listens once drawn.

@@ -49,13 +49,7 @@ pub async fn list_providers(
     lang: Option<String>,
 ) -> Result<Vec<ProviderView>, IpcError> {
     let lang = lang.as_deref().map_or(Lang::En, Lang::from_tag_or_en);
-    Ok(state
-        .accounts
-        .catalogue()
-        .all()
-        .iter()
-        .map(|p| ProviderView::from(&p.localized(lang)))
-        .collect())
+    Ok(state.provider_views(lang, |_| true))
 }
 
 /// What linking would change in and refuse about these values, for validation while the

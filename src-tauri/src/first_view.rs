@@ -2,7 +2,8 @@
 //!
 //! Before it can draw anything the page needs four answers: the settings (its language),
 //! the host overrides (the test-address banner), whether a tray icon shows Keystep (the
-//! window's Quit) and the accounts. Asked over IPC at start, they came back through the main
+//! window's Quit, with the desktop's font) and the accounts; and, to word the cards, their
+//! providers (not the other guides: the picker asks for those when it opens). Asked over IPC at start, they came back through the main
 //! thread while it painted the first frame, ~50 ms after the page's scripts had run
 //! (docs/benchmarks.md, issue 25). So the window is made in `setup`, once the book is open,
 //! with an initialization script that sets them on the page before its scripts run. The page
@@ -14,7 +15,7 @@
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, WebviewWindowBuilder};
 
-use crate::ipc::{AccountView, DesktopView, HostOverrideView, SettingsView};
+use crate::ipc::{AccountView, DesktopView, HostOverrideView, ProviderView, SettingsView};
 use crate::state::AppState;
 
 /// The window's label in `tauri.conf.json`.
@@ -34,16 +35,38 @@ pub struct FirstView {
     pub desktop: DesktopView,
     /// As `list_accounts` answers.
     pub accounts: Vec<AccountView>,
+    /// The accounts' providers, for the cards' own sentences.
+    pub providers: HandedProviders,
+}
+
+/// The providers of the handed-over accounts, as `list_providers` answers them in `lang`:
+/// with them the cards are drawn once, in their providers' words, and start-up asks for no
+/// guide. In the language Keystep resolves; a page that resolves another asks as before.
+#[derive(Debug, Clone, Serialize)]
+pub struct HandedProviders {
+    /// `en` or `fr`.
+    pub lang: &'static str,
+    /// Only the providers some account is with (none for an empty book).
+    pub list: Vec<ProviderView>,
 }
 
 impl FirstView {
     /// The answers as they are now.
     pub async fn of(state: &AppState) -> Self {
+        let accounts = state.views(&state.accounts.list().await);
+        let lang = state.lang();
+        let used: std::collections::BTreeSet<&str> =
+            accounts.iter().map(|a| a.provider.as_str()).collect();
+        let providers = HandedProviders {
+            lang: lang.code(),
+            list: state.provider_views(lang, |id| used.contains(id)),
+        };
         FirstView {
             settings: SettingsView::of(&state.settings()),
             host_overrides: state.host_override_views(),
             desktop: state.desktop_view(),
-            accounts: state.views(&state.accounts.list().await),
+            accounts,
+            providers,
         }
     }
 
@@ -122,6 +145,10 @@ mod tests {
                 font: Some("Cantarell".into()),
             },
             accounts: Vec::new(),
+            providers: HandedProviders {
+                lang: "en",
+                list: Vec::new(),
+            },
         };
         let script = view.script();
         let page = handed(&script);

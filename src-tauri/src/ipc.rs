@@ -248,7 +248,7 @@ pub struct AccountView {
     id: String,
     /// Its short name on the command line (`keystep list`, `keystep forget`).
     handle: String,
-    provider: String,
+    pub(crate) provider: String,
     provider_name: String,
     label: String,
     company: Option<String>,

@@ -16,7 +16,7 @@ use keystep_core::provider::Lifetime;
 use keystep_core::schedule::{key_age, next_check_at};
 use keystep_core::settings::{Language, Settings, SettingsStore};
 
-use crate::ipc::{AccountView, DesktopView, HostOverrideView};
+use crate::ipc::{AccountView, DesktopView, HostOverrideView, ProviderView};
 
 /// What runs after the accounts changed, or how they read (settings): the app redraws the
 /// tray. Commands and the schedule call it through [`AppState::accounts_changed`] and wait
@@ -175,6 +175,17 @@ impl AppState {
             Language::Fr => Lang::Fr,
             Language::System => Lang::from_system(|k| std::env::var(k).ok()),
         }
+    }
+
+    /// The providers whose id `keep` accepts, as `list_providers` answers, in `lang`.
+    pub fn provider_views(&self, lang: Lang, keep: impl Fn(&str) -> bool) -> Vec<ProviderView> {
+        self.accounts
+            .catalogue()
+            .all()
+            .iter()
+            .filter(|p| keep(&p.id))
+            .map(|p| ProviderView::from(&p.localized(lang)))
+            .collect()
     }
 
     /// The display name of a provider id (the id itself if unknown).

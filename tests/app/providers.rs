@@ -150,3 +150,47 @@ fn preview_fields_reports_codes_and_never_a_value() {
     .expect_err("unknown provider");
     assert_eq!(err["code"], "not_found", "closed code: {err}");
 }
+
+/// The first view hands over the providers of the accounts it hands over, each as
+/// `list_providers` words it in the language Keystep resolves, so the cards are drawn once in
+/// their providers' words; an empty book hands over none (the picker asks when opened).
+#[test]
+fn the_first_view_hands_over_the_accounts_providers_and_no_other() {
+    use keystep_app::first_view::FirstView;
+    use tauri::Manager;
+    let emu = Emulator::start();
+    emu.add_humaans(TOKEN, keystep_emulator::HumaansTenant::full("Acme Ltd", 42));
+    let app = app(&emu);
+    let w = window(&app);
+    let state = app.state::<keystep_app::AppState>();
+    let empty = serde_json::to_value(tauri::async_runtime::block_on(FirstView::of(&state)))
+        .expect("the first view is JSON");
+    assert_eq!(
+        empty["providers"]["list"],
+        json!([]),
+        "an empty book hands over no provider"
+    );
+    call(
+        &w,
+        "link_account",
+        json!({"provider": "humaans", "fields": {"api_token": TOKEN}}),
+    )
+    .expect("links");
+    let first = serde_json::to_value(tauri::async_runtime::block_on(FirstView::of(&state)))
+        .expect("the first view is JSON");
+    let lang = state.lang().code();
+    assert_eq!(
+        first["providers"]["lang"], lang,
+        "the words are in the language Keystep resolves"
+    );
+    let all = call(&w, "list_providers", json!({ "lang": lang })).expect("providers");
+    let humaans = all
+        .as_array()
+        .and_then(|list| list.iter().find(|p| p["id"] == "humaans"))
+        .expect("Humaans is listed");
+    assert_eq!(
+        first["providers"]["list"],
+        json!([humaans]),
+        "exactly the linked account's provider, as list_providers words it"
+    );
+}

@@ -1038,17 +1038,28 @@
     cardsWatch.observe(document.documentElement, { childList: true, subtree: true });
   }
 
-  /** ?first=1|stale: what the window's initialization script sets before the page runs. */
+  /**
+   * ?first=1|stale: what the window's initialization script sets before the page runs (stale:
+   * without the last account, linked as the window was made); &words=0: without the
+   * accounts' providers, as an older window handed over.
+   */
   function handOver() {
     delete window.__keystepFirstView;
     const first = params.get("first");
     if (first !== "1" && first !== "stale") return;
     const listed = COMMANDS.list_accounts({});
+    const accounts = first === "stale" ? listed.slice(0, -1) : listed;
+    const settings = COMMANDS.get_settings({});
+    // The backend words them in the language it resolves (the settings', English for "system"
+    // here, like this browser).
+    const lang = settings.language === "fr" ? "fr" : "en";
+    const used = new Set(accounts.map((a) => a.provider));
     window.__keystepFirstView = {
-      settings: COMMANDS.get_settings({}),
+      settings,
       host_overrides: COMMANDS.list_host_overrides({}),
       desktop: COMMANDS.get_desktop({}),
-      accounts: first === "stale" ? listed.slice(0, -1) : listed,
+      accounts,
+      ...(params.get("words") === "0" ? {} : { providers: { lang, list: CATALOGUE[lang].filter((p) => used.has(p.id)).map((p) => JSON.parse(JSON.stringify(p))) } }),
     };
   }
   window.__stubEmit = emit;

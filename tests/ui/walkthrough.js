@@ -266,6 +266,10 @@ export async function walkthrough(h) {
           .map((entry, i) => `${entry} @${Math.round(at[i])}`)
           .join(", "),
     );
+    // The accounts' providers came too: each card is worded by its provider at once.
+    const sentence = (id) => $(".account-message", $(`[data-account-id="${id}"]`)).textContent;
+    const drawnFirst = sentence("acc-1");
+    check("the cards are drawn at once in their providers' words (handed over)", drawnFirst === "Connected to Acme Ltd (42 people)", drawnFirst);
     const font = () => getComputedStyle(document.body).fontFamily;
     check("the desktop's font, handed over, comes first in the page's font list", /^"?DejaVu Serif"?, sans-serif$/.test(font()), font());
     check("they are taken once", !("__keystepFirstView" in window) && document.body.dataset.firstView === "handed", `still on the page: ${"__keystepFirstView" in window}; ${document.body.dataset.firstView}`);
@@ -274,11 +278,18 @@ export async function walkthrough(h) {
     const settled = () => until(() => document.body.dataset.ready === "true" && calls("list_last_uses").length === 2, "start-up and the re-ask over");
     await settled();
     check("the accounts are asked again after start-up, once", calls("list_accounts").length === 1, `${calls("list_accounts").length} times`);
+    check("no guide is asked at start when the accounts' providers came with the first view", calls("list_providers").length === 0 && sentence("acc-1") === drawnFirst, `list_providers asked ${calls("list_providers").length} times; ${sentence("acc-1")}`);
+    // An older window's hand-over, without the providers: the page asks for them, as before.
+    await restart("?accounts=3&first=1&words=0");
+    check("without the providers, the cards are drawn first in generic words", sentence("acc-1") === "Keystep connected to Humaans.", sentence("acc-1"));
+    await settled();
+    check("then the guides are asked once and the cards worded by their providers", calls("list_providers").length === 1 && sentence("acc-1") === drawnFirst, `list_providers asked ${calls("list_providers").length} times; ${sentence("acc-1")}`);
     // Handed over without the last account (linked as the window was made): it shows anyway.
     await restart("?accounts=3&first=stale");
     await until(() => $$("#accounts [data-account-id]").length === 3, "the account linked since drawn");
     check("an account linked after the hand-over is drawn after start-up", Boolean($('[data-account-id="acc-3"]')), `${$$("#accounts [data-account-id]").length} cards`);
     await settled();
+    check("its provider, not handed over, is asked for, once", calls("list_providers").length === 1, `list_providers asked ${calls("list_providers").length} times`);
     // Nothing handed over (a reload): the page asks, as it always could.
     await restart("?accounts=1");
     await until(() => document.body.dataset.ready === "true" && calls("list_last_uses").length === 1, "start-up over");

@@ -50,6 +50,20 @@ export async function tryLoadProviders() {
  * @returns {ProviderView | null}
  */
 export function providerFor(account) {
-  const providers = state.providers || [];
-  return providers.find((p) => p.id === (account && account.provider)) || null;
+  const id = account && account.provider;
+  const found = (state.providers || []).find((p) => p.id === id);
+  if (found) return found;
+  // Handed over with the first view: the accounts' own providers, in the language they were
+  // worded in.
+  const handed = state.handedProviders && state.handedProviders.lang === state.lang ? state.handedProviders.list : [];
+  return handed.find((p) => p.id === id) || null;
+}
+
+/**
+ * Whether every account's provider is known, loaded or handed over: the cards then need no
+ * guide to be worded.
+ * @param {{provider?: string}[]} accounts
+ */
+export function knowsProvidersOf(accounts) {
+  return accounts.every((account) => providerFor(account) !== null);
 }

@@ -25,6 +25,8 @@
  * @property {ProviderView[]|null} providers once loaded, in `providersLang`
  * @property {"en"|"fr"|null} providersLang
  * @property {(Promise<ProviderView[]> & {lang?: string})|null} providersPromise the list_providers call under way
+ * @property {{lang: string, list: ProviderView[]}|null} handedProviders the providers of the
+ *   accounts the window handed over with the first view, in `lang` (used until `providers`)
  * @property {ProviderView|null} provider the provider shown in the guide
  * @property {boolean} connecting a link or relink is under way
  * @property {number} connectRun bumped by each submission and by Cancel: a stale result is ignored
@@ -63,6 +65,7 @@ function fresh() {
     providers: null,
     providersLang: null,
     providersPromise: null,
+    handedProviders: null,
     provider: null,
     connecting: false,
     connectRun: 0,

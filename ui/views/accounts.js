@@ -7,7 +7,7 @@ import * as api from "../api.js";
 import { t } from "../i18n.js";
 import { $, $$, announce, busy, details, el, focus } from "../lib/dom.js";
 import { clearSecrets } from "../lib/fields.js";
-import { providerFor, tryLoadProviders } from "../lib/providers.js";
+import { knowsProvidersOf, providerFor, tryLoadProviders } from "../lib/providers.js";
 import { go, loadedView, showView } from "../lib/router.js";
 import { state } from "../lib/state.js";
 import { hasText, own } from "../lib/values.js";
@@ -54,10 +54,13 @@ export async function loadAccounts(asked, { afterDrawn } = {}) {
     renderAccounts(accounts);
     loading.hidden = true;
     if (afterDrawn) await afterDrawn();
-    // The guides (for the cards' provider sentences) after the cards: drawing them never
-    // waits for every provider's words. Asked once; later calls reuse the answer.
-    await tryLoadProviders();
-    if (!hadProviders && state.providers && state.view === "home") renderAccounts(state.accounts);
+    // The guides (for the cards' provider sentences) after the cards, unless the window
+    // handed over the accounts' providers with the first view: drawing them never waits for
+    // every provider's words. Asked once; later calls reuse the answer.
+    if (!knowsProvidersOf(accounts)) {
+      await tryLoadProviders();
+      if (!hadProviders && state.providers && state.view === "home") renderAccounts(state.accounts);
+    }
     await loadLastUses();
   } catch (err) {
     $("#home-error-message").replaceChildren(errorSentence(err), " ", details(err.message, err.code) || "");
@@ -303,6 +306,9 @@ export async function refreshAfterChange() {
   } catch {
     return;
   }
+  // An account with a provider not yet known (linked from the command line, say) is drawn
+  // in its provider's words at once.
+  if (!knowsProvidersOf(accounts)) await tryLoadProviders();
   if (state.view === "home") {
     state.accountsLoaded = true;
     $("#home-loading").hidden = true;

@@ -348,6 +348,10 @@ async function selftest() {
     check("the language is English by default here", document.documentElement.lang === "en" && $("#home-title").textContent === "Connected accounts");
     // An empty book needs no provider's words: the guides wait for the picker.
     check("get_settings asked, and no guide for an empty book", Boolean(lastCall("get_settings")) && calls("list_providers").length === 0, `list_providers asked ${calls("list_providers").length} times`);
+    $("#add-account").focus();
+    await until(() => calls("list_providers").length === 1, "the guides asked as Add account is focused");
+    check("the picker's guides are asked as the focus reaches Add account, in the language shown", JSON.stringify(lastCall("list_providers").args) === JSON.stringify({ lang: "en" }), JSON.stringify(lastCall("list_providers")));
+    $("#add-account").blur();
   });
 
   await step("picker", async () => {

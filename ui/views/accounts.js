@@ -19,7 +19,11 @@ import { revokeSteps } from "./revoke.js";
 
 /** Attaches home's listeners (the cards' buttons: account-actions.js). */
 export function mount() {
-  $("#add-account").addEventListener("click", () => go("picker", (picker) => picker.show()));
+  const add = $("#add-account");
+  add.addEventListener("click", () => go("picker", (picker) => picker.show()));
+  // Start-up asks for no guide the cards do not need: the picker's are asked as a pointer
+  // or the focus reaches its button, before the click (once; later calls reuse the answer).
+  for (const intent of ["pointerenter", "focus"]) add.addEventListener(intent, () => void tryLoadProviders());
   $("#check-all").addEventListener("click", () => checkAll());
   $("#home-retry").addEventListener("click", () => loadAccounts());
 }

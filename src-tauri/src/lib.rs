@@ -22,6 +22,8 @@ pub mod font;
 pub mod ipc;
 #[cfg(target_os = "linux")]
 pub mod login;
+#[cfg(target_os = "linux")]
+pub mod painting;
 pub mod state;
 pub mod tray;
 pub mod watch;

@@ -197,6 +197,31 @@ impl Sandbox {
         std::fs::read_to_string(self.root.join("out/app.log")).unwrap_or_default()
     }
 
+    /// The names of the threads of the app's web processes (WebKitGTK's painting workers
+    /// among them), each once.
+    pub fn web_process_threads(&self) -> std::collections::BTreeSet<String> {
+        let Ok(pid) = std::fs::read_to_string(self.app_pid_file()) else {
+            return Default::default();
+        };
+        let read = |path: String| std::fs::read_to_string(path).unwrap_or_default();
+        let mut names = std::collections::BTreeSet::new();
+        let mut tree = vec![pid.trim().to_string()];
+        while let Some(pid) = tree.pop() {
+            for task in read(format!("/proc/{pid}/task/{pid}/children")).split_whitespace() {
+                tree.push(task.to_string());
+            }
+            if read(format!("/proc/{pid}/comm")).trim() != "WebKitWebProces" {
+                continue;
+            }
+            let threads = std::fs::read_dir(format!("/proc/{pid}/task"));
+            for thread in threads.into_iter().flatten().flatten() {
+                let comm = read(format!("{}/comm", thread.path().display()));
+                names.insert(comm.trim().to_string());
+            }
+        }
+        names
+    }
+
     /// Whether the app launched last is still running.
     pub fn app_running(&self) -> bool {
         std::fs::read_to_string(self.app_pid_file())
@@ -399,12 +424,16 @@ impl Session {
             .expect("tauri-driver runs (scripts/deps.sh test installs it)");
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + PATIENCE;
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "tauri-driver did not listen on {port}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        // tauri-driver listens at once but forwards the new session to WebKitWebDriver, which
+        // it starts beside it: asked before that one listens, it drops the connection.
+        for p in [port, native] {
+            while std::net::TcpStream::connect(("127.0.0.1", p)).is_err() {
+                assert!(
+                    Instant::now() < deadline,
+                    "tauri-driver or WebKitWebDriver did not listen on {p}"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
         }
         let caps = json!({
             "browserName": "wry",

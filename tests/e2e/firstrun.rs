@@ -1,7 +1,8 @@
 //! Issue #16 end to end: what a first-time user meets on a desktop without a tray (Xvfb has
 //! no tray host): the close question and its remembered answer, and start at login starting
 //! Keystep without a window, running its checks, until a later launch opens it; and the page
-//! in the desktop's interface font, as GTK names it (issue 25 moved it out of the stylesheet).
+//! in the desktop's interface font, as GTK names it (issue 25 moved it out of the stylesheet),
+//! painted on the CPU unless the environment already chose how (issue 25).
 
 use std::time::{Duration, Instant};
 
@@ -105,6 +106,31 @@ async fn the_page_is_in_the_desktops_interface_font() {
         font.as_str().map(|f| f.replace('"', "")).as_deref(),
         Some("DejaVu Serif, sans-serif"),
         "the page names GTK's interface font family (without its style and size) first"
+    );
+    s.end().await;
+}
+
+#[tokio::test]
+async fn the_page_is_painted_on_the_cpu_unless_the_environment_says_otherwise() {
+    let Some(sandbox) = Sandbox::new() else {
+        return;
+    };
+    let emu = Emulator::start();
+    // WebKitGTK names its painting threads: SkiaCPUWorker paints on the CPU, SkiaGPUWorker
+    // through OpenGL (here Mesa's llvmpipe, as on a machine without a GPU).
+    let s = Session::start(&sandbox, &emu).await;
+    let threads = sandbox.web_process_threads();
+    assert!(
+        threads.contains("SkiaCPUWorker") && !threads.contains("SkiaGPUWorker"),
+        "the window's page is painted on the CPU only (src-tauri/src/painting.rs): {threads:?}"
+    );
+    s.end().await;
+    // A choice already in the environment is the person's: WebKit's own default comes back.
+    let s = Session::start_with(&sandbox, &emu, &[("WEBKIT_SKIA_ENABLE_CPU_RENDERING", "0")]).await;
+    let threads = sandbox.web_process_threads();
+    assert!(
+        threads.contains("SkiaGPUWorker"),
+        "with WEBKIT_SKIA_ENABLE_CPU_RENDERING=0 WebKit paints through OpenGL as it chooses: {threads:?}"
     );
     s.end().await;
 }

@@ -108,6 +108,17 @@ export async function walkthrough(h) {
       }
     }
     check("every French sentence elides “de” and “que” before a vowel", slips.length === 0, slips.join(" | "));
+    // The cards' counts skip Intl.NumberFormat below 1,000: the same digits as Intl's, in
+    // either language, and Intl's own grouping from 1,000 on.
+    const numbers = [];
+    for (const lang of ["fr", "en"]) {
+      await i18n.setLanguage(lang);
+      const intl = new Intl.NumberFormat(lang);
+      for (const n of [0, 1, 7, 59, 999, 1000, 12345, 2.5, -3]) {
+        if (i18n.formatNumber(n) !== intl.format(n)) numbers.push(`${lang} ${n}: ${i18n.formatNumber(n)} against ${intl.format(n)}`);
+      }
+    }
+    check("a number reads as Intl.NumberFormat writes it, in French and in English", numbers.length === 0, numbers.join(" | "));
     await restart("?accounts=1&lang=fr");
     click($('[data-account-id="acc-1"] [data-action="relink"]'));
     await until(() => visibleView() === "guide", "the relink guide");

@@ -7,7 +7,8 @@
 # docs/benchmarks.md. KEYSTEP_BENCH_RUNS (default 5) sets the runs per measurement;
 # KEYSTEP_BENCH_LATENCY_MS (default 100) the emulator's delay per request;
 # KEYSTEP_BENCH_PACE_WINDOW_MS (default 60000) the pacer's minute (the sweep's and the proxy's),
-# shorter only for a quick try.
+# shorter only for a quick try. To weigh one change to the window in minutes, benches/keystep
+# alone with KEYSTEP_BENCH_WINDOWS_ONLY=1 prints the windows' table and leaves the page alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh test

@@ -57,12 +57,18 @@ async fn main() {
     );
     let started = Instant::now();
     let mut report = Report::default();
+    // KEYSTEP_BENCH_WINDOWS_ONLY=1: only the windows' start-up and memory against the
+    // baseline (no five-provider window, sizes, verification or listing), printed, the page
+    // left alone: to weigh one change to the window in minutes rather than a full run.
+    let windows_only = env_num("KEYSTEP_BENCH_WINDOWS_ONLY", 0) == 1;
 
-    eprintln!("bench: sizes");
-    // The window binary is what compares with the bare Tauri app; `keystep` (the command
-    // line, which execs it) gets a line of its own.
-    let window = env_path("KEYSTEP_BENCH_WINDOW");
-    report.sizes(&window, &baseline, &app);
+    if !windows_only {
+        eprintln!("bench: sizes");
+        // The window binary is what compares with the bare Tauri app; `keystep` (the command
+        // line, which execs it) gets a line of its own.
+        let window = env_path("KEYSTEP_BENCH_WINDOW");
+        report.sizes(&window, &baseline, &app);
+    }
 
     eprintln!("bench: windows, {runs} runs each");
     let emu = Emulator::start();
@@ -76,7 +82,9 @@ async fn main() {
     // each run. Run 0 is the first launch ever, on empty caches, reported on its own.
     let caches = Home::new("caches");
     // The window with five providers, beside its own copy of the command line (bench.sh).
-    let five = std::env::var_os("KEYSTEP_BENCH_APP_FIVE").map(PathBuf::from);
+    let five = std::env::var_os("KEYSTEP_BENCH_APP_FIVE")
+        .filter(|_| !windows_only)
+        .map(PathBuf::from);
     let mut catalogues = catalogue::Catalogues::default();
     let catalogue_caches = caches.root.join("catalogues");
     for run in 0..=runs {
@@ -109,6 +117,10 @@ async fn main() {
         }
     }
     report.windows(&windows);
+    if windows_only {
+        print!("{}", report.text);
+        return;
+    }
     report.line(&catalogues.section());
 
     eprintln!("bench: verification with {latency:?} per request");

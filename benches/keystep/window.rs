@@ -162,9 +162,16 @@ impl Window {
         }
         let mut driver = cmd.spawn().expect("tauri-driver runs");
         let deadline = Instant::now() + PATIENCE;
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "tauri-driver listens");
-            tokio::time::sleep(Duration::from_millis(20)).await;
+        // tauri-driver listens at once but forwards the new session to WebKitWebDriver, which
+        // it starts beside it: asked before that one listens, it drops the connection.
+        for p in [port, native] {
+            while std::net::TcpStream::connect(("127.0.0.1", p)).is_err() {
+                assert!(
+                    Instant::now() < deadline,
+                    "tauri-driver and WebKitWebDriver listen"
+                );
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
         }
         let caps = json!({
             "browserName": "wry",

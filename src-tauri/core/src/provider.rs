@@ -14,17 +14,19 @@
 //! the catalogue from loading. Names, scope and permission names, and URLs stay as written.
 //!
 //! `template` finds placeholders, `auth` is how a key is sent, `reads` the requests that
-//! only read whatever their method, `lifetime` how long keys live; `schema` is the file's
-//! shape, `purposes` what a key may be for (each purpose's permissions), `translations` the
-//! localized copies, `validation` the rules a parser cannot enforce, `people` what an
-//! assistant may read through `keystep mcp` (the people, candidates, sensitive and
-//! untrusted fields), and `catalogue` loads the embedded files through them.
+//! only read whatever their method, `lifetime` how long keys live; `checks` is the shape of
+//! the verification chain and `schema` the rest of the file's, `purposes` what a key may be
+//! for (each purpose's permissions), `translations` the localized copies, `validation` the
+//! rules a parser cannot enforce, `people` what an assistant may read through `keystep mcp`
+//! (the people, candidates, sensitive and untrusted fields), and `catalogue` loads the
+//! embedded files through them.
 
 mod template;
 mod auth;
 mod reads;
 mod lifetime;
 mod people;
+mod checks;
 mod schema;
 mod purposes;
 mod translations;
@@ -34,6 +36,7 @@ mod catalogue;
 
 pub use auth::{Auth, ClientAuth, CredentialKind};
 pub use catalogue::{Catalogue, CatalogueError};
+pub use checks::*;
 pub use lifetime::Lifetime;
 pub use people::{
     CandidateFields, CommonStatus, FieldCategory, FieldSource, ListMethod, ListRequest, Listing,

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::lang::Lang;
 
 use super::auth::{is_header_name, Auth, RESERVED_HEADERS};
+use super::checks::*;
 use super::lifetime::Lifetime;
 use super::reads::Method;
 use super::schema::*;

@@ -121,6 +121,12 @@ mod linux {
     }
 
     impl Solo {
+        /// [`has_tray_host`], asked on the connection that holds the name: a connection of
+        /// its own cost the window's start ~2 ms (issue 25).
+        pub fn has_tray_host(&self) -> bool {
+            tray_host_on(&self.bus)
+        }
+
         /// Answers later launches on a thread of its own: each one's `Show` call runs
         /// `show`.
         pub fn serve(self, show: impl Fn() + Send + 'static) {
@@ -214,9 +220,11 @@ mod linux {
     /// Whether a tray host is there to show the icon: the tray icon is a
     /// StatusNotifierItem, shown only when a StatusNotifierWatcher owns its name.
     pub fn has_tray_host() -> bool {
-        let Ok(bus) = Connection::new_session() else {
-            return false;
-        };
+        Connection::new_session().is_ok_and(|bus| tray_host_on(&bus))
+    }
+
+    /// [`has_tray_host`], asked on a connection already open.
+    fn tray_host_on(bus: &Connection) -> bool {
         let owned: Result<(bool,), _> = bus
             .with_proxy("org.freedesktop.DBus", "/org/freedesktop/DBus", TIMEOUT)
             .method_call(

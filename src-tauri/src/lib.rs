@@ -85,14 +85,14 @@ pub fn run() {
     #[cfg(target_os = "linux")]
     glib::set_prgname(Some(WINDOW_CLASS));
     // The same parts the command line works with (`keystep_core::world`): one data folder,
-    // one keychain, one set of hosts.
-    let world = match World::from_env() {
-        Ok(world) => world,
-        Err(e) => {
-            eprintln!("keystep: {e}");
-            std::process::exit(2);
-        }
+    // one keychain, one set of hosts. Reading the providers' files takes ~5 ms, so it is done
+    // on a thread of its own while GTK starts (in `build`), and `setup` takes the result.
+    let Some(data_dir) = World::data_dir_from_env() else {
+        fail_world(&keystep_core::world::WorldError::NoHome);
     };
+    let world = std::thread::Builder::new()
+        .name("keystep-world".into())
+        .spawn(World::from_env);
     // One Keystep per session, so two processes never write the book: a later launch asks
     // the running one to show its window, and exits.
     #[cfg(target_os = "linux")]
@@ -117,7 +117,7 @@ pub fn run() {
         ));
     use tauri_plugin_log::{fern, Target, TargetKind};
     let mut log_targets = vec![Target::new(TargetKind::Stdout)];
-    match private_log(&world.data_dir.join("logs")) {
+    match private_log(&data_dir.join("logs")) {
         Ok(file) => log_targets.push(Target::new(TargetKind::Dispatch(
             fern::Dispatch::new().chain(file),
         ))),
@@ -153,6 +153,12 @@ pub fn run() {
             }
         })
         .setup(move |app| {
+            let world = match world.map(std::thread::JoinHandle::join) {
+                Ok(Ok(Ok(world))) => world,
+                Ok(Ok(Err(e))) => fail_world(&e),
+                // No thread, or it panicked: read them here, as before.
+                _ => World::from_env().unwrap_or_else(|e| fail_world(&e)),
+            };
             if world.hosts.is_overridden() {
                 log::warn!("provider hosts are overridden by KEYSTEP_*_URL variables");
             }
@@ -188,6 +194,15 @@ pub fn run() {
                     .with_use_log(use_log)
                     .on_accounts_changed(redraw_tray),
             );
+            // Whether a tray host is there is known now (the close question and the window's
+            // Quit depend on it), asked on the connection that holds the one-Keystep name.
+            #[cfg(target_os = "linux")]
+            let tray_host = solo
+                .as_ref()
+                .map_or_else(desktop::has_tray_host, desktop::Solo::has_tray_host);
+            #[cfg(not(target_os = "linux"))]
+            let tray_host = desktop::has_tray_host();
+            tray::note_tray_host(&handle, tray_host);
             #[cfg(target_os = "linux")]
             match (solo.take(), &solo_trouble) {
                 (Some(solo), _) => {
@@ -199,11 +214,9 @@ pub fn run() {
                     trouble.as_deref().unwrap_or("unknown")
                 ),
             }
-            // Whether a tray host is there is known now (the close question and the window's
-            // Quit depend on it); the icon itself is built after the page's start-up
-            // (tray::INSTALL_SETTLE). Built here, on the main thread, it held back the serving
-            // of the page's files; built as the page loaded, the page's first answers.
-            tray::probe(&handle);
+            // The tray icon itself is built after the page's start-up (tray::INSTALL_SETTLE).
+            // Built here, on the main thread, it held back the serving of the page's files;
+            // built as the page loaded, the page's first answers.
             // On the main thread, where GTK is: the page's font comes with its first view.
             if let Some(family) = font::desktop_family() {
                 let _ = handle.state::<AppState>().desktop_font.set(family);
@@ -230,6 +243,13 @@ pub fn run() {
             std::process::exit(1);
         }
     }
+}
+
+/// Says why Keystep cannot start (a malformed `KEYSTEP_*_URL`, no home folder) and exits 2,
+/// as the command line does.
+fn fail_world(e: &keystep_core::world::WorldError) -> ! {
+    eprintln!("keystep: {e}");
+    std::process::exit(2);
 }
 
 /// The app's log file's name in its folder.

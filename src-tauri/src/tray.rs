@@ -90,10 +90,9 @@ async fn model<R: Runtime>(app: &AppHandle<R>) -> Option<(TrayModel, &'static Wo
     Some((model, keystep_core::words::words(lang)))
 }
 
-/// Asks the session bus whether a tray host is there, and keeps the answer: closing the
-/// window, and the window's own Quit, depend on it.
-pub fn probe<R: Runtime>(app: &AppHandle<R>) {
-    let host = crate::desktop::has_tray_host();
+/// Keeps whether a tray host is there (`host`, as the session bus answered it:
+/// `desktop::has_tray_host`): closing the window, and the window's own Quit, depend on it.
+pub fn note_tray_host<R: Runtime>(app: &AppHandle<R>, host: bool) {
     if let Some(state) = app.try_state::<AppState>() {
         state.tray_shown.store(host, Ordering::SeqCst);
     }

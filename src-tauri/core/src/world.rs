@@ -92,16 +92,7 @@ impl World {
         let catalogue = Catalogue::embedded().map_err(|e| WorldError::Setup(e.to_string()))?;
         let hosts = Hosts::from_lookup(catalogue.all(), |v| std::env::var(v).ok())
             .map_err(|e| WorldError::Setup(e.to_string()))?;
-        let data_dir = app_data_dir(|name| {
-            std::env::var(name).ok().or_else(|| {
-                // As `dirs` does: the password database when HOME is unset.
-                (name == "HOME")
-                    .then(std::env::home_dir)
-                    .flatten()
-                    .map(|p| p.to_string_lossy().into_owned())
-            })
-        })
-        .ok_or(WorldError::NoHome)?;
+        let data_dir = Self::data_dir_from_env().ok_or(WorldError::NoHome)?;
         Ok(World {
             catalogue: Arc::new(catalogue),
             hosts,
@@ -109,6 +100,20 @@ impl World {
             vault: Arc::new(KeychainVault::default()),
             clock: Arc::new(SystemClock),
             pacer: Arc::new(Pacer::new()),
+        })
+    }
+
+    /// The data folder [`World::from_env`] uses (`XDG_DATA_HOME`, `HOME`), without the rest
+    /// of the world: the window opens its log there while the providers are still being read.
+    pub fn data_dir_from_env() -> Option<PathBuf> {
+        app_data_dir(|name| {
+            std::env::var(name).ok().or_else(|| {
+                // As `dirs` does: the password database when HOME is unset.
+                (name == "HOME")
+                    .then(std::env::home_dir)
+                    .flatten()
+                    .map(|p| p.to_string_lossy().into_owned())
+            })
         })
     }
 

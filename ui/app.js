@@ -14,7 +14,7 @@ import { resolveLanguage, setLanguage } from "./i18n.js";
 import { $, afterNextFrame } from "./lib/dom.js";
 import { adopt, escapeGoesBack, go, showView } from "./lib/router.js";
 import { resetState, state } from "./lib/state.js";
-import { refreshTimes } from "./lib/time.js";
+import { refreshTimes, titleTimesOnHover } from "./lib/time.js";
 import { hasText } from "./lib/values.js";
 import * as actions from "./views/account-actions.js";
 import * as home from "./views/accounts.js";
@@ -69,6 +69,7 @@ async function boot() {
   });
   escapeGoesBack();
   window.setInterval(refreshTimes, 30000);
+  titleTimesOnHover(document);
   // The window hands the first view's answers over with the page: nothing is awaited over
   // IPC before the first view is drawn. Without them (a reload, the UI harness), start-up's
   // questions go to the backend side by side: each IPC call is a round trip through the

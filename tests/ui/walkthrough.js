@@ -127,6 +127,52 @@ export async function walkthrough(h) {
     await h.homeLoaded();
   });
 
+  await step("the cards ask no Intl service: their counts and titles load no ICU data into the page", async () => {
+    const i18n = await import("../../ui/i18n.js");
+    // The categories the cards' counts get without Intl are Intl.PluralRules' own.
+    const plurals = [];
+    for (const lang of ["fr", "en"]) {
+      await i18n.setLanguage(lang);
+      const intl = new Intl.PluralRules(lang);
+      const numbers = [...Array.from({ length: 2001 }, (_, n) => n), 9999, 999999, 1e6, 2e6, 0.5, 1.5, -1];
+      for (const n of numbers) {
+        if (i18n.pluralCategory(n) !== intl.select(n)) plurals.push(`${lang} ${n}: ${i18n.pluralCategory(n)} against ${intl.select(n)}`);
+      }
+    }
+    check("a count's plural is the one Intl.PluralRules picks, in French and in English", plurals.length === 0, plurals.slice(0, 5).join(" | "));
+    // Every use of a plural rule or a date format while the cards are drawn is counted.
+    const used = [];
+    const originals = [];
+    for (const [name, method] of [["PluralRules", "select"], ["DateTimeFormat", "format"], ["DateTimeFormat", "formatToParts"]]) {
+      const proto = Intl[name].prototype;
+      const original = Object.getOwnPropertyDescriptor(proto, method);
+      originals.push([proto, method, original]);
+      // `format` is a getter (of a bound function), `select` a method.
+      const counted = original.get
+        ? { ...original, get() { used.push(`${name}.${method}`); return original.get.call(this); } }
+        : { ...original, value(...args) { used.push(`${name}.${method}`); return original.value.apply(this, args); } };
+      Object.defineProperty(proto, method, counted);
+    }
+    try {
+      await restart("?seed=lifecycle");
+      await drawn();
+    } finally {
+      for (const [proto, method, original] of originals) Object.defineProperty(proto, method, original);
+    }
+    const times = $$("#accounts time[data-ts]");
+    check("the cards are drawn with their relative times and no plural rule or date format", times.length >= 3 && used.length === 0, `${times.length} times; used: ${used.join(", ")}`);
+    const time = times[0];
+    const untitled = time.title === "";
+    time.dispatchEvent(new MouseEvent("mouseover", { bubbles: true }));
+    const full = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short" }).format(new Date(Number(time.dataset.ts) * 1000));
+    check("a time gets its full date and time as its title when the pointer comes over it", untitled && time.title === full, `before: ${untitled ? "none" : "a title"}; after: ${time.title} (expected ${full})`);
+    const disclosure = $(".tech-details");
+    const unworded = disclosure !== null && disclosure.querySelector(".error-when").textContent === "";
+    click(disclosure.querySelector("summary"));
+    await until(() => disclosure.querySelector(".error-when").textContent !== "", "the error's time, once its details are opened");
+    check("an error's details say when once they are opened", unworded && /\d/.test(disclosure.querySelector(".error-when").textContent), disclosure.querySelector(".error-when").textContent);
+  });
+
   await step("no tray icon: the window offers Quit", async () => {
     await restart("?accounts=1");
     check("with a tray icon, Quit is the tray's", $("#quit").hidden && calls("get_desktop").length === 1);

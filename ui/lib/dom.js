@@ -207,13 +207,25 @@ export function isBusy(control) {
  */
 export function details(message, code) {
   if (!hasText(message) && !hasText(code)) return null;
-  return el(
+  const at = Date.now() / 1000;
+  const when = el("p", { className: "error-when" });
+  const box = el(
     "details",
     { className: "tech-details" },
     el("summary", { text: t("common.details") }),
     // What the sentence above does not say: the code, when, and the technical message.
     hasText(code) ? el("p", { className: "error-code" }, t("common.error_code"), " ", el("code", { text: code })) : null,
-    el("p", { className: "error-when" }, t("common.error_when", { when: formatDateTime(Date.now() / 1000) })),
+    when,
     hasText(message) ? el("p", { className: "tech-message" }, t("common.error_message"), " ", el("span", { text: message, attrs: { lang: "en" } })) : null,
   );
+  // The time is worded when the details are first opened: worded as a card in trouble was
+  // drawn, it made the page's first Intl.DateTimeFormat, whose ICU data the web process then
+  // keeps (~3 MiB; issue 25). A click on the summary (the pointer, Enter or Space) comes
+  // before the details open, so the line never shows empty; `toggle` covers any other opening.
+  const word = () => {
+    if (!when.textContent) when.textContent = t("common.error_when", { when: formatDateTime(at) });
+  };
+  box.querySelector("summary")?.addEventListener("click", word);
+  box.addEventListener("toggle", () => box.open && word());
+  return box;
 }

@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 
 use keystep_emulator::Emulator;
 
+#[path = "../../tests/common/procs.rs"]
+mod procs;
 mod catalogue;
 mod fleet;
 mod fleet15;
@@ -61,11 +63,7 @@ async fn main() {
     // left alone: to weigh one change to the window in minutes rather than a full run.
     let windows_only = env_num("KEYSTEP_BENCH_WINDOWS_ONLY", 0) == 1;
     // Asked for at once (a full run would otherwise fail only at its end).
-    let out = if windows_only {
-        PathBuf::new()
-    } else {
-        env_path("KEYSTEP_BENCH_OUT")
-    };
+    let out = (!windows_only).then(|| env_path("KEYSTEP_BENCH_OUT"));
 
     if !windows_only {
         eprintln!("bench: sizes");
@@ -122,10 +120,10 @@ async fn main() {
         }
     }
     report.windows(&windows);
-    if windows_only {
+    let Some(out) = out else {
         print!("{}", report.text);
         return;
-    }
+    };
     report.line(&catalogues.section());
 
     eprintln!("bench: verification with {latency:?} per request");

@@ -162,17 +162,13 @@ impl Window {
         }
         let mut driver = cmd.spawn().expect("tauri-driver runs");
         let deadline = Instant::now() + PATIENCE;
-        // tauri-driver listens at once but forwards the new session to WebKitWebDriver, which
-        // it starts beside it: asked before that one listens, it drops the connection.
-        for p in [port, native] {
-            while std::net::TcpStream::connect(("127.0.0.1", p)).is_err() {
-                assert!(
-                    Instant::now() < deadline,
-                    "tauri-driver and WebKitWebDriver listen"
-                );
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-        }
+        let listening = super::procs::wait_until_listening(
+            &[port, native],
+            Duration::from_millis(20),
+            deadline,
+        )
+        .await;
+        assert!(listening, "tauri-driver and WebKitWebDriver listen");
         let caps = json!({
             "browserName": "wry",
             "tauri:options": {"application": launcher.to_string_lossy()}
@@ -198,7 +194,7 @@ impl Window {
                 let _ = driver.kill();
                 let _ = driver.wait();
                 if let Some(pid) = pid {
-                    for p in process_tree(pid) {
+                    for p in super::procs::process_tree(pid) {
                         let _ = Command::new("kill").args(["-9", &p.to_string()]).status();
                     }
                 }
@@ -245,7 +241,7 @@ impl Window {
     }
 
     pub(super) fn memory(&self) -> Memory {
-        let tree = process_tree(self.pid);
+        let tree = super::procs::process_tree(self.pid);
         let (mut pss, mut rss) = (0u64, 0u64);
         let mut by_process = BTreeMap::new();
         for (i, pid) in tree.iter().enumerate() {
@@ -276,7 +272,7 @@ impl Window {
         let _ = self.driver.wait();
         // Wait for the whole tree to be gone: Keystep is single-instance, and a survivor
         // would take over the next launch.
-        let tree = process_tree(self.pid);
+        let tree = super::procs::process_tree(self.pid);
         let deadline = Instant::now() + Duration::from_secs(10);
         while tree
             .iter()
@@ -318,46 +314,6 @@ pub(super) fn clock_ticks() -> f64 {
         .ok()
         .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
         .unwrap_or(100.0)
-}
-
-/// `pid` and every process below it.
-pub(super) fn process_tree(pid: u32) -> Vec<u32> {
-    let mut parents: BTreeMap<u32, u32> = BTreeMap::new();
-    if let Ok(dir) = std::fs::read_dir("/proc") {
-        for entry in dir.flatten() {
-            let Some(p) = entry
-                .file_name()
-                .to_str()
-                .and_then(|s| s.parse::<u32>().ok())
-            else {
-                continue;
-            };
-            if let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) {
-                if let Some(at) = stat.rfind(')') {
-                    if let Some(ppid) = stat[at + 2..]
-                        .split_whitespace()
-                        .nth(1)
-                        .and_then(|s| s.parse().ok())
-                    {
-                        parents.insert(p, ppid);
-                    }
-                }
-            }
-        }
-    }
-    let mut tree = vec![pid];
-    let mut i = 0;
-    while i < tree.len() {
-        let parent = tree[i];
-        tree.extend(
-            parents
-                .iter()
-                .filter(|(_, pp)| **pp == parent)
-                .map(|(p, _)| *p),
-        );
-        i += 1;
-    }
-    tree
 }
 
 pub(super) fn kib_field(path: &str, name: &str) -> u64 {

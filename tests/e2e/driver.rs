@@ -203,13 +203,12 @@ impl Sandbox {
         let Ok(pid) = std::fs::read_to_string(self.app_pid_file()) else {
             return Default::default();
         };
+        let Ok(pid) = pid.trim().parse() else {
+            return Default::default();
+        };
         let read = |path: String| std::fs::read_to_string(path).unwrap_or_default();
         let mut names = std::collections::BTreeSet::new();
-        let mut tree = vec![pid.trim().to_string()];
-        while let Some(pid) = tree.pop() {
-            for task in read(format!("/proc/{pid}/task/{pid}/children")).split_whitespace() {
-                tree.push(task.to_string());
-            }
+        for pid in crate::procs::process_tree(pid) {
             if read(format!("/proc/{pid}/comm")).trim() != "WebKitWebProces" {
                 continue;
             }
@@ -424,17 +423,16 @@ impl Session {
             .expect("tauri-driver runs (scripts/deps.sh test installs it)");
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + PATIENCE;
-        // tauri-driver listens at once but forwards the new session to WebKitWebDriver, which
-        // it starts beside it: asked before that one listens, it drops the connection.
-        for p in [port, native] {
-            while std::net::TcpStream::connect(("127.0.0.1", p)).is_err() {
-                assert!(
-                    Instant::now() < deadline,
-                    "tauri-driver or WebKitWebDriver did not listen on {p}"
-                );
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-        }
+        let listening = crate::procs::wait_until_listening(
+            &[port, native],
+            Duration::from_millis(100),
+            deadline,
+        )
+        .await;
+        assert!(
+            listening,
+            "tauri-driver or WebKitWebDriver did not listen on {port} and {native}"
+        );
         let caps = json!({
             "browserName": "wry",
             "tauri:options": {"application": sandbox.recording_launcher().to_string_lossy()}

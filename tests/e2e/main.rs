@@ -12,6 +12,8 @@ mod firstrun;
 mod follow;
 mod guides;
 mod leaks;
+#[path = "../common/procs.rs"]
+mod procs;
 mod trust;
 mod uses;
 mod walkthrough;

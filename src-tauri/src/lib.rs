@@ -214,9 +214,6 @@ pub fn run() {
                     trouble.as_deref().unwrap_or("unknown")
                 ),
             }
-            // The tray icon itself is built after the page's start-up (tray::INSTALL_SETTLE).
-            // Built here, on the main thread, it held back the serving of the page's files;
-            // built as the page loaded, the page's first answers.
             // On the main thread, where GTK is: the page's font comes with its first view.
             if let Some(family) = font::desktop_family() {
                 let _ = handle.state::<AppState>().desktop_font.set(family);
@@ -224,6 +221,9 @@ pub fn run() {
             // Made now, with the book open and the tray known: the page gets its first
             // view's answers with itself (first_view).
             first_view::open_main_window(&handle)?;
+            // The tray icon itself is built after the page's start-up (tray::INSTALL_SETTLE).
+            // Built here, on the main thread, it held back the serving of the page's files;
+            // built as the page loaded, the page's first answers.
             tauri::async_runtime::spawn(tray::install_after_page(handle.clone()));
             show_unless_started_at_login(&handle);
             tauri::async_runtime::spawn(watch::follow_files(

@@ -208,11 +208,12 @@ export function isBusy(control) {
 export function details(message, code) {
   if (!hasText(message) && !hasText(code)) return null;
   const at = Date.now() / 1000;
+  const summary = el("summary", { text: t("common.details") });
   const when = el("p", { className: "error-when" });
   const box = el(
     "details",
     { className: "tech-details" },
-    el("summary", { text: t("common.details") }),
+    summary,
     // What the sentence above does not say: the code, when, and the technical message.
     hasText(code) ? el("p", { className: "error-code" }, t("common.error_code"), " ", el("code", { text: code })) : null,
     when,
@@ -225,7 +226,7 @@ export function details(message, code) {
   const word = () => {
     if (!when.textContent) when.textContent = t("common.error_when", { when: formatDateTime(at) });
   };
-  box.querySelector("summary")?.addEventListener("click", word);
+  summary.addEventListener("click", word);
   box.addEventListener("toggle", () => box.open && word());
   return box;
 }

@@ -21,19 +21,37 @@ pub(super) static RETRIES: std::sync::atomic::AtomicUsize = std::sync::atomic::A
 
 /// Where one start-up went, in milliseconds from the process's start: until the page began
 /// to load (the native part: loading libraries, GTK, plugins, the window and WebKit's
-/// processes), until the page's scripts had run (`DOMContentLoaded`), and until it was
-/// usable.
+/// processes), until the page's scripts had run (`DOMContentLoaded`), until its first view
+/// was in the page and first painted, and until it was usable.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Phases {
     pub(super) page_starts: f64,
     pub(super) scripts_ran: f64,
+    /// Keystep's first view in the page (its `keystep:drawn` mark); NaN for the baseline.
+    pub(super) drawn: f64,
+    /// The first paint with content (Paint Timing's `first-contentful-paint`).
+    pub(super) first_paint: f64,
     pub(super) usable: f64,
 }
 
-/// Reads the page's own timings (Navigation Timing) right after it became
-/// usable; `performance.now()` is matched to the process clock at the moment of the call.
+impl Phases {
+    /// The first paint, when it showed Keystep's first view (nothing was painted before the
+    /// view was in the page); else NaN.
+    pub(super) fn first_view_painted(&self) -> f64 {
+        if self.first_paint >= self.drawn {
+            self.first_paint
+        } else {
+            f64::NAN
+        }
+    }
+}
+
+/// Reads the page's own timings (Navigation and Paint Timing, and the marks Keystep's page
+/// sets) once it is usable; `performance.now()` is matched to the process clock by the caller.
 pub(super) const PAGE_TIMINGS: &str = "const n = performance.getEntriesByType('navigation')[0];
-  return { now: performance.now(), dcl: n ? n.domContentLoadedEventEnd : null };";
+  const p = performance.getEntriesByName('first-contentful-paint')[0];
+  const m = performance.getEntriesByType('mark').map((e) => [e.name, e.startTime]);
+  return { now: performance.now(), dcl: n ? n.domContentLoadedEventEnd : null, fcp: p ? p.startTime : null, marks: m };";
 
 /// Throwaway XDG folders for one app run.
 pub(super) struct Home {
@@ -228,14 +246,33 @@ impl Window {
     /// The page's own account of a start-up that became usable `ready` ms after the
     /// process started.
     pub(super) async fn phases(&self, ready: f64) -> Phases {
-        let t = self.script(PAGE_TIMINGS).await;
-        let process_now = since_start_ms(self.pid);
-        let page_now = t["now"].as_f64().unwrap_or(f64::NAN);
-        // The page's time 0, on the process's clock.
-        let origin = process_now - page_now;
+        // The page's clock is matched to the process's over a round trip: the page read its
+        // clock somewhere within it, so its middle is taken. A trip slowed by the page's own
+        // start-up work (a hundred cards' last uses) would shift every phase later by up to
+        // its length (90 ms was seen), so a slow one is tried again.
+        let (mut t, mut origin) = (Value::Null, f64::NAN);
+        for _ in 0..20 {
+            let sent = Instant::now();
+            t = self.script(PAGE_TIMINGS).await;
+            let trip = sent.elapsed().as_secs_f64() * 1000.0;
+            origin = since_start_ms(self.pid) - trip / 2.0 - t["now"].as_f64().unwrap_or(f64::NAN);
+            if trip < 10.0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let at = |v: &Value| origin + v.as_f64().unwrap_or(f64::NAN);
+        let mark = |name: &str| {
+            t["marks"]
+                .as_array()
+                .and_then(|m| m.iter().find(|e| e[0] == json!(name)))
+                .map_or(f64::NAN, |e| at(&e[1]))
+        };
         Phases {
             page_starts: origin,
-            scripts_ran: origin + t["dcl"].as_f64().unwrap_or(f64::NAN),
+            scripts_ran: at(&t["dcl"]),
+            drawn: mark("keystep:drawn"),
+            first_paint: at(&t["fcp"]),
             usable: ready,
         }
     }

@@ -93,7 +93,7 @@ export function markFieldError(fieldKey, message) {
  * What a non-secret value looks like once cleaned, as the backend's normalizer does it (a
  * pasted address becomes its subdomain): shown in the box when the person leaves it, and
  * in messages.
- * @param {import("../api.js").FieldView} field
+ * @param {import("../shapes.js").FieldView} field
  * @param {string} value
  */
 export function cleanedValue(field, value) {
@@ -108,7 +108,7 @@ export function cleanedValue(field, value) {
 /**
  * The address a subdomain field's value stands for ("acme" → "acme.example.com"); "" for
  * any other field.
- * @param {import("../api.js").FieldView} field
+ * @param {import("../shapes.js").FieldView} field
  * @param {string} value
  */
 export function addressOf(field, value) {

@@ -5,7 +5,7 @@
 import * as api from "../api.js";
 import { state } from "./state.js";
 
-/** @typedef {import("../api.js").ProviderView} ProviderView */
+/** @typedef {import("../shapes.js").ProviderView} ProviderView */
 
 /** @returns {Promise<ProviderView[]>} */
 export function loadProviders() {

@@ -4,18 +4,18 @@
 // nothing else in the UI keeps state that outlives a call (the DOM aside).
 
 /**
- * @typedef {import("../api.js").AccountView} AccountView
- * @typedef {import("../api.js").ProviderView} ProviderView
- * @typedef {import("../api.js").SettingsView} SettingsView
- * @typedef {import("../api.js").Preview} Preview
- * @typedef {import("../api.js").Orphan} Orphan
- * @typedef {import("../api.js").SafeMode} SafeMode
+ * @typedef {import("../shapes.js").AccountView} AccountView
+ * @typedef {import("../shapes.js").ProviderView} ProviderView
+ * @typedef {import("../shapes.js").SettingsView} SettingsView
+ * @typedef {import("../shapes.js").Preview} Preview
+ * @typedef {import("../shapes.js").Orphan} Orphan
+ * @typedef {import("../shapes.js").SafeMode} SafeMode
  * @typedef {"home"|"account"|"picker"|"guide"|"result"|"settings"} ViewName
  * @typedef {object} Reconciled what reconcile_accounts found at start-up (and since)
  * @property {string[]} needs_relink
  * @property {Orphan[]} orphans the ones not removed yet
  * @property {import("../api.js").KeystepError|null} problem
- * @property {import("../api.js").StartNotice|null} notice what start-up did to a damaged account list
+ * @property {import("../shapes.js").StartNotice|null} notice what start-up did to a damaged account list
  * @property {SafeMode|null} safeMode
  *
  * @typedef {object} State
@@ -38,7 +38,7 @@
  *   the key itself)
  * @property {AccountView[]} accounts the last list shown on home
  * @property {boolean} accountsLoaded
- * @property {Map<string, import("../api.js").LastUse>} lastUses each account's latest keystep run, by account id (list_last_uses)
+ * @property {Map<string, import("../shapes.js").LastUse>} lastUses each account's latest keystep run, by account id (list_last_uses)
  * @property {string|null} newAccountId an account just linked: home shows it once, in view
  * @property {"link"|"relink"} mode "link" adds an account; "relink" replaces an account's key
  * @property {AccountView|null} relinkAccount the account whose key is being replaced

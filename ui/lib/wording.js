@@ -9,11 +9,11 @@ import { state } from "./state.js";
 import { asList, hasText, own, pick } from "./values.js";
 
 /**
- * @typedef {import("../api.js").AccountView} AccountView
- * @typedef {import("../api.js").ProviderView} ProviderView
- * @typedef {import("../api.js").Preview} Preview
- * @typedef {import("../api.js").FieldProblem} FieldProblem
- * @typedef {import("../api.js").FieldNote} FieldNote
+ * @typedef {import("../shapes.js").AccountView} AccountView
+ * @typedef {import("../shapes.js").ProviderView} ProviderView
+ * @typedef {import("../shapes.js").Preview} Preview
+ * @typedef {import("../shapes.js").FieldProblem} FieldProblem
+ * @typedef {import("../shapes.js").FieldNote} FieldNote
  * @typedef {{retry_after_secs?: number, missing?: string[], fields?: Record<string, string>}} Extra
  *   what an outcome adds to its sentence: when to retry, what is missing, non-secret values
  */

@@ -16,7 +16,7 @@ import { accountSentence, accountTitle, codeSentence, errorSentence, progressTex
 import { cardFor, detailShows, placeOfCard, placeOfDetail, setChecking, setProgressLine, showAccountError } from "./account-card.js";
 import { accountGone, loadAccounts, show as showHome, showForgetRevoke, updateAccount } from "./accounts.js";
 
-/** @typedef {import("../api.js").AccountView} AccountView */
+/** @typedef {import("../shapes.js").AccountView} AccountView */
 
 /** Answers the buttons of every card (#accounts) and of the account view (#account-actions). */
 export function mount() {

@@ -12,7 +12,7 @@ import { timeNode } from "../lib/time.js";
 import { hasText } from "../lib/values.js";
 import { accountSentence, accountTitle, codeTitle, keyAgeText, statusInfo } from "../lib/wording.js";
 
-/** @typedef {import("../api.js").AccountView} AccountView */
+/** @typedef {import("../shapes.js").AccountView} AccountView */
 
 /**
  * The card of an account on home, if drawn (it stays drawn while another view shows).

@@ -18,7 +18,7 @@ import { loadAssistant } from "./assistant.js";
 import { permissionSection } from "./permissions.js";
 import { purposeOf } from "./purpose.js";
 
-/** @typedef {import("../api.js").AccountView} AccountView */
+/** @typedef {import("../shapes.js").AccountView} AccountView */
 
 export function mount() {
   $("#account-back").addEventListener("click", () => showHome());
@@ -153,7 +153,7 @@ export function render(account) {
  * What the key is for, and a choice to hold it to another purpose: the key is checked again
  * at once, and the permissions below follow.
  * @param {AccountView} account
- * @param {import("../api.js").ProviderView} provider
+ * @param {import("../shapes.js").ProviderView} provider
  */
 function purposeControl(account, provider) {
   const current = purposeOf(provider, hasText(account.purpose) ? account.purpose : "full");

@@ -15,7 +15,7 @@ import { errorSentence, revokeText } from "../lib/wording.js";
 import { accountItem, cardFor, detailShows, patchCard } from "./account-card.js";
 import { revokeSteps } from "./revoke.js";
 
-/** @typedef {import("../api.js").AccountView} AccountView */
+/** @typedef {import("../shapes.js").AccountView} AccountView */
 
 /** Attaches home's listeners (the cards' buttons: account-actions.js). */
 export function mount() {

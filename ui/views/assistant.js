@@ -9,7 +9,7 @@ import { $, el } from "../lib/dom.js";
 import { state } from "../lib/state.js";
 import { errorSentence } from "../lib/wording.js";
 
-/** @typedef {import("../api.js").AssistantView} AssistantView */
+/** @typedef {import("../shapes.js").AssistantView} AssistantView */
 
 /** Each assistant's name and where its snippet goes, by its id. */
 const ASSISTANTS = {
@@ -90,7 +90,7 @@ function render(id, view) {
 /**
  * Shares or withholds one category, then redraws from the backend's answer.
  * @param {string} id
- * @param {import("../api.js").FieldCategory} category
+ * @param {import("../shapes.js").FieldCategory} category
  * @param {boolean} shared
  */
 async function share(id, category, shared) {

@@ -11,8 +11,8 @@ import { asList, hasText } from "../lib/values.js";
 import { codeSentence, errorSentence } from "../lib/wording.js";
 import { updateAccount } from "./accounts.js";
 
-/** @typedef {import("../api.js").AccountView} AccountView */
-/** @typedef {import("../api.js").StoreCopyView} StoreCopyView */
+/** @typedef {import("../shapes.js").AccountView} AccountView */
+/** @typedef {import("../shapes.js").StoreCopyView} StoreCopyView */
 
 const STATE = {
   current: { tone: "ok", key: "copies.state.current" },

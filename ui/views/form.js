@@ -12,11 +12,11 @@ import { asList, hasText, own } from "../lib/values.js";
 import { fieldOf, midSentence, notesByField, notesSentence, problemSentence } from "../lib/wording.js";
 
 /**
- * @typedef {import("../api.js").AccountView} AccountView
- * @typedef {import("../api.js").ProviderView} ProviderView
- * @typedef {import("../api.js").FieldView} FieldView
- * @typedef {import("../api.js").FieldProblem} FieldProblem
- * @typedef {import("../api.js").Preview} Preview
+ * @typedef {import("../shapes.js").AccountView} AccountView
+ * @typedef {import("../shapes.js").ProviderView} ProviderView
+ * @typedef {import("../shapes.js").FieldView} FieldView
+ * @typedef {import("../shapes.js").FieldProblem} FieldProblem
+ * @typedef {import("../shapes.js").Preview} Preview
  */
 
 /**

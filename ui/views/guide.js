@@ -20,9 +20,9 @@ import { showKeychainState } from "./keychain.js";
 import { DEFAULT_PURPOSE, forPurpose, isUnconfirmed, renderPurposeChoice, shownPermission } from "./purpose.js";
 
 /**
- * @typedef {import("../api.js").AccountView} AccountView
- * @typedef {import("../api.js").ProviderView} ProviderView
- * @typedef {import("../api.js").StepView} StepView
+ * @typedef {import("../shapes.js").AccountView} AccountView
+ * @typedef {import("../shapes.js").ProviderView} ProviderView
+ * @typedef {import("../shapes.js").StepView} StepView
  */
 
 export function mount() {

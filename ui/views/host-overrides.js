@@ -10,7 +10,7 @@ import { state } from "../lib/state.js";
 /**
  * Keeps and draws the overrides list_host_overrides answered (asked once, at start-up, side
  * by side with start-up's other questions).
- * @param {import("../api.js").HostOverride[]} list
+ * @param {import("../shapes.js").HostOverride[]} list
  */
 export function show(list) {
   state.hostOverrides = list;

@@ -13,7 +13,7 @@ import { hasText, pick } from "../lib/values.js";
 import { codeNext, errorSentence } from "../lib/wording.js";
 import { refreshAfterChange, refreshCards, renderAccounts } from "./accounts.js";
 
-/** @typedef {import("../api.js").Orphan} Orphan */
+/** @typedef {import("../shapes.js").Orphan} Orphan */
 
 export function mount() {
   $("#notice-dismiss").addEventListener("click", dismissNotice);
@@ -93,7 +93,7 @@ const START_NOTICE = { recovered: "notice.recovered", none_rebuilt: "notice.none
 
 /**
  * What start-up did to a damaged account list, worded from its code; the system's words in Details.
- * @param {import("../api.js").StartNotice} notice
+ * @param {import("../shapes.js").StartNotice} notice
  */
 function startNoticeBlock(notice) {
   const key = pick(START_NOTICE, notice.code) || "notice.rebuild_failed";
@@ -109,7 +109,7 @@ const SAFE_REASON = { too_new: "safe.too_new", unreadable: "safe.unreadable", da
 
 /**
  * Why Keystep is read-only, and what the accounts shown are.
- * @param {import("../api.js").SafeMode} safe
+ * @param {import("../shapes.js").SafeMode} safe
  */
 function safeModeBlock(safe) {
   const why = pick(SAFE_REASON, safe.reason) || "safe.unreadable";
@@ -183,7 +183,7 @@ function orphanItem(orphan) {
     return done;
   };
   restore.addEventListener("click", async () => {
-    const account = /** @type {import("../api.js").AccountView | undefined} */ (await settle(restore, () => api.restoreOrphan(orphan.account), t("notice.orphan_restored", { label })));
+    const account = /** @type {import("../shapes.js").AccountView | undefined} */ (await settle(restore, () => api.restoreOrphan(orphan.account), t("notice.orphan_restored", { label })));
     if (!account || typeof account !== "object") return;
     // Where the focus went, found again after the list is drawn anew.
     const next = /** @type {HTMLElement | null} */ (document.activeElement && document.activeElement.closest("[data-orphan-id]"));

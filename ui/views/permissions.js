@@ -11,9 +11,9 @@ import { purposeOf, shownPermission } from "./purpose.js";
 const PERM_STATE = { granted: "perm.state_granted", missing: "perm.state_missing", extra: "perm.state_extra", unchecked: "perm.state_unchecked" };
 
 /**
- * @param {import("../api.js").Permissions | null | undefined} permissions
+ * @param {import("../shapes.js").Permissions | null | undefined} permissions
  * @param {string} providerName
- * @param {{provider?: import("../api.js").ProviderView|null, purpose?: string}} [opts] the
+ * @param {{provider?: import("../shapes.js").ProviderView|null, purpose?: string}} [opts] the
  *   provider (for its screen's labels) and the purpose the key was held to
  * @returns {HTMLElement | null} null when the provider reports none
  */

@@ -15,7 +15,7 @@ import { hasText, pick } from "../lib/values.js";
 import { CATEGORY, errorSentence } from "../lib/wording.js";
 import { showKeychainState } from "./keychain.js";
 
-/** @typedef {import("../api.js").ProviderView} ProviderView */
+/** @typedef {import("../shapes.js").ProviderView} ProviderView */
 
 /** The groups, in the order shown; a category Keystep does not know goes last, unheaded. */
 const GROUPS = [

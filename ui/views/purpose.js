@@ -9,8 +9,8 @@ import { el, uid } from "../lib/dom.js";
 import { asList, hasText } from "../lib/values.js";
 
 /**
- * @typedef {import("../api.js").ProviderView} ProviderView
- * @typedef {import("../api.js").PurposeView} PurposeView
+ * @typedef {import("../shapes.js").ProviderView} ProviderView
+ * @typedef {import("../shapes.js").PurposeView} PurposeView
  */
 
 /** The purpose chosen when nobody chose one: the least a sync needs. */

@@ -18,9 +18,9 @@ import { permissionSection } from "./permissions.js";
 import { revokeSteps } from "./revoke.js";
 
 /**
- * @typedef {import("../api.js").AccountView} AccountView
- * @typedef {import("../api.js").ProviderView} ProviderView
- * @typedef {import("../api.js").FieldView} FieldView
+ * @typedef {import("../shapes.js").AccountView} AccountView
+ * @typedef {import("../shapes.js").ProviderView} ProviderView
+ * @typedef {import("../shapes.js").FieldView} FieldView
  */
 
 

@@ -15,7 +15,7 @@ import * as home from "./accounts.js";
 import * as overrides from "./host-overrides.js";
 import { renderNotice } from "./notice.js";
 
-/** @typedef {import("../api.js").SettingsView} SettingsView */
+/** @typedef {import("../shapes.js").SettingsView} SettingsView */
 
 /** @type {Readonly<SettingsView>} */
 const DEFAULT_SETTINGS = Object.freeze({ check_interval_hours: 6, notifications: true, start_at_login: false, rotation_reminder_days: null, language: "system", when_closed: "ask" });

@@ -42,12 +42,7 @@ impl Accounts {
         key_purpose: &str,
         progress: &crate::verify::Progress<'_>,
     ) -> Result<Account, LinkError> {
-        self.writable()?;
-        let before = self
-            .get(id)
-            .await
-            .ok_or_else(|| LinkError::UnknownAccount(id.to_string()))?;
-        let provider = self.provider(&before.provider)?;
+        let (_, provider) = self.writable_account(id).await?;
         declared(provider, key_purpose)?;
         {
             let mut ledger = self.ledger.lock().await;

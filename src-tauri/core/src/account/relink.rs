@@ -11,9 +11,26 @@ use crate::secret::Secret;
 use crate::vault::{item_label, ItemRef, VaultError};
 
 use super::linking::fingerprint;
-use super::{copies, known_tenant, Accounts, Late, LinkError, Linked, Status};
+use super::{copies, known_tenant, Account, Accounts, Late, LinkError, Linked, Status};
+use crate::provider::Provider;
 
 impl Accounts {
+    /// The account `id` as it is, and its provider, for a change to it (a relink, a new
+    /// purpose): refused in safe mode ([`LinkError::ReadOnly`]), for an unknown account, or
+    /// for a provider this build does not know.
+    pub(super) async fn writable_account(
+        &self,
+        id: &str,
+    ) -> Result<(Account, &Provider), LinkError> {
+        self.writable()?;
+        let account = self
+            .get(id)
+            .await
+            .ok_or_else(|| LinkError::UnknownAccount(id.to_string()))?;
+        let provider = self.provider(&account.provider)?;
+        Ok((account, provider))
+    }
+
     /// Verifies a new key for an existing account and swaps it in place: same id, same
     /// label, fresh identity, fingerprint and permissions, status Ok.
     ///
@@ -31,12 +48,7 @@ impl Accounts {
         mut raw: BTreeMap<String, Secret>,
         progress: &crate::verify::Progress<'_>,
     ) -> Result<Linked, LinkError> {
-        self.writable()?;
-        let before = self
-            .get(id)
-            .await
-            .ok_or_else(|| LinkError::UnknownAccount(id.to_string()))?;
-        let provider = self.provider(&before.provider)?;
+        let (before, provider) = self.writable_account(id).await?;
         for field in provider.fields.iter().filter(|f| !f.secret) {
             let blank = raw
                 .get(&field.key)

@@ -21,7 +21,8 @@
 //! - `accounts`: linking and forgetting are all-or-nothing across vault and book.
 //! - `handles`: each account's short name: made, kept, renamed, resolved, settled.
 //! - `lifecycle`: one tenant is one account (duplicates refused, relinks in place), checks,
-//!   renames, reconciling with the keychain, a lost or newer book.
+//!   renames; `lifecycle_recovery`: reconciling with the keychain, a restart, a lost or
+//!   newer book, a key left behind taken back.
 //! - `faults`: every write path under keychain and book faults stays consistent.
 //! - `races`: links, relinks, forgets and checks racing from many tasks.
 //! - `leaks`: no secret in any log line, error or value across the lifecycle.
@@ -58,6 +59,7 @@ mod kinds;
 mod last_use;
 mod leaks;
 mod lifecycle;
+mod lifecycle_recovery;
 mod normalize;
 mod on_disk;
 #[path = "../common/parts.rs"]

@@ -11,7 +11,8 @@
 //!   where the credential went, body) as well as what was concluded. Their tables of
 //!   outcomes run through one runner, `cases` (`Case`, `run_cases`).
 //! - `verify_evidence`: no false red (only the provider's own answer judges a key; a
-//!   success proves whose key it is); `verify_bounds`: the engine fails closed (no client,
+//!   success proves whose key it is), and `verify_evidence_pages`: no verdict from a page or
+//!   a foreign 403, for every provider; `verify_bounds`: the engine fails closed (no client,
 //!   oversized answers, captured values that would steer a request).
 //! - `kinds`: a key in a vendor header beside fixed headers, sandbox accounts labelled in
 //!   the book, a key's expiry recorded when it is linked.
@@ -78,6 +79,7 @@ mod verify_bamboohr;
 mod verify_bounds;
 mod verify_deel;
 mod verify_evidence;
+mod verify_evidence_pages;
 mod verify_factorial;
 mod verify_greenhouse;
 mod verify_hibob;

@@ -1,9 +1,11 @@
 //! No false red (issue 13 §3): only an answer that provably comes from the provider judges a
-//! key. In a background check, a DNS, connection or TLS failure, a page (HTML, a redirect),
-//! or a 403 that is not the provider's JSON is "couldn't check", never a rejected key, a
-//! wrong company or a missing permission; when linking, a Namely site that does not exist
-//! is told apart from a machine without network. And a success must prove something: a
-//! chain that never learnt whose key it is does not link it.
+//! key. In a background check, a DNS, connection or TLS failure is "couldn't check", never a
+//! rejected key, a wrong company or a missing permission; when linking, a Namely site that
+//! does not exist is told apart from a machine without network. And a success must prove
+//! something: a chain that never learnt whose key it is does not link it.
+//!
+//! Every provider's test credentials and working tenant (`pairs`, `everyone`) are kept here;
+//! pages and foreign 403s, provider by provider, are judged in `verify_evidence_pages`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,22 +18,21 @@ use keystep_core::verify::Report;
 use keystep_core::Code;
 use keystep_emulator::{
     AshbyTenant, BamboohrTenant, DeelTenant, Emulator, FactorialTenant, Fault, GreenhouseTenant,
-    HibobTenant, HumaansTenant, JazzhrAccount, JazzhrRejection, LeverTenant, NamelyTenant,
-    PayfitTenant, PersonioTenant, RipplingTenant, TeamtailorTenant, UnknownSubdomain,
-    WorkableTenant,
+    HibobTenant, HumaansTenant, JazzhrAccount, LeverTenant, NamelyTenant, PayfitTenant,
+    PersonioTenant, RipplingTenant, TeamtailorTenant, WorkableTenant,
 };
 use serde_json::{json, Value};
 
-use crate::cases::{run_case, run_cases, Case, Provider};
+use crate::cases::{run_case, Case, Provider};
 use crate::support::{
     assert_no_secret, catalogue, check_with, raw, verifier_for, verifier_resolving, verify,
     verify_with,
 };
 
-const NAMELY: &str = "NmEvidenceTok3nCanary00000042";
+pub(crate) const NAMELY: &str = "NmEvidenceTok3nCanary00000042";
 const JAZZ: &str = "JzEvidenceKeyCanary0000000042";
 const PAYFIT: &str = "PfEvidenceKeyCanary0000000042";
-const HUMAANS: &str = "HmEvidenceTok3nCanary00000042";
+pub(crate) const HUMAANS: &str = "HmEvidenceTok3nCanary00000042";
 const HIBOB_ID: &str = "SERVICE-4242";
 const HIBOB: &str = "HbEvidenceTok3nCanary000000000042";
 const BAMBOO: &str = "b0e1d2c3b4a5968778695a4b3c2d1e0f00000042";
@@ -47,11 +48,11 @@ const FACTORIAL: &str = "FcEvidenceKeyCanary000000000042";
 const DEEL: &str = "DlEvidenceTok3nCanary00000000042";
 const RIPPLING: &str = "RpEvidenceTok3nCanary00000000042";
 
-fn namely_site(e: &Emulator) {
+pub(crate) fn namely_site(e: &Emulator) {
     e.add_namely("acme", NamelyTenant::full("Acme Inc.", NAMELY, 12));
 }
 
-fn page(status: u16) -> Fault {
+pub(crate) fn page(status: u16) -> Fault {
     Fault::Page {
         status,
         retry_after: None,
@@ -97,7 +98,7 @@ fn secret(provider: &str) -> &'static str {
 }
 
 /// Every provider with a working tenant for its test credentials.
-fn everyone(e: &Emulator) {
+pub(crate) fn everyone(e: &Emulator) {
     namely_site(e);
     e.add_jazzhr(JAZZ, JazzhrAccount::with_users("owner@acme.example", 3));
     e.add_payfit(PAYFIT, PayfitTenant::full("Acme SAS", 9));
@@ -224,452 +225,16 @@ async fn a_namely_account_checked_without_network_stays_ok() {
 }
 
 /// The table runner's view of a provider: its test credentials, linking.
-fn who(provider: &'static str) -> Provider {
+pub(crate) fn who(provider: &'static str) -> Provider {
     Provider::new(provider, &pairs(provider), secret(provider))
 }
 
 /// A page, a foreign 403 or a broken connection says nothing about the key.
-fn no_verdict(r: &Report, case: &str) {
+pub(crate) fn no_verdict(r: &Report, case: &str) {
     assert!(
         r.code.is_some_and(|c| !is_verdict(Some(c))),
         "{case}: no verdict on the key from this answer: {r:?}"
     );
-}
-
-/// What a background check of Namely concludes from pages, beside Namely's own JSON
-/// verdicts, which still count.
-fn namely_checks() -> Vec<Case> {
-    vec![
-        Case {
-            name: "Namely's company check answers a page",
-            setup: |e| {
-                namely_site(e);
-                e.fault("namely", "/companies/info", Fault::NotJson);
-            },
-            code: Some(Code::UnexpectedResponse),
-            more: no_verdict,
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "Namely's company check answers a redirect page",
-            setup: |e| {
-                namely_site(e);
-                e.fault("namely", "/companies/info", page(302));
-            },
-            code: Some(Code::UnexpectedResponse),
-            more: no_verdict,
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "Namely's company check answers an empty redirect",
-            setup: |e| e.namely_unknown_subdomain(UnknownSubdomain::Redirect),
-            code: Some(Code::UnexpectedResponse),
-            more: no_verdict,
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "Namely's company check answers a 404 page",
-            setup: |e| e.namely_unknown_subdomain(UnknownSubdomain::NotFoundHtml),
-            code: Some(Code::UnexpectedResponse),
-            more: no_verdict,
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "Namely's company check answers a landing page",
-            setup: |e| e.namely_unknown_subdomain(UnknownSubdomain::LandingPage),
-            code: Some(Code::UnexpectedResponse),
-            more: no_verdict,
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "Namely's token check answers a 403 page",
-            setup: |e| {
-                namely_site(e);
-                e.fault("namely", "/profiles/me", page(403));
-            },
-            code: Some(Code::Blocked),
-            more: no_verdict,
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "Namely's token check answers a 401 page",
-            setup: |e| {
-                namely_site(e);
-                e.fault("namely", "/profiles/me", page(401));
-            },
-            code: Some(Code::UnexpectedResponse),
-            more: no_verdict,
-            ..Case::NOTHING_ELSE
-        },
-        // Namely's own words still judge the site.
-        Case {
-            name: "Namely says, in JSON, that the site does not exist",
-            setup: |e| e.namely_unknown_subdomain(UnknownSubdomain::NotFoundJson),
-            code: Some(Code::WrongTenant),
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "Namely names another company",
-            setup: |e| {
-                e.add_namely(
-                    "acme",
-                    NamelyTenant::full("Acme Inc.", NAMELY, 12).with_permalink("acme-holdings"),
-                );
-            },
-            code: Some(Code::WrongTenant),
-            ..Case::NOTHING_ELSE
-        },
-    ]
-}
-
-/// The same for JazzHR.
-fn jazzhr_checks() -> Vec<Case> {
-    vec![
-        Case {
-            name: "JazzHR answers a 403 page",
-            setup: |e| {
-                everyone(e);
-                e.fault("jazzhr", "/users", page(403));
-            },
-            code: Some(Code::Blocked),
-            more: no_verdict,
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "JazzHR hangs up",
-            setup: |e| {
-                everyone(e);
-                e.fault("jazzhr", "/users", Fault::Hangup);
-            },
-            code: Some(Code::Unreachable),
-            more: no_verdict,
-            ..Case::NOTHING_ELSE
-        },
-        // JazzHR's own words still judge the key.
-        Case {
-            name: "JazzHR refuses the key with its JSON 403",
-            setup: |e| e.jazzhr_rejection(JazzhrRejection::Forbidden),
-            code: Some(Code::BadCredentials),
-            ..Case::NOTHING_ELSE
-        },
-    ]
-}
-
-/// The same for PayFit.
-fn payfit_checks() -> Vec<Case> {
-    vec![Case {
-        name: "PayFit's introspection answers a 403 page",
-        setup: |e| {
-            everyone(e);
-            e.fault("payfit", "/introspect", page(403));
-        },
-        code: Some(Code::Blocked),
-        more: no_verdict,
-        ..Case::NOTHING_ELSE
-    }]
-}
-
-/// The same for Humaans.
-fn humaans_checks() -> Vec<Case> {
-    vec![
-        Case {
-            name: "Humaans' token-info answers a 403 page",
-            setup: |e| {
-                everyone(e);
-                e.fault("humaans", "/token-info", page(403));
-            },
-            code: Some(Code::Blocked),
-            more: no_verdict,
-            ..Case::NOTHING_ELSE
-        },
-        Case {
-            name: "a Humaans permission probe answers a 403 page",
-            setup: |e| {
-                e.add_humaans(
-                    HUMAANS,
-                    HumaansTenant::full("Acme Ltd", 9).without_token_info(),
-                );
-                e.fault("humaans", "/documents", page(403));
-            },
-            code: Some(Code::Blocked),
-            more: no_verdict,
-            ..Case::NOTHING_ELSE
-        },
-    ]
-}
-
-/// The same for HiBob.
-fn hibob_checks() -> Vec<Case> {
-    vec![Case {
-        name: "HiBob answers a 403 page",
-        setup: |e| {
-            everyone(e);
-            e.fault("hibob", "/company/people/fields", page(403));
-        },
-        code: Some(Code::Blocked),
-        more: no_verdict,
-        ..Case::NOTHING_ELSE
-    }]
-}
-
-/// The same for the providers of issue 22: a page at BambooHR's site, a page refusing
-/// Greenhouse's client credentials, a firewall in front of Ashby.
-fn issue_22_checks() -> Vec<(&'static str, Case)> {
-    let no_verdict_case = |name, setup, code| Case {
-        name,
-        setup,
-        code: Some(code),
-        more: no_verdict,
-        ..Case::NOTHING_ELSE
-    };
-    vec![
-        (
-            "bamboohr",
-            no_verdict_case(
-                "BambooHR's employee list answers a page",
-                |e| {
-                    everyone(e);
-                    e.fault("bamboohr", "/v1/employees", Fault::NotJson);
-                },
-                Code::UnexpectedResponse,
-            ),
-        ),
-        (
-            "bamboohr",
-            no_verdict_case(
-                "BambooHR answers a 401 page without its header",
-                |e| {
-                    everyone(e);
-                    e.fault("bamboohr", "/v1/employees", page(401));
-                },
-                Code::UnexpectedResponse,
-            ),
-        ),
-        (
-            "greenhouse",
-            no_verdict_case(
-                "Greenhouse's token endpoint answers a 401 page",
-                |e| {
-                    everyone(e);
-                    e.fault("greenhouse", "/token", page(401));
-                },
-                Code::UnexpectedResponse,
-            ),
-        ),
-        (
-            "greenhouse",
-            no_verdict_case(
-                "Harvest answers a 403 page",
-                |e| {
-                    everyone(e);
-                    e.fault("greenhouse", "/users", page(403));
-                },
-                Code::Blocked,
-            ),
-        ),
-        (
-            "ashby",
-            no_verdict_case(
-                "Ashby answers a 403 page",
-                |e| {
-                    everyone(e);
-                    e.fault("ashby", "/apiKey.info", page(403));
-                },
-                Code::Blocked,
-            ),
-        ),
-        (
-            "personio",
-            no_verdict_case(
-                "Personio's token endpoint answers a 401 page",
-                |e| {
-                    everyone(e);
-                    e.fault("personio", "/v2/auth/token", page(401));
-                },
-                Code::UnexpectedResponse,
-            ),
-        ),
-        (
-            "personio",
-            no_verdict_case(
-                "Personio's persons list answers a 403 page",
-                |e| {
-                    everyone(e);
-                    e.fault("personio", "/v2/persons", page(403));
-                },
-                Code::Blocked,
-            ),
-        ),
-        (
-            "lever",
-            no_verdict_case(
-                "Lever answers a 401 page",
-                |e| {
-                    everyone(e);
-                    e.fault("lever", "/users", page(401));
-                },
-                Code::UnexpectedResponse,
-            ),
-        ),
-        (
-            "lever",
-            no_verdict_case(
-                "Lever answers a 403 page",
-                |e| {
-                    everyone(e);
-                    e.fault("lever", "/opportunities", page(403));
-                },
-                Code::Blocked,
-            ),
-        ),
-        (
-            "workable",
-            no_verdict_case(
-                "Workable's account endpoint answers a page",
-                |e| {
-                    everyone(e);
-                    e.fault("workable", "/accounts/acme", Fault::NotJson);
-                },
-                Code::UnexpectedResponse,
-            ),
-        ),
-        (
-            "workable",
-            no_verdict_case(
-                "Workable answers a 401 page",
-                |e| {
-                    everyone(e);
-                    e.fault("workable", "/accounts/acme", page(401));
-                },
-                Code::UnexpectedResponse,
-            ),
-        ),
-        (
-            "teamtailor",
-            no_verdict_case(
-                "Teamtailor answers a 401 page",
-                |e| {
-                    everyone(e);
-                    e.fault("teamtailor", "/company", page(401));
-                },
-                Code::UnexpectedResponse,
-            ),
-        ),
-        (
-            "teamtailor",
-            no_verdict_case(
-                "Teamtailor's candidates answer a 403 page",
-                |e| {
-                    everyone(e);
-                    e.fault("teamtailor", "/candidates", page(403));
-                },
-                Code::Blocked,
-            ),
-        ),
-        (
-            "factorial",
-            no_verdict_case(
-                "Factorial answers a 401 page",
-                |e| {
-                    everyone(e);
-                    e.fault("factorial", "/companies/legal_entities", page(401));
-                },
-                Code::UnexpectedResponse,
-            ),
-        ),
-        (
-            "deel",
-            no_verdict_case(
-                "Deel answers a 401 page",
-                |e| {
-                    everyone(e);
-                    e.fault("deel", "/organizations", page(401));
-                },
-                Code::UnexpectedResponse,
-            ),
-        ),
-        (
-            "deel",
-            no_verdict_case(
-                "Deel's people list answers a 403 page",
-                |e| {
-                    everyone(e);
-                    e.fault("deel", "/people", page(403));
-                },
-                Code::Blocked,
-            ),
-        ),
-        (
-            "rippling",
-            no_verdict_case(
-                "Rippling answers a 401 page",
-                |e| {
-                    everyone(e);
-                    e.fault("rippling", "/companies", page(401));
-                },
-                Code::UnexpectedResponse,
-            ),
-        ),
-    ]
-}
-
-#[tokio::test]
-async fn pages_and_foreign_403s_never_judge_a_key_in_a_check() {
-    for (provider, case) in issue_22_checks() {
-        run_case(&who(provider).checking(), &case).await;
-    }
-    for (provider, cases) in [
-        ("namely", namely_checks()),
-        ("jazzhr", jazzhr_checks()),
-        ("payfit", payfit_checks()),
-        ("humaans", humaans_checks()),
-        ("hibob", hibob_checks()),
-    ] {
-        run_cases(&who(provider).checking(), cases).await;
-    }
-}
-
-/// A 403 that is not the provider's JSON is a firewall or a proxy, when linking too.
-#[tokio::test]
-async fn a_403_page_is_blocked_when_linking_too() {
-    let blocked = |name, setup| Case {
-        name,
-        setup,
-        code: Some(Code::Blocked),
-        ..Case::NOTHING_ELSE
-    };
-    for (provider, case) in [
-        (
-            "jazzhr",
-            blocked("a 403 page on /users", |e| {
-                everyone(e);
-                e.fault("jazzhr", "/users", page(403));
-            }),
-        ),
-        (
-            "payfit",
-            blocked("a 403 page on /introspect", |e| {
-                everyone(e);
-                e.fault("payfit", "/introspect", page(403));
-            }),
-        ),
-        (
-            "humaans",
-            blocked("a 403 page on /token-info", |e| {
-                everyone(e);
-                e.fault("humaans", "/token-info", page(403));
-            }),
-        ),
-        (
-            "namely",
-            blocked("a 403 page on /profiles/me", |e| {
-                everyone(e);
-                e.fault("namely", "/profiles/me", page(403));
-            }),
-        ),
-    ] {
-        run_case(&who(provider), &case).await;
-    }
 }
 
 /// A TLS failure (here: TLS spoken to a plain HTTP server) is no answer at all.

@@ -1,16 +1,15 @@
 //! An account's copies in team stores, against real stores on loopback: OpenBao's dev server
 //! (KV version 2) and moto's AWS Secrets Manager, each started by the test
-//! (`tests/common/stores.rs`), and the in-memory store for faults. Push, rotation with a
-//! concurrent change, the background look at metadata only, and deleting as answered.
+//! (`tests/common/stores.rs`). Push, rotation with a concurrent change, the background look
+//! at metadata only, and deleting as answered. The in-memory store's faults are in
+//! `copies_faults`, over the same set-up (`setup`, `link`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use keystep_core::account::{Accounts, LinkError, MemoryBookStore};
+use keystep_core::account::{Accounts, MemoryBookStore};
 use keystep_core::clock::ManualClock;
-use keystep_core::store::{
-    AwsSecretsManager, CopyState, Fault, MemoryStore, Stores, Target, VaultKv, VaultSettings,
-};
+use keystep_core::store::{AwsSecretsManager, CopyState, Stores, Target, VaultKv, VaultSettings};
 use keystep_core::vault::MemoryVault;
 use keystep_core::{Code, Secret};
 use keystep_emulator::Emulator;
@@ -19,13 +18,13 @@ use crate::stores::{stores_present, Server, AWS_KEY_ID, AWS_SECRET, BAO_TOKEN};
 use crate::support::{catalogue, raw, verifier_for};
 use crate::world::{acme, ACME_1, ACME_2};
 
-struct Setup {
+pub(crate) struct Setup {
     _emu: Emulator,
-    book: Arc<MemoryBookStore>,
-    accounts: Accounts,
+    pub(crate) book: Arc<MemoryBookStore>,
+    pub(crate) accounts: Accounts,
 }
 
-fn setup(stores: Stores) -> Setup {
+pub(crate) fn setup(stores: Stores) -> Setup {
     let emu = Emulator::start();
     emu.add_humaans(ACME_1, acme());
     emu.add_humaans(ACME_2, acme());
@@ -57,7 +56,7 @@ fn aws_store(moto: &Server) -> Arc<AwsSecretsManager> {
     Arc::new(AwsSecretsManager::at(&moto.url(), AWS_KEY_ID, AWS_SECRET))
 }
 
-async fn link(s: &Setup) -> String {
+pub(crate) async fn link(s: &Setup) -> String {
     s.accounts
         .link("humaans", raw(&[("api_token", ACME_1)]), &|_| {})
         .await
@@ -308,146 +307,6 @@ async fn the_background_look_reads_metadata_only_and_raises_a_copy_changed_outsi
             .iter()
             .all(|c| c.state == CopyState::ChangedOutside),
         "the sweep's account carries the copies' state"
-    );
-}
-
-#[tokio::test]
-async fn the_background_look_never_reads_a_secret_and_retries_a_stale_copy() {
-    let memory = Arc::new(MemoryStore::default());
-    let s = setup(Stores::single(memory.clone()));
-    let id = link(&s).await;
-    let target = Target::parse("vault://vault.acme.internal/secret/hr/humaans").expect("valid");
-    s.accounts.push(&id, &target, false).await.expect("pushed");
-    for _ in 0..3 {
-        s.accounts.confirm_copies(&id).await.expect("looked");
-    }
-    assert_eq!(
-        memory.secret_reads(),
-        0,
-        "checks read metadata only, never the secret"
-    );
-
-    // The store is down while the key is replaced: the copy is stale, the account is not.
-    memory.fail(Fault::Unreachable);
-    let linked = s
-        .accounts
-        .relink(&id, raw(&[("api_token", ACME_2)]), &|_| {})
-        .await
-        .expect("the relink itself succeeds");
-    assert_eq!(
-        linked.copies[0].code,
-        Some(Code::StoreUnreachable),
-        "reported: {:?}",
-        linked.copies
-    );
-    assert_eq!(
-        linked.account.copies[0].state,
-        CopyState::Stale,
-        "stale until it is updated"
-    );
-    assert_eq!(
-        memory.peek(&target).expect("held").1["api_token"],
-        ACME_1,
-        "the store still has the old key"
-    );
-    let still = s.accounts.confirm_copies(&id).await.expect("looked");
-    assert_eq!(
-        still.copies[0].state,
-        CopyState::Stale,
-        "still down: still stale"
-    );
-
-    memory.fail(Fault::None);
-    let fixed = s.accounts.confirm_copies(&id).await.expect("looked");
-    assert_eq!(
-        fixed.copies[0].state,
-        CopyState::Current,
-        "written at the next look"
-    );
-    assert_eq!(
-        memory.peek(&target).expect("held").1["api_token"],
-        ACME_2,
-        "with the new key"
-    );
-    assert_eq!(memory.secret_reads(), 0, "and still nothing read back");
-}
-
-#[tokio::test]
-async fn a_store_that_refuses_or_cannot_be_reached_records_nothing() {
-    let memory = Arc::new(MemoryStore::default());
-    let s = setup(Stores::single(memory.clone()));
-    let id = link(&s).await;
-    let target = Target::parse("aws-sm://eu-west-1/hr/humaans").expect("valid");
-    for (fault, code) in [
-        (Fault::Unreachable, Code::StoreUnreachable),
-        (Fault::Refused, Code::StoreRefused),
-    ] {
-        memory.fail(fault);
-        let err = s
-            .accounts
-            .push(&id, &target, false)
-            .await
-            .expect_err("refused");
-        assert_eq!(err.code(), code, "{fault:?}: its own code");
-        assert!(
-            matches!(err, LinkError::Store(_)),
-            "{fault:?}: a store error"
-        );
-        assert!(
-            s.accounts.get(&id).await.expect("linked").copies.is_empty(),
-            "{fault:?}: no copy recorded"
-        );
-    }
-    memory.fail(Fault::None);
-    s.book.fail_saves(true);
-    let err = s
-        .accounts
-        .push(&id, &target, false)
-        .await
-        .expect_err("not saved");
-    assert_eq!(
-        err.code(),
-        Code::StorageFailed,
-        "the book could not be saved"
-    );
-    assert!(
-        memory.peek(&target).is_none(),
-        "so the copy was taken back from the store"
-    );
-}
-
-#[tokio::test]
-async fn a_copy_someone_else_holds_is_not_overwritten_unless_asked() {
-    let memory = Arc::new(MemoryStore::default());
-    let s = setup(Stores::single(memory.clone()));
-    let id = link(&s).await;
-    let target = Target::parse("vault://vault.acme.internal/secret/hr/humaans").expect("valid");
-    memory.change_outside(&target, &[("api_token", "SomeoneElsesToken")]);
-    let err = s
-        .accounts
-        .push(&id, &target, false)
-        .await
-        .expect_err("exists");
-    assert_eq!(
-        err.code(),
-        Code::StoreChanged,
-        "a first push never replaces a secret"
-    );
-    assert_eq!(
-        memory.peek(&target).expect("held").1["api_token"],
-        "SomeoneElsesToken",
-        "untouched"
-    );
-    let copy = s
-        .accounts
-        .push(&id, &target, true)
-        .await
-        .expect("replaced as asked");
-    assert_eq!(copy.state, CopyState::Current, "now Keystep's");
-    assert_eq!(
-        memory.peek(&target).expect("held").1["api_token"],
-        ACME_1,
-        "with the account's key"
     );
 }
 

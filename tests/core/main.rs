@@ -40,9 +40,11 @@
 //!   injected clock, and a hundred accounts swept within every provider's pace.
 //! - `copies`: an account's copies in team stores, against OpenBao's dev server and moto's
 //!   AWS Secrets Manager started by the test: push with its metadata, rotation that never
-//!   overwrites a change made outside Keystep, the background look (metadata only, stale
-//!   copies retried), refusals that record nothing, deleting only what was asked, and no
-//!   key or store credential in any log line, error or value along the way.
+//!   overwrites a change made outside Keystep, the background look, deleting only what was
+//!   asked, and no key or store credential in any log line, error or value along the way;
+//!   `copies_faults`: against the in-memory store, the look reading metadata only and
+//!   retrying stale copies, refusals that record nothing, another's secret replaced only
+//!   when asked.
 //! - `backoff`: Keystep's own trouble (keychain refusing or hanging, a book that cannot be
 //!   saved) backs off over a simulated hour of the window's own schedule loop
 //!   (`schedule::keep_watch`); a hung keychain call holds up nothing else.
@@ -51,6 +53,7 @@ mod accounts;
 mod backoff;
 mod cases;
 mod copies;
+mod copies_faults;
 mod faults;
 mod guides;
 mod handles;

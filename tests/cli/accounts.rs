@@ -4,7 +4,8 @@
 //! test's own (`XDG_DATA_HOME`).
 //!
 //! Each test checks what was kept where: the keychain (with `secret-tool`), the book (with
-//! `list --json`), and that no secret is in anything printed or any file written.
+//! `list --json`), and that no secret is in anything printed or any file written. The
+//! commands' refusals are in `accounts_refusals`, over the same harness (`Cli`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -21,7 +22,6 @@ pub(crate) const HIBOB: &str = "CliLinkHibobServiceUserToken00000001";
 pub(crate) const HUMAANS: &str = "CliLinkHumaansToken0000000000001";
 pub(crate) const JAZZHR: &str = "CliLinkJazzhrKey0000000000000001";
 pub(crate) const NAMELY: &str = "CliLinkNamelyToken00000000000001";
-const REVOKED: &str = "CliLinkRevokedHumaansToken000009";
 
 /// Whether a Secret Service is on the session bus; panics under CI, where skipping would lie.
 pub(crate) fn keyring_present() -> bool {
@@ -47,15 +47,6 @@ pub(crate) fn keychain_item(id: &str) -> String {
         .output()
         .expect("secret-tool runs");
     String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Every Keystep item's attributes and secrets.
-fn keychain_items() -> String {
-    let out = Command::new("secret-tool")
-        .args(["search", "--all", "--unlock", "service", "keystep"])
-        .output()
-        .expect("secret-tool runs");
-    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
 }
 
 /// The emulator with one working tenant per provider, and a data folder of the test's own.
@@ -119,7 +110,7 @@ impl Cli {
         self.run_with(args, stdin, &[])
     }
 
-    fn list(&self) -> Vec<Value> {
+    pub(crate) fn list(&self) -> Vec<Value> {
         let out = self.run(&["list", "--json"], "");
         assert_eq!(out.status.code(), Some(0), "list: {}", stderr(&out));
         let json: Value = serde_json::from_slice(&out.stdout).expect("list --json is JSON");
@@ -358,164 +349,6 @@ fn a_key_linked_for_a_purpose_is_held_to_it_and_listed_with_it() {
         "full",
         "list shows the purpose the account keeps"
     );
-}
-
-#[test]
-fn a_rejected_key_exits_1_and_keeps_nothing() {
-    if !keyring_present() {
-        return;
-    }
-    let cli = Cli::new();
-    let out = cli.run(
-        &["link", "humaans", "--json"],
-        &format!("api_token={REVOKED}\n"),
-    );
-    assert_eq!(out.status.code(), Some(1), "refused: {}", stderr(&out));
-    let json = last_json(&out);
-    assert_eq!(json["ok"], false, "not linked: {json}");
-    assert_eq!(
-        json["code"], "bad_credentials",
-        "the provider's verdict: {json}"
-    );
-    assert_eq!(
-        json["overridden_hosts"][0]["variable"], "KEYSTEP_HUMAANS_API_URL",
-        "a refusal says where the key was sent too: {json}"
-    );
-    assert!(cli.list().is_empty(), "nothing in the book");
-    assert!(
-        !keychain_items().contains(REVOKED),
-        "nothing in the keychain"
-    );
-    cli.assert_no_secret_anywhere(&[REVOKED]);
-}
-
-#[test]
-fn a_company_linked_twice_is_refused_naming_its_handle() {
-    if !keyring_present() {
-        return;
-    }
-    let cli = Cli::new();
-    let stdin = format!("api_key={PAYFIT}\n");
-    let first = cli.run(
-        &["link", "payfit", "--name", "Paris office", "--json"],
-        &stdin,
-    );
-    assert_eq!(first.status.code(), Some(0), "linked: {}", stderr(&first));
-    let account = last_json(&first);
-    assert_eq!(account["name"], "Paris office", "--name names it");
-    assert_eq!(
-        account["handle"], "payfit-acme-sas",
-        "the handle is the company's"
-    );
-
-    let again = cli.run(&["link", "payfit", "--json"], &stdin);
-    assert_eq!(again.status.code(), Some(1), "refused: {}", stderr(&again));
-    let json = last_json(&again);
-    assert_eq!(json["code"], "already_linked", "as the window: {json}");
-    assert_eq!(
-        json["linked_as"], "payfit-acme-sas",
-        "names the account: {json}"
-    );
-    assert!(
-        stderr(&again).contains("already linked as payfit-acme-sas"),
-        "says so: {}",
-        stderr(&again)
-    );
-    assert_eq!(cli.list().len(), 1, "still one account");
-
-    let id = account["id"].as_str().expect("id");
-    let out = cli.run(&["forget", "payfit-acme-sas"], "");
-    assert_eq!(out.status.code(), Some(0), "cleaned up: {}", stderr(&out));
-    assert_eq!(keychain_item(id), "", "its item is gone");
-    cli.assert_no_secret_anywhere(&[PAYFIT]);
-}
-
-#[test]
-fn bad_input_exits_2_and_sends_and_keeps_nothing() {
-    let cli = Cli::new();
-    let cases: [(&[&str], String, &str); 6] = [
-        (
-            &["link", "humaans", "--purpose", "payroll-admin"],
-            format!("api_token={HUMAANS}\n"),
-            "is not one of them",
-        ),
-        (
-            &[
-                "link",
-                "humaans",
-                "--field",
-                &format!("api_token={HUMAANS}"),
-            ],
-            String::new(),
-            "is secret",
-        ),
-        (
-            &["link", "workday"],
-            format!("api_token={HUMAANS}\n"),
-            "does not know",
-        ),
-        (&["link", "humaans"], String::new(), "Paste your API token"),
-        (
-            &["link", "humaans", "--name", ""],
-            format!("api_token={HUMAANS}\n"),
-            "--name",
-        ),
-        (
-            &["link", "namely"],
-            format!("access_token={NAMELY}\n"),
-            "subdomain",
-        ),
-    ];
-    for (args, stdin, says) in cases {
-        let out = cli.run(args, &stdin);
-        let said = stderr(&out);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: exit 2: {said}");
-        assert!(said.contains(says), "{args:?}: says why ({says}): {said}");
-    }
-    assert!(cli.emu.requests().is_empty(), "nothing was sent");
-    assert!(cli.list().is_empty(), "nothing was kept");
-    cli.assert_no_secret_anywhere(&[HUMAANS, NAMELY]);
-}
-
-#[test]
-fn an_unknown_handle_exits_2_listing_the_handles() {
-    if !keyring_present() {
-        return;
-    }
-    let cli = Cli::new();
-    let out = cli.run(&["link", "humaans"], &format!("api_token={HUMAANS}\n"));
-    assert_eq!(out.status.code(), Some(0), "linked: {}", stderr(&out));
-    let forget = cli.run(&["forget", "humaans-acme"], "");
-    assert_eq!(forget.status.code(), Some(2), "exit 2: {}", stderr(&forget));
-    assert!(
-        stderr(&forget).contains("The handles are: humaans-acme-ltd."),
-        "lists the handles: {}",
-        stderr(&forget)
-    );
-    assert_eq!(cli.list().len(), 1, "nothing was forgotten");
-    let out = cli.run(&["forget", "humaans-acme-ltd"], "");
-    assert_eq!(out.status.code(), Some(0), "cleaned up: {}", stderr(&out));
-}
-
-#[test]
-fn without_a_keychain_link_exits_1_saying_so_and_keeps_nothing() {
-    let cli = Cli::new();
-    let out = cli.run_with(
-        &["link", "humaans"],
-        &format!("api_token={HUMAANS}\n"),
-        &[(
-            "DBUS_SESSION_BUS_ADDRESS",
-            &format!("unix:path={}", cli.home.path().join("no-bus").display()),
-        )],
-    );
-    let said = stderr(&out);
-    assert_eq!(out.status.code(), Some(1), "exit 1: {said}");
-    assert!(
-        said.contains("could not open your system keychain"),
-        "says the keychain is the trouble: {said}"
-    );
-    assert!(cli.list().is_empty(), "nothing in the book");
-    cli.assert_no_secret_anywhere(&[HUMAANS]);
 }
 
 #[test]

@@ -2,8 +2,9 @@
 //!
 //! Here `keystep verify`: secrets on stdin, against the provider emulator over loopback;
 //! exit codes, the JSON line, and that no secret appears in anything the command prints.
-//! `accounts`: `keystep link`, `list` and `forget` with the real keychain; `relink`: a new
-//! key kept in place; `contract`: issue 22's `--field` and secret names for the new
+//! `accounts`: `keystep link`, `list` and `forget` with the real keychain, and
+//! `accounts_refusals`: their refusals, each with its exit code, keeping nothing; `relink`:
+//! a new key kept in place; `contract`: issue 22's `--field` and secret names for the new
 //! providers, and sandbox accounts labelled.
 //! `window`: the command-line binary and the window binary it `exec`s.
 //! `run`: `keystep run` (proxy and `--env`) and `keystep log` with real python3 scripts.
@@ -46,6 +47,7 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 mod accounts;
+mod accounts_refusals;
 #[path = "../common/app_binary.rs"]
 mod app_binary;
 mod bench_fleet;

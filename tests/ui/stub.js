@@ -19,7 +19,7 @@
 // relink_account: "other…" -> wrong_tenant; blank non-secret fields keep their stored values.
 // Every value goes through the same checks as preview_fields first (invalid_input + field).
 //
-// Seeds (query string): ?accounts=N (1-3 simple accounts), ?seed=lifecycle (accounts in
+// Seeds (query string): ?accounts=N (1-3 simple accounts, then N-3 working ones), ?seed=lifecycle (accounts in
 // every state, orphans and a start-up notice), ?seed=problem (the first reconcile can't
 // list the keychain), ?lang=fr (settings.language), ?overrides=1 (KEYSTEP_*_URL overrides
 // in effect, for the banner), ?slow=<command> (that command takes a minute), ?late=<command>
@@ -247,6 +247,9 @@
         }),
       );
     }
+    // Beyond three, working accounts: a list longer than a screen (start-up draws a
+    // screenful of cards before its first paint, the rest after it).
+    for (let k = 4; k <= count; k += 1) accounts.push(account(`acc-${k}`, "humaans", `Company ${k}`));
   }
 
   const calls = [];

@@ -347,6 +347,28 @@ export async function walkthrough(h) {
     check("an account linked after the hand-over is drawn after start-up", Boolean($('[data-account-id="acc-3"]')), `${$$("#accounts [data-account-id]").length} cards`);
     await settled();
     check("its provider, not handed over, is asked for, once", calls("list_providers").length === 1, `list_providers asked ${calls("list_providers").length} times`);
+    // A list longer than a screen: a screenful is painted first, the rest follows the frame.
+    await restart("?accounts=30&first=1");
+    await until(() => document.body.dataset.ready === "true", "start-up over");
+    const long = window.__stubTimeline.slice();
+    const longAt = window.__stubTimelineAt.slice();
+    const screenful = long.indexOf("12 cards in the page");
+    const all = long.indexOf("30 cards in the page");
+    const painted = long.indexOf("frame with 12 cards");
+    // As above: a frame, or the page's latest (1 s) when this browser's clock ran first.
+    const afterFrame = painted > screenful && all > painted;
+    const afterLatest = all > screenful && longAt[all] - longAt[screenful] >= 1000;
+    check(
+      "a long list: a screenful of 12 cards is drawn for the first frame, the other 18 after it",
+      screenful >= 0 && (afterFrame || afterLatest) && !long.slice(0, screenful).some((entry) => /^\d+ cards in the page$/.test(entry) && entry !== "0 cards in the page"),
+      long.filter((entry) => /cards/.test(entry)).map((entry) => `${entry} @${Math.round(longAt[long.indexOf(entry)])}`).join(", "),
+    );
+    const order = $$("#accounts [data-account-id]").map((node) => node.dataset.accountId);
+    check(
+      "every card is there once, those that need attention first",
+      order.length === 30 && new Set(order).size === 30 && order[0] === "acc-3" && order[1] === "acc-2",
+      order.slice(0, 4).join(", ") + ` … ${order.length} cards`,
+    );
     // Nothing handed over (a reload): the page asks, as it always could.
     await restart("?accounts=1");
     await until(() => document.body.dataset.ready === "true" && calls("list_last_uses").length === 1, "start-up over");

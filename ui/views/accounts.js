@@ -55,9 +55,12 @@ export async function loadAccounts(asked, { afterDrawn } = {}) {
   try {
     const accounts = await (asked || api.listAccounts());
     state.accountsLoaded = true;
-    renderAccounts(accounts);
+    // At start-up a long list is drawn a screenful first, the rest once that is painted: the
+    // first paint waits for what shows, not for a hundred cards out of view (issue 25).
+    const rest = renderAccounts(accounts, { upTo: afterDrawn ? FIRST_SCREEN : Infinity });
     loading.hidden = true;
     if (afterDrawn) await afterDrawn();
+    if (rest) rest();
     // The guides (for the cards' provider sentences) after the cards, unless the window
     // handed over the accounts' providers with the first view: drawing them never waits for
     // every provider's words. Asked once; later calls reuse the answer.
@@ -94,10 +97,24 @@ async function loadLastUses() {
 }
 
 /**
- * Draws the cards (or the empty state).
- * @param {AccountView[]} accounts
+ * Cards drawn before a start-up's first paint: more than a tall window shows. In static
+ * copies of the page in WebKitGTK, 100 cards painted ~18 ms later than 5, though all but a
+ * few were out of view (`content-visibility` spares their painting, not all of their cost).
  */
-export function renderAccounts(accounts) {
+const FIRST_SCREEN = 12;
+
+/** Counts the draws, so a screenful's rest is not added to a list drawn again since. */
+let draws = 0;
+
+/**
+ * Draws the cards (or the empty state): the first `upTo` of them when told, in the order
+ * they show.
+ * @param {AccountView[]} accounts
+ * @param {{upTo?: number}} [opts]
+ * @returns {(() => void) | null} what adds the cards left out, if any were
+ */
+export function renderAccounts(accounts, { upTo = Infinity } = {}) {
+  draws += 1;
   state.accounts = accounts.slice();
   const list = $("#accounts");
   const empty = $("#home-empty");
@@ -113,7 +130,7 @@ export function renderAccounts(accounts) {
       if (!accounts.some((a) => a.id === card.dataset.accountId)) card.remove();
     }
     renderCheckAll();
-    return;
+    return null;
   }
   if (!accounts.length) {
     list.replaceChildren();
@@ -122,7 +139,7 @@ export function renderAccounts(accounts) {
     $("#home-lede").hidden = true;
     placeOnce($("#home-empty-actions"), addButton);
     renderCheckAll();
-    return;
+    return null;
   }
 
   empty.hidden = true;
@@ -130,9 +147,11 @@ export function renderAccounts(accounts) {
   placeOnce($("#home-actions"), addButton);
   // The drawn cards by account, found once (not once per account: a hundred cards).
   const drawn = new Map($$("[data-account-id]", list).map((card) => [card.dataset.accountId, card]));
+  const ordered = needsAttentionFirst(accounts);
+  const now = ordered.length > upTo ? ordered.slice(0, upTo) : ordered;
   placeCards(
     list,
-    needsAttentionFirst(accounts).map((account) => cardNowOrAgain(account, drawn.get(account.id) || null)),
+    now.map((account) => cardNowOrAgain(account, drawn.get(account.id) || null)),
   );
   list.hidden = false;
   renderCheckAll();
@@ -142,6 +161,13 @@ export function renderAccounts(accounts) {
     if (again && again !== document.activeElement) focus(again);
   }
   showNewAccount();
+  if (now === ordered) return null;
+  const draw = draws;
+  return () => {
+    // Drawn again since (an accounts-changed), every card then: nothing is left to add.
+    if (draw !== draws) return;
+    list.append(...ordered.slice(now.length).map((account) => cardNowOrAgain(account, drawn.get(account.id) || null)));
+  };
 }
 
 /**

@@ -48,7 +48,7 @@ pub(super) struct Windows {
     link100_ms: Vec<f64>,
     /// Start to the first paint with content, run by run (Paint Timing): what the person
     /// sees, without the WebDriver session's own start, which the "usable" figures wait for
-    /// (the baseline painted ~70 ms before its first script could run). Keystep's is NaN in a
+    /// (the baseline painted 40–70 ms before its first script could run). Keystep's is NaN in a
     /// run where something was painted before its first view was in the page.
     baseline_paint: Vec<f64>,
     keystep_paint: Vec<f64>,
@@ -313,7 +313,7 @@ impl Report {
             |v: &[Phases], f: fn(&Phases) -> f64| median(&v.iter().map(f).collect::<Vec<_>>());
         self.line("\n#### Where start-up goes (medians, ms from the process's start)\n");
         self.line(
-            "The page's own Navigation and Paint Timing and Keystep's `keystep:drawn` mark, read once it was usable and put on the process's clock over a round trip (retried until under 10 ms). \"Usable\" is when a WebDriver script first found the view in place: it waits for the driver's session, which the baseline's page beat by ~70 ms, so the painted rows above are what a person sees.\n",
+            "The page's own Navigation and Paint Timing and Keystep's `keystep:drawn` mark, read once it was usable and put on the process's clock over a round trip (retried until under 10 ms). \"Usable\" is when a WebDriver script first found the view in place: it waits for the driver's session, which the baseline's page beat by 40–70 ms, so the painted rows above are what a person sees.\n",
         );
         self.line(
             "| | Keystep | baseline | difference | Keystep, 20 accounts | Keystep, 100 accounts |",

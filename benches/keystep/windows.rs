@@ -3,6 +3,7 @@
 //! empty book, after linking 20 accounts and on a new start on them; and the page's table of
 //! those figures with where start-up went and the memory by process.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
@@ -46,14 +47,6 @@ pub(super) struct Windows {
     keystep_pss100: Vec<f64>,
     keystep100_by_process: Vec<BTreeMap<String, f64>>,
     link100_ms: Vec<f64>,
-    /// Start to the first paint with content, run by run (Paint Timing): what the person
-    /// sees, without the WebDriver session's own start, which the "usable" figures wait for
-    /// (the baseline painted 40–70 ms before its first script could run). Keystep's is NaN in a
-    /// run where something was painted before its first view was in the page.
-    baseline_paint: Vec<f64>,
-    keystep_paint: Vec<f64>,
-    keystep_paint20: Vec<f64>,
-    keystep_paint100: Vec<f64>,
     /// The machine's load average (one minute) at the start of each run.
     pub(super) load: Vec<f64>,
 }
@@ -80,9 +73,7 @@ impl Windows {
             return;
         }
         self.baseline_start.push(ready);
-        let phases = w.phases(ready).await;
-        self.baseline_paint.push(phases.first_paint);
-        self.baseline_phases.push(phases);
+        self.baseline_phases.push(w.phases(ready).await);
         tokio::time::sleep(IDLE).await;
         let mem = w.memory();
         self.baseline_by_process.push(mem.by_process.clone());
@@ -113,9 +104,7 @@ impl Windows {
             return None;
         }
         self.keystep_start.push(ready);
-        let phases = w.phases(ready).await;
-        self.keystep_paint.push(phases.first_view_painted());
-        self.keystep_phases.push(phases);
+        self.keystep_phases.push(w.phases(ready).await);
         tokio::time::sleep(IDLE).await;
         let mem = w.memory();
         self.keystep_by_process.push(mem.by_process.clone());
@@ -131,7 +120,6 @@ impl Windows {
         // A second start on the same book and keychain: the accounts page with 20 accounts.
         let (ready20, phases, w) = start_on(app, &home, &env, KEYSTEP_READY_20).await;
         self.keystep_start20.push(ready20);
-        self.keystep_paint20.push(phases.first_view_painted());
         self.keystep_phases20.push(phases);
         // The same 20 cards without the linking session's history: whether the growth after
         // linking is the page or what linking left behind.
@@ -169,7 +157,6 @@ impl Windows {
 
         let (ready, phases, w) = start_on(app, &home, &env, KEYSTEP_READY_100).await;
         self.keystep_start100.push(ready);
-        self.keystep_paint100.push(phases.first_view_painted());
         self.keystep_phases100.push(phases);
         w.close().await;
     }
@@ -256,16 +243,16 @@ impl Report {
         self.line("| | Keystep | baseline | ratio | target |");
         self.line("|---|---:|---:|---:|---|");
         for row in rows(w) {
-            let ratio = median(row.keystep) / median(row.baseline);
-            let (value, unit) = (median(row.keystep), row.unit);
+            let ratio = median(&row.keystep) / median(&row.baseline);
+            let (value, unit) = (median(&row.keystep), row.unit);
             let baseline = if row.baseline_spread {
                 format!(
                     "{:.0} {unit} ({})",
-                    median(row.baseline),
-                    spread(row.baseline)
+                    median(&row.baseline),
+                    spread(&row.baseline)
                 )
             } else {
-                format!("{:.0} {unit}", median(row.baseline))
+                format!("{:.0} {unit}", median(&row.baseline))
             };
             let target = match row.target {
                 Some(t) => format!("≤ {t}×: {}", verdict(ratio <= t)),
@@ -274,8 +261,8 @@ impl Report {
             self.line(&format!(
                 "| {} | {value:.0} {unit} ({}) | {baseline} | {ratio:.2}× ({}) | {target} |",
                 row.what,
-                spread(row.keystep),
-                spread_with(&pair_ratios(row.keystep, row.baseline), 2),
+                spread(&row.keystep),
+                spread_with(&pair_ratios(&row.keystep, &row.baseline), 2),
             ));
         }
         self.line(&format!(
@@ -399,46 +386,65 @@ impl Report {
 /// run, and the issue's target for their ratio.
 struct Row<'a> {
     what: &'static str,
-    keystep: &'a [f64],
-    baseline: &'a [f64],
+    keystep: Cow<'a, [f64]>,
+    baseline: Cow<'a, [f64]>,
     unit: &'static str,
     /// Whether the baseline's range is shown (once per figure it is compared on).
     baseline_spread: bool,
     target: Option<f64>,
 }
 
-/// The table's rows; the targets are issue 25's.
-fn rows(w: &Windows) -> Vec<Row<'_>> {
-    let row = |what, keystep, baseline, unit, baseline_spread, target| Row {
+fn row<'a>(
+    what: &'static str,
+    keystep: impl Into<Cow<'a, [f64]>>,
+    baseline: impl Into<Cow<'a, [f64]>>,
+    unit: &'static str,
+    baseline_spread: bool,
+    target: Option<f64>,
+) -> Row<'a> {
+    Row {
         what,
-        keystep,
-        baseline,
+        keystep: keystep.into(),
+        baseline: baseline.into(),
         unit,
         baseline_spread,
         target,
-    };
+    }
+}
+
+/// One figure of each run's phases, run by run.
+fn per_run(phases: &[Phases], figure: fn(&Phases) -> f64) -> Vec<f64> {
+    phases.iter().map(figure).collect()
+}
+
+/// The table's rows; the targets are issue 25's.
+fn rows(w: &Windows) -> Vec<Row<'_>> {
     let (start, pss) = (&w.baseline_start[..], &w.baseline_pss[..]);
-    let paint = &w.baseline_paint[..];
+    // Start to the first paint with content: what the person sees, without the WebDriver
+    // session's own start, which the "usable" figures wait for (the baseline painted 40–70 ms
+    // before its first script could run). Keystep's is NaN in a run where something was
+    // painted before its first view was in the page.
+    let paint = per_run(&w.baseline_phases, |p| p.first_paint);
     vec![
         row(
             "start → first view painted, no accounts",
-            &w.keystep_paint[..],
-            paint,
+            per_run(&w.keystep_phases, Phases::first_view_painted),
+            paint.clone(),
             "ms",
             true,
             Some(1.1),
         ),
         row(
             "start → accounts page painted, 20 accounts",
-            &w.keystep_paint20[..],
-            paint,
+            per_run(&w.keystep_phases20, Phases::first_view_painted),
+            paint.clone(),
             "ms",
             false,
             Some(1.1),
         ),
         row(
             "start → accounts page painted, 100 accounts (fifteen providers)",
-            &w.keystep_paint100[..],
+            per_run(&w.keystep_phases100, Phases::first_view_painted),
             paint,
             "ms",
             false,
@@ -531,11 +537,11 @@ impl Report {
         let mut now = serde_json::Map::new();
         let mut split = Vec::new();
         for row in rows(w).into_iter().filter(|r| r.target.is_some()) {
-            let ratio = median(row.keystep) / median(row.baseline);
+            let ratio = median(&row.keystep) / median(&row.baseline);
             now.insert(row.what.to_string(), serde_json::json!(ratio));
             let (a, b) = (
-                median(&halves(row.keystep, false)) / median(&halves(row.baseline, false)),
-                median(&halves(row.keystep, true)) / median(&halves(row.baseline, true)),
+                median(&halves(&row.keystep, false)) / median(&halves(&row.baseline, false)),
+                median(&halves(&row.keystep, true)) / median(&halves(&row.baseline, true)),
             );
             split.push((row.what, a, b));
         }

@@ -147,12 +147,11 @@ export function renderAccounts(accounts, { upTo = Infinity } = {}) {
   placeOnce($("#home-actions"), addButton);
   // The drawn cards by account, found once (not once per account: a hundred cards).
   const drawn = new Map($$("[data-account-id]", list).map((card) => [card.dataset.accountId, card]));
+  /** @param {AccountView} account */
+  const cardOf = (account) => cardNowOrAgain(account, drawn.get(account.id) || null);
   const ordered = needsAttentionFirst(accounts);
   const now = ordered.length > upTo ? ordered.slice(0, upTo) : ordered;
-  placeCards(
-    list,
-    now.map((account) => cardNowOrAgain(account, drawn.get(account.id) || null)),
-  );
+  placeCards(list, now.map(cardOf));
   list.hidden = false;
   renderCheckAll();
   if (keep) {
@@ -166,7 +165,7 @@ export function renderAccounts(accounts, { upTo = Infinity } = {}) {
   return () => {
     // Drawn again since (an accounts-changed), every card then: nothing is left to add.
     if (draw !== draws) return;
-    list.append(...ordered.slice(now.length).map((account) => cardNowOrAgain(account, drawn.get(account.id) || null)));
+    list.append(...ordered.slice(now.length).map(cardOf));
   };
 }
 

@@ -372,8 +372,9 @@ export async function walkthrough(h) {
     // Every font family, weight and size the first paint uses is a font WebKitGTK sets up
     // before it can paint (a family ~10 ms, a weight or size ~1 ms: docs/benchmarks.md).
     const shown = $$("body *").filter((node) => node.offsetParent !== null && [...node.childNodes].some((child) => child.nodeType === Node.TEXT_NODE && child.textContent.trim()));
-    const families = new Set(shown.map((node) => getComputedStyle(node).fontFamily));
-    const fonts = new Set(shown.map((node) => `${getComputedStyle(node).fontWeight}/${getComputedStyle(node).fontSize}`));
+    const styles = shown.map((node) => getComputedStyle(node));
+    const families = new Set(styles.map((style) => style.fontFamily));
+    const fonts = new Set(styles.map((style) => `${style.fontWeight}/${style.fontSize}`));
     check("the accounts page's text is in one font family", families.size === 1, [...families].join(" | "));
     check("…in at most 8 weights and sizes (the type scale in ui/styles/base.css)", fonts.size <= 8, [...fonts].sort().join(", "));
     // Nothing handed over (a reload): the page asks, as it always could.
